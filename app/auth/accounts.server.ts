@@ -1,0 +1,62 @@
+import { eq, sql } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { doctorProfiles, users, type Role } from "#db/schema";
+import { hashPassword, verifyAgainstDummy, verifyPassword } from "./password.server";
+import type { SessionUser } from "./session.server";
+
+export class AccountError extends Error {}
+
+export function findUserByEmail(email: string) {
+  return getDb()
+    .select()
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+    .get();
+}
+
+/**
+ * Check a password. Unknown accounts cost the same hashing time as known ones and the
+ * caller gets null in both failure cases, so the answer does not reveal registered emails.
+ */
+export async function verifyLogin(email: string, password: string): Promise<SessionUser | null> {
+  const user = findUserByEmail(email);
+  if (!user) return verifyAgainstDummy(password).then(() => null);
+  if (!(await verifyPassword(password, user.passwordHash))) return null;
+  return { id: user.id, email: user.email, role: user.role, displayName: user.displayName };
+}
+
+export type NewAccount = {
+  name: string;
+  email: string;
+  password: string;
+  role: Role;
+};
+
+/** Create a user (and, for doctors, a profile awaiting verification) in one transaction. */
+export async function createAccount(account: NewAccount): Promise<SessionUser> {
+  const passwordHash = await hashPassword(account.password);
+  const db = getDb();
+  try {
+    return db.transaction((tx) => {
+      const user = tx
+        .insert(users)
+        .values({
+          email: account.email.toLowerCase(),
+          passwordHash,
+          role: account.role,
+          displayName: account.name,
+        })
+        .returning()
+        .get();
+      if (account.role === "doctor") {
+        tx.insert(doctorProfiles).values({ userId: user.id, status: "pending" }).run();
+      }
+      return { id: user.id, email: user.email, role: user.role, displayName: user.displayName };
+    });
+  } catch (error) {
+    if (error instanceof Error && /UNIQUE constraint failed/.test(error.message)) {
+      throw new AccountError("email-taken");
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+import { redirect } from "@remix-run/node";
+import { isCrossSiteRequest } from "~/security/request.server";
+import { can, type Action } from "./permissions";
+import { getSessionUser, type SessionUser } from "./session.server";
+
+export function notFound(): never {
+  throw new Response("Not found", { status: 404 });
+}
+
+export async function getOptionalUser(request: Request): Promise<SessionUser | null> {
+  return getSessionUser(request);
+}
+
+/** The signed-in user, or a redirect to /login that comes back here afterwards. */
+export async function requireUser(request: Request): Promise<SessionUser> {
+  const user = await getSessionUser(request);
+  if (!user) {
+    const url = new URL(request.url);
+    const back = url.pathname + url.search;
+    throw redirect(`/login?${new URLSearchParams({ redirectTo: back })}`);
+  }
+  return user;
+}
+
+/** A page for another role answers 404: it does not exist for this user. */
+export async function requirePermission(request: Request, action: Action): Promise<SessionUser> {
+  const user = await requireUser(request);
+  if (!can(user, action)) notFound();
+  return user;
+}
+
+export const requireRole = (request: Request, role: SessionUser["role"]) =>
+  requirePermission(request, { type: `${role}:access` } as Action);
+
+/** Every action calls this first: a state change from another site is refused. */
+export function requireSameOrigin(request: Request): void {
+  if (isCrossSiteRequest(request.method, (name) => request.headers.get(name))) {
+    throw new Response("Cross-site request refused", { status: 403 });
+  }
+}
+
+/** Only local paths: an attacker's `redirectTo=//evil.example` goes home instead. */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/") {
+  if (!to || typeof to !== "string") return fallback;
+  if (!to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  return to;
+}
+
+export function homeFor(user: SessionUser): string {
+  switch (user.role) {
+    case "admin":
+      return "/admin";
+    case "doctor":
+      return "/doctor";
+    case "patient":
+      return "/dashboard";
+  }
+}

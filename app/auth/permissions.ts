@@ -1,0 +1,31 @@
+import type { Role } from "#db/schema";
+
+export type Actor = { id: string; role: Role };
+
+/**
+ * Every role-based decision in one place (three fixed roles do not need RBAC tables).
+ * Record-level checks compare ownership here too, so loaders and actions ask one question.
+ */
+export type Action =
+  | { type: "admin:access" }
+  | { type: "doctor:verify"; profileUserId: string }
+  | { type: "doctor:edit-profile"; profileUserId: string }
+  | { type: "patient:access" }
+  | { type: "doctor:access" };
+
+export function can(actor: Actor | null, action: Action): boolean {
+  if (!actor) return false;
+  switch (action.type) {
+    case "admin:access":
+      return actor.role === "admin";
+    case "doctor:verify":
+      // Nobody verifies their own certification, not even an admin who is also listed.
+      return actor.role === "admin" && actor.id !== action.profileUserId;
+    case "doctor:edit-profile":
+      return actor.role === "doctor" && actor.id === action.profileUserId;
+    case "patient:access":
+      return actor.role === "patient";
+    case "doctor:access":
+      return actor.role === "doctor";
+  }
+}

@@ -1,0 +1,105 @@
+import crypto from "node:crypto";
+import { createCookie } from "@remix-run/node";
+import { and, eq, lt, or } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { sessions, users, type User } from "#db/schema";
+import { getEnv } from "~/env.server";
+
+export type SessionUser = Pick<User, "id" | "email" | "role" | "displayName">;
+
+// Refresh last_seen at most once a minute: enough for a 30-minute idle timeout, cheap on reads.
+const TOUCH_INTERVAL_MS = 60_000;
+
+function sessionCookie() {
+  const env = getEnv();
+  return createCookie("__hemalink_session", {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: env.NODE_ENV === "production",
+    path: "/",
+    secrets: [env.SESSION_SECRET],
+    maxAge: env.SESSION_MAX_HOURS * 3600,
+  });
+}
+
+const hashToken = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
+
+/** A fresh session on every login (no fixation); returns the Set-Cookie header. */
+export async function createUserSession(userId: string, now = new Date()): Promise<string> {
+  const env = getEnv();
+  const token = crypto.randomBytes(32).toString("base64url");
+  getDb()
+    .insert(sessions)
+    .values({
+      id: hashToken(token),
+      userId,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + env.SESSION_MAX_HOURS * 3600_000),
+    })
+    .run();
+  return sessionCookie().serialize(token);
+}
+
+async function readToken(request: Request): Promise<string | null> {
+  const value: unknown = await sessionCookie().parse(request.headers.get("cookie"));
+  return typeof value === "string" && value.length > 0 ? value : null;
+}
+
+/** The signed-in user, or null when there is no live session (expired rows are removed). */
+export async function getSessionUser(
+  request: Request,
+  now = new Date(),
+): Promise<SessionUser | null> {
+  const token = await readToken(request);
+  if (!token) return null;
+  const db = getDb();
+  const id = hashToken(token);
+  const row = db
+    .select({
+      id: users.id,
+      email: users.email,
+      role: users.role,
+      displayName: users.displayName,
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, id))
+    .get();
+  if (!row) return null;
+  const idleLimit = row.lastSeenAt.getTime() + getEnv().SESSION_IDLE_MINUTES * 60_000;
+  if (now.getTime() >= row.expiresAt.getTime() || now.getTime() >= idleLimit) {
+    db.delete(sessions).where(eq(sessions.id, id)).run();
+    return null;
+  }
+  if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+    db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id)).run();
+  }
+  return { id: row.id, email: row.email, role: row.role, displayName: row.displayName };
+}
+
+/** Deletes the session row and returns a Set-Cookie header that clears the cookie. */
+export async function destroySession(request: Request): Promise<string> {
+  const token = await readToken(request);
+  if (token)
+    getDb()
+      .delete(sessions)
+      .where(eq(sessions.id, hashToken(token)))
+      .run();
+  return sessionCookie().serialize("", { maxAge: 0 });
+}
+
+export function revokeAllSessions(userId: string): void {
+  getDb().delete(sessions).where(eq(sessions.userId, userId)).run();
+}
+
+/** Housekeeping: remove sessions past their absolute or idle limit. */
+export function purgeExpiredSessions(now = new Date()): number {
+  const idleCutoff = new Date(now.getTime() - getEnv().SESSION_IDLE_MINUTES * 60_000);
+  return getDb()
+    .delete(sessions)
+    .where(or(lt(sessions.expiresAt, now), and(lt(sessions.lastSeenAt, idleCutoff))))
+    .run().changes;
+}

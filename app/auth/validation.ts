@@ -1,0 +1,70 @@
+import { z } from "zod";
+
+/** Shared by the browser (conform) and the server. */
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+
+// A short deny list of the passwords most often seen in breaches; length alone lets them through.
+const COMMON_PASSWORDS = new Set([
+  "password",
+  "password1",
+  "password123",
+  "12345678",
+  "123456789",
+  "1234567890",
+  "qwertyuiop",
+  "qwerty123",
+  "iloveyou",
+  "11111111",
+  "00000000",
+  "abcd1234",
+  "abc12345",
+  "sunshine",
+  "princess",
+  "football",
+  "baseball",
+  "welcome1",
+  "letmein1",
+  "trustno1",
+  "passw0rd",
+  "superman",
+  "1q2w3e4r",
+  "zaq12wsx",
+  "hemalink",
+  "hematology",
+]);
+
+export const EmailSchema = z
+  .string({ error: "Enter your email address" })
+  .trim()
+  .min(1, "Enter your email address")
+  .max(254, "That email address is too long")
+  .pipe(z.email({ error: "Enter a valid email address" }))
+  .transform((email) => email.toLowerCase());
+
+export const PasswordSchema = z
+  .string({ error: "Enter a password" })
+  .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters`)
+  .refine((p) => !COMMON_PASSWORDS.has(p.toLowerCase()), {
+    message: "This password is too common; choose another",
+  });
+
+export const LoginSchema = z.object({
+  email: EmailSchema,
+  // Login checks only presence: old accounts may predate today's password rules.
+  password: z.string({ error: "Enter your password" }).min(1, "Enter your password").max(1024),
+  redirectTo: z.string().optional(),
+});
+
+export const RegisterSchema = z.object({
+  name: z
+    .string({ error: "Enter your name" })
+    .trim()
+    .min(1, "Enter your name")
+    .max(100, "Use at most 100 characters"),
+  email: EmailSchema,
+  password: PasswordSchema,
+  isDoctor: z.boolean().default(false),
+  redirectTo: z.string().optional(),
+});

@@ -1,0 +1,59 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().min(1).default("data/hemalink.db"),
+  DATA_DIR: z.string().min(1).default("data"),
+  SESSION_SECRET: z.string().min(32, "SESSION_SECRET must be at least 32 characters").optional(),
+  SESSION_IDLE_MINUTES: positiveInt(30),
+  SESSION_MAX_HOURS: positiveInt(12),
+  /** log2 of scrypt's N. 17 is OWASP's recommendation; tests lower it for speed. */
+  SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(17),
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt(15 * 60),
+  RATE_LIMIT_LOGIN_PER_IP: positiveInt(20),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt(5),
+  RATE_LIMIT_REGISTER_PER_IP: positiveInt(10),
+  /** Behind a reverse proxy, trust its X-Forwarded-For for the client IP. */
+  TRUST_PROXY: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+});
+
+export type Env = z.infer<typeof envSchema> & { SESSION_SECRET: string };
+
+function developmentSecret(dataDir: string): string {
+  const file = path.join(dataDir, "session-secret");
+  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
+  fs.mkdirSync(dataDir, { recursive: true });
+  const secret = crypto.randomBytes(32).toString("base64url");
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${problems.join("\n")}`);
+  }
+  const env = result.data;
+  if (env.SESSION_SECRET) return { ...env, SESSION_SECRET: env.SESSION_SECRET };
+  if (env.NODE_ENV === "production") {
+    throw new Error("SESSION_SECRET is required in production (32+ random characters).");
+  }
+  return { ...env, SESSION_SECRET: developmentSecret(env.DATA_DIR) };
+}
+
+let cached: Env | undefined;
+
+/** Validated once per process; a bad environment stops the server at start-up. */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

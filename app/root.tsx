@@ -1,0 +1,149 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  Form,
+  Link,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  isRouteErrorResponse,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import { getOptionalUser, homeFor } from "~/auth/guards.server";
+import { useNonce } from "~/security/nonce";
+import appStyles from "~/styles/app.css";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: appStyles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export const meta: MetaFunction = () => [
+  { title: "HemaLink" },
+  {
+    name: "description",
+    content: "Informational B-ALL smear staging and certified hematologists near you.",
+  },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getOptionalUser(request);
+  return { user: user && { ...user, home: homeFor(user) } };
+}
+
+function Navigation() {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const user = data?.user;
+  return (
+    <header className="site-header">
+      <Link to="/" className="brand">
+        HemaLink
+      </Link>
+      <nav aria-label="Main">
+        <ul>
+          {user ? (
+            <>
+              {user.role === "patient" && (
+                <li>
+                  <NavLink to="/dashboard">My dashboard</NavLink>
+                </li>
+              )}
+              {user.role === "doctor" && (
+                <li>
+                  <NavLink to="/doctor">Doctor dashboard</NavLink>
+                </li>
+              )}
+              {user.role === "admin" && (
+                <li>
+                  <NavLink to="/admin">Admin</NavLink>
+                </li>
+              )}
+              <li>
+                <Form method="post" action="/logout">
+                  <button type="submit" className="link-button">
+                    Log out
+                  </button>
+                </Form>
+              </li>
+            </>
+          ) : (
+            <>
+              <li>
+                <NavLink to="/login">Log in</NavLink>
+              </li>
+              <li>
+                <NavLink to="/register">Register</NavLink>
+              </li>
+            </>
+          )}
+        </ul>
+      </nav>
+    </header>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        <Navigation />
+        <main id="main">{children}</main>
+        <footer className="site-footer">
+          <p>
+            HemaLink gives preliminary, informational results. It is not a diagnosis: a hematologist
+            must confirm.
+          </p>
+        </footer>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error) && error.status === 404) {
+    return (
+      <section className="panel">
+        <h1>Page not found</h1>
+        <p>This page does not exist, or you do not have access to it.</p>
+        <Link to="/">Go to the home page</Link>
+      </section>
+    );
+  }
+  if (isRouteErrorResponse(error) && error.status < 500) {
+    return (
+      <section className="panel">
+        <h1>Request refused</h1>
+        <p>{typeof error.data === "string" ? error.data : "The request could not be completed."}</p>
+        <Link to="/">Go to the home page</Link>
+      </section>
+    );
+  }
+  return (
+    <section className="panel">
+      <h1>Something went wrong</h1>
+      <p>Sorry, an unexpected error happened on our side. Please try again in a moment.</p>
+      <Link to="/">Go to the home page</Link>
+    </section>
+  );
+}

@@ -1,0 +1,51 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { requireRole } from "~/auth/guards.server";
+import { listPendingDoctors } from "~/doctors/verification.server";
+
+export const meta: MetaFunction = () => [{ title: "Admin · HemaLink" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "admin");
+  return { pending: listPendingDoctors(user) };
+}
+
+export default function AdminPage() {
+  const { pending } = useLoaderData<typeof loader>();
+  return (
+    <section className="panel">
+      <h1>Administration</h1>
+      <h2>Doctors awaiting verification ({pending.length})</h2>
+      {pending.length === 0 ? (
+        <p>No profiles are waiting. New hematologist registrations will appear here.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Licence</th>
+              <th scope="col">Location</th>
+            </tr>
+          </thead>
+          <tbody>
+            {pending.map((doctor) => (
+              <tr key={doctor.profileId}>
+                <td>
+                  {doctor.name} {doctor.isDemo && <span className="badge">demo</span>}
+                </td>
+                <td>{doctor.email}</td>
+                <td>
+                  {doctor.licenceNumber
+                    ? `${doctor.licenceNumber} (${doctor.licenceAuthority ?? "authority not given"})`
+                    : "not submitted yet"}
+                </td>
+                <td>{[doctor.city, doctor.country].filter(Boolean).join(", ") || "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+import { sql } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { rateLimits } from "#db/schema";
+import { getEnv } from "~/env.server";
+
+export type RateLimitResult = { allowed: boolean; retryAfterSeconds: number };
+
+/**
+ * Count one hit for (bucket, key) in a fixed window stored in the database, so every
+ * app instance sees the same counters (see docs/decisions/003). One atomic upsert.
+ */
+export function hit(bucket: string, key: string, limit: number, now = Date.now()): RateLimitResult {
+  const windowMs = getEnv().RATE_LIMIT_WINDOW_SECONDS * 1000;
+  const windowStart = now - (now % windowMs);
+  const row = getDb()
+    .insert(rateLimits)
+    .values({ bucket, key, windowStart, count: 1 })
+    .onConflictDoUpdate({
+      target: [rateLimits.bucket, rateLimits.key],
+      set: {
+        count: sql`case when ${rateLimits.windowStart} = ${windowStart} then ${rateLimits.count} + 1 else 1 end`,
+        windowStart,
+      },
+    })
+    .returning({ count: rateLimits.count })
+    .get();
+  const retryAfterSeconds = Math.ceil((windowStart + windowMs - now) / 1000);
+  return { allowed: row.count <= limit, retryAfterSeconds };
+}
+
+/** Forget the per-account counter after a successful login. */
+export function reset(bucket: string, key: string): void {
+  getDb()
+    .delete(rateLimits)
+    .where(sql`${rateLimits.bucket} = ${bucket} and ${rateLimits.key} = ${key}`)
+    .run();
+}
+
+export class RateLimitedError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super("Too many attempts. Please wait a few minutes and try again.");
+  }
+}

@@ -1,0 +1,55 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema";
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export const DEFAULT_DATABASE_PATH = "data/hemalink.db";
+
+/** `DATABASE_URL` may be a plain path or a `file:` URL. */
+export function databasePath(url = process.env.DATABASE_URL): string {
+  const raw = url && url.length > 0 ? url : DEFAULT_DATABASE_PATH;
+  return raw.startsWith("file:") ? raw.slice("file:".length) : raw;
+}
+
+export function migrationsFolder(): string {
+  // Works from the source tree (tsx, vitest) and from the server bundle in build/.
+  const candidates = [
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), "migrations"),
+    path.resolve(process.cwd(), "db/migrations"),
+  ];
+  const found = candidates.find((dir) => fs.existsSync(path.join(dir, "meta/_journal.json")));
+  if (!found) throw new Error("Database migrations folder not found");
+  return found;
+}
+
+export function openDatabase(file = databasePath()): Db {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  // FULL: a committed analysis or audit row survives a power cut, at a small write cost.
+  sqlite.pragma("synchronous = FULL");
+  return drizzle(sqlite, { schema }) as Db;
+}
+
+export function migrateDatabase(db: Db): void {
+  migrate(db, { migrationsFolder: migrationsFolder() });
+}
+
+const globalForDb = globalThis as unknown as { __hemalinkDb?: Db };
+
+/** One connection per process, migrated on first use so a server never runs on an old schema. */
+export function getDb(): Db {
+  if (!globalForDb.__hemalinkDb) {
+    const db = openDatabase();
+    migrateDatabase(db);
+    globalForDb.__hemalinkDb = db;
+  }
+  return globalForDb.__hemalinkDb;
+}

@@ -1,0 +1,179 @@
+import { sql } from "drizzle-orm";
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+const id = () =>
+  text("id")
+    .primaryKey()
+    .$defaultFn(() => crypto.randomUUID());
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" })
+    .notNull()
+    .$defaultFn(() => new Date());
+const updatedAt = () =>
+  integer("updated_at", { mode: "timestamp_ms" })
+    .notNull()
+    .$defaultFn(() => new Date())
+    .$onUpdateFn(() => new Date());
+
+export const ROLES = ["patient", "doctor", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: id(),
+    // Stored lower-cased; the unique index on lower(email) also guards raw inserts.
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ROLES }).notNull().default("patient"),
+    displayName: text("display_name").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("users_email_lower_unique").on(sql`lower(${t.email})`),
+    check("users_role_check", sql`${t.role} in ('patient', 'doctor', 'admin')`),
+  ],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    // sha256 of the random token in the cookie: a leaked database does not leak live sessions.
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }).notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+export const VERIFICATION_STATUSES = ["pending", "verified", "rejected"] as const;
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
+
+export const doctorProfiles = sqliteTable(
+  "doctor_profiles",
+  {
+    id: id(),
+    userId: text("user_id")
+      .notNull()
+      .unique()
+      .references(() => users.id, { onDelete: "cascade" }),
+    status: text("status", { enum: VERIFICATION_STATUSES }).notNull().default("pending"),
+    title: text("title"),
+    licenceNumber: text("licence_number"),
+    licenceAuthority: text("licence_authority"),
+    boardCertifications: text("board_certifications", { mode: "json" })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    specialties: text("specialties", { mode: "json" })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    languages: text("languages", { mode: "json" })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    clinicName: text("clinic_name"),
+    streetAddress: text("street_address"),
+    city: text("city"),
+    country: text("country"),
+    lat: real("lat"),
+    lng: real("lng"),
+    offersTeleconsultation: integer("offers_teleconsultation", { mode: "boolean" })
+      .notNull()
+      .default(false),
+    acceptsNewPatients: integer("accepts_new_patients", { mode: "boolean" })
+      .notNull()
+      .default(true),
+    bio: text("bio"),
+    phone: text("phone"),
+    website: text("website"),
+    isDemo: integer("is_demo", { mode: "boolean" }).notNull().default(false),
+    verifiedAt: integer("verified_at", { mode: "timestamp_ms" }),
+    verifiedBy: text("verified_by").references(() => users.id, { onDelete: "set null" }),
+    rejectionReason: text("rejection_reason"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("doctor_profiles_status_idx").on(t.status),
+    check("doctor_profiles_status_check", sql`${t.status} in ('pending', 'verified', 'rejected')`),
+  ],
+);
+
+export const REVIEW_STATUSES = ["visible", "flagged", "hidden"] as const;
+
+export const reviews = sqliteTable(
+  "reviews",
+  {
+    id: id(),
+    doctorId: text("doctor_id")
+      .notNull()
+      .references(() => doctorProfiles.id, { onDelete: "cascade" }),
+    authorId: text("author_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    rating: integer("rating").notNull(),
+    body: text("body").notNull(),
+    status: text("status", { enum: REVIEW_STATUSES }).notNull().default("visible"),
+    doctorReply: text("doctor_reply"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("reviews_doctor_idx").on(t.doctorId),
+    uniqueIndex("reviews_doctor_author_unique").on(t.doctorId, t.authorId),
+    check("reviews_rating_check", sql`${t.rating} between 1 and 5`),
+  ],
+);
+
+/** Append-only: the migration adds triggers that refuse UPDATE and DELETE. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
+    actorId: text("actor_id"),
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    outcome: text("outcome", { enum: ["success", "failure", "denied"] }).notNull(),
+    ip: text("ip"),
+    detail: text("detail"),
+  },
+  (t) => [
+    index("audit_log_actor_idx").on(t.actorId),
+    index("audit_log_target_idx").on(t.targetType, t.targetId),
+  ],
+);
+
+/** Fixed-window counters shared by every app instance (see docs/decisions/003). */
+export const rateLimits = sqliteTable(
+  "rate_limits",
+  {
+    bucket: text("bucket").notNull(),
+    key: text("key").notNull(),
+    windowStart: integer("window_start").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.key] })],
+);
+
+export type User = typeof users.$inferSelect;
+export type DoctorProfile = typeof doctorProfiles.$inferSelect;

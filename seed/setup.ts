@@ -1,0 +1,16 @@
+// Runs before the server starts: migrate, then seed the demo data when the database is empty.
+import { getDb } from "#db/client";
+import { hashPassword } from "~/auth/password.server";
+import { DEMO_ACCOUNTS, isSeeded, seedDemo } from "./demo";
+
+const db = getDb();
+if (isSeeded(db)) {
+  console.log("Database is up to date; demo data already present or real data in use.");
+} else {
+  const started = Date.now();
+  await seedDemo(db, hashPassword);
+  console.log(`Seeded demo data in ${Date.now() - started} ms. Demo accounts:`);
+  for (const [role, account] of Object.entries(DEMO_ACCOUNTS)) {
+    console.log(`  ${role.padEnd(14)} ${account.email}  /  ${account.password}`);
+  }
+}

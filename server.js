@@ -1,0 +1,36 @@
+// Production server: Express serving the Remix build, with the client IP in the load context.
+import { createRequestHandler } from "@remix-run/express";
+import compression from "compression";
+import express from "express";
+
+const build = await import("./build/index.js");
+const { isCrossSiteRequest } = build.entry.module;
+const app = express();
+
+app.disable("x-powered-by");
+app.set("trust proxy", process.env.TRUST_PROXY === "true");
+app.use(compression());
+// Before Remix: its own origin check would answer a forged POST with a 500, not a 403.
+app.use((req, res, next) => {
+  if (isCrossSiteRequest(req.method, (name) => req.get(name))) {
+    res.status(403).type("text/plain").send("Cross-site request refused");
+    return;
+  }
+  next();
+});
+// Fingerprinted assets can be cached forever; everything else briefly.
+app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
+app.use(express.static("public", { maxAge: "1h" }));
+app.all(
+  "*",
+  createRequestHandler({
+    build,
+    getLoadContext: (req) => ({ clientIp: req.ip ?? req.socket.remoteAddress }),
+  }),
+);
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "0.0.0.0";
+app.listen(port, host, () => {
+  console.info(`HemaLink listening on http://localhost:${port}`);
+});

@@ -1,0 +1,17 @@
+import { getDb } from "#db/client";
+import { audit } from "~/audit/audit.server";
+
+describe("audit log", () => {
+  test("rows are appended and can be read", () => {
+    audit({ actorId: null, action: "test", outcome: "success", ip: "127.0.0.1" });
+    const rows = getDb().$client.prepare("select action, ip from audit_log").all();
+    expect(rows).toContainEqual({ action: "test", ip: "127.0.0.1" });
+  });
+
+  test("UPDATE and DELETE are refused by the database itself", () => {
+    audit({ actorId: null, action: "test", outcome: "success" });
+    const sqlite = getDb().$client;
+    expect(() => sqlite.prepare("update audit_log set action = 'x'").run()).toThrow(/append-only/);
+    expect(() => sqlite.prepare("delete from audit_log").run()).toThrow(/append-only/);
+  });
+});

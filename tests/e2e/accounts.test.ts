@@ -1,0 +1,169 @@
+import type { Browser } from "playwright-core";
+import { DEMO_ACCOUNTS } from "../../seed/demo";
+import { baseUrl, launchBrowser, openSession, signIn, type Session } from "./browser";
+
+let browser: Browser;
+let session: Session;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+beforeEach(async () => {
+  session = await openSession(browser);
+});
+afterEach(async () => {
+  await session.context.close();
+  expect(session.errors).toEqual([]);
+});
+
+const uniqueEmail = (label: string) =>
+  `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
+
+describe("accounts", () => {
+  test("a new patient registers, lands on the dashboard, logs out and logs back in", async () => {
+    const { page } = session;
+    const email = uniqueEmail("patient");
+    await page.goto("/register");
+    await page.getByLabel("Name").fill("Pat Example");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("my own long passphrase");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL("**/dashboard");
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe(
+      "Welcome, Pat Example",
+    );
+
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL(`${baseUrl()}/`);
+    await page.getByRole("link", { name: "Log in" }).first().click();
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("my own long passphrase");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL("**/dashboard");
+  });
+
+  test("registration works without JavaScript, and shows field errors from the server", async () => {
+    await session.context.close();
+    session = await openSession(browser, false);
+    const { page } = session;
+    await page.goto("/register");
+    await page.getByLabel("Name").fill("No Script");
+    await page.getByLabel("Email").fill(uniqueEmail("nojs"));
+    await page.getByLabel("Password").fill("password1");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByText("This password is too common; choose another").waitFor();
+    await page.getByLabel("Password").fill("a much better passphrase");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL("**/dashboard");
+  });
+
+  test("a doctor registers and awaits verification; the admin sees them in the queue", async () => {
+    const { page, context } = session;
+    const email = uniqueEmail("doctor");
+    await page.goto("/register");
+    await page.getByLabel("Name").fill("Dr Queue Test");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("hematology passphrase");
+    await page.getByLabel("I am a hematologist").check();
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL("**/doctor");
+    await page.getByText("Awaiting verification").waitFor();
+
+    await context.clearCookies();
+    await signIn(context, DEMO_ACCOUNTS.admin.email);
+    await page.goto("/admin");
+    await page.getByRole("cell", { name: email }).waitFor();
+  });
+
+  test("a wrong password and an unknown email get the same answer; the 6th try gets 429", async () => {
+    const { page } = session;
+    const attempt = async (email: string) => {
+      await page.goto("/login");
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill("definitely wrong");
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === "POST"),
+        page.getByRole("button", { name: "Log in" }).click(),
+      ]);
+      const message = await page.getByRole("alert").textContent();
+      return { status: response.status(), message };
+    };
+    const wrongPassword = await attempt(DEMO_ACCOUNTS.patient.email);
+    const unknownEmail = await attempt(uniqueEmail("nobody"));
+    expect(wrongPassword.message).toBe("Email or password is incorrect.");
+    expect(unknownEmail).toEqual(wrongPassword);
+
+    const target = DEMO_ACCOUNTS.pendingDoctor.email;
+    for (let i = 1; i <= 5; i++) expect((await attempt(target)).message).toMatch(/incorrect/);
+    const sixth = await attempt(target);
+    expect(sixth.status).toBe(429);
+    expect(sixth.message).toMatch(/Too many attempts/);
+  });
+
+  test("a patient gets 404 on /admin; an anonymous visitor is sent to /login", async () => {
+    const { page, context } = session;
+    const anonymous = await page.goto("/admin");
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect(anonymous?.status()).toBe(200);
+
+    await signIn(context, DEMO_ACCOUNTS.patient.email);
+    const response = await page.goto("/admin");
+    expect(response?.status()).toBe(404);
+    await page.getByRole("heading", { name: "Page not found" }).waitFor();
+  });
+
+  test("an expired or logged-out session no longer works", async () => {
+    const { page, context } = session;
+    await signIn(context, DEMO_ACCOUNTS.patient.email, new Date(Date.now() - 31 * 60_000));
+    await page.goto("/dashboard");
+    expect(new URL(page.url()).pathname).toBe("/login");
+
+    await context.clearCookies();
+    await signIn(context, DEMO_ACCOUNTS.patient.email);
+    await page.goto("/dashboard");
+    const cookies = await context.cookies();
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL(`${baseUrl()}/`);
+    await context.addCookies(cookies);
+    await page.goto("/dashboard");
+    expect(new URL(page.url()).pathname).toBe("/login");
+  });
+});
+
+describe("security headers", () => {
+  test("a POST with a foreign Origin gets 403", async () => {
+    const response = await fetch(`${baseUrl()}/login`, {
+      method: "POST",
+      headers: {
+        Origin: "https://evil.example",
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: "email=a%40b.test&password=whatever",
+    });
+    expect(response.status).toBe(403);
+  });
+
+  test("the CSP nonce matches every script on the page", async () => {
+    const { page } = session;
+    const response = await page.goto("/login");
+    const headers = response!.headers();
+    const csp = headers["content-security-policy"];
+    expect(csp).toMatch(/object-src 'none'/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).toMatch(/base-uri 'none'/);
+    expect(csp).toMatch(/'wasm-unsafe-eval'/);
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+    const nonce = /'nonce-([^']+)'/.exec(csp)![1];
+    const html = await response!.text();
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+    // The page hydrated: client-side validation runs without a round trip.
+    await page.getByLabel("Email").fill("not-an-email");
+    await page.getByLabel("Password").focus();
+    await page.getByText("Enter a valid email address").waitFor();
+  });
+});

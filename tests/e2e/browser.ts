@@ -1,0 +1,50 @@
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { eq } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { users } from "#db/schema";
+import { createUserSession } from "~/auth/session.server";
+
+export const baseUrl = () => process.env.E2E_BASE_URL!;
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
+}
+
+export type Session = { context: BrowserContext; page: Page; errors: string[] };
+
+/** A fresh browser profile; uncaught page errors are collected so tests can assert none. */
+export async function openSession(browser: Browser, javaScriptEnabled = true): Promise<Session> {
+  const context = await browser.newContext({ baseURL: baseUrl(), javaScriptEnabled });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  return { context, page, errors };
+}
+
+export function userIdByEmail(email: string): string {
+  const row = getDb().select({ id: users.id }).from(users).where(eq(users.email, email)).get();
+  if (!row) throw new Error(`No user ${email}`);
+  return row.id;
+}
+
+/** The login fixture: insert a session row and hand its cookie to the browser. */
+export async function signIn(context: BrowserContext, email: string, at?: Date) {
+  const setCookie = await createUserSession(userIdByEmail(email), at);
+  const [pair] = setCookie.split(";");
+  const [name, ...value] = pair.split("=");
+  await context.addCookies([{ name, value: value.join("="), url: baseUrl() }]);
+}

@@ -1,0 +1,24 @@
+import fs from "node:fs";
+import path from "node:path";
+import { parseEnv } from "~/env.server";
+
+describe("environment", () => {
+  test("production without SESSION_SECRET is a start-up error", () => {
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(/SESSION_SECRET is required/);
+  });
+
+  test("development generates a secret once and keeps it under the data folder", () => {
+    const dataDir = path.join(process.env.HEMALINK_TEST_DIR!, `env-${Date.now()}`);
+    const first = parseEnv({ NODE_ENV: "development", DATA_DIR: dataDir });
+    const second = parseEnv({ NODE_ENV: "development", DATA_DIR: dataDir });
+    expect(first.SESSION_SECRET).toHaveLength(43);
+    expect(second.SESSION_SECRET).toBe(first.SESSION_SECRET);
+    expect(fs.existsSync(path.join(dataDir, "session-secret"))).toBe(true);
+  });
+
+  test("an invalid value names the variable", () => {
+    expect(() => parseEnv({ NODE_ENV: "test", SESSION_IDLE_MINUTES: "soon" })).toThrow(
+      /SESSION_IDLE_MINUTES/,
+    );
+  });
+});

@@ -1,0 +1,28 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, vi } from "vitest";
+
+// A private database per test file, copied from the migrated template.
+const dir = process.env.HEMALINK_TEST_DIR!;
+const file = path.join(dir, `${crypto.randomUUID()}.db`);
+fs.copyFileSync(process.env.HEMALINK_TEST_TEMPLATE_DB!, file);
+process.env.DATABASE_URL = file;
+process.env.DATA_DIR = dir;
+process.env.NODE_ENV = "test";
+process.env.SESSION_SECRET ??= "test-secret-test-secret-test-secret-0123";
+// Cheaper hashing keeps the suite fast; production uses OWASP's N = 2^17.
+process.env.SCRYPT_LOG_N = "10";
+
+// An unexpected console.error is a failing test, not noise in the log.
+let errorSpy: ReturnType<typeof vi.spyOn>;
+beforeEach(() => {
+  errorSpy = vi.spyOn(console, "error");
+});
+afterEach(() => {
+  const calls = errorSpy.mock.calls;
+  errorSpy.mockRestore();
+  if (calls.length > 0) {
+    throw new Error(`console.error was called:\n${calls.map((c) => c.join(" ")).join("\n")}`);
+  }
+});
