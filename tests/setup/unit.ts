@@ -15,7 +15,7 @@ process.env.SESSION_SECRET ??= "test-secret-test-secret-test-secret-0123";
 process.env.SCRYPT_LOG_N = "10";
 
 // An unexpected console.error is a failing test, not noise in the log.
-let errorSpy: ReturnType<typeof vi.spyOn>;
+let errorSpy: { mock: { calls: unknown[][] }; mockRestore: () => void };
 beforeEach(() => {
   errorSpy = vi.spyOn(console, "error");
 });
