@@ -177,3 +177,32 @@ export const rateLimits = sqliteTable(
 
 export type User = typeof users.$inferSelect;
 export type DoctorProfile = typeof doctorProfiles.$inferSelect;
+
+export const CLASS_IDS = ["benign", "early_pre_b", "pre_b", "pro_b"] as const;
+export type ClassId = (typeof CLASS_IDS)[number];
+export type Probabilities = Record<ClassId, number>;
+
+export const analyses = sqliteTable(
+  "analyses",
+  {
+    id: id(),
+    patientId: text("patient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** Key of the stored files (original re-encoded, thumbnail, heat-map) in the image store. */
+    imageKey: text("image_key").notNull().unique(),
+    sha256: text("sha256").notNull(),
+    modelVersion: text("model_version").notNull(),
+    verdict: text("verdict", { enum: ["ok", "cant_assess"] }).notNull(),
+    reasons: text("reasons", { mode: "json" }).$type<string[]>().notNull(),
+    probabilities: text("probabilities", { mode: "json" }).$type<Probabilities>().notNull(),
+    topClass: text("top_class", { enum: CLASS_IDS }).notNull(),
+    confidence: text("confidence", { enum: ["high", "moderate", "low"] }).notNull(),
+    ageBracket: text("age_bracket", { enum: ["child", "adult"] }),
+    note: text("note"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("analyses_patient_created_idx").on(t.patientId, t.createdAt)],
+);
+
+export type Analysis = typeof analyses.$inferSelect;
