@@ -18,6 +18,7 @@ const envSchema = z.object({
   RATE_LIMIT_LOGIN_PER_IP: positiveInt(20),
   RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt(5),
   RATE_LIMIT_REGISTER_PER_IP: positiveInt(10),
+  RATE_LIMIT_UPLOADS_PER_ACCOUNT: positiveInt(30),
   /** Behind a reverse proxy, trust its X-Forwarded-For for the client IP. */
   TRUST_PROXY: z
     .enum(["true", "false"])

@@ -48,9 +48,18 @@ function Navigation() {
           {user ? (
             <>
               {user.role === "patient" && (
-                <li>
-                  <NavLink to="/dashboard">My dashboard</NavLink>
-                </li>
+                <>
+                  <li>
+                    <NavLink to="/dashboard" end>
+                      My dashboard
+                    </NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/analyses" end>
+                      My analyses
+                    </NavLink>
+                  </li>
+                </>
               )}
               {user.role === "doctor" && (
                 <li>

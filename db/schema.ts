@@ -202,7 +202,16 @@ export const analyses = sqliteTable(
     note: text("note"),
     createdAt: createdAt(),
   },
-  (t) => [index("analyses_patient_created_idx").on(t.patientId, t.createdAt)],
+  (t) => [
+    index("analyses_patient_created_idx").on(t.patientId, t.createdAt),
+    check("analyses_verdict_check", sql`${t.verdict} in ('ok', 'cant_assess')`),
+    check(
+      "analyses_top_class_check",
+      sql`${t.topClass} in ('benign', 'early_pre_b', 'pre_b', 'pro_b')`,
+    ),
+    check("analyses_confidence_check", sql`${t.confidence} in ('high', 'moderate', 'low')`),
+    check("analyses_age_bracket_check", sql`${t.ageBracket} in ('child', 'adult')`),
+  ],
 );
 
 export type Analysis = typeof analyses.$inferSelect;

@@ -1,11 +1,12 @@
 import { and, desc, eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, type Analysis } from "#db/schema";
+import { audit } from "~/audit/audit.server";
 import { notFound } from "~/auth/guards.server";
 import type { Actor } from "~/auth/permissions";
+import { getImageStore, IMAGE_FILES, type ImageFile } from "~/uploads/storage.server";
 
-/** The patient's own analysis; anyone else's (or a missing one) is a 404. */
-export function getOwnAnalysis(actor: Actor, id: string): Analysis {
+function findOwn(actor: Actor, id: string): Analysis {
   if (actor.role !== "patient") notFound();
   const row = getDb()
     .select()
@@ -13,6 +14,20 @@ export function getOwnAnalysis(actor: Actor, id: string): Analysis {
     .where(and(eq(analyses.id, id), eq(analyses.patientId, actor.id)))
     .get();
   return row ?? notFound();
+}
+
+/** The patient's own analysis (every read is audit-logged); anyone else's is a 404. */
+export function getOwnAnalysis(actor: Actor, id: string, ip?: string): Analysis {
+  const row = findOwn(actor, id);
+  audit({
+    actorId: actor.id,
+    action: "analysis.read",
+    outcome: "success",
+    targetType: "analysis",
+    targetId: id,
+    ip,
+  });
+  return row;
 }
 
 /** The patient's analyses, newest first. */
@@ -24,4 +39,35 @@ export function listOwnAnalyses(actor: Actor): Analysis[] {
     .where(eq(analyses.patientId, actor.id))
     .orderBy(desc(analyses.createdAt))
     .all();
+}
+
+/** One stored image of the patient's own analysis, with its fixed content type. */
+export async function readOwnAnalysisImage(actor: Actor, id: string, file: ImageFile, ip?: string) {
+  const row = findOwn(actor, id);
+  const bytes = await getImageStore().get(row.imageKey, file);
+  if (!bytes) notFound();
+  audit({
+    actorId: actor.id,
+    action: `analysis.image.${file}`,
+    outcome: "success",
+    targetType: "analysis",
+    targetId: id,
+    ip,
+  });
+  return { bytes, contentType: IMAGE_FILES[file].contentType };
+}
+
+/** Delete the row and every stored file; the audit row stays. */
+export async function deleteOwnAnalysis(actor: Actor, id: string, ip?: string): Promise<void> {
+  const row = findOwn(actor, id);
+  getDb().delete(analyses).where(eq(analyses.id, row.id)).run();
+  await getImageStore().deleteAll(row.imageKey);
+  audit({
+    actorId: actor.id,
+    action: "analysis.delete",
+    outcome: "success",
+    targetType: "analysis",
+    targetId: id,
+    ip,
+  });
 }

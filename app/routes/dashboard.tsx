@@ -1,23 +1,56 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
+import { listOwnAnalyses } from "~/analyses/analyses.server";
+import { CLASS_LABELS } from "~/analyses/explain";
 import { requireRole } from "~/auth/guards.server";
 
 export const meta: MetaFunction = () => [{ title: "My dashboard · HemaLink" }];
 
+const RECENT = 3;
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "patient");
-  return { name: user.displayName };
+  const analyses = listOwnAnalyses(user);
+  return {
+    name: user.displayName,
+    total: analyses.length,
+    recent: analyses.slice(0, RECENT).map((a) => ({
+      id: a.id,
+      label: a.verdict === "ok" ? CLASS_LABELS[a.topClass] : "Can't assess this image",
+      createdAt: a.createdAt.toISOString(),
+    })),
+  };
 }
 
 export default function PatientDashboard() {
-  const { name } = useLoaderData<typeof loader>();
+  const { name, total, recent } = useLoaderData<typeof loader>();
   return (
     <section className="panel">
       <h1>Welcome, {name}</h1>
       <h2>Your analyses</h2>
+      {total === 0 ? (
+        <p>
+          You have no analyses yet. Your next step: upload or photograph your stained blood smear.
+        </p>
+      ) : (
+        <ul>
+          {recent.map((a) => (
+            <li key={a.id}>
+              <Link to={`/analyses/${a.id}`}>{a.label}</Link> —{" "}
+              <time dateTime={a.createdAt}>{new Date(a.createdAt).toUTCString()}</time>
+            </li>
+          ))}
+          {total > RECENT && (
+            <li>
+              <Link to="/analyses">All {total} analyses</Link>
+            </li>
+          )}
+        </ul>
+      )}
       <p>
-        You have no analyses yet. Your next step: have a photo or scan of your stained blood smear
-        ready; smear uploads open here as soon as the staging service is switched on.
+        <Link className="button" to="/analyses/new">
+          Analyse a smear
+        </Link>
       </p>
       <p className="notice">
         Results are preliminary and informational, not a diagnosis: a hematologist must confirm.

@@ -1,0 +1,80 @@
+import crypto from "node:crypto";
+import { getDb } from "#db/client";
+import { analyses, type Analysis, type Probabilities } from "#db/schema";
+import { audit } from "~/audit/audit.server";
+import { notFound } from "~/auth/guards.server";
+import type { Actor } from "~/auth/permissions";
+import { prepareImage } from "~/uploads/image.server";
+import { getImageStore, newImageKey } from "~/uploads/storage.server";
+
+export type Classification = {
+  verdict: "ok" | "cant_assess";
+  reasons: string[];
+  probabilities: Probabilities;
+  top: keyof Probabilities;
+  confidence: "high" | "moderate" | "low";
+  modelVersion: string;
+};
+
+export type Classifier = (
+  image: Buffer,
+) => Promise<{ classification: Classification; heatmapPng: Buffer }>;
+
+export type NewAnalysis = {
+  bytes: Uint8Array;
+  ageBracket?: "child" | "adult";
+  note?: string;
+  ip?: string;
+};
+
+/**
+ * Validate, re-encode, classify, store the files and insert the row. Files are written
+ * first and removed again if anything later fails, so there is never a row without its
+ * files nor files without their row.
+ */
+export async function createAnalysis(
+  actor: Actor,
+  input: NewAnalysis,
+  classify: Classifier,
+): Promise<Analysis> {
+  if (actor.role !== "patient") notFound();
+  const image = await prepareImage(input.bytes);
+  // Classify the same oriented, re-encoded pixels the patient and the doctor will see.
+  const { classification, heatmapPng } = await classify(image.stored);
+  const store = getImageStore();
+  const imageKey = newImageKey();
+  try {
+    await store.put(imageKey, "original", image.stored);
+    await store.put(imageKey, "thumbnail", image.thumbnail);
+    await store.put(imageKey, "heatmap", heatmapPng);
+    const row = getDb()
+      .insert(analyses)
+      .values({
+        patientId: actor.id,
+        imageKey,
+        sha256: crypto.createHash("sha256").update(input.bytes).digest("hex"),
+        modelVersion: classification.modelVersion,
+        verdict: classification.verdict,
+        reasons: classification.reasons,
+        probabilities: classification.probabilities,
+        topClass: classification.top,
+        confidence: classification.confidence,
+        ageBracket: input.ageBracket ?? null,
+        note: input.note ?? null,
+      })
+      .returning()
+      .get();
+    audit({
+      actorId: actor.id,
+      action: "analysis.create",
+      outcome: "success",
+      targetType: "analysis",
+      targetId: row.id,
+      ip: input.ip,
+    });
+    return row;
+  } catch (error) {
+    await store.deleteAll(imageKey);
+    throw error;
+  }
+}

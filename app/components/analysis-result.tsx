@@ -1,0 +1,90 @@
+import { CLASS_IDS, type ClassId, type Probabilities } from "#db/schema";
+import { CLASS_LABELS, CONFIDENCE_LABELS, explainAnalysis } from "~/analyses/explain";
+
+export type ResultView = {
+  verdict: "ok" | "cant_assess";
+  reasons: string[];
+  probabilities: Probabilities;
+  topClass: ClassId;
+  confidence: "high" | "moderate" | "low";
+  modelVersion: string;
+};
+
+export function ProbabilityBars({ probabilities }: { probabilities: Probabilities }) {
+  return (
+    <dl className="probabilities">
+      {CLASS_IDS.map((id) => {
+        const percent = Math.round(probabilities[id] * 1000) / 10;
+        return (
+          <div key={id} className="probability">
+            <dt>{CLASS_LABELS[id]}</dt>
+            <dd>
+              <span className="bar" aria-hidden="true">
+                <span style={{ width: `${percent}%` }} />
+              </span>
+              <span className="value">{percent.toFixed(1)}%</span>
+            </dd>
+          </div>
+        );
+      })}
+    </dl>
+  );
+}
+
+/** The smear with a heat-map overlay the patient can switch on and off (works without JS). */
+export function HeatmapView({ imageUrl, heatmapUrl }: { imageUrl: string; heatmapUrl: string }) {
+  return (
+    <figure className="heatmap">
+      <input type="checkbox" id="show-heatmap" className="heatmap-toggle" defaultChecked />
+      <label htmlFor="show-heatmap">Show heat-map</label>
+      <div className="heatmap-frame">
+        <img src={imageUrl} alt="Your smear image" />
+        <img src={heatmapUrl} alt="" className="heatmap-overlay" />
+      </div>
+      <figcaption>
+        The heat-map shows which areas most influenced the model. It does not mark cancer cells and
+        can highlight irrelevant areas.
+      </figcaption>
+    </figure>
+  );
+}
+
+export function PreliminaryNotice({ modelVersion }: { modelVersion: string }) {
+  return (
+    <p className="notice" role="note">
+      <strong>Preliminary — informational, not a diagnosis; a hematologist must confirm.</strong>{" "}
+      Model version {modelVersion} (<a href="/about/model">how the model works and how well</a>).
+    </p>
+  );
+}
+
+export function ResultSummary({ result }: { result: ResultView }) {
+  const explanation = explainAnalysis(result);
+  if (result.verdict === "cant_assess") {
+    return (
+      <section aria-labelledby="result-heading">
+        <h2 id="result-heading">{explanation.headline}</h2>
+        <p>{explanation.nextStep}</p>
+        <h3>Why</h3>
+        <ul>
+          {result.reasons.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+      </section>
+    );
+  }
+  return (
+    <section aria-labelledby="result-heading">
+      <p className="eyebrow">The image most resembles</p>
+      <h2 id="result-heading">{explanation.headline}</h2>
+      <p>
+        <span className={`badge confidence-${result.confidence}`}>
+          {CONFIDENCE_LABELS[result.confidence]}
+        </span>
+      </p>
+      <p>{explanation.nextStep}</p>
+      <ProbabilityBars probabilities={result.probabilities} />
+    </section>
+  );
+}

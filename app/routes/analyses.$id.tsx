@@ -1,0 +1,101 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { deleteOwnAnalysis, getOwnAnalysis } from "~/analyses/analyses.server";
+import { CANT_ASSESS_ADVICE, explainAnalysis } from "~/analyses/explain";
+import { requireRole, requireSameOrigin } from "~/auth/guards.server";
+import { HeatmapView, PreliminaryNotice, ResultSummary } from "~/components/analysis-result";
+import { clientIp } from "~/security/request.server";
+
+export const meta: MetaFunction = () => [{ title: "Analysis result · HemaLink" }];
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "patient");
+  const analysis = getOwnAnalysis(user, params.id ?? "", clientIp(request, context));
+  return {
+    analysis: {
+      id: analysis.id,
+      verdict: analysis.verdict,
+      reasons: analysis.reasons,
+      probabilities: analysis.probabilities,
+      topClass: analysis.topClass,
+      confidence: analysis.confidence,
+      modelVersion: analysis.modelVersion,
+      ageBracket: analysis.ageBracket,
+      note: analysis.note,
+      createdAt: analysis.createdAt.toISOString(),
+    },
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  requireSameOrigin(request);
+  const user = await requireRole(request, "patient");
+  await deleteOwnAnalysis(user, params.id ?? "", clientIp(request, context));
+  return redirect("/analyses");
+}
+
+export default function AnalysisPage() {
+  const { analysis } = useLoaderData<typeof loader>();
+  const explanation = explainAnalysis(analysis);
+  const base = `/analyses/${analysis.id}`;
+  return (
+    <>
+      <section className="panel">
+        <h1>Your smear analysis</h1>
+        <p>
+          <time dateTime={analysis.createdAt}>{new Date(analysis.createdAt).toUTCString()}</time>
+        </p>
+        <PreliminaryNotice modelVersion={analysis.modelVersion} />
+        <ResultSummary result={analysis} />
+        {analysis.verdict === "cant_assess" ? (
+          <>
+            <h3>How to take a better image</h3>
+            <ul>
+              {CANT_ASSESS_ADVICE.map((tip) => (
+                <li key={tip}>{tip}</li>
+              ))}
+            </ul>
+            <Link className="button" to="/analyses/new">
+              Try another image
+            </Link>
+          </>
+        ) : (
+          <p>
+            <Link
+              className={explanation.malignant ? "button" : "button secondary"}
+              to={`/doctors?analysis=${analysis.id}`}
+            >
+              Find hematologists near me
+            </Link>
+          </p>
+        )}
+        {analysis.verdict === "ok" ? (
+          <HeatmapView imageUrl={`${base}/image/original`} heatmapUrl={`${base}/image/heatmap`} />
+        ) : (
+          <img src={`${base}/image/original`} alt="Your image" className="preview" />
+        )}
+      </section>
+      <section className="panel no-print">
+        <h2>Keep or share</h2>
+        <ul>
+          <li>
+            <Link to={`${base}/report`}>Printable report</Link>
+          </li>
+          <li>
+            <a href={`${base}/fhir`} download={`hemalink-${analysis.id}.fhir.json`}>
+              Export for a clinic system (FHIR R4 JSON)
+            </a>
+          </li>
+        </ul>
+        <details>
+          <summary>Delete this analysis</summary>
+          <Form method="post">
+            <p>The image, the heat-map and the result will be permanently deleted.</p>
+            <button type="submit">Delete permanently</button>
+          </Form>
+        </details>
+      </section>
+    </>
+  );
+}

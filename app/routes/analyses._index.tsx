@@ -1,0 +1,55 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { listOwnAnalyses } from "~/analyses/analyses.server";
+import { CLASS_LABELS, CONFIDENCE_LABELS } from "~/analyses/explain";
+import { requireRole } from "~/auth/guards.server";
+
+export const meta: MetaFunction = () => [{ title: "My analyses · HemaLink" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "patient");
+  return {
+    analyses: listOwnAnalyses(user).map((a) => ({
+      id: a.id,
+      verdict: a.verdict,
+      topClass: a.topClass,
+      confidence: a.confidence,
+      createdAt: a.createdAt.toISOString(),
+    })),
+  };
+}
+
+export default function AnalysesPage() {
+  const { analyses } = useLoaderData<typeof loader>();
+  return (
+    <section className="panel">
+      <h1>My analyses</h1>
+      <p>
+        <Link className="button" to="/analyses/new">
+          Analyse a new smear
+        </Link>
+      </p>
+      {analyses.length === 0 ? (
+        <p>You have no analyses yet. Upload or photograph a smear to get a first result.</p>
+      ) : (
+        <ul className="history">
+          {analyses.map((a) => (
+            <li key={a.id}>
+              <Link to={`/analyses/${a.id}`}>
+                <img src={`/analyses/${a.id}/image/thumbnail`} alt="" width={64} height={64} />
+                <span>
+                  <strong>
+                    {a.verdict === "ok" ? CLASS_LABELS[a.topClass] : "Can't assess this image"}
+                  </strong>
+                  <br />
+                  {a.verdict === "ok" && <>{CONFIDENCE_LABELS[a.confidence]} · </>}
+                  <time dateTime={a.createdAt}>{new Date(a.createdAt).toUTCString()}</time>
+                </span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

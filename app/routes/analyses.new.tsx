@@ -1,0 +1,179 @@
+import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import type { SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useNavigate, useNavigation } from "@remix-run/react";
+import { useEffect, useState, type DragEvent, type FormEvent } from "react";
+import { handleUpload } from "~/analyses/upload.server";
+import { UploadSchema } from "~/analyses/validation";
+import { requireRole, requireSameOrigin } from "~/auth/guards.server";
+import { Field, FormErrors } from "~/components/forms";
+import { clientIp } from "~/security/request.server";
+
+export const meta: MetaFunction = () => [{ title: "Analyse a smear · HemaLink" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireRole(request, "patient");
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  requireSameOrigin(request);
+  const user = await requireRole(request, "patient");
+  const outcome = await handleUpload(user, request, clientIp(request, context));
+  if (outcome.ok) return redirect(`/analyses/${outcome.analysisId}`);
+  return data(outcome.reply, { status: outcome.status });
+}
+
+type Phase = { name: "idle" } | { name: "uploading"; percent: number } | { name: "analysing" };
+
+/** Post with XMLHttpRequest: fetch() cannot report upload progress. */
+function uploadWithProgress(
+  form: HTMLFormElement,
+  onProgress: (percent: number) => void,
+  onUploaded: () => void,
+): Promise<{ status: number; body: { location?: string } & SubmissionResult<string[]> }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/analyses/upload");
+    xhr.responseType = "json";
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100));
+    };
+    xhr.upload.onload = onUploaded;
+    xhr.onload = () => resolve({ status: xhr.status, body: xhr.response ?? {} });
+    xhr.onerror = () => reject(new Error("network"));
+    xhr.send(new FormData(form));
+  });
+}
+
+export default function NewAnalysisPage() {
+  const actionResult = useActionData<typeof action>();
+  const [lastResult, setLastResult] = useState<SubmissionResult<string[]> | undefined>();
+  const [phase, setPhase] = useState<Phase>({ name: "idle" });
+  const [preview, setPreview] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const navigate = useNavigate();
+  const navigation = useNavigation();
+
+  useEffect(() => setLastResult(actionResult ?? undefined), [actionResult]);
+  useEffect(() => () => void (preview && URL.revokeObjectURL(preview)), [preview]);
+
+  const [form, fields] = useForm({
+    id: "upload",
+    lastResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: UploadSchema }),
+    shouldValidate: "onSubmit",
+    async onSubmit(event, { submission }) {
+      event.preventDefault();
+      if (submission?.status !== "success") return;
+      setPhase({ name: "uploading", percent: 0 });
+      try {
+        const { status, body } = await uploadWithProgress(
+          event.currentTarget as HTMLFormElement,
+          (percent) => setPhase({ name: "uploading", percent }),
+          () => setPhase({ name: "analysing" }),
+        );
+        if (status === 201 && body.location) return navigate(body.location);
+        setLastResult(body);
+      } catch {
+        setLastResult({
+          status: "error",
+          error: { "": ["The upload failed. Check your connection and try again."] },
+        });
+      }
+      setPhase({ name: "idle" });
+    },
+  });
+
+  const showPreview = (file: File | undefined) => {
+    setPreview(file && file.type.startsWith("image/") ? URL.createObjectURL(file) : null);
+  };
+  const onDrop = (event: DragEvent<HTMLDivElement>) => {
+    event.preventDefault();
+    setDragging(false);
+    const input = document.getElementById(fields.smear.id) as HTMLInputElement | null;
+    if (!input || event.dataTransfer.files.length === 0) return;
+    input.files = event.dataTransfer.files;
+    showPreview(event.dataTransfer.files[0]);
+  };
+  const busy = phase.name !== "idle" || navigation.state === "submitting";
+
+  return (
+    <section className="panel">
+      <h1>Analyse a blood smear</h1>
+      <p>
+        Upload or photograph a stained peripheral blood smear as seen through the microscope. The
+        result is preliminary and informational; it is not a diagnosis.
+      </p>
+      <Form
+        method="post"
+        encType="multipart/form-data"
+        className="form"
+        {...getFormProps(form)}
+        onSubmit={(event: FormEvent<HTMLFormElement>) => form.onSubmit(event)}
+      >
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <div
+          className={dragging ? "dropzone dragging" : "dropzone"}
+          onDragOver={(event) => {
+            event.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={onDrop}
+        >
+          <Field
+            id={fields.smear.id}
+            label="Smear image"
+            hint="JPEG, PNG, WebP or TIFF, up to 15 MB. Drop it here, choose a file, or take a photo."
+            errors={fields.smear.errors}
+            errorId={fields.smear.errorId}
+          >
+            <input
+              {...getInputProps(fields.smear, { type: "file" })}
+              accept="image/jpeg,image/png,image/webp,image/tiff,image/*"
+              capture="environment"
+              onChange={(event) => showPreview(event.currentTarget.files?.[0])}
+            />
+          </Field>
+          {preview && <img src={preview} alt="Preview of the chosen image" className="preview" />}
+        </div>
+        <Field
+          id={fields.ageBracket.id}
+          label="Age group (optional)"
+          hint="Helps suggest pediatric specialists."
+          errors={fields.ageBracket.errors}
+          errorId={fields.ageBracket.errorId}
+        >
+          <select {...getSelectProps(fields.ageBracket)}>
+            <option value="">Prefer not to say</option>
+            <option value="child">Child (under 18)</option>
+            <option value="adult">Adult</option>
+          </select>
+        </Field>
+        <Field
+          id={fields.note.id}
+          label="Note (optional)"
+          errors={fields.note.errors}
+          errorId={fields.note.errorId}
+        >
+          <textarea name={fields.note.name} id={fields.note.id} rows={3} maxLength={1000} />
+        </Field>
+        {phase.name === "uploading" && (
+          <p>
+            <label htmlFor="upload-progress">Uploading…</label>
+            <progress id="upload-progress" max={100} value={phase.percent} />
+          </p>
+        )}
+        {(phase.name === "analysing" || navigation.state === "submitting") && (
+          <p role="status">Analysing… this takes a few seconds.</p>
+        )}
+        <button type="submit" disabled={busy}>
+          Analyse
+        </button>
+      </Form>
+    </section>
+  );
+}

@@ -1,0 +1,101 @@
+import sharp from "sharp";
+
+export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
+/** Pixel-flood guard: sharp refuses to decode anything larger, before allocating it. */
+export const MAX_INPUT_PIXELS = 40_000_000;
+/** Smaller than this cannot show cells at a usable magnification. */
+export const MIN_SIDE = 64;
+const STORED_MAX_SIDE = 2048;
+const THUMB_SIDE = 256;
+
+export type ImageKind = "jpeg" | "png" | "webp" | "tiff";
+
+export class ImageRejected extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 413 | 415 | 422 = 422,
+  ) {
+    super(message);
+  }
+}
+
+/** The type from the first bytes, never from the file name or the declared Content-Type. */
+export function sniffImageType(bytes: Uint8Array): ImageKind | null {
+  const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
+  if (starts(0xff, 0xd8, 0xff)) return "jpeg";
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return "png";
+  if (starts(0x52, 0x49, 0x46, 0x46) && String.fromCharCode(...bytes.subarray(8, 12)) === "WEBP") {
+    return "webp";
+  }
+  if (starts(0x49, 0x49, 0x2a, 0x00) || starts(0x4d, 0x4d, 0x00, 0x2a)) return "tiff";
+  return null;
+}
+
+export type PreparedImage = {
+  kind: ImageKind;
+  /** Re-encoded JPEG: EXIF (GPS included) is gone, orientation applied, size bounded. */
+  stored: Buffer;
+  thumbnail: Buffer;
+  width: number;
+  height: number;
+};
+
+/**
+ * Validate an upload and produce the files we keep. Every refusal is an ImageRejected with
+ * a message written for the person who chose the file.
+ */
+export async function prepareImage(bytes: Uint8Array): Promise<PreparedImage> {
+  if (bytes.length === 0)
+    throw new ImageRejected("The file is empty. Choose a photo of the smear.", 400);
+  if (bytes.length > MAX_UPLOAD_BYTES) {
+    throw new ImageRejected("The file is larger than 15 MB. Choose a smaller photo.", 413);
+  }
+  const kind = sniffImageType(bytes);
+  if (!kind) {
+    throw new ImageRejected(
+      "This file is not a JPEG, PNG, WebP or TIFF image. Choose a photo of the smear.",
+      415,
+    );
+  }
+  const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: "truncated" as const };
+  let metadata: sharp.Metadata;
+  try {
+    metadata = await sharp(bytes, options).metadata();
+  } catch (error) {
+    throw unreadable(error);
+  }
+  const width = metadata.autoOrient?.width ?? metadata.width ?? 0;
+  const height = metadata.autoOrient?.height ?? metadata.height ?? 0;
+  if (width * height > MAX_INPUT_PIXELS) {
+    throw tooManyPixels();
+  }
+  if (Math.min(width, height) < MIN_SIDE) {
+    throw new ImageRejected(
+      `The image is too small to assess (under ${MIN_SIDE} pixels on a side). Use a larger photo.`,
+    );
+  }
+  try {
+    const oriented = sharp(bytes, options).rotate();
+    const stored = await oriented
+      .clone()
+      .resize(STORED_MAX_SIDE, STORED_MAX_SIDE, { fit: "inside", withoutEnlargement: true })
+      .jpeg({ quality: 92 })
+      .toBuffer();
+    const thumbnail = await oriented
+      .clone()
+      .resize(THUMB_SIDE, THUMB_SIDE, { fit: "cover" })
+      .jpeg({ quality: 80 })
+      .toBuffer();
+    return { kind, stored, thumbnail, width, height };
+  } catch (error) {
+    throw unreadable(error);
+  }
+}
+
+const tooManyPixels = () =>
+  new ImageRejected("The image has more than 40 megapixels. Choose a smaller image.", 413);
+
+function unreadable(error: unknown): ImageRejected {
+  if (error instanceof Error && /pixel limit/i.test(error.message)) return tooManyPixels();
+  return new ImageRejected("The image could not be read; it may be damaged. Try another file.");
+}

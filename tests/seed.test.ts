@@ -1,0 +1,54 @@
+import { spawnSync } from "node:child_process";
+import { eq } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { doctorProfiles, reviews, users } from "#db/schema";
+import { verifyLogin } from "~/auth/accounts.server";
+import { hashPassword } from "~/auth/password.server";
+import { DEMO_ACCOUNTS, DEMO_DOMAIN, isSeeded, seedDemo } from "../seed/demo";
+
+describe("demo seed", () => {
+  test("creates clearly labelled demo accounts, ~300 doctors around real cities, and reviews", async () => {
+    const db = getDb();
+    expect(isSeeded(db)).toBe(false);
+    await seedDemo(db, hashPassword);
+    expect(isSeeded(db)).toBe(true);
+
+    const profiles = db.select().from(doctorProfiles).all();
+    expect(profiles).toHaveLength(300);
+    expect(profiles.every((p) => p.isDemo && p.lat !== null && p.lng !== null)).toBe(true);
+    const verified = profiles.filter((p) => p.status === "verified").length;
+    expect(verified).toBeGreaterThan(200);
+    expect(verified).toBeLessThan(300);
+    expect(new Set(profiles.map((p) => p.country)).size).toBeGreaterThan(20);
+    expect(db.select().from(reviews).all().length).toBeGreaterThan(300);
+    const emails = db.select({ email: users.email }).from(users).all();
+    expect(emails.every((u) => u.email.endsWith(`@${DEMO_DOMAIN}`))).toBe(true);
+
+    for (const account of Object.values(DEMO_ACCOUNTS)) {
+      expect(await verifyLogin(account.email, account.password)).not.toBeNull();
+    }
+    const admin = db.select().from(users).where(eq(users.email, DEMO_ACCOUNTS.admin.email)).get();
+    expect(admin?.role).toBe("admin");
+  });
+});
+
+describe("npm run admin:create", () => {
+  const run = (args: string[], password: string) =>
+    spawnSync(process.execPath, ["--import", "tsx", "seed/admin-create.ts", ...args], {
+      env: { ...process.env, ADMIN_PASSWORD: password },
+      encoding: "utf8",
+    });
+
+  test("creates an admin who can log in, and refuses a duplicate or a weak password", async () => {
+    const created = run(["new.admin@example.test", "--name", "Root"], "a strong admin passphrase");
+    expect(created.stderr).toBe("");
+    expect(created.status).toBe(0);
+    const user = await verifyLogin("new.admin@example.test", "a strong admin passphrase");
+    expect(user?.role).toBe("admin");
+
+    expect(run(["new.admin@example.test"], "another strong passphrase").status).toBe(1);
+    const weak = run(["weak.admin@example.test"], "password");
+    expect(weak.status).toBe(2);
+    expect(weak.stderr).toMatch(/at least 8|too common/);
+  });
+});
