@@ -4,7 +4,18 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/", "public/build/", "public/models/", "data/", "node_modules/", ".cache/"] },
+  {
+    ignores: [
+      "build/",
+      "public/build/",
+      "public/models/",
+      "public/vendor/",
+      "data/",
+      "node_modules/",
+      ".cache/",
+      "tmp/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -178,9 +178,9 @@ export const rateLimits = sqliteTable(
 export type User = typeof users.$inferSelect;
 export type DoctorProfile = typeof doctorProfiles.$inferSelect;
 
-export const CLASS_IDS = ["benign", "early_pre_b", "pre_b", "pro_b"] as const;
-export type ClassId = (typeof CLASS_IDS)[number];
-export type Probabilities = Record<ClassId, number>;
+import { CLASS_IDS, type Probabilities } from "../app/classifier/classes";
+
+export { CLASS_IDS, type ClassId, type Probabilities } from "../app/classifier/classes";
 
 export const analyses = sqliteTable(
   "analyses",

@@ -1,11 +1,7 @@
-import type { Analysis, ClassId } from "#db/schema";
+import type { Analysis } from "#db/schema";
+import { CLASS_LABELS } from "~/classifier/classes";
 
-export const CLASS_LABELS: Record<ClassId, string> = {
-  benign: "Benign (hematogones)",
-  early_pre_b: "Early pre-B ALL",
-  pre_b: "Pre-B ALL",
-  pro_b: "Pro-B ALL",
-};
+export { CLASS_LABELS };
 
 export const CONFIDENCE_LABELS = {
   high: "High confidence",

@@ -1,4 +1,4 @@
-import { CLASS_IDS, type ClassId, type Probabilities } from "#db/schema";
+import { CLASS_IDS, type ClassId, type Probabilities } from "~/classifier/classes";
 import { CLASS_LABELS, CONFIDENCE_LABELS, explainAnalysis } from "~/analyses/explain";
 
 export type ResultView = {

@@ -4,10 +4,11 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigate, useNavigation } from "@remix-run/react";
-import { useEffect, useState, type DragEvent, type FormEvent } from "react";
+import { lazy, Suspense, useEffect, useState, type DragEvent, type FormEvent } from "react";
 import { handleUpload } from "~/analyses/upload.server";
 import { UploadSchema } from "~/analyses/validation";
 import { requireRole, requireSameOrigin } from "~/auth/guards.server";
+import { ClientOnly } from "~/components/client-only";
 import { Field, FormErrors } from "~/components/forms";
 import { clientIp } from "~/security/request.server";
 
@@ -26,6 +27,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return data(outcome.reply, { status: outcome.status });
 }
 
+const PrivateAnalysis = lazy(() => import("~/analyses/private-analysis.client"));
+
 type Phase = { name: "idle" } | { name: "uploading"; percent: number } | { name: "analysing" };
 
 /** Post with XMLHttpRequest: fetch() cannot report upload progress. */
@@ -33,10 +36,10 @@ function uploadWithProgress(
   form: HTMLFormElement,
   onProgress: (percent: number) => void,
   onUploaded: () => void,
-): Promise<{ status: number; body: { location?: string } & SubmissionResult<string[]> }> {
+): Promise<{ status: number; body: { links?: { page: string } } & SubmissionResult<string[]> }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/analyses/upload");
+    xhr.open("POST", "/api/analyses");
     xhr.responseType = "json";
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100));
@@ -75,7 +78,7 @@ export default function NewAnalysisPage() {
           (percent) => setPhase({ name: "uploading", percent }),
           () => setPhase({ name: "analysing" }),
         );
-        if (status === 201 && body.location) return navigate(body.location);
+        if (status === 201 && body.links) return navigate(body.links.page);
         setLastResult(body);
       } catch {
         setLastResult({
@@ -171,9 +174,23 @@ export default function NewAnalysisPage() {
           <p role="status">Analysing… this takes a few seconds.</p>
         )}
         <button type="submit" disabled={busy}>
-          Analyse
+          Upload and analyse
         </button>
       </Form>
+      <ClientOnly>
+        {() => (
+          <Suspense fallback={null}>
+            <PrivateAnalysis
+              getFile={() =>
+                (document.getElementById(fields.smear.id) as HTMLInputElement | null)?.files?.[0]
+              }
+              onSave={() =>
+                (document.getElementById(form.id) as HTMLFormElement | null)?.requestSubmit()
+              }
+            />
+          </Suspense>
+        )}
+      </ClientOnly>
     </section>
   );
 }

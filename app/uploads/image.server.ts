@@ -1,4 +1,4 @@
-import sharp from "sharp";
+import sharp, { type Metadata } from "sharp";
 
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 /** Pixel-flood guard: sharp refuses to decode anything larger, before allocating it. */
@@ -58,7 +58,7 @@ export async function prepareImage(bytes: Uint8Array): Promise<PreparedImage> {
     );
   }
   const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: "truncated" as const };
-  let metadata: sharp.Metadata;
+  let metadata: Metadata;
   try {
     metadata = await sharp(bytes, options).metadata();
   } catch (error) {

@@ -43,7 +43,7 @@ describe("FHIR export", () => {
     );
     expect(values).toEqual([0.1, 0.2, 0.6, 0.1]);
     const media = report.contained.find((r) => r.resourceType === "Media");
-    expect(media && "content" in media && media.content.data).toBe("/9j/");
+    expect(media && "content" in media ? media.content?.data : undefined).toBe("/9j/");
     expect(report.conclusion).toMatch(/not a diagnosis/);
   });
 });

@@ -1,0 +1,8 @@
+import { classifyBytes, heatmapPng } from "~/classifier/node.server";
+import type { Classifier } from "./create.server";
+
+/** The analysis flow's classifier: the shipped model on the server's wasm backend. */
+export const classifySmear: Classifier = async (image) => {
+  const result = await classifyBytes(image);
+  return { classification: result.classification, heatmapPng: await heatmapPng(result) };
+};

@@ -1,0 +1,101 @@
+/** Model folders on disk: model.json + one weight shard (float16) + runtime.json. */
+import fs from "node:fs/promises";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import type { RuntimeConfig } from "./runtime";
+
+export const WEIGHTS_FILE = "weights.bin";
+
+/** float32 → IEEE half (round to nearest even), for the weights manifest's float16 entries. */
+export function toFloat16(values: Float32Array): Uint16Array {
+  const out = new Uint16Array(values.length);
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  for (let i = 0; i < values.length; i++) {
+    f[0] = values[i]!;
+    const x = u[0]!;
+    const sign = (x >>> 16) & 0x8000;
+    const exp = (x >>> 23) & 0xff;
+    let mant = x & 0x7fffff;
+    if (exp === 0xff) {
+      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
+      continue;
+    }
+    const e = exp - 127 + 15;
+    if (e >= 0x1f) {
+      out[i] = sign | 0x7c00;
+      continue;
+    }
+    if (e <= 0) {
+      if (e < -10) {
+        out[i] = sign;
+        continue;
+      }
+      mant |= 0x800000;
+      const shift = 14 - e;
+      let half = mant >> shift;
+      const rest = mant & ((1 << shift) - 1);
+      const mid = 1 << (shift - 1);
+      if (rest > mid || (rest === mid && half & 1)) half++;
+      out[i] = sign | half;
+      continue;
+    }
+    let half = (e << 10) | (mant >> 13);
+    const rest = mant & 0x1fff;
+    if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++;
+    out[i] = sign | half;
+  }
+  return out;
+}
+
+/** Write model.json and a float16 weight shard; returns the shard's size in bytes. */
+export async function saveModel(model: tf.LayersModel, dir: string): Promise<number> {
+  await fs.mkdir(dir, { recursive: true });
+  let bytes = 0;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const specs = artifacts.weightSpecs ?? [];
+      const data = new Float32Array(artifacts.weightData as ArrayBuffer);
+      const half = toFloat16(data);
+      bytes = half.byteLength;
+      await fs.writeFile(path.join(dir, WEIGHTS_FILE), Buffer.from(half.buffer));
+      const manifest = {
+        format: "layers-model",
+        generatedBy: "HemaLink training",
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [
+          {
+            paths: [WEIGHTS_FILE],
+            weights: specs.map((spec) => ({ ...spec, quantization: { dtype: "float16" } })),
+          },
+        ],
+      };
+      await fs.writeFile(path.join(dir, "model.json"), JSON.stringify(manifest));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }),
+  );
+  return bytes;
+}
+
+type ModelJson = {
+  modelTopology: object;
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+};
+
+export async function loadModel(dir: string): Promise<tf.LayersModel> {
+  const json = JSON.parse(await fs.readFile(path.join(dir, "model.json"), "utf8")) as ModelJson;
+  const group = json.weightsManifest[0]!;
+  const weights = await fs.readFile(path.join(dir, group.paths[0]!));
+  const weightData = weights.buffer.slice(
+    weights.byteOffset,
+    weights.byteOffset + weights.byteLength,
+  );
+  return tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: group.weights, weightData }),
+  );
+}
+
+export async function loadRuntime(dir: string): Promise<RuntimeConfig> {
+  return JSON.parse(await fs.readFile(path.join(dir, "runtime.json"), "utf8")) as RuntimeConfig;
+}

@@ -1,0 +1,68 @@
+/** The shipped model in Node: loaded once per process, shared by every request. */
+import fs from "node:fs/promises";
+import path from "node:path";
+import sharp from "sharp";
+import { startWasmBackend } from "./backend.server";
+import {
+  classifyPixels,
+  prepareClassifier,
+  type Analysed,
+  type LoadedClassifier,
+} from "./classify";
+import { decodeImage } from "./decode.server";
+import { loadModel, loadRuntime } from "./files.server";
+import { renderHeatmap } from "./heatmap";
+
+export function modelsRoot(): string {
+  return process.env.MODELS_DIR ?? path.join(process.cwd(), "public", "models");
+}
+
+/** The folder of the current model version (`public/models/current.json`). */
+export async function currentModelDir(root = modelsRoot()): Promise<string> {
+  const { version } = JSON.parse(await fs.readFile(path.join(root, "current.json"), "utf8")) as {
+    version: string;
+  };
+  if (!/^[\w.-]+$/.test(version)) throw new Error(`Bad model version in current.json: ${version}`);
+  return path.join(root, version);
+}
+
+const loaded = new Map<string, Promise<LoadedClassifier>>();
+
+export async function loadClassifier(dir: string): Promise<LoadedClassifier> {
+  let pending = loaded.get(dir);
+  if (!pending) {
+    pending = (async () => {
+      await startWasmBackend();
+      return prepareClassifier(await loadModel(dir), await loadRuntime(dir));
+    })();
+    pending.catch(() => loaded.delete(dir));
+    loaded.set(dir, pending);
+  }
+  return pending;
+}
+
+export async function getClassifier(): Promise<LoadedClassifier> {
+  return loadClassifier(await currentModelDir());
+}
+
+export type ClassifiedImage = Analysed & { width: number; height: number };
+
+export async function classifyBytes(
+  bytes: Uint8Array,
+  classifier?: LoadedClassifier,
+): Promise<ClassifiedImage> {
+  const c = classifier ?? (await getClassifier());
+  const image = await decodeImage(bytes);
+  return { ...classifyPixels(c, image), width: image.width, height: image.height };
+}
+
+/** The activation map as a PNG overlay with the image's aspect ratio, at most 512 px wide. */
+export async function heatmapPng(result: ClassifiedImage): Promise<Buffer> {
+  const scale = Math.min(1, 512 / Math.max(result.width, result.height));
+  const overlay = renderHeatmap(result.activation, result.width, result.height, scale);
+  return sharp(Buffer.from(overlay.data.buffer), {
+    raw: { width: overlay.width, height: overlay.height, channels: 4 },
+  })
+    .png()
+    .toBuffer();
+}

@@ -1,0 +1,132 @@
+/**
+ * Pixel preprocessing shared by training, the server and the browser: crop away the
+ * burned-in scale bar, resize with our own area filter, standardise. Pure TypeScript on
+ * plain arrays, so every side computes exactly the same numbers from the same pixels.
+ */
+
+/** Decoded, oriented pixels: RGB, row-major, 3 bytes per pixel. */
+export type RgbImage = { width: number; height: number; data: Uint8Array };
+
+export type Region = { left: number; top: number; width: number; height: number };
+
+/**
+ * The fraction of the height dropped at the bottom. The training images carry a scale
+ * bar in their bottom-right corner (the last ~30 of 224 rows); dropping the bottom
+ * seventh removes it whatever its style, so the model never sees it.
+ */
+export const BOTTOM_CROP = 1 / 7;
+
+/** The centred square above the bottom band: what the model looks at. */
+export function modelRegion(width: number, height: number): Region {
+  const usable = Math.floor(height * (1 - BOTTOM_CROP));
+  const side = Math.min(width, usable);
+  return {
+    left: Math.floor((width - side) / 2),
+    top: Math.floor((usable - side) / 2),
+    width: side,
+    height: side,
+  };
+}
+
+/**
+ * Area-average ("box") resize of a region of an RGB image to size×size. Each output
+ * pixel is the coverage-weighted mean of the input pixels under it, so downscaling
+ * antialiases and the result does not depend on the decoder's own resampler.
+ */
+export function resizeArea(image: RgbImage, region: Region, size: number): Uint8Array {
+  const { data, width } = image;
+  // Horizontal pass: region.height rows × size columns, as floats.
+  const rows = new Float32Array(region.height * size * 3);
+  const xWeights = boxWeights(region.left, region.width, size);
+  for (let y = 0; y < region.height; y++) {
+    const inRow = (region.top + y) * width * 3;
+    const outRow = y * size * 3;
+    for (let x = 0; x < size; x++) {
+      const { start, weights } = xWeights[x]!;
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let k = 0; k < weights.length; k++) {
+        const w = weights[k]!;
+        const i = inRow + (start + k) * 3;
+        r += data[i]! * w;
+        g += data[i + 1]! * w;
+        b += data[i + 2]! * w;
+      }
+      const o = outRow + x * 3;
+      rows[o] = r;
+      rows[o + 1] = g;
+      rows[o + 2] = b;
+    }
+  }
+  const out = new Uint8Array(size * size * 3);
+  const yWeights = boxWeights(0, region.height, size);
+  for (let y = 0; y < size; y++) {
+    const { start, weights } = yWeights[y]!;
+    for (let x = 0; x < size; x++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let k = 0; k < weights.length; k++) {
+        const w = weights[k]!;
+        const i = ((start + k) * size + x) * 3;
+        r += rows[i]! * w;
+        g += rows[i + 1]! * w;
+        b += rows[i + 2]! * w;
+      }
+      const o = (y * size + x) * 3;
+      out[o] = clampByte(r);
+      out[o + 1] = clampByte(g);
+      out[o + 2] = clampByte(b);
+    }
+  }
+  return out;
+}
+
+type BoxWeights = { start: number; weights: number[] };
+
+/** For each output pixel, the input pixels it covers (within `extent`) and their weights. */
+function boxWeights(offset: number, extent: number, size: number): BoxWeights[] {
+  const scale = extent / size;
+  const result: BoxWeights[] = [];
+  for (let i = 0; i < size; i++) {
+    const from = i * scale;
+    const to = Math.min(extent, from + scale);
+    const first = Math.min(Math.floor(from), extent - 1);
+    const last = Math.min(Math.max(first, Math.ceil(to) - 1), extent - 1);
+    const covers: number[] = [];
+    for (let p = first; p <= last; p++)
+      covers.push(Math.max(0, Math.min(to, p + 1) - Math.max(from, p)));
+    const total = covers.reduce((a, b) => a + b, 0);
+    result.push({ start: offset + first, weights: covers.map((c) => c / total) });
+  }
+  return result;
+}
+
+const clampByte = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
+
+/** Crop and resize: the model's view of an image, still as bytes. */
+export function modelPixels(image: RgbImage, size: number): Uint8Array {
+  return resizeArea(image, modelRegion(image.width, image.height), size);
+}
+
+/**
+ * Standardise each channel over the image (zero mean, unit variance). This removes
+ * brightness, contrast and per-channel stain intensity, which vary between labs and
+ * cameras, and keeps the batch-norm statistics well scaled.
+ */
+export function standardise(pixels: Uint8Array, out: Float32Array, offset = 0): void {
+  const n = pixels.length / 3;
+  for (let c = 0; c < 3; c++) {
+    let sum = 0;
+    let sumSq = 0;
+    for (let i = c; i < pixels.length; i += 3) {
+      const v = pixels[i]!;
+      sum += v;
+      sumSq += v * v;
+    }
+    const mean = sum / n;
+    const std = Math.sqrt(Math.max(sumSq / n - mean * mean, 0)) + 4;
+    for (let i = c; i < pixels.length; i += 3) out[offset + i] = (pixels[i]! - mean) / std;
+  }
+}

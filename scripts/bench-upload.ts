@@ -1,0 +1,147 @@
+// npm run bench:upload [-- --clients 8 --seconds 30]
+// N logged-in clients upload a ~1 MB smear-like JPEG as fast as they can against the
+// production build on a temporary database; prints throughput, latency and integrity checks.
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import sharp from "sharp";
+import { startAppServer } from "./lib/app-server";
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: "string", default: "8" },
+    seconds: { type: "string", default: "30" },
+  },
+});
+const clients = Number(values.clients);
+const seconds = Number(values.seconds);
+
+/** ~1 MB JPEG: smear-like colours with fine noise so it does not compress away. */
+async function smearLikeJpeg(): Promise<Buffer> {
+  const width = 1400;
+  const height = 1050;
+  const pixels = Buffer.alloc(width * height * 3);
+  let seed = 42;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 24) - 12;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      const cell = Math.hypot((x % 90) - 45, (y % 90) - 45) < 22;
+      pixels[i] = (cell ? 110 : 232) + noise();
+      pixels[i + 1] = (cell ? 60 : 198) + noise();
+      pixels[i + 2] = (cell ? 160 : 214) + noise();
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0
+    ? NaN
+    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+const server = await startAppServer({
+  RATE_LIMIT_UPLOADS_PER_ACCOUNT: "1000000",
+  RATE_LIMIT_LOGIN_PER_IP: "1000000",
+});
+try {
+  const image = await smearLikeJpeg();
+  // Each client logs in through the real login form once, as a browser would.
+  const db = new Database(server.env.DATABASE_URL!);
+  const cookies: string[] = [];
+  for (let i = 0; i < clients; i++) {
+    const email = `bench${i}@example.test`;
+    const register = await fetch(`${server.baseUrl}/register`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { Origin: server.baseUrl, "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ name: `Bench ${i}`, email, password: "benchmark passphrase" }),
+    });
+    const cookie = register.headers.get("set-cookie")?.split(";")[0];
+    if (!cookie) throw new Error(`Could not register client ${i}: ${register.status}`);
+    cookies.push(cookie);
+  }
+
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  let errors = 0;
+  let peakRssKb = 0;
+  const rssTimer = setInterval(() => {
+    const status = fs.readFileSync(`/proc/${server.process.pid}/status`, "utf8");
+    peakRssKb = Math.max(peakRssKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+  }, 250);
+
+  const deadline = Date.now() + seconds * 1000;
+  const started = Date.now();
+  await Promise.all(
+    cookies.map(async (cookie) => {
+      while (Date.now() < deadline) {
+        const form = new FormData();
+        form.set("smear", new Blob([new Uint8Array(image)], { type: "image/jpeg" }), "smear.jpg");
+        const t0 = performance.now();
+        try {
+          const response = await fetch(`${server.baseUrl}/api/analyses`, {
+            method: "POST",
+            headers: { Cookie: cookie, Origin: server.baseUrl },
+            body: form,
+          });
+          await response.arrayBuffer();
+          latencies.push(performance.now() - t0);
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          if (response.status !== 201) errors++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const elapsed = (Date.now() - started) / 1000;
+  clearInterval(rssTimer);
+
+  const succeeded = statuses.get(201) ?? 0;
+  const rows = (db.prepare("select count(*) as n from analyses").get() as { n: number }).n;
+  const files = fs.existsSync(path.join(server.dir, "images"))
+    ? fs
+        .readdirSync(path.join(server.dir, "images"), { recursive: true })
+        .filter((f) => /\.(jpg|png)$/.test(String(f))).length
+    : 0;
+  db.close();
+  latencies.sort((a, b) => a - b);
+  const result = {
+    clients,
+    seconds: Number(elapsed.toFixed(1)),
+    image_bytes: image.length,
+    requests: latencies.length,
+    uploads_per_s: Number((succeeded / elapsed).toFixed(1)),
+    p50_ms: Math.round(percentile(latencies, 50)),
+    p95_ms: Math.round(percentile(latencies, 95)),
+    p99_ms: Math.round(percentile(latencies, 99)),
+    errors,
+    statuses: Object.fromEntries(statuses),
+    rows,
+    files,
+    rows_match: rows === succeeded && files === succeeded * 3,
+    peak_server_rss_mb: Math.round(peakRssKb / 1024),
+  };
+  console.log(
+    `Uploads of a ${(image.length / 1e6).toFixed(2)} MB JPEG, ${clients} clients, ${elapsed.toFixed(1)} s`,
+  );
+  console.log(
+    `  throughput   ${result.uploads_per_s} uploads/s (${succeeded} succeeded, ${errors} errors)`,
+  );
+  console.log(
+    `  latency      p50 ${result.p50_ms} ms, p95 ${result.p95_ms} ms, p99 ${result.p99_ms} ms`,
+  );
+  console.log(
+    `  integrity    ${rows} rows, ${files} files (3 per analysis): ${result.rows_match ? "match" : "MISMATCH"}`,
+  );
+  console.log(`  server RSS   peak ${result.peak_server_rss_mb} MB`);
+  console.log(JSON.stringify(result));
+  if (errors > 0 || !result.rows_match) process.exitCode = 1;
+} finally {
+  await server.stop();
+  fs.rmSync(server.dir, { recursive: true, force: true });
+}

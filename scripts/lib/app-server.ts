@@ -1,0 +1,81 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+export type AppServer = {
+  baseUrl: string;
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  process: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+};
+
+/**
+ * The production build (`npm run build` first) on a free port with its own temporary,
+ * migrated and seeded database. Used by the browser tests and the load benchmarks.
+ */
+export async function startAppServer(extraEnv: Record<string, string> = {}): Promise<AppServer> {
+  if (!fs.existsSync("build/index.js")) throw new Error("Run `npm run build` first.");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-server-"));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: path.join(dir, "app.db"),
+    DATA_DIR: dir,
+    SESSION_SECRET: crypto.randomBytes(32).toString("base64url"),
+    ...extraEnv,
+    NODE_ENV: "production",
+  };
+  const seeded = spawnSync(process.execPath, ["--import", "tsx", "seed/setup.ts"], {
+    env,
+    encoding: "utf8",
+  });
+  if (seeded.status !== 0) throw new Error(`Seeding failed:\n${seeded.stdout}${seeded.stderr}`);
+
+  let output = "";
+  const child = spawn(process.execPath, ["server.js"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const baseUrl = `http://localhost:${port}`;
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`The server exited early:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`The server did not start in 30 s:\n${output}`);
+    const healthy = await fetch(`${baseUrl}/healthz`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (healthy) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  return {
+    baseUrl,
+    dir,
+    env,
+    process: child,
+    output: () => output,
+    async stop() {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,134 @@
+/** The smear dataset: manifest, decoding to model pixels, and the block split. */
+import fs from "node:fs/promises";
+import path from "node:path";
+import { CLASS_IDS, type ClassId } from "~/classifier/classes";
+import { decodeImage } from "~/classifier/decode.server";
+import { modelPixels } from "~/classifier/pixels";
+import { mulberry32, shuffle } from "./random";
+
+export type Split = "train" | "validation" | "test";
+export const SPLITS: Split[] = ["train", "validation", "test"];
+
+const FOLDER_CLASS: Record<string, ClassId> = {
+  Benign: "benign",
+  Early: "early_pre_b",
+  Pre: "pre_b",
+  Pro: "pro_b",
+};
+
+export type Sample = {
+  file: string;
+  label: number;
+  block: string;
+  split: Split;
+  pixels: Uint8Array;
+};
+
+export type SplitMethod = {
+  blockSize: number;
+  fractions: Record<Split, number>;
+  seed: number;
+};
+
+export const DEFAULT_SPLIT: SplitMethod = {
+  blockSize: 20,
+  fractions: { train: 0.7, validation: 0.15, test: 0.15 },
+  seed: 20261124,
+};
+
+type ManifestRow = { file: string; folder: string; duplicateOf: string };
+
+async function readManifest(dir: string): Promise<ManifestRow[]> {
+  const text = await fs.readFile(path.join(dir, "manifest.csv"), "utf8");
+  const [header, ...lines] = text.trim().split(/\r?\n/);
+  const cols = header!.split(",");
+  const fileCol = cols.indexOf("file");
+  const dupCol = cols.indexOf("exact_duplicate_of");
+  return lines.map((line) => {
+    const cells = line.split(",");
+    const file = cells[fileCol]!;
+    return { file, folder: file.split("/")[0]!, duplicateOf: cells[dupCol] ?? "" };
+  });
+}
+
+/**
+ * Assign whole blocks of consecutive file numbers (same smear or patient) to one split,
+ * per class, seeded; an exact duplicate follows the split of the image it duplicates.
+ */
+export function splitRows(
+  rows: ManifestRow[],
+  method: SplitMethod,
+): Map<string, { split: Split; block: string }> {
+  const random = mulberry32(method.seed);
+  const result = new Map<string, { split: Split; block: string }>();
+  const byFolder = new Map<string, ManifestRow[]>();
+  for (const row of rows) byFolder.set(row.folder, [...(byFolder.get(row.folder) ?? []), row]);
+  for (const folder of [...byFolder.keys()].sort()) {
+    const blocks = new Map<string, ManifestRow[]>();
+    for (const row of byFolder.get(folder)!) {
+      const number = Number(/(\d+)\.\w+$/.exec(row.file)?.[1] ?? 0);
+      const block = `${folder}:${Math.floor((number - 1) / method.blockSize)}`;
+      blocks.set(block, [...(blocks.get(block) ?? []), row]);
+    }
+    const order = shuffle([...blocks.keys()].sort(), random);
+    const total = byFolder.get(folder)!.length;
+    let seen = 0;
+    for (const block of order) {
+      const members = blocks.get(block)!;
+      const position = seen / total;
+      const split: Split =
+        position < method.fractions.train
+          ? "train"
+          : position < method.fractions.train + method.fractions.validation
+            ? "validation"
+            : "test";
+      for (const row of members) result.set(row.file, { split, block });
+      seen += members.length;
+    }
+  }
+  for (const row of rows) {
+    const original = row.duplicateOf && result.get(row.duplicateOf);
+    if (original) result.set(row.file, { ...result.get(row.file)!, split: original.split });
+  }
+  return result;
+}
+
+export async function loadDataset(
+  dir: string,
+  size: number,
+  method = DEFAULT_SPLIT,
+): Promise<Sample[]> {
+  const rows = (await readManifest(dir)).filter((row) => row.folder in FOLDER_CLASS);
+  const splits = splitRows(rows, method);
+  const samples: Sample[] = [];
+  for (const row of rows) {
+    const image = await decodeImage(await fs.readFile(path.join(dir, row.file)));
+    const { split, block } = splits.get(row.file)!;
+    samples.push({
+      file: row.file,
+      label: CLASS_IDS.indexOf(FOLDER_CLASS[row.folder]!),
+      block,
+      split,
+      pixels: modelPixels(image, size),
+    });
+  }
+  return samples;
+}
+
+export function splitSizes(samples: Sample[]) {
+  return Object.fromEntries(
+    SPLITS.map((split) => {
+      const members = samples.filter((s) => s.split === split);
+      return [
+        split,
+        {
+          images: members.length,
+          blocks: new Set(members.map((s) => s.block)).size,
+          perClass: Object.fromEntries(
+            CLASS_IDS.map((id, i) => [id, members.filter((s) => s.label === i).length]),
+          ),
+        },
+      ];
+    }),
+  );
+}

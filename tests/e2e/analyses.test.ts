@@ -1,0 +1,213 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import sharp from "sharp";
+import { getDb } from "#db/client";
+import { analyses } from "#db/schema";
+import { smearLikeImage } from "../uploads/images";
+import { seriousA11yViolations } from "./axe";
+import { baseUrl, launchBrowser, openSession, type Session } from "./browser";
+
+let browser: Browser;
+let session: Session;
+let files: string;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  files = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-uploads-"));
+});
+afterAll(async () => {
+  await browser?.close();
+  fs.rmSync(files, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  session = await openSession(browser);
+});
+afterEach(async () => {
+  await session.context.close();
+  expect(session.errors).toEqual([]);
+});
+
+const uniqueEmail = () =>
+  `patient-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
+
+async function writeFile(name: string, bytes: Buffer | string) {
+  const file = path.join(files, name);
+  fs.writeFileSync(file, bytes);
+  return file;
+}
+
+async function registerPatient(session: Session) {
+  const { page } = session;
+  await page.goto("/register");
+  await page.getByLabel("Name").fill("Upload Tester");
+  await page.getByLabel("Email").fill(uniqueEmail());
+  await page.getByLabel("Password").fill("upload test passphrase");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL("**/dashboard");
+}
+
+async function uploadSmear(session: Session, file: string) {
+  const { page } = session;
+  await page.goto("/analyses/new");
+  await page.getByLabel("Smear image").setInputFiles(file);
+  await page.getByRole("button", { name: "Upload and analyse" }).click();
+  await page.waitForURL(/\/analyses\/[\w-]{36}$/);
+  return new URL(page.url()).pathname.split("/").pop()!;
+}
+
+const imagesOnDisk = () => {
+  const dir = path.join(process.env.DATA_DIR!, "images");
+  return fs.existsSync(dir)
+    ? fs.readdirSync(dir, { recursive: true }).filter((f) => /\.(jpg|png)$/.test(String(f))).length
+    : 0;
+};
+
+describe("the patient's analysis", () => {
+  test("a new patient uploads a smear, reads the result, history, report and FHIR, then deletes it", async () => {
+    const { page } = session;
+    await registerPatient(session);
+    const id = await uploadSmear(
+      session,
+      await writeFile("smear.jpg", await smearLikeImage(320, 240)),
+    );
+
+    await page
+      .getByText("Preliminary — informational, not a diagnosis; a hematologist must confirm.")
+      .waitFor();
+    const api = await page.request.get(`/api/analyses/${id}`);
+    expect(api.status()).toBe(200);
+    const result = await api.json();
+    const sum = Object.values(result.probabilities as Record<string, number>).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    expect(Object.keys(result.probabilities).sort()).toEqual([
+      "benign",
+      "early_pre_b",
+      "pre_b",
+      "pro_b",
+    ]);
+    expect(Math.abs(sum - 1)).toBeLessThan(0.01);
+    if (result.verdict === "ok") {
+      await page.getByText("The image most resembles").waitFor();
+      expect(await page.locator(".probability").count()).toBe(4);
+      await page.getByLabel("Show heat-map").uncheck();
+      expect(await page.locator(".heatmap-overlay").isVisible()).toBe(false);
+    } else {
+      await page.getByRole("heading", { name: "We can't assess this image" }).waitFor();
+    }
+
+    const image = await page.request.get(`/analyses/${id}/image/original`);
+    expect(image.headers()["cache-control"]).toBe("private, no-store");
+    expect(image.headers()["content-type"]).toBe("image/jpeg");
+    expect(image.headers()["x-content-type-options"]).toBe("nosniff");
+
+    await page.getByRole("link", { name: "My analyses" }).click();
+    await page.locator(`a[href="/analyses/${id}"]`).waitFor();
+    await page.goto(`/analyses/${id}/report`);
+    await page.getByRole("heading", { name: "HemaLink smear analysis report" }).waitFor();
+    const fhir = await (await page.request.get(`/analyses/${id}/fhir`)).json();
+    expect(fhir).toMatchObject({ resourceType: "DiagnosticReport", status: "preliminary" });
+
+    await page.goto(`/analyses/${id}`);
+    await page.getByText("Delete this analysis").click();
+    await page.getByRole("button", { name: "Delete permanently" }).click();
+    await page.waitForURL("**/analyses");
+    await page.getByText("You have no analyses yet.").waitFor();
+    expect((await page.request.get(`/analyses/${id}/image/original`)).status()).toBe(404);
+  });
+
+  test("another patient gets 404 everywhere; an anonymous visitor is sent to login", async () => {
+    await registerPatient(session);
+    const id = await uploadSmear(
+      session,
+      await writeFile("mine.png", await smearLikeImage(256, 256, "png")),
+    );
+
+    const other = await openSession(browser);
+    await registerPatient(other);
+    const urls = [
+      `/analyses/${id}`,
+      `/analyses/${id}/image/original`,
+      `/analyses/${id}/image/thumbnail`,
+      `/analyses/${id}/image/heatmap`,
+      `/analyses/${id}/report`,
+      `/analyses/${id}/fhir`,
+      `/api/analyses/${id}`,
+    ];
+    for (const url of urls) {
+      expect({ url, status: (await other.page.request.get(url)).status() }).toEqual({
+        url,
+        status: 404,
+      });
+    }
+    await other.context.close();
+
+    const anonymous = await openSession(browser);
+    await anonymous.page.goto(`/analyses/${id}`);
+    expect(new URL(anonymous.page.url()).pathname).toBe("/login");
+    await anonymous.context.close();
+  });
+
+  test("each bad file gets its message and leaves no row and no file", async () => {
+    await registerPatient(session);
+    const { page } = session;
+    const jpeg = await smearLikeImage(400, 400);
+    const cases: [string, Buffer | string, RegExp][] = [
+      ["notes.txt", "just some text", /not a JPEG, PNG, WebP or TIFF/],
+      ["page.jpg", "<html><body>hello</body></html>", /not a JPEG, PNG, WebP or TIFF/],
+      ["drawing.png", '<svg xmlns="http://www.w3.org/2000/svg"/>', /not a JPEG, PNG, WebP or TIFF/],
+      ["truncated.jpg", jpeg.subarray(0, jpeg.length / 2), /damaged/],
+      ["empty.jpg", Buffer.alloc(0), /empty/],
+      ["tiny.jpg", await smearLikeImage(32, 32), /too small/],
+      [
+        "flood.png",
+        await sharp({ create: { width: 8000, height: 6000, channels: 3, background: "#000" } })
+          .png()
+          .toBuffer(),
+        /40 megapixels/,
+      ],
+    ];
+    const rowsBefore = getDb().select().from(analyses).all().length;
+    const filesBefore = imagesOnDisk();
+    for (const [name, bytes, message] of cases) {
+      await page.goto("/analyses/new");
+      await page.getByLabel("Smear image").setInputFiles(await writeFile(name, bytes));
+      await page.getByRole("button", { name: "Upload and analyse" }).click();
+      await page.getByText(message).waitFor();
+      expect(new URL(page.url()).pathname).toBe("/analyses/new");
+    }
+    // Over 15 MB is refused while streaming (no browser needed to prove it).
+    const cookie = (await session.context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const form = new FormData();
+    form.set("smear", new Blob([Buffer.alloc(16 * 1024 * 1024, 0xff)]), "huge.jpg");
+    const huge = await fetch(`${baseUrl()}/api/analyses`, {
+      method: "POST",
+      headers: { Cookie: cookie, Origin: baseUrl() },
+      body: form,
+    });
+    expect(huge.status).toBe(413);
+    expect(JSON.stringify(await huge.json())).toMatch(/larger than 15 MB/);
+
+    expect(getDb().select().from(analyses).all()).toHaveLength(rowsBefore);
+    expect(imagesOnDisk()).toBe(filesBefore);
+  });
+
+  test("the upload and result pages work at phone size with no serious accessibility violations", async () => {
+    await session.context.close();
+    session = await openSession(browser);
+    const { page } = session;
+    await page.setViewportSize({ width: 375, height: 740 });
+    await registerPatient(session);
+    await page.goto("/analyses/new");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await uploadSmear(session, await writeFile("phone.jpg", await smearLikeImage(300, 300)));
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+});
