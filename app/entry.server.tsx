@@ -6,6 +6,7 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { getEnv } from "~/env.server";
+import { mapTiles } from "~/env.server";
 import { SECURITY_HEADERS, contentSecurityPolicy } from "~/security/csp";
 import { NonceProvider } from "~/security/nonce";
 
@@ -46,7 +47,10 @@ export default function handleRequest(
           shellRendered = true;
           const body = new PassThrough();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-          responseHeaders.set("Content-Security-Policy", contentSecurityPolicy(nonce));
+          responseHeaders.set(
+            "Content-Security-Policy",
+            contentSecurityPolicy(nonce, [mapTiles().origin]),
+          );
           applySecurityHeaders(responseHeaders);
           resolve(
             new Response(createReadableStreamFromReadable(body), {

@@ -19,6 +19,15 @@ const envSchema = z.object({
   RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt(5),
   RATE_LIMIT_REGISTER_PER_IP: positiveInt(10),
   RATE_LIMIT_UPLOADS_PER_ACCOUNT: positiveInt(30),
+  /** Map tiles (any XYZ tile server); the map still works offline without them. */
+  MAP_TILE_URL: z
+    .string()
+    .regex(
+      /^https?:\/\/[^\s]+\{z\}[^\s]*$/,
+      "MAP_TILE_URL must be an http(s) XYZ template with {z}/{x}/{y}",
+    )
+    .default("https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+  MAP_TILE_ATTRIBUTION: z.string().default("© OpenStreetMap contributors"),
   /** Behind a reverse proxy, trust its X-Forwarded-For for the client IP. */
   TRUST_PROXY: z
     .enum(["true", "false"])
@@ -57,4 +66,11 @@ let cached: Env | undefined;
 export function getEnv(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/** The map tile settings a page hands to the browser, and the origin the CSP must allow. */
+export function mapTiles() {
+  const { MAP_TILE_URL, MAP_TILE_ATTRIBUTION } = getEnv();
+  const origin = new URL(MAP_TILE_URL.replace(/\{[a-z]\}/g, "a")).origin;
+  return { url: MAP_TILE_URL, attribution: MAP_TILE_ATTRIBUTION, origin };
 }

@@ -59,12 +59,22 @@ function Navigation() {
                       My analyses
                     </NavLink>
                   </li>
+                  <li>
+                    <NavLink to="/doctors">Find a doctor</NavLink>
+                  </li>
                 </>
               )}
               {user.role === "doctor" && (
-                <li>
-                  <NavLink to="/doctor">Doctor dashboard</NavLink>
-                </li>
+                <>
+                  <li>
+                    <NavLink to="/doctor" end>
+                      Doctor dashboard
+                    </NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/doctor/profile">My profile</NavLink>
+                  </li>
+                </>
               )}
               {user.role === "admin" && (
                 <li>
@@ -81,6 +91,9 @@ function Navigation() {
             </>
           ) : (
             <>
+              <li>
+                <NavLink to="/doctors">Find a doctor</NavLink>
+              </li>
               <li>
                 <NavLink to="/login">Log in</NavLink>
               </li>
@@ -140,10 +153,17 @@ export function ErrorBoundary() {
     );
   }
   if (isRouteErrorResponse(error) && error.status < 500) {
+    const data = error.data as unknown;
+    const message =
+      typeof data === "string"
+        ? data
+        : typeof (data as { message?: unknown } | null)?.message === "string"
+          ? (data as { message: string }).message
+          : "The request could not be completed.";
     return (
       <section className="panel">
-        <h1>Request refused</h1>
-        <p>{typeof error.data === "string" ? error.data : "The request could not be completed."}</p>
+        <h1>{error.status === 400 ? "Please check your request" : "Request refused"}</h1>
+        <p role="alert">{message}</p>
         <Link to="/">Go to the home page</Link>
       </section>
     );

@@ -106,6 +106,14 @@ export const doctorProfiles = sqliteTable(
     verifiedAt: integer("verified_at", { mode: "timestamp_ms" }),
     verifiedBy: text("verified_by").references(() => users.id, { onDelete: "set null" }),
     rejectionReason: text("rejection_reason"),
+    /**
+     * Integer key of the profile in the `doctor_geo` R*Tree (assigned by a trigger on
+     * insert; the R*Tree holds verified profiles with a location, kept in sync by triggers).
+     */
+    geoId: integer("geo_id").unique(),
+    /** Visible reviews only, maintained by triggers in the same transaction as the review. */
+    ratingCount: integer("rating_count").notNull().default(0),
+    ratingSum: integer("rating_sum").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -131,6 +139,11 @@ export const reviews = sqliteTable(
     body: text("body").notNull(),
     status: text("status", { enum: REVIEW_STATUSES }).notNull().default("visible"),
     doctorReply: text("doctor_reply"),
+    doctorReplyAt: integer("doctor_reply_at", { mode: "timestamp_ms" }),
+    /** The author had a completed consultation with this doctor (set by teleconsultation). */
+    verifiedConsultation: integer("verified_consultation", { mode: "boolean" })
+      .notNull()
+      .default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -139,6 +152,24 @@ export const reviews = sqliteTable(
     uniqueIndex("reviews_doctor_author_unique").on(t.doctorId, t.authorId),
     check("reviews_rating_check", sql`${t.rating} between 1 and 5`),
   ],
+);
+
+/** A user's report of a review, for the admin's moderation queue. */
+export const reviewReports = sqliteTable(
+  "review_reports",
+  {
+    id: id(),
+    reviewId: text("review_id")
+      .notNull()
+      .references(() => reviews.id, { onDelete: "cascade" }),
+    reporterId: text("reporter_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    reason: text("reason").notNull(),
+    resolvedAt: integer("resolved_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("review_reports_review_reporter_unique").on(t.reviewId, t.reporterId)],
 );
 
 /** Append-only: the migration adds triggers that refuse UPDATE and DELETE. */

@@ -6,7 +6,15 @@ import * as tf from "@tensorflow/tfjs";
 import { CLASS_IDS, type ClassId, type Probabilities } from "./classes";
 import { featureDistance, imageStats, type ImageStats } from "./checks";
 import { FEATURE_LAYER } from "./model";
-import { modelPixels, modelRegion, standardise, type Region, type RgbImage } from "./pixels";
+import {
+  DIHEDRAL,
+  modelPixels,
+  modelRegion,
+  orient,
+  standardise,
+  type Region,
+  type RgbImage,
+} from "./pixels";
 import type { ColourMode, RuntimeConfig } from "./runtime";
 
 export type Confidence = "high" | "moderate" | "low";
@@ -85,8 +93,8 @@ export type RawOutput = {
   mapSize: number;
 };
 
-/** Run the network on a batch of model pixels. */
-export function runNetwork(c: LoadedClassifier, batch: Uint8Array[]): RawOutput[] {
+/** Run the network on a batch of model pixels, once per image. */
+function forward(c: LoadedClassifier, batch: Uint8Array[]): RawOutput[] {
   const size = c.config.inputSize;
   const per = size * size * 3;
   const input = new Float32Array(per * batch.length);
@@ -105,6 +113,30 @@ export function runNetwork(c: LoadedClassifier, batch: Uint8Array[]): RawOutput[
     maps: maps.slice(i * mapCells * features, (i + 1) * mapCells * features),
     mapSize,
   }));
+}
+
+/**
+ * Run the network on a batch of model pixels. With test-time augmentation (runtime.json
+ * `tta`), each image is also seen in its 8 flips and 90° rotations and the logits and
+ * pooled features are averaged; the feature maps (heat-map) stay those of the image as is.
+ */
+export function runNetwork(c: LoadedClassifier, batch: Uint8Array[]): RawOutput[] {
+  if (!c.config.tta) return forward(c, batch);
+  const size = c.config.inputSize;
+  const views = DIHEDRAL.length;
+  const outputs = forward(
+    c,
+    batch.flatMap((pixels) => DIHEDRAL.map(([k, mirror]) => orient(pixels, size, k, mirror))),
+  );
+  return batch.map((_, i) => {
+    const group = outputs.slice(i * views, (i + 1) * views);
+    const mean = (pick: (o: RawOutput) => Float32Array) => {
+      const out = new Float32Array(pick(group[0]!).length);
+      for (const o of group) pick(o).forEach((v, j) => (out[j]! += v / views));
+      return out;
+    };
+    return { ...group[0]!, logits: mean((o) => o.logits), pooled: mean((o) => o.pooled) };
+  });
 }
 
 const REASONS = {

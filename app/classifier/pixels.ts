@@ -130,3 +130,28 @@ export function standardise(pixels: Uint8Array, out: Float32Array, offset = 0): 
     for (let i = c; i < pixels.length; i += 3) out[offset + i] = (pixels[i]! - mean) / std;
   }
 }
+
+/** The 8 symmetries of a square: 90° rotations k = 0–3, each with and without a mirror. */
+export const DIHEDRAL: [number, boolean][] = [0, 1, 2, 3].flatMap((k) => [
+  [k, false] as [number, boolean],
+  [k, true] as [number, boolean],
+]);
+
+/** Rotate an S×S RGB image by k×90° and optionally mirror it. */
+export function orient(pixels: Uint8Array, size: number, k: number, mirror: boolean): Uint8Array {
+  if (k === 0 && !mirror) return pixels;
+  const out = new Uint8Array(pixels.length);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      let sx = mirror ? size - 1 - x : x;
+      let sy = y;
+      for (let r = 0; r < k; r++) [sx, sy] = [sy, size - 1 - sx];
+      const i = (sy * size + sx) * 3;
+      const o = (y * size + x) * 3;
+      out[o] = pixels[i]!;
+      out[o + 1] = pixels[i + 1]!;
+      out[o + 2] = pixels[i + 2]!;
+    }
+  }
+  return out;
+}

@@ -8,6 +8,8 @@ export type RuntimeConfig = {
   version: string;
   inputSize: number;
   colour: ColourMode;
+  /** Average the 8 flips / rotations of each image (test-time augmentation). */
+  tta?: boolean;
   /** Temperature fitted on validation: probabilities = softmax(logits / temperature). */
   temperature: number;
   /** Out-of-distribution test on the pooled features (see docs/model.md). */

@@ -18,3 +18,57 @@ export function citiesAbove(minPopulation: number): Place[] {
     .sort((a, b) => b.population - a.population || a.cityId - b.cityId)
     .map(toPlace);
 }
+
+/** Lower case, no accents, single spaces: "São Paulo" and "sao paulo" compare equal. */
+export const normalisePlace = (text: string) =>
+  text
+    .normalize("NFD")
+    .replace(/\p{Diacritic}/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+
+type Indexed = { key: string; place: Place };
+let index: Indexed[] | undefined;
+
+/** Every city once, sorted by normalised name then population (largest first). */
+function placeIndex(): Indexed[] {
+  index ??= allCities
+    .map((city) => ({ key: normalisePlace(city.name), place: toPlace(city) }))
+    .filter((entry) => entry.key.length > 0)
+    .sort((a, b) =>
+      a.key < b.key ? -1 : a.key > b.key ? 1 : b.place.population - a.place.population,
+    );
+  return index;
+}
+
+/**
+ * Cities whose name starts with the typed text (optionally "name, CC" to pick a
+ * country), largest first. Binary search on the sorted index: no scan per keystroke.
+ */
+export function searchPlaces(text: string, limit = 8): Place[] {
+  const [namePart, countryPart] = text.split(",");
+  const prefix = normalisePlace(namePart ?? "");
+  const country = countryPart?.trim().toUpperCase();
+  if (prefix.length < 2) return [];
+  const entries = placeIndex();
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid]!.key < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const matches: Place[] = [];
+  for (let i = lo; i < entries.length && entries[i]!.key.startsWith(prefix); i++) {
+    const place = entries[i]!.place;
+    if (!country || place.country === country) matches.push(place);
+  }
+  const exact = (p: Place) => (normalisePlace(p.name) === prefix ? 1 : 0);
+  return matches.sort((a, b) => exact(b) - exact(a) || b.population - a.population).slice(0, limit);
+}
+
+/** The most likely place for a typed city ("Lyon", "Lyon, FR"), or undefined. */
+export function resolvePlace(text: string): Place | undefined {
+  return searchPlaces(text, 1)[0];
+}

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { listPendingDoctors } from "~/doctors/verification.server";
 
@@ -15,6 +15,14 @@ export default function AdminPage() {
   return (
     <section className="panel">
       <h1>Administration</h1>
+      <ul>
+        <li>
+          <Link to="/admin/doctors">Verify doctors ({pending.length} waiting)</Link>
+        </li>
+        <li>
+          <Link to="/admin/reviews">Moderate reported reviews</Link>
+        </li>
+      </ul>
       <h2>Doctors awaiting verification ({pending.length})</h2>
       {pending.length === 0 ? (
         <p>No profiles are waiting. New hematologist registrations will appear here.</p>

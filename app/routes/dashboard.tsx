@@ -50,6 +50,9 @@ export default function PatientDashboard() {
       <p>
         <Link className="button" to="/analyses/new">
           Analyse a smear
+        </Link>{" "}
+        <Link className="button secondary" to="/doctors">
+          Find a hematologist
         </Link>
       </p>
       <p className="notice">

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { getOwnVerification } from "~/doctors/verification.server";
 
@@ -33,6 +33,11 @@ export default function DoctorDashboard() {
           <span className="badge verified">Certified</span> Your profile is listed for patients.
         </p>
       )}
+      <p>
+        <Link className="button" to="/doctor/profile">
+          Edit my profile
+        </Link>
+      </p>
       <h2>Shared cases</h2>
       <p>No cases have been shared with you yet.</p>
     </section>

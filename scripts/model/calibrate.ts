@@ -35,6 +35,7 @@ export async function calibrate(
   dir: string,
   samples: Sample[],
   colour: ColourMode,
+  options: { tta?: boolean } = {},
 ): Promise<RuntimeConfig> {
   const training = JSON.parse(await fs.readFile(path.join(dir, "training.json"), "utf8")) as {
     architecture: { inputSize: number };
@@ -45,6 +46,7 @@ export async function calibrate(
     version,
     inputSize: size,
     colour,
+    tta: options.tta ?? false,
     temperature: 1,
     ood: { classMeans: [], featureStd: [], maxDistance: Infinity },
     checks: {
@@ -110,8 +112,10 @@ export async function calibrate(
     checks: {
       minStain: pick("stain", 0.001) - 6,
       maxStain: pick("stain", 0.999) + 15,
-      minSharpness: pick("sharpness", 0.001) * 0.6,
-      minContrast: pick("contrast", 0.001) * 0.5,
+      // Detail limits from the images as they are: a colour shift that clips a bright
+      // image is not a reason to accept blank or blurred photos.
+      minSharpness: pick("sharpness", 0.001, cleanStats) * 0.5,
+      minContrast: pick("contrast", 0.001, cleanStats) * 0.5,
       minBrightness: Math.max(40, pick("brightness", 0.001) - 50),
       maxBrightness: Math.min(250, pick("brightness", 0.999) + 15),
       maxFlatFraction: Math.min(0.9, pick("flatFraction", 0.999, cleanStats) * 1.5 + 0.05),

@@ -22,6 +22,7 @@ const { values } = parseArgs({
     model: { type: "string" },
     write: { type: "boolean", default: false },
     calibrate: { type: "boolean", default: false },
+    tta: { type: "boolean", default: false },
   },
 });
 if (!values.data) {
@@ -43,7 +44,7 @@ const training = JSON.parse(await fs.readFile(path.join(dir, "training.json"), "
   colour: ColourMode;
 };
 const samples = await loadDataset(values.data, training.architecture.inputSize);
-if (values.calibrate) await calibrate(dir, samples, training.colour);
+if (values.calibrate) await calibrate(dir, samples, training.colour, { tta: values.tta });
 if (values.write) {
   await evaluateToCard(dir, values.data, samples);
 } else {

@@ -234,7 +234,10 @@ export async function buildCard(dir: string, dataDir: string, samples: Sample[])
     preprocessing:
       "decode → orient (EXIF) → drop the bottom seventh (scale bar) and take the centred square → area-average resize → " +
       (runtime.colour === "luma" ? "grey (luma) → " : "") +
-      "per-image, per-channel standardisation",
+      "per-image, per-channel standardisation" +
+      (runtime.tta
+        ? "; at inference the logits are averaged over the 8 flips and 90° rotations"
+        : ""),
     parameters: training.parameters,
     weightBytes: training.weightBytes,
     weightFormat: "float16 (tfjs weights manifest)",

@@ -5,7 +5,7 @@ import type { Browser } from "playwright-core";
 import sharp from "sharp";
 import { getDb } from "#db/client";
 import { analyses } from "#db/schema";
-import { smearLikeImage } from "../uploads/images";
+import { smearLikeImage, syntheticSmear } from "../uploads/images";
 import { seriousA11yViolations } from "./axe";
 import { baseUrl, launchBrowser, openSession, type Session } from "./browser";
 
@@ -70,7 +70,7 @@ describe("the patient's analysis", () => {
     await registerPatient(session);
     const id = await uploadSmear(
       session,
-      await writeFile("smear.jpg", await smearLikeImage(320, 240)),
+      await writeFile("smear.jpg", await syntheticSmear(3, 448, 448, "jpeg")),
     );
 
     await page
@@ -90,14 +90,16 @@ describe("the patient's analysis", () => {
       "pro_b",
     ]);
     expect(Math.abs(sum - 1)).toBeLessThan(0.01);
-    if (result.verdict === "ok") {
-      await page.getByText("The image most resembles").waitFor();
-      expect(await page.locator(".probability").count()).toBe(4);
-      await page.getByLabel("Show heat-map").uncheck();
-      expect(await page.locator(".heatmap-overlay").isVisible()).toBe(false);
-    } else {
-      await page.getByRole("heading", { name: "We can't assess this image" }).waitFor();
-    }
+    expect(result.verdict).toBe("ok");
+    await page.getByText("The image most resembles").waitFor();
+    expect(await page.locator(".probability").count()).toBe(4);
+    expect(await page.locator(".heatmap-overlay").isVisible()).toBe(true);
+    await page.getByLabel("Show heat-map").uncheck();
+    expect(await page.locator(".heatmap-overlay").isVisible()).toBe(false);
+    const heatmap = await page.request.get(`/analyses/${id}/image/heatmap`);
+    expect(heatmap.headers()["content-type"]).toBe("image/png");
+    expect((await sharp(await heatmap.body()).metadata()).hasAlpha).toBe(true);
+    await page.getByRole("link", { name: "Find hematologists near me" }).waitFor();
 
     const image = await page.request.get(`/analyses/${id}/image/original`);
     expect(image.headers()["cache-control"]).toBe("private, no-store");
@@ -117,6 +119,25 @@ describe("the patient's analysis", () => {
     await page.waitForURL("**/analyses");
     await page.getByText("You have no analyses yet.").waitFor();
     expect((await page.request.get(`/analyses/${id}/image/original`)).status()).toBe(404);
+  });
+
+  test("an image that is not a smear gets can't assess, with reasons and advice, and no staging", async () => {
+    const { page } = session;
+    await registerPatient(session);
+    const text = await sharp(
+      Buffer.from(
+        `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300"><rect width="100%" height="100%" fill="white"/><text x="20" y="150" font-size="40">Not a smear</text></svg>`,
+      ),
+    )
+      .png()
+      .toBuffer();
+    const id = await uploadSmear(session, await writeFile("text.png", text));
+    await page.getByRole("heading", { name: "We can't assess this image" }).waitFor();
+    await page.getByRole("heading", { name: "How to take a better image" }).waitFor();
+    expect(await page.locator(".probability").count()).toBe(0);
+    const api = await (await page.request.get(`/api/analyses/${id}`)).json();
+    expect(api.verdict).toBe("cant_assess");
+    expect(api.reasons.length).toBeGreaterThan(0);
   });
 
   test("another patient gets 404 everywhere; an anonymous visitor is sent to login", async () => {

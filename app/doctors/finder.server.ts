@@ -1,0 +1,140 @@
+/**
+ * The finder's query: where the patient is (coordinates or a typed city resolved
+ * offline), filters, the optional case, the radius that widens when too few doctors
+ * are found. Bad parameters are a 400 with a message.
+ */
+import { z } from "zod";
+import { getDb } from "#db/client";
+import type { Actor } from "~/auth/permissions";
+import { getOwnAnalysis } from "~/analyses/analyses.server";
+import { resolvePlace } from "~/geo/gazetteer.server";
+import { searchDoctors, type DoctorHit } from "./search.server";
+import { SPECIALTY_IDS, type Specialty } from "./specialties";
+import { LANGUAGES } from "./validation";
+
+import { MIN_RESULTS, RADII, RESULTS } from "./finder";
+
+const flag = z.preprocess((v) => v === "on" || v === "true" || v === "1", z.boolean());
+const empty = (v: unknown) => (v === "" ? undefined : v);
+
+export const FinderQuerySchema = z.object({
+  lat: z.preprocess(empty, z.coerce.number().min(-90).max(90).optional()),
+  lng: z.preprocess(empty, z.coerce.number().min(-180).max(180).optional()),
+  place: z.preprocess(empty, z.string().trim().max(120).optional()),
+  radius: z.preprocess(
+    empty,
+    z.coerce
+      .number()
+      .refine(
+        (v) => (RADII as readonly number[]).includes(v),
+        "Radius must be 10, 25, 50, 100 or 250 km",
+      )
+      .default(25),
+  ),
+  specialty: z.preprocess(empty, z.enum(SPECIALTY_IDS as [Specialty, ...Specialty[]]).optional()),
+  language: z.preprocess(empty, z.enum(LANGUAGES).optional()),
+  teleconsultation: flag,
+  accepting: flag,
+  minRating: z.preprocess(empty, z.coerce.number().min(0).max(5).default(0)),
+  analysis: z.preprocess(empty, z.string().uuid().optional()),
+});
+
+export type FinderQuery = z.infer<typeof FinderQuerySchema>;
+
+export class BadQuery extends Error {}
+
+export function parseFinderQuery(params: URLSearchParams): FinderQuery {
+  const raw = Object.fromEntries(params);
+  const result = FinderQuerySchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = String(issue.path[0] ?? "");
+    const message =
+      field === "lat" || field === "lng"
+        ? "The location must be a latitude between −90 and 90 and a longitude between −180 and 180."
+        : field === "radius"
+          ? "Radius must be 10, 25, 50, 100 or 250 km."
+          : field === "minRating"
+            ? "The minimum rating must be between 0 and 5."
+            : field === "analysis"
+              ? "Unknown analysis."
+              : `Unknown ${field} filter.`;
+    throw new BadQuery(message);
+  }
+  if ((result.data.lat === undefined) !== (result.data.lng === undefined)) {
+    throw new BadQuery("Give both latitude and longitude.");
+  }
+  return result.data;
+}
+
+export type CaseContext = {
+  topClass: string;
+  malignant: boolean;
+  child: boolean;
+  boosts: Specialty[];
+};
+
+/** The specialties that fit the patient's own analysis (404 for anyone else's). */
+export function caseContext(actor: Actor | null, analysisId: string, ip?: string): CaseContext {
+  const analysis = getOwnAnalysis(actor as Actor, analysisId, ip);
+  const malignant = analysis.verdict === "ok" && analysis.topClass !== "benign";
+  const child = analysis.ageBracket === "child";
+  const boosts: Specialty[] = child
+    ? ["pediatric-hematology-oncology"]
+    : malignant
+      ? ["hematology-oncology"]
+      : ["hematology"];
+  return { topClass: analysis.topClass, malignant, child, boosts };
+}
+
+export type FinderResult = {
+  origin: { lat: number; lng: number; label: string } | null;
+  radiusKm: number;
+  widenedFrom: number | null;
+  doctors: DoctorHit[];
+  placeNotFound: boolean;
+};
+
+export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): FinderResult {
+  let origin: FinderResult["origin"] = null;
+  let placeNotFound = false;
+  if (query.lat !== undefined && query.lng !== undefined) {
+    origin = { lat: query.lat, lng: query.lng, label: "your location" };
+  } else if (query.place) {
+    const place = resolvePlace(query.place);
+    if (place)
+      origin = { lat: place.lat, lng: place.lng, label: `${place.name}, ${place.country}` };
+    else placeNotFound = true;
+  }
+  if (!origin)
+    return { origin, radiusKm: query.radius, widenedFrom: null, doctors: [], placeNotFound };
+  const db = getDb().$client;
+  const search = (radiusKm: number) =>
+    searchDoctors(db, {
+      lat: origin!.lat,
+      lng: origin!.lng,
+      radiusKm,
+      k: RESULTS,
+      specialty: query.specialty,
+      language: query.language,
+      teleconsultation: query.teleconsultation || undefined,
+      acceptingNewPatients: query.accepting || undefined,
+      minRating: query.minRating || undefined,
+      boostSpecialties: boosts,
+    });
+  let radiusKm = query.radius;
+  let doctors = search(radiusKm);
+  for (const next of RADII) {
+    if (doctors.length >= MIN_RESULTS) break;
+    if (next <= radiusKm) continue;
+    radiusKm = next;
+    doctors = search(radiusKm);
+  }
+  return {
+    origin,
+    radiusKm,
+    widenedFrom: radiusKm !== query.radius ? query.radius : null,
+    doctors,
+    placeNotFound,
+  };
+}

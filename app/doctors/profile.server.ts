@@ -1,0 +1,82 @@
+import { eq } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { doctorProfiles } from "#db/schema";
+import { audit } from "~/audit/audit.server";
+import { notFound } from "~/auth/guards.server";
+import { can, type Actor } from "~/auth/permissions";
+import { certificationList, type ProfileInput } from "./validation";
+
+/** The acting doctor's own profile. */
+export function getOwnProfile(actor: Actor) {
+  if (!can(actor, { type: "doctor:access" })) notFound();
+  return (
+    getDb().select().from(doctorProfiles).where(eq(doctorProfiles.userId, actor.id)).get() ??
+    notFound()
+  );
+}
+
+/**
+ * Save the acting doctor's profile. A change of licence or certification sends a
+ * verified profile back to verification (it leaves the public listing at once: the
+ * spatial index follows the status in the same transaction).
+ */
+export function updateOwnProfile(actor: Actor, input: ProfileInput, ip?: string) {
+  const db = getDb();
+  return db.transaction((tx) => {
+    const current = tx
+      .select()
+      .from(doctorProfiles)
+      .where(eq(doctorProfiles.userId, actor.id))
+      .get();
+    if (!current || !can(actor, { type: "doctor:edit-profile", profileUserId: current.userId })) {
+      notFound();
+    }
+    const certifications = certificationList(input.boardCertifications);
+    const credentialsChanged =
+      current.licenceNumber !== input.licenceNumber ||
+      current.licenceAuthority !== input.licenceAuthority ||
+      JSON.stringify(current.boardCertifications) !== JSON.stringify(certifications);
+    const backToVerification = credentialsChanged && current.status !== "pending";
+    tx.update(doctorProfiles)
+      .set({
+        title: input.title || null,
+        licenceNumber: input.licenceNumber,
+        licenceAuthority: input.licenceAuthority,
+        boardCertifications: certifications,
+        specialties: input.specialties,
+        languages: input.languages,
+        clinicName: input.clinicName,
+        streetAddress: input.streetAddress,
+        city: input.city,
+        country: input.country,
+        lat: input.lat,
+        lng: input.lng,
+        offersTeleconsultation: input.offersTeleconsultation,
+        acceptsNewPatients: input.acceptsNewPatients,
+        bio: input.bio || null,
+        phone: input.phone || null,
+        website: input.website || null,
+        ...(backToVerification
+          ? {
+              status: "pending" as const,
+              verifiedAt: null,
+              verifiedBy: null,
+              rejectionReason: null,
+            }
+          : {}),
+        updatedAt: new Date(),
+      })
+      .where(eq(doctorProfiles.id, current.id))
+      .run();
+    audit({
+      actorId: actor.id,
+      action: "doctor.profile.update",
+      outcome: "success",
+      targetType: "doctor_profile",
+      targetId: current.id,
+      ip,
+      detail: backToVerification ? "credentials changed: back to verification" : undefined,
+    });
+    return { backToVerification: backToVerification || current.status === "pending" };
+  });
+}

@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { SPECIALTY_IDS, type Specialty } from "./specialties";
+
+/** Languages offered in forms and filters (free text would split "English" / "english"). */
+export const LANGUAGES = [
+  "Arabic",
+  "Bengali",
+  "Chinese",
+  "Dutch",
+  "English",
+  "French",
+  "German",
+  "Hindi",
+  "Indonesian",
+  "Italian",
+  "Japanese",
+  "Korean",
+  "Persian",
+  "Polish",
+  "Portuguese",
+  "Russian",
+  "Spanish",
+  "Swahili",
+  "Turkish",
+  "Urdu",
+] as const;
+
+const text = (label: string, max: number) =>
+  z
+    .string({ error: `Enter the ${label}` })
+    .trim()
+    .min(1, `Enter the ${label}`)
+    .max(max, `Keep the ${label} under ${max} characters`);
+const optionalText = (label: string, max: number) =>
+  z.string().trim().max(max, `Keep the ${label} under ${max} characters`).optional();
+
+// conform's parseWithZod coerces form strings: one checked box to an array, "on" to true,
+// numeric text to numbers, empty text to undefined.
+const list = <T extends string>(values: readonly T[], message: string) =>
+  z
+    .array(z.enum(values as unknown as [T, ...T[]], { error: message }), { error: message })
+    .min(1, message);
+
+/** Shared by the profile form (browser) and the server. */
+export const ProfileSchema = z.object({
+  title: optionalText("title", 40),
+  licenceNumber: text("licence number", 60),
+  licenceAuthority: text("issuing authority", 120),
+  boardCertifications: z
+    .string({ error: "List at least one board certification" })
+    .trim()
+    .min(1, "List at least one board certification")
+    .max(500, "Keep the certifications under 500 characters"),
+  specialties: list<Specialty>(SPECIALTY_IDS, "Choose at least one specialty"),
+  languages: list(LANGUAGES, "Choose at least one language"),
+  clinicName: text("clinic name", 120),
+  streetAddress: text("street address", 200),
+  city: text("city", 100),
+  country: z
+    .string({ error: "Enter the country code" })
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{2}$/, "Use the two-letter country code, e.g. FR"),
+  lat: z
+    .number({ error: "Set the location on the map or from the city" })
+    .min(-90, "Latitude must be between −90 and 90")
+    .max(90, "Latitude must be between −90 and 90"),
+  lng: z
+    .number({ error: "Set the location on the map or from the city" })
+    .min(-180, "Longitude must be between −180 and 180")
+    .max(180, "Longitude must be between −180 and 180"),
+  offersTeleconsultation: z.boolean().default(false),
+  acceptsNewPatients: z.boolean().default(false),
+  bio: optionalText("bio", 1000),
+  phone: z
+    .string()
+    .trim()
+    .max(40)
+    .regex(/^[+\d][\d\s().-]{4,}$/, "Enter a phone number with digits, spaces, + ( ) -")
+    .optional(),
+  website: z
+    .string()
+    .trim()
+    .max(200)
+    .regex(/^https?:\/\/[^\s<>"]+$/i, "Enter a web address starting with https://")
+    .optional(),
+});
+
+export type ProfileInput = z.infer<typeof ProfileSchema>;
+
+/** Splits the certifications textarea into one entry per line or semicolon. */
+export const certificationList = (value: string) =>
+  value
+    .split(/[\n;]/)
+    .map((v) => v.trim())
+    .filter(Boolean);

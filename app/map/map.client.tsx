@@ -1,0 +1,192 @@
+/**
+ * The Leaflet map (browser only): tiles from configuration over packaged country
+ * outlines, clustered markers, the patient's position, bounds fitted to the results.
+ */
+import L from "leaflet";
+import "leaflet.markercluster";
+import iconRetinaUrl from "leaflet/dist/images/marker-icon-2x.png";
+import iconUrl from "leaflet/dist/images/marker-icon.png";
+import shadowUrl from "leaflet/dist/images/marker-shadow.png";
+import { useEffect, useRef } from "react";
+import {
+  CircleMarker,
+  GeoJSON,
+  MapContainer,
+  TileLayer,
+  Tooltip,
+  useMap,
+  useMapEvents,
+} from "react-leaflet";
+import { countryOutlines } from "./world";
+
+const icon = L.icon({
+  iconUrl,
+  iconRetinaUrl,
+  shadowUrl,
+  iconSize: [25, 41],
+  iconAnchor: [12, 41],
+  popupAnchor: [1, -34],
+  shadowSize: [41, 41],
+});
+const selectedIcon = L.icon({ ...icon.options, className: "marker-selected" });
+
+export type MapMarker = { id: string; lat: number; lng: number; label: string };
+export type Tiles = { url: string; attribution: string };
+
+const outlineStyle = { color: "#8a8f98", weight: 1, fillColor: "#eef1f4", fillOpacity: 1 };
+
+function Clusters({
+  markers,
+  selected,
+  onSelect,
+}: {
+  markers: MapMarker[];
+  selected?: string | null;
+  onSelect?: (id: string) => void;
+}) {
+  const map = useMap();
+  const layers = useRef(new Map<string, L.Marker>());
+  useEffect(() => {
+    const group = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
+    layers.current.clear();
+    for (const m of markers) {
+      const marker = L.marker([m.lat, m.lng], {
+        icon,
+        title: m.label,
+        alt: m.label,
+        keyboard: true,
+      });
+      marker.bindTooltip(m.label);
+      marker.on("click", () => onSelect?.(m.id));
+      layers.current.set(m.id, marker);
+      group.addLayer(marker);
+    }
+    map.addLayer(group);
+    return () => {
+      map.removeLayer(group);
+    };
+  }, [map, markers, onSelect]);
+  useEffect(() => {
+    for (const [id, marker] of layers.current)
+      marker.setIcon(id === selected ? selectedIcon : icon);
+  }, [selected, markers]);
+  return null;
+}
+
+function FitBounds({ points }: { points: [number, number][] }) {
+  const map = useMap();
+  const key = JSON.stringify(points);
+  useEffect(() => {
+    if (points.length === 0) return;
+    if (points.length === 1) map.setView(points[0]!, 11);
+    else map.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: 13 });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [map, key]);
+  return null;
+}
+
+export default function DoctorMap({
+  tiles,
+  markers,
+  you,
+  selected,
+  onSelect,
+}: {
+  tiles: Tiles;
+  markers: MapMarker[];
+  you?: { lat: number; lng: number } | null;
+  selected?: string | null;
+  onSelect?: (id: string) => void;
+}) {
+  const points: [number, number][] = markers.map((m) => [m.lat, m.lng]);
+  if (you) points.push([you.lat, you.lng]);
+  return (
+    <MapContainer center={[20, 0]} zoom={2} className="map" worldCopyJump>
+      <GeoJSON data={countryOutlines()} style={outlineStyle} interactive={false} />
+      <TileLayer url={tiles.url} attribution={tiles.attribution} />
+      <Clusters markers={markers} selected={selected} onSelect={onSelect} />
+      {you && (
+        <CircleMarker
+          center={[you.lat, you.lng]}
+          radius={8}
+          pathOptions={{ color: "#0b5cad", fillOpacity: 0.8 }}
+        >
+          <Tooltip>You are here</Tooltip>
+        </CircleMarker>
+      )}
+      <FitBounds points={points} />
+    </MapContainer>
+  );
+}
+
+function PinEvents({ onChange }: { onChange: (lat: number, lng: number) => void }) {
+  useMapEvents({ click: (event) => onChange(event.latlng.lat, event.latlng.lng) });
+  return null;
+}
+
+function Recenter({ lat, lng }: { lat: number; lng: number }) {
+  const map = useMap();
+  useEffect(() => {
+    map.setView([lat, lng], Math.max(map.getZoom(), 11));
+  }, [map, lat, lng]);
+  return null;
+}
+
+/** A single draggable pin: click the map or drag the pin to move it. */
+export function PinMap({
+  tiles,
+  lat,
+  lng,
+  onChange,
+}: {
+  tiles: Tiles;
+  lat: number | null;
+  lng: number | null;
+  onChange: (lat: number, lng: number) => void;
+}) {
+  const markerRef = useRef<L.Marker | null>(null);
+  const map = (
+    <MapContainer center={[lat ?? 20, lng ?? 0]} zoom={lat == null ? 2 : 11} className="map small">
+      <GeoJSON data={countryOutlines()} style={outlineStyle} interactive={false} />
+      <TileLayer url={tiles.url} attribution={tiles.attribution} />
+      <PinEvents onChange={onChange} />
+      {lat != null && lng != null && (
+        <DraggablePin lat={lat} lng={lng} onChange={onChange} markerRef={markerRef} />
+      )}
+      {lat != null && lng != null && <Recenter lat={lat} lng={lng} />}
+    </MapContainer>
+  );
+  return map;
+}
+
+function DraggablePin({
+  lat,
+  lng,
+  onChange,
+  markerRef,
+}: {
+  lat: number;
+  lng: number;
+  onChange: (lat: number, lng: number) => void;
+  markerRef: React.MutableRefObject<L.Marker | null>;
+}) {
+  const map = useMap();
+  useEffect(() => {
+    const marker = L.marker([lat, lng], {
+      icon,
+      draggable: true,
+      title: "Clinic location",
+      alt: "Clinic location",
+    });
+    marker.on("dragend", () => {
+      const p = marker.getLatLng();
+      onChange(p.lat, p.lng);
+    });
+    marker.addTo(map);
+    markerRef.current = marker;
+    return () => {
+      marker.remove();
+    };
+  }, [map, lat, lng, onChange, markerRef]);
+  return null;
+}

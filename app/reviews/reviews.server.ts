@@ -1,0 +1,261 @@
+/**
+ * Reviews of certified doctors: one per patient and doctor, a public reply by the
+ * doctor, reports by any signed-in user, moderation by the admin. Aggregates on the
+ * profile are kept by database triggers in the same transaction as each change.
+ */
+import { and, count, desc, eq, isNull, ne, sql } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { doctorProfiles, reviewReports, reviews, users } from "#db/schema";
+import { audit } from "~/audit/audit.server";
+import { notFound } from "~/auth/guards.server";
+import { can, type Actor } from "~/auth/permissions";
+import { bayesianRating } from "~/doctors/ranking";
+
+export const PAGE_SIZE = 10;
+
+/** A verified doctor's profile id, or 404. */
+function requireListedDoctor(doctorId: string) {
+  const row = getDb()
+    .select({ id: doctorProfiles.id, userId: doctorProfiles.userId })
+    .from(doctorProfiles)
+    .where(and(eq(doctorProfiles.id, doctorId), eq(doctorProfiles.status, "verified")))
+    .get();
+  return row ?? notFound();
+}
+
+export function ratingSummary(doctorId: string) {
+  const db = getDb();
+  const profile = db
+    .select({ count: doctorProfiles.ratingCount, sum: doctorProfiles.ratingSum })
+    .from(doctorProfiles)
+    .where(eq(doctorProfiles.id, doctorId))
+    .get() ?? { count: 0, sum: 0 };
+  const rows = db
+    .select({ rating: reviews.rating, n: count() })
+    .from(reviews)
+    .where(and(eq(reviews.doctorId, doctorId), ne(reviews.status, "hidden")))
+    .groupBy(reviews.rating)
+    .all();
+  const distribution = [1, 2, 3, 4, 5].map((stars) => ({
+    stars,
+    count: rows.find((r) => r.rating === stars)?.n ?? 0,
+  }));
+  return {
+    count: profile.count,
+    mean: profile.count > 0 ? profile.sum / profile.count : null,
+    bayesian: bayesianRating(profile.sum, profile.count),
+    distribution,
+  };
+}
+
+export function listReviews(doctorId: string, page: number) {
+  const where = and(eq(reviews.doctorId, doctorId), ne(reviews.status, "hidden"));
+  const db = getDb();
+  const total = db.select({ n: count() }).from(reviews).where(where).get()?.n ?? 0;
+  const items = db
+    .select({
+      id: reviews.id,
+      authorId: reviews.authorId,
+      authorName: users.displayName,
+      rating: reviews.rating,
+      body: reviews.body,
+      doctorReply: reviews.doctorReply,
+      doctorReplyAt: reviews.doctorReplyAt,
+      verifiedConsultation: reviews.verifiedConsultation,
+      createdAt: reviews.createdAt,
+      updatedAt: reviews.updatedAt,
+    })
+    .from(reviews)
+    .innerJoin(users, eq(users.id, reviews.authorId))
+    .where(where)
+    .orderBy(desc(reviews.createdAt), desc(reviews.id))
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE)
+    .all();
+  return { total, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)), items };
+}
+
+/** The acting patient's review of a doctor, if any. */
+export function getOwnReview(actor: Actor, doctorId: string) {
+  return getDb()
+    .select()
+    .from(reviews)
+    .where(and(eq(reviews.doctorId, doctorId), eq(reviews.authorId, actor.id)))
+    .get();
+}
+
+/** Write or edit the acting patient's one review of a certified doctor. */
+export function saveOwnReview(
+  actor: Actor,
+  doctorId: string,
+  input: { rating: number; body: string },
+  ip?: string,
+) {
+  if (!can(actor, { type: "patient:access" })) notFound();
+  requireListedDoctor(doctorId);
+  const db = getDb();
+  db.transaction((tx) => {
+    const existing = tx
+      .select({ id: reviews.id })
+      .from(reviews)
+      .where(and(eq(reviews.doctorId, doctorId), eq(reviews.authorId, actor.id)))
+      .get();
+    if (existing) {
+      tx.update(reviews)
+        .set({ rating: input.rating, body: input.body, updatedAt: new Date() })
+        .where(eq(reviews.id, existing.id))
+        .run();
+    } else {
+      tx.insert(reviews)
+        .values({ doctorId, authorId: actor.id, rating: input.rating, body: input.body })
+        .run();
+    }
+    audit({
+      actorId: actor.id,
+      action: existing ? "review.update" : "review.create",
+      outcome: "success",
+      targetType: "doctor_profile",
+      targetId: doctorId,
+      ip,
+    });
+  });
+}
+
+/** A review the actor wrote, or 404. */
+function ownReview(actor: Actor, reviewId: string) {
+  const row = getDb()
+    .select({ id: reviews.id, doctorId: reviews.doctorId })
+    .from(reviews)
+    .where(and(eq(reviews.id, reviewId), eq(reviews.authorId, actor.id)))
+    .get();
+  return row ?? notFound();
+}
+
+export function deleteOwnReview(actor: Actor, reviewId: string, ip?: string) {
+  const review = ownReview(actor, reviewId);
+  getDb().transaction((tx) => {
+    tx.delete(reviews).where(eq(reviews.id, review.id)).run();
+    audit({
+      actorId: actor.id,
+      action: "review.delete",
+      outcome: "success",
+      targetType: "review",
+      targetId: review.id,
+      ip,
+    });
+  });
+  return review.doctorId;
+}
+
+/** The doctor's one public reply to a review of their own profile (editable). */
+export function replyToReview(actor: Actor, reviewId: string, reply: string, ip?: string) {
+  if (!can(actor, { type: "doctor:access" })) notFound();
+  const db = getDb();
+  const review = db
+    .select({ id: reviews.id, doctorId: reviews.doctorId })
+    .from(reviews)
+    .innerJoin(doctorProfiles, eq(doctorProfiles.id, reviews.doctorId))
+    .where(
+      and(
+        eq(reviews.id, reviewId),
+        eq(doctorProfiles.userId, actor.id),
+        ne(reviews.status, "hidden"),
+      ),
+    )
+    .get();
+  if (!review) notFound();
+  db.transaction((tx) => {
+    tx.update(reviews)
+      .set({ doctorReply: reply, doctorReplyAt: new Date() })
+      .where(eq(reviews.id, review.id))
+      .run();
+    audit({
+      actorId: actor.id,
+      action: "review.reply",
+      outcome: "success",
+      targetType: "review",
+      targetId: review.id,
+      ip,
+    });
+  });
+  return review.doctorId;
+}
+
+/** Any signed-in user may report a visible review once. */
+export function reportReview(actor: Actor, reviewId: string, reason: string, ip?: string) {
+  const db = getDb();
+  const review = db
+    .select({ id: reviews.id, doctorId: reviews.doctorId })
+    .from(reviews)
+    .where(and(eq(reviews.id, reviewId), ne(reviews.status, "hidden")))
+    .get();
+  if (!review) notFound();
+  db.transaction((tx) => {
+    tx.insert(reviewReports)
+      .values({ reviewId: review.id, reporterId: actor.id, reason })
+      .onConflictDoUpdate({
+        target: [reviewReports.reviewId, reviewReports.reporterId],
+        set: { reason, resolvedAt: null },
+      })
+      .run();
+    audit({
+      actorId: actor.id,
+      action: "review.report",
+      outcome: "success",
+      targetType: "review",
+      targetId: review.id,
+      ip,
+    });
+  });
+  return review.doctorId;
+}
+
+/** The admin's queue: reviews with open reports, and hidden reviews (to restore). */
+export function moderationQueue(actor: Actor) {
+  if (!can(actor, { type: "admin:access" })) notFound();
+  const db = getDb();
+  const openReports = sql<number>`(select count(*) from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`;
+  return db
+    .select({
+      id: reviews.id,
+      doctorId: reviews.doctorId,
+      doctorName: users.displayName,
+      rating: reviews.rating,
+      body: reviews.body,
+      status: reviews.status,
+      openReports,
+      reasons: sql<string>`(select group_concat(r.reason, ' | ') from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`,
+    })
+    .from(reviews)
+    .innerJoin(doctorProfiles, eq(doctorProfiles.id, reviews.doctorId))
+    .innerJoin(users, eq(users.id, doctorProfiles.userId))
+    .where(sql`${reviews.status} = 'hidden' or ${openReports} > 0`)
+    .orderBy(desc(openReports), desc(reviews.updatedAt))
+    .all();
+}
+
+/** Hide or restore a review; either way its open reports are resolved. Audit-logged. */
+export function moderateReview(actor: Actor, reviewId: string, hide: boolean, ip?: string) {
+  if (!can(actor, { type: "admin:access" })) notFound();
+  const db = getDb();
+  const review = db.select({ id: reviews.id }).from(reviews).where(eq(reviews.id, reviewId)).get();
+  if (!review) notFound();
+  db.transaction((tx) => {
+    tx.update(reviews)
+      .set({ status: hide ? "hidden" : "visible" })
+      .where(eq(reviews.id, review.id))
+      .run();
+    tx.update(reviewReports)
+      .set({ resolvedAt: new Date() })
+      .where(and(eq(reviewReports.reviewId, review.id), isNull(reviewReports.resolvedAt)))
+      .run();
+    audit({
+      actorId: actor.id,
+      action: hide ? "review.hide" : "review.restore",
+      outcome: "success",
+      targetType: "review",
+      targetId: review.id,
+      ip,
+    });
+  });
+}

@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+export const REVIEW_RULES = [
+  "Be respectful and describe your own experience.",
+  "Do not include personal health details.",
+  "Do not name other people.",
+];
+
+export const ReviewSchema = z.object({
+  rating: z.coerce
+    .number({ error: "Choose a rating from 1 to 5 stars" })
+    .int("Choose a rating from 1 to 5 stars")
+    .min(1, "Choose a rating from 1 to 5 stars")
+    .max(5, "Choose a rating from 1 to 5 stars"),
+  body: z
+    .string({ error: "Write at least 20 characters" })
+    .trim()
+    .min(20, "Write at least 20 characters")
+    .max(2000, "Keep the review under 2,000 characters"),
+});
+
+export const ReplySchema = z.object({
+  reply: z
+    .string({ error: "Write a reply" })
+    .trim()
+    .min(1, "Write a reply")
+    .max(2000, "Keep the reply under 2,000 characters"),
+});
+
+export const ReportSchema = z.object({
+  reason: z
+    .string({ error: "Say briefly why this review breaks the rules" })
+    .trim()
+    .min(5, "Say briefly why this review breaks the rules")
+    .max(500, "Keep the reason under 500 characters"),
+});

@@ -1,0 +1,70 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { requireRole, requireSameOrigin } from "~/auth/guards.server";
+import { moderateReview, moderationQueue } from "~/reviews/reviews.server";
+import { clientIp } from "~/security/request.server";
+
+export const meta: MetaFunction = () => [{ title: "Moderate reviews · HemaLink" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "admin");
+  return { queue: moderationQueue(user) };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  requireSameOrigin(request);
+  const user = await requireRole(request, "admin");
+  const form = await request.formData();
+  const decision = form.get("decision");
+  if (decision !== "hide" && decision !== "restore") {
+    return data({ error: "Choose hide or restore." }, { status: 400 });
+  }
+  moderateReview(
+    user,
+    String(form.get("reviewId") ?? ""),
+    decision === "hide",
+    clientIp(request, context),
+  );
+  return redirect("/admin/reviews");
+}
+
+export default function AdminReviewsPage() {
+  const { queue } = useLoaderData<typeof loader>();
+  return (
+    <section className="panel">
+      <h1>Reported and hidden reviews</h1>
+      {queue.length === 0 && <p>Nothing to moderate.</p>}
+      <ul className="moderation-queue">
+        {queue.map((r) => (
+          <li key={r.id} className="card">
+            <p>
+              Review of <Link to={`/doctors/${r.doctorId}`}>{r.doctorName}</Link>, {r.rating} stars
+              —{" "}
+              {r.status === "hidden" ? <strong>hidden</strong> : `${r.openReports} open report(s)`}
+            </p>
+            <p className="review-body">{r.body}</p>
+            {r.reasons && <p>Reasons given: {r.reasons}</p>}
+            <Form method="post">
+              <input type="hidden" name="reviewId" value={r.id} />
+              {r.status === "hidden" ? (
+                <button type="submit" name="decision" value="restore" className="secondary">
+                  Restore this review
+                </button>
+              ) : (
+                <>
+                  <button type="submit" name="decision" value="hide">
+                    Hide this review
+                  </button>{" "}
+                  <button type="submit" name="decision" value="restore" className="secondary">
+                    Keep it visible
+                  </button>
+                </>
+              )}
+            </Form>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

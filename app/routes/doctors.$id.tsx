@@ -1,0 +1,353 @@
+import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { lazy, Suspense } from "react";
+import { getOptionalUser, requireSameOrigin, requireUser, notFound } from "~/auth/guards.server";
+import { ClientOnly } from "~/components/client-only";
+import { mapLinks } from "~/map/links";
+import { Field, FormErrors } from "~/components/forms";
+import { getListedDoctor } from "~/doctors/public.server";
+import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
+import { mapTiles } from "~/env.server";
+import {
+  deleteOwnReview,
+  getOwnReview,
+  listReviews,
+  ratingSummary,
+  replyToReview,
+  reportReview,
+  saveOwnReview,
+} from "~/reviews/reviews.server";
+import { REVIEW_RULES, ReplySchema, ReportSchema, ReviewSchema } from "~/reviews/validation";
+import { clientIp } from "~/security/request.server";
+
+const DoctorMap = lazy(() => import("~/map/map.client"));
+
+export const links = mapLinks;
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.doctor.name ?? "Doctor"} · HemaLink` },
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const doctor = getListedDoctor(params.id ?? "");
+  const url = new URL(request.url);
+  const page = Number(url.searchParams.get("page") ?? "1");
+  if (!Number.isInteger(page) || page < 1 || page > 10_000) {
+    throw data({ message: "Unknown page." }, { status: 400 });
+  }
+  const user = await getOptionalUser(request);
+  const { url: tileUrl, attribution } = mapTiles();
+  return {
+    doctor: { ...doctor, verifiedAt: doctor.verifiedAt?.toISOString() ?? null },
+    summary: ratingSummary(doctor.id),
+    reviews: listReviews(doctor.id, page),
+    page,
+    viewer: user ? { id: user.id, role: user.role, isThisDoctor: user.id === doctor.userId } : null,
+    ownReview: user?.role === "patient" ? (getOwnReview(user, doctor.id) ?? null) : null,
+    tiles: { url: tileUrl, attribution },
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  requireSameOrigin(request);
+  const user = await requireUser(request);
+  const doctor = getListedDoctor(params.id ?? "");
+  const form = await request.formData();
+  const intent = form.get("intent");
+  const ip = clientIp(request, context);
+  const back = `/doctors/${doctor.id}`;
+  switch (intent) {
+    case "review": {
+      if (user.role !== "patient") notFound();
+      const submission = parseWithZod(form, { schema: ReviewSchema });
+      if (submission.status !== "success") {
+        return data({ intent, reply: submission.reply() }, { status: 400 });
+      }
+      saveOwnReview(user, doctor.id, submission.value, ip);
+      return redirect(`${back}#reviews`);
+    }
+    case "delete-review": {
+      deleteOwnReview(user, String(form.get("reviewId") ?? ""), ip);
+      return redirect(`${back}#reviews`);
+    }
+    case "reply": {
+      const submission = parseWithZod(form, { schema: ReplySchema });
+      if (submission.status !== "success") {
+        return data({ intent, reply: submission.reply() }, { status: 400 });
+      }
+      replyToReview(user, String(form.get("reviewId") ?? ""), submission.value.reply, ip);
+      return redirect(`${back}#reviews`);
+    }
+    case "report": {
+      const submission = parseWithZod(form, { schema: ReportSchema });
+      if (submission.status !== "success") {
+        return data({ intent, reply: submission.reply() }, { status: 400 });
+      }
+      reportReview(user, String(form.get("reviewId") ?? ""), submission.value.reason, ip);
+      return data({ intent, reply: null, reported: true });
+    }
+    default:
+      return data({ intent: null, reply: null, message: "Unknown action." }, { status: 400 });
+  }
+}
+
+function ReviewForm({ ownReview }: { ownReview: { rating: number; body: string } | null }) {
+  const result = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "review",
+    lastResult:
+      result && "intent" in result && result.intent === "review" ? result.reply : undefined,
+    defaultValue: ownReview
+      ? { rating: String(ownReview.rating), body: ownReview.body }
+      : undefined,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ReviewSchema }),
+    shouldValidate: "onBlur",
+  });
+  return (
+    <Form method="post" className="form" {...getFormProps(form)}>
+      <h3>{ownReview ? "Edit your review" : "Write a review"}</h3>
+      <ul className="rules">
+        {REVIEW_RULES.map((rule) => (
+          <li key={rule}>{rule}</li>
+        ))}
+      </ul>
+      <FormErrors id={form.errorId} errors={form.errors} />
+      <fieldset>
+        <legend>Rating</legend>
+        {[1, 2, 3, 4, 5].map((n) => (
+          <label key={n} className="inline">
+            <input
+              type="radio"
+              name={fields.rating.name}
+              value={n}
+              defaultChecked={ownReview?.rating === n}
+            />{" "}
+            {n} {n === 1 ? "star" : "stars"}
+          </label>
+        ))}
+        <div id={fields.rating.errorId} aria-live="polite">
+          {fields.rating.errors?.map((e) => (
+            <p key={e} className="error">
+              {e}
+            </p>
+          ))}
+        </div>
+      </fieldset>
+      <Field
+        id={fields.body.id}
+        label="Your review"
+        errors={fields.body.errors}
+        errorId={fields.body.errorId}
+        hint="20 to 2,000 characters."
+      >
+        <textarea {...getTextareaProps(fields.body)} rows={4} />
+      </Field>
+      <button type="submit" name="intent" value="review">
+        {ownReview ? "Save my review" : "Post my review"}
+      </button>
+    </Form>
+  );
+}
+
+export default function DoctorPage() {
+  const { doctor, summary, reviews, page, viewer, ownReview, tiles } =
+    useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <>
+      <section className="panel">
+        <h1>
+          {doctor.title ? `${doctor.title} ` : ""}
+          {doctor.name} <span className="badge verified">Certified</span>
+          {doctor.isDemo && <span className="badge">Demo profile</span>}
+        </h1>
+        <p>
+          {doctor.specialties.map((s) => SPECIALTIES[s as Specialty] ?? s).join(", ")} · speaks{" "}
+          {doctor.languages.join(", ")}
+        </p>
+        <p>
+          {doctor.clinicName}, {doctor.streetAddress}, {doctor.city}, {doctor.country}
+        </p>
+        <ul>
+          <li>
+            {doctor.offersTeleconsultation
+              ? "Offers teleconsultation"
+              : "In-person consultations only"}
+          </li>
+          <li>
+            {doctor.acceptsNewPatients ? "Accepting new patients" : "Not accepting new patients"}
+          </li>
+          {doctor.boardCertifications.length > 0 && (
+            <li>Board certification: {doctor.boardCertifications.join("; ")}</li>
+          )}
+          {doctor.phone && <li>Phone: {doctor.phone}</li>}
+          {doctor.website && (
+            <li>
+              Website:{" "}
+              <a href={doctor.website} rel="nofollow noopener noreferrer">
+                {doctor.website}
+              </a>
+            </li>
+          )}
+        </ul>
+        {doctor.bio && <p className="bio">{doctor.bio}</p>}
+        {doctor.lat !== null && doctor.lng !== null && (
+          <div className="map-frame small">
+            <ClientOnly fallback={null}>
+              {() => (
+                <Suspense fallback={null}>
+                  <DoctorMap
+                    tiles={tiles}
+                    markers={[
+                      {
+                        id: doctor.id,
+                        lat: doctor.lat!,
+                        lng: doctor.lng!,
+                        label: doctor.clinicName ?? doctor.name,
+                      },
+                    ]}
+                  />
+                </Suspense>
+              )}
+            </ClientOnly>
+          </div>
+        )}
+        <p>
+          <Link to="/doctors">Back to the finder</Link>
+        </p>
+      </section>
+
+      <section className="panel" id="reviews" aria-labelledby="reviews-heading">
+        <h2 id="reviews-heading">Reviews</h2>
+        {summary.count === 0 ? (
+          <p>No reviews yet.</p>
+        ) : (
+          <div className="rating-summary">
+            <p>
+              <strong>{summary.mean!.toFixed(1)}</strong> out of 5 from {summary.count}{" "}
+              {summary.count === 1 ? "review" : "reviews"} (ranking score{" "}
+              {summary.bayesian.toFixed(2)})
+            </p>
+            <table>
+              <caption>Rating distribution</caption>
+              <tbody>
+                {[...summary.distribution].reverse().map((d) => (
+                  <tr key={d.stars}>
+                    <th scope="row">{d.stars} stars</th>
+                    <td>{d.count}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {result && "reported" in result && result.reported && (
+          <p role="status">Thank you: an administrator will look at this review.</p>
+        )}
+        <ol className="reviews">
+          {reviews.items.map((r) => (
+            <li key={r.id} className="review">
+              <p>
+                <span aria-label={`${r.rating} out of 5 stars`}>
+                  {"★".repeat(r.rating) + "☆".repeat(5 - r.rating)}
+                </span>{" "}
+                {r.verifiedConsultation && (
+                  <span className="badge verified">Verified consultation</span>
+                )}{" "}
+                <small>
+                  {r.authorName.split(" ")[0]} ·{" "}
+                  <time dateTime={String(r.createdAt)}>
+                    {new Date(r.createdAt).toISOString().slice(0, 10)}
+                  </time>
+                </small>
+              </p>
+              <p className="review-body">{r.body}</p>
+              {r.doctorReply && (
+                <blockquote className="reply">
+                  <p>
+                    <strong>Reply from the doctor</strong>
+                  </p>
+                  <p>{r.doctorReply}</p>
+                </blockquote>
+              )}
+              {viewer?.isThisDoctor && (
+                <details>
+                  <summary>{r.doctorReply ? "Edit your reply" : "Reply publicly"}</summary>
+                  <Form method="post" className="form">
+                    <input type="hidden" name="reviewId" value={r.id} />
+                    <p className="hint">
+                      Replies are public. Do not confirm or deny that the reviewer was your patient,
+                      and share no health details.
+                    </p>
+                    <div className="field">
+                      <label htmlFor={`reply-${r.id}`}>Your reply</label>
+                      <textarea
+                        id={`reply-${r.id}`}
+                        name="reply"
+                        rows={3}
+                        maxLength={2000}
+                        defaultValue={r.doctorReply ?? ""}
+                        required
+                      />
+                    </div>
+                    <button type="submit" name="intent" value="reply">
+                      Publish reply
+                    </button>
+                  </Form>
+                </details>
+              )}
+              {viewer && viewer.id === r.authorId && (
+                <Form method="post">
+                  <input type="hidden" name="reviewId" value={r.id} />
+                  <button type="submit" name="intent" value="delete-review" className="secondary">
+                    Delete my review
+                  </button>
+                </Form>
+              )}
+              {viewer && viewer.id !== r.authorId && (
+                <details>
+                  <summary>Report this review</summary>
+                  <Form method="post" className="form">
+                    <input type="hidden" name="reviewId" value={r.id} />
+                    <div className="field">
+                      <label htmlFor={`reason-${r.id}`}>Reason</label>
+                      <input
+                        id={`reason-${r.id}`}
+                        name="reason"
+                        minLength={5}
+                        maxLength={500}
+                        required
+                      />
+                    </div>
+                    <button type="submit" name="intent" value="report">
+                      Send report
+                    </button>
+                  </Form>
+                </details>
+              )}
+            </li>
+          ))}
+        </ol>
+        {reviews.pages > 1 && (
+          <nav aria-label="Review pages">
+            {page > 1 && <Link to={`?page=${page - 1}#reviews`}>Newer reviews</Link>}{" "}
+            {page < reviews.pages && <Link to={`?page=${page + 1}#reviews`}>Older reviews</Link>}
+          </nav>
+        )}
+        {viewer?.role === "patient" && (
+          <ReviewForm
+            ownReview={ownReview ? { rating: ownReview.rating, body: ownReview.body } : null}
+          />
+        )}
+        {!viewer && (
+          <p>
+            <Link to={`/login?redirectTo=/doctors/${doctor.id}`}>Sign in</Link> to write a review.
+          </p>
+        )}
+      </section>
+    </>
+  );
+}

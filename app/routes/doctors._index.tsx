@@ -1,0 +1,298 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
+import { lazy, Suspense, useCallback, useRef, useState } from "react";
+import { getOptionalUser, notFound } from "~/auth/guards.server";
+import { ClientOnly } from "~/components/client-only";
+import { mapLinks } from "~/map/links";
+import { RADII } from "~/doctors/finder";
+import { BadQuery, caseContext, findDoctors, parseFinderQuery } from "~/doctors/finder.server";
+import { RANKING_WEIGHTS, RATING_PRIOR } from "~/doctors/ranking";
+import { SPECIALTIES, SPECIALTY_IDS, type Specialty } from "~/doctors/specialties";
+import { LANGUAGES } from "~/doctors/validation";
+import { mapTiles } from "~/env.server";
+import { CLASS_LABELS } from "~/classifier/classes";
+import { clientIp } from "~/security/request.server";
+
+const DoctorMap = lazy(() => import("~/map/map.client"));
+
+export const links = mapLinks;
+
+export const meta: MetaFunction = () => [{ title: "Find a hematologist · HemaLink" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const url = new URL(request.url);
+  let query;
+  try {
+    query = parseFinderQuery(url.searchParams);
+  } catch (error) {
+    if (error instanceof BadQuery) throw data({ message: error.message }, { status: 400 });
+    throw error;
+  }
+  const user = await getOptionalUser(request);
+  let caseInfo = null;
+  if (query.analysis) {
+    if (!user) notFound();
+    caseInfo = caseContext(user, query.analysis, clientIp(request, context));
+  }
+  const result = findDoctors(query, caseInfo?.boosts ?? []);
+  const { url: tileUrl, attribution } = mapTiles();
+  return {
+    query: { ...query, place: query.place ?? "" },
+    result,
+    caseInfo,
+    tiles: { url: tileUrl, attribution },
+  };
+}
+
+const stars = (mean: number) =>
+  "★★★★★".slice(0, Math.round(mean)) + "☆☆☆☆☆".slice(0, 5 - Math.round(mean));
+
+export default function FinderPage() {
+  const { query, result, caseInfo, tiles } = useLoaderData<typeof loader>();
+  const [selected, setSelected] = useState<string | null>(null);
+  const [locating, setLocating] = useState<string | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const submit = useSubmit();
+  const onSelect = useCallback((id: string) => {
+    setSelected(id);
+    document
+      .getElementById(`doctor-${id}`)
+      ?.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  }, []);
+
+  function locateMe() {
+    if (!navigator.geolocation) {
+      setLocating("Your browser cannot share its location: type a city instead.");
+      return;
+    }
+    setLocating("Finding your location…");
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        setLocating(null);
+        const form = new FormData(formRef.current!);
+        form.delete("place");
+        form.set("lat", position.coords.latitude.toFixed(5));
+        form.set("lng", position.coords.longitude.toFixed(5));
+        submit(form, { method: "get" });
+      },
+      () => setLocating("Location was not shared: type a city instead."),
+      { timeout: 10_000 },
+    );
+  }
+
+  const markers = result.doctors.map((d) => ({ id: d.id, lat: d.lat, lng: d.lng, label: d.name }));
+  return (
+    <>
+      <section className="panel">
+        <h1>Find a hematologist</h1>
+        {caseInfo && (
+          <p className="notice" role="note">
+            Suggestions for your analysis (
+            {CLASS_LABELS[caseInfo.topClass as keyof typeof CLASS_LABELS]}
+            {caseInfo.child ? ", child" : ""}): doctors in{" "}
+            {caseInfo.boosts.map((s) => SPECIALTIES[s as Specialty]).join(", ")} are ranked higher.
+          </p>
+        )}
+        <Form method="get" ref={formRef} className="form finder-form">
+          {query.analysis && <input type="hidden" name="analysis" value={query.analysis} />}
+          <div className="field">
+            <label htmlFor="place">City</label>
+            <input
+              id="place"
+              name="place"
+              list="place-options"
+              defaultValue={query.place}
+              autoComplete="off"
+              placeholder="e.g. Lyon or Lyon, FR"
+              onInput={(event) => suggestPlaces(event.currentTarget.value)}
+            />
+            <datalist id="place-options" />
+          </div>
+          <ClientOnly>
+            {() => (
+              <p>
+                <button type="button" className="secondary" onClick={locateMe}>
+                  Use my location
+                </button>{" "}
+                <span role="status">{locating}</span>
+              </p>
+            )}
+          </ClientOnly>
+          <div className="field">
+            <label htmlFor="radius">Distance</label>
+            <select id="radius" name="radius" defaultValue={String(query.radius)}>
+              {RADII.map((r) => (
+                <option key={r} value={r}>
+                  within {r} km
+                </option>
+              ))}
+            </select>
+          </div>
+          <details>
+            <summary>Filters</summary>
+            <div className="field">
+              <label htmlFor="specialty">Specialty</label>
+              <select id="specialty" name="specialty" defaultValue={query.specialty ?? ""}>
+                <option value="">Any</option>
+                {SPECIALTY_IDS.map((s) => (
+                  <option key={s} value={s}>
+                    {SPECIALTIES[s]}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor="language">Language</label>
+              <select id="language" name="language" defaultValue={query.language ?? ""}>
+                <option value="">Any</option>
+                {LANGUAGES.map((l) => (
+                  <option key={l}>{l}</option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor="minRating">Minimum rating</label>
+              <select id="minRating" name="minRating" defaultValue={String(query.minRating)}>
+                <option value="0">Any</option>
+                <option value="3">3 stars or more</option>
+                <option value="4">4 stars or more</option>
+                <option value="4.5">4.5 stars or more</option>
+              </select>
+            </div>
+            <label>
+              <input
+                type="checkbox"
+                name="teleconsultation"
+                defaultChecked={query.teleconsultation}
+              />{" "}
+              Offers teleconsultation
+            </label>
+            <label>
+              <input type="checkbox" name="accepting" defaultChecked={query.accepting} /> Accepting
+              new patients
+            </label>
+          </details>
+          <button type="submit">Search</button>
+        </Form>
+      </section>
+
+      {result.placeNotFound && (
+        <p className="panel error" role="alert">
+          We could not find that city. Check the spelling or add the country code, e.g. &ldquo;Lyon,
+          FR&rdquo;.
+        </p>
+      )}
+
+      {result.origin && (
+        <section className="panel finder-results" aria-labelledby="results-heading">
+          <h2 id="results-heading">
+            {result.doctors.length} certified{" "}
+            {result.doctors.length === 1 ? "hematologist" : "hematologists"} within{" "}
+            {result.radiusKm} km of {result.origin.label}
+          </h2>
+          {result.widenedFrom && (
+            <p role="status">
+              Fewer than 5 doctors within {result.widenedFrom} km, so we widened the search to{" "}
+              {result.radiusKm} km.
+            </p>
+          )}
+          <div className="finder-layout">
+            <ol className="doctor-list">
+              {result.doctors.map((d) => (
+                <li
+                  key={d.id}
+                  id={`doctor-${d.id}`}
+                  className={selected === d.id ? "doctor selected" : "doctor"}
+                  onMouseEnter={() => setSelected(d.id)}
+                  onFocus={() => setSelected(d.id)}
+                >
+                  <h3>
+                    <Link
+                      to={`/doctors/${d.id}${query.analysis ? `?analysis=${query.analysis}` : ""}`}
+                    >
+                      {d.name}
+                    </Link>{" "}
+                    <span className="badge verified">Certified</span>
+                  </h3>
+                  <p>
+                    {d.clinicName} · {d.city}, {d.country} ·{" "}
+                    <strong className="distance">{d.distanceKm.toFixed(1)} km</strong>
+                  </p>
+                  <p>
+                    {d.ratingCount > 0 && d.ratingMean !== null ? (
+                      <span
+                        aria-label={`Rated ${d.ratingMean.toFixed(1)} out of 5 from ${d.ratingCount} reviews`}
+                      >
+                        <span aria-hidden="true">{stars(d.ratingMean)}</span>{" "}
+                        {d.ratingMean.toFixed(1)} ({d.ratingCount})
+                      </span>
+                    ) : (
+                      "No reviews yet"
+                    )}
+                  </p>
+                  <p>
+                    {d.specialties.map((s) => SPECIALTIES[s as Specialty] ?? s).join(", ")} ·{" "}
+                    {d.languages.join(", ")}
+                    {d.offersTeleconsultation ? " · Teleconsultation" : ""}
+                    {d.acceptsNewPatients ? "" : " · Not accepting new patients"}
+                  </p>
+                  <p className="why">Why recommended: {d.why.join("; ")}</p>
+                </li>
+              ))}
+            </ol>
+            <div className="map-frame">
+              <ClientOnly fallback={<p>The map needs JavaScript; the list has every result.</p>}>
+                {() => (
+                  <Suspense fallback={<p>Loading the map…</p>}>
+                    <DoctorMap
+                      tiles={tiles}
+                      markers={markers}
+                      you={result.origin}
+                      selected={selected}
+                      onSelect={onSelect}
+                    />
+                  </Suspense>
+                )}
+              </ClientOnly>
+            </div>
+          </div>
+        </section>
+      )}
+
+      <section className="panel" aria-labelledby="ranking-heading">
+        <h2 id="ranking-heading">How ranking works</h2>
+        <p>
+          Only doctors whose licence and board certification an administrator has verified are
+          listed. Each is scored: {Math.round(RANKING_WEIGHTS.proximity * 100)}% closeness within
+          the radius, {Math.round(RANKING_WEIGHTS.rating * 100)}% rating,{" "}
+          {Math.round(RANKING_WEIGHTS.specialty * 100)}% a specialty that fits your case, and small
+          boosts for teleconsultation and accepting new patients. Ratings are shrunk towards{" "}
+          {RATING_PRIOR.mean.toFixed(1)} stars as if every doctor had {RATING_PRIOR.weight} extra
+          reviews of that value, so one 5-star review does not beat forty 4.7s. Nobody can pay for
+          placement.
+        </p>
+      </section>
+    </>
+  );
+}
+
+let suggestTimer: ReturnType<typeof setTimeout> | undefined;
+function suggestPlaces(text: string) {
+  clearTimeout(suggestTimer);
+  if (text.trim().length < 2) return;
+  suggestTimer = setTimeout(async () => {
+    const response = await fetch(`/api/places?${new URLSearchParams({ q: text })}`);
+    if (!response.ok) return;
+    const places = (await response.json()) as { label: string }[];
+    const list = document.getElementById("place-options");
+    if (!list) return;
+    list.replaceChildren(
+      ...places.map((p) => {
+        const option = document.createElement("option");
+        option.value = p.label;
+        return option;
+      }),
+    );
+  }, 150);
+}

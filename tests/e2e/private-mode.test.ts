@@ -1,0 +1,94 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { CLASS_IDS } from "~/classifier/classes";
+import { classifyBytes } from "~/classifier/node.server";
+import { syntheticSmear } from "../uploads/images";
+import { launchBrowser, openSession, signIn, type Session } from "./browser";
+
+let browser: Browser;
+let session: Session;
+let files: string;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  files = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-private-"));
+});
+afterAll(async () => {
+  await browser?.close();
+  fs.rmSync(files, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  session = await openSession(browser);
+  await signIn(session.context, "patient@demo.hemalink.test");
+});
+afterEach(async () => {
+  await session.context.close();
+  expect(session.errors).toEqual([]);
+});
+
+async function analyseOnDevice(file: string) {
+  const { page } = session;
+  await page.goto("/analyses/new");
+  await page.getByLabel("Smear image").setInputFiles(file);
+  await page.getByRole("button", { name: "Analyse on this device — nothing is uploaded" }).click();
+  const result = page.locator(".private-result");
+  await result.waitFor({ timeout: 60_000 });
+  return {
+    verdict: await result.getAttribute("data-verdict"),
+    probabilities: JSON.parse((await result.getAttribute("data-probabilities"))!) as Record<
+      string,
+      number
+    >,
+  };
+}
+
+describe("private mode: the model runs in the browser", () => {
+  test("nothing is uploaded, and the browser's probabilities match the server's within 1e-3", async () => {
+    const posts: string[] = [];
+    session.page.on("request", (request) => {
+      if (request.method() !== "GET") posts.push(request.url());
+    });
+    for (const [name, format] of [
+      ["field.png", "png"],
+      ["field.jpg", "jpeg"],
+    ] as const) {
+      const bytes = await syntheticSmear(5, 336, 336, format);
+      const file = path.join(files, name);
+      fs.writeFileSync(file, bytes);
+      const inBrowser = await analyseOnDevice(file);
+      const onServer = (await classifyBytes(bytes)).classification;
+      expect(inBrowser.verdict).toBe(onServer.verdict);
+      for (const id of CLASS_IDS) {
+        expect(Math.abs(inBrowser.probabilities[id]! - onServer.probabilities[id])).toBeLessThan(
+          1e-3,
+        );
+      }
+    }
+    await session.page.getByText("Nothing has been uploaded.").waitFor();
+    expect(posts).toEqual([]);
+  });
+
+  test("the result shows the notice and the heat-map, and 'Save to my records' stores it", async () => {
+    const { page } = session;
+    const file = path.join(files, "save.png");
+    fs.writeFileSync(file, await syntheticSmear(2, 300, 300, "png"));
+    const local = await analyseOnDevice(file);
+    expect(local.verdict).toBe("ok");
+    await page
+      .locator(".private-result")
+      .getByText("Preliminary — informational, not a diagnosis; a hematologist must confirm.")
+      .waitFor();
+    expect(await page.locator(".private-result .heatmap-overlay").isVisible()).toBe(true);
+    await page.getByRole("button", { name: "Save to my records" }).click();
+    await page.waitForURL(/\/analyses\/[\w-]{36}$/);
+    const id = new URL(page.url()).pathname.split("/").pop();
+    // The stored result is the server's own, from the re-encoded image it keeps.
+    const saved = await (await page.request.get(`/api/analyses/${id}`)).json();
+    expect(saved).toMatchObject({ id, status: "preliminary" });
+    await page
+      .getByText("Preliminary — informational, not a diagnosis; a hematologist must confirm.")
+      .waitFor();
+  });
+});

@@ -1,0 +1,149 @@
+import { eq } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { doctorProfiles } from "#db/schema";
+import { action as doctorPageAction, loader as doctorPageLoader } from "~/routes/doctors.$id";
+import {
+  deleteOwnReview,
+  listReviews,
+  moderateReview,
+  moderationQueue,
+  ratingSummary,
+  replyToReview,
+  reportReview,
+  saveOwnReview,
+} from "~/reviews/reviews.server";
+import { formRequest, getRequest, makeUser, sessionCookieFor, thrownResponse } from "../helpers";
+
+async function certifiedDoctor() {
+  const doctor = await makeUser("doctor");
+  getDb()
+    .update(doctorProfiles)
+    .set({
+      status: "verified",
+      lat: 48.85,
+      lng: 2.35,
+      clinicName: "Clinic",
+      city: "Paris",
+      country: "FR",
+    })
+    .where(eq(doctorProfiles.userId, doctor.id))
+    .run();
+  const profile = getDb()
+    .select()
+    .from(doctorProfiles)
+    .where(eq(doctorProfiles.userId, doctor.id))
+    .get()!;
+  return { doctor, profileId: profile.id };
+}
+
+const LONG = "A careful, kind doctor who explained everything clearly.";
+
+describe("reviews", () => {
+  test("aggregates follow every change in the same transaction: write, edit, hide, restore, delete", async () => {
+    const { profileId } = await certifiedDoctor();
+    const a = await makeUser("patient");
+    const b = await makeUser("patient");
+    const admin = await makeUser("admin");
+    saveOwnReview(a, profileId, { rating: 5, body: LONG });
+    saveOwnReview(b, profileId, { rating: 3, body: LONG });
+    expect(ratingSummary(profileId)).toMatchObject({ count: 2, mean: 4 });
+    saveOwnReview(a, profileId, { rating: 4, body: LONG }); // an edit, not a second review
+    expect(ratingSummary(profileId)).toMatchObject({ count: 2, mean: 3.5 });
+    const reviewOfB = listReviews(profileId, 1).items.find((r) => r.authorId === b.id)!;
+    moderateReview(admin, reviewOfB.id, true);
+    expect(ratingSummary(profileId)).toMatchObject({ count: 1, mean: 4 });
+    expect(listReviews(profileId, 1).total).toBe(1);
+    moderateReview(admin, reviewOfB.id, false);
+    expect(ratingSummary(profileId).count).toBe(2);
+    deleteOwnReview(b, reviewOfB.id);
+    expect(ratingSummary(profileId)).toMatchObject({ count: 1, mean: 4 });
+    expect(ratingSummary(profileId).distribution.find((d) => d.stars === 4)?.count).toBe(1);
+  });
+
+  test("nobody touches another's review; only the reviewed doctor replies; pending doctors take no reviews", async () => {
+    const { doctor, profileId } = await certifiedDoctor();
+    const other = await certifiedDoctor();
+    const author = await makeUser("patient");
+    const stranger = await makeUser("patient");
+    saveOwnReview(author, profileId, { rating: 5, body: LONG });
+    const review = listReviews(profileId, 1).items[0]!;
+    expect((await thrownResponse(() => deleteOwnReview(stranger, review.id))).status).toBe(404);
+    expect(
+      (await thrownResponse(() => replyToReview(other.doctor, review.id, "Thanks"))).status,
+    ).toBe(404);
+    replyToReview(doctor, review.id, "Thank you for your feedback.");
+    expect(listReviews(profileId, 1).items[0]!.doctorReply).toBe("Thank you for your feedback.");
+    const pending = await makeUser("doctor");
+    const pendingId = getDb()
+      .select()
+      .from(doctorProfiles)
+      .where(eq(doctorProfiles.userId, pending.id))
+      .get()!.id;
+    expect(
+      (await thrownResponse(() => saveOwnReview(author, pendingId, { rating: 5, body: LONG })))
+        .status,
+    ).toBe(404);
+  });
+
+  test("a report puts the review in the admin queue; moderation resolves it", async () => {
+    const { profileId } = await certifiedDoctor();
+    const author = await makeUser("patient");
+    const reporter = await makeUser("doctor");
+    const admin = await makeUser("admin");
+    saveOwnReview(author, profileId, { rating: 1, body: LONG });
+    const review = listReviews(profileId, 1).items[0]!;
+    reportReview(reporter, review.id, "Names a member of staff");
+    expect(moderationQueue(admin).map((r) => [r.id, r.openReports])).toEqual([[review.id, 1]]);
+    expect((await thrownResponse(() => moderationQueue(reporter))).status).toBe(404);
+    moderateReview(admin, review.id, false);
+    expect(moderationQueue(admin)).toEqual([]);
+  });
+
+  test("the doctor page: review by form, text stays text, bad input is a 400 with the message", async () => {
+    const { profileId } = await certifiedDoctor();
+    const patient = await makeUser("patient");
+    const cookie = await sessionCookieFor(patient.id);
+    const params = { id: profileId };
+    const bad = await doctorPageAction({
+      request: formRequest(
+        `/doctors/${profileId}`,
+        { intent: "review", rating: "6", body: "short" },
+        { Cookie: cookie },
+      ),
+      params,
+      context: {},
+    });
+    expect((bad as { init: { status: number } }).init.status).toBe(400);
+    const ok = (await doctorPageAction({
+      request: formRequest(
+        `/doctors/${profileId}`,
+        { intent: "review", rating: "4", body: `<script>alert(1)</script> ${LONG}` },
+        { Cookie: cookie },
+      ),
+      params,
+      context: {},
+    })) as Response;
+    expect(ok.status).toBe(302);
+    const page = await doctorPageLoader({
+      request: getRequest(`/doctors/${profileId}`),
+      params,
+      context: {},
+    });
+    expect(page.reviews.items[0]!.body).toContain("<script>");
+    expect(page.summary).toMatchObject({ count: 1, mean: 4 });
+    const pending = await makeUser("doctor");
+    const pendingId = getDb()
+      .select()
+      .from(doctorProfiles)
+      .where(eq(doctorProfiles.userId, pending.id))
+      .get()!.id;
+    const hidden = await thrownResponse(
+      doctorPageLoader({
+        request: getRequest(`/doctors/${pendingId}`),
+        params: { id: pendingId },
+        context: {},
+      }),
+    );
+    expect(hidden.status).toBe(404);
+  });
+});
