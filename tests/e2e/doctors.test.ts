@@ -87,6 +87,7 @@ describe("finding a hematologist", () => {
     await page.goto("/doctors");
     await page.getByRole("button", { name: "Use my location" }).click();
     await page.waitForURL(/lat=64\.1466/);
+    await page.getByRole("heading", { name: /certified hematologists within/ }).waitFor();
     const listed = await page.locator(".doctor-list h3 a").allTextContents();
     expect(listed.slice(0, 5)).toEqual(names);
     expect(listed).not.toContain("Dr Not Yet Verified");
@@ -100,6 +101,7 @@ describe("finding a hematologist", () => {
     await denied.page.getByLabel("City").fill("Reykjavik, IS");
     await denied.page.getByRole("button", { name: "Search", exact: true }).click();
     await denied.page.waitForURL(/place=/);
+    await denied.page.getByRole("heading", { name: /of Reykjav/ }).waitFor();
     // Measured from the city centre now: the same doctors, nearest first.
     const byCity = (await denied.page.locator(".doctor-list h3 a").allTextContents()).slice(0, 5);
     expect([...byCity].sort()).toEqual([...names].sort());
