@@ -19,11 +19,11 @@ const seconds = Number(values.seconds);
 
 /** ~1 MB JPEG: smear-like colours with fine noise so it does not compress away. */
 async function smearLikeJpeg(): Promise<Buffer> {
-  const width = 1400;
-  const height = 1050;
+  const width = 1600;
+  const height = 1200;
   const pixels = Buffer.alloc(width * height * 3);
   let seed = 42;
-  const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 24) - 12;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 40) - 20;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = (y * width + x) * 3;
@@ -34,7 +34,7 @@ async function smearLikeJpeg(): Promise<Buffer> {
     }
   }
   return sharp(pixels, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: 90 })
+    .jpeg({ quality: 95 })
     .toBuffer();
 }
 
