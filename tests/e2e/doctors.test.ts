@@ -98,6 +98,8 @@ describe("finding a hematologist", () => {
 
     const denied = await session();
     await denied.page.goto("/doctors");
+    await denied.page.getByRole("button", { name: "Use my location" }).click();
+    await denied.page.getByText("Location was not shared: type a city instead.").waitFor();
     await denied.page.getByLabel("City").fill("Reykjavik, IS");
     await denied.page.getByRole("button", { name: "Search", exact: true }).click();
     await denied.page.waitForURL(/place=/);
@@ -214,16 +216,18 @@ describe("finding a hematologist", () => {
     await doctor.page.getByLabel("Your reply").fill("Thank you for your kind words.");
     await doctor.page.getByRole("button", { name: "Publish reply" }).click();
     await doctor.page.locator(".reply").getByText("Thank you for your kind words.").waitFor();
-    // The doctor cannot delete the patient's review: forged request → 404.
     const reviewId = await doctor.page
       .locator("input[name=reviewId]")
       .first()
       .getAttribute("value");
-    const forged = await doctor.page.request.post(`/doctors/${profile.id}`, {
-      form: { intent: "delete-review", reviewId: reviewId! },
-      headers: { Origin: new URL(doctor.page.url()).origin },
-    });
-    expect(forged.status()).toBe(404);
+    // Neither the doctor nor another patient can delete (or edit) this review: 404.
+    for (const other of [doctor, await session("reviewer2@demo.hemalink.test")]) {
+      const forged = await other.page.request.post(`/doctors/${profile.id}`, {
+        form: { intent: "delete-review", reviewId: reviewId! },
+        headers: { Origin: new URL(doctor.page.url()).origin },
+      });
+      expect(forged.status()).toBe(404);
+    }
 
     const reporter = await session("reviewer1@demo.hemalink.test");
     await reporter.page.goto(`/doctors/${profile.id}`);
@@ -233,6 +237,7 @@ describe("finding a hematologist", () => {
     await reporter.page.getByText("an administrator will look at this review").waitFor();
 
     expect((await doctor.page.goto("/admin/reviews"))!.status()).toBe(404);
+    expect((await doctor.page.goto("/admin/doctors"))!.status()).toBe(404);
     const admin = await session("admin@demo.hemalink.test");
     await admin.page.goto("/admin/reviews");
     await admin.page.getByText("Contains advertising").waitFor();
