@@ -4,6 +4,7 @@ import { analyses, type Analysis, type Probabilities } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { notFound } from "~/auth/guards.server";
 import type { Actor } from "~/auth/permissions";
+import type { RgbImage } from "~/classifier/pixels";
 import { prepareImage } from "~/uploads/image.server";
 import { getImageStore, newImageKey } from "~/uploads/storage.server";
 
@@ -16,9 +17,10 @@ export type Classification = {
   modelVersion: string;
 };
 
-export type Classifier = (
-  image: Buffer,
-) => Promise<{ classification: Classification; heatmapPng: Buffer }>;
+export type Classifier = (image: RgbImage) => Promise<{
+  classification: Classification;
+  heatmapPng: Buffer;
+}>;
 
 export type NewAnalysis = {
   bytes: Uint8Array;
@@ -39,8 +41,8 @@ export async function createAnalysis(
 ): Promise<Analysis> {
   if (actor.role !== "patient") notFound();
   const image = await prepareImage(input.bytes);
-  // Classify the same oriented, re-encoded pixels the patient and the doctor will see.
-  const { classification, heatmapPng } = await classify(image.stored);
+  // Classify the oriented pixels the stored image is encoded from (one decode per upload).
+  const { classification, heatmapPng } = await classify(image.pixels);
   const store = getImageStore();
   const imageKey = newImageKey();
   try {

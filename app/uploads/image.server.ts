@@ -38,6 +38,8 @@ export type PreparedImage = {
   thumbnail: Buffer;
   width: number;
   height: number;
+  /** The stored image's oriented RGB pixels before JPEG encoding (what the classifier sees). */
+  pixels: { width: number; height: number; data: Uint8Array };
 };
 
 /**
@@ -75,18 +77,29 @@ export async function prepareImage(bytes: Uint8Array): Promise<PreparedImage> {
     );
   }
   try {
-    const oriented = sharp(bytes, options).rotate();
-    const stored = await oriented
-      .clone()
+    // Decode once: oriented, bounded, 8-bit RGB. The stored JPEG, the thumbnail and the
+    // classifier all start from these pixels.
+    const { data, info } = await sharp(bytes, options)
+      .rotate()
       .resize(STORED_MAX_SIDE, STORED_MAX_SIDE, { fit: "inside", withoutEnlargement: true })
-      .jpeg({ quality: 92 })
-      .toBuffer();
-    const thumbnail = await oriented
-      .clone()
-      .resize(THUMB_SIDE, THUMB_SIDE, { fit: "cover" })
-      .jpeg({ quality: 80 })
-      .toBuffer();
-    return { kind, stored, thumbnail, width, height };
+      .toColourspace("srgb")
+      .removeAlpha()
+      .raw({ depth: "uchar" })
+      .toBuffer({ resolveWithObject: true });
+    const raw = { raw: { width: info.width, height: info.height, channels: 3 as const } };
+    const [stored, thumbnail] = await Promise.all([
+      sharp(data, raw).jpeg({ quality: 92 }).toBuffer(),
+      sharp(data, raw)
+        .resize(THUMB_SIDE, THUMB_SIDE, { fit: "cover" })
+        .jpeg({ quality: 80 })
+        .toBuffer(),
+    ]);
+    const pixels = {
+      width: info.width,
+      height: info.height,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    };
+    return { kind, stored, thumbnail, width, height, pixels };
   } catch (error) {
     throw unreadable(error);
   }
