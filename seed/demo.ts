@@ -190,7 +190,7 @@ export async function seedDemo(db: Db, hash: (password: string) => Promise<strin
           email,
           passwordHash: hashes.doctor,
           role: "doctor",
-          displayName: `Dr ${first} ${last}`,
+          displayName: `${first} ${last}`,
         })
         .returning()
         .get();
@@ -202,7 +202,7 @@ export async function seedDemo(db: Db, hash: (password: string) => Promise<strin
         .values({
           userId: user.id,
           status,
-          title: "MD",
+          title: "Dr",
           licenceNumber: `DEMO-${city.country}-${String(100000 + i)}`,
           licenceAuthority: `${city.country} medical council (demo)`,
           boardCertifications: ["Hematology board certification (demo)"],

@@ -100,6 +100,14 @@ describe("the patient's analysis", () => {
     expect(heatmap.headers()["content-type"]).toBe("image/png");
     expect((await sharp(await heatmap.body()).metadata()).hasAlpha).toBe(true);
     await page.getByRole("link", { name: "Find hematologists near me" }).waitFor();
+    // The model card as a page, linked from every result.
+    await page.getByRole("link", { name: "how the model works and how well" }).click();
+    await page
+      .getByRole("heading", { name: "How the staging model works, and how well" })
+      .waitFor();
+    await page.getByRole("table", { name: /Confusion matrix/ }).waitFor();
+    await page.getByText(/DOI 10\.34740\/KAGGLE\/DSV\/2175623/).waitFor();
+    await page.goBack();
 
     const image = await page.request.get(`/analyses/${id}/image/original`);
     expect(image.headers()["cache-control"]).toBe("private, no-store");
