@@ -10,7 +10,7 @@ import {
   type Analysed,
   type LoadedClassifier,
 } from "./classify";
-import { renderHeatmap } from "./heatmap";
+import { HEATMAP_MAX_SIDE, renderHeatmap } from "./heatmap";
 import type { RgbImage } from "./pixels";
 import type { RuntimeConfig } from "./runtime";
 
@@ -63,7 +63,7 @@ export type BrowserResult = Analysed & { heatmapUrl: string };
 export async function classifyInBrowser(c: LoadedClassifier, file: Blob): Promise<BrowserResult> {
   const image = await decodeInBrowser(file);
   const analysed = classifyPixels(c, image);
-  const scale = Math.min(1, 512 / Math.max(image.width, image.height));
+  const scale = Math.min(1, HEATMAP_MAX_SIDE / Math.max(image.width, image.height));
   const overlay = renderHeatmap(analysed.activation, image.width, image.height, scale);
   const canvas = document.createElement("canvas");
   canvas.width = overlay.width;

@@ -1,6 +1,9 @@
 /** Render an activation map as a transparent RGBA overlay the size of the image (or smaller). */
 import type { ActivationMap } from "./classify";
 
+/** Longest side of a rendered heat-map overlay, in pixels. */
+export const HEATMAP_MAX_SIDE = 256;
+
 export type RgbaImage = { width: number; height: number; data: Uint8ClampedArray<ArrayBuffer> };
 
 /** Colour ramp from transparent blue through yellow to opaque red. */

@@ -11,7 +11,7 @@ import {
 } from "./classify";
 import { decodeImage } from "./decode.server";
 import { loadModel, loadRuntime } from "./files.server";
-import { renderHeatmap } from "./heatmap";
+import { HEATMAP_MAX_SIDE, renderHeatmap } from "./heatmap";
 
 export function modelsRoot(): string {
   return process.env.MODELS_DIR ?? path.join(process.cwd(), "public", "models");
@@ -56,13 +56,16 @@ export async function classifyBytes(
   return { ...classifyPixels(c, image), width: image.width, height: image.height };
 }
 
-/** The activation map as a PNG overlay with the image's aspect ratio, at most 512 px wide. */
+/**
+ * The activation map as a PNG overlay with the image's aspect ratio, at most 256 px on its
+ * longer side (a 6 × 6 map needs no more; the page stretches it over the photo).
+ */
 export async function heatmapPng(result: ClassifiedImage): Promise<Buffer> {
-  const scale = Math.min(1, 512 / Math.max(result.width, result.height));
+  const scale = Math.min(1, HEATMAP_MAX_SIDE / Math.max(result.width, result.height));
   const overlay = renderHeatmap(result.activation, result.width, result.height, scale);
   return sharp(Buffer.from(overlay.data.buffer), {
     raw: { width: overlay.width, height: overlay.height, channels: 4 },
   })
-    .png()
+    .png({ compressionLevel: 4 })
     .toBuffer();
 }

@@ -74,7 +74,7 @@ describe("the shipped model", () => {
     expect(Math.max(...values)).toBeCloseTo(1, 5);
     expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
     const meta = await sharp(await heatmapPng(result)).metadata();
-    expect(meta).toMatchObject({ format: "png", width: 400, height: 300, channels: 4 });
+    expect(meta).toMatchObject({ format: "png", width: 256, height: 192, channels: 4 });
   });
 });
 
