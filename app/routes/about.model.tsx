@@ -126,6 +126,34 @@ export default function AboutModelPage() {
           {card.inputSize} px. Preprocessing: {card.preprocessing}. Trained in{" "}
           {card.training.trainingMinutes} minutes on {card.training.hardware}.
         </p>
+        <details>
+          <summary>Learning curve (best epoch {card.training.bestEpoch})</summary>
+          <table>
+            <caption>
+              Loss and accuracy per epoch (training: augmented images; validation: as is)
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Epoch</th>
+                <th scope="col">Training loss</th>
+                <th scope="col">Training accuracy</th>
+                <th scope="col">Validation loss</th>
+                <th scope="col">Validation accuracy</th>
+              </tr>
+            </thead>
+            <tbody>
+              {card.training.learningCurve.map((row) => (
+                <tr key={row.epoch}>
+                  <td>{row.epoch}</td>
+                  <td>{row.trainLoss?.toFixed(3)}</td>
+                  <td>{pct(row.trainAccuracy ?? 0)}</td>
+                  <td>{row.validationLoss?.toFixed(3)}</td>
+                  <td>{pct(row.validationAccuracy ?? 0)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
         <h3>Known limits</h3>
         <ul>
           {card.knownLimits.map((limit) => (
