@@ -246,3 +246,62 @@ export const analyses = sqliteTable(
 );
 
 export type Analysis = typeof analyses.$inferSelect;
+
+export const CONSULTATION_STATUSES = [
+  "requested",
+  "accepted",
+  "declined",
+  "answered",
+  "closed",
+  "withdrawn",
+] as const;
+export type ConsultationStatus = (typeof CONSULTATION_STATUSES)[number];
+export const DOCTOR_CLASSES = [...CLASS_IDS, "not_assessable"] as const;
+export const URGENCIES = ["routine", "soon", "urgent"] as const;
+
+/**
+ * A patient's analysis shared with one certified doctor (store-and-forward consultation).
+ * The doctor sees the case only while it is shared: not withdrawn and not revoked.
+ */
+export const consultations = sqliteTable(
+  "consultations",
+  {
+    id: id(),
+    analysisId: text("analysis_id")
+      .notNull()
+      .references(() => analyses.id, { onDelete: "cascade" }),
+    patientId: text("patient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    doctorProfileId: text("doctor_profile_id")
+      .notNull()
+      .references(() => doctorProfiles.id, { onDelete: "cascade" }),
+    status: text("status", { enum: CONSULTATION_STATUSES }).notNull().default("requested"),
+    message: text("message").notNull(),
+    ageBracket: text("age_bracket", { enum: ["child", "adult"] }),
+    consentAt: integer("consent_at", { mode: "timestamp_ms" }).notNull(),
+    declineReason: text("decline_reason"),
+    doctorClass: text("doctor_class", { enum: DOCTOR_CLASSES }),
+    recommendations: text("recommendations"),
+    urgency: text("urgency", { enum: URGENCIES }),
+    requestedAt: createdAt(),
+    acceptedAt: integer("accepted_at", { mode: "timestamp_ms" }),
+    declinedAt: integer("declined_at", { mode: "timestamp_ms" }),
+    answeredAt: integer("answered_at", { mode: "timestamp_ms" }),
+    closedAt: integer("closed_at", { mode: "timestamp_ms" }),
+    withdrawnAt: integer("withdrawn_at", { mode: "timestamp_ms" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("consultations_doctor_idx").on(t.doctorProfileId, t.status),
+    index("consultations_patient_idx").on(t.patientId),
+    index("consultations_analysis_idx").on(t.analysisId),
+    check(
+      "consultations_status_check",
+      sql`${t.status} in ('requested', 'accepted', 'declined', 'answered', 'closed', 'withdrawn')`,
+    ),
+  ],
+);
+
+export type Consultation = typeof consultations.$inferSelect;

@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+export const ShareSchema = z.object({
+  doctorProfileId: z.string({ error: "Choose a doctor" }).min(1, "Choose a doctor"),
+  message: z
+    .string({ error: "Tell the doctor why you are asking (at least 10 characters)" })
+    .trim()
+    .min(10, "Tell the doctor why you are asking (at least 10 characters)")
+    .max(2000, "Keep the message under 2,000 characters"),
+  ageBracket: z.enum(["child", "adult"], { error: "Choose child or adult" }).optional(),
+  consent: z.literal(true, { error: "Tick the box to let this doctor see the image and result" }),
+});
+
+export const DeclineSchema = z.object({
+  reason: z
+    .string({ error: "Give the patient a reason" })
+    .trim()
+    .min(5, "Give the patient a reason")
+    .max(1000, "Keep the reason under 1,000 characters"),
+});
+
+export const AnswerSchema = z.object({
+  doctorClass: z.enum(["benign", "early_pre_b", "pre_b", "pro_b", "not_assessable"], {
+    error: "Choose your assessment",
+  }),
+  recommendations: z
+    .string({ error: "Write your recommendations" })
+    .trim()
+    .min(5, "Write your recommendations")
+    .max(4000, "Keep the recommendations under 4,000 characters"),
+  urgency: z.enum(["routine", "soon", "urgent"], { error: "Choose the urgency" }),
+});
+
+export type ShareInput = z.infer<typeof ShareSchema>;
+export type AnswerInput = z.infer<typeof AnswerSchema>;

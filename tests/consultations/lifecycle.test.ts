@@ -1,0 +1,157 @@
+import { eq } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { analyses, auditLog, doctorProfiles } from "#db/schema";
+import {
+  acceptRequest,
+  answerConsultation,
+  autoCloseAnswered,
+  closeConsultation,
+  ConsultationConflict,
+  ConsultationRefused,
+  declineRequest,
+  getCaseForDoctor,
+  listDoctorCases,
+  listOwnConsultations,
+  revokeAccess,
+  shareAnalysis,
+  withdrawRequest,
+} from "~/consultations/consultations.server";
+import { makeUser, thrownResponse } from "../helpers";
+
+async function doctor(teleconsultation = true) {
+  const user = await makeUser("doctor");
+  getDb()
+    .update(doctorProfiles)
+    .set({ status: "verified", offersTeleconsultation: teleconsultation, lat: 1, lng: 1 })
+    .where(eq(doctorProfiles.userId, user.id))
+    .run();
+  const profile = getDb()
+    .select()
+    .from(doctorProfiles)
+    .where(eq(doctorProfiles.userId, user.id))
+    .get()!;
+  return { user, profileId: profile.id };
+}
+
+async function patientWithAnalysis() {
+  const user = await makeUser("patient");
+  const analysis = getDb()
+    .insert(analyses)
+    .values({
+      patientId: user.id,
+      imageKey: `key-${crypto.randomUUID()}`,
+      sha256: "0".repeat(64),
+      modelVersion: "test",
+      verdict: "ok",
+      reasons: [],
+      probabilities: { benign: 0.1, early_pre_b: 0.7, pre_b: 0.1, pro_b: 0.1 },
+      topClass: "early_pre_b",
+      confidence: "low",
+      ageBracket: "child",
+    })
+    .returning()
+    .get();
+  return { user, analysis };
+}
+
+const share = (doctorProfileId: string) => ({
+  doctorProfileId,
+  message: "My child's smear came back as early pre-B; what should we do next?",
+  consent: true as const,
+});
+
+describe("consultations", () => {
+  test("requested → accepted → answered → closed, each step stamped and audited", async () => {
+    const { user: patient, analysis } = await patientWithAnalysis();
+    const { user: dr, profileId } = await doctor();
+    const c = shareAnalysis(patient, analysis.id, share(profileId));
+    expect(c).toMatchObject({ status: "requested", ageBracket: "child" });
+    expect(listDoctorCases(dr).map((x) => x.id)).toEqual([c.id]);
+    expect(getCaseForDoctor(dr, c.id).analysis.id).toBe(analysis.id);
+    expect(acceptRequest(dr, c.id).acceptedAt).toBeInstanceOf(Date);
+    const answered = answerConsultation(dr, c.id, {
+      doctorClass: "pre_b",
+      recommendations: "Flow cytometry of peripheral blood, then see me in clinic.",
+      urgency: "soon",
+    });
+    expect(answered).toMatchObject({ status: "answered", doctorClass: "pre_b", urgency: "soon" });
+    expect(closeConsultation(patient, c.id).status).toBe("closed");
+    const actions = getDb()
+      .select({ action: auditLog.action })
+      .from(auditLog)
+      .where(eq(auditLog.targetId, c.id))
+      .all()
+      .map((a) => a.action);
+    for (const a of [
+      "consultation.request",
+      "consultation.read",
+      "consultation.accept",
+      "consultation.answer",
+      "consultation.close",
+    ]) {
+      expect(actions).toContain(a);
+    }
+  });
+
+  test("another doctor and the admin get 404; after the patient revokes, the doctor does too", async () => {
+    const { user: patient, analysis } = await patientWithAnalysis();
+    const { user: dr, profileId } = await doctor();
+    const { user: other } = await doctor();
+    const admin = await makeUser("admin");
+    const c = shareAnalysis(patient, analysis.id, share(profileId));
+    expect((await thrownResponse(() => getCaseForDoctor(other, c.id))).status).toBe(404);
+    expect((await thrownResponse(() => getCaseForDoctor(admin, c.id))).status).toBe(404);
+    expect((await thrownResponse(() => acceptRequest(other, c.id))).status).toBe(404);
+    revokeAccess(patient, c.id);
+    expect((await thrownResponse(() => getCaseForDoctor(dr, c.id))).status).toBe(404);
+    expect(listDoctorCases(dr)).toEqual([]);
+  });
+
+  test("a request can be withdrawn before an answer, not after; a decline carries its reason", async () => {
+    const { user: patient, analysis } = await patientWithAnalysis();
+    const { user: dr, profileId } = await doctor();
+    const first = shareAnalysis(patient, analysis.id, share(profileId));
+    expect(withdrawRequest(patient, first.id).status).toBe("withdrawn");
+    expect((await thrownResponse(() => getCaseForDoctor(dr, first.id))).status).toBe(404);
+
+    const second = shareAnalysis(patient, analysis.id, share(profileId));
+    declineRequest(dr, second.id, "I do not see children; please ask a pediatric hematologist.");
+    expect(listOwnConsultations(patient, analysis.id)[0]).toMatchObject({
+      status: "declined",
+      declineReason: "I do not see children; please ask a pediatric hematologist.",
+    });
+    expect(() => withdrawRequest(patient, second.id)).toThrow(ConsultationConflict);
+  });
+
+  test("refusals: someone else's analysis, a doctor without teleconsultation, a duplicate request", async () => {
+    const { user: patient, analysis } = await patientWithAnalysis();
+    const { user: stranger } = await patientWithAnalysis();
+    const { profileId } = await doctor();
+    const { profileId: inPersonOnly } = await doctor(false);
+    expect(
+      (await thrownResponse(() => shareAnalysis(stranger, analysis.id, share(profileId)))).status,
+    ).toBe(404);
+    expect(() => shareAnalysis(patient, analysis.id, share(inPersonOnly))).toThrow(
+      ConsultationRefused,
+    );
+    shareAnalysis(patient, analysis.id, share(profileId));
+    expect(() => shareAnalysis(patient, analysis.id, share(profileId))).toThrow(
+      ConsultationConflict,
+    );
+  });
+
+  test("answered consultations close automatically after the configured days", async () => {
+    const { user: patient, analysis } = await patientWithAnalysis();
+    const { user: dr, profileId } = await doctor();
+    const c = shareAnalysis(patient, analysis.id, share(profileId));
+    acceptRequest(dr, c.id);
+    answerConsultation(dr, c.id, {
+      doctorClass: "early_pre_b",
+      recommendations: "Confirmed; see a specialist.",
+      urgency: "urgent",
+    });
+    expect(autoCloseAnswered(14)).toBe(0);
+    expect(autoCloseAnswered(14, new Date(Date.now() + 15 * 86_400_000))).toBeGreaterThanOrEqual(1);
+    expect(listOwnConsultations(patient)[0]!.status).toBe("closed");
+  });
+});
