@@ -32,9 +32,8 @@ describe("accounts", () => {
     await page.getByLabel("Password").fill("my own long passphrase");
     await page.getByRole("button", { name: "Create account" }).click();
     await page.waitForURL("**/dashboard");
-    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe(
-      "Welcome, Pat Example",
-    );
+    // The URL changes before the new page has rendered: wait for its heading.
+    await page.getByRole("heading", { level: 1, name: "Welcome, Pat Example" }).waitFor();
 
     await page.getByRole("button", { name: "Log out" }).click();
     await page.waitForURL(`${baseUrl()}/`);
