@@ -1,6 +1,8 @@
 import { createAccount } from "~/auth/accounts.server";
 import { createUserSession } from "~/auth/session.server";
-import type { Role } from "#db/schema";
+import { eq } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { analyses, doctorProfiles, type Role } from "#db/schema";
 
 export const ORIGIN = "http://localhost:3000";
 
@@ -51,4 +53,43 @@ export async function thrownResponse(
     throw error;
   }
   throw new Error("Expected a thrown Response");
+}
+
+/** The doctor profile of a doctor user (every doctor account has one). */
+export function profileOf(userId: string) {
+  return getDb().select().from(doctorProfiles).where(eq(doctorProfiles.userId, userId)).get()!;
+}
+
+/** A new doctor whose profile an admin has verified, with a location; `set` overrides fields. */
+export async function makeCertifiedDoctor(set: Partial<typeof doctorProfiles.$inferInsert> = {}) {
+  const user = await makeUser("doctor");
+  getDb()
+    .update(doctorProfiles)
+    .set({ status: "verified", lat: 48.85, lng: 2.35, ...set })
+    .where(eq(doctorProfiles.userId, user.id))
+    .run();
+  return { user, profile: profileOf(user.id) };
+}
+
+/** An analysis row for `patientId` without files (for access and workflow tests). */
+export function insertAnalysis(
+  patientId: string,
+  values: Partial<typeof analyses.$inferInsert> = {},
+) {
+  return getDb()
+    .insert(analyses)
+    .values({
+      patientId,
+      imageKey: `key-${crypto.randomUUID()}`,
+      sha256: "0".repeat(64),
+      modelVersion: "test",
+      verdict: "ok",
+      reasons: [],
+      probabilities: { benign: 0.1, early_pre_b: 0.7, pre_b: 0.1, pro_b: 0.1 },
+      topClass: "early_pre_b",
+      confidence: "low",
+      ...values,
+    })
+    .returning()
+    .get();
 }

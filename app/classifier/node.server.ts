@@ -41,8 +41,13 @@ export async function loadClassifier(dir: string): Promise<LoadedClassifier> {
   return pending;
 }
 
-export async function getClassifier(): Promise<LoadedClassifier> {
-  return loadClassifier(await currentModelDir());
+let current: Promise<LoadedClassifier> | undefined;
+
+/** The current model, resolved and loaded once per process (a new version needs a restart). */
+export function getClassifier(): Promise<LoadedClassifier> {
+  current ??= currentModelDir().then(loadClassifier);
+  current.catch(() => (current = undefined));
+  return current;
 }
 
 export type ClassifiedImage = Analysed & { width: number; height: number };

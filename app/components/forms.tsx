@@ -16,14 +16,56 @@ export function Field({ id, label, errors, errorId, children, hint }: FieldProps
       <label htmlFor={id}>{label}</label>
       {hint && <small>{hint}</small>}
       {children}
-      <div id={errorId} aria-live="polite">
-        {errors?.map((message) => (
-          <p key={message} className="error">
-            {message}
-          </p>
-        ))}
-      </div>
+      <FieldErrors id={errorId} errors={errors} />
     </div>
+  );
+}
+
+/** A field's errors, announced to screen readers (also for fieldsets of checkboxes or radios). */
+export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
+  return (
+    <div id={id} aria-live="polite">
+      {errors?.map((message) => (
+        <p key={message} className="error">
+          {message}
+        </p>
+      ))}
+    </div>
+  );
+}
+
+/** A fieldset of checkboxes sharing one name, with the group's errors. */
+export function CheckboxGroup({
+  legend,
+  name,
+  options,
+  checked,
+  errors,
+  errorId,
+}: {
+  legend: string;
+  name: string;
+  options: readonly { value: string; label: string }[];
+  checked: readonly string[];
+  errors?: string[];
+  errorId: string;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {options.map((option) => (
+        <label key={option.value} className="inline">
+          <input
+            type="checkbox"
+            name={name}
+            value={option.value}
+            defaultChecked={checked.includes(option.value)}
+          />{" "}
+          {option.label}
+        </label>
+      ))}
+      <FieldErrors id={errorId} errors={errors} />
+    </fieldset>
   );
 }
 

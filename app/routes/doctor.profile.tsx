@@ -7,7 +7,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { requireRole, requireSameOrigin } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { mapLinks } from "~/map/links";
-import { Field, FormErrors } from "~/components/forms";
+import { CheckboxGroup, Field, FieldErrors, FormErrors } from "~/components/forms";
 import { getOwnProfile, updateOwnProfile } from "~/doctors/profile.server";
 import { SPECIALTIES, SPECIALTY_IDS } from "~/doctors/specialties";
 import { LANGUAGES, ProfileSchema } from "~/doctors/validation";
@@ -177,48 +177,22 @@ export default function DoctorProfilePage() {
         >
           <textarea {...getTextareaProps(fields.boardCertifications)} rows={3} />
         </Field>
-        <fieldset>
-          <legend>Specialties</legend>
-          {SPECIALTY_IDS.map((s) => (
-            <label key={s} className="inline">
-              <input
-                type="checkbox"
-                name={fields.specialties.name}
-                value={s}
-                defaultChecked={profile.specialties.includes(s)}
-              />{" "}
-              {SPECIALTIES[s]}
-            </label>
-          ))}
-          <div id={fields.specialties.errorId} aria-live="polite">
-            {fields.specialties.errors?.map((e) => (
-              <p key={e} className="error">
-                {e}
-              </p>
-            ))}
-          </div>
-        </fieldset>
-        <fieldset>
-          <legend>Languages</legend>
-          {LANGUAGES.map((l) => (
-            <label key={l} className="inline">
-              <input
-                type="checkbox"
-                name={fields.languages.name}
-                value={l}
-                defaultChecked={profile.languages.includes(l)}
-              />{" "}
-              {l}
-            </label>
-          ))}
-          <div id={fields.languages.errorId} aria-live="polite">
-            {fields.languages.errors?.map((e) => (
-              <p key={e} className="error">
-                {e}
-              </p>
-            ))}
-          </div>
-        </fieldset>
+        <CheckboxGroup
+          legend="Specialties"
+          name={fields.specialties.name}
+          options={SPECIALTY_IDS.map((s) => ({ value: s, label: SPECIALTIES[s] }))}
+          checked={profile.specialties}
+          errors={fields.specialties.errors}
+          errorId={fields.specialties.errorId}
+        />
+        <CheckboxGroup
+          legend="Languages"
+          name={fields.languages.name}
+          options={LANGUAGES.map((l) => ({ value: l, label: l }))}
+          checked={profile.languages}
+          errors={fields.languages.errors}
+          errorId={fields.languages.errorId}
+        />
         {text("clinicName", "Clinic name")}
         {text("streetAddress", "Street address")}
         {text("city", "City")}
@@ -252,13 +226,10 @@ export default function DoctorProfilePage() {
               ? `Pin at ${lat.toFixed(5)}, ${lng.toFixed(5)}`
               : "No location set yet."}
           </p>
-          {[fields.lat, fields.lng].map((f) =>
-            f.errors?.map((e) => (
-              <p key={f.name + e} className="error">
-                {e}
-              </p>
-            )),
-          )}
+          <FieldErrors
+            id={fields.lat.errorId}
+            errors={[...(fields.lat.errors ?? []), ...(fields.lng.errors ?? [])]}
+          />
           <div className="map-frame small">
             <ClientOnly fallback={null}>
               {() => (

@@ -7,7 +7,7 @@ import { lazy, Suspense } from "react";
 import { getOptionalUser, requireSameOrigin, requireUser, notFound } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { mapLinks } from "~/map/links";
-import { Field, FormErrors } from "~/components/forms";
+import { Field, FieldErrors, FormErrors } from "~/components/forms";
 import { getListedDoctor } from "~/doctors/public.server";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
 import { mapTiles } from "~/env.server";
@@ -128,13 +128,7 @@ function ReviewForm({ ownReview }: { ownReview: { rating: number; body: string }
             {n} {n === 1 ? "star" : "stars"}
           </label>
         ))}
-        <div id={fields.rating.errorId} aria-live="polite">
-          {fields.rating.errors?.map((e) => (
-            <p key={e} className="error">
-              {e}
-            </p>
-          ))}
-        </div>
+        <FieldErrors id={fields.rating.errorId} errors={fields.rating.errors} />
       </fieldset>
       <Field
         id={fields.body.id}

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { analyses, auditLog, doctorProfiles } from "#db/schema";
+import { auditLog } from "#db/schema";
 import {
   acceptRequest,
   answerConsultation,
@@ -16,42 +16,16 @@ import {
   shareAnalysis,
   withdrawRequest,
 } from "~/consultations/consultations.server";
-import { makeUser, thrownResponse } from "../helpers";
+import { insertAnalysis, makeCertifiedDoctor, makeUser, thrownResponse } from "../helpers";
 
 async function doctor(teleconsultation = true) {
-  const user = await makeUser("doctor");
-  getDb()
-    .update(doctorProfiles)
-    .set({ status: "verified", offersTeleconsultation: teleconsultation, lat: 1, lng: 1 })
-    .where(eq(doctorProfiles.userId, user.id))
-    .run();
-  const profile = getDb()
-    .select()
-    .from(doctorProfiles)
-    .where(eq(doctorProfiles.userId, user.id))
-    .get()!;
+  const { user, profile } = await makeCertifiedDoctor({ offersTeleconsultation: teleconsultation });
   return { user, profileId: profile.id };
 }
 
 async function patientWithAnalysis() {
   const user = await makeUser("patient");
-  const analysis = getDb()
-    .insert(analyses)
-    .values({
-      patientId: user.id,
-      imageKey: `key-${crypto.randomUUID()}`,
-      sha256: "0".repeat(64),
-      modelVersion: "test",
-      verdict: "ok",
-      reasons: [],
-      probabilities: { benign: 0.1, early_pre_b: 0.7, pre_b: 0.1, pro_b: 0.1 },
-      topClass: "early_pre_b",
-      confidence: "low",
-      ageBracket: "child",
-    })
-    .returning()
-    .get();
-  return { user, analysis };
+  return { user, analysis: insertAnalysis(user.id, { ageBracket: "child" }) };
 }
 
 const share = (doctorProfileId: string) => ({

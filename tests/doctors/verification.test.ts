@@ -4,7 +4,7 @@ import { auditLog, doctorProfiles } from "#db/schema";
 import { updateOwnProfile } from "~/doctors/profile.server";
 import { decideVerification, listPendingDoctors } from "~/doctors/verification.server";
 import { ProfileSchema } from "~/doctors/validation";
-import { makeUser, thrownResponse } from "../helpers";
+import { makeUser, profileOf, thrownResponse } from "../helpers";
 
 const profileInput = (overrides: Record<string, unknown> = {}) =>
   ProfileSchema.parse({
@@ -24,9 +24,6 @@ const profileInput = (overrides: Record<string, unknown> = {}) =>
     acceptsNewPatients: true,
     ...overrides,
   });
-
-const profileOf = (userId: string) =>
-  getDb().select().from(doctorProfiles).where(eq(doctorProfiles.userId, userId)).get()!;
 
 const inIndex = (geoId: number | null) =>
   getDb().$client.prepare("select count(*) as n from doctor_geo where id = ?").get(geoId) as {

@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { Browser } from "playwright-core";
 import { getDb } from "#db/client";
-import { analyses, doctorProfiles, users } from "#db/schema";
+import { doctorProfiles, users } from "#db/schema";
+import { insertAnalysis } from "../helpers";
 import { seriousA11yViolations } from "./axe";
 import { launchBrowser, openSession, signIn, userIdByEmail, type Session } from "./browser";
 
@@ -118,21 +119,7 @@ describe("finding a hematologist", () => {
     expect((await page.goto("/doctors?lat=200&lng=0"))!.status()).toBe(400);
     expect((await page.goto("/doctors?lat=1&lng=1&radius=7"))!.status()).toBe(400);
     await page.getByText("Radius must be 10, 25, 50, 100 or 250 km.").waitFor();
-    const other = getDb()
-      .insert(analyses)
-      .values({
-        patientId: userIdByEmail("reviewer1@demo.hemalink.test"),
-        imageKey: `k-${Date.now()}`,
-        sha256: "0".repeat(64),
-        modelVersion: "test",
-        verdict: "ok",
-        reasons: [],
-        probabilities: { benign: 0.1, early_pre_b: 0.7, pre_b: 0.1, pro_b: 0.1 },
-        topClass: "early_pre_b",
-        confidence: "low",
-      })
-      .returning()
-      .get();
+    const other = insertAnalysis(userIdByEmail("reviewer1@demo.hemalink.test"));
     expect((await page.goto(`/doctors?analysis=${other.id}&place=Paris`))!.status()).toBe(404);
   });
 

@@ -1,6 +1,3 @@
-import { eq } from "drizzle-orm";
-import { getDb } from "#db/client";
-import { doctorProfiles } from "#db/schema";
 import { action as doctorPageAction, loader as doctorPageLoader } from "~/routes/doctors.$id";
 import {
   deleteOwnReview,
@@ -12,28 +9,23 @@ import {
   reportReview,
   saveOwnReview,
 } from "~/reviews/reviews.server";
-import { formRequest, getRequest, makeUser, sessionCookieFor, thrownResponse } from "../helpers";
+import {
+  formRequest,
+  getRequest,
+  makeCertifiedDoctor,
+  makeUser,
+  profileOf,
+  sessionCookieFor,
+  thrownResponse,
+} from "../helpers";
 
 async function certifiedDoctor() {
-  const doctor = await makeUser("doctor");
-  getDb()
-    .update(doctorProfiles)
-    .set({
-      status: "verified",
-      lat: 48.85,
-      lng: 2.35,
-      clinicName: "Clinic",
-      city: "Paris",
-      country: "FR",
-    })
-    .where(eq(doctorProfiles.userId, doctor.id))
-    .run();
-  const profile = getDb()
-    .select()
-    .from(doctorProfiles)
-    .where(eq(doctorProfiles.userId, doctor.id))
-    .get()!;
-  return { doctor, profileId: profile.id };
+  const { user, profile } = await makeCertifiedDoctor({
+    clinicName: "Clinic",
+    city: "Paris",
+    country: "FR",
+  });
+  return { doctor: user, profileId: profile.id };
 }
 
 const LONG = "A careful, kind doctor who explained everything clearly.";
@@ -74,11 +66,7 @@ describe("reviews", () => {
     replyToReview(doctor, review.id, "Thank you for your feedback.");
     expect(listReviews(profileId, 1).items[0]!.doctorReply).toBe("Thank you for your feedback.");
     const pending = await makeUser("doctor");
-    const pendingId = getDb()
-      .select()
-      .from(doctorProfiles)
-      .where(eq(doctorProfiles.userId, pending.id))
-      .get()!.id;
+    const pendingId = profileOf(pending.id).id;
     expect(
       (await thrownResponse(() => saveOwnReview(author, pendingId, { rating: 5, body: LONG })))
         .status,
@@ -132,11 +120,7 @@ describe("reviews", () => {
     expect(page.reviews.items[0]!.body).toContain("<script>");
     expect(page.summary).toMatchObject({ count: 1, mean: 4 });
     const pending = await makeUser("doctor");
-    const pendingId = getDb()
-      .select()
-      .from(doctorProfiles)
-      .where(eq(doctorProfiles.userId, pending.id))
-      .get()!.id;
+    const pendingId = profileOf(pending.id).id;
     const hidden = await thrownResponse(
       doctorPageLoader({
         request: getRequest(`/doctors/${pendingId}`),
