@@ -305,3 +305,57 @@ export const consultations = sqliteTable(
 );
 
 export type Consultation = typeof consultations.$inferSelect;
+
+/** The message thread of one consultation, between its patient and its doctor. */
+export const consultationMessages = sqliteTable(
+  "consultation_messages",
+  {
+    id: id(),
+    consultationId: text("consultation_id")
+      .notNull()
+      .references(() => consultations.id, { onDelete: "cascade" }),
+    authorId: text("author_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("consultation_messages_thread_idx").on(t.consultationId, t.createdAt)],
+);
+
+export type ConsultationMessage = typeof consultationMessages.$inferSelect;
+
+export const NOTIFICATION_KINDS = [
+  "consultation.requested",
+  "consultation.accepted",
+  "consultation.declined",
+  "consultation.answered",
+  "consultation.withdrawn",
+  "consultation.revoked",
+  "consultation.closed",
+  "consultation.message",
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** In-app notifications; unread ones make the badges in the navigation. */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: id(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: NOTIFICATION_KINDS }).notNull(),
+    text: text("text").notNull(),
+    /** A path inside the app; null when there is nothing left to open (a revoked case). */
+    link: text("link"),
+    consultationId: text("consultation_id").references(() => consultations.id, {
+      onDelete: "cascade",
+    }),
+    createdAt: createdAt(),
+    readAt: integer("read_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("notifications_user_unread_idx").on(t.userId, t.readAt)],
+);
+
+export type Notification = typeof notifications.$inferSelect;
