@@ -28,6 +28,12 @@ const envSchema = z.object({
     )
     .default("https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
   MAP_TILE_ATTRIBUTION: z.string().default("© OpenStreetMap contributors"),
+  /** Answered consultations close by themselves after this many days. */
+  CONSULTATION_AUTO_CLOSE_DAYS: positiveInt(14),
+  /** Where e-mail notifications go: the console (development) or nowhere. */
+  MAIL_TRANSPORT: z.enum(["console", "none"]).default("console"),
+  /** The public address of the app, for links in e-mails. */
+  APP_URL: z.string().url().default("http://localhost:3000"),
   /** Behind a reverse proxy, trust its X-Forwarded-For for the client IP. */
   TRUST_PROXY: z
     .enum(["true", "false"])

@@ -14,6 +14,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { getOptionalUser, homeFor } from "~/auth/guards.server";
+import { unreadCounts } from "~/notifications/notifications.server";
 import { useNonce } from "~/security/nonce";
 import appStyles from "~/styles/app.css";
 
@@ -32,12 +33,34 @@ export const meta: MetaFunction = () => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request);
-  return { user: user && { ...user, home: homeFor(user) } };
+  return {
+    user: user && { ...user, home: homeFor(user) },
+    unread: user ? unreadCounts(user) : { all: 0, consultations: 0 },
+  };
+}
+
+/** A navigation badge: the number is read out with its meaning. */
+function Count({ n, what }: { n: number; what: string }) {
+  if (n === 0) return null;
+  return (
+    <span className="nav-count" aria-label={`${n} ${what}`}>
+      {n}
+    </span>
+  );
 }
 
 function Navigation() {
   const data = useRouteLoaderData<typeof loader>("root");
   const user = data?.user;
+  const unread = data?.unread ?? { all: 0, consultations: 0 };
+  const notificationsLink = (
+    <li>
+      <NavLink to="/notifications">
+        Notifications
+        <Count n={unread.all} what="unread" />
+      </NavLink>
+    </li>
+  );
   return (
     <header className="site-header">
       <Link to="/" className="brand">
@@ -60,8 +83,15 @@ function Navigation() {
                     </NavLink>
                   </li>
                   <li>
+                    <NavLink to="/consultations">
+                      Consultations
+                      <Count n={unread.consultations} what="with news" />
+                    </NavLink>
+                  </li>
+                  <li>
                     <NavLink to="/doctors">Find a doctor</NavLink>
                   </li>
+                  {notificationsLink}
                 </>
               )}
               {user.role === "doctor" && (
@@ -72,8 +102,15 @@ function Navigation() {
                     </NavLink>
                   </li>
                   <li>
+                    <NavLink to="/doctor/cases">
+                      Cases
+                      <Count n={unread.consultations} what="with news" />
+                    </NavLink>
+                  </li>
+                  <li>
                     <NavLink to="/doctor/profile">My profile</NavLink>
                   </li>
+                  {notificationsLink}
                 </>
               )}
               {user.role === "admin" && (

@@ -214,7 +214,8 @@ export async function seedDemo(db: Db, hash: (password: string) => Promise<strin
           country: city.country,
           lat,
           lng,
-          offersTeleconsultation: random.next() < 0.6,
+          // The demo doctor always offers teleconsultation, so the demo can share a case.
+          offersTeleconsultation: random.next() < 0.6 || i === 0,
           acceptsNewPatients: random.next() < 0.8,
           bio: "Demo profile: this hematologist does not exist.",
           isDemo: true,

@@ -1,27 +1,46 @@
 import { CLASS_IDS, type Analysis } from "#db/schema";
+import type { FinalReview } from "~/consultations/final.server";
 import { CLASS_LABELS } from "./explain";
+import { DOCTOR_CLASS_LABELS, doctorName, URGENCY_LABELS } from "~/consultations/labels";
 
 type FhirInput = {
   analysis: Analysis;
   patientName: string;
   imageJpeg: Uint8Array;
   baseUrl: string;
+  /** The hematologist's answer to a consultation on this analysis, if any: makes it final. */
+  final?: FinalReview | null;
 };
 
+type Reference = { reference: string; display?: string };
+
+/** How the hematologist's class reads to a patient and in the exported report. */
+export { DOCTOR_CLASS_LABELS, URGENCY_LABELS };
+
+export const reviewerName = (final: Pick<FinalReview, "doctorTitle" | "doctorName">) =>
+  doctorName(final.doctorTitle, final.doctorName);
+
 /**
- * FHIR R4 DiagnosticReport (status preliminary: no clinician has reviewed it) with one
- * contained Observation per class probability and the smear as contained Media, so a clinic
- * system can import the whole report from one file.
+ * FHIR R4 DiagnosticReport with one contained Observation per class probability and the
+ * smear as contained Media, so a clinic system can import the whole report from one file.
+ *
+ * Without a final review the report is "preliminary": no clinician has reviewed it. With
+ * one it is "final", performed and interpreted by the hematologist (a contained
+ * Practitioner), issued when they answered, with their assessment as its own Observation.
  */
-export function analysisToFhir({ analysis, patientName, imageJpeg, baseUrl }: FhirInput) {
-  const issued = analysis.createdAt.toISOString();
+export function analysisToFhir({ analysis, patientName, imageJpeg, baseUrl, final }: FhirInput) {
+  const created = analysis.createdAt.toISOString();
   const observations = CLASS_IDS.map((id) => ({
     resourceType: "Observation",
     id: `probability-${id.replaceAll("_", "-")}`,
+    // Stays "preliminary" in a final report too. R4 does not require a final report's
+    // results to be final, and the hematologist gave their own assessment (the Observation
+    // below) rather than verifying these numbers: marking them "final" would tell a
+    // receiving system a clinician confirmed the model's output.
     status: "preliminary",
     code: { text: `Model probability: ${CLASS_LABELS[id]}` },
     subject: { reference: "#patient" },
-    effectiveDateTime: issued,
+    effectiveDateTime: created,
     valueQuantity: {
       value: Number(analysis.probabilities[id].toFixed(4)),
       unit: "probability",
@@ -30,10 +49,25 @@ export function analysisToFhir({ analysis, patientName, imageJpeg, baseUrl }: Fh
     },
     method: { text: `HemaLink staging model ${analysis.modelVersion}` },
   }));
-  const conclusion =
+  const modelConclusion =
     analysis.verdict === "cant_assess"
       ? `Image could not be assessed: ${analysis.reasons.join("; ")}`
       : `Model output (not a diagnosis): resembles ${CLASS_LABELS[analysis.topClass]} (${analysis.confidence} confidence).`;
+  const review = final ? finalParts(final, created) : null;
+  // Absent (not undefined) without a review, so the preliminary export stays as it was.
+  const timing: {
+    effectiveDateTime?: string;
+    issued: string;
+    performer?: Reference[];
+    resultsInterpreter?: Reference[];
+  } = review
+    ? {
+        effectiveDateTime: created,
+        issued: review.answered,
+        performer: [review.byPractitioner],
+        resultsInterpreter: [review.byPractitioner],
+      }
+    : { issued: created };
   return {
     resourceType: "DiagnosticReport",
     id: analysis.id,
@@ -52,8 +86,9 @@ export function analysisToFhir({ analysis, patientName, imageJpeg, baseUrl }: Fh
           title: "Peripheral blood smear (re-encoded upload)",
         },
       },
+      ...(review ? [review.practitioner, review.assessment] : []),
     ],
-    status: "preliminary",
+    status: review ? "final" : "preliminary",
     category: [
       {
         coding: [
@@ -65,11 +100,78 @@ export function analysisToFhir({ analysis, patientName, imageJpeg, baseUrl }: Fh
         ],
       },
     ],
-    code: { text: "Peripheral blood smear: B-ALL staging (machine learning, informational)" },
+    code: {
+      text: review
+        ? "Peripheral blood smear: B-ALL staging, reviewed by a hematologist"
+        : "Peripheral blood smear: B-ALL staging (machine learning, informational)",
+    },
     subject: { reference: "#patient", display: patientName },
-    issued,
-    result: observations.map((o) => ({ reference: `#${o.id}` })),
+    ...timing,
+    result: [
+      ...(review ? [{ reference: `#${review.assessment.id}` }] : []),
+      ...observations.map((o) => ({ reference: `#${o.id}` })),
+    ],
     media: [{ comment: "Smear image", link: { reference: "#smear" } }],
-    conclusion,
+    conclusion: review
+      ? `${review.conclusion} ${modelConclusion} Model version ${analysis.modelVersion}.`
+      : modelConclusion,
+  };
+}
+
+/** The contained Practitioner, the hematologist's Observation and their words. */
+function finalParts(final: FinalReview, effective: string) {
+  const name = reviewerName(final);
+  const answered = final.answeredAt.toISOString();
+  const assessment = DOCTOR_CLASS_LABELS[final.doctorClass];
+  const urgency = URGENCY_LABELS[final.urgency];
+  const byPractitioner = { reference: "#practitioner", display: name };
+  const practitioner = {
+    resourceType: "Practitioner",
+    id: "practitioner",
+    ...(final.licenceNumber
+      ? {
+          identifier: [
+            {
+              type: {
+                coding: [
+                  {
+                    system: "http://terminology.hl7.org/CodeSystem/v2-0203",
+                    code: "MD",
+                    display: "Medical License number",
+                  },
+                ],
+              },
+              value: final.licenceNumber,
+            },
+          ],
+        }
+      : {}),
+    name: [{ text: name }],
+  };
+  const note = (text: string) => ({ authorReference: byPractitioner, time: answered, text });
+  return {
+    name,
+    answered,
+    byPractitioner,
+    practitioner,
+    assessment: {
+      resourceType: "Observation",
+      id: "hematologist-assessment",
+      status: "final",
+      code: { text: "Hematologist assessment" },
+      subject: { reference: "#patient" },
+      effectiveDateTime: effective,
+      issued: answered,
+      performer: [byPractitioner],
+      valueCodeableConcept: { text: assessment },
+      note: [
+        note(`Urgency: ${urgency}`),
+        ...(final.recommendations ? [note(`Recommendations: ${final.recommendations}`)] : []),
+      ],
+      derivedFrom: [{ reference: "#smear" }],
+    },
+    conclusion:
+      `Hematologist's assessment (${name}): ${assessment}. Urgency: ${urgency}.` +
+      (final.recommendations ? ` Recommendations: ${final.recommendations}` : ""),
   };
 }

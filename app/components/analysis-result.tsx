@@ -32,13 +32,21 @@ export function ProbabilityBars({ probabilities }: { probabilities: Probabilitie
 }
 
 /** The smear with a heat-map overlay the patient can switch on and off (works without JS). */
-export function HeatmapView({ imageUrl, heatmapUrl }: { imageUrl: string; heatmapUrl: string }) {
+export function HeatmapView({
+  imageUrl,
+  heatmapUrl,
+  alt = "Your smear image",
+}: {
+  imageUrl: string;
+  heatmapUrl: string;
+  alt?: string;
+}) {
   return (
     <figure className="heatmap">
       <input type="checkbox" id="show-heatmap" className="heatmap-toggle" defaultChecked />
       <label htmlFor="show-heatmap">Show heat-map</label>
       <div className="heatmap-frame">
-        <img src={imageUrl} alt="Your smear image" />
+        <img src={imageUrl} alt={alt} />
         <img src={heatmapUrl} alt="" className="heatmap-overlay" />
       </div>
       <figcaption>

@@ -18,6 +18,10 @@ import {
 import { audit } from "~/audit/audit.server";
 import { notFound } from "~/auth/guards.server";
 import { can, type Actor } from "~/auth/permissions";
+import { getEnv } from "~/env.server";
+import { notify, type NewNotification } from "~/notifications/notifications.server";
+import { doctorName } from "./labels";
+import { getImageStore, IMAGE_FILES, type ImageFile } from "~/uploads/storage.server";
 import type { AnswerInput, ShareInput } from "./validation";
 
 export class ConsultationConflict extends Error {
@@ -88,6 +92,13 @@ export function shareAnalysis(
       .returning()
       .get();
     log(actor, "consultation.request", row.id, ip);
+    const p = partiesOf(row);
+    notify(p.doctorUserId, {
+      kind: "consultation.requested",
+      text: `${p.patientName} shared a case with you.`,
+      link: doctorLink(row.id),
+      consultationId: row.id,
+    });
     return row;
   });
 }
@@ -95,7 +106,7 @@ export function shareAnalysis(
 type Side = "patient" | "doctor";
 
 /** The consultation if the actor is its patient, or its doctor while it is shared. */
-function visibleTo(actor: Actor, id: string, side: Side): Consultation | undefined {
+export function visibleTo(actor: Actor, id: string, side: Side): Consultation | undefined {
   const db = getDb();
   if (side === "patient") {
     if (!can(actor, { type: "patient:access" })) return undefined;
@@ -122,34 +133,69 @@ function visibleTo(actor: Actor, id: string, side: Side): Consultation | undefin
   return row?.c;
 }
 
-/** Move a consultation from one of `from` to a new state, or 404 / 409. */
-function transition(
-  actor: Actor,
-  id: string,
-  side: Side,
-  from: ConsultationStatus[],
-  set: Partial<typeof consultations.$inferInsert>,
-  action: string,
-  ip?: string,
-  detail?: string,
-): Consultation {
-  const current = visibleTo(actor, id, side);
+type Parties = { patientId: string; patientName: string; doctorUserId: string; doctorName: string };
+
+/** Who is on each side of a consultation (for notifications). */
+function partiesOf(c: Consultation): Parties {
+  const db = getDb();
+  const patient = db
+    .select({ name: users.displayName })
+    .from(users)
+    .where(eq(users.id, c.patientId))
+    .get();
+  const doctor = db
+    .select({ userId: doctorProfiles.userId, name: users.displayName, title: doctorProfiles.title })
+    .from(doctorProfiles)
+    .innerJoin(users, eq(users.id, doctorProfiles.userId))
+    .where(eq(doctorProfiles.id, c.doctorProfileId))
+    .get();
+  return {
+    patientId: c.patientId,
+    patientName: patient?.name ?? "A patient",
+    doctorUserId: doctor?.userId ?? "",
+    doctorName: doctor ? doctorName(doctor.title, doctor.name) : "The doctor",
+  };
+}
+
+export const patientLink = (id: string) => `/consultations/${id}`;
+export const doctorLink = (id: string) => `/doctor/cases/${id}`;
+
+type Step = {
+  side: Side;
+  from: ConsultationStatus[];
+  set: Partial<typeof consultations.$inferInsert>;
+  action: string;
+  /** The notification this step sends to the other side. */
+  announce: (row: Consultation, p: Parties) => { userId: string } & NewNotification;
+};
+
+/** Move a consultation from one of `step.from` to a new state, or 404 / 409. */
+function transition(actor: Actor, id: string, step: Step, ip?: string): Consultation {
+  const current = visibleTo(actor, id, step.side);
   if (!current) notFound();
-  if (!from.includes(current.status) || current.revokedAt) {
+  if (!step.from.includes(current.status) || current.revokedAt) {
     throw new ConsultationConflict(
-      `This consultation is ${current.status}; that is no longer possible.`,
+      `This consultation is ${current.status}${current.revokedAt ? " and revoked" : ""}; that is no longer possible.`,
     );
   }
   return getDb().transaction((tx) => {
     const row = tx
       .update(consultations)
-      .set(set)
-      .where(and(eq(consultations.id, id), inArray(consultations.status, from)))
+      .set(step.set)
+      .where(
+        and(
+          eq(consultations.id, id),
+          inArray(consultations.status, step.from),
+          isNull(consultations.revokedAt),
+        ),
+      )
       .returning()
       .get();
     if (!row)
       throw new ConsultationConflict("This consultation changed meanwhile; reload the page.");
-    log(actor, action, id, ip, detail);
+    log(actor, step.action, id, ip);
+    const { userId, ...notification } = step.announce(row, partiesOf(row));
+    if (userId) notify(userId, { ...notification, consultationId: id });
     return row;
   });
 }
@@ -158,10 +204,18 @@ export const withdrawRequest = (actor: Actor, id: string, ip?: string) =>
   transition(
     actor,
     id,
-    "patient",
-    ["requested"],
-    { status: "withdrawn", withdrawnAt: new Date() },
-    "consultation.withdraw",
+    {
+      side: "patient",
+      from: ["requested"],
+      set: { status: "withdrawn", withdrawnAt: new Date() },
+      action: "consultation.withdraw",
+      announce: (_, p) => ({
+        userId: p.doctorUserId,
+        kind: "consultation.withdrawn",
+        text: `${p.patientName} withdrew a consultation request.`,
+        link: null,
+      }),
+    },
     ip,
   );
 
@@ -170,10 +224,18 @@ export const revokeAccess = (actor: Actor, id: string, ip?: string) =>
   transition(
     actor,
     id,
-    "patient",
-    ["requested", "accepted", "declined", "answered", "closed"],
-    { revokedAt: new Date() },
-    "consultation.revoke",
+    {
+      side: "patient",
+      from: ["requested", "accepted", "declined", "answered", "closed"],
+      set: { revokedAt: new Date() },
+      action: "consultation.revoke",
+      announce: (_, p) => ({
+        userId: p.doctorUserId,
+        kind: "consultation.revoked",
+        text: `${p.patientName} ended your access to a shared case.`,
+        link: null,
+      }),
+    },
     ip,
   );
 
@@ -181,10 +243,18 @@ export const closeConsultation = (actor: Actor, id: string, ip?: string) =>
   transition(
     actor,
     id,
-    "patient",
-    ["answered"],
-    { status: "closed", closedAt: new Date() },
-    "consultation.close",
+    {
+      side: "patient",
+      from: ["answered"],
+      set: { status: "closed", closedAt: new Date() },
+      action: "consultation.close",
+      announce: (row, p) => ({
+        userId: p.doctorUserId,
+        kind: "consultation.closed",
+        text: `${p.patientName} closed the consultation.`,
+        link: doctorLink(row.id),
+      }),
+    },
     ip,
   );
 
@@ -192,10 +262,18 @@ export const acceptRequest = (actor: Actor, id: string, ip?: string) =>
   transition(
     actor,
     id,
-    "doctor",
-    ["requested"],
-    { status: "accepted", acceptedAt: new Date() },
-    "consultation.accept",
+    {
+      side: "doctor",
+      from: ["requested"],
+      set: { status: "accepted", acceptedAt: new Date() },
+      action: "consultation.accept",
+      announce: (row, p) => ({
+        userId: p.patientId,
+        kind: "consultation.accepted",
+        text: `${p.doctorName} accepted your consultation request.`,
+        link: patientLink(row.id),
+      }),
+    },
     ip,
   );
 
@@ -203,10 +281,18 @@ export const declineRequest = (actor: Actor, id: string, reason: string, ip?: st
   transition(
     actor,
     id,
-    "doctor",
-    ["requested"],
-    { status: "declined", declinedAt: new Date(), declineReason: reason },
-    "consultation.decline",
+    {
+      side: "doctor",
+      from: ["requested"],
+      set: { status: "declined", declinedAt: new Date(), declineReason: reason },
+      action: "consultation.decline",
+      announce: (row, p) => ({
+        userId: p.patientId,
+        kind: "consultation.declined",
+        text: `${p.doctorName} declined your consultation request.`,
+        link: patientLink(row.id),
+      }),
+    },
     ip,
   );
 
@@ -215,16 +301,24 @@ export const answerConsultation = (actor: Actor, id: string, input: AnswerInput,
   transition(
     actor,
     id,
-    "doctor",
-    ["accepted"],
     {
-      status: "answered",
-      answeredAt: new Date(),
-      doctorClass: input.doctorClass,
-      recommendations: input.recommendations,
-      urgency: input.urgency,
+      side: "doctor",
+      from: ["accepted"],
+      set: {
+        status: "answered",
+        answeredAt: new Date(),
+        doctorClass: input.doctorClass,
+        recommendations: input.recommendations,
+        urgency: input.urgency,
+      },
+      action: "consultation.answer",
+      announce: (row, p) => ({
+        userId: p.patientId,
+        kind: "consultation.answered",
+        text: `${p.doctorName} answered your consultation.`,
+        link: patientLink(row.id),
+      }),
     },
-    "consultation.answer",
     ip,
   );
 
@@ -242,14 +336,57 @@ export function getCaseForDoctor(actor: Actor, id: string, ip?: string) {
   return { consultation, analysis };
 }
 
+/** One stored image of a case, for its doctor while it is shared; audited like every read. */
+export async function readCaseImage(actor: Actor, id: string, file: ImageFile, ip?: string) {
+  const consultation = visibleTo(actor, id, "doctor");
+  if (!consultation) notFound();
+  const analysis = getDb()
+    .select({ imageKey: analyses.imageKey })
+    .from(analyses)
+    .where(eq(analyses.id, consultation.analysisId))
+    .get();
+  const bytes = analysis && (await getImageStore().get(analysis.imageKey, file));
+  if (!bytes) notFound();
+  log(actor, `consultation.image.${file}`, id, ip);
+  return { bytes, contentType: IMAGE_FILES[file].contentType };
+}
+
+/** The patient's own consultation with its doctor and analysis; audited. */
+export function getOwnConsultation(actor: Actor, id: string, ip?: string) {
+  const consultation = visibleTo(actor, id, "patient");
+  if (!consultation) notFound();
+  const db = getDb();
+  const analysis = db.select().from(analyses).where(eq(analyses.id, consultation.analysisId)).get();
+  if (!analysis) notFound();
+  const doctor = db
+    .select({ id: doctorProfiles.id, name: users.displayName, title: doctorProfiles.title })
+    .from(doctorProfiles)
+    .innerJoin(users, eq(users.id, doctorProfiles.userId))
+    .where(eq(doctorProfiles.id, consultation.doctorProfileId))
+    .get();
+  if (!doctor) notFound();
+  log(actor, "consultation.read", id, ip);
+  return {
+    consultation,
+    analysis,
+    doctor: { id: doctor.id, name: doctorName(doctor.title, doctor.name) },
+  };
+}
+
 /** The doctor's inbox: shared cases, newest first. */
 export function listDoctorCases(actor: Actor) {
   if (!can(actor, { type: "doctor:access" })) notFound();
   return getDb()
-    .select({ c: consultations, patientName: users.displayName })
+    .select({
+      c: consultations,
+      patientName: users.displayName,
+      modelClass: analyses.topClass,
+      modelVerdict: analyses.verdict,
+    })
     .from(consultations)
     .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
     .innerJoin(users, eq(users.id, consultations.patientId))
+    .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
     .where(
       and(
         eq(doctorProfiles.userId, actor.id),
@@ -259,14 +396,19 @@ export function listDoctorCases(actor: Actor) {
     )
     .orderBy(desc(consultations.requestedAt))
     .all()
-    .map((r) => ({ ...r.c, patientName: r.patientName }));
+    .map((r) => ({
+      ...r.c,
+      patientName: r.patientName,
+      modelClass: r.modelClass,
+      modelVerdict: r.modelVerdict,
+    }));
 }
 
 /** The patient's consultations (optionally for one analysis), newest first. */
 export function listOwnConsultations(actor: Actor, analysisId?: string) {
   if (!can(actor, { type: "patient:access" })) notFound();
   return getDb()
-    .select({ c: consultations, doctorName: users.displayName })
+    .select({ c: consultations, name: users.displayName, title: doctorProfiles.title })
     .from(consultations)
     .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
     .innerJoin(users, eq(users.id, doctorProfiles.userId))
@@ -278,26 +420,54 @@ export function listOwnConsultations(actor: Actor, analysisId?: string) {
     )
     .orderBy(desc(consultations.requestedAt))
     .all()
-    .map((r) => ({ ...r.c, doctorName: r.doctorName }));
+    .map((r) => ({ ...r.c, doctorName: doctorName(r.title, r.name) }));
 }
 
-/** Close answered consultations older than `days` (run by a scheduler). Returns how many. */
+/** Close answered consultations older than `days`. Returns how many. */
 export function autoCloseAnswered(days: number, now = new Date()): number {
   const cutoff = new Date(now.getTime() - days * 86_400_000);
-  const closed = getDb()
-    .update(consultations)
-    .set({ status: "closed", closedAt: now })
-    .where(and(eq(consultations.status, "answered"), lt(consultations.answeredAt, cutoff)))
-    .returning({ id: consultations.id })
-    .all();
-  for (const { id } of closed) {
-    audit({
-      actorId: null,
-      action: "consultation.auto-close",
-      outcome: "success",
-      targetType: "consultation",
-      targetId: id,
-    });
+  return getDb().transaction((tx) => {
+    const closed = tx
+      .update(consultations)
+      .set({ status: "closed", closedAt: now })
+      .where(and(eq(consultations.status, "answered"), lt(consultations.answeredAt, cutoff)))
+      .returning()
+      .all();
+    for (const row of closed) {
+      audit({
+        actorId: null,
+        action: "consultation.auto-close",
+        outcome: "success",
+        targetType: "consultation",
+        targetId: row.id,
+      });
+      notify(row.patientId, {
+        kind: "consultation.closed",
+        text: `Your consultation was closed automatically ${days} days after the answer.`,
+        link: patientLink(row.id),
+        consultationId: row.id,
+      });
+    }
+    return closed.length;
+  });
+}
+
+let lastAutoClose = 0;
+
+/**
+ * Serverless has no scheduler: the consultation pages call this, and at most once a
+ * minute per instance it closes what is due (the update is idempotent across instances).
+ */
+export function autoCloseDue(now = Date.now()): void {
+  if (now - lastAutoClose < 60_000) return;
+  lastAutoClose = now;
+  autoCloseAnswered(getEnv().CONSULTATION_AUTO_CLOSE_DAYS, new Date(now));
+}
+
+/** A refused or conflicting step as a form error (4xx); anything else is rethrown. */
+export function stepError(error: unknown): { message: string; status: 400 | 409 } {
+  if (error instanceof ConsultationConflict || error instanceof ConsultationRefused) {
+    return { message: error.message, status: error.status };
   }
-  return closed.length;
+  throw error;
 }

@@ -33,3 +33,16 @@ export const AnswerSchema = z.object({
 
 export type ShareInput = z.infer<typeof ShareSchema>;
 export type AnswerInput = z.infer<typeof AnswerSchema>;
+
+export const MessageSchema = z.object({
+  body: z
+    .string({ error: "Write a message" })
+    .trim()
+    .min(1, "Write a message")
+    .max(4000, "Keep the message under 4,000 characters"),
+});
+
+/** The share form: which of the patient's analyses, plus the request itself. */
+export const ShareFormSchema = ShareSchema.extend({
+  analysisId: z.string({ error: "Choose which analysis to share" }).min(1),
+});

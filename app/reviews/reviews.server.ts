@@ -3,9 +3,9 @@
  * doctor, reports by any signed-in user, moderation by the admin. Aggregates on the
  * profile are kept by database triggers in the same transaction as each change.
  */
-import { and, count, desc, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { doctorProfiles, reviewReports, reviews, users } from "#db/schema";
+import { consultations, doctorProfiles, reviewReports, reviews, users } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { notFound } from "~/auth/guards.server";
 import { can, type Actor } from "~/auth/permissions";
@@ -95,6 +95,20 @@ export function saveOwnReview(
   requireListedDoctor(doctorId);
   const db = getDb();
   db.transaction((tx) => {
+    // The badge: this patient had a consultation with this doctor that was answered.
+    const verifiedConsultation = Boolean(
+      tx
+        .select({ id: consultations.id })
+        .from(consultations)
+        .where(
+          and(
+            eq(consultations.patientId, actor.id),
+            eq(consultations.doctorProfileId, doctorId),
+            inArray(consultations.status, ["answered", "closed"]),
+          ),
+        )
+        .get(),
+    );
     const existing = tx
       .select({ id: reviews.id })
       .from(reviews)
@@ -102,12 +116,23 @@ export function saveOwnReview(
       .get();
     if (existing) {
       tx.update(reviews)
-        .set({ rating: input.rating, body: input.body, updatedAt: new Date() })
+        .set({
+          rating: input.rating,
+          body: input.body,
+          verifiedConsultation,
+          updatedAt: new Date(),
+        })
         .where(eq(reviews.id, existing.id))
         .run();
     } else {
       tx.insert(reviews)
-        .values({ doctorId, authorId: actor.id, rating: input.rating, body: input.body })
+        .values({
+          doctorId,
+          authorId: actor.id,
+          rating: input.rating,
+          body: input.body,
+          verifiedConsultation,
+        })
         .run();
     }
     audit({

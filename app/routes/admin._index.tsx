@@ -22,6 +22,9 @@ export default function AdminPage() {
         <li>
           <Link to="/admin/reviews">Moderate reported reviews</Link>
         </li>
+        <li>
+          <Link to="/admin/consultations">Monitor consultations</Link>
+        </li>
       </ul>
       <h2>Doctors awaiting verification ({pending.length})</h2>
       {pending.length === 0 ? (

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getOwnAnalysis, readOwnAnalysisImage } from "~/analyses/analyses.server";
 import { analysisToFhir } from "~/analyses/fhir";
 import { requireRole } from "~/auth/guards.server";
+import { finalReviewFor } from "~/consultations/final.server";
 import { clientIp } from "~/security/request.server";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -14,6 +15,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     patientName: user.displayName,
     imageJpeg: image.bytes,
     baseUrl: new URL(request.url).origin,
+    // getOwnAnalysis above has scoped the analysis to this patient.
+    final: finalReviewFor(analysis.id),
   });
   return new Response(JSON.stringify(report, null, 2), {
     headers: {

@@ -5,6 +5,10 @@ import { deleteOwnAnalysis, getOwnAnalysis } from "~/analyses/analyses.server";
 import { CANT_ASSESS_ADVICE, explainAnalysis } from "~/analyses/explain";
 import { requireRole, requireSameOrigin } from "~/auth/guards.server";
 import { HeatmapView, PreliminaryNotice, ResultSummary } from "~/components/analysis-result";
+import { Assessment, StatusBadge } from "~/components/consultation";
+import { listOwnConsultations } from "~/consultations/consultations.server";
+import { finalReviewFor } from "~/consultations/final.server";
+import { doctorName } from "~/consultations/labels";
 import { clientIp } from "~/security/request.server";
 
 export const meta: MetaFunction = () => [{ title: "Analysis result · HemaLink" }];
@@ -25,7 +29,28 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       note: analysis.note,
       createdAt: analysis.createdAt.toISOString(),
     },
+    // getOwnAnalysis above has scoped the analysis to this patient.
+    final: finalFor(analysis.id),
+    consultations: listOwnConsultations(user, analysis.id).map((c) => ({
+      id: c.id,
+      status: c.status,
+      revoked: Boolean(c.revokedAt),
+      doctorName: c.doctorName,
+    })),
   };
+}
+
+function finalFor(analysisId: string) {
+  const final = finalReviewFor(analysisId);
+  return (
+    final && {
+      doctorName: doctorName(final.doctorTitle, final.doctorName),
+      doctorClass: final.doctorClass,
+      urgency: final.urgency,
+      recommendations: final.recommendations,
+      answeredAt: final.answeredAt.toISOString(),
+    }
+  );
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -36,7 +61,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function AnalysisPage() {
-  const { analysis } = useLoaderData<typeof loader>();
+  const { analysis, final, consultations } = useLoaderData<typeof loader>();
   const explanation = explainAnalysis(analysis);
   const base = `/analyses/${analysis.id}`;
   return (
@@ -46,6 +71,9 @@ export default function AnalysisPage() {
         <p>
           <time dateTime={analysis.createdAt}>{new Date(analysis.createdAt).toUTCString()}</time>
         </p>
+        {final && (
+          <Assessment {...final} modelClass={analysis.topClass} modelVerdict={analysis.verdict} />
+        )}
         <PreliminaryNotice modelVersion={analysis.modelVersion} />
         <ResultSummary result={analysis} />
         {analysis.verdict === "cant_assess" ? (
@@ -75,6 +103,28 @@ export default function AnalysisPage() {
         ) : (
           <img src={`${base}/image/original`} alt="Your image" className="preview" />
         )}
+      </section>
+      <section className="panel no-print" aria-labelledby="share-heading">
+        <h2 id="share-heading">Ask a hematologist</h2>
+        {consultations.length > 0 && (
+          <ul>
+            {consultations.map((c) => (
+              <li key={c.id}>
+                <Link to={`/consultations/${c.id}`}>Consultation with {c.doctorName}</Link>{" "}
+                <StatusBadge status={c.status} revoked={c.revoked} />
+              </li>
+            ))}
+          </ul>
+        )}
+        <p>
+          Share this analysis with a certified hematologist who offers teleconsultation: choose one
+          in the finder, then “Share this case”.
+        </p>
+        <p>
+          <Link className="button secondary" to={`/doctors?analysis=${analysis.id}`}>
+            Share with a hematologist
+          </Link>
+        </p>
       </section>
       <section className="panel no-print">
         <h2>Keep or share</h2>

@@ -1,9 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { getOwnAnalysis } from "~/analyses/analyses.server";
-import { explainAnalysis } from "~/analyses/explain";
+import { CLASS_LABELS, CONFIDENCE_LABELS, explainAnalysis } from "~/analyses/explain";
+import { DOCTOR_CLASS_LABELS, reviewerName, URGENCY_LABELS } from "~/analyses/fhir";
 import { requireRole } from "~/auth/guards.server";
 import { HeatmapView, PreliminaryNotice, ProbabilityBars } from "~/components/analysis-result";
+import { finalReviewFor } from "~/consultations/final.server";
 import { clientIp } from "~/security/request.server";
 
 export const meta: MetaFunction = () => [{ title: "Analysis report · HemaLink" }];
@@ -11,6 +13,8 @@ export const meta: MetaFunction = () => [{ title: "Analysis report · HemaLink" 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, "patient");
   const analysis = getOwnAnalysis(user, params.id ?? "", clientIp(request, context));
+  // getOwnAnalysis above has scoped the analysis to this patient.
+  const final = finalReviewFor(analysis.id);
   return {
     patientName: user.displayName,
     analysis: {
@@ -24,16 +28,44 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       ageBracket: analysis.ageBracket,
       createdAt: analysis.createdAt.toISOString(),
     },
+    review: final && {
+      reviewer: reviewerName(final),
+      licenceNumber: final.licenceNumber,
+      assessment: DOCTOR_CLASS_LABELS[final.doctorClass],
+      urgency: URGENCY_LABELS[final.urgency],
+      recommendations: final.recommendations,
+      answeredAt: final.answeredAt.toISOString(),
+    },
   };
 }
 
+/** "3 November 2026", the same on the server and in the browser. */
+const day = (iso: string) =>
+  new Date(iso).toLocaleDateString("en-GB", {
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  });
+
 export default function ReportPage() {
-  const { patientName, analysis } = useLoaderData<typeof loader>();
+  const { patientName, analysis, review } = useLoaderData<typeof loader>();
   const explanation = explainAnalysis(analysis);
   const base = `/analyses/${analysis.id}`;
+  const modelOutput =
+    analysis.verdict === "ok"
+      ? `${CLASS_LABELS[analysis.topClass]} (${CONFIDENCE_LABELS[analysis.confidence].toLowerCase()})`
+      : explanation.headline;
   return (
     <article className="panel report">
       <h1>HemaLink smear analysis report</h1>
+      {review && (
+        <p>
+          <strong>
+            Final — reviewed by {review.reviewer} on {day(review.answeredAt)}
+          </strong>
+        </p>
+      )}
       <dl>
         <dt>Name</dt>
         <dd>{patientName}</dd>
@@ -48,9 +80,42 @@ export default function ReportPage() {
           </>
         )}
       </dl>
-      <PreliminaryNotice modelVersion={analysis.modelVersion} />
-      <h2>{explanation.headline}</h2>
-      <p>{explanation.nextStep}</p>
+      {review ? (
+        <>
+          <section aria-labelledby="assessment-heading">
+            <h2 id="assessment-heading">Hematologist&apos;s review</h2>
+            <dl>
+              <dt>Hematologist&apos;s assessment</dt>
+              <dd>{review.assessment}</dd>
+              <dt>Model output</dt>
+              <dd>{modelOutput}</dd>
+              <dt>Urgency</dt>
+              <dd>{review.urgency}</dd>
+              <dt>Reviewed by</dt>
+              <dd>
+                {review.reviewer}
+                {review.licenceNumber && <> (licence {review.licenceNumber})</>},{" "}
+                {new Date(review.answeredAt).toUTCString()}
+              </dd>
+            </dl>
+            <h3>Recommendations</h3>
+            <p style={{ whiteSpace: "pre-wrap" }}>{review.recommendations}</p>
+          </section>
+          <p className="notice" role="note">
+            <strong>Model output — informational, not a diagnosis.</strong> The hematologist&apos;s
+            assessment above is the clinical review; the model&apos;s output below is for reference
+            only. Model version {analysis.modelVersion} (
+            <a href="/about/model">how the model works and how well</a>).
+          </p>
+          <h2>Model output: {explanation.headline}</h2>
+        </>
+      ) : (
+        <>
+          <PreliminaryNotice modelVersion={analysis.modelVersion} />
+          <h2>{explanation.headline}</h2>
+          <p>{explanation.nextStep}</p>
+        </>
+      )}
       {analysis.verdict === "ok" ? (
         <>
           <ProbabilityBars probabilities={analysis.probabilities} />

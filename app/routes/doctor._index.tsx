@@ -1,17 +1,25 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
+import { listDoctorCases } from "~/consultations/consultations.server";
 import { getOwnVerification } from "~/doctors/verification.server";
 
 export const meta: MetaFunction = () => [{ title: "Doctor dashboard · HemaLink" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "doctor");
-  return { name: user.displayName, verification: getOwnVerification(user) };
+  const cases = listDoctorCases(user);
+  return {
+    name: user.displayName,
+    verification: getOwnVerification(user),
+    waiting: cases.filter((c) => c.status === "requested").length,
+    inProgress: cases.filter((c) => c.status === "accepted").length,
+    total: cases.length,
+  };
 }
 
 export default function DoctorDashboard() {
-  const { name, verification } = useLoaderData<typeof loader>();
+  const { name, verification, waiting, inProgress, total } = useLoaderData<typeof loader>();
   return (
     <section className="panel">
       <h1>Welcome, {name}</h1>
@@ -39,7 +47,14 @@ export default function DoctorDashboard() {
         </Link>
       </p>
       <h2>Shared cases</h2>
-      <p>No cases have been shared with you yet.</p>
+      {total === 0 ? (
+        <p>No cases have been shared with you yet.</p>
+      ) : (
+        <p>
+          {waiting} new {waiting === 1 ? "request" : "requests"}, {inProgress} accepted and waiting
+          for your answer. <Link to="/doctor/cases">Open your cases</Link>
+        </p>
+      )}
     </section>
   );
 }

@@ -48,6 +48,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     viewer: user ? { id: user.id, role: user.role, isThisDoctor: user.id === doctor.userId } : null,
     ownReview: user?.role === "patient" ? (getOwnReview(user, doctor.id) ?? null) : null,
     tiles: { url: tileUrl, attribution },
+    analysisId: url.searchParams.get("analysis"),
   };
 }
 
@@ -147,7 +148,7 @@ function ReviewForm({ ownReview }: { ownReview: { rating: number; body: string }
 }
 
 export default function DoctorPage() {
-  const { doctor, summary, reviews, page, viewer, ownReview, tiles } =
+  const { doctor, summary, reviews, page, viewer, ownReview, tiles, analysisId } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
@@ -208,6 +209,17 @@ export default function DoctorPage() {
               )}
             </ClientOnly>
           </div>
+        )}
+        {doctor.offersTeleconsultation && viewer?.role !== "doctor" && viewer?.role !== "admin" && (
+          <p>
+            <Link
+              className="button"
+              to={`/consultations/new?doctor=${doctor.id}${analysisId ? `&analysis=${encodeURIComponent(analysisId)}` : ""}`}
+            >
+              Share a case with {doctor.title ? `${doctor.title} ` : ""}
+              {doctor.name}
+            </Link>
+          </p>
         )}
         <p>
           <Link to="/doctors">Back to the finder</Link>

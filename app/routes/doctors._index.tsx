@@ -238,6 +238,13 @@ export default function FinderPage() {
                     {d.acceptsNewPatients ? "" : " · Not accepting new patients"}
                   </p>
                   <p className="why">Why recommended: {d.why.join("; ")}</p>
+                  {query.analysis && d.offersTeleconsultation && (
+                    <p>
+                      <Link to={`/consultations/new?doctor=${d.id}&analysis=${query.analysis}`}>
+                        Share this case with {d.name}
+                      </Link>
+                    </p>
+                  )}
                 </li>
               ))}
             </ol>

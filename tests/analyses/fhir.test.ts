@@ -1,6 +1,7 @@
 import { analysisToFhir } from "~/analyses/fhir";
 import { explainAnalysis } from "~/analyses/explain";
 import type { Analysis } from "#db/schema";
+import type { FinalReview } from "~/consultations/final.server";
 
 const analysis: Analysis = {
   id: "a1",
@@ -45,6 +46,108 @@ describe("FHIR export", () => {
     const media = report.contained.find((r) => r.resourceType === "Media");
     expect(media && "content" in media ? media.content?.data : undefined).toBe("/9j/");
     expect(report.conclusion).toMatch(/not a diagnosis/);
+  });
+});
+
+describe("FHIR export after a hematologist's answer", () => {
+  const final: FinalReview = {
+    consultationId: "c1",
+    doctorProfileId: "d1",
+    doctorName: "Amira Haddad",
+    doctorTitle: "Dr",
+    licenceNumber: "RPPS 10001234567",
+    doctorClass: "early_pre_b",
+    recommendations: "Flow cytometry of peripheral blood.\nSee me in clinic within a week.",
+    urgency: "soon",
+    answeredAt: new Date("2026-11-03T09:30:00Z"),
+  };
+  const report = analysisToFhir({
+    analysis,
+    patientName: "Ada",
+    imageJpeg: Buffer.from([0xff, 0xd8, 0xff]),
+    baseUrl: "https://hemalink.example",
+    final,
+  });
+  const contained = (ref: string) => report.contained.find((r) => `#${r.id}` === ref);
+
+  test("is final, issued when the hematologist answered, performed by a contained Practitioner", () => {
+    expect(report.status).toBe("final");
+    expect(report.issued).toBe("2026-11-03T09:30:00.000Z");
+    expect(report.performer).toEqual([{ reference: "#practitioner", display: "Dr Amira Haddad" }]);
+    expect(report.resultsInterpreter).toEqual(report.performer);
+    const practitioner = contained(report.performer![0].reference);
+    expect(practitioner).toMatchObject({
+      resourceType: "Practitioner",
+      id: "practitioner",
+      name: [{ text: "Dr Amira Haddad" }],
+      identifier: [{ value: "RPPS 10001234567" }],
+    });
+  });
+
+  test("every reference resolves to a contained resource with a unique id", () => {
+    const ids = report.contained.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const references = JSON.stringify(report).match(/"reference":"#[^"]+"/g) ?? [];
+    expect(references.length).toBeGreaterThan(0);
+    for (const r of references) {
+      expect(contained(r.slice('"reference":"'.length, -1))).toBeDefined();
+    }
+  });
+
+  test("adds the hematologist's assessment as a final Observation; the model's stay preliminary", () => {
+    const assessment = contained("#hematologist-assessment");
+    expect(assessment).toMatchObject({
+      resourceType: "Observation",
+      status: "final",
+      code: { text: "Hematologist assessment" },
+      valueCodeableConcept: { text: "Early pre-B ALL" },
+      performer: [{ reference: "#practitioner" }],
+    });
+    expect(assessment && "note" in assessment ? assessment.note[0].text : "").toBe(
+      "Urgency: Soon (within days)",
+    );
+    expect(report.result.map((r) => r.reference)).toContain("#hematologist-assessment");
+    expect(report.result).toHaveLength(5);
+    const model = report.contained.filter((r) => r.id.startsWith("probability-"));
+    expect(model.map((r) => ("status" in r ? r.status : ""))).toEqual(Array(4).fill("preliminary"));
+  });
+
+  test("the conclusion states both classes, urgency, recommendations and the model version", () => {
+    expect(report.conclusion).toContain(
+      "Hematologist's assessment (Dr Amira Haddad): Early pre-B ALL",
+    );
+    expect(report.conclusion).toContain("Urgency: Soon");
+    expect(report.conclusion).toContain("See me in clinic within a week.");
+    expect(report.conclusion).toMatch(/Model output \(not a diagnosis\): resembles Pre-B ALL/);
+    expect(report.conclusion).toContain("v-test");
+  });
+
+  test("not assessable reads as needing a laboratory test; no licence, no identifier", () => {
+    const other = analysisToFhir({
+      analysis,
+      patientName: "Ada",
+      imageJpeg: Buffer.from([0xff, 0xd8, 0xff]),
+      baseUrl: "https://hemalink.example",
+      final: { ...final, doctorClass: "not_assessable", licenceNumber: null, doctorTitle: null },
+    });
+    expect(other.conclusion).toContain("Not assessable — needs a laboratory test");
+    const practitioner = other.contained.find((r) => r.id === "practitioner");
+    expect(practitioner).toMatchObject({ name: [{ text: "Amira Haddad" }] });
+    expect(practitioner && "identifier" in practitioner).toBe(false);
+  });
+
+  test("without a review the export is unchanged: preliminary, no performer", () => {
+    const plain = analysisToFhir({
+      analysis,
+      patientName: "Ada",
+      imageJpeg: Buffer.from([0xff, 0xd8, 0xff]),
+      baseUrl: "https://hemalink.example",
+      final: null,
+    });
+    expect(plain.status).toBe("preliminary");
+    expect(plain).not.toHaveProperty("performer");
+    expect(plain.issued).toBe("2026-11-01T10:00:00.000Z");
+    expect(plain.contained.map((r) => r.resourceType)).not.toContain("Practitioner");
   });
 });
 

@@ -13,6 +13,7 @@ process.env.NODE_ENV = "test";
 process.env.SESSION_SECRET ??= "test-secret-test-secret-test-secret-0123";
 // Cheaper hashing keeps the suite fast; production uses OWASP's N = 2^17.
 process.env.SCRYPT_LOG_N = "10";
+process.env.MAIL_TRANSPORT = "none";
 
 // An unexpected console.error is a failing test, not noise in the log.
 let errorSpy: { mock: { calls: unknown[][] }; mockRestore: () => void };

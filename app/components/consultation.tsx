@@ -1,0 +1,171 @@
+import { Form } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { CLASS_LABELS } from "~/classifier/classes";
+import {
+  DOCTOR_CLASS_LABELS,
+  STATUS_LABELS,
+  URGENCY_LABELS,
+  type DoctorClass,
+} from "~/consultations/labels";
+
+export { DOCTOR_CLASS_LABELS, STATUS_LABELS, URGENCY_LABELS, type DoctorClass };
+
+export type Status = keyof typeof STATUS_LABELS;
+
+export function StatusBadge({ status, revoked }: { status: Status; revoked?: boolean }) {
+  return (
+    <span className={`badge status-${status}`}>
+      {STATUS_LABELS[status]}
+      {revoked ? " · access ended" : ""}
+    </span>
+  );
+}
+
+const fmt = (iso: string) => new Date(iso).toUTCString().replace(/:\d\d GMT$/, " UTC");
+
+/** Every step that happened, with its time. */
+export function Timeline({
+  steps,
+}: {
+  steps: { requestedAt: string } & Partial<
+    Record<
+      "acceptedAt" | "declinedAt" | "answeredAt" | "closedAt" | "withdrawnAt" | "revokedAt",
+      string | null
+    >
+  >;
+}) {
+  const rows: [string, string | null | undefined][] = [
+    ["Requested", steps.requestedAt],
+    ["Accepted", steps.acceptedAt],
+    ["Declined", steps.declinedAt],
+    ["Answered", steps.answeredAt],
+    ["Closed", steps.closedAt],
+    ["Withdrawn", steps.withdrawnAt],
+    ["Access ended", steps.revokedAt],
+  ];
+  return (
+    <ol className="timeline">
+      {rows
+        .filter((r): r is [string, string] => Boolean(r[1]))
+        .map(([label, at]) => (
+          <li key={label}>
+            {label} <time dateTime={at}>{fmt(at)}</time>
+          </li>
+        ))}
+    </ol>
+  );
+}
+
+/** The doctor's assessment beside the model's output; the model's output stays visible. */
+export function Assessment({
+  doctorName,
+  answeredAt,
+  doctorClass,
+  modelClass,
+  modelVerdict,
+  urgency,
+  recommendations,
+}: {
+  doctorName: string;
+  answeredAt: string;
+  doctorClass: DoctorClass;
+  modelClass: keyof typeof CLASS_LABELS;
+  modelVerdict: "ok" | "cant_assess";
+  urgency: keyof typeof URGENCY_LABELS;
+  recommendations: string;
+}) {
+  const modelText = modelVerdict === "ok" ? CLASS_LABELS[modelClass] : "Could not assess the image";
+  return (
+    <section className="assessment" aria-labelledby="assessment-heading">
+      <h2 id="assessment-heading">
+        Final — reviewed by {doctorName} on{" "}
+        <time dateTime={answeredAt}>{answeredAt.slice(0, 10)}</time>
+      </h2>
+      <table>
+        <tbody>
+          <tr>
+            <th scope="row">Hematologist’s assessment</th>
+            <td>
+              <strong>{DOCTOR_CLASS_LABELS[doctorClass]}</strong>
+              {modelVerdict === "ok" && doctorClass === modelClass && " (confirms the model)"}
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Model output</th>
+            <td>{modelText}</td>
+          </tr>
+          <tr>
+            <th scope="row">Urgency</th>
+            <td>{URGENCY_LABELS[urgency]}</td>
+          </tr>
+        </tbody>
+      </table>
+      <h3>Recommendations</h3>
+      <p className="prewrap">{recommendations}</p>
+    </section>
+  );
+}
+
+export type ThreadMessage = {
+  id: string;
+  body: string;
+  authorName: string;
+  mine: boolean;
+  createdAt: string;
+};
+
+/** The case's messages (plain text, never HTML) and, while open, a form to write one. */
+export function MessageThread({
+  messages,
+  canPost,
+  error,
+  children,
+}: {
+  messages: ThreadMessage[];
+  canPost: boolean;
+  error?: string;
+  children?: ReactNode;
+}) {
+  return (
+    <section className="panel" aria-labelledby="messages-heading" id="messages">
+      <h2 id="messages-heading">Messages</h2>
+      {messages.length === 0 && <p>No messages yet.</p>}
+      <ol className="thread">
+        {messages.map((m) => (
+          <li key={m.id} className={m.mine ? "message mine" : "message"}>
+            <p className="meta">
+              <strong>{m.mine ? "You" : m.authorName}</strong> ·{" "}
+              <time dateTime={m.createdAt}>{fmt(m.createdAt)}</time>
+            </p>
+            <p className="prewrap">{m.body}</p>
+          </li>
+        ))}
+      </ol>
+      {children}
+      {canPost ? (
+        <Form method="post" className="form" action="#messages">
+          <div className="field">
+            <label htmlFor="message-body">Write a message</label>
+            <textarea
+              id="message-body"
+              name="body"
+              rows={3}
+              maxLength={4000}
+              required
+              aria-describedby="message-error"
+              aria-invalid={error ? true : undefined}
+            />
+            <div id="message-error" aria-live="polite">
+              {error && <p className="error">{error}</p>}
+            </div>
+          </div>
+          <button type="submit" name="intent" value="message">
+            Send message
+          </button>
+        </Form>
+      ) : (
+        <p>This conversation is closed.</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * The message thread of a consultation. The patient reads it always; the doctor only while
+ * the case is shared with them. Posting is open while the consultation is live (requested,
+ * accepted, answered) and not revoked. Bodies are plain text, rendered as text.
+ */
+import { asc, eq } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { consultationMessages, doctorProfiles, users, type ConsultationStatus } from "#db/schema";
+import { audit } from "~/audit/audit.server";
+import { notFound } from "~/auth/guards.server";
+import type { Actor } from "~/auth/permissions";
+import { notify } from "~/notifications/notifications.server";
+import { ConsultationConflict, doctorLink, patientLink, visibleTo } from "./consultations.server";
+
+const OPEN: ConsultationStatus[] = ["requested", "accepted", "answered"];
+
+function consultationFor(actor: Actor, id: string) {
+  const side = actor.role === "doctor" ? "doctor" : "patient";
+  const consultation = visibleTo(actor, id, side);
+  return consultation ? { consultation, side } : notFound();
+}
+
+export function canPostMessages(c: { status: ConsultationStatus; revokedAt: Date | null }) {
+  return OPEN.includes(c.status) && !c.revokedAt;
+}
+
+export function listMessages(actor: Actor, consultationId: string) {
+  consultationFor(actor, consultationId);
+  return getDb()
+    .select({
+      id: consultationMessages.id,
+      body: consultationMessages.body,
+      createdAt: consultationMessages.createdAt,
+      authorId: consultationMessages.authorId,
+      authorName: users.displayName,
+    })
+    .from(consultationMessages)
+    .innerJoin(users, eq(users.id, consultationMessages.authorId))
+    .where(eq(consultationMessages.consultationId, consultationId))
+    .orderBy(asc(consultationMessages.createdAt), asc(consultationMessages.id))
+    .all()
+    .map((m) => ({ ...m, mine: m.authorId === actor.id }));
+}
+
+export function postMessage(actor: Actor, consultationId: string, body: string, ip?: string) {
+  const { consultation, side } = consultationFor(actor, consultationId);
+  if (!canPostMessages(consultation)) {
+    throw new ConsultationConflict(
+      `This consultation is ${consultation.status}; messages are closed.`,
+    );
+  }
+  return getDb().transaction((tx) => {
+    const row = tx
+      .insert(consultationMessages)
+      .values({ consultationId, authorId: actor.id, body })
+      .returning()
+      .get();
+    audit({
+      actorId: actor.id,
+      action: "consultation.message",
+      outcome: "success",
+      targetType: "consultation",
+      targetId: consultationId,
+      ip,
+    });
+    const to =
+      side === "patient"
+        ? { userId: doctorUserOf(consultation.doctorProfileId), link: doctorLink(consultationId) }
+        : { userId: consultation.patientId, link: patientLink(consultationId) };
+    if (to.userId) {
+      const author = tx
+        .select({ name: users.displayName })
+        .from(users)
+        .where(eq(users.id, actor.id))
+        .get();
+      notify(to.userId, {
+        kind: "consultation.message",
+        text: `New message from ${author?.name ?? "the other side"}.`,
+        link: to.link,
+        consultationId,
+      });
+    }
+    return row;
+  });
+}
+
+function doctorUserOf(doctorProfileId: string): string | undefined {
+  return getDb()
+    .select({ userId: doctorProfiles.userId })
+    .from(doctorProfiles)
+    .where(eq(doctorProfiles.id, doctorProfileId))
+    .get()?.userId;
+}

@@ -1,0 +1,179 @@
+/**
+ * The admin's view of how consultations go: how many are in each state, how often the
+ * hematologists confirm the model's staging, and how long patients wait for an answer.
+ * Aggregates only (no patient is named); every view is audited.
+ */
+import { and, count, desc, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
+import { getDb } from "#db/client";
+import {
+  analyses,
+  CONSULTATION_STATUSES,
+  consultations,
+  doctorProfiles,
+  DOCTOR_CLASSES,
+  users,
+  type ClassId,
+  type ConsultationStatus,
+} from "#db/schema";
+import { audit } from "~/audit/audit.server";
+import { notFound } from "~/auth/guards.server";
+import { can, type Actor } from "~/auth/permissions";
+import { CLASS_IDS } from "~/classifier/classes";
+import { doctorName } from "./labels";
+
+export type DoctorClass = (typeof DOCTOR_CLASSES)[number];
+
+/** Rows: the model's class; columns: the doctor's class. Every cell is present. */
+export type AgreementTable = Record<ClassId, Record<DoctorClass, number>>;
+
+export type DoctorConfirmation = {
+  doctorProfileId: string;
+  name: string;
+  /** Answered consultations on an analysis the model staged (verdict ok). */
+  answered: number;
+  confirmed: number;
+  /** confirmed / answered, null when answered is 0. */
+  rate: number | null;
+};
+
+export type ConsultationMonitoring = {
+  statusCounts: Record<ConsultationStatus, number>;
+  /** Answered or since closed, whatever the analysis' verdict. */
+  answered: number;
+  /** Of those, on an analysis the model could not assess: there was no staging to confirm. */
+  modelCantAssess: number;
+  /** Answered on an analysis the model staged: the denominator of the confirmation rate. */
+  compared: number;
+  /** Of `compared`, the doctor's class is the model's class. */
+  confirmed: number;
+  /** confirmed / compared, null when nothing was compared. */
+  confirmationRate: number | null;
+  /** Answered with "not assessable" by the doctor (whatever the analysis' verdict). */
+  notAssessable: number;
+  /** Over `compared` consultations. */
+  agreement: AgreementTable;
+  /** Median of answeredAt − requestedAt (ms) over answered and closed ones; null if none. */
+  medianResponseMs: number | null;
+  /** Median of the first accept/decline − requestedAt (ms) over those that got one. */
+  medianFirstResponseMs: number | null;
+  /** Doctors with the most compared consultations, at most `TOP_DOCTORS`. */
+  topDoctors: DoctorConfirmation[];
+};
+
+export const TOP_DOCTORS = 5;
+
+const ANSWERED: ConsultationStatus[] = ["answered", "closed"];
+
+/** The median of a per-row expression (ms), or null when no row qualifies. */
+function median(value: SQL, where: SQL): number | null {
+  // Window functions rank the values; the middle one (odd n) or the mean of the middle two.
+  const row = getDb().get<{ median: number | null }>(sql`
+    with v as (select ${value} as x from ${consultations} where ${where}),
+         ranked as (select x, row_number() over (order by x) as rn, count(*) over () as n from v)
+    select avg(x) as median from ranked where rn in ((n + 1) / 2, (n + 2) / 2)`);
+  return row?.median ?? null;
+}
+
+/** The figures of the admin's consultation monitoring page (admin only, else 404). */
+export function consultationMonitoring(actor: Actor, ip?: string): ConsultationMonitoring {
+  if (!can(actor, { type: "admin:access" })) notFound();
+  const db = getDb();
+
+  const statusCounts = Object.fromEntries(CONSULTATION_STATUSES.map((s) => [s, 0])) as Record<
+    ConsultationStatus,
+    number
+  >;
+  for (const row of db
+    .select({ status: consultations.status, n: count() })
+    .from(consultations)
+    .groupBy(consultations.status)
+    .all()) {
+    statusCounts[row.status] = row.n;
+  }
+
+  const answeredWhere = and(
+    inArray(consultations.status, ANSWERED),
+    isNotNull(consultations.doctorClass),
+  );
+
+  const totals = db
+    .select({
+      answered: count(),
+      modelCantAssess: sql<number>`coalesce(sum(${analyses.verdict} = 'cant_assess'), 0)`,
+      notAssessable: sql<number>`coalesce(sum(${consultations.doctorClass} = 'not_assessable'), 0)`,
+    })
+    .from(consultations)
+    .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
+    .where(answeredWhere)
+    .get() ?? { answered: 0, modelCantAssess: 0, notAssessable: 0 };
+
+  const agreement = Object.fromEntries(
+    CLASS_IDS.map((m) => [m, Object.fromEntries(DOCTOR_CLASSES.map((d) => [d, 0]))]),
+  ) as AgreementTable;
+  for (const row of db
+    .select({ model: analyses.topClass, doctor: consultations.doctorClass, n: count() })
+    .from(consultations)
+    .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
+    .where(and(answeredWhere, eq(analyses.verdict, "ok")))
+    .groupBy(analyses.topClass, consultations.doctorClass)
+    .all()) {
+    if (row.doctor && agreement[row.model]) agreement[row.model][row.doctor] = row.n;
+  }
+  const compared = CLASS_IDS.reduce(
+    (sum, m) => sum + DOCTOR_CLASSES.reduce((s, d) => s + agreement[m][d], 0),
+    0,
+  );
+  const confirmed = CLASS_IDS.reduce((sum, m) => sum + agreement[m][m], 0);
+
+  const confirmedExpr = sql<number>`coalesce(sum(${consultations.doctorClass} = ${analyses.topClass}), 0)`;
+  const topDoctors = db
+    .select({
+      doctorProfileId: doctorProfiles.id,
+      displayName: users.displayName,
+      title: doctorProfiles.title,
+      answered: count(),
+      confirmed: confirmedExpr,
+    })
+    .from(consultations)
+    .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
+    .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
+    .innerJoin(users, eq(users.id, doctorProfiles.userId))
+    .where(and(answeredWhere, eq(analyses.verdict, "ok")))
+    .groupBy(doctorProfiles.id)
+    .orderBy(desc(count()), desc(confirmedExpr), users.displayName)
+    .limit(TOP_DOCTORS)
+    .all()
+    .map((d) => ({
+      doctorProfileId: d.doctorProfileId,
+      name: doctorName(d.title, d.displayName),
+      answered: d.answered,
+      confirmed: d.confirmed,
+      rate: d.answered > 0 ? d.confirmed / d.answered : null,
+    }));
+
+  const medianResponseMs = median(
+    sql`${consultations.answeredAt} - ${consultations.requestedAt}`,
+    sql`${consultations.status} in ('answered', 'closed') and ${consultations.answeredAt} is not null`,
+  );
+  // An accepted case is never declined and vice versa; min() of both covers either.
+  const medianFirstResponseMs = median(
+    sql`coalesce(min(${consultations.acceptedAt}, ${consultations.declinedAt}), ${consultations.acceptedAt}, ${consultations.declinedAt}) - ${consultations.requestedAt}`,
+    sql`(${consultations.acceptedAt} is not null or ${consultations.declinedAt} is not null)`,
+  );
+
+  audit({ actorId: actor.id, action: "admin.consultations.read", outcome: "success", ip });
+
+  return {
+    statusCounts,
+    answered: totals.answered,
+    modelCantAssess: totals.modelCantAssess,
+    compared,
+    confirmed,
+    confirmationRate: compared > 0 ? confirmed / compared : null,
+    notAssessable: totals.notAssessable,
+    agreement,
+    medianResponseMs,
+    medianFirstResponseMs,
+    topDoctors,
+  };
+}

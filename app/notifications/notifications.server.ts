@@ -1,0 +1,116 @@
+/**
+ * In-app notifications (the badges in the navigation) and their e-mail echo. E-mails say
+ * only that something happened and link to the app: no names, classes or messages leave it.
+ */
+import { and, count, countDistinct, desc, eq, isNotNull, isNull } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { notifications, users, type NotificationKind } from "#db/schema";
+import type { Actor } from "~/auth/permissions";
+import { getEnv } from "~/env.server";
+import { sendMail } from "./mail.server";
+
+export type NewNotification = {
+  kind: NotificationKind;
+  text: string;
+  link: string | null;
+  consultationId?: string;
+};
+
+const SUBJECTS: Record<NotificationKind, string> = {
+  "consultation.requested": "A patient has shared a case with you",
+  "consultation.accepted": "Your consultation request was accepted",
+  "consultation.declined": "Your consultation request was declined",
+  "consultation.answered": "A hematologist has answered your consultation",
+  "consultation.withdrawn": "A consultation request was withdrawn",
+  "consultation.revoked": "A patient has ended your access to a case",
+  "consultation.closed": "A consultation was closed",
+  "consultation.message": "You have a new message",
+};
+
+/**
+ * Record a notification. Called inside the transaction of the change it reports; the
+ * e-mail goes out afterwards, and only if that transaction committed the row.
+ */
+export function notify(userId: string, n: NewNotification): void {
+  const db = getDb();
+  const row = db
+    .insert(notifications)
+    .values({ userId, kind: n.kind, text: n.text, link: n.link, consultationId: n.consultationId })
+    .returning({ id: notifications.id })
+    .get();
+  setImmediate(() => {
+    const committed = db
+      .select({ email: users.email })
+      .from(notifications)
+      .innerJoin(users, eq(users.id, notifications.userId))
+      .where(eq(notifications.id, row.id))
+      .get();
+    if (!committed) return;
+    const url = new URL(n.link ?? "/notifications", getEnv().APP_URL).toString();
+    void sendMail({
+      to: committed.email,
+      subject: `HemaLink: ${SUBJECTS[n.kind]}`,
+      text: `${SUBJECTS[n.kind]}.\n\nOpen HemaLink to read it: ${url}\n`,
+    });
+  });
+}
+
+export function listNotifications(actor: Actor, limit = 50) {
+  return getDb()
+    .select()
+    .from(notifications)
+    .where(eq(notifications.userId, actor.id))
+    .orderBy(desc(notifications.createdAt), desc(notifications.id))
+    .limit(limit)
+    .all();
+}
+
+/** Unread notifications, and how many distinct consultations they concern. */
+export function unreadCounts(actor: Actor): { all: number; consultations: number } {
+  const row = getDb()
+    .select({ all: count(), consultations: countDistinct(notifications.consultationId) })
+    .from(notifications)
+    .where(and(eq(notifications.userId, actor.id), isNull(notifications.readAt)))
+    .get();
+  return { all: row?.all ?? 0, consultations: row?.consultations ?? 0 };
+}
+
+/** Unread counts per consultation, for an inbox. */
+export function unreadByConsultation(actor: Actor): Map<string, number> {
+  const rows = getDb()
+    .select({ id: notifications.consultationId, n: count() })
+    .from(notifications)
+    .where(
+      and(
+        eq(notifications.userId, actor.id),
+        isNull(notifications.readAt),
+        isNotNull(notifications.consultationId),
+      ),
+    )
+    .groupBy(notifications.consultationId)
+    .all();
+  return new Map(rows.map((r) => [r.id!, r.n]));
+}
+
+/** Opening a case reads its notifications. */
+export function markConsultationRead(actor: Actor, consultationId: string): void {
+  getDb()
+    .update(notifications)
+    .set({ readAt: new Date() })
+    .where(
+      and(
+        eq(notifications.userId, actor.id),
+        eq(notifications.consultationId, consultationId),
+        isNull(notifications.readAt),
+      ),
+    )
+    .run();
+}
+
+export function markAllRead(actor: Actor): number {
+  return getDb()
+    .update(notifications)
+    .set({ readAt: new Date() })
+    .where(and(eq(notifications.userId, actor.id), isNull(notifications.readAt)))
+    .run().changes;
+}

@@ -1,0 +1,175 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireRole } from "~/auth/guards.server";
+import { CLASS_IDS, CLASS_LABELS } from "~/classifier/classes";
+import { consultationMonitoring } from "~/consultations/monitoring.server";
+import { clientIp } from "~/security/request.server";
+
+export const meta: MetaFunction = () => [{ title: "Consultation monitoring · HemaLink" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "admin");
+  return consultationMonitoring(user, clientIp(request, context));
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** A duration for people: "45 min", "3.2 h", "1.5 days". */
+export function formatDuration(ms: number): string {
+  if (ms < HOUR) return `${Math.max(0, Math.round(ms / 60_000))} min`;
+  if (ms < DAY) return `${(ms / HOUR).toFixed(1)} h`;
+  return `${(ms / DAY).toFixed(1)} days`;
+}
+
+// Kept here rather than imported from the schema, which stays out of the browser bundle.
+const CONSULTATION_STATUSES = [
+  "requested",
+  "accepted",
+  "declined",
+  "answered",
+  "closed",
+  "withdrawn",
+] as const;
+const DOCTOR_CLASSES = [...CLASS_IDS, "not_assessable"] as const;
+
+const STATUS_LABELS: Record<(typeof CONSULTATION_STATUSES)[number], string> = {
+  requested: "Requested (waiting for the doctor)",
+  accepted: "Accepted (waiting for the answer)",
+  declined: "Declined",
+  answered: "Answered",
+  closed: "Closed",
+  withdrawn: "Withdrawn by the patient",
+};
+
+const doctorLabel = (c: (typeof DOCTOR_CLASSES)[number]) =>
+  c === "not_assessable" ? "Not assessable" : CLASS_LABELS[c];
+
+const percent = (rate: number) => `${Math.round(rate * 100)} %`;
+
+export default function AdminConsultationsPage() {
+  const m = useLoaderData<typeof loader>();
+  const total = CONSULTATION_STATUSES.reduce((sum, s) => sum + m.statusCounts[s], 0);
+  return (
+    <section className="panel">
+      <p>
+        <Link to="/admin">← Administration</Link>
+      </p>
+      <h1>Consultation monitoring</h1>
+
+      <h2>Consultations by status</h2>
+      <table>
+        <caption>All {total} consultations by their current status</caption>
+        <thead>
+          <tr>
+            <th scope="col">Status</th>
+            <th scope="col">Consultations</th>
+          </tr>
+        </thead>
+        <tbody>
+          {CONSULTATION_STATUSES.map((s) => (
+            <tr key={s}>
+              <th scope="row">{STATUS_LABELS[s]}</th>
+              <td>{m.statusCounts[s]}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>Response times</h2>
+      <ul>
+        <li>
+          Median time to a first response (accepted or declined):{" "}
+          {m.medianFirstResponseMs === null
+            ? "no responses yet"
+            : formatDuration(m.medianFirstResponseMs)}
+        </li>
+        <li>
+          Median time from request to answer:{" "}
+          {m.medianResponseMs === null
+            ? "no answered consultations yet"
+            : formatDuration(m.medianResponseMs)}
+        </li>
+      </ul>
+
+      <h2>Doctors and the model</h2>
+      {m.answered === 0 ? (
+        <p>No answered consultations yet.</p>
+      ) : (
+        <>
+          <p>
+            {m.confirmationRate === null
+              ? "No answered consultation was on an image the model staged."
+              : `Doctors confirmed the model in ${m.confirmed} of ${m.compared} answered consultations (${percent(m.confirmationRate)}).`}
+          </p>
+          {m.modelCantAssess > 0 && (
+            <p>
+              Not counted: {m.modelCantAssess} answered consultation
+              {m.modelCantAssess === 1 ? " was on an image" : "s were on images"} the model could
+              not assess.
+            </p>
+          )}
+          <p>
+            Doctors found {m.notAssessable} of {m.answered} answered images not assessable.
+          </p>
+          {m.compared > 0 && (
+            <table className="confusion">
+              <caption>
+                Agreement (rows: the model&apos;s class, columns: the doctor&apos;s assessment;
+                agreements in bold)
+              </caption>
+              <thead>
+                <tr>
+                  <td />
+                  {DOCTOR_CLASSES.map((d) => (
+                    <th key={d} scope="col">
+                      {doctorLabel(d)}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {CLASS_IDS.map((model) => (
+                  <tr key={model}>
+                    <th scope="row">{CLASS_LABELS[model]}</th>
+                    {DOCTOR_CLASSES.map((d) => (
+                      <td key={d} className={d === model ? "diagonal" : undefined}>
+                        {m.agreement[model][d]}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {m.topDoctors.length > 0 && (
+            <table>
+              <caption>Doctors with the most answered consultations</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Doctor</th>
+                  <th scope="col">Answered</th>
+                  <th scope="col">Confirmed the model</th>
+                </tr>
+              </thead>
+              <tbody>
+                {m.topDoctors.map((d) => (
+                  <tr key={d.doctorProfileId}>
+                    <th scope="row">
+                      <Link to={`/doctors/${d.doctorProfileId}`}>{d.name}</Link>
+                    </th>
+                    <td>{d.answered}</td>
+                    <td>
+                      {d.confirmed}
+                      {d.rate !== null && ` (${percent(d.rate)})`}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

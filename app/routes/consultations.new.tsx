@@ -1,0 +1,166 @@
+import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { listOwnAnalyses } from "~/analyses/analyses.server";
+import { CLASS_LABELS } from "~/analyses/explain";
+import { requireRole, requireSameOrigin } from "~/auth/guards.server";
+import { Field, FieldErrors, FormErrors } from "~/components/forms";
+import { shareAnalysis, stepError } from "~/consultations/consultations.server";
+import { doctorName } from "~/consultations/labels";
+import { ShareFormSchema } from "~/consultations/validation";
+import { getListedDoctor } from "~/doctors/public.server";
+import { clientIp } from "~/security/request.server";
+
+export const meta: MetaFunction = () => [{ title: "Share a case · HemaLink" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "patient");
+  const url = new URL(request.url);
+  const doctorId = url.searchParams.get("doctor");
+  const doctor = doctorId ? getListedDoctor(doctorId) : null;
+  return {
+    doctor: doctor && {
+      id: doctor.id,
+      name: doctorName(doctor.title, doctor.name),
+      clinic: [doctor.clinicName, doctor.city].filter(Boolean).join(", "),
+      tele: doctor.offersTeleconsultation,
+    },
+    selected: url.searchParams.get("analysis"),
+    analyses: listOwnAnalyses(user).map((a) => ({
+      id: a.id,
+      label: `${a.createdAt.toISOString().slice(0, 10)} · ${
+        a.verdict === "ok" ? CLASS_LABELS[a.topClass] : "can't assess"
+      }`,
+      ageBracket: a.ageBracket,
+    })),
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  requireSameOrigin(request);
+  const user = await requireRole(request, "patient");
+  const submission = parseWithZod(await request.formData(), { schema: ShareFormSchema });
+  if (submission.status !== "success") {
+    return data({ reply: submission.reply() }, { status: 400 });
+  }
+  const { analysisId, ...input } = submission.value;
+  try {
+    const consultation = shareAnalysis(user, analysisId, input, clientIp(request, context));
+    return redirect(`/consultations/${consultation.id}`);
+  } catch (error) {
+    const { message, status } = stepError(error);
+    return data({ reply: submission.reply({ formErrors: [message] }) }, { status });
+  }
+}
+
+export default function ShareCasePage() {
+  const { doctor, analyses, selected } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "share",
+    lastResult: result?.reply,
+    defaultValue: { analysisId: selected ?? analyses[0]?.id },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ShareFormSchema }),
+    shouldValidate: "onBlur",
+  });
+  if (!doctor) {
+    return (
+      <section className="panel">
+        <h1>Share a case</h1>
+        <p>
+          Choose a certified hematologist who offers teleconsultation in the{" "}
+          <Link to={selected ? `/doctors?analysis=${selected}` : "/doctors"}>doctor finder</Link>,
+          then choose “Share a case” on their page.
+        </p>
+      </section>
+    );
+  }
+  if (!doctor.tele) {
+    return (
+      <section className="panel">
+        <h1>Share a case with {doctor.name}</h1>
+        <p>
+          {doctor.name} does not offer teleconsultation. <Link to="/doctors">Find another</Link>{" "}
+          hematologist, or contact the clinic directly.
+        </p>
+      </section>
+    );
+  }
+  if (analyses.length === 0) {
+    return (
+      <section className="panel">
+        <h1>Share a case with {doctor.name}</h1>
+        <p>
+          You have no analyses to share yet. <Link to="/analyses/new">Analyse a smear</Link> first.
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className="panel">
+      <h1>Share a case with {doctor.name}</h1>
+      <p>{doctor.clinic}</p>
+      <Form method="post" className="form" {...getFormProps(form)}>
+        <input type="hidden" name={fields.doctorProfileId.name} value={doctor.id} />
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <Field
+          id={fields.analysisId.id}
+          label="Analysis to share"
+          errors={fields.analysisId.errors}
+          errorId={fields.analysisId.errorId}
+        >
+          <select
+            id={fields.analysisId.id}
+            name={fields.analysisId.name}
+            defaultValue={fields.analysisId.initialValue}
+            aria-describedby={fields.analysisId.errorId}
+          >
+            {analyses.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field
+          id={fields.message.id}
+          label="Your message to the doctor"
+          hint="Why you are asking, symptoms, your questions (10 to 2,000 characters)."
+          errors={fields.message.errors}
+          errorId={fields.message.errorId}
+        >
+          <textarea {...getTextareaProps(fields.message)} rows={5} />
+        </Field>
+        <fieldset>
+          <legend>Whose smear is it? (optional)</legend>
+          <label className="inline">
+            <input type="radio" name={fields.ageBracket.name} value="child" /> A child
+          </label>
+          <label className="inline">
+            <input type="radio" name={fields.ageBracket.name} value="adult" /> An adult
+          </label>
+          <FieldErrors id={fields.ageBracket.errorId} errors={fields.ageBracket.errors} />
+        </fieldset>
+        <div className="field">
+          <label className="inline">
+            <input
+              type="checkbox"
+              name={fields.consent.name}
+              value="on"
+              aria-describedby={fields.consent.errorId}
+            />{" "}
+            {doctor.name} may see this image and result.
+          </label>
+          <FieldErrors id={fields.consent.errorId} errors={fields.consent.errors} />
+          <small>
+            You can withdraw the request before it is answered, and end the doctor’s access at any
+            time.
+          </small>
+        </div>
+        <button type="submit">Send to {doctor.name}</button>
+      </Form>
+    </section>
+  );
+}
