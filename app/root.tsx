@@ -43,8 +43,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 function Count({ n, what }: { n: number; what: string }) {
   if (n === 0) return null;
   return (
-    <span className="nav-count" aria-label={`${n} ${what}`}>
+    <span className="nav-count">
       {n}
+      <span className="visually-hidden"> {what}</span>
     </span>
   );
 }

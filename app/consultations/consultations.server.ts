@@ -332,8 +332,14 @@ export function getCaseForDoctor(actor: Actor, id: string, ip?: string) {
     .where(eq(analyses.id, consultation.analysisId))
     .get();
   if (!analysis) notFound();
+  const me = getDb()
+    .select({ name: users.displayName, title: doctorProfiles.title })
+    .from(doctorProfiles)
+    .innerJoin(users, eq(users.id, doctorProfiles.userId))
+    .where(eq(doctorProfiles.id, consultation.doctorProfileId))
+    .get();
   log(actor, "consultation.read", id, ip);
-  return { consultation, analysis };
+  return { consultation, analysis, doctorName: doctorName(me?.title, me?.name ?? "") };
 }
 
 /** One stored image of a case, for its doctor while it is shared; audited like every read. */

@@ -3,7 +3,7 @@
  * the case is shared with them. Posting is open while the consultation is live (requested,
  * accepted, answered) and not revoked. Bodies are plain text, rendered as text.
  */
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { consultationMessages, doctorProfiles, users, type ConsultationStatus } from "#db/schema";
 import { audit } from "~/audit/audit.server";
@@ -26,20 +26,23 @@ export function canPostMessages(c: { status: ConsultationStatus; revokedAt: Date
 
 export function listMessages(actor: Actor, consultationId: string) {
   consultationFor(actor, consultationId);
-  return getDb()
-    .select({
-      id: consultationMessages.id,
-      body: consultationMessages.body,
-      createdAt: consultationMessages.createdAt,
-      authorId: consultationMessages.authorId,
-      authorName: users.displayName,
-    })
-    .from(consultationMessages)
-    .innerJoin(users, eq(users.id, consultationMessages.authorId))
-    .where(eq(consultationMessages.consultationId, consultationId))
-    .orderBy(asc(consultationMessages.createdAt), asc(consultationMessages.id))
-    .all()
-    .map((m) => ({ ...m, mine: m.authorId === actor.id }));
+  return (
+    getDb()
+      .select({
+        id: consultationMessages.id,
+        body: consultationMessages.body,
+        createdAt: consultationMessages.createdAt,
+        authorId: consultationMessages.authorId,
+        authorName: users.displayName,
+      })
+      .from(consultationMessages)
+      .innerJoin(users, eq(users.id, consultationMessages.authorId))
+      .where(eq(consultationMessages.consultationId, consultationId))
+      // rowid breaks ties in insertion order (ids are random).
+      .orderBy(asc(consultationMessages.createdAt), sql`${consultationMessages}.rowid`)
+      .all()
+      .map((m) => ({ ...m, mine: m.authorId === actor.id }))
+  );
 }
 
 export function postMessage(actor: Actor, consultationId: string, body: string, ip?: string) {

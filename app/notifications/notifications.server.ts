@@ -2,7 +2,7 @@
  * In-app notifications (the badges in the navigation) and their e-mail echo. E-mails say
  * only that something happened and link to the app: no names, classes or messages leave it.
  */
-import { and, count, countDistinct, desc, eq, isNotNull, isNull } from "drizzle-orm";
+import { and, count, countDistinct, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { notifications, users, type NotificationKind } from "#db/schema";
 import type { Actor } from "~/auth/permissions";
@@ -56,13 +56,16 @@ export function notify(userId: string, n: NewNotification): void {
 }
 
 export function listNotifications(actor: Actor, limit = 50) {
-  return getDb()
-    .select()
-    .from(notifications)
-    .where(eq(notifications.userId, actor.id))
-    .orderBy(desc(notifications.createdAt), desc(notifications.id))
-    .limit(limit)
-    .all();
+  return (
+    getDb()
+      .select()
+      .from(notifications)
+      .where(eq(notifications.userId, actor.id))
+      // rowid breaks ties in insertion order (ids are random).
+      .orderBy(desc(notifications.createdAt), sql`${notifications}.rowid desc`)
+      .limit(limit)
+      .all()
+  );
 }
 
 /** Unread notifications, and how many distinct consultations they concern. */

@@ -35,10 +35,14 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, "doctor");
   const id = params.id ?? "";
-  const { consultation: c, analysis } = getCaseForDoctor(user, id, clientIp(request, context));
+  const {
+    consultation: c,
+    analysis,
+    doctorName,
+  } = getCaseForDoctor(user, id, clientIp(request, context));
   markConsultationRead(user, id);
   return {
-    doctorName: user.displayName,
+    doctorName,
     consultation: {
       id: c.id,
       status: c.status,
@@ -130,6 +134,8 @@ function AnswerForm({ modelClass }: { modelClass: keyof typeof CLASS_LABELS | nu
     lastResult: result?.intent === "answer" ? result.reply : undefined,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: AnswerSchema }),
     shouldValidate: "onBlur",
+    // A fixed error clears at once, not on blur: the form must not shift under the next click.
+    shouldRevalidate: "onInput",
   });
   return (
     <Form method="post" className="form" {...getFormProps(form)}>
@@ -184,7 +190,7 @@ export default function DoctorCasePage() {
         <p>
           <StatusBadge status={c.status} />
         </p>
-        {result?.error && result.intent !== "message" && (
+        {result?.intent === "step" && (
           <p role="alert" className="error">
             {result.error}
           </p>

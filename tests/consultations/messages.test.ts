@@ -1,0 +1,254 @@
+import { and, eq } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { auditLog, consultationMessages } from "#db/schema";
+import {
+  acceptRequest,
+  answerConsultation,
+  closeConsultation,
+  ConsultationConflict,
+  declineRequest,
+  revokeAccess,
+  shareAnalysis,
+  withdrawRequest,
+} from "~/consultations/consultations.server";
+import { canPostMessages, listMessages, postMessage } from "~/consultations/messages.server";
+import { insertAnalysis, makeCertifiedDoctor, makeUser, thrownResponse } from "../helpers";
+
+type User = Awaited<ReturnType<typeof makeUser>>;
+
+const MINUTE = 60_000;
+const T0 = new Date("2025-05-05T09:00:00Z").getTime();
+
+/** A patient who shared a new analysis with a new certified doctor: the consultation is requested. */
+async function sharedCase() {
+  const patient = await makeUser("patient");
+  const analysis = insertAnalysis(patient.id);
+  const { user: doctor, profile } = await makeCertifiedDoctor({ offersTeleconsultation: true });
+  const c = shareAnalysis(patient, analysis.id, {
+    doctorProfileId: profile.id,
+    message: "The model says early pre-B; what does that mean for us?",
+    consent: true,
+  });
+  return { patient, doctor, id: c.id };
+}
+
+const answer = {
+  doctorClass: "pre_b",
+  recommendations: "Flow cytometry, then see me in clinic.",
+  urgency: "soon",
+} as const;
+
+const messageCount = (id: string) =>
+  getDb()
+    .select({ id: consultationMessages.id })
+    .from(consultationMessages)
+    .where(eq(consultationMessages.consultationId, id))
+    .all().length;
+
+async function expect404(fn: () => unknown) {
+  expect((await thrownResponse(fn)).status).toBe(404);
+}
+
+function expect409(fn: () => unknown) {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(ConsultationConflict);
+  expect((thrown as ConsultationConflict).status).toBe(409);
+}
+
+describe("the message thread", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  test("both sides post while requested, accepted and answered; both read it oldest first", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const { patient, doctor, id } = await sharedCase();
+    vi.setSystemTime(T0);
+    postMessage(patient, id, "One more thing: she has had fevers for two weeks.");
+    vi.setSystemTime(T0 + MINUTE);
+    acceptRequest(doctor, id);
+    postMessage(doctor, id, "Thank you. Any bruising or bone pain?");
+    vi.setSystemTime(T0 + 2 * MINUTE);
+    postMessage(patient, id, "Some bruising on the legs.");
+    vi.setSystemTime(T0 + 3 * MINUTE);
+    answerConsultation(doctor, id, answer);
+    postMessage(doctor, id, "Please book the flow cytometry this week.");
+    vi.setSystemTime(T0 + 4 * MINUTE);
+    postMessage(patient, id, "Booked for Thursday.");
+
+    const bodies = [
+      "One more thing: she has had fevers for two weeks.",
+      "Thank you. Any bruising or bone pain?",
+      "Some bruising on the legs.",
+      "Please book the flow cytometry this week.",
+      "Booked for Thursday.",
+    ];
+    const forPatient = listMessages(patient, id);
+    expect(forPatient.map((m) => m.body)).toEqual(bodies);
+    expect(forPatient.map((m) => m.mine)).toEqual([true, false, true, false, true]);
+    expect(forPatient.map((m) => m.authorId)).toEqual([
+      patient.id,
+      doctor.id,
+      patient.id,
+      doctor.id,
+      patient.id,
+    ]);
+    expect(forPatient[1]).toMatchObject({
+      authorName: doctor.displayName,
+      createdAt: new Date(T0 + MINUTE),
+    });
+
+    const forDoctor = listMessages(doctor, id);
+    expect(forDoctor.map((m) => m.body)).toEqual(bodies);
+    expect(forDoctor.map((m) => m.mine)).toEqual([false, true, false, true, false]);
+    expect(forDoctor[0]!.authorName).toBe(patient.displayName);
+  });
+
+  test("messages posted within the same millisecond keep the order they were posted in", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const { patient, doctor, id } = await sharedCase();
+    vi.setSystemTime(T0);
+    const bodies = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"];
+    bodies.forEach((body, i) => postMessage(i % 2 === 0 ? patient : doctor, id, body));
+    expect(listMessages(patient, id).map((m) => m.body)).toEqual(bodies);
+  });
+
+  test("a thread starts empty and is per consultation", async () => {
+    const first = await sharedCase();
+    const second = await sharedCase();
+    expect(listMessages(first.patient, first.id)).toEqual([]);
+    postMessage(first.patient, first.id, "Only in the first thread.");
+    expect(listMessages(second.patient, second.id)).toEqual([]);
+    expect(listMessages(second.doctor, second.id)).toEqual([]);
+    expect(listMessages(first.doctor, first.id)).toHaveLength(1);
+  });
+
+  test("bodies are stored and returned verbatim, markup included", async () => {
+    const { patient, doctor, id } = await sharedCase();
+    const html = `<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes" 'too'\nline two`;
+    const row = postMessage(patient, id, html);
+    expect(row.body).toBe(html);
+    expect(listMessages(doctor, id)[0]!.body).toBe(html);
+    expect(listMessages(patient, id)[0]!.body).toBe(html);
+  });
+
+  test("withdrawn: the patient gets 409, the doctor no longer sees the case (404)", async () => {
+    const { patient, doctor, id } = await sharedCase();
+    postMessage(patient, id, "Before withdrawing.");
+    withdrawRequest(patient, id);
+    expect409(() => postMessage(patient, id, "After withdrawing."));
+    await expect404(() => postMessage(doctor, id, "Too late."));
+    await expect404(() => listMessages(doctor, id));
+    expect(listMessages(patient, id).map((m) => m.body)).toEqual(["Before withdrawing."]);
+    expect(messageCount(id)).toBe(1);
+  });
+
+  test("declined: both sides get 409", async () => {
+    const { patient, doctor, id } = await sharedCase();
+    declineRequest(doctor, id, "Outside my field, sorry.");
+    expect409(() => postMessage(patient, id, "Why?"));
+    expect409(() => postMessage(doctor, id, "Because."));
+    expect(messageCount(id)).toBe(0);
+  });
+
+  test("closed: both sides get 409, and both still read the thread", async () => {
+    const { patient, doctor, id } = await sharedCase();
+    acceptRequest(doctor, id);
+    postMessage(doctor, id, "Answer coming tomorrow.");
+    answerConsultation(doctor, id, answer);
+    closeConsultation(patient, id);
+    expect409(() => postMessage(patient, id, "One last question."));
+    expect409(() => postMessage(doctor, id, "One last remark."));
+    expect(listMessages(patient, id)).toHaveLength(1);
+    expect(listMessages(doctor, id)).toHaveLength(1);
+    expect(messageCount(id)).toBe(1);
+  });
+
+  test.each(["requested", "accepted", "answered", "closed"] as const)(
+    "revoked while %s: the patient gets 409 and still reads; the doctor gets 404 on both",
+    async (state) => {
+      const { patient, doctor, id } = await sharedCase();
+      postMessage(patient, id, "Here is some more history.");
+      if (state !== "requested") {
+        acceptRequest(doctor, id);
+        postMessage(doctor, id, "Noted.");
+      }
+      if (state === "answered" || state === "closed") answerConsultation(doctor, id, answer);
+      if (state === "closed") closeConsultation(patient, id);
+      const before = listMessages(patient, id).map((m) => m.body);
+      revokeAccess(patient, id);
+
+      expect409(() => postMessage(patient, id, "After revoking."));
+      await expect404(() => postMessage(doctor, id, "After revoking."));
+      await expect404(() => listMessages(doctor, id));
+      expect(listMessages(patient, id).map((m) => m.body)).toEqual(before);
+      expect(messageCount(id)).toBe(before.length);
+    },
+  );
+
+  test("another doctor, another patient and the admin get 404 on listing and posting", async () => {
+    const { patient, id } = await sharedCase();
+    postMessage(patient, id, "Private to my doctor.");
+    const { user: otherDoctor } = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    const otherPatient = await makeUser("patient");
+    const admin = await makeUser("admin");
+    for (const stranger of [otherDoctor, otherPatient, admin]) {
+      await expect404(() => listMessages(stranger, id));
+      await expect404(() => postMessage(stranger, id, "Let me in."));
+    }
+    await expect404(() => listMessages(patient, "no-such-consultation"));
+    expect(messageCount(id)).toBe(1);
+  });
+
+  test("every post is audited as consultation.message, by its author, with the IP", async () => {
+    const { patient, doctor, id } = await sharedCase();
+    acceptRequest(doctor, id);
+    postMessage(patient, id, "Question one.", "203.0.113.5");
+    postMessage(doctor, id, "Answer one.", "198.51.100.7");
+    postMessage(patient, id, "Question two.", "203.0.113.5");
+    const rows = getDb()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "consultation.message"), eq(auditLog.targetId, id)))
+      .all();
+    expect(rows).toHaveLength(3);
+    const by = (user: User) => rows.filter((r) => r.actorId === user.id);
+    expect(by(patient)).toHaveLength(2);
+    expect(by(doctor)).toHaveLength(1);
+    for (const row of rows) {
+      expect(row).toMatchObject({ outcome: "success", targetType: "consultation" });
+    }
+    expect(by(doctor)[0]!.ip).toBe("198.51.100.7");
+    expect(by(patient).map((r) => r.ip)).toEqual(["203.0.113.5", "203.0.113.5"]);
+  });
+
+  test("a refused post writes no audit row", async () => {
+    const { patient, doctor, id } = await sharedCase();
+    const stranger = await makeUser("patient");
+    declineRequest(doctor, id, "Outside my field, sorry.");
+    expect(() => postMessage(patient, id, "Why?")).toThrow(ConsultationConflict);
+    await expect404(() => postMessage(stranger, id, "Hello?"));
+    const rows = getDb()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "consultation.message"), eq(auditLog.targetId, id)))
+      .all();
+    expect(rows).toEqual([]);
+  });
+
+  test("canPostMessages: open only while requested, accepted or answered and not revoked", () => {
+    const at = new Date();
+    expect(canPostMessages({ status: "requested", revokedAt: null })).toBe(true);
+    expect(canPostMessages({ status: "accepted", revokedAt: null })).toBe(true);
+    expect(canPostMessages({ status: "answered", revokedAt: null })).toBe(true);
+    expect(canPostMessages({ status: "answered", revokedAt: at })).toBe(false);
+    for (const status of ["declined", "closed", "withdrawn"] as const) {
+      expect(canPostMessages({ status, revokedAt: null })).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,613 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { auditLog, consultations, notifications, type Notification } from "#db/schema";
+import {
+  acceptRequest,
+  answerConsultation,
+  autoCloseAnswered,
+  closeConsultation,
+  declineRequest,
+  revokeAccess,
+  shareAnalysis,
+  withdrawRequest,
+} from "~/consultations/consultations.server";
+import { postMessage } from "~/consultations/messages.server";
+import { getEnv } from "~/env.server";
+import { setMailTransport, type Mail } from "~/notifications/mail.server";
+import {
+  listNotifications,
+  markAllRead,
+  markConsultationRead,
+  notify,
+  unreadByConsultation,
+  unreadCounts,
+} from "~/notifications/notifications.server";
+import { getOwnReview, saveOwnReview } from "~/reviews/reviews.server";
+import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
+
+type User = Awaited<ReturnType<typeof makeUser>>;
+
+const DAY = 86_400_000;
+
+const answer = {
+  doctorClass: "pro_b",
+  recommendations: "Bone marrow aspiration at the university hospital next week.",
+  urgency: "urgent",
+} as const;
+
+/** A patient who shared a new analysis with `doctor` (a new certified one by default). */
+async function sharedCase(doctor?: Awaited<ReturnType<typeof makeCertifiedDoctor>>) {
+  const patient = await makeUser("patient");
+  const analysis = insertAnalysis(patient.id);
+  const dr = doctor ?? (await makeCertifiedDoctor({ offersTeleconsultation: true }));
+  const c = shareAnalysis(patient, analysis.id, {
+    doctorProfileId: dr.profile.id,
+    message: "The model says early pre-B; what does that mean for us?",
+    consent: true,
+  });
+  return { patient, doctor: dr.user, profileId: dr.profile.id, id: c.id };
+}
+
+const allOf = (user: { id: string }) =>
+  getDb().select().from(notifications).where(eq(notifications.userId, user.id)).all();
+
+/** The notifications each user received while `fn` ran. */
+function received<T>(users: Record<string, { id: string }>, fn: () => T) {
+  const before = new Set(Object.values(users).flatMap((u) => allOf(u).map((n) => n.id)));
+  fn();
+  const out: Record<string, Pick<Notification, "kind" | "link" | "consultationId">[]> = {};
+  for (const [name, user] of Object.entries(users)) {
+    out[name] = allOf(user)
+      .filter((n) => !before.has(n.id))
+      .map(({ kind, link, consultationId }) => ({ kind, link, consultationId }));
+  }
+  return out;
+}
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+const url = (path: string) => new URL(path, getEnv().APP_URL).toString();
+
+describe("notifications of the lifecycle", () => {
+  test("requested → accepted → answered → closed → revoked: each step tells the other side", async () => {
+    const patient = await makeUser("patient");
+    const analysis = insertAnalysis(patient.id);
+    const dr = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    const both = { patient, doctor: dr.user };
+    let id = "";
+
+    expect(
+      received(both, () => {
+        id = shareAnalysis(patient, analysis.id, {
+          doctorProfileId: dr.profile.id,
+          message: "The model says early pre-B; what does that mean for us?",
+          consent: true,
+        }).id;
+      }),
+    ).toEqual({
+      patient: [],
+      doctor: [{ kind: "consultation.requested", link: `/doctor/cases/${id}`, consultationId: id }],
+    });
+    expect(received(both, () => acceptRequest(dr.user, id))).toEqual({
+      patient: [
+        { kind: "consultation.accepted", link: `/consultations/${id}`, consultationId: id },
+      ],
+      doctor: [],
+    });
+    expect(received(both, () => answerConsultation(dr.user, id, answer))).toEqual({
+      patient: [
+        { kind: "consultation.answered", link: `/consultations/${id}`, consultationId: id },
+      ],
+      doctor: [],
+    });
+    expect(received(both, () => closeConsultation(patient, id))).toEqual({
+      patient: [],
+      doctor: [{ kind: "consultation.closed", link: `/doctor/cases/${id}`, consultationId: id }],
+    });
+    expect(received(both, () => revokeAccess(patient, id))).toEqual({
+      patient: [],
+      doctor: [{ kind: "consultation.revoked", link: null, consultationId: id }],
+    });
+  });
+
+  test("a decline tells the patient; a withdrawal tells the doctor, with nothing to open", async () => {
+    const declined = await sharedCase();
+    expect(
+      received({ patient: declined.patient, doctor: declined.doctor }, () =>
+        declineRequest(declined.doctor, declined.id, "Outside my field."),
+      ),
+    ).toEqual({
+      patient: [
+        {
+          kind: "consultation.declined",
+          link: `/consultations/${declined.id}`,
+          consultationId: declined.id,
+        },
+      ],
+      doctor: [],
+    });
+
+    const withdrawn = await sharedCase();
+    const parties = { patient: withdrawn.patient, doctor: withdrawn.doctor };
+    expect(received(parties, () => withdrawRequest(withdrawn.patient, withdrawn.id))).toEqual({
+      patient: [],
+      doctor: [{ kind: "consultation.withdrawn", link: null, consultationId: withdrawn.id }],
+    });
+  });
+
+  test("the in-app text names who acted", async () => {
+    const { patient, doctor, id } = await sharedCase();
+    expect(listNotifications(doctor)[0]!.text).toContain(patient.displayName);
+    acceptRequest(doctor, id);
+    expect(listNotifications(patient)[0]!.text).toContain(doctor.displayName);
+  });
+
+  test("a message tells the other side, never the author", async () => {
+    const c = await sharedCase();
+    const both = { patient: c.patient, doctor: c.doctor };
+    expect(received(both, () => postMessage(c.patient, c.id, "She has had fevers."))).toEqual({
+      patient: [],
+      doctor: [
+        { kind: "consultation.message", link: `/doctor/cases/${c.id}`, consultationId: c.id },
+      ],
+    });
+    expect(received(both, () => postMessage(c.doctor, c.id, "Any bruising?"))).toEqual({
+      patient: [
+        { kind: "consultation.message", link: `/consultations/${c.id}`, consultationId: c.id },
+      ],
+      doctor: [],
+    });
+    expect(listNotifications(c.patient)[0]!.text).toContain(c.doctor.displayName);
+  });
+});
+
+describe("unread counts and marking read", () => {
+  test("counts all unread and distinct consultations, per user", async () => {
+    const dr = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    const a = await sharedCase(dr);
+    const patient = a.patient;
+    const analysis = insertAnalysis(patient.id);
+    const b = shareAnalysis(patient, analysis.id, {
+      doctorProfileId: dr.profile.id,
+      message: "A second smear from last week, please compare.",
+      consent: true,
+    });
+    // Patient: accepted + message on A, declined on B. Doctor: requested on A and B, a message on A.
+    acceptRequest(dr.user, a.id);
+    postMessage(dr.user, a.id, "Any bruising?");
+    postMessage(patient, a.id, "Yes, on the legs.");
+    declineRequest(dr.user, b.id, "I will look at the first one only.");
+
+    expect(unreadCounts(patient)).toEqual({ all: 3, consultations: 2 });
+    expect(unreadByConsultation(patient)).toEqual(
+      new Map([
+        [a.id, 2],
+        [b.id, 1],
+      ]),
+    );
+    expect(unreadCounts(dr.user)).toEqual({ all: 3, consultations: 2 });
+    expect(unreadByConsultation(dr.user)).toEqual(
+      new Map([
+        [a.id, 2],
+        [b.id, 1],
+      ]),
+    );
+    const nobody = await makeUser("patient");
+    expect(unreadCounts(nobody)).toEqual({ all: 0, consultations: 0 });
+    expect(unreadByConsultation(nobody).size).toBe(0);
+  });
+
+  test("opening a consultation reads only that consultation's notifications, only for that user", async () => {
+    const dr = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    const a = await sharedCase(dr);
+    const analysis = insertAnalysis(a.patient.id);
+    const b = shareAnalysis(a.patient, analysis.id, {
+      doctorProfileId: dr.profile.id,
+      message: "A second smear from last week, please compare.",
+      consent: true,
+    });
+    acceptRequest(dr.user, a.id);
+    acceptRequest(dr.user, b.id);
+    postMessage(a.patient, a.id, "Thank you!");
+
+    markConsultationRead(a.patient, a.id);
+    expect(unreadByConsultation(a.patient)).toEqual(new Map([[b.id, 1]]));
+    expect(unreadCounts(a.patient)).toEqual({ all: 1, consultations: 1 });
+    // The doctor's notifications about A are untouched.
+    expect(unreadByConsultation(dr.user)).toEqual(
+      new Map([
+        [a.id, 2],
+        [b.id, 1],
+      ]),
+    );
+    const read = allOf(a.patient).filter((n) => n.consultationId === a.id);
+    expect(read.every((n) => n.readAt instanceof Date)).toBe(true);
+
+    // Another user "opening" A reads nothing of the patient's or the doctor's.
+    const stranger = await makeUser("doctor");
+    markConsultationRead(stranger, b.id);
+    expect(unreadCounts(a.patient)).toEqual({ all: 1, consultations: 1 });
+    expect(unreadCounts(dr.user)).toEqual({ all: 3, consultations: 2 });
+
+    markConsultationRead(dr.user, b.id);
+    expect(unreadByConsultation(dr.user)).toEqual(new Map([[a.id, 2]]));
+    expect(unreadCounts(a.patient)).toEqual({ all: 1, consultations: 1 });
+  });
+
+  test("marking a consultation read again keeps the first read time", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const { patient, doctor, id } = await sharedCase();
+      acceptRequest(doctor, id);
+      vi.setSystemTime(new Date("2025-06-01T10:00:00Z"));
+      markConsultationRead(patient, id);
+      vi.setSystemTime(new Date("2025-06-02T10:00:00Z"));
+      markConsultationRead(patient, id);
+      expect(allOf(patient).map((n) => n.readAt)).toEqual([new Date("2025-06-01T10:00:00Z")]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test("mark all read: only the acting user's, and says how many", async () => {
+    const dr = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    const a = await sharedCase(dr);
+    const b = await sharedCase(dr);
+    acceptRequest(dr.user, a.id);
+    declineRequest(dr.user, b.id, "Outside my field.");
+    postMessage(a.patient, a.id, "Thank you!");
+
+    expect(markAllRead(dr.user)).toBe(3);
+    expect(unreadCounts(dr.user)).toEqual({ all: 0, consultations: 0 });
+    expect(unreadByConsultation(dr.user).size).toBe(0);
+    expect(unreadCounts(a.patient)).toEqual({ all: 1, consultations: 1 });
+    expect(unreadCounts(b.patient)).toEqual({ all: 1, consultations: 1 });
+    expect(markAllRead(dr.user)).toBe(0);
+    // Read notifications stay listed.
+    expect(listNotifications(dr.user)).toHaveLength(3);
+    expect(listNotifications(dr.user).every((n) => n.readAt !== null)).toBe(true);
+  });
+});
+
+describe("e-mail", () => {
+  const mails: Mail[] = [];
+
+  beforeAll(() => {
+    setMailTransport({
+      async send(mail) {
+        mails.push(mail);
+      },
+    });
+  });
+
+  beforeEach(async () => {
+    // Mails of earlier tests still queued go out now, before the slate is wiped.
+    await flush();
+    mails.length = 0;
+  });
+
+  afterAll(() => {
+    setMailTransport(undefined);
+  });
+
+  /** The mails sent after `fn`, once the queued sends have run. */
+  async function mailsOf(fn: () => unknown) {
+    await flush();
+    mails.length = 0;
+    fn();
+    expect(mails).toEqual([]);
+    await flush();
+    return mails.splice(0);
+  }
+
+  test("one mail per notification, to the recipient, with the link and nothing private", async () => {
+    const secretMessage = "She has had night sweats since March and a lump in her neck.";
+    const patient = await makeUser("patient");
+    const analysis = insertAnalysis(patient.id, { topClass: "pre_b" });
+    const dr = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    const doctor = dr.user;
+    let id = "";
+    const sent: Mail[] = [];
+    const expectOne = (batch: Mail[], to: User, path: string) => {
+      expect(batch).toHaveLength(1);
+      expect(batch[0]!.to).toBe(to.email);
+      expect(batch[0]!.text).toContain(url(path));
+      expect(batch[0]!.subject).toMatch(/^HemaLink: /);
+      sent.push(...batch);
+    };
+
+    expectOne(
+      await mailsOf(() => {
+        id = shareAnalysis(patient, analysis.id, {
+          doctorProfileId: dr.profile.id,
+          message: secretMessage,
+          consent: true,
+        }).id;
+      }),
+      doctor,
+      `/doctor/cases/${id}`,
+    );
+    expectOne(await mailsOf(() => acceptRequest(doctor, id)), patient, `/consultations/${id}`);
+    const secretPatientMessage = "My daughter also bleeds from the gums when brushing.";
+    expectOne(
+      await mailsOf(() => postMessage(patient, id, secretPatientMessage)),
+      doctor,
+      `/doctor/cases/${id}`,
+    );
+    const secretDoctorMessage = "Please avoid ibuprofen until we know more.";
+    expectOne(
+      await mailsOf(() => postMessage(doctor, id, secretDoctorMessage)),
+      patient,
+      `/consultations/${id}`,
+    );
+    expectOne(
+      await mailsOf(() => answerConsultation(doctor, id, answer)),
+      patient,
+      `/consultations/${id}`,
+    );
+    expectOne(await mailsOf(() => closeConsultation(patient, id)), doctor, `/doctor/cases/${id}`);
+    // Nothing to open any more: the mail points to the notifications page.
+    expectOne(await mailsOf(() => revokeAccess(patient, id)), doctor, "/notifications");
+
+    const notified = [...allOf(patient), ...allOf(doctor)];
+    expect(sent).toHaveLength(notified.length);
+
+    for (const mail of sent) {
+      const whole = `${mail.subject}\n${mail.text}`;
+      for (const secret of [
+        secretMessage,
+        secretPatientMessage,
+        secretDoctorMessage,
+        answer.recommendations,
+        patient.displayName,
+        doctor.displayName,
+      ]) {
+        expect(whole).not.toContain(secret);
+      }
+      expect(whole).not.toMatch(/pre[-_ ]?b|pro[-_ ]?b|benign|leuk/i);
+      expect(whole).not.toMatch(/urgent/i);
+    }
+  });
+
+  test("a decline and a withdrawal mail the other side once each", async () => {
+    const declined = await sharedCase();
+    const withdrawn = await sharedCase();
+    const a = await mailsOf(() =>
+      declineRequest(declined.doctor, declined.id, "Outside my field."),
+    );
+    expect(a.map((m) => m.to)).toEqual([declined.patient.email]);
+    expect(a[0]!.text).toContain(url(`/consultations/${declined.id}`));
+    expect(a[0]!.text).not.toContain("Outside my field");
+    const b = await mailsOf(() => withdrawRequest(withdrawn.patient, withdrawn.id));
+    expect(b.map((m) => m.to)).toEqual([withdrawn.doctor.email]);
+    expect(b[0]!.text).toContain(url("/notifications"));
+  });
+
+  test("a notification in a transaction that rolls back sends no mail and leaves no row", async () => {
+    const user = await makeUser("patient");
+    await flush();
+    mails.length = 0;
+    expect(() =>
+      getDb().transaction(() => {
+        notify(user.id, {
+          kind: "consultation.accepted",
+          text: "Accepted.",
+          link: "/consultations",
+        });
+        throw new Error("the change failed");
+      }),
+    ).toThrow("the change failed");
+    await flush();
+    expect(mails).toEqual([]);
+    expect(allOf(user)).toEqual([]);
+
+    // The same notification in a transaction that commits does send its mail.
+    getDb().transaction(() => {
+      notify(user.id, { kind: "consultation.accepted", text: "Accepted.", link: "/consultations" });
+    });
+    await flush();
+    expect(mails.map((m) => m.to)).toEqual([user.email]);
+    expect(allOf(user)).toHaveLength(1);
+  });
+
+  test("a step refused with a conflict sends nothing", async () => {
+    const { patient, doctor, id } = await sharedCase();
+    declineRequest(doctor, id, "Outside my field.");
+    const before = [...allOf(patient), ...allOf(doctor)].length;
+    const sent = await mailsOf(() => {
+      expect(() => acceptRequest(doctor, id)).toThrow();
+      expect(() => postMessage(patient, id, "Why?")).toThrow();
+    });
+    expect(sent).toEqual([]);
+    expect([...allOf(patient), ...allOf(doctor)]).toHaveLength(before);
+  });
+
+  test("a failing mail transport does not undo the step; the failure is logged", async () => {
+    // The setup file fails a test on any console.error: this one is expected, so it is
+    // silenced here and the recorded calls are cleared before the check runs.
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    setMailTransport({
+      async send() {
+        throw new Error("SMTP is down");
+      },
+    });
+    try {
+      const { patient, doctor, id } = await sharedCase();
+      await flush();
+      errors.mockClear();
+      expect(acceptRequest(doctor, id).status).toBe("accepted");
+      await flush();
+      expect(errors).toHaveBeenCalledWith(
+        expect.stringContaining(`sending to ${patient.email} failed`),
+        expect.any(Error),
+      );
+    } finally {
+      errors.mockClear();
+      errors.mockRestore();
+      setMailTransport({
+        async send(mail) {
+          mails.push(mail);
+        },
+      });
+    }
+  });
+});
+
+describe("closing answered consultations automatically", () => {
+  // Far in the past: consultations of other tests, answered now, are never due.
+  const T0 = new Date("2020-01-06T12:00:00Z").getTime();
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  test("closes only answered consultations older than the cutoff, and tells their patients", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(T0);
+    const dr = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    const old = await sharedCase(dr);
+    const boundary = await sharedCase(dr);
+    const recent = await sharedCase(dr);
+    const oldAccepted = await sharedCase(dr);
+    const oldRequested = await sharedCase(dr);
+    const oldClosed = await sharedCase(dr);
+
+    acceptRequest(dr.user, oldAccepted.id);
+    acceptRequest(dr.user, old.id);
+    answerConsultation(dr.user, old.id, answer);
+    acceptRequest(dr.user, oldClosed.id);
+    answerConsultation(dr.user, oldClosed.id, answer);
+    closeConsultation(oldClosed.patient, oldClosed.id);
+    vi.setSystemTime(T0 + DAY);
+    acceptRequest(dr.user, boundary.id);
+    answerConsultation(dr.user, boundary.id, answer);
+    vi.setSystemTime(T0 + 10 * DAY);
+    acceptRequest(dr.user, recent.id);
+    answerConsultation(dr.user, recent.id, answer);
+
+    const now = new Date(T0 + 15 * DAY);
+    vi.setSystemTime(T0 + 20 * DAY); // the function must use `now`, not the clock
+    const all = {
+      old: old.patient,
+      boundary: boundary.patient,
+      recent: recent.patient,
+      doctor: dr.user,
+    };
+    let closedCount = -1;
+    const got = received(all, () => {
+      closedCount = autoCloseAnswered(14, now);
+    });
+    expect(closedCount).toBe(1);
+
+    const statusOf = (id: string) =>
+      getDb().select().from(consultations).where(eq(consultations.id, id)).get()!;
+    expect(statusOf(old.id)).toMatchObject({ status: "closed", closedAt: now });
+    // Answered exactly 14 days before `now`: not older than the cutoff yet.
+    expect(statusOf(boundary.id).status).toBe("answered");
+    expect(statusOf(recent.id).status).toBe("answered");
+    expect(statusOf(oldAccepted.id).status).toBe("accepted");
+    expect(statusOf(oldRequested.id).status).toBe("requested");
+    expect(statusOf(oldClosed.id).closedAt).toEqual(new Date(T0));
+
+    expect(got).toEqual({
+      old: [
+        { kind: "consultation.closed", link: `/consultations/${old.id}`, consultationId: old.id },
+      ],
+      boundary: [],
+      recent: [],
+      doctor: [],
+    });
+    const auditRows = getDb()
+      .select()
+      .from(auditLog)
+      .where(
+        and(
+          eq(auditLog.action, "consultation.auto-close"),
+          inArray(auditLog.targetId, [old.id, boundary.id, recent.id]),
+        ),
+      )
+      .all();
+    expect(auditRows.map((r) => [r.targetId, r.actorId])).toEqual([[old.id, null]]);
+
+    // Idempotent: a second run closes nothing more and notifies nobody.
+    const again = received(all, () => expect(autoCloseAnswered(14, now)).toBe(0));
+    expect(Object.values(again).flat()).toEqual([]);
+
+    // Later, the other two are due as well.
+    expect(autoCloseAnswered(14, new Date(T0 + 25 * DAY))).toBe(2);
+    expect(statusOf(boundary.id).status).toBe("closed");
+    expect(statusOf(recent.id).status).toBe("closed");
+    expect(statusOf(oldAccepted.id).status).toBe("accepted");
+  });
+});
+
+describe("the verified-consultation badge on reviews", () => {
+  const review = { rating: 5, body: "Clear explanations and a fast, careful answer. Thank you." };
+
+  test("an answered consultation with that doctor makes the review verified", async () => {
+    const { patient, doctor, profileId, id } = await sharedCase();
+    acceptRequest(doctor, id);
+    answerConsultation(doctor, id, answer);
+    saveOwnReview(patient, profileId, review);
+    expect(getOwnReview(patient, profileId)?.verifiedConsultation).toBe(true);
+  });
+
+  test("a closed one counts too, and so does one revoked after the answer", async () => {
+    const closed = await sharedCase();
+    acceptRequest(closed.doctor, closed.id);
+    answerConsultation(closed.doctor, closed.id, answer);
+    closeConsultation(closed.patient, closed.id);
+    saveOwnReview(closed.patient, closed.profileId, review);
+    expect(getOwnReview(closed.patient, closed.profileId)?.verifiedConsultation).toBe(true);
+
+    const revoked = await sharedCase();
+    acceptRequest(revoked.doctor, revoked.id);
+    answerConsultation(revoked.doctor, revoked.id, answer);
+    revokeAccess(revoked.patient, revoked.id);
+    saveOwnReview(revoked.patient, revoked.profileId, review);
+    expect(getOwnReview(revoked.patient, revoked.profileId)?.verifiedConsultation).toBe(true);
+  });
+
+  test("no consultation, or one never answered, leaves the review unverified", async () => {
+    const dr = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    const none = await makeUser("patient");
+    saveOwnReview(none, dr.profile.id, review);
+    expect(getOwnReview(none, dr.profile.id)?.verifiedConsultation).toBe(false);
+
+    const requested = await sharedCase(dr);
+    const accepted = await sharedCase(dr);
+    acceptRequest(dr.user, accepted.id);
+    const declined = await sharedCase(dr);
+    declineRequest(dr.user, declined.id, "Outside my field.");
+    const withdrawn = await sharedCase(dr);
+    withdrawRequest(withdrawn.patient, withdrawn.id);
+    for (const c of [requested, accepted, declined, withdrawn]) {
+      saveOwnReview(c.patient, dr.profile.id, review);
+      expect(getOwnReview(c.patient, dr.profile.id)?.verifiedConsultation).toBe(false);
+    }
+  });
+
+  test("an answer from another doctor does not verify a review of this one", async () => {
+    const { patient, doctor, id } = await sharedCase();
+    acceptRequest(doctor, id);
+    answerConsultation(doctor, id, answer);
+    const other = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    saveOwnReview(patient, other.profile.id, review);
+    expect(getOwnReview(patient, other.profile.id)?.verifiedConsultation).toBe(false);
+  });
+
+  test("a review written while waiting becomes verified when edited after the answer", async () => {
+    const { patient, doctor, profileId, id } = await sharedCase();
+    saveOwnReview(patient, profileId, {
+      rating: 3,
+      body: "Still waiting for the answer, so far ok.",
+    });
+    expect(getOwnReview(patient, profileId)?.verifiedConsultation).toBe(false);
+    acceptRequest(doctor, id);
+    answerConsultation(doctor, id, answer);
+    saveOwnReview(patient, profileId, review);
+    expect(getOwnReview(patient, profileId)).toMatchObject({
+      verifiedConsultation: true,
+      rating: 5,
+    });
+  });
+});
