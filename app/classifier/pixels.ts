@@ -37,18 +37,17 @@ export function resizeArea(image: RgbImage, region: Region, size: number): Uint8
   const { data, width } = image;
   // Horizontal pass: region.height rows × size columns, as floats.
   const rows = new Float32Array(region.height * size * 3);
-  const xWeights = boxWeights(region.left, region.width, size);
+  const xw = boxWeights(region.left, region.width, size);
   for (let y = 0; y < region.height; y++) {
     const inRow = (region.top + y) * width * 3;
     const outRow = y * size * 3;
     for (let x = 0; x < size; x++) {
-      const { start, weights } = xWeights[x]!;
       let r = 0;
       let g = 0;
       let b = 0;
-      for (let k = 0; k < weights.length; k++) {
-        const w = weights[k]!;
-        const i = inRow + (start + k) * 3;
+      let i = inRow + xw.start[x]! * 3;
+      for (let k = xw.from[x]!, end = xw.from[x + 1]!; k < end; k++, i += 3) {
+        const w = xw.weights[k]!;
         r += data[i]! * w;
         g += data[i + 1]! * w;
         b += data[i + 2]! * w;
@@ -60,16 +59,16 @@ export function resizeArea(image: RgbImage, region: Region, size: number): Uint8
     }
   }
   const out = new Uint8Array(size * size * 3);
-  const yWeights = boxWeights(0, region.height, size);
+  const yw = boxWeights(0, region.height, size);
   for (let y = 0; y < size; y++) {
-    const { start, weights } = yWeights[y]!;
+    const start = yw.start[y]!;
     for (let x = 0; x < size; x++) {
       let r = 0;
       let g = 0;
       let b = 0;
-      for (let k = 0; k < weights.length; k++) {
-        const w = weights[k]!;
-        const i = ((start + k) * size + x) * 3;
+      let i = (start * size + x) * 3;
+      for (let k = yw.from[y]!, end = yw.from[y + 1]!; k < end; k++, i += size * 3) {
+        const w = yw.weights[k]!;
         r += rows[i]! * w;
         g += rows[i + 1]! * w;
         b += rows[i + 2]! * w;
@@ -83,24 +82,33 @@ export function resizeArea(image: RgbImage, region: Region, size: number): Uint8
   return out;
 }
 
-type BoxWeights = { start: number; weights: number[] };
+/**
+ * For each output pixel i, the first input pixel it covers (`start[i]`) and the weights of
+ * the pixels it covers, `weights[from[i]] … weights[from[i + 1] - 1]` (flat typed arrays:
+ * the inner loops of a 2000-pixel-wide resize stay tight).
+ */
+type BoxWeights = { start: Int32Array; from: Int32Array; weights: Float64Array };
 
-/** For each output pixel, the input pixels it covers (within `extent`) and their weights. */
-function boxWeights(offset: number, extent: number, size: number): BoxWeights[] {
+function boxWeights(offset: number, extent: number, size: number): BoxWeights {
   const scale = extent / size;
-  const result: BoxWeights[] = [];
+  const start = new Int32Array(size);
+  const from = new Int32Array(size + 1);
+  const all: number[] = [];
   for (let i = 0; i < size; i++) {
-    const from = i * scale;
-    const to = Math.min(extent, from + scale);
-    const first = Math.min(Math.floor(from), extent - 1);
-    const last = Math.min(Math.max(first, Math.ceil(to) - 1), extent - 1);
+    const lo = i * scale;
+    const hi = Math.min(extent, lo + scale);
+    const first = Math.min(Math.floor(lo), extent - 1);
+    const last = Math.min(Math.max(first, Math.ceil(hi) - 1), extent - 1);
     const covers: number[] = [];
     for (let p = first; p <= last; p++)
-      covers.push(Math.max(0, Math.min(to, p + 1) - Math.max(from, p)));
+      covers.push(Math.max(0, Math.min(hi, p + 1) - Math.max(lo, p)));
     const total = covers.reduce((a, b) => a + b, 0);
-    result.push({ start: offset + first, weights: covers.map((c) => c / total) });
+    start[i] = offset + first;
+    from[i] = all.length;
+    for (const c of covers) all.push(c / total);
   }
-  return result;
+  from[size] = all.length;
+  return { start, from, weights: Float64Array.from(all) };
 }
 
 const clampByte = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));

@@ -379,9 +379,10 @@ export function getOwnConsultation(actor: Actor, id: string, ip?: string) {
   };
 }
 
-/** The doctor's inbox: shared cases, newest first. */
-export function listDoctorCases(actor: Actor) {
+/** The doctor's inbox: shared cases, newest first (the view is audited: it names patients). */
+export function listDoctorCases(actor: Actor, ip?: string) {
   if (!can(actor, { type: "doctor:access" })) notFound();
+  audit({ actorId: actor.id, action: "consultation.list", outcome: "success", ip });
   return getDb()
     .select({
       c: consultations,

@@ -4,6 +4,7 @@ import { CLASS_LABELS } from "~/analyses/explain";
 import { requireRole } from "~/auth/guards.server";
 import { StatusBadge, type Status } from "~/components/consultation";
 import { autoCloseDue, listDoctorCases } from "~/consultations/consultations.server";
+import { clientIp } from "~/security/request.server";
 import { unreadByConsultation } from "~/notifications/notifications.server";
 
 export const meta: MetaFunction = () => [{ title: "Shared cases · HemaLink" }];
@@ -15,12 +16,12 @@ const GROUPS: { title: string; statuses: Status[] }[] = [
   { title: "Closed or declined", statuses: ["closed", "declined"] },
 ];
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, "doctor");
   autoCloseDue();
   const unread = unreadByConsultation(user);
   return {
-    cases: listDoctorCases(user).map((c) => ({
+    cases: listDoctorCases(user, clientIp(request, context)).map((c) => ({
       id: c.id,
       status: c.status,
       patientName: c.patientName,

@@ -88,10 +88,10 @@ export async function prepareImage(bytes: Uint8Array): Promise<PreparedImage> {
       .toBuffer({ resolveWithObject: true });
     const raw = { raw: { width: info.width, height: info.height, channels: 3 as const } };
     const [stored, thumbnail] = await Promise.all([
-      sharp(data, raw).jpeg({ quality: 92 }).toBuffer(),
+      sharp(data, raw).jpeg({ quality: 92, optimiseCoding: false }).toBuffer(),
       sharp(data, raw)
         .resize(THUMB_SIDE, THUMB_SIDE, { fit: "cover" })
-        .jpeg({ quality: 80 })
+        .jpeg({ quality: 80, optimiseCoding: false })
         .toBuffer(),
     ]);
     const pixels = {
