@@ -31,6 +31,15 @@ app.all(
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "0.0.0.0";
-app.listen(port, host, () => {
+const server = app.listen(port, host, () => {
   console.info(`HemaLink listening on http://localhost:${port}`);
 });
+
+// Stop cleanly (containers and process managers send SIGTERM): no new connections, then exit.
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.once(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5000).unref();
+  });
+}

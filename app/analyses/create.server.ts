@@ -49,32 +49,35 @@ export async function createAnalysis(
     await store.put(imageKey, "original", image.stored);
     await store.put(imageKey, "thumbnail", image.thumbnail);
     await store.put(imageKey, "heatmap", heatmapPng);
-    const row = getDb()
-      .insert(analyses)
-      .values({
-        patientId: actor.id,
-        imageKey,
-        sha256: crypto.createHash("sha256").update(input.bytes).digest("hex"),
-        modelVersion: classification.modelVersion,
-        verdict: classification.verdict,
-        reasons: classification.reasons,
-        probabilities: classification.probabilities,
-        topClass: classification.top,
-        confidence: classification.confidence,
-        ageBracket: input.ageBracket ?? null,
-        note: input.note ?? null,
-      })
-      .returning()
-      .get();
-    audit({
-      actorId: actor.id,
-      action: "analysis.create",
-      outcome: "success",
-      targetType: "analysis",
-      targetId: row.id,
-      ip: input.ip,
+    // The row and its audit entry commit together (one transaction, one disk sync).
+    return getDb().transaction((tx) => {
+      const row = tx
+        .insert(analyses)
+        .values({
+          patientId: actor.id,
+          imageKey,
+          sha256: crypto.createHash("sha256").update(input.bytes).digest("hex"),
+          modelVersion: classification.modelVersion,
+          verdict: classification.verdict,
+          reasons: classification.reasons,
+          probabilities: classification.probabilities,
+          topClass: classification.top,
+          confidence: classification.confidence,
+          ageBracket: input.ageBracket ?? null,
+          note: input.note ?? null,
+        })
+        .returning()
+        .get();
+      audit({
+        actorId: actor.id,
+        action: "analysis.create",
+        outcome: "success",
+        targetType: "analysis",
+        targetId: row.id,
+        ip: input.ip,
+      });
+      return row;
     });
-    return row;
   } catch (error) {
     await store.deleteAll(imageKey);
     throw error;

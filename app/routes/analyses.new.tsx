@@ -23,7 +23,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   requireSameOrigin(request);
   const user = await requireRole(request, "patient");
   const outcome = await handleUpload(user, request, clientIp(request, context));
-  if (outcome.ok) return redirect(`/analyses/${outcome.analysisId}`);
+  if (outcome.ok) return redirect(`/analyses/${outcome.analysis.id}`);
   return data(outcome.reply, { status: outcome.status });
 }
 

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { getOwnAnalysis, listOwnAnalyses } from "~/analyses/analyses.server";
+import { listOwnAnalyses } from "~/analyses/analyses.server";
 import { analysisToJson } from "~/analyses/json";
 import { handleUpload } from "~/analyses/upload.server";
 import { requireRole, requireSameOrigin } from "~/auth/guards.server";
@@ -21,6 +21,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const ip = clientIp(request, context);
   const outcome = await handleUpload(user, request, ip);
   if (!outcome.ok) return Response.json(outcome.reply, { status: outcome.status });
-  const analysis = analysisToJson(getOwnAnalysis(user, outcome.analysisId, ip));
+  // The new row itself (its creation is audited): no second read.
+  const analysis = analysisToJson(outcome.analysis);
   return Response.json(analysis, { status: 201, headers: { Location: analysis.links.page } });
 }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { getDb } from "#db/client";
+import { getDb, withoutDiskSync } from "#db/client";
 import { rateLimits } from "#db/schema";
 import { getEnv } from "~/env.server";
 
@@ -12,18 +12,21 @@ export type RateLimitResult = { allowed: boolean; retryAfterSeconds: number };
 export function hit(bucket: string, key: string, limit: number, now = Date.now()): RateLimitResult {
   const windowMs = getEnv().RATE_LIMIT_WINDOW_SECONDS * 1000;
   const windowStart = now - (now % windowMs);
-  const row = getDb()
-    .insert(rateLimits)
-    .values({ bucket, key, windowStart, count: 1 })
-    .onConflictDoUpdate({
-      target: [rateLimits.bucket, rateLimits.key],
-      set: {
-        count: sql`case when ${rateLimits.windowStart} = ${windowStart} then ${rateLimits.count} + 1 else 1 end`,
-        windowStart,
-      },
-    })
-    .returning({ count: rateLimits.count })
-    .get();
+  const db = getDb();
+  const row = withoutDiskSync(db, () =>
+    db
+      .insert(rateLimits)
+      .values({ bucket, key, windowStart, count: 1 })
+      .onConflictDoUpdate({
+        target: [rateLimits.bucket, rateLimits.key],
+        set: {
+          count: sql`case when ${rateLimits.windowStart} = ${windowStart} then ${rateLimits.count} + 1 else 1 end`,
+          windowStart,
+        },
+      })
+      .returning({ count: rateLimits.count })
+      .get(),
+  );
   const retryAfterSeconds = Math.ceil((windowStart + windowMs - now) / 1000);
   return { allowed: row.count <= limit, retryAfterSeconds };
 }
