@@ -14,7 +14,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { getOptionalUser, homeFor } from "~/auth/guards.server";
-import { unreadCounts } from "~/notifications/notifications.server";
+import { navigationCounts } from "~/notifications/notifications.server";
 import { useNonce } from "~/security/nonce";
 import appStyles from "~/styles/app.css";
 
@@ -35,7 +35,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request);
   return {
     user: user && { ...user, home: homeFor(user) },
-    unread: user ? unreadCounts(user) : { all: 0, consultations: 0 },
+    unread: user
+      ? navigationCounts(user, new URL(request.url).pathname)
+      : { all: 0, consultations: 0 },
   };
 }
 

@@ -57,16 +57,37 @@ export function HeatmapView({
   );
 }
 
-export function PreliminaryNotice({ modelVersion }: { modelVersion: string }) {
+export function PreliminaryNotice({
+  modelVersion,
+  reviewedBy,
+}: {
+  modelVersion: string;
+  /** Once a hematologist has answered, the model's output is no longer the next step. */
+  reviewedBy?: string;
+}) {
   return (
     <p className="notice" role="note">
-      <strong>Preliminary — informational, not a diagnosis; a hematologist must confirm.</strong>{" "}
+      {reviewedBy ? (
+        <strong>
+          Model output — informational, not a diagnosis. {reviewedBy} has reviewed this analysis:
+          follow their assessment.
+        </strong>
+      ) : (
+        <strong>Preliminary — informational, not a diagnosis; a hematologist must confirm.</strong>
+      )}{" "}
       Model version {modelVersion} (<a href="/about/model">how the model works and how well</a>).
     </p>
   );
 }
 
-export function ResultSummary({ result }: { result: ResultView }) {
+export function ResultSummary({
+  result,
+  showNextStep = true,
+}: {
+  result: ResultView;
+  /** Off once a hematologist has answered: their recommendations are the next step. */
+  showNextStep?: boolean;
+}) {
   const explanation = explainAnalysis(result);
   if (result.verdict === "cant_assess") {
     return (
@@ -91,7 +112,7 @@ export function ResultSummary({ result }: { result: ResultView }) {
           {CONFIDENCE_LABELS[result.confidence]}
         </span>
       </p>
-      <p>{explanation.nextStep}</p>
+      {showNextStep && <p>{explanation.nextStep}</p>}
       <ProbabilityBars probabilities={result.probabilities} />
     </section>
   );

@@ -117,3 +117,16 @@ export function markAllRead(actor: Actor): number {
     .where(and(eq(notifications.userId, actor.id), isNull(notifications.readAt)))
     .run().changes;
 }
+
+const CASE_PAGE = /^\/(?:consultations|doctor\/cases)\/([0-9a-f-]{36})\/?$/;
+
+/**
+ * The navigation badges for a page load. Opening a consultation reads its notifications;
+ * the page's own loader runs beside this one, so the page being opened is counted as read
+ * here too (only the actor's own notifications are touched, whatever the page decides).
+ */
+export function navigationCounts(actor: Actor, pathname: string) {
+  const open = CASE_PAGE.exec(pathname)?.[1];
+  if (open) markConsultationRead(actor, open);
+  return unreadCounts(actor);
+}

@@ -74,8 +74,8 @@ export default function AnalysisPage() {
         {final && (
           <Assessment {...final} modelClass={analysis.topClass} modelVerdict={analysis.verdict} />
         )}
-        <PreliminaryNotice modelVersion={analysis.modelVersion} />
-        <ResultSummary result={analysis} />
+        <PreliminaryNotice modelVersion={analysis.modelVersion} reviewedBy={final?.doctorName} />
+        <ResultSummary result={analysis} showNextStep={!final} />
         {analysis.verdict === "cant_assess" ? (
           <>
             <h3>How to take a better image</h3>

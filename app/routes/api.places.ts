@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { searchPlaces } from "~/geo/gazetteer.server";
 
-/** City autocomplete from the offline gazetteer (no outside service). */
+/** City and postcode autocomplete from the offline gazetteer (no outside service). */
 export async function loader({ request }: LoaderFunctionArgs) {
   const q = new URL(request.url).searchParams.get("q") ?? "";
   if (q.length > 120) return Response.json({ message: "Query too long" }, { status: 400 });

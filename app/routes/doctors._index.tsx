@@ -63,7 +63,7 @@ export default function FinderPage() {
 
   function locateMe() {
     if (!navigator.geolocation) {
-      setLocating("Your browser cannot share its location: type a city instead.");
+      setLocating("Your browser cannot share its location: type a city or postcode instead.");
       return;
     }
     setLocating("Finding your location…");
@@ -76,7 +76,7 @@ export default function FinderPage() {
         form.set("lng", position.coords.longitude.toFixed(5));
         submit(form, { method: "get" });
       },
-      () => setLocating("Location was not shared: type a city instead."),
+      () => setLocating("Location was not shared: type a city or postcode instead."),
       { timeout: 10_000 },
     );
   }
@@ -97,17 +97,22 @@ export default function FinderPage() {
         <Form method="get" ref={formRef} className="form finder-form">
           {query.analysis && <input type="hidden" name="analysis" value={query.analysis} />}
           <div className="field">
-            <label htmlFor="place">City</label>
+            <label htmlFor="place">City or postcode</label>
             <input
               id="place"
               name="place"
               list="place-options"
               defaultValue={query.place}
               autoComplete="off"
-              placeholder="e.g. Lyon or Lyon, FR"
+              placeholder="e.g. Lyon, FR · 10001 · M5V 3L9"
+              aria-describedby="place-hint"
               onInput={(event) => suggestPlaces(event.currentTarget.value)}
             />
             <datalist id="place-options" />
+            <small id="place-hint">
+              Postcodes work offline for the US, Canada and India; elsewhere, type your city.
+              Places: GeoNames (CC BY 4.0).
+            </small>
           </div>
           <ClientOnly>
             {() => (
@@ -179,8 +184,8 @@ export default function FinderPage() {
 
       {result.placeNotFound && (
         <p className="panel error" role="alert">
-          We could not find that city. Check the spelling or add the country code, e.g. &ldquo;Lyon,
-          FR&rdquo;.
+          We could not find that city or postcode. Check the spelling or add the country code, e.g.
+          &ldquo;Lyon, FR&rdquo;; postcodes are known for the US, Canada and India only.
         </p>
       )}
 

@@ -100,8 +100,10 @@ describe("finding a hematologist", () => {
     const denied = await session();
     await denied.page.goto("/doctors");
     await denied.page.getByRole("button", { name: "Use my location" }).click();
-    await denied.page.getByText("Location was not shared: type a city instead.").waitFor();
-    await denied.page.getByLabel("City").fill("Reykjavik, IS");
+    await denied.page
+      .getByText("Location was not shared: type a city or postcode instead.")
+      .waitFor();
+    await denied.page.getByLabel("City or postcode").fill("Reykjavik, IS");
     await denied.page.getByRole("button", { name: "Search", exact: true }).click();
     await denied.page.waitForURL(/place=/);
     await denied.page.getByRole("heading", { name: /of Reykjav/ }).waitFor();
@@ -112,6 +114,11 @@ describe("finding a hematologist", () => {
       parseFloat,
     );
     expect(distances).toEqual([...distances].sort((a, b) => a - b));
+
+    // A postcode is resolved offline too.
+    await denied.page.getByLabel("City or postcode").fill("10001");
+    await denied.page.getByRole("button", { name: "Search", exact: true }).click();
+    await denied.page.getByRole("heading", { name: /of 10001 New York, US/ }).waitFor();
   });
 
   test("bad parameters get a clear 400; another patient's analysis is a 404", async () => {
@@ -142,7 +149,7 @@ describe("finding a hematologist", () => {
     await page.getByLabel("English", { exact: true }).check();
     await page.getByLabel("Clinic name").fill("Harbour Clinic");
     await page.getByLabel("Street address").fill("1 Harbour Road");
-    await page.getByLabel("City").fill("Reykjavik");
+    await page.getByLabel("City", { exact: true }).fill("Reykjavik");
     await page.getByLabel("Country code").fill("IS");
     await page.getByRole("button", { name: "Set the pin from the city" }).click();
     await page.getByText(/Pin at 64\.1/).waitFor();
