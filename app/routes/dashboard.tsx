@@ -2,6 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
 import { CLASS_LABELS } from "~/analyses/explain";
+import { StatusBadge } from "~/components/consultation";
+import { listOwnConsultations } from "~/consultations/consultations.server";
 import { requireRole } from "~/auth/guards.server";
 
 export const meta: MetaFunction = () => [{ title: "My dashboard · HemaLink" }];
@@ -11,7 +13,14 @@ const RECENT = 3;
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "patient");
   const analyses = listOwnAnalyses(user);
+  const consultations = listOwnConsultations(user);
   return {
+    consultations: consultations.slice(0, RECENT).map((c) => ({
+      id: c.id,
+      doctorName: c.doctorName,
+      status: c.status,
+      revoked: Boolean(c.revokedAt),
+    })),
     name: user.displayName,
     total: analyses.length,
     recent: analyses.slice(0, RECENT).map((a) => ({
@@ -23,7 +32,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function PatientDashboard() {
-  const { name, total, recent } = useLoaderData<typeof loader>();
+  const { name, total, recent, consultations } = useLoaderData<typeof loader>();
   return (
     <section className="panel">
       <h1>Welcome, {name}</h1>
@@ -46,6 +55,22 @@ export default function PatientDashboard() {
             </li>
           )}
         </ul>
+      )}
+      {consultations.length > 0 && (
+        <>
+          <h2>Your consultations</h2>
+          <ul>
+            {consultations.map((c) => (
+              <li key={c.id}>
+                <Link to={`/consultations/${c.id}`}>{c.doctorName}</Link>{" "}
+                <StatusBadge status={c.status} revoked={c.revoked} />
+              </li>
+            ))}
+            <li>
+              <Link to="/consultations">All consultations</Link>
+            </li>
+          </ul>
+        </>
       )}
       <p>
         <Link className="button" to="/analyses/new">
