@@ -6,6 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { getDb } from "#db/client";
 import { analyses, users } from "#db/schema";
 import { CLASS_IDS, CLASS_LABELS } from "~/classifier/classes";
+import { DEMO_ACCOUNTS } from "../../seed/demo";
 import { makeCertifiedDoctor, makeUser } from "../helpers";
 import { syntheticSmear } from "../uploads/images";
 import { seriousA11yViolations } from "./axe";
@@ -180,6 +181,20 @@ describe("teleconsultation", () => {
     const theirs = other.s.page.locator(".review", { hasText: "Friendly clinic staff" });
     await theirs.waitFor();
     expect(await theirs.locator(".badge", { hasText: "Verified consultation" }).count()).toBe(0);
+
+    // The admin's monitoring page counts the answer against the model's class.
+    const admin = await session(DEMO_ACCOUNTS.admin.email);
+    await admin.page.goto("/admin/consultations");
+    await admin.page.getByRole("heading", { name: "Consultation monitoring" }).waitFor();
+    const cell = admin.page
+      .locator("table.confusion tbody tr")
+      .filter({
+        has: admin.page.getByRole("rowheader", { name: CLASS_LABELS[modelClass], exact: true }),
+      })
+      .locator("td")
+      .nth(CLASS_IDS.indexOf(doctorClass));
+    expect(Number(await cell.innerText())).toBeGreaterThanOrEqual(1);
+    expect(await seriousA11yViolations(admin.page)).toEqual([]);
   });
 
   test("another doctor gets 404 on the case; after the patient revokes, the first doctor does too; messages render as text", async () => {
