@@ -3,6 +3,7 @@ import { z } from "zod";
 import { readOwnAnalysisImage } from "~/analyses/analyses.server";
 import { notFound, requireUser } from "~/auth/guards.server";
 import { clientIp } from "~/security/request.server";
+import { privateImageResponse } from "~/uploads/storage.server";
 
 const FileParam = z.enum(["original", "thumbnail", "heatmap"]);
 
@@ -17,12 +18,5 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     file.data,
     clientIp(request, context),
   );
-  return new Response(new Uint8Array(image.bytes), {
-    headers: {
-      "Content-Type": image.contentType,
-      "Cache-Control": "private, no-store",
-      "X-Content-Type-Options": "nosniff",
-      "Content-Disposition": "inline",
-    },
-  });
+  return privateImageResponse(image);
 }

@@ -3,13 +3,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CLASS_LABELS } from "~/analyses/explain";
 import { notFound, requireRole, requireSameOrigin } from "~/auth/guards.server";
-import {
-  Assessment,
-  MessageThread,
-  StatusBadge,
-  Timeline,
-  type DoctorClass,
-} from "~/components/consultation";
+import { Assessment, MessageThread, StatusBadge, Timeline } from "~/components/consultation";
 import {
   autoCloseDue,
   closeConsultation,
@@ -18,14 +12,11 @@ import {
   stepError,
   withdrawRequest,
 } from "~/consultations/consultations.server";
-import { canPostMessages, listMessages, postMessage } from "~/consultations/messages.server";
-import { MessageSchema } from "~/consultations/validation";
+import { consultationView, postMessageForm, threadView } from "~/consultations/view.server";
 import { markConsultationRead } from "~/notifications/notifications.server";
 import { clientIp } from "~/security/request.server";
 
 export const meta: MetaFunction = () => [{ title: "Consultation · HemaLink" }];
-
-const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, "patient");
@@ -38,27 +29,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   } = getOwnConsultation(user, id, clientIp(request, context));
   markConsultationRead(user, id);
   return {
-    consultation: {
-      id: c.id,
-      status: c.status,
-      revoked: Boolean(c.revokedAt),
-      message: c.message,
-      ageBracket: c.ageBracket,
-      declineReason: c.declineReason,
-      doctorClass: c.doctorClass as DoctorClass | null,
-      recommendations: c.recommendations,
-      urgency: c.urgency,
-      steps: {
-        requestedAt: c.requestedAt.toISOString(),
-        acceptedAt: iso(c.acceptedAt),
-        declinedAt: iso(c.declinedAt),
-        answeredAt: iso(c.answeredAt),
-        closedAt: iso(c.closedAt),
-        withdrawnAt: iso(c.withdrawnAt),
-        revokedAt: iso(c.revokedAt),
-      },
-      canPost: canPostMessages(c),
-    },
+    consultation: consultationView(c),
     analysis: {
       id: analysis.id,
       verdict: analysis.verdict,
@@ -66,7 +37,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       createdAt: analysis.createdAt.toISOString(),
     },
     doctor,
-    messages: listMessages(user, id).map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
+    messages: threadView(user, id),
   };
 }
 
@@ -89,11 +60,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         closeConsultation(user, id, ip);
         break;
       case "message": {
-        const parsed = MessageSchema.safeParse({ body: form.get("body") ?? undefined });
-        if (!parsed.success) {
-          return data({ messageError: parsed.error.issues[0]!.message }, { status: 400 });
-        }
-        postMessage(user, id, parsed.data.body, ip);
+        const messageError = postMessageForm(user, id, form, ip);
+        if (messageError) return data({ messageError }, { status: 400 });
         return redirect(`/consultations/${id}#messages`);
       }
       default:

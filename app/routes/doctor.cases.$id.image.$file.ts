@@ -3,6 +3,7 @@ import { z } from "zod";
 import { notFound, requireRole } from "~/auth/guards.server";
 import { readCaseImage } from "~/consultations/consultations.server";
 import { clientIp } from "~/security/request.server";
+import { privateImageResponse } from "~/uploads/storage.server";
 
 const FileParam = z.enum(["original", "thumbnail", "heatmap"]);
 
@@ -12,12 +13,5 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const file = FileParam.safeParse(params.file);
   if (!file.success) notFound();
   const image = await readCaseImage(user, params.id ?? "", file.data, clientIp(request, context));
-  return new Response(new Uint8Array(image.bytes), {
-    headers: {
-      "Content-Type": image.contentType,
-      "Cache-Control": "private, no-store",
-      "X-Content-Type-Options": "nosniff",
-      "Content-Disposition": "inline",
-    },
-  });
+  return privateImageResponse(image);
 }

@@ -23,14 +23,12 @@ import {
   getCaseForDoctor,
   stepError,
 } from "~/consultations/consultations.server";
-import { canPostMessages, listMessages, postMessage } from "~/consultations/messages.server";
-import { AnswerSchema, DeclineSchema, MessageSchema } from "~/consultations/validation";
+import { consultationView, postMessageForm, threadView } from "~/consultations/view.server";
+import { AnswerSchema, DeclineSchema } from "~/consultations/validation";
 import { markConsultationRead } from "~/notifications/notifications.server";
 import { clientIp } from "~/security/request.server";
 
 export const meta: MetaFunction = () => [{ title: "Shared case · HemaLink" }];
-
-const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, "doctor");
@@ -43,24 +41,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   markConsultationRead(user, id);
   return {
     doctorName,
-    consultation: {
-      id: c.id,
-      status: c.status,
-      message: c.message,
-      ageBracket: c.ageBracket,
-      declineReason: c.declineReason,
-      doctorClass: c.doctorClass as DoctorClass | null,
-      recommendations: c.recommendations,
-      urgency: c.urgency,
-      steps: {
-        requestedAt: c.requestedAt.toISOString(),
-        acceptedAt: iso(c.acceptedAt),
-        declinedAt: iso(c.declinedAt),
-        answeredAt: iso(c.answeredAt),
-        closedAt: iso(c.closedAt),
-      },
-      canPost: canPostMessages(c),
-    },
+    consultation: consultationView(c),
     analysis: {
       verdict: analysis.verdict,
       reasons: analysis.reasons,
@@ -71,7 +52,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       note: analysis.note,
       createdAt: analysis.createdAt.toISOString(),
     },
-    messages: listMessages(user, id).map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
+    messages: threadView(user, id),
   };
 }
 
@@ -107,14 +88,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         break;
       }
       case "message": {
-        const parsed = MessageSchema.safeParse({ body: form.get("body") ?? undefined });
-        if (!parsed.success) {
-          return data(
-            { intent, error: parsed.error.issues[0]!.message, reply: undefined },
-            { status: 400 },
-          );
-        }
-        postMessage(user, id, parsed.data.body, ip);
+        const error = postMessageForm(user, id, form, ip);
+        if (error) return data({ intent, error, reply: undefined }, { status: 400 });
         return redirect(`/doctor/cases/${id}#messages`);
       }
       default:

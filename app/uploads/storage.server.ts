@@ -64,3 +64,15 @@ export function getImageStore(): ImageStore {
   store ??= fileSystemStore(path.resolve(getEnv().DATA_DIR, "images"));
   return store;
 }
+
+/** A stored image as a response: never cached, never sniffed, its fixed content type. */
+export function privateImageResponse(image: { bytes: Uint8Array; contentType: string }) {
+  return new Response(new Uint8Array(image.bytes), {
+    headers: {
+      "Content-Type": image.contentType,
+      "Cache-Control": "private, no-store",
+      "X-Content-Type-Options": "nosniff",
+      "Content-Disposition": "inline",
+    },
+  });
+}

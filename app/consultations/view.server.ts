@@ -1,0 +1,53 @@
+/** What a consultation page shows, as plain JSON for a loader (both sides use it). */
+import type { Consultation } from "#db/schema";
+import type { Actor } from "~/auth/permissions";
+import type { DoctorClass } from "./labels";
+import { canPostMessages, listMessages, postMessage } from "./messages.server";
+import { MessageSchema } from "./validation";
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export function consultationView(c: Consultation) {
+  return {
+    id: c.id,
+    status: c.status,
+    revoked: Boolean(c.revokedAt),
+    message: c.message,
+    ageBracket: c.ageBracket,
+    declineReason: c.declineReason,
+    doctorClass: c.doctorClass as DoctorClass | null,
+    recommendations: c.recommendations,
+    urgency: c.urgency,
+    steps: {
+      requestedAt: c.requestedAt.toISOString(),
+      acceptedAt: iso(c.acceptedAt),
+      declinedAt: iso(c.declinedAt),
+      answeredAt: iso(c.answeredAt),
+      closedAt: iso(c.closedAt),
+      withdrawnAt: iso(c.withdrawnAt),
+      revokedAt: iso(c.revokedAt),
+    },
+    canPost: canPostMessages(c),
+  };
+}
+
+/** The thread of a consultation the actor may see (404 otherwise), dates as ISO text. */
+export function threadView(actor: Actor, consultationId: string) {
+  return listMessages(actor, consultationId).map((m) => ({
+    ...m,
+    createdAt: m.createdAt.toISOString(),
+  }));
+}
+
+/** The message form's post: a validation message, or null once the message is saved. */
+export function postMessageForm(
+  actor: Actor,
+  consultationId: string,
+  form: FormData,
+  ip?: string,
+): string | null {
+  const parsed = MessageSchema.safeParse({ body: form.get("body") ?? undefined });
+  if (!parsed.success) return parsed.error.issues[0]!.message;
+  postMessage(actor, consultationId, parsed.data.body, ip);
+  return null;
+}
