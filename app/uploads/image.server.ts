@@ -8,6 +8,11 @@ export const MIN_SIDE = 64;
 const STORED_MAX_SIDE = 2048;
 const THUMB_SIDE = 256;
 
+// Every upload is a different image: libvips' operation cache only holds memory, and one
+// thread per image is cheaper than two when concurrent uploads already fill the cores.
+sharp.cache(false);
+sharp.concurrency(1);
+
 export type ImageKind = "jpeg" | "png" | "webp" | "tiff";
 
 export class ImageRejected extends Error {
