@@ -172,7 +172,6 @@ try {
   console.log(JSON.stringify(result));
   if (errors > 0 || !result.rows_match) process.exitCode = 1;
 } finally {
-  fs.writeFileSync("tmp/gc.log", server.output());
   await server.stop();
   fs.rmSync(server.dir, { recursive: true, force: true });
 }
