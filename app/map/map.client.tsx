@@ -7,11 +7,12 @@ import "leaflet.markercluster";
 import iconRetinaUrl from "leaflet/dist/images/marker-icon-2x.png";
 import iconUrl from "leaflet/dist/images/marker-icon.png";
 import shadowUrl from "leaflet/dist/images/marker-shadow.png";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import {
   CircleMarker,
   GeoJSON,
   MapContainer,
+  ScaleControl,
   TileLayer,
   Tooltip,
   useMap,
@@ -33,7 +34,36 @@ const selectedIcon = L.icon({ ...icon.options, className: "marker-selected" });
 export type MapMarker = { id: string; lat: number; lng: number; label: string };
 export type Tiles = { url: string; attribution: string };
 
-const outlineStyle = { color: "#8a8f98", weight: 1, fillColor: "#eef1f4", fillOpacity: 1 };
+// Land on a sea-coloured background (.map in app.css), so the map reads without tiles.
+const outlineStyle = { color: "#7d8590", weight: 1, fillColor: "#f3efe4", fillOpacity: 1 };
+
+/**
+ * Country outlines under the configured tiles, a metric scale, and a note when the tiles
+ * cannot load (offline clinics, blocked tile servers): the outlines then carry the map.
+ */
+function BaseLayers({ tiles, onTilesFailed }: { tiles: Tiles; onTilesFailed: () => void }) {
+  return (
+    <>
+      <GeoJSON data={countryOutlines()} style={outlineStyle} interactive={false} />
+      <TileLayer
+        url={tiles.url}
+        attribution={tiles.attribution}
+        eventHandlers={{ tileerror: onTilesFailed }}
+      />
+      <ScaleControl imperial={false} />
+    </>
+  );
+}
+
+function useTileFailure() {
+  const [failed, setFailed] = useState(false);
+  const note = failed ? (
+    <p className="map-note" role="status">
+      Street map unavailable: showing country outlines only.
+    </p>
+  ) : null;
+  return { onTilesFailed: () => setFailed(true), note };
+}
 
 function Clusters({
   markers,
@@ -100,22 +130,25 @@ export default function DoctorMap({
 }) {
   const points: [number, number][] = markers.map((m) => [m.lat, m.lng]);
   if (you) points.push([you.lat, you.lng]);
+  const { onTilesFailed, note } = useTileFailure();
   return (
-    <MapContainer center={[20, 0]} zoom={2} className="map" worldCopyJump>
-      <GeoJSON data={countryOutlines()} style={outlineStyle} interactive={false} />
-      <TileLayer url={tiles.url} attribution={tiles.attribution} />
-      <Clusters markers={markers} selected={selected} onSelect={onSelect} />
-      {you && (
-        <CircleMarker
-          center={[you.lat, you.lng]}
-          radius={8}
-          pathOptions={{ color: "#0b5cad", fillOpacity: 0.8 }}
-        >
-          <Tooltip>You are here</Tooltip>
-        </CircleMarker>
-      )}
-      <FitBounds points={points} />
-    </MapContainer>
+    <>
+      <MapContainer center={[20, 0]} zoom={2} className="map" worldCopyJump>
+        <BaseLayers tiles={tiles} onTilesFailed={onTilesFailed} />
+        <Clusters markers={markers} selected={selected} onSelect={onSelect} />
+        {you && (
+          <CircleMarker
+            center={[you.lat, you.lng]}
+            radius={8}
+            pathOptions={{ color: "#0b5cad", fillOpacity: 0.8 }}
+          >
+            <Tooltip>You are here</Tooltip>
+          </CircleMarker>
+        )}
+        <FitBounds points={points} />
+      </MapContainer>
+      {note}
+    </>
   );
 }
 
@@ -145,18 +178,24 @@ export function PinMap({
   onChange: (lat: number, lng: number) => void;
 }) {
   const markerRef = useRef<L.Marker | null>(null);
-  const map = (
-    <MapContainer center={[lat ?? 20, lng ?? 0]} zoom={lat == null ? 2 : 11} className="map small">
-      <GeoJSON data={countryOutlines()} style={outlineStyle} interactive={false} />
-      <TileLayer url={tiles.url} attribution={tiles.attribution} />
-      <PinEvents onChange={onChange} />
-      {lat != null && lng != null && (
-        <DraggablePin lat={lat} lng={lng} onChange={onChange} markerRef={markerRef} />
-      )}
-      {lat != null && lng != null && <Recenter lat={lat} lng={lng} />}
-    </MapContainer>
+  const { onTilesFailed, note } = useTileFailure();
+  return (
+    <>
+      <MapContainer
+        center={[lat ?? 20, lng ?? 0]}
+        zoom={lat == null ? 2 : 11}
+        className="map small"
+      >
+        <BaseLayers tiles={tiles} onTilesFailed={onTilesFailed} />
+        <PinEvents onChange={onChange} />
+        {lat != null && lng != null && (
+          <DraggablePin lat={lat} lng={lng} onChange={onChange} markerRef={markerRef} />
+        )}
+        {lat != null && lng != null && <Recenter lat={lat} lng={lng} />}
+      </MapContainer>
+      {note}
+    </>
   );
-  return map;
 }
 
 function DraggablePin({

@@ -96,6 +96,8 @@ describe("finding a hematologist", () => {
     await page.locator(".leaflet-marker-icon, .marker-cluster").first().waitFor();
     // Tiles cannot load here: the packaged country outlines are drawn instead of a grey box.
     expect(await page.locator(".leaflet-overlay-pane path").count()).toBeGreaterThan(10);
+    await page.getByText("Street map unavailable: showing country outlines only.").waitFor();
+    await page.locator(".leaflet-control-scale").waitFor();
 
     const denied = await session();
     await denied.page.goto("/doctors");
