@@ -7,7 +7,7 @@ export const FEATURE_LAYER = "features";
 export type Architecture = { inputSize: number; widths: number[]; dropout: number };
 
 export const DEFAULT_ARCHITECTURE: Architecture = {
-  inputSize: 96,
+  inputSize: 128,
   widths: [16, 32, 64, 128],
   dropout: 0.3,
 };

@@ -1,7 +1,7 @@
 /**
  * Train the staging CNN on the wasm backend:
  *   npm run train -- --data <dataset dir> --out public/models/<version> [--colour rgb|luma]
- *     [--size 96] [--epochs 30] [--seed 1]
+ *     [--size 128] [--epochs 22] [--seed 1]
  * Logs one JSON line per epoch; writes the model, the learning curve, then calibrates and
  * evaluates (runtime.json and model-card.json).
  */
@@ -26,7 +26,7 @@ const { values: args } = parseArgs({
     out: { type: "string" },
     colour: { type: "string", default: "rgb" },
     size: { type: "string", default: String(DEFAULT_ARCHITECTURE.inputSize) },
-    epochs: { type: "string", default: "30" },
+    epochs: { type: "string", default: "22" },
     patience: { type: "string", default: "7" },
     batch: { type: "string", default: "32" },
     seed: { type: "string", default: "1" },

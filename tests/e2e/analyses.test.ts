@@ -5,7 +5,8 @@ import type { Browser } from "playwright-core";
 import sharp from "sharp";
 import { getDb } from "#db/client";
 import { analyses } from "#db/schema";
-import { smearLikeImage, syntheticSmear } from "../uploads/images";
+import { assessableSmear } from "../uploads/assessable";
+import { smearLikeImage } from "../uploads/images";
 import { seriousA11yViolations } from "./axe";
 import { baseUrl, launchBrowser, openSession, type Session } from "./browser";
 
@@ -70,7 +71,7 @@ describe("the patient's analysis", () => {
     await registerPatient(session);
     const id = await uploadSmear(
       session,
-      await writeFile("smear.jpg", await syntheticSmear(3, 448, 448, "jpeg")),
+      await writeFile("smear.jpg", (await assessableSmear(3, 448, "jpeg")).bytes),
     );
 
     await page

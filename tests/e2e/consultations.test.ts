@@ -8,7 +8,7 @@ import { analyses, users } from "#db/schema";
 import { CLASS_IDS, CLASS_LABELS } from "~/classifier/classes";
 import { DEMO_ACCOUNTS } from "../../seed/demo";
 import { makeCertifiedDoctor, makeUser } from "../helpers";
-import { syntheticSmear } from "../uploads/images";
+import { assessableSmear } from "../uploads/assessable";
 import { seriousA11yViolations } from "./axe";
 import { launchBrowser, openSession, signIn, type Session } from "./browser";
 
@@ -59,7 +59,9 @@ async function doctor(name: string) {
 let seed = 40;
 async function upload(page: Page) {
   const file = path.join(files, `smear-${seed}.jpg`);
-  fs.writeFileSync(file, await syntheticSmear(seed++, 448, 448, "jpeg"));
+  const smear = await assessableSmear(seed, 448, "jpeg");
+  seed = smear.seed + 1;
+  fs.writeFileSync(file, smear.bytes);
   await page.goto("/analyses/new");
   await page.getByLabel("Smear image").setInputFiles(file);
   await page.getByRole("button", { name: "Upload and analyse" }).click();

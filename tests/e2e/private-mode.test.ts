@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { CLASS_IDS } from "~/classifier/classes";
 import { classifyBytes } from "~/classifier/node.server";
-import { syntheticSmear } from "../uploads/images";
+import { assessableSmear } from "../uploads/assessable";
 import { launchBrowser, openSession, signIn, type Session } from "./browser";
 
 let browser: Browser;
@@ -54,7 +54,7 @@ describe("private mode: the model runs in the browser", () => {
       ["field.png", "png"],
       ["field.jpg", "jpeg"],
     ] as const) {
-      const bytes = await syntheticSmear(5, 336, 336, format);
+      const { bytes } = await assessableSmear(5, 336, format);
       const file = path.join(files, name);
       fs.writeFileSync(file, bytes);
       const inBrowser = await analyseOnDevice(file);
@@ -73,7 +73,7 @@ describe("private mode: the model runs in the browser", () => {
   test("the result shows the notice and the heat-map, and 'Save to my records' stores it", async () => {
     const { page } = session;
     const file = path.join(files, "save.png");
-    fs.writeFileSync(file, await syntheticSmear(2, 300, 300, "png"));
+    fs.writeFileSync(file, (await assessableSmear(2, 300, "png")).bytes);
     const local = await analyseOnDevice(file);
     expect(local.verdict).toBe("ok");
     await page
