@@ -7,7 +7,7 @@ import "leaflet.markercluster";
 import iconRetinaUrl from "leaflet/dist/images/marker-icon-2x.png";
 import iconUrl from "leaflet/dist/images/marker-icon.png";
 import shadowUrl from "leaflet/dist/images/marker-shadow.png";
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   CircleMarker,
   GeoJSON,
@@ -42,14 +42,12 @@ const outlineStyle = { color: "#7d8590", weight: 1, fillColor: "#f3efe4", fillOp
  * cannot load (offline clinics, blocked tile servers): the outlines then carry the map.
  */
 function BaseLayers({ tiles, onTilesFailed }: { tiles: Tiles; onTilesFailed: () => void }) {
+  // Stable handlers: a new object each render would make react-leaflet rebind the event.
+  const tileEvents = useMemo(() => ({ tileerror: onTilesFailed }), [onTilesFailed]);
   return (
     <>
       <GeoJSON data={countryOutlines()} style={outlineStyle} interactive={false} />
-      <TileLayer
-        url={tiles.url}
-        attribution={tiles.attribution}
-        eventHandlers={{ tileerror: onTilesFailed }}
-      />
+      <TileLayer url={tiles.url} attribution={tiles.attribution} eventHandlers={tileEvents} />
       <ScaleControl imperial={false} />
     </>
   );
@@ -62,7 +60,8 @@ function useTileFailure() {
       Street map unavailable: showing country outlines only.
     </p>
   ) : null;
-  return { onTilesFailed: () => setFailed(true), note };
+  const onTilesFailed = useCallback(() => setFailed(true), []);
+  return { onTilesFailed, note };
 }
 
 function Clusters({
