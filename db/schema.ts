@@ -9,6 +9,19 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+// The vocabulary is the app's; the schema stores it (relative paths: drizzle-kit reads this file).
+import {
+  AGE_BRACKETS,
+  CLASS_IDS,
+  CONFIDENCES,
+  VERDICTS,
+  type Probabilities,
+} from "../app/analyses/vocabulary";
+import { ROLES } from "../app/auth/vocabulary";
+import { CONSULTATION_STATUSES, DOCTOR_CLASSES, URGENCIES } from "../app/consultations/vocabulary";
+import { VERIFICATION_STATUSES } from "../app/doctors/vocabulary";
+import { NOTIFICATION_KINDS } from "../app/notifications/vocabulary";
+import { REVIEW_STATUSES } from "../app/reviews/vocabulary";
 
 const id = () =>
   text("id")
@@ -23,9 +36,6 @@ const updatedAt = () =>
     .notNull()
     .$defaultFn(() => new Date())
     .$onUpdateFn(() => new Date());
-
-export const ROLES = ["patient", "doctor", "admin"] as const;
-export type Role = (typeof ROLES)[number];
 
 export const users = sqliteTable(
   "users",
@@ -59,9 +69,6 @@ export const sessions = sqliteTable(
   },
   (t) => [index("sessions_user_idx").on(t.userId)],
 );
-
-export const VERIFICATION_STATUSES = ["pending", "verified", "rejected"] as const;
-export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
 
 export const doctorProfiles = sqliteTable(
   "doctor_profiles",
@@ -122,8 +129,6 @@ export const doctorProfiles = sqliteTable(
     check("doctor_profiles_status_check", sql`${t.status} in ('pending', 'verified', 'rejected')`),
   ],
 );
-
-export const REVIEW_STATUSES = ["visible", "flagged", "hidden"] as const;
 
 export const reviews = sqliteTable(
   "reviews",
@@ -209,10 +214,6 @@ export const rateLimits = sqliteTable(
 export type User = typeof users.$inferSelect;
 export type DoctorProfile = typeof doctorProfiles.$inferSelect;
 
-import { CLASS_IDS, type Probabilities } from "../app/classifier/classes";
-
-export { CLASS_IDS, type ClassId, type Probabilities } from "../app/classifier/classes";
-
 export const analyses = sqliteTable(
   "analyses",
   {
@@ -224,12 +225,12 @@ export const analyses = sqliteTable(
     imageKey: text("image_key").notNull().unique(),
     sha256: text("sha256").notNull(),
     modelVersion: text("model_version").notNull(),
-    verdict: text("verdict", { enum: ["ok", "cant_assess"] }).notNull(),
+    verdict: text("verdict", { enum: VERDICTS }).notNull(),
     reasons: text("reasons", { mode: "json" }).$type<string[]>().notNull(),
     probabilities: text("probabilities", { mode: "json" }).$type<Probabilities>().notNull(),
     topClass: text("top_class", { enum: CLASS_IDS }).notNull(),
-    confidence: text("confidence", { enum: ["high", "moderate", "low"] }).notNull(),
-    ageBracket: text("age_bracket", { enum: ["child", "adult"] }),
+    confidence: text("confidence", { enum: CONFIDENCES }).notNull(),
+    ageBracket: text("age_bracket", { enum: AGE_BRACKETS }),
     note: text("note"),
     createdAt: createdAt(),
   },
@@ -246,18 +247,6 @@ export const analyses = sqliteTable(
 );
 
 export type Analysis = typeof analyses.$inferSelect;
-
-export const CONSULTATION_STATUSES = [
-  "requested",
-  "accepted",
-  "declined",
-  "answered",
-  "closed",
-  "withdrawn",
-] as const;
-export type ConsultationStatus = (typeof CONSULTATION_STATUSES)[number];
-export const DOCTOR_CLASSES = [...CLASS_IDS, "not_assessable"] as const;
-export const URGENCIES = ["routine", "soon", "urgent"] as const;
 
 /**
  * A patient's analysis shared with one certified doctor (store-and-forward consultation).
@@ -278,7 +267,7 @@ export const consultations = sqliteTable(
       .references(() => doctorProfiles.id, { onDelete: "cascade" }),
     status: text("status", { enum: CONSULTATION_STATUSES }).notNull().default("requested"),
     message: text("message").notNull(),
-    ageBracket: text("age_bracket", { enum: ["child", "adult"] }),
+    ageBracket: text("age_bracket", { enum: AGE_BRACKETS }),
     consentAt: integer("consent_at", { mode: "timestamp_ms" }).notNull(),
     declineReason: text("decline_reason"),
     doctorClass: text("doctor_class", { enum: DOCTOR_CLASSES }),
@@ -324,18 +313,6 @@ export const consultationMessages = sqliteTable(
 );
 
 export type ConsultationMessage = typeof consultationMessages.$inferSelect;
-
-export const NOTIFICATION_KINDS = [
-  "consultation.requested",
-  "consultation.accepted",
-  "consultation.declined",
-  "consultation.answered",
-  "consultation.withdrawn",
-  "consultation.revoked",
-  "consultation.closed",
-  "consultation.message",
-] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** In-app notifications; unread ones make the badges in the navigation. */
 export const notifications = sqliteTable(

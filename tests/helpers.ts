@@ -2,7 +2,8 @@ import { createAccount } from "~/auth/accounts.server";
 import { createUserSession } from "~/auth/session.server";
 import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { analyses, doctorProfiles, type Role } from "#db/schema";
+import { analyses, doctorProfiles } from "#db/schema";
+import type { Role } from "~/auth/vocabulary";
 
 export const ORIGIN = "http://localhost:3000";
 

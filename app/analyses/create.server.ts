@@ -1,21 +1,13 @@
 import crypto from "node:crypto";
 import { getDb } from "#db/client";
-import { analyses, type Analysis, type Probabilities } from "#db/schema";
+import { analyses, type Analysis } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { notFound } from "~/auth/guards.server";
 import type { Actor } from "~/auth/permissions";
+import type { Classification } from "~/classifier/classify";
 import type { RgbImage } from "~/classifier/pixels";
 import { prepareImage } from "~/uploads/image.server";
 import { getImageStore, newImageKey } from "~/uploads/storage.server";
-
-export type Classification = {
-  verdict: "ok" | "cant_assess";
-  reasons: string[];
-  probabilities: Probabilities;
-  top: keyof Probabilities;
-  confidence: "high" | "moderate" | "low";
-  modelVersion: string;
-};
 
 export type Classifier = (image: RgbImage) => Promise<{
   classification: Classification;

@@ -1,13 +1,5 @@
 import type { Analysis } from "#db/schema";
-import { CLASS_LABELS } from "~/classifier/classes";
-
-export { CLASS_LABELS };
-
-export const CONFIDENCE_LABELS = {
-  high: "High confidence",
-  moderate: "Moderate confidence",
-  low: "Low confidence",
-} as const;
+import { CLASS_LABELS } from "./vocabulary";
 
 export const CANT_ASSESS_ADVICE = [
   "Use a photo of a stained peripheral blood smear taken through the microscope, filling the frame.",

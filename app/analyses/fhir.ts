@@ -1,7 +1,8 @@
-import { CLASS_IDS, type Analysis } from "#db/schema";
+import type { Analysis } from "#db/schema";
 import type { FinalReview } from "~/consultations/final.server";
-import { CLASS_LABELS } from "./explain";
-import { DOCTOR_CLASS_LABELS, doctorName, URGENCY_LABELS } from "~/consultations/labels";
+import { DOCTOR_CLASS_LABELS, URGENCY_LABELS } from "~/consultations/vocabulary";
+import { doctorName } from "~/doctors/vocabulary";
+import { CLASS_IDS, CLASS_LABELS } from "./vocabulary";
 
 type FhirInput = {
   analysis: Analysis;
@@ -13,12 +14,6 @@ type FhirInput = {
 };
 
 type Reference = { reference: string; display?: string };
-
-/** How the hematologist's class reads to a patient and in the exported report. */
-export { DOCTOR_CLASS_LABELS, URGENCY_LABELS };
-
-export const reviewerName = (final: Pick<FinalReview, "doctorTitle" | "doctorName">) =>
-  doctorName(final.doctorTitle, final.doctorName);
 
 /**
  * FHIR R4 DiagnosticReport with one contained Observation per class probability and the
@@ -120,7 +115,7 @@ export function analysisToFhir({ analysis, patientName, imageJpeg, baseUrl, fina
 
 /** The contained Practitioner, the hematologist's Observation and their words. */
 function finalParts(final: FinalReview, effective: string) {
-  const name = reviewerName(final);
+  const name = doctorName(final.doctorTitle, final.doctorName);
   const answered = final.answeredAt.toISOString();
   const assessment = DOCTOR_CLASS_LABELS[final.doctorClass];
   const urgency = URGENCY_LABELS[final.urgency];

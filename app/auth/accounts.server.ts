@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { doctorProfiles, users, type Role } from "#db/schema";
+import { doctorProfiles, users } from "#db/schema";
+import type { Role } from "./vocabulary";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "./password.server";
 import type { SessionUser } from "./session.server";
 

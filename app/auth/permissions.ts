@@ -1,4 +1,4 @@
-import type { Role } from "#db/schema";
+import type { Role } from "./vocabulary";
 
 export type Actor = { id: string; role: Role };
 

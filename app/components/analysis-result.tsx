@@ -1,5 +1,6 @@
-import { CLASS_IDS, type ClassId, type Probabilities } from "~/classifier/classes";
-import { CLASS_LABELS, CONFIDENCE_LABELS, explainAnalysis } from "~/analyses/explain";
+import { CLASS_IDS, type ClassId, type Probabilities } from "~/analyses/vocabulary";
+import { explainAnalysis } from "~/analyses/explain";
+import { CLASS_LABELS, CONFIDENCE_LABELS } from "~/analyses/vocabulary";
 
 export type ResultView = {
   verdict: "ok" | "cant_assess";

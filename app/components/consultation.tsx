@@ -1,18 +1,22 @@
 import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { CLASS_LABELS } from "~/classifier/classes";
+import { CLASS_LABELS, type ClassId } from "~/analyses/vocabulary";
 import {
   DOCTOR_CLASS_LABELS,
   STATUS_LABELS,
-  URGENCY_LABELS,
+  type ConsultationStatus,
   type DoctorClass,
-} from "~/consultations/labels";
+  type Urgency,
+  URGENCY_LABELS,
+} from "~/consultations/vocabulary";
 
-export { DOCTOR_CLASS_LABELS, STATUS_LABELS, URGENCY_LABELS, type DoctorClass };
-
-export type Status = keyof typeof STATUS_LABELS;
-
-export function StatusBadge({ status, revoked }: { status: Status; revoked?: boolean }) {
+export function StatusBadge({
+  status,
+  revoked,
+}: {
+  status: ConsultationStatus;
+  revoked?: boolean;
+}) {
   return (
     <span className={`badge status-${status}`}>
       {STATUS_LABELS[status]}
@@ -69,9 +73,9 @@ export function Assessment({
   doctorName: string;
   answeredAt: string;
   doctorClass: DoctorClass;
-  modelClass: keyof typeof CLASS_LABELS;
+  modelClass: ClassId;
   modelVerdict: "ok" | "cant_assess";
-  urgency: keyof typeof URGENCY_LABELS;
+  urgency: Urgency;
   recommendations: string;
 }) {
   const modelText = modelVerdict === "ok" ? CLASS_LABELS[modelClass] : "Could not assess the image";

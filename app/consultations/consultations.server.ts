@@ -7,20 +7,14 @@
  */
 import { and, desc, eq, inArray, isNull, lt, ne } from "drizzle-orm";
 import { getDb } from "#db/client";
-import {
-  analyses,
-  consultations,
-  doctorProfiles,
-  users,
-  type Consultation,
-  type ConsultationStatus,
-} from "#db/schema";
+import { analyses, consultations, doctorProfiles, users, type Consultation } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { notFound } from "~/auth/guards.server";
 import { can, type Actor } from "~/auth/permissions";
 import { getEnv } from "~/env.server";
 import { notify, type NewNotification } from "~/notifications/notifications.server";
-import { doctorName } from "./labels";
+import { doctorName } from "~/doctors/vocabulary";
+import { OPEN_STATUSES, type ConsultationStatus } from "./vocabulary";
 import { getImageStore, IMAGE_FILES, type ImageFile } from "~/uploads/storage.server";
 import type { AnswerInput, ShareInput } from "./validation";
 
@@ -73,7 +67,7 @@ export function shareAnalysis(
         and(
           eq(consultations.analysisId, analysis.id),
           eq(consultations.doctorProfileId, doctor.id),
-          inArray(consultations.status, ["requested", "accepted"]),
+          inArray(consultations.status, OPEN_STATUSES),
           isNull(consultations.revokedAt),
         ),
       )

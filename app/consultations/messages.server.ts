@@ -5,7 +5,8 @@
  */
 import { asc, eq, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { consultationMessages, doctorProfiles, users, type ConsultationStatus } from "#db/schema";
+import { consultationMessages, doctorProfiles, users } from "#db/schema";
+import type { ConsultationStatus } from "./vocabulary";
 import { audit } from "~/audit/audit.server";
 import { notFound } from "~/auth/guards.server";
 import type { Actor } from "~/auth/permissions";

@@ -5,23 +5,18 @@
  */
 import { and, count, desc, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
 import { getDb } from "#db/client";
-import {
-  analyses,
-  CONSULTATION_STATUSES,
-  consultations,
-  doctorProfiles,
-  DOCTOR_CLASSES,
-  users,
-  type ClassId,
-  type ConsultationStatus,
-} from "#db/schema";
+import { analyses, consultations, doctorProfiles, users } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { notFound } from "~/auth/guards.server";
 import { can, type Actor } from "~/auth/permissions";
-import { CLASS_IDS } from "~/classifier/classes";
-import { doctorName } from "./labels";
-
-export type DoctorClass = (typeof DOCTOR_CLASSES)[number];
+import { CLASS_IDS, type ClassId } from "~/analyses/vocabulary";
+import { doctorName } from "~/doctors/vocabulary";
+import {
+  CONSULTATION_STATUSES,
+  DOCTOR_CLASSES,
+  type ConsultationStatus,
+  type DoctorClass,
+} from "./vocabulary";
 
 /** Rows: the model's class; columns: the doctor's class. Every cell is present. */
 export type AgreementTable = Record<ClassId, Record<DoctorClass, number>>;

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { AGE_BRACKETS } from "~/analyses/vocabulary";
+import { DOCTOR_CLASSES, URGENCIES } from "./vocabulary";
 
 export const ShareSchema = z.object({
   doctorProfileId: z.string({ error: "Choose a doctor" }).min(1, "Choose a doctor"),
@@ -7,7 +9,7 @@ export const ShareSchema = z.object({
     .trim()
     .min(10, "Tell the doctor why you are asking (at least 10 characters)")
     .max(2000, "Keep the message under 2,000 characters"),
-  ageBracket: z.enum(["child", "adult"], { error: "Choose child or adult" }).optional(),
+  ageBracket: z.enum(AGE_BRACKETS, { error: "Choose child or adult" }).optional(),
   consent: z.literal(true, { error: "Tick the box to let this doctor see the image and result" }),
 });
 
@@ -20,7 +22,7 @@ export const DeclineSchema = z.object({
 });
 
 export const AnswerSchema = z.object({
-  doctorClass: z.enum(["benign", "early_pre_b", "pre_b", "pro_b", "not_assessable"], {
+  doctorClass: z.enum(DOCTOR_CLASSES, {
     error: "Choose your assessment",
   }),
   recommendations: z
@@ -28,7 +30,7 @@ export const AnswerSchema = z.object({
     .trim()
     .min(5, "Write your recommendations")
     .max(4000, "Keep the recommendations under 4,000 characters"),
-  urgency: z.enum(["routine", "soon", "urgent"], { error: "Choose the urgency" }),
+  urgency: z.enum(URGENCIES, { error: "Choose the urgency" }),
 });
 
 export type ShareInput = z.infer<typeof ShareSchema>;

@@ -1,7 +1,7 @@
 /** What a consultation page shows, as plain JSON for a loader (both sides use it). */
 import type { Consultation } from "#db/schema";
 import type { Actor } from "~/auth/permissions";
-import type { DoctorClass } from "./labels";
+import type { DoctorClass } from "./vocabulary";
 import { canPostMessages, listMessages, postMessage } from "./messages.server";
 import { MessageSchema } from "./validation";
 

@@ -4,10 +4,11 @@
  */
 import { and, count, countDistinct, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { notifications, users, type NotificationKind } from "#db/schema";
+import { notifications, users } from "#db/schema";
 import type { Actor } from "~/auth/permissions";
 import { getEnv } from "~/env.server";
 import { sendMail } from "./mail.server";
+import type { NotificationKind } from "./vocabulary";
 
 export type NewNotification = {
   kind: NotificationKind;

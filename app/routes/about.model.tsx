@@ -1,6 +1,6 @@
 import type { MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { CLASS_LABELS } from "~/classifier/classes";
+import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { getModelCard } from "~/classifier/card.server";
 
 export const meta: MetaFunction = () => [{ title: "About the model · HemaLink" }];

@@ -1,7 +1,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
-import { CLASS_IDS, CLASS_LABELS } from "~/classifier/classes";
+import { CLASS_IDS, CLASS_LABELS } from "~/analyses/vocabulary";
+import {
+  CONSULTATION_STATUSES,
+  DOCTOR_CLASS_LABELS,
+  DOCTOR_CLASSES,
+  STATUS_LABELS,
+} from "~/consultations/vocabulary";
 import { consultationMonitoring } from "~/consultations/monitoring.server";
 import { clientIp } from "~/security/request.server";
 
@@ -21,29 +27,6 @@ export function formatDuration(ms: number): string {
   if (ms < DAY) return `${(ms / HOUR).toFixed(1)} h`;
   return `${(ms / DAY).toFixed(1)} days`;
 }
-
-// Kept here rather than imported from the schema, which stays out of the browser bundle.
-const CONSULTATION_STATUSES = [
-  "requested",
-  "accepted",
-  "declined",
-  "answered",
-  "closed",
-  "withdrawn",
-] as const;
-const DOCTOR_CLASSES = [...CLASS_IDS, "not_assessable"] as const;
-
-const STATUS_LABELS: Record<(typeof CONSULTATION_STATUSES)[number], string> = {
-  requested: "Requested (waiting for the doctor)",
-  accepted: "Accepted (waiting for the answer)",
-  declined: "Declined",
-  answered: "Answered",
-  closed: "Closed",
-  withdrawn: "Withdrawn by the patient",
-};
-
-const doctorLabel = (c: (typeof DOCTOR_CLASSES)[number]) =>
-  c === "not_assessable" ? "Not assessable" : CLASS_LABELS[c];
 
 const percent = (rate: number) => `${Math.round(rate * 100)} %`;
 
@@ -123,7 +106,7 @@ export default function AdminConsultationsPage() {
                   <td />
                   {DOCTOR_CLASSES.map((d) => (
                     <th key={d} scope="col">
-                      {doctorLabel(d)}
+                      {DOCTOR_CLASS_LABELS[d]}
                     </th>
                   ))}
                 </tr>

@@ -8,7 +8,7 @@ import { HeatmapView, PreliminaryNotice, ResultSummary } from "~/components/anal
 import { Assessment, StatusBadge } from "~/components/consultation";
 import { listOwnConsultations } from "~/consultations/consultations.server";
 import { finalReviewFor } from "~/consultations/final.server";
-import { doctorName } from "~/consultations/labels";
+import { doctorName } from "~/doctors/vocabulary";
 import { clientIp } from "~/security/request.server";
 
 export const meta: MetaFunction = () => [{ title: "Analysis result · HemaLink" }];

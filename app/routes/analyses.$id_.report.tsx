@@ -1,11 +1,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { getOwnAnalysis } from "~/analyses/analyses.server";
-import { CLASS_LABELS, CONFIDENCE_LABELS, explainAnalysis } from "~/analyses/explain";
-import { DOCTOR_CLASS_LABELS, reviewerName, URGENCY_LABELS } from "~/analyses/fhir";
+import { explainAnalysis } from "~/analyses/explain";
+import { CLASS_LABELS, CONFIDENCE_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
 import { HeatmapView, PreliminaryNotice, ProbabilityBars } from "~/components/analysis-result";
 import { finalReviewFor } from "~/consultations/final.server";
+import { DOCTOR_CLASS_LABELS, URGENCY_LABELS } from "~/consultations/vocabulary";
+import { doctorName } from "~/doctors/vocabulary";
 import { clientIp } from "~/security/request.server";
 
 export const meta: MetaFunction = () => [{ title: "Analysis report · HemaLink" }];
@@ -29,7 +31,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       createdAt: analysis.createdAt.toISOString(),
     },
     review: final && {
-      reviewer: reviewerName(final),
+      reviewer: doctorName(final.doctorTitle, final.doctorName),
       licenceNumber: final.licenceNumber,
       assessment: DOCTOR_CLASS_LABELS[final.doctorClass],
       urgency: URGENCY_LABELS[final.urgency],

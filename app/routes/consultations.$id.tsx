@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { CLASS_LABELS } from "~/analyses/explain";
+import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { notFound, requireRole, requireSameOrigin } from "~/auth/guards.server";
 import { Assessment, MessageThread, StatusBadge, Timeline } from "~/components/consultation";
 import {

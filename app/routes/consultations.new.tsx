@@ -4,11 +4,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
-import { CLASS_LABELS } from "~/analyses/explain";
+import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { requireRole, requireSameOrigin } from "~/auth/guards.server";
 import { Field, FieldErrors, FormErrors } from "~/components/forms";
 import { shareAnalysis, stepError } from "~/consultations/consultations.server";
-import { doctorName } from "~/consultations/labels";
+import { doctorName } from "~/doctors/vocabulary";
 import { ShareFormSchema } from "~/consultations/validation";
 import { getListedDoctor } from "~/doctors/public.server";
 import { clientIp } from "~/security/request.server";

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
-import { CLASS_LABELS } from "~/analyses/explain";
+import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { StatusBadge } from "~/components/consultation";
 import { listOwnConsultations } from "~/consultations/consultations.server";
 import { requireRole } from "~/auth/guards.server";

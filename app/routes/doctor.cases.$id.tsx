@@ -3,18 +3,10 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { CLASS_LABELS, CONFIDENCE_LABELS } from "~/analyses/explain";
+import { CLASS_LABELS, CONFIDENCE_LABELS, type ClassId } from "~/analyses/vocabulary";
 import { notFound, requireRole, requireSameOrigin } from "~/auth/guards.server";
 import { HeatmapView, ProbabilityBars } from "~/components/analysis-result";
-import {
-  Assessment,
-  DOCTOR_CLASS_LABELS,
-  MessageThread,
-  StatusBadge,
-  Timeline,
-  URGENCY_LABELS,
-  type DoctorClass,
-} from "~/components/consultation";
+import { Assessment, MessageThread, StatusBadge, Timeline } from "~/components/consultation";
 import { Field, FieldErrors, FormErrors } from "~/components/forms";
 import {
   acceptRequest,
@@ -25,6 +17,12 @@ import {
 } from "~/consultations/consultations.server";
 import { consultationView, postMessageForm, threadView } from "~/consultations/view.server";
 import { AnswerSchema, DeclineSchema } from "~/consultations/validation";
+import {
+  DOCTOR_CLASS_LABELS,
+  DOCTOR_CLASSES,
+  URGENCIES,
+  URGENCY_LABELS,
+} from "~/consultations/vocabulary";
 import { markConsultationRead } from "~/notifications/notifications.server";
 import { clientIp } from "~/security/request.server";
 
@@ -102,7 +100,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   return redirect(`/doctor/cases/${id}`);
 }
 
-function AnswerForm({ modelClass }: { modelClass: keyof typeof CLASS_LABELS | null }) {
+function AnswerForm({ modelClass }: { modelClass: ClassId | null }) {
   const result = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "answer",
@@ -118,7 +116,7 @@ function AnswerForm({ modelClass }: { modelClass: keyof typeof CLASS_LABELS | nu
       <FormErrors id={form.errorId} errors={form.errors} />
       <fieldset>
         <legend>Class</legend>
-        {(Object.keys(DOCTOR_CLASS_LABELS) as DoctorClass[]).map((id) => (
+        {DOCTOR_CLASSES.map((id) => (
           <label key={id} className="inline">
             <input type="radio" name={fields.doctorClass.name} value={id} />{" "}
             {id === modelClass
@@ -139,7 +137,7 @@ function AnswerForm({ modelClass }: { modelClass: keyof typeof CLASS_LABELS | nu
       </Field>
       <fieldset>
         <legend>Urgency</legend>
-        {(Object.keys(URGENCY_LABELS) as (keyof typeof URGENCY_LABELS)[]).map((u) => (
+        {URGENCIES.map((u) => (
           <label key={u} className="inline">
             <input type="radio" name={fields.urgency.name} value={u} /> {URGENCY_LABELS[u]}
           </label>

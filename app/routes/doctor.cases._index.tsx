@@ -1,15 +1,16 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { CLASS_LABELS } from "~/analyses/explain";
+import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
-import { StatusBadge, type Status } from "~/components/consultation";
+import { StatusBadge } from "~/components/consultation";
+import type { ConsultationStatus } from "~/consultations/vocabulary";
 import { autoCloseDue, listDoctorCases } from "~/consultations/consultations.server";
 import { clientIp } from "~/security/request.server";
 import { unreadByConsultation } from "~/notifications/notifications.server";
 
 export const meta: MetaFunction = () => [{ title: "Shared cases · HemaLink" }];
 
-const GROUPS: { title: string; statuses: Status[] }[] = [
+const GROUPS: { title: string; statuses: ConsultationStatus[] }[] = [
   { title: "New requests", statuses: ["requested"] },
   { title: "Accepted — waiting for your answer", statuses: ["accepted"] },
   { title: "Answered", statuses: ["answered"] },

@@ -11,7 +11,7 @@ import { RANKING_WEIGHTS, RATING_PRIOR } from "~/doctors/ranking";
 import { SPECIALTIES, SPECIALTY_IDS, type Specialty } from "~/doctors/specialties";
 import { LANGUAGES } from "~/doctors/validation";
 import { mapTiles } from "~/env.server";
-import { CLASS_LABELS } from "~/classifier/classes";
+import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { clientIp } from "~/security/request.server";
 
 const DoctorMap = lazy(() => import("~/map/map.client"));

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { auditLog, type ClassId } from "#db/schema";
+import { auditLog } from "#db/schema";
+import type { ClassId } from "~/analyses/vocabulary";
 import {
   acceptRequest,
   answerConsultation,

@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { getDb } from "#db/client";
 import { analyses, users } from "#db/schema";
-import { CLASS_IDS, CLASS_LABELS } from "~/classifier/classes";
+import { CLASS_IDS, CLASS_LABELS } from "~/analyses/vocabulary";
 import { DEMO_ACCOUNTS } from "../../seed/demo";
 import { makeCertifiedDoctor, makeUser } from "../helpers";
 import { assessableSmear } from "../uploads/assessable";

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
-import { CLASS_IDS } from "~/classifier/classes";
+import { CLASS_IDS } from "~/analyses/vocabulary";
 import { classifyBytes } from "~/classifier/node.server";
 import { assessableSmear } from "../uploads/assessable";
 import { launchBrowser, openSession, signIn, type Session } from "./browser";
