@@ -1,4 +1,6 @@
 // Production server: Express serving the Remix build, with the client IP in the load context.
+import { AsyncLocalStorage } from "node:async_hooks";
+import crypto from "node:crypto";
 import { createRequestHandler } from "@remix-run/express";
 import compression from "compression";
 import express from "express";
@@ -10,6 +12,21 @@ const app = express();
 app.disable("x-powered-by");
 app.set("trust proxy", process.env.TRUST_PROXY === "true");
 app.use(compression());
+// The request context (app/http/request-context.server.ts) opens here, before Remix, so every
+// loader, action, audit row and log line of one request shares its id; the app fills in the
+// address and the actor. The store is found through a registered symbol (separate bundles).
+const requestContext = (globalThis[Symbol.for("hemalink.request-context")] ??=
+  new AsyncLocalStorage());
+app.use((req, res, next) => {
+  const requestId = crypto.randomUUID();
+  res.set("X-Request-Id", requestId);
+  res.on("finish", () => {
+    if (res.statusCode >= 500) {
+      console.error(`[request ${requestId}] ${req.method} ${req.path} → ${res.statusCode}`);
+    }
+  });
+  requestContext.run({ requestId, actor: null }, next);
+});
 // Before Remix: its own origin check would answer a forged POST with a 500, not a 403.
 app.use((req, res, next) => {
   if (isCrossSiteRequest(req.method, (name) => req.get(name))) {

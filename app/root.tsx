@@ -17,6 +17,7 @@ import { getOptionalUser, homeFor } from "~/auth/guards.server";
 import { navigationCounts } from "~/notifications/notifications.server";
 import { useNonce } from "~/security/nonce";
 import appStyles from "~/styles/app.css";
+import { handleLoader } from "~/http/pipeline.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: appStyles },
@@ -31,14 +32,16 @@ export const meta: MetaFunction = () => [
   },
 ];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await getOptionalUser(request);
-  return {
-    user: user && { ...user, home: homeFor(user) },
-    unread: user
-      ? navigationCounts(user, new URL(request.url).pathname)
-      : { all: 0, consultations: 0 },
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const user = await getOptionalUser(request);
+    return {
+      user: user && { ...user, home: homeFor(user) },
+      unread: user
+        ? navigationCounts(user, new URL(request.url).pathname)
+        : { all: 0, consultations: 0 },
+    };
+  });
 }
 
 /** A navigation badge: the number is read out with its meaning. */

@@ -1,9 +1,10 @@
 import { getDb } from "#db/client";
 import { audit } from "~/audit/audit.server";
+import { fromAddress } from "./helpers";
 
 describe("audit log", () => {
   test("rows are appended and can be read", () => {
-    audit({ actorId: null, action: "test", outcome: "success", ip: "127.0.0.1" });
+    fromAddress("127.0.0.1", () => audit({ actorId: null, action: "test", outcome: "success" }));
     const rows = getDb().$client.prepare("select action, ip from audit_log").all();
     expect(rows).toContainEqual({ action: "test", ip: "127.0.0.1" });
   });

@@ -4,6 +4,9 @@ import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, doctorProfiles } from "#db/schema";
 import type { Role } from "~/auth/vocabulary";
+import { DomainError } from "~/errors/domain-error";
+import { errorResponse, statusOf } from "~/http/errors.server";
+import { runWithRequestContext } from "~/http/request-context.server";
 
 export const ORIGIN = "http://localhost:3000";
 
@@ -43,7 +46,10 @@ export function getRequest(path: string, headers: Record<string, string> = {}): 
   return new Request(`${ORIGIN}${path}`, { headers });
 }
 
-/** Await a loader/action that is expected to throw a Response; return that Response. */
+/**
+ * Await a loader/action (or a service) that is expected to refuse; return the Response it
+ * threw, or the one the app's single mapping makes of the domain error a service threw.
+ */
 export async function thrownResponse(
   promise: Promise<unknown> | (() => unknown),
 ): Promise<Response> {
@@ -51,10 +57,25 @@ export async function thrownResponse(
     await (typeof promise === "function" ? promise() : promise);
   } catch (error) {
     if (error instanceof Response) return error;
+    if (error instanceof DomainError) return errorResponse(error);
     throw error;
   }
   throw new Error("Expected a thrown Response");
 }
+
+/** The HTTP status of the domain error a synchronous service call throws. */
+export function statusThrownBy(fn: () => unknown): number {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DomainError) return statusOf(error);
+    throw error;
+  }
+  throw new Error("Expected a domain error");
+}
+
+/** Run `fn` as part of a request from `ip` (the request context the server opens). */
+export const fromAddress = <T>(ip: string, fn: () => T): T => runWithRequestContext({ ip }, fn);
 
 /** The doctor profile of a doctor user (every doctor account has one). */
 export function profileOf(userId: string) {

@@ -2,7 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, type Analysis } from "#db/schema";
 import { audit } from "~/audit/audit.server";
-import { notFound } from "~/auth/guards.server";
+import { notFound } from "~/errors/domain-error";
 import type { Actor } from "~/auth/permissions";
 import { getImageStore, IMAGE_FILES, type ImageFile } from "~/uploads/storage.server";
 
@@ -17,7 +17,7 @@ function findOwn(actor: Actor, id: string): Analysis {
 }
 
 /** The patient's own analysis (every read is audit-logged); anyone else's is a 404. */
-export function getOwnAnalysis(actor: Actor, id: string, ip?: string): Analysis {
+export function getOwnAnalysis(actor: Actor, id: string): Analysis {
   const row = findOwn(actor, id);
   audit({
     actorId: actor.id,
@@ -25,7 +25,6 @@ export function getOwnAnalysis(actor: Actor, id: string, ip?: string): Analysis 
     outcome: "success",
     targetType: "analysis",
     targetId: id,
-    ip,
   });
   return row;
 }
@@ -42,7 +41,7 @@ export function listOwnAnalyses(actor: Actor): Analysis[] {
 }
 
 /** One stored image of the patient's own analysis, with its fixed content type. */
-export async function readOwnAnalysisImage(actor: Actor, id: string, file: ImageFile, ip?: string) {
+export async function readOwnAnalysisImage(actor: Actor, id: string, file: ImageFile) {
   const row = findOwn(actor, id);
   const bytes = await getImageStore().get(row.imageKey, file);
   if (!bytes) notFound();
@@ -52,13 +51,12 @@ export async function readOwnAnalysisImage(actor: Actor, id: string, file: Image
     outcome: "success",
     targetType: "analysis",
     targetId: id,
-    ip,
   });
   return { bytes, contentType: IMAGE_FILES[file].contentType };
 }
 
 /** Delete the row and every stored file; the audit row stays. */
-export async function deleteOwnAnalysis(actor: Actor, id: string, ip?: string): Promise<void> {
+export async function deleteOwnAnalysis(actor: Actor, id: string): Promise<void> {
   const row = findOwn(actor, id);
   getDb().delete(analyses).where(eq(analyses.id, row.id)).run();
   await getImageStore().deleteAll(row.imageKey);
@@ -68,6 +66,5 @@ export async function deleteOwnAnalysis(actor: Actor, id: string, ip?: string): 
     outcome: "success",
     targetType: "analysis",
     targetId: id,
-    ip,
   });
 }

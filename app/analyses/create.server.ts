@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { getDb } from "#db/client";
 import { analyses, type Analysis } from "#db/schema";
 import { audit } from "~/audit/audit.server";
-import { notFound } from "~/auth/guards.server";
+import { notFound } from "~/errors/domain-error";
 import type { Actor } from "~/auth/permissions";
 import type { Classification } from "~/classifier/classify";
 import type { RgbImage } from "~/classifier/pixels";
@@ -18,7 +18,6 @@ export type NewAnalysis = {
   bytes: Uint8Array;
   ageBracket?: "child" | "adult";
   note?: string;
-  ip?: string;
 };
 
 /**
@@ -66,7 +65,6 @@ export async function createAnalysis(
         outcome: "success",
         targetType: "analysis",
         targetId: row.id,
-        ip: input.ip,
       });
       return row;
     });

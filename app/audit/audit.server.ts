@@ -1,5 +1,6 @@
 import { getDb } from "#db/client";
 import { auditLog } from "#db/schema";
+import { currentRequest } from "~/http/request-context.server";
 
 export type AuditEntry = {
   actorId: string | null;
@@ -7,11 +8,16 @@ export type AuditEntry = {
   outcome: "success" | "failure" | "denied";
   targetType?: string;
   targetId?: string;
-  ip?: string;
   detail?: string;
 };
 
-/** Append one row to the audit log; the table refuses updates and deletes. */
+/**
+ * Append one row to the audit log; the table refuses updates and deletes. The address
+ * comes from the request context (none for scheduled work).
+ */
 export function audit(entry: AuditEntry): void {
-  getDb().insert(auditLog).values(entry).run();
+  getDb()
+    .insert(auditLog)
+    .values({ ...entry, ip: currentRequest()?.ip })
+    .run();
 }

@@ -1,19 +1,19 @@
 import { redirect } from "@remix-run/node";
-import { isCrossSiteRequest } from "~/security/request.server";
+import { notFound } from "~/errors/domain-error";
+import { setActor } from "~/http/request-context.server";
 import { can, type Action } from "./permissions";
 import { getSessionUser, type SessionUser } from "./session.server";
 
-export function notFound(): never {
-  throw new Response("Not found", { status: 404 });
-}
-
+/** The signed-in user or null; the request context names them from here on. */
 export async function getOptionalUser(request: Request): Promise<SessionUser | null> {
-  return getSessionUser(request);
+  const user = await getSessionUser(request);
+  if (user) setActor(user);
+  return user;
 }
 
 /** The signed-in user, or a redirect to /login that comes back here afterwards. */
 export async function requireUser(request: Request): Promise<SessionUser> {
-  const user = await getSessionUser(request);
+  const user = await getOptionalUser(request);
   if (!user) {
     const url = new URL(request.url);
     const back = url.pathname + url.search;
@@ -32,13 +32,6 @@ export async function requirePermission(request: Request, action: Action): Promi
 export const requireRole = (request: Request, role: SessionUser["role"]) =>
   requirePermission(request, { type: `${role}:access` } as Action);
 
-/** Every action calls this first: a state change from another site is refused. */
-export function requireSameOrigin(request: Request): void {
-  if (isCrossSiteRequest(request.method, (name) => request.headers.get(name))) {
-    throw new Response("Cross-site request refused", { status: 403 });
-  }
-}
-
 /** Only local paths: an attacker's `redirectTo=//evil.example` goes home instead. */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/") {
   if (!to || typeof to !== "string") return fallback;
@@ -55,4 +48,14 @@ export function homeFor(user: SessionUser): string {
     case "patient":
       return "/dashboard";
   }
+}
+
+/** After login or registration: the session cookie, and back where the user was going. */
+export function redirectSignedIn(
+  signedIn: { user: SessionUser; setCookie: string },
+  redirectTo: string | undefined,
+) {
+  return redirect(safeRedirect(redirectTo, homeFor(signedIn.user)), {
+    headers: { "Set-Cookie": signedIn.setCookie },
+  });
 }

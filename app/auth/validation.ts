@@ -68,3 +68,6 @@ export const RegisterSchema = z.object({
   isDoctor: z.boolean().default(false),
   redirectTo: z.string().optional(),
 });
+
+export type LoginInput = z.output<typeof LoginSchema>;
+export type RegisterInput = z.output<typeof RegisterSchema>;

@@ -1,4 +1,30 @@
+import type { SubmissionResult } from "@conform-to/react";
 import type { ReactNode } from "react";
+
+type Reply = SubmissionResult<string[]>;
+
+/**
+ * The action's reply if it answers the form sent with `intent` (a page with several forms
+ * gets one reply; the submitted values say which form it was for).
+ */
+export function replyTo(result: unknown, intent = "default"): Reply | undefined {
+  if (!result || typeof result !== "object" || !("status" in result)) return undefined;
+  const reply = result as Reply;
+  const values = reply.initialValue as Record<string, unknown> | null | undefined;
+  return (values?.intent ?? "default") === intent ? reply : undefined;
+}
+
+/** The message above a form (a refused step), if any. */
+export const formMessage = (reply: Reply | undefined) => reply?.error?.[""]?.[0];
+
+/** The first message of a failed reply, wherever it is (one-line forms show it on top). */
+export function firstMessage(result: unknown): string | undefined {
+  const reply = replyTo(result, "default");
+  return Object.values(reply?.error ?? {}).find((messages) => messages?.length)?.[0];
+}
+
+/** The first message on one field, if any. */
+export const fieldMessage = (reply: Reply | undefined, field: string) => reply?.error?.[field]?.[0];
 
 type FieldProps = {
   id: string;

@@ -9,7 +9,7 @@ import { and, desc, eq, inArray, isNull, lt, ne } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, consultations, doctorProfiles, users, type Consultation } from "#db/schema";
 import { audit } from "~/audit/audit.server";
-import { notFound } from "~/auth/guards.server";
+import { conflict, invalid, notFound } from "~/errors/domain-error";
 import { can, type Actor } from "~/auth/permissions";
 import { getEnv } from "~/env.server";
 import { notify, type NewNotification } from "~/notifications/notifications.server";
@@ -18,32 +18,18 @@ import { OPEN_STATUSES, type ConsultationStatus } from "./vocabulary";
 import { getImageStore, IMAGE_FILES, type ImageFile } from "~/uploads/storage.server";
 import type { AnswerInput, ShareInput } from "./validation";
 
-export class ConsultationConflict extends Error {
-  readonly status = 409;
-}
-
-export class ConsultationRefused extends Error {
-  readonly status = 400;
-}
-
-const log = (actor: Actor, action: string, id: string, ip?: string, detail?: string) =>
+const log = (actor: Actor, action: string, id: string, detail?: string) =>
   audit({
     actorId: actor.id,
     action,
     outcome: "success",
     targetType: "consultation",
     targetId: id,
-    ip,
     detail,
   });
 
 /** Share the patient's own analysis with a certified doctor who offers teleconsultation. */
-export function shareAnalysis(
-  actor: Actor,
-  analysisId: string,
-  input: ShareInput,
-  ip?: string,
-): Consultation {
+export function shareAnalysis(actor: Actor, analysisId: string, input: ShareInput): Consultation {
   if (!can(actor, { type: "patient:access" })) notFound();
   const db = getDb();
   const analysis = db
@@ -58,7 +44,7 @@ export function shareAnalysis(
     .where(and(eq(doctorProfiles.id, input.doctorProfileId), eq(doctorProfiles.status, "verified")))
     .get();
   if (!doctor) notFound();
-  if (!doctor.tele) throw new ConsultationRefused("This doctor does not offer teleconsultation.");
+  if (!doctor.tele) throw invalid("This doctor does not offer teleconsultation.");
   return db.transaction((tx) => {
     const open = tx
       .select({ id: consultations.id })
@@ -72,7 +58,7 @@ export function shareAnalysis(
         ),
       )
       .get();
-    if (open) throw new ConsultationConflict("This case is already shared with this doctor.");
+    if (open) throw conflict("This case is already shared with this doctor.");
     const row = tx
       .insert(consultations)
       .values({
@@ -85,7 +71,7 @@ export function shareAnalysis(
       })
       .returning()
       .get();
-    log(actor, "consultation.request", row.id, ip);
+    log(actor, "consultation.request", row.id);
     const p = partiesOf(row);
     notify(p.doctorUserId, {
       kind: "consultation.requested",
@@ -164,11 +150,11 @@ type Step = {
 };
 
 /** Move a consultation from one of `step.from` to a new state, or 404 / 409. */
-function transition(actor: Actor, id: string, step: Step, ip?: string): Consultation {
+function transition(actor: Actor, id: string, step: Step): Consultation {
   const current = visibleTo(actor, id, step.side);
   if (!current) notFound();
   if (!step.from.includes(current.status) || current.revokedAt) {
-    throw new ConsultationConflict(
+    throw conflict(
       `This consultation is ${current.status}${current.revokedAt ? " and revoked" : ""}; that is no longer possible.`,
     );
   }
@@ -185,139 +171,108 @@ function transition(actor: Actor, id: string, step: Step, ip?: string): Consulta
       )
       .returning()
       .get();
-    if (!row)
-      throw new ConsultationConflict("This consultation changed meanwhile; reload the page.");
-    log(actor, step.action, id, ip);
+    if (!row) throw conflict("This consultation changed meanwhile; reload the page.");
+    log(actor, step.action, id);
     const { userId, ...notification } = step.announce(row, partiesOf(row));
     if (userId) notify(userId, { ...notification, consultationId: id });
     return row;
   });
 }
 
-export const withdrawRequest = (actor: Actor, id: string, ip?: string) =>
-  transition(
-    actor,
-    id,
-    {
-      side: "patient",
-      from: ["requested"],
-      set: { status: "withdrawn", withdrawnAt: new Date() },
-      action: "consultation.withdraw",
-      announce: (_, p) => ({
-        userId: p.doctorUserId,
-        kind: "consultation.withdrawn",
-        text: `${p.patientName} withdrew a consultation request.`,
-        link: null,
-      }),
-    },
-    ip,
-  );
+export const withdrawRequest = (actor: Actor, id: string) =>
+  transition(actor, id, {
+    side: "patient",
+    from: ["requested"],
+    set: { status: "withdrawn", withdrawnAt: new Date() },
+    action: "consultation.withdraw",
+    announce: (_, p) => ({
+      userId: p.doctorUserId,
+      kind: "consultation.withdrawn",
+      text: `${p.patientName} withdrew a consultation request.`,
+      link: null,
+    }),
+  });
 
 /** The patient ends the doctor's access (before or after an answer). */
-export const revokeAccess = (actor: Actor, id: string, ip?: string) =>
-  transition(
-    actor,
-    id,
-    {
-      side: "patient",
-      from: ["requested", "accepted", "declined", "answered", "closed"],
-      set: { revokedAt: new Date() },
-      action: "consultation.revoke",
-      announce: (_, p) => ({
-        userId: p.doctorUserId,
-        kind: "consultation.revoked",
-        text: `${p.patientName} ended your access to a shared case.`,
-        link: null,
-      }),
-    },
-    ip,
-  );
+export const revokeAccess = (actor: Actor, id: string) =>
+  transition(actor, id, {
+    side: "patient",
+    from: ["requested", "accepted", "declined", "answered", "closed"],
+    set: { revokedAt: new Date() },
+    action: "consultation.revoke",
+    announce: (_, p) => ({
+      userId: p.doctorUserId,
+      kind: "consultation.revoked",
+      text: `${p.patientName} ended your access to a shared case.`,
+      link: null,
+    }),
+  });
 
-export const closeConsultation = (actor: Actor, id: string, ip?: string) =>
-  transition(
-    actor,
-    id,
-    {
-      side: "patient",
-      from: ["answered"],
-      set: { status: "closed", closedAt: new Date() },
-      action: "consultation.close",
-      announce: (row, p) => ({
-        userId: p.doctorUserId,
-        kind: "consultation.closed",
-        text: `${p.patientName} closed the consultation.`,
-        link: doctorLink(row.id),
-      }),
-    },
-    ip,
-  );
+export const closeConsultation = (actor: Actor, id: string) =>
+  transition(actor, id, {
+    side: "patient",
+    from: ["answered"],
+    set: { status: "closed", closedAt: new Date() },
+    action: "consultation.close",
+    announce: (row, p) => ({
+      userId: p.doctorUserId,
+      kind: "consultation.closed",
+      text: `${p.patientName} closed the consultation.`,
+      link: doctorLink(row.id),
+    }),
+  });
 
-export const acceptRequest = (actor: Actor, id: string, ip?: string) =>
-  transition(
-    actor,
-    id,
-    {
-      side: "doctor",
-      from: ["requested"],
-      set: { status: "accepted", acceptedAt: new Date() },
-      action: "consultation.accept",
-      announce: (row, p) => ({
-        userId: p.patientId,
-        kind: "consultation.accepted",
-        text: `${p.doctorName} accepted your consultation request.`,
-        link: patientLink(row.id),
-      }),
-    },
-    ip,
-  );
+export const acceptRequest = (actor: Actor, id: string) =>
+  transition(actor, id, {
+    side: "doctor",
+    from: ["requested"],
+    set: { status: "accepted", acceptedAt: new Date() },
+    action: "consultation.accept",
+    announce: (row, p) => ({
+      userId: p.patientId,
+      kind: "consultation.accepted",
+      text: `${p.doctorName} accepted your consultation request.`,
+      link: patientLink(row.id),
+    }),
+  });
 
-export const declineRequest = (actor: Actor, id: string, reason: string, ip?: string) =>
-  transition(
-    actor,
-    id,
-    {
-      side: "doctor",
-      from: ["requested"],
-      set: { status: "declined", declinedAt: new Date(), declineReason: reason },
-      action: "consultation.decline",
-      announce: (row, p) => ({
-        userId: p.patientId,
-        kind: "consultation.declined",
-        text: `${p.doctorName} declined your consultation request.`,
-        link: patientLink(row.id),
-      }),
-    },
-    ip,
-  );
+export const declineRequest = (actor: Actor, id: string, reason: string) =>
+  transition(actor, id, {
+    side: "doctor",
+    from: ["requested"],
+    set: { status: "declined", declinedAt: new Date(), declineReason: reason },
+    action: "consultation.decline",
+    announce: (row, p) => ({
+      userId: p.patientId,
+      kind: "consultation.declined",
+      text: `${p.doctorName} declined your consultation request.`,
+      link: patientLink(row.id),
+    }),
+  });
 
 /** The doctor's assessment: confirm or correct the model, recommendations, urgency. */
-export const answerConsultation = (actor: Actor, id: string, input: AnswerInput, ip?: string) =>
-  transition(
-    actor,
-    id,
-    {
-      side: "doctor",
-      from: ["accepted"],
-      set: {
-        status: "answered",
-        answeredAt: new Date(),
-        doctorClass: input.doctorClass,
-        recommendations: input.recommendations,
-        urgency: input.urgency,
-      },
-      action: "consultation.answer",
-      announce: (row, p) => ({
-        userId: p.patientId,
-        kind: "consultation.answered",
-        text: `${p.doctorName} answered your consultation.`,
-        link: patientLink(row.id),
-      }),
+export const answerConsultation = (actor: Actor, id: string, input: AnswerInput) =>
+  transition(actor, id, {
+    side: "doctor",
+    from: ["accepted"],
+    set: {
+      status: "answered",
+      answeredAt: new Date(),
+      doctorClass: input.doctorClass,
+      recommendations: input.recommendations,
+      urgency: input.urgency,
     },
-    ip,
-  );
+    action: "consultation.answer",
+    announce: (row, p) => ({
+      userId: p.patientId,
+      kind: "consultation.answered",
+      text: `${p.doctorName} answered your consultation.`,
+      link: patientLink(row.id),
+    }),
+  });
 
 /** A case as the doctor sees it (only while shared); every view is audited. */
-export function getCaseForDoctor(actor: Actor, id: string, ip?: string) {
+export function getCaseForDoctor(actor: Actor, id: string) {
   const consultation = visibleTo(actor, id, "doctor");
   if (!consultation) notFound();
   const analysis = getDb()
@@ -332,12 +287,12 @@ export function getCaseForDoctor(actor: Actor, id: string, ip?: string) {
     .innerJoin(users, eq(users.id, doctorProfiles.userId))
     .where(eq(doctorProfiles.id, consultation.doctorProfileId))
     .get();
-  log(actor, "consultation.read", id, ip);
+  log(actor, "consultation.read", id);
   return { consultation, analysis, doctorName: doctorName(me?.title, me?.name ?? "") };
 }
 
 /** One stored image of a case, for its doctor while it is shared; audited like every read. */
-export async function readCaseImage(actor: Actor, id: string, file: ImageFile, ip?: string) {
+export async function readCaseImage(actor: Actor, id: string, file: ImageFile) {
   const consultation = visibleTo(actor, id, "doctor");
   if (!consultation) notFound();
   const analysis = getDb()
@@ -347,12 +302,12 @@ export async function readCaseImage(actor: Actor, id: string, file: ImageFile, i
     .get();
   const bytes = analysis && (await getImageStore().get(analysis.imageKey, file));
   if (!bytes) notFound();
-  log(actor, `consultation.image.${file}`, id, ip);
+  log(actor, `consultation.image.${file}`, id);
   return { bytes, contentType: IMAGE_FILES[file].contentType };
 }
 
 /** The patient's own consultation with its doctor and analysis; audited. */
-export function getOwnConsultation(actor: Actor, id: string, ip?: string) {
+export function getOwnConsultation(actor: Actor, id: string) {
   const consultation = visibleTo(actor, id, "patient");
   if (!consultation) notFound();
   const db = getDb();
@@ -365,7 +320,7 @@ export function getOwnConsultation(actor: Actor, id: string, ip?: string) {
     .where(eq(doctorProfiles.id, consultation.doctorProfileId))
     .get();
   if (!doctor) notFound();
-  log(actor, "consultation.read", id, ip);
+  log(actor, "consultation.read", id);
   return {
     consultation,
     analysis,
@@ -374,9 +329,9 @@ export function getOwnConsultation(actor: Actor, id: string, ip?: string) {
 }
 
 /** The doctor's inbox: shared cases, newest first (the view is audited: it names patients). */
-export function listDoctorCases(actor: Actor, ip?: string) {
+export function listDoctorCases(actor: Actor) {
   if (!can(actor, { type: "doctor:access" })) notFound();
-  audit({ actorId: actor.id, action: "consultation.list", outcome: "success", ip });
+  audit({ actorId: actor.id, action: "consultation.list", outcome: "success" });
   return getDb()
     .select({
       c: consultations,
@@ -463,12 +418,4 @@ export function autoCloseDue(now = Date.now()): void {
   if (now - lastAutoClose < 60_000) return;
   lastAutoClose = now;
   autoCloseAnswered(getEnv().CONSULTATION_AUTO_CLOSE_DAYS, new Date(now));
-}
-
-/** A refused or conflicting step as a form error (4xx); anything else is rethrown. */
-export function stepError(error: unknown): { message: string; status: 400 | 409 } {
-  if (error instanceof ConsultationConflict || error instanceof ConsultationRefused) {
-    return { message: error.message, status: error.status };
-  }
-  throw error;
 }

@@ -8,10 +8,10 @@ import { getDb } from "#db/client";
 import { consultationMessages, doctorProfiles, users } from "#db/schema";
 import type { ConsultationStatus } from "./vocabulary";
 import { audit } from "~/audit/audit.server";
-import { notFound } from "~/auth/guards.server";
+import { conflict, notFound } from "~/errors/domain-error";
 import type { Actor } from "~/auth/permissions";
 import { notify } from "~/notifications/notifications.server";
-import { ConsultationConflict, doctorLink, patientLink, visibleTo } from "./consultations.server";
+import { doctorLink, patientLink, visibleTo } from "./consultations.server";
 
 const OPEN: ConsultationStatus[] = ["requested", "accepted", "answered"];
 
@@ -46,12 +46,10 @@ export function listMessages(actor: Actor, consultationId: string) {
   );
 }
 
-export function postMessage(actor: Actor, consultationId: string, body: string, ip?: string) {
+export function postMessage(actor: Actor, consultationId: string, body: string) {
   const { consultation, side } = consultationFor(actor, consultationId);
   if (!canPostMessages(consultation)) {
-    throw new ConsultationConflict(
-      `This consultation is ${consultation.status}; messages are closed.`,
-    );
+    throw conflict(`This consultation is ${consultation.status}; messages are closed.`);
   }
   return getDb().transaction((tx) => {
     const row = tx
@@ -65,7 +63,6 @@ export function postMessage(actor: Actor, consultationId: string, body: string, 
       outcome: "success",
       targetType: "consultation",
       targetId: consultationId,
-      ip,
     });
     const to =
       side === "patient"

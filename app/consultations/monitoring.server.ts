@@ -7,7 +7,7 @@ import { and, count, desc, eq, inArray, isNotNull, sql, type SQL } from "drizzle
 import { getDb } from "#db/client";
 import { analyses, consultations, doctorProfiles, users } from "#db/schema";
 import { audit } from "~/audit/audit.server";
-import { notFound } from "~/auth/guards.server";
+import { notFound } from "~/errors/domain-error";
 import { can, type Actor } from "~/auth/permissions";
 import { CLASS_IDS, type ClassId } from "~/analyses/vocabulary";
 import { doctorName } from "~/doctors/vocabulary";
@@ -70,7 +70,7 @@ function median(value: SQL, where: SQL): number | null {
 }
 
 /** The figures of the admin's consultation monitoring page (admin only, else 404). */
-export function consultationMonitoring(actor: Actor, ip?: string): ConsultationMonitoring {
+export function consultationMonitoring(actor: Actor): ConsultationMonitoring {
   if (!can(actor, { type: "admin:access" })) notFound();
   const db = getDb();
 
@@ -156,7 +156,7 @@ export function consultationMonitoring(actor: Actor, ip?: string): ConsultationM
     sql`(${consultations.acceptedAt} is not null or ${consultations.declinedAt} is not null)`,
   );
 
-  audit({ actorId: actor.id, action: "admin.consultations.read", outcome: "success", ip });
+  audit({ actorId: actor.id, action: "admin.consultations.read", outcome: "success" });
 
   return {
     statusCounts,

@@ -2,8 +2,7 @@
 import type { Consultation } from "#db/schema";
 import type { Actor } from "~/auth/permissions";
 import type { DoctorClass } from "./vocabulary";
-import { canPostMessages, listMessages, postMessage } from "./messages.server";
-import { MessageSchema } from "./validation";
+import { canPostMessages, listMessages } from "./messages.server";
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -37,17 +36,4 @@ export function threadView(actor: Actor, consultationId: string) {
     ...m,
     createdAt: m.createdAt.toISOString(),
   }));
-}
-
-/** The message form's post: a validation message, or null once the message is saved. */
-export function postMessageForm(
-  actor: Actor,
-  consultationId: string,
-  form: FormData,
-  ip?: string,
-): string | null {
-  const parsed = MessageSchema.safeParse({ body: form.get("body") ?? undefined });
-  if (!parsed.success) return parsed.error.issues[0]!.message;
-  postMessage(actor, consultationId, parsed.data.body, ip);
-  return null;
 }

@@ -3,6 +3,7 @@
  * offline), filters, the optional case, the radius that widens when too few doctors
  * are found. Bad parameters are a 400 with a message.
  */
+import { invalid } from "~/errors/domain-error";
 import { z } from "zod";
 import { getDb } from "#db/client";
 import type { Actor } from "~/auth/permissions";
@@ -41,8 +42,6 @@ export const FinderQuerySchema = z.object({
 
 export type FinderQuery = z.infer<typeof FinderQuerySchema>;
 
-export class BadQuery extends Error {}
-
 export function parseFinderQuery(params: URLSearchParams): FinderQuery {
   const raw = Object.fromEntries(params);
   const result = FinderQuerySchema.safeParse(raw);
@@ -59,10 +58,10 @@ export function parseFinderQuery(params: URLSearchParams): FinderQuery {
             : field === "analysis"
               ? "Unknown analysis."
               : `Unknown ${field} filter.`;
-    throw new BadQuery(message);
+    throw invalid(message);
   }
   if ((result.data.lat === undefined) !== (result.data.lng === undefined)) {
-    throw new BadQuery("Give both latitude and longitude.");
+    throw invalid("Give both latitude and longitude.");
   }
   return result.data;
 }
@@ -75,8 +74,8 @@ export type CaseContext = {
 };
 
 /** The specialties that fit the patient's own analysis (404 for anyone else's). */
-export function caseContext(actor: Actor | null, analysisId: string, ip?: string): CaseContext {
-  const analysis = getOwnAnalysis(actor as Actor, analysisId, ip);
+export function caseContext(actor: Actor | null, analysisId: string): CaseContext {
+  const analysis = getOwnAnalysis(actor as Actor, analysisId);
   const malignant = analysis.verdict === "ok" && analysis.topClass !== "benign";
   const child = analysis.ageBracket === "child";
   const boosts: Specialty[] = child

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { doctorProfiles } from "#db/schema";
 import { audit } from "~/audit/audit.server";
-import { notFound } from "~/auth/guards.server";
+import { notFound } from "~/errors/domain-error";
 import { can, type Actor } from "~/auth/permissions";
 import { certificationList, type ProfileInput } from "./validation";
 
@@ -20,7 +20,7 @@ export function getOwnProfile(actor: Actor) {
  * verified profile back to verification (it leaves the public listing at once: the
  * spatial index follows the status in the same transaction).
  */
-export function updateOwnProfile(actor: Actor, input: ProfileInput, ip?: string) {
+export function updateOwnProfile(actor: Actor, input: ProfileInput) {
   const db = getDb();
   return db.transaction((tx) => {
     const current = tx
@@ -74,7 +74,6 @@ export function updateOwnProfile(actor: Actor, input: ProfileInput, ip?: string)
       outcome: "success",
       targetType: "doctor_profile",
       targetId: current.id,
-      ip,
       detail: backToVerification ? "credentials changed: back to verification" : undefined,
     });
     return { backToVerification: backToVerification || current.status === "pending" };

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { doctorProfiles, users } from "#db/schema";
-import { notFound } from "~/auth/guards.server";
+import { notFound } from "~/errors/domain-error";
 
 /** A certified doctor's public profile; pending or rejected profiles do not exist publicly. */
 export function getListedDoctor(doctorId: string) {

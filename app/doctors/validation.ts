@@ -94,3 +94,32 @@ export const certificationList = (value: string) =>
     .split(/[\n;]/)
     .map((v) => v.trim())
     .filter(Boolean);
+
+/** "Set the pin from the city": the typed city and country, resolved offline. */
+export const LocateSchema = z.object({
+  city: z
+    .string()
+    .trim()
+    .optional()
+    .transform((city) => city ?? ""),
+  country: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .optional()
+    .transform((country) => country ?? ""),
+});
+
+/** The admin's verification decision: approve, or reject with a reason for the doctor. */
+export const DecisionSchema = z.discriminatedUnion("decision", [
+  z.object({ decision: z.literal("approve"), profileId: z.string().min(1) }),
+  z.object({
+    decision: z.literal("reject"),
+    profileId: z.string().min(1),
+    reason: z
+      .string({ error: "Give the doctor a reason" })
+      .trim()
+      .min(5, "Give the doctor a reason (at least 5 characters)")
+      .max(500, "Keep the reason under 500 characters"),
+  }),
+]);

@@ -2,7 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { doctorProfiles, users } from "#db/schema";
 import { can, type Actor } from "~/auth/permissions";
-import { notFound } from "~/auth/guards.server";
+import { notFound } from "~/errors/domain-error";
 import { audit } from "~/audit/audit.server";
 
 /** Profiles awaiting an admin's decision, oldest first. */
@@ -53,12 +53,7 @@ export type Decision = { approve: true } | { approve: false; reason: string };
  * profile with a reason the doctor sees. Nobody decides on their own profile; a profile
  * that is not pending (or does not exist) is a 404. Audit-logged either way.
  */
-export function decideVerification(
-  actor: Actor,
-  profileId: string,
-  decision: Decision,
-  ip?: string,
-) {
+export function decideVerification(actor: Actor, profileId: string, decision: Decision) {
   if (!can(actor, { type: "admin:access" })) notFound();
   const db = getDb();
   const outcome = db.transaction((tx) => {
@@ -98,7 +93,6 @@ export function decideVerification(
       outcome: "success",
       targetType: "doctor_profile",
       targetId: profile.id,
-      ip,
       detail: decision.approve ? undefined : decision.reason,
     });
     return "done";
@@ -110,7 +104,6 @@ export function decideVerification(
       outcome: "denied",
       targetType: "doctor_profile",
       targetId: profileId,
-      ip,
     });
     notFound();
   }

@@ -7,7 +7,7 @@ import { and, count, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { consultations, doctorProfiles, reviewReports, reviews, users } from "#db/schema";
 import { audit } from "~/audit/audit.server";
-import { notFound } from "~/auth/guards.server";
+import { notFound } from "~/errors/domain-error";
 import { can, type Actor } from "~/auth/permissions";
 import { bayesianRating } from "~/doctors/ranking";
 
@@ -89,7 +89,6 @@ export function saveOwnReview(
   actor: Actor,
   doctorId: string,
   input: { rating: number; body: string },
-  ip?: string,
 ) {
   if (!can(actor, { type: "patient:access" })) notFound();
   requireListedDoctor(doctorId);
@@ -141,7 +140,6 @@ export function saveOwnReview(
       outcome: "success",
       targetType: "doctor_profile",
       targetId: doctorId,
-      ip,
     });
   });
 }
@@ -156,7 +154,7 @@ function ownReview(actor: Actor, reviewId: string) {
   return row ?? notFound();
 }
 
-export function deleteOwnReview(actor: Actor, reviewId: string, ip?: string) {
+export function deleteOwnReview(actor: Actor, reviewId: string) {
   const review = ownReview(actor, reviewId);
   getDb().transaction((tx) => {
     tx.delete(reviews).where(eq(reviews.id, review.id)).run();
@@ -166,14 +164,13 @@ export function deleteOwnReview(actor: Actor, reviewId: string, ip?: string) {
       outcome: "success",
       targetType: "review",
       targetId: review.id,
-      ip,
     });
   });
   return review.doctorId;
 }
 
 /** The doctor's one public reply to a review of their own profile (editable). */
-export function replyToReview(actor: Actor, reviewId: string, reply: string, ip?: string) {
+export function replyToReview(actor: Actor, reviewId: string, reply: string) {
   if (!can(actor, { type: "doctor:access" })) notFound();
   const db = getDb();
   const review = db
@@ -200,14 +197,13 @@ export function replyToReview(actor: Actor, reviewId: string, reply: string, ip?
       outcome: "success",
       targetType: "review",
       targetId: review.id,
-      ip,
     });
   });
   return review.doctorId;
 }
 
 /** Any signed-in user may report a visible review once. */
-export function reportReview(actor: Actor, reviewId: string, reason: string, ip?: string) {
+export function reportReview(actor: Actor, reviewId: string, reason: string) {
   const db = getDb();
   const review = db
     .select({ id: reviews.id, doctorId: reviews.doctorId })
@@ -229,7 +225,6 @@ export function reportReview(actor: Actor, reviewId: string, reason: string, ip?
       outcome: "success",
       targetType: "review",
       targetId: review.id,
-      ip,
     });
   });
   return review.doctorId;
@@ -260,7 +255,7 @@ export function moderationQueue(actor: Actor) {
 }
 
 /** Hide or restore a review; either way its open reports are resolved. Audit-logged. */
-export function moderateReview(actor: Actor, reviewId: string, hide: boolean, ip?: string) {
+export function moderateReview(actor: Actor, reviewId: string, hide: boolean) {
   if (!can(actor, { type: "admin:access" })) notFound();
   const db = getDb();
   const review = db.select({ id: reviews.id }).from(reviews).where(eq(reviews.id, reviewId)).get();
@@ -280,7 +275,6 @@ export function moderateReview(actor: Actor, reviewId: string, hide: boolean, ip
       outcome: "success",
       targetType: "review",
       targetId: review.id,
-      ip,
     });
   });
 }

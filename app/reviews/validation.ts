@@ -34,3 +34,13 @@ export const ReportSchema = z.object({
     .min(5, "Say briefly why this review breaks the rules")
     .max(500, "Keep the reason under 500 characters"),
 });
+
+/** Which review a reply, a report or a deletion is about. */
+export const ReviewRefSchema = z.object({
+  reviewId: z.string({ error: "Choose a review" }).min(1, "Choose a review"),
+});
+
+/** The admin hides a review or restores a hidden one. */
+export const ModerationSchema = ReviewRefSchema.extend({
+  decision: z.enum(["hide", "restore"], { error: "Choose hide or restore." }),
+});

@@ -1,12 +1,15 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { MetaFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { getModelCard } from "~/classifier/card.server";
+import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "About the model · HemaLink" }];
 
-export async function loader() {
-  return { card: await getModelCard() };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async () => {
+    return { card: await getModelCard() };
+  });
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;

@@ -2,12 +2,15 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { listPendingDoctors } from "~/doctors/verification.server";
+import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Admin · HemaLink" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "admin");
-  return { pending: listPendingDoctors(user) };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "admin");
+    return { pending: listPendingDoctors(user) };
+  });
 }
 
 export default function AdminPage() {

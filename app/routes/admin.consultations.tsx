@@ -9,13 +9,15 @@ import {
   STATUS_LABELS,
 } from "~/consultations/vocabulary";
 import { consultationMonitoring } from "~/consultations/monitoring.server";
-import { clientIp } from "~/security/request.server";
+import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Consultation monitoring · HemaLink" }];
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "admin");
-  return consultationMonitoring(user, clientIp(request, context));
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "admin");
+    return consultationMonitoring(user);
+  });
 }
 
 const HOUR = 3_600_000;

@@ -1,66 +1,54 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
-import { requireRole, requireSameOrigin } from "~/auth/guards.server";
+import { requireRole } from "~/auth/guards.server";
+import { firstMessage } from "~/components/forms";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
+import { DecisionSchema } from "~/doctors/validation";
 import { decideVerification, listPendingDoctors } from "~/doctors/verification.server";
-import { clientIp } from "~/security/request.server";
+import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Verify doctors · HemaLink" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "admin");
-  return {
-    pending: listPendingDoctors(user).map((d) => ({
-      ...d,
-      submittedAt: d.submittedAt.toISOString(),
-    })),
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "admin");
+    return {
+      pending: listPendingDoctors(user).map((d) => ({
+        ...d,
+        submittedAt: d.submittedAt.toISOString(),
+      })),
+    };
+  });
 }
 
-const DecisionSchema = z.discriminatedUnion("decision", [
-  z.object({ decision: z.literal("approve"), profileId: z.string().min(1) }),
-  z.object({
-    decision: z.literal("reject"),
-    profileId: z.string().min(1),
-    reason: z
-      .string({ error: "Give the doctor a reason" })
-      .trim()
-      .min(5, "Give the doctor a reason (at least 5 characters)")
-      .max(500, "Keep the reason under 500 characters"),
-  }),
-]);
-
-export async function action({ request, context }: ActionFunctionArgs) {
-  requireSameOrigin(request);
-  const user = await requireRole(request, "admin");
-  const parsed = DecisionSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) {
-    return data(
-      { error: parsed.error.issues[0]?.message ?? "Choose approve or reject" },
-      { status: 400 },
-    );
-  }
-  const input = parsed.data;
-  decideVerification(
-    user,
-    input.profileId,
-    input.decision === "approve" ? { approve: true } : { approve: false, reason: input.reason },
-    clientIp(request, context),
-  );
-  return redirect("/admin/doctors");
+export function action(args: ActionFunctionArgs) {
+  return handleAction(args, {
+    who: "admin",
+    intents: {
+      default: intent(DecisionSchema, ({ user, value }) => {
+        decideVerification(
+          user,
+          value.profileId,
+          value.decision === "approve"
+            ? { approve: true }
+            : { approve: false, reason: value.reason },
+        );
+        return redirect("/admin/doctors");
+      }),
+    },
+  });
 }
 
 export default function AdminDoctorsPage() {
   const { pending } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const error = firstMessage(useActionData<typeof action>());
   return (
     <section className="panel">
       <h1>Doctors awaiting verification</h1>
-      {result?.error && (
+      {error && (
         <p role="alert" className="error">
-          {result.error}
+          {error}
         </p>
       )}
       {pending.length === 0 && <p>No profiles are waiting.</p>}

@@ -1,32 +1,30 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { requireRole, requireSameOrigin } from "~/auth/guards.server";
+import { requireRole } from "~/auth/guards.server";
 import { moderateReview, moderationQueue } from "~/reviews/reviews.server";
-import { clientIp } from "~/security/request.server";
+import { ModerationSchema } from "~/reviews/validation";
+import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Moderate reviews · HemaLink" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "admin");
-  return { queue: moderationQueue(user) };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "admin");
+    return { queue: moderationQueue(user) };
+  });
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  requireSameOrigin(request);
-  const user = await requireRole(request, "admin");
-  const form = await request.formData();
-  const decision = form.get("decision");
-  if (decision !== "hide" && decision !== "restore") {
-    return data({ error: "Choose hide or restore." }, { status: 400 });
-  }
-  moderateReview(
-    user,
-    String(form.get("reviewId") ?? ""),
-    decision === "hide",
-    clientIp(request, context),
-  );
-  return redirect("/admin/reviews");
+export function action(args: ActionFunctionArgs) {
+  return handleAction(args, {
+    who: "admin",
+    intents: {
+      default: intent(ModerationSchema, ({ user, value }) => {
+        moderateReview(user, value.reviewId, value.decision === "hide");
+        return redirect("/admin/reviews");
+      }),
+    },
+  });
 }
 
 export default function AdminReviewsPage() {

@@ -1,43 +1,45 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { deleteOwnAnalysis, getOwnAnalysis } from "~/analyses/analyses.server";
 import { CANT_ASSESS_ADVICE, explainAnalysis } from "~/analyses/explain";
-import { requireRole, requireSameOrigin } from "~/auth/guards.server";
+import { requireRole } from "~/auth/guards.server";
 import { HeatmapView, PreliminaryNotice, ResultSummary } from "~/components/analysis-result";
 import { Assessment, StatusBadge } from "~/components/consultation";
 import { listOwnConsultations } from "~/consultations/consultations.server";
 import { finalReviewFor } from "~/consultations/final.server";
 import { doctorName } from "~/doctors/vocabulary";
-import { clientIp } from "~/security/request.server";
+import { handleAction, handleLoader, step } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Analysis result · HemaLink" }];
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "patient");
-  const analysis = getOwnAnalysis(user, params.id ?? "", clientIp(request, context));
-  return {
-    analysis: {
-      id: analysis.id,
-      verdict: analysis.verdict,
-      reasons: analysis.reasons,
-      probabilities: analysis.probabilities,
-      topClass: analysis.topClass,
-      confidence: analysis.confidence,
-      modelVersion: analysis.modelVersion,
-      ageBracket: analysis.ageBracket,
-      note: analysis.note,
-      createdAt: analysis.createdAt.toISOString(),
-    },
-    // getOwnAnalysis above has scoped the analysis to this patient.
-    final: finalFor(analysis.id),
-    consultations: listOwnConsultations(user, analysis.id).map((c) => ({
-      id: c.id,
-      status: c.status,
-      revoked: Boolean(c.revokedAt),
-      doctorName: c.doctorName,
-    })),
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "patient");
+    const analysis = getOwnAnalysis(user, params.id ?? "");
+    return {
+      analysis: {
+        id: analysis.id,
+        verdict: analysis.verdict,
+        reasons: analysis.reasons,
+        probabilities: analysis.probabilities,
+        topClass: analysis.topClass,
+        confidence: analysis.confidence,
+        modelVersion: analysis.modelVersion,
+        ageBracket: analysis.ageBracket,
+        note: analysis.note,
+        createdAt: analysis.createdAt.toISOString(),
+      },
+      // getOwnAnalysis above has scoped the analysis to this patient.
+      final: finalFor(analysis.id),
+      consultations: listOwnConsultations(user, analysis.id).map((c) => ({
+        id: c.id,
+        status: c.status,
+        revoked: Boolean(c.revokedAt),
+        doctorName: c.doctorName,
+      })),
+    };
+  });
 }
 
 function finalFor(analysisId: string) {
@@ -53,11 +55,16 @@ function finalFor(analysisId: string) {
   );
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  requireSameOrigin(request);
-  const user = await requireRole(request, "patient");
-  await deleteOwnAnalysis(user, params.id ?? "", clientIp(request, context));
-  return redirect("/analyses");
+export function action(args: ActionFunctionArgs) {
+  return handleAction(args, {
+    who: "patient",
+    intents: {
+      default: step(async ({ user, params }) => {
+        await deleteOwnAnalysis(user, params.id ?? "");
+        return redirect("/analyses");
+      }),
+    },
+  });
 }
 
 export default function AnalysisPage() {

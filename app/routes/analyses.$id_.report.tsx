@@ -8,37 +8,39 @@ import { HeatmapView, PreliminaryNotice, ProbabilityBars } from "~/components/an
 import { finalReviewFor } from "~/consultations/final.server";
 import { DOCTOR_CLASS_LABELS, URGENCY_LABELS } from "~/consultations/vocabulary";
 import { doctorName } from "~/doctors/vocabulary";
-import { clientIp } from "~/security/request.server";
+import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Analysis report · HemaLink" }];
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "patient");
-  const analysis = getOwnAnalysis(user, params.id ?? "", clientIp(request, context));
-  // getOwnAnalysis above has scoped the analysis to this patient.
-  const final = finalReviewFor(analysis.id);
-  return {
-    patientName: user.displayName,
-    analysis: {
-      id: analysis.id,
-      verdict: analysis.verdict,
-      reasons: analysis.reasons,
-      topClass: analysis.topClass,
-      probabilities: analysis.probabilities,
-      confidence: analysis.confidence,
-      modelVersion: analysis.modelVersion,
-      ageBracket: analysis.ageBracket,
-      createdAt: analysis.createdAt.toISOString(),
-    },
-    review: final && {
-      reviewer: doctorName(final.doctorTitle, final.doctorName),
-      licenceNumber: final.licenceNumber,
-      assessment: DOCTOR_CLASS_LABELS[final.doctorClass],
-      urgency: URGENCY_LABELS[final.urgency],
-      recommendations: final.recommendations,
-      answeredAt: final.answeredAt.toISOString(),
-    },
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "patient");
+    const analysis = getOwnAnalysis(user, params.id ?? "");
+    // getOwnAnalysis above has scoped the analysis to this patient.
+    const final = finalReviewFor(analysis.id);
+    return {
+      patientName: user.displayName,
+      analysis: {
+        id: analysis.id,
+        verdict: analysis.verdict,
+        reasons: analysis.reasons,
+        topClass: analysis.topClass,
+        probabilities: analysis.probabilities,
+        confidence: analysis.confidence,
+        modelVersion: analysis.modelVersion,
+        ageBracket: analysis.ageBracket,
+        createdAt: analysis.createdAt.toISOString(),
+      },
+      review: final && {
+        reviewer: doctorName(final.doctorTitle, final.doctorName),
+        licenceNumber: final.licenceNumber,
+        assessment: DOCTOR_CLASS_LABELS[final.doctorClass],
+        urgency: URGENCY_LABELS[final.urgency],
+        recommendations: final.recommendations,
+        answeredAt: final.answeredAt.toISOString(),
+      },
+    };
+  });
 }
 
 /** "3 November 2026", the same on the server and in the browser. */

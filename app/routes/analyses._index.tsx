@@ -3,20 +3,23 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
 import { CLASS_LABELS, CONFIDENCE_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
+import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "My analyses · HemaLink" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "patient");
-  return {
-    analyses: listOwnAnalyses(user).map((a) => ({
-      id: a.id,
-      verdict: a.verdict,
-      topClass: a.topClass,
-      confidence: a.confidence,
-      createdAt: a.createdAt.toISOString(),
-    })),
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "patient");
+    return {
+      analyses: listOwnAnalyses(user).map((a) => ({
+        id: a.id,
+        verdict: a.verdict,
+        topClass: a.topClass,
+        confidence: a.confidence,
+        createdAt: a.createdAt.toISOString(),
+      })),
+    };
+  });
 }
 
 export default function AnalysesPage() {

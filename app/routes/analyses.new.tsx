@@ -1,30 +1,37 @@
 import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
 import type { SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigate, useNavigation } from "@remix-run/react";
 import { lazy, Suspense, useEffect, useState, type DragEvent, type FormEvent } from "react";
-import { handleUpload } from "~/analyses/upload.server";
+import { readUpload, uploadAnalysis } from "~/analyses/upload.server";
 import { UploadSchema } from "~/analyses/validation";
-import { requireRole, requireSameOrigin } from "~/auth/guards.server";
+import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { Field, FormErrors } from "~/components/forms";
-import { clientIp } from "~/security/request.server";
+import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Analyse a smear · HemaLink" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "patient");
-  return null;
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    await requireRole(request, "patient");
+    return null;
+  });
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  requireSameOrigin(request);
-  const user = await requireRole(request, "patient");
-  const outcome = await handleUpload(user, request, clientIp(request, context));
-  if (outcome.ok) return redirect(`/analyses/${outcome.analysis.id}`);
-  return data(outcome.reply, { status: outcome.status });
+export function action(args: ActionFunctionArgs) {
+  return handleAction(args, {
+    who: "patient",
+    readForm: readUpload,
+    intents: {
+      default: intent(UploadSchema, async ({ user, value }) => {
+        const analysis = await uploadAnalysis(user, value);
+        return redirect(`/analyses/${analysis.id}`);
+      }),
+    },
+  });
 }
 
 const PrivateAnalysis = lazy(() => import("~/analyses/private-analysis.client"));

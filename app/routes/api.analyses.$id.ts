@@ -2,12 +2,14 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getOwnAnalysis } from "~/analyses/analyses.server";
 import { analysisToJson } from "~/analyses/json";
 import { requireRole } from "~/auth/guards.server";
-import { clientIp } from "~/security/request.server";
+import { handleLoader } from "~/http/pipeline.server";
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "patient");
-  const analysis = getOwnAnalysis(user, params.id ?? "", clientIp(request, context));
-  return Response.json(analysisToJson(analysis), {
-    headers: { "Cache-Control": "private, no-store" },
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "patient");
+    const analysis = getOwnAnalysis(user, params.id ?? "");
+    return Response.json(analysisToJson(analysis), {
+      headers: { "Cache-Control": "private, no-store" },
+    });
   });
 }

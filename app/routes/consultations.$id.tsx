@@ -1,82 +1,79 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
-import { notFound, requireRole, requireSameOrigin } from "~/auth/guards.server";
+import { requireRole } from "~/auth/guards.server";
 import { Assessment, MessageThread, StatusBadge, Timeline } from "~/components/consultation";
+import { fieldMessage, formMessage, replyTo } from "~/components/forms";
 import {
   autoCloseDue,
   closeConsultation,
   getOwnConsultation,
   revokeAccess,
-  stepError,
   withdrawRequest,
 } from "~/consultations/consultations.server";
-import { consultationView, postMessageForm, threadView } from "~/consultations/view.server";
+import { postMessage } from "~/consultations/messages.server";
+import { MessageSchema } from "~/consultations/validation";
+import { consultationView, threadView } from "~/consultations/view.server";
 import { markConsultationRead } from "~/notifications/notifications.server";
-import { clientIp } from "~/security/request.server";
+import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Consultation · HemaLink" }];
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "patient");
-  autoCloseDue();
-  const id = params.id ?? "";
-  const {
-    consultation: c,
-    analysis,
-    doctor,
-  } = getOwnConsultation(user, id, clientIp(request, context));
-  markConsultationRead(user, id);
-  return {
-    consultation: consultationView(c),
-    analysis: {
-      id: analysis.id,
-      verdict: analysis.verdict,
-      topClass: analysis.topClass,
-      createdAt: analysis.createdAt.toISOString(),
-    },
-    doctor,
-    messages: threadView(user, id),
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "patient");
+    autoCloseDue();
+    const id = params.id ?? "";
+    const { consultation: c, analysis, doctor } = getOwnConsultation(user, id);
+    markConsultationRead(user, id);
+    return {
+      consultation: consultationView(c),
+      analysis: {
+        id: analysis.id,
+        verdict: analysis.verdict,
+        topClass: analysis.topClass,
+        createdAt: analysis.createdAt.toISOString(),
+      },
+      doctor,
+      messages: threadView(user, id),
+    };
+  });
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  requireSameOrigin(request);
-  const user = await requireRole(request, "patient");
-  const id = params.id ?? "";
-  const ip = clientIp(request, context);
-  const form = await request.formData();
-  const intent = form.get("intent");
-  try {
-    switch (intent) {
-      case "withdraw":
-        withdrawRequest(user, id, ip);
-        break;
-      case "revoke":
-        revokeAccess(user, id, ip);
-        break;
-      case "close":
-        closeConsultation(user, id, ip);
-        break;
-      case "message": {
-        const messageError = postMessageForm(user, id, form, ip);
-        if (messageError) return data({ messageError }, { status: 400 });
-        return redirect(`/consultations/${id}#messages`);
-      }
-      default:
-        notFound();
-    }
-  } catch (error) {
-    const { message, status } = stepError(error);
-    return data({ error: message }, { status });
-  }
-  return redirect(`/consultations/${id}`);
+const backTo = (params: { id?: string }, hash = "") =>
+  redirect(`/consultations/${params.id ?? ""}${hash}`);
+
+export function action(args: ActionFunctionArgs) {
+  return handleAction(args, {
+    who: "patient",
+    intents: {
+      withdraw: step(({ user, params }) => {
+        withdrawRequest(user, params.id ?? "");
+        return backTo(params);
+      }),
+      revoke: step(({ user, params }) => {
+        revokeAccess(user, params.id ?? "");
+        return backTo(params);
+      }),
+      close: step(({ user, params }) => {
+        closeConsultation(user, params.id ?? "");
+        return backTo(params);
+      }),
+      message: intent(MessageSchema, ({ user, params, value }) => {
+        postMessage(user, params.id ?? "", value.body);
+        return backTo(params, "#messages");
+      }),
+    },
+  });
 }
 
 export default function ConsultationPage() {
   const { consultation: c, analysis, doctor, messages } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const stepError = ["withdraw", "revoke", "close"]
+    .map((name) => formMessage(replyTo(result, name)))
+    .find(Boolean);
   const answered = c.status === "answered" || c.status === "closed";
   return (
     <>
@@ -85,9 +82,9 @@ export default function ConsultationPage() {
         <p>
           <StatusBadge status={c.status} revoked={c.revoked} />
         </p>
-        {result && "error" in result && (
+        {stepError && (
           <p role="alert" className="error">
-            {result.error}
+            {stepError}
           </p>
         )}
         <p>
@@ -162,7 +159,7 @@ export default function ConsultationPage() {
       <MessageThread
         messages={messages}
         canPost={c.canPost}
-        error={result && "messageError" in result ? result.messageError : undefined}
+        error={fieldMessage(replyTo(result, "message"), "body")}
       />
     </>
   );

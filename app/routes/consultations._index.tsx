@@ -4,23 +4,26 @@ import { requireRole } from "~/auth/guards.server";
 import { StatusBadge } from "~/components/consultation";
 import { autoCloseDue, listOwnConsultations } from "~/consultations/consultations.server";
 import { unreadByConsultation } from "~/notifications/notifications.server";
+import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "My consultations · HemaLink" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "patient");
-  autoCloseDue();
-  const unread = unreadByConsultation(user);
-  return {
-    consultations: listOwnConsultations(user).map((c) => ({
-      id: c.id,
-      status: c.status,
-      revoked: Boolean(c.revokedAt),
-      doctorName: c.doctorName,
-      requestedAt: c.requestedAt.toISOString(),
-      unread: unread.get(c.id) ?? 0,
-    })),
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "patient");
+    autoCloseDue();
+    const unread = unreadByConsultation(user);
+    return {
+      consultations: listOwnConsultations(user).map((c) => ({
+        id: c.id,
+        status: c.status,
+        revoked: Boolean(c.revokedAt),
+        doctorName: c.doctorName,
+        requestedAt: c.requestedAt.toISOString(),
+        unread: unread.get(c.id) ?? 0,
+      })),
+    };
+  });
 }
 
 export default function ConsultationsPage() {

@@ -1,58 +1,55 @@
 import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
-import { requireRole, requireSameOrigin } from "~/auth/guards.server";
+import { requireRole } from "~/auth/guards.server";
 import { Field, FieldErrors, FormErrors } from "~/components/forms";
-import { shareAnalysis, stepError } from "~/consultations/consultations.server";
+import { shareAnalysis } from "~/consultations/consultations.server";
 import { doctorName } from "~/doctors/vocabulary";
 import { ShareFormSchema } from "~/consultations/validation";
 import { getListedDoctor } from "~/doctors/public.server";
-import { clientIp } from "~/security/request.server";
+import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Share a case · HemaLink" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "patient");
-  const url = new URL(request.url);
-  const doctorId = url.searchParams.get("doctor");
-  const doctor = doctorId ? getListedDoctor(doctorId) : null;
-  return {
-    doctor: doctor && {
-      id: doctor.id,
-      name: doctorName(doctor.title, doctor.name),
-      clinic: [doctor.clinicName, doctor.city].filter(Boolean).join(", "),
-      tele: doctor.offersTeleconsultation,
-    },
-    selected: url.searchParams.get("analysis"),
-    analyses: listOwnAnalyses(user).map((a) => ({
-      id: a.id,
-      label: `${a.createdAt.toISOString().slice(0, 10)} · ${
-        a.verdict === "ok" ? CLASS_LABELS[a.topClass] : "can't assess"
-      }`,
-      ageBracket: a.ageBracket,
-    })),
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "patient");
+    const url = new URL(request.url);
+    const doctorId = url.searchParams.get("doctor");
+    const doctor = doctorId ? getListedDoctor(doctorId) : null;
+    return {
+      doctor: doctor && {
+        id: doctor.id,
+        name: doctorName(doctor.title, doctor.name),
+        clinic: [doctor.clinicName, doctor.city].filter(Boolean).join(", "),
+        tele: doctor.offersTeleconsultation,
+      },
+      selected: url.searchParams.get("analysis"),
+      analyses: listOwnAnalyses(user).map((a) => ({
+        id: a.id,
+        label: `${a.createdAt.toISOString().slice(0, 10)} · ${
+          a.verdict === "ok" ? CLASS_LABELS[a.topClass] : "can't assess"
+        }`,
+        ageBracket: a.ageBracket,
+      })),
+    };
+  });
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  requireSameOrigin(request);
-  const user = await requireRole(request, "patient");
-  const submission = parseWithZod(await request.formData(), { schema: ShareFormSchema });
-  if (submission.status !== "success") {
-    return data({ reply: submission.reply() }, { status: 400 });
-  }
-  const { analysisId, ...input } = submission.value;
-  try {
-    const consultation = shareAnalysis(user, analysisId, input, clientIp(request, context));
-    return redirect(`/consultations/${consultation.id}`);
-  } catch (error) {
-    const { message, status } = stepError(error);
-    return data({ reply: submission.reply({ formErrors: [message] }) }, { status });
-  }
+export function action(args: ActionFunctionArgs) {
+  return handleAction(args, {
+    who: "patient",
+    intents: {
+      default: intent(ShareFormSchema, ({ user, value: { analysisId, ...input } }) => {
+        const consultation = shareAnalysis(user, analysisId, input);
+        return redirect(`/consultations/${consultation.id}`);
+      }),
+    },
+  });
 }
 
 export default function ShareCasePage() {
@@ -60,7 +57,7 @@ export default function ShareCasePage() {
   const result = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "share",
-    lastResult: result?.reply,
+    lastResult: result,
     defaultValue: { analysisId: selected ?? analyses[0]?.id },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ShareFormSchema }),
     shouldValidate: "onBlur",

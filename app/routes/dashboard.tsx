@@ -5,30 +5,33 @@ import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { StatusBadge } from "~/components/consultation";
 import { listOwnConsultations } from "~/consultations/consultations.server";
 import { requireRole } from "~/auth/guards.server";
+import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "My dashboard · HemaLink" }];
 
 const RECENT = 3;
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "patient");
-  const analyses = listOwnAnalyses(user);
-  const consultations = listOwnConsultations(user);
-  return {
-    consultations: consultations.slice(0, RECENT).map((c) => ({
-      id: c.id,
-      doctorName: c.doctorName,
-      status: c.status,
-      revoked: Boolean(c.revokedAt),
-    })),
-    name: user.displayName,
-    total: analyses.length,
-    recent: analyses.slice(0, RECENT).map((a) => ({
-      id: a.id,
-      label: a.verdict === "ok" ? CLASS_LABELS[a.topClass] : "Can't assess this image",
-      createdAt: a.createdAt.toISOString(),
-    })),
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "patient");
+    const analyses = listOwnAnalyses(user);
+    const consultations = listOwnConsultations(user);
+    return {
+      consultations: consultations.slice(0, RECENT).map((c) => ({
+        id: c.id,
+        doctorName: c.doctorName,
+        status: c.status,
+        revoked: Boolean(c.revokedAt),
+      })),
+      name: user.displayName,
+      total: analyses.length,
+      recent: analyses.slice(0, RECENT).map((a) => ({
+        id: a.id,
+        label: a.verdict === "ok" ? CLASS_LABELS[a.topClass] : "Can't assess this image",
+        createdAt: a.createdAt.toISOString(),
+      })),
+    };
+  });
 }
 
 export default function PatientDashboard() {

@@ -3,19 +3,22 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { listDoctorCases } from "~/consultations/consultations.server";
 import { getOwnVerification } from "~/doctors/verification.server";
+import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Doctor dashboard · HemaLink" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "doctor");
-  const cases = listDoctorCases(user);
-  return {
-    name: user.displayName,
-    verification: getOwnVerification(user),
-    waiting: cases.filter((c) => c.status === "requested").length,
-    inProgress: cases.filter((c) => c.status === "accepted").length,
-    total: cases.length,
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "doctor");
+    const cases = listDoctorCases(user);
+    return {
+      name: user.displayName,
+      verification: getOwnVerification(user),
+      waiting: cases.filter((c) => c.status === "requested").length,
+      inProgress: cases.filter((c) => c.status === "accepted").length,
+      total: cases.length,
+    };
+  });
 }
 
 export default function DoctorDashboard() {

@@ -1,22 +1,29 @@
 import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { CLASS_LABELS, CONFIDENCE_LABELS, type ClassId } from "~/analyses/vocabulary";
-import { notFound, requireRole, requireSameOrigin } from "~/auth/guards.server";
+import { requireRole } from "~/auth/guards.server";
 import { HeatmapView, ProbabilityBars } from "~/components/analysis-result";
 import { Assessment, MessageThread, StatusBadge, Timeline } from "~/components/consultation";
-import { Field, FieldErrors, FormErrors } from "~/components/forms";
+import {
+  Field,
+  fieldMessage,
+  FieldErrors,
+  FormErrors,
+  formMessage,
+  replyTo,
+} from "~/components/forms";
 import {
   acceptRequest,
   answerConsultation,
   declineRequest,
   getCaseForDoctor,
-  stepError,
 } from "~/consultations/consultations.server";
-import { consultationView, postMessageForm, threadView } from "~/consultations/view.server";
-import { AnswerSchema, DeclineSchema } from "~/consultations/validation";
+import { postMessage } from "~/consultations/messages.server";
+import { consultationView, threadView } from "~/consultations/view.server";
+import { AnswerSchema, DeclineSchema, MessageSchema } from "~/consultations/validation";
 import {
   DOCTOR_CLASS_LABELS,
   DOCTOR_CLASSES,
@@ -24,87 +31,69 @@ import {
   URGENCY_LABELS,
 } from "~/consultations/vocabulary";
 import { markConsultationRead } from "~/notifications/notifications.server";
-import { clientIp } from "~/security/request.server";
+import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Shared case · HemaLink" }];
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "doctor");
-  const id = params.id ?? "";
-  const {
-    consultation: c,
-    analysis,
-    doctorName,
-  } = getCaseForDoctor(user, id, clientIp(request, context));
-  markConsultationRead(user, id);
-  return {
-    doctorName,
-    consultation: consultationView(c),
-    analysis: {
-      verdict: analysis.verdict,
-      reasons: analysis.reasons,
-      topClass: analysis.topClass,
-      probabilities: analysis.probabilities,
-      confidence: analysis.confidence,
-      modelVersion: analysis.modelVersion,
-      note: analysis.note,
-      createdAt: analysis.createdAt.toISOString(),
-    },
-    messages: threadView(user, id),
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "doctor");
+    const id = params.id ?? "";
+    const { consultation: c, analysis, doctorName } = getCaseForDoctor(user, id);
+    markConsultationRead(user, id);
+    return {
+      doctorName,
+      consultation: consultationView(c),
+      analysis: {
+        verdict: analysis.verdict,
+        reasons: analysis.reasons,
+        topClass: analysis.topClass,
+        probabilities: analysis.probabilities,
+        confidence: analysis.confidence,
+        modelVersion: analysis.modelVersion,
+        note: analysis.note,
+        createdAt: analysis.createdAt.toISOString(),
+      },
+      messages: threadView(user, id),
+    };
+  });
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  requireSameOrigin(request);
-  const user = await requireRole(request, "doctor");
-  const id = params.id ?? "";
-  const ip = clientIp(request, context);
-  const form = await request.formData();
-  const intent = form.get("intent");
-  try {
-    switch (intent) {
-      case "accept":
-        acceptRequest(user, id, ip);
-        break;
-      case "decline": {
-        const parsed = DeclineSchema.safeParse({ reason: form.get("reason") ?? undefined });
-        if (!parsed.success) {
-          return data(
-            { intent, error: parsed.error.issues[0]!.message, reply: undefined },
-            { status: 400 },
-          );
-        }
-        declineRequest(user, id, parsed.data.reason, ip);
-        break;
-      }
-      case "answer": {
-        const submission = parseWithZod(form, { schema: AnswerSchema });
-        if (submission.status !== "success") {
-          return data({ intent, error: undefined, reply: submission.reply() }, { status: 400 });
-        }
-        answerConsultation(user, id, submission.value, ip);
-        break;
-      }
-      case "message": {
-        const error = postMessageForm(user, id, form, ip);
-        if (error) return data({ intent, error, reply: undefined }, { status: 400 });
-        return redirect(`/doctor/cases/${id}#messages`);
-      }
-      default:
-        notFound();
-    }
-  } catch (error) {
-    const { message, status } = stepError(error);
-    return data({ intent: "step", error: message, reply: undefined }, { status });
-  }
-  return redirect(`/doctor/cases/${id}`);
+const backTo = (params: { id?: string }, hash = "") =>
+  redirect(`/doctor/cases/${params.id ?? ""}${hash}`);
+
+export function action(args: ActionFunctionArgs) {
+  return handleAction(args, {
+    who: "doctor",
+    intents: {
+      accept: step(({ user, params }) => {
+        acceptRequest(user, params.id ?? "");
+        return backTo(params);
+      }),
+      decline: intent(DeclineSchema, ({ user, params, value }) => {
+        declineRequest(user, params.id ?? "", value.reason);
+        return backTo(params);
+      }),
+      answer: intent(AnswerSchema, ({ user, params, value }) => {
+        answerConsultation(user, params.id ?? "", value);
+        return backTo(params);
+      }),
+      message: intent(MessageSchema, ({ user, params, value }) => {
+        postMessage(user, params.id ?? "", value.body);
+        return backTo(params, "#messages");
+      }),
+    },
+  });
 }
+
+const INTENTS = ["accept", "decline", "answer", "message"];
 
 function AnswerForm({ modelClass }: { modelClass: ClassId | null }) {
   const result = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "answer",
-    lastResult: result?.intent === "answer" ? result.reply : undefined,
+    // A refused step is shown above the case; field errors stay on this form.
+    lastResult: formMessage(replyTo(result, "answer")) ? undefined : replyTo(result, "answer"),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: AnswerSchema }),
     shouldValidate: "onBlur",
     // A fixed error clears at once, not on blur: the form must not shift under the next click.
@@ -154,6 +143,7 @@ function AnswerForm({ modelClass }: { modelClass: ClassId | null }) {
 export default function DoctorCasePage() {
   const { doctorName, consultation: c, analysis, messages } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const stepError = INTENTS.map((name) => formMessage(replyTo(result, name))).find(Boolean);
   const base = `/doctor/cases/${c.id}`;
   const answered = c.status === "answered" || c.status === "closed";
   return (
@@ -163,9 +153,9 @@ export default function DoctorCasePage() {
         <p>
           <StatusBadge status={c.status} />
         </p>
-        {result?.intent === "step" && (
+        {stepError && (
           <p role="alert" className="error">
-            {result.error}
+            {stepError}
           </p>
         )}
         <h2>The patient’s message</h2>
@@ -227,8 +217,8 @@ export default function DoctorCasePage() {
                   aria-describedby="decline-error"
                 />
                 <div id="decline-error" aria-live="polite">
-                  {result?.intent === "decline" && result.error && (
-                    <p className="error">{result.error}</p>
+                  {fieldMessage(replyTo(result, "decline"), "reason") && (
+                    <p className="error">{fieldMessage(replyTo(result, "decline"), "reason")}</p>
                   )}
                 </div>
               </div>
@@ -261,7 +251,7 @@ export default function DoctorCasePage() {
       <MessageThread
         messages={messages}
         canPost={c.canPost}
-        error={result?.intent === "message" ? result.error : undefined}
+        error={fieldMessage(replyTo(result, "message"), "body")}
       />
     </>
   );

@@ -5,8 +5,8 @@ import { requireRole } from "~/auth/guards.server";
 import { StatusBadge } from "~/components/consultation";
 import type { ConsultationStatus } from "~/consultations/vocabulary";
 import { autoCloseDue, listDoctorCases } from "~/consultations/consultations.server";
-import { clientIp } from "~/security/request.server";
 import { unreadByConsultation } from "~/notifications/notifications.server";
+import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Shared cases · HemaLink" }];
 
@@ -17,22 +17,24 @@ const GROUPS: { title: string; statuses: ConsultationStatus[] }[] = [
   { title: "Closed or declined", statuses: ["closed", "declined"] },
 ];
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "doctor");
-  autoCloseDue();
-  const unread = unreadByConsultation(user);
-  return {
-    cases: listDoctorCases(user, clientIp(request, context)).map((c) => ({
-      id: c.id,
-      status: c.status,
-      patientName: c.patientName,
-      ageBracket: c.ageBracket,
-      excerpt: c.message.length > 140 ? `${c.message.slice(0, 140)}…` : c.message,
-      model: c.modelVerdict === "ok" ? CLASS_LABELS[c.modelClass] : "Can't assess",
-      requestedAt: c.requestedAt.toISOString(),
-      unread: unread.get(c.id) ?? 0,
-    })),
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "doctor");
+    autoCloseDue();
+    const unread = unreadByConsultation(user);
+    return {
+      cases: listDoctorCases(user).map((c) => ({
+        id: c.id,
+        status: c.status,
+        patientName: c.patientName,
+        ageBracket: c.ageBracket,
+        excerpt: c.message.length > 140 ? `${c.message.slice(0, 140)}…` : c.message,
+        model: c.modelVerdict === "ok" ? CLASS_LABELS[c.modelClass] : "Can't assess",
+        requestedAt: c.requestedAt.toISOString(),
+        unread: unread.get(c.id) ?? 0,
+      })),
+    };
+  });
 }
 
 export default function DoctorCasesPage() {

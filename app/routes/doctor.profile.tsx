@@ -1,19 +1,19 @@
 import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
-import { requireRole, requireSameOrigin } from "~/auth/guards.server";
+import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { mapLinks } from "~/map/links";
-import { CheckboxGroup, Field, FieldErrors, FormErrors } from "~/components/forms";
+import { CheckboxGroup, Field, FieldErrors, FormErrors, replyTo } from "~/components/forms";
 import { getOwnProfile, updateOwnProfile } from "~/doctors/profile.server";
 import { SPECIALTIES, SPECIALTY_IDS } from "~/doctors/specialties";
-import { LANGUAGES, ProfileSchema } from "~/doctors/validation";
+import { LANGUAGES, LocateSchema, ProfileSchema } from "~/doctors/validation";
+import { invalid } from "~/errors/domain-error";
 import { mapTiles } from "~/env.server";
 import { resolvePlace } from "~/geo/gazetteer.server";
-import { clientIp } from "~/security/request.server";
+import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 
 const PinMap = lazy(() => import("~/map/map.client").then((m) => ({ default: m.PinMap })));
 
@@ -21,66 +21,58 @@ export const links = mapLinks;
 
 export const meta: MetaFunction = () => [{ title: "Your profile · HemaLink" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "doctor");
-  const profile = getOwnProfile(user);
-  const { url, attribution } = mapTiles();
-  return {
-    name: user.displayName,
-    profile: {
-      ...profile,
-      boardCertifications: profile.boardCertifications.join("\n"),
-      verifiedAt: profile.verifiedAt?.toISOString() ?? null,
-    },
-    tiles: { url, attribution },
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const user = await requireRole(request, "doctor");
+    const profile = getOwnProfile(user);
+    const { url, attribution } = mapTiles();
+    return {
+      name: user.displayName,
+      profile: {
+        ...profile,
+        boardCertifications: profile.boardCertifications.join("\n"),
+        verifiedAt: profile.verifiedAt?.toISOString() ?? null,
+      },
+      tiles: { url, attribution },
+    };
+  });
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  requireSameOrigin(request);
-  const user = await requireRole(request, "doctor");
-  const form = await request.formData();
-  const submission = parseWithZod(form, { schema: ProfileSchema });
-  if (form.get("intent") === "locate") {
-    // "Set the pin from the city" without JavaScript: resolve the typed city offline.
-    const city = String(form.get("city") ?? "");
-    const country = String(form.get("country") ?? "")
-      .trim()
-      .toUpperCase();
-    const place = resolvePlace(country ? `${city}, ${country}` : city);
-    if (!place) {
-      return data(
-        {
-          reply: submission.reply({
-            fieldErrors: {
-              city: ["We could not find this city. Check the spelling and the country code."],
-            },
-          }),
-          located: null,
-          saved: null,
-        },
-        { status: 400 },
-      );
-    }
-    return data({ reply: submission.reply({ resetForm: false }), located: place, saved: null });
-  }
-  if (submission.status !== "success") {
-    return data({ reply: submission.reply(), located: null, saved: null }, { status: 400 });
-  }
-  const saved = updateOwnProfile(user, submission.value, clientIp(request, context));
-  return data({ reply: submission.reply(), located: null, saved });
+export function action(args: ActionFunctionArgs) {
+  return handleAction(args, {
+    who: "doctor",
+    intents: {
+      save: intent(ProfileSchema, ({ user, value, submission }) => {
+        const saved = updateOwnProfile(user, value);
+        return { reply: submission.reply(), located: null, saved };
+      }),
+      // "Set the pin from the city" without JavaScript: resolve the typed city offline.
+      locate: intent(LocateSchema, ({ value, submission }) => {
+        const place = resolvePlace(value.country ? `${value.city}, ${value.country}` : value.city);
+        if (!place) {
+          throw invalid(
+            "We could not find this city. Check the spelling and the country code.",
+            "city",
+          );
+        }
+        return { reply: submission.reply({ resetForm: false }), located: place, saved: null };
+      }),
+    },
+  });
 }
 
 export default function DoctorProfilePage() {
   const { name, profile, tiles } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const outcome = result && "saved" in result ? result : null;
+  const located = outcome?.located;
   const [position, setPosition] = useState<{ lat: number | null; lng: number | null }>({
-    lat: result?.located?.lat ?? profile.lat,
-    lng: result?.located?.lng ?? profile.lng,
+    lat: located?.lat ?? profile.lat,
+    lng: located?.lng ?? profile.lng,
   });
   const [form, fields] = useForm({
     id: "profile",
-    lastResult: result?.reply,
+    lastResult: outcome?.reply ?? replyTo(result, "save") ?? replyTo(result, "locate"),
     defaultValue: {
       title: profile.title ?? "",
       licenceNumber: profile.licenceNumber ?? "",
@@ -100,8 +92,8 @@ export default function DoctorProfilePage() {
     shouldValidate: "onBlur",
   });
   useEffect(() => {
-    if (result?.located) setPosition({ lat: result.located.lat, lng: result.located.lng });
-  }, [result]);
+    if (located) setPosition({ lat: located.lat, lng: located.lng });
+  }, [located]);
   const [locateError, setLocateError] = useState<string | null>(null);
   async function locateCity() {
     const city = (document.getElementById(fields.city.id) as HTMLInputElement | null)?.value ?? "";
@@ -152,10 +144,10 @@ export default function DoctorProfilePage() {
         )}{" "}
         Changing your licence or certification sends the profile back to verification.
       </p>
-      {result?.saved && (
+      {outcome?.saved && (
         <p role="status" className="notice">
           Profile saved.{" "}
-          {result.saved.backToVerification
+          {outcome.saved.backToVerification
             ? "It is awaiting verification and not listed until an administrator approves it."
             : ""}
         </p>

@@ -1,13 +1,13 @@
 import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { lazy, Suspense } from "react";
-import { getOptionalUser, requireSameOrigin, requireUser, notFound } from "~/auth/guards.server";
+import { getOptionalUser } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { mapLinks } from "~/map/links";
-import { Field, FieldErrors, FormErrors } from "~/components/forms";
+import { Field, FieldErrors, FormErrors, replyTo } from "~/components/forms";
 import { getListedDoctor } from "~/doctors/public.server";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
 import { mapTiles } from "~/env.server";
@@ -20,8 +20,15 @@ import {
   reportReview,
   saveOwnReview,
 } from "~/reviews/reviews.server";
-import { REVIEW_RULES, ReplySchema, ReportSchema, ReviewSchema } from "~/reviews/validation";
-import { clientIp } from "~/security/request.server";
+import {
+  REVIEW_RULES,
+  ReplySchema,
+  ReportSchema,
+  ReviewRefSchema,
+  ReviewSchema,
+} from "~/reviews/validation";
+import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
+import { invalid } from "~/errors/domain-error";
 
 const DoctorMap = lazy(() => import("~/map/map.client"));
 
@@ -31,76 +38,67 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.doctor.name ?? "Doctor"} · HemaLink` },
 ];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const doctor = getListedDoctor(params.id ?? "");
-  const url = new URL(request.url);
-  const page = Number(url.searchParams.get("page") ?? "1");
-  if (!Number.isInteger(page) || page < 1 || page > 10_000) {
-    throw data({ message: "Unknown page." }, { status: 400 });
-  }
-  const user = await getOptionalUser(request);
-  const { url: tileUrl, attribution } = mapTiles();
-  return {
-    doctor: { ...doctor, verifiedAt: doctor.verifiedAt?.toISOString() ?? null },
-    summary: ratingSummary(doctor.id),
-    reviews: listReviews(doctor.id, page),
-    page,
-    viewer: user ? { id: user.id, role: user.role, isThisDoctor: user.id === doctor.userId } : null,
-    ownReview: user?.role === "patient" ? (getOwnReview(user, doctor.id) ?? null) : null,
-    tiles: { url: tileUrl, attribution },
-    analysisId: url.searchParams.get("analysis"),
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
+    const doctor = getListedDoctor(params.id ?? "");
+    const url = new URL(request.url);
+    const page = Number(url.searchParams.get("page") ?? "1");
+    if (!Number.isInteger(page) || page < 1 || page > 10_000) {
+      throw invalid("Unknown page.");
+    }
+    const user = await getOptionalUser(request);
+    const { url: tileUrl, attribution } = mapTiles();
+    return {
+      doctor: { ...doctor, verifiedAt: doctor.verifiedAt?.toISOString() ?? null },
+      summary: ratingSummary(doctor.id),
+      reviews: listReviews(doctor.id, page),
+      page,
+      viewer: user
+        ? { id: user.id, role: user.role, isThisDoctor: user.id === doctor.userId }
+        : null,
+      ownReview: user?.role === "patient" ? (getOwnReview(user, doctor.id) ?? null) : null,
+      tiles: { url: tileUrl, attribution },
+      analysisId: url.searchParams.get("analysis"),
+    };
+  });
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  requireSameOrigin(request);
-  const user = await requireUser(request);
-  const doctor = getListedDoctor(params.id ?? "");
-  const form = await request.formData();
-  const intent = form.get("intent");
-  const ip = clientIp(request, context);
-  const back = `/doctors/${doctor.id}`;
-  switch (intent) {
-    case "review": {
-      if (user.role !== "patient") notFound();
-      const submission = parseWithZod(form, { schema: ReviewSchema });
-      if (submission.status !== "success") {
-        return data({ intent, reply: submission.reply() }, { status: 400 });
-      }
-      saveOwnReview(user, doctor.id, submission.value, ip);
-      return redirect(`${back}#reviews`);
-    }
-    case "delete-review": {
-      deleteOwnReview(user, String(form.get("reviewId") ?? ""), ip);
-      return redirect(`${back}#reviews`);
-    }
-    case "reply": {
-      const submission = parseWithZod(form, { schema: ReplySchema });
-      if (submission.status !== "success") {
-        return data({ intent, reply: submission.reply() }, { status: 400 });
-      }
-      replyToReview(user, String(form.get("reviewId") ?? ""), submission.value.reply, ip);
-      return redirect(`${back}#reviews`);
-    }
-    case "report": {
-      const submission = parseWithZod(form, { schema: ReportSchema });
-      if (submission.status !== "success") {
-        return data({ intent, reply: submission.reply() }, { status: 400 });
-      }
-      reportReview(user, String(form.get("reviewId") ?? ""), submission.value.reason, ip);
-      return data({ intent, reply: null, reported: true });
-    }
-    default:
-      return data({ intent: null, reply: null, message: "Unknown action." }, { status: 400 });
-  }
+/** Back to the reviews of a doctor who is listed (an unlisted one is a 404). */
+const backToReviews = (params: { id?: string }) =>
+  redirect(`/doctors/${getListedDoctor(params.id ?? "").id}#reviews`);
+
+export function action(args: ActionFunctionArgs) {
+  return handleAction(args, {
+    who: "user",
+    intents: {
+      review: intent(ReviewSchema, ({ user, params, value }) => {
+        saveOwnReview(user, getListedDoctor(params.id ?? "").id, value);
+        return backToReviews(params);
+      }),
+      "delete-review": intent(ReviewRefSchema, ({ user, params, value }) => {
+        getListedDoctor(params.id ?? "");
+        deleteOwnReview(user, value.reviewId);
+        return backToReviews(params);
+      }),
+      reply: intent(ReplySchema.extend(ReviewRefSchema.shape), ({ user, params, value }) => {
+        getListedDoctor(params.id ?? "");
+        replyToReview(user, value.reviewId, value.reply);
+        return backToReviews(params);
+      }),
+      report: intent(ReportSchema.extend(ReviewRefSchema.shape), ({ user, params, value }) => {
+        getListedDoctor(params.id ?? "");
+        reportReview(user, value.reviewId, value.reason);
+        return { reported: true };
+      }),
+    },
+  });
 }
 
 function ReviewForm({ ownReview }: { ownReview: { rating: number; body: string } | null }) {
   const result = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "review",
-    lastResult:
-      result && "intent" in result && result.intent === "review" ? result.reply : undefined,
+    lastResult: replyTo(result, "review"),
     defaultValue: ownReview
       ? { rating: String(ownReview.rating), body: ownReview.body }
       : undefined,

@@ -1,18 +1,18 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
 import { lazy, Suspense, useCallback, useRef, useState } from "react";
-import { getOptionalUser, notFound } from "~/auth/guards.server";
+import { getOptionalUser } from "~/auth/guards.server";
+import { notFound } from "~/errors/domain-error";
 import { ClientOnly } from "~/components/client-only";
 import { mapLinks } from "~/map/links";
 import { RADII } from "~/doctors/finder";
-import { BadQuery, caseContext, findDoctors, parseFinderQuery } from "~/doctors/finder.server";
+import { caseContext, findDoctors, parseFinderQuery } from "~/doctors/finder.server";
 import { RANKING_WEIGHTS, RATING_PRIOR } from "~/doctors/ranking";
 import { SPECIALTIES, SPECIALTY_IDS, type Specialty } from "~/doctors/specialties";
 import { LANGUAGES } from "~/doctors/validation";
 import { mapTiles } from "~/env.server";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
-import { clientIp } from "~/security/request.server";
+import { handleLoader } from "~/http/pipeline.server";
 
 const DoctorMap = lazy(() => import("~/map/map.client"));
 
@@ -20,29 +20,25 @@ export const links = mapLinks;
 
 export const meta: MetaFunction = () => [{ title: "Find a hematologist · HemaLink" }];
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  const url = new URL(request.url);
-  let query;
-  try {
-    query = parseFinderQuery(url.searchParams);
-  } catch (error) {
-    if (error instanceof BadQuery) throw data({ message: error.message }, { status: 400 });
-    throw error;
-  }
-  const user = await getOptionalUser(request);
-  let caseInfo = null;
-  if (query.analysis) {
-    if (!user) notFound();
-    caseInfo = caseContext(user, query.analysis, clientIp(request, context));
-  }
-  const result = findDoctors(query, caseInfo?.boosts ?? []);
-  const { url: tileUrl, attribution } = mapTiles();
-  return {
-    query: { ...query, place: query.place ?? "" },
-    result,
-    caseInfo,
-    tiles: { url: tileUrl, attribution },
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const url = new URL(request.url);
+    const query = parseFinderQuery(url.searchParams);
+    const user = await getOptionalUser(request);
+    let caseInfo = null;
+    if (query.analysis) {
+      if (!user) notFound();
+      caseInfo = caseContext(user, query.analysis);
+    }
+    const result = findDoctors(query, caseInfo?.boosts ?? []);
+    const { url: tileUrl, attribution } = mapTiles();
+    return {
+      query: { ...query, place: query.place ?? "" },
+      result,
+      caseInfo,
+      tiles: { url: tileUrl, attribution },
+    };
+  });
 }
 
 const stars = (mean: number) =>

@@ -1,25 +1,22 @@
-import type { ActionFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { audit } from "~/audit/audit.server";
-import { getOptionalUser, requireSameOrigin } from "~/auth/guards.server";
-import { destroySession } from "~/auth/session.server";
-import { clientIp } from "~/security/request.server";
+import { logOut } from "~/auth/login.server";
+import { handleAction, handleLoader, NO_FIELDS, publicIntent } from "~/http/pipeline.server";
 
-export async function loader() {
-  return redirect("/");
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async () => {
+    return redirect("/");
+  });
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  requireSameOrigin(request);
-  const user = await getOptionalUser(request);
-  const setCookie = await destroySession(request);
-  if (user) {
-    audit({
-      actorId: user.id,
-      action: "logout",
-      outcome: "success",
-      ip: clientIp(request, context),
-    });
-  }
-  return redirect("/", { headers: { "Set-Cookie": setCookie } });
+export function action(args: ActionFunctionArgs) {
+  return handleAction(args, {
+    who: "anyone",
+    intents: {
+      default: publicIntent(NO_FIELDS, async ({ user, request }) => {
+        const setCookie = await logOut(request, user);
+        return redirect("/", { headers: { "Set-Cookie": setCookie } });
+      }),
+    },
+  });
 }

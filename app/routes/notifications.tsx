@@ -1,29 +1,37 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { requireSameOrigin, requireUser } from "~/auth/guards.server";
+import { requireUser } from "~/auth/guards.server";
 import { listNotifications, markAllRead } from "~/notifications/notifications.server";
+import { handleAction, handleLoader, step } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Notifications · HemaLink" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
-  return {
-    notifications: listNotifications(user).map((n) => ({
-      id: n.id,
-      text: n.text,
-      link: n.link,
-      unread: n.readAt === null,
-      createdAt: n.createdAt.toISOString(),
-    })),
-  };
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const user = await requireUser(request);
+    return {
+      notifications: listNotifications(user).map((n) => ({
+        id: n.id,
+        text: n.text,
+        link: n.link,
+        unread: n.readAt === null,
+        createdAt: n.createdAt.toISOString(),
+      })),
+    };
+  });
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  requireSameOrigin(request);
-  const user = await requireUser(request);
-  markAllRead(user);
-  return redirect("/notifications");
+export function action(args: ActionFunctionArgs) {
+  return handleAction(args, {
+    who: "user",
+    intents: {
+      default: step(({ user }) => {
+        markAllRead(user);
+        return redirect("/notifications");
+      }),
+    },
+  });
 }
 
 export default function NotificationsPage() {

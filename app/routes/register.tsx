@@ -1,33 +1,34 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
-import { register } from "~/auth/authenticator.server";
-import { getOptionalUser, homeFor, requireSameOrigin, safeRedirect } from "~/auth/guards.server";
+import { register } from "~/auth/login.server";
+import { getOptionalUser, homeFor, redirectSignedIn } from "~/auth/guards.server";
 import { PASSWORD_MIN, RegisterSchema } from "~/auth/validation";
 import { Field, FormErrors } from "~/components/forms";
-import { clientIp } from "~/security/request.server";
+import { handleAction, handleLoader, publicIntent } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · HemaLink" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await getOptionalUser(request);
-  if (user) throw redirect(homeFor(user));
-  return null;
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
+    const user = await getOptionalUser(request);
+    if (user) throw redirect(homeFor(user));
+    return null;
+  });
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  requireSameOrigin(request);
-  const outcome = await register(request, clientIp(request, context));
-  if (!outcome.ok) {
-    const headers: HeadersInit = outcome.retryAfterSeconds
-      ? { "Retry-After": String(outcome.retryAfterSeconds) }
-      : {};
-    return data(outcome.reply, { status: outcome.status, headers });
-  }
-  return redirect(safeRedirect(outcome.redirectTo, homeFor(outcome.user)), {
-    headers: { "Set-Cookie": outcome.setCookie },
+export function action(args: ActionFunctionArgs) {
+  return handleAction(args, {
+    who: "anyone",
+    intents: {
+      default: publicIntent(
+        RegisterSchema,
+        async ({ value }) => redirectSignedIn(await register(value), value.redirectTo),
+        { hideFields: ["password"] },
+      ),
+    },
   });
 }
 

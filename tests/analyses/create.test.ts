@@ -10,7 +10,7 @@ import {
 } from "~/analyses/analyses.server";
 import { createAnalysis } from "~/analyses/create.server";
 import { ImageRejected } from "~/uploads/image.server";
-import { makeUser, thrownResponse } from "../helpers";
+import { fromAddress, makeUser, thrownResponse } from "../helpers";
 import { smearLikeImage } from "../uploads/images";
 import { fixedClassifier } from "./fixtures";
 
@@ -86,7 +86,7 @@ describe("creating an analysis", () => {
       ).toBe(404);
       expect((await thrownResponse(deleteOwnAnalysis(other, analysis.id))).status).toBe(404);
     }
-    getOwnAnalysis(owner, analysis.id, "192.0.2.1");
+    fromAddress("192.0.2.1", () => getOwnAnalysis(owner, analysis.id));
     const reads = getDb()
       .select()
       .from(auditLog)

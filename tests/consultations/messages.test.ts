@@ -5,14 +5,22 @@ import {
   acceptRequest,
   answerConsultation,
   closeConsultation,
-  ConsultationConflict,
   declineRequest,
   revokeAccess,
   shareAnalysis,
   withdrawRequest,
 } from "~/consultations/consultations.server";
 import { canPostMessages, listMessages, postMessage } from "~/consultations/messages.server";
-import { insertAnalysis, makeCertifiedDoctor, makeUser, thrownResponse } from "../helpers";
+import { DomainError } from "~/errors/domain-error";
+import { statusOf } from "~/http/errors.server";
+import {
+  fromAddress,
+  insertAnalysis,
+  makeCertifiedDoctor,
+  makeUser,
+  statusThrownBy,
+  thrownResponse,
+} from "../helpers";
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 
@@ -56,8 +64,8 @@ function expect409(fn: () => unknown) {
   } catch (error) {
     thrown = error;
   }
-  expect(thrown).toBeInstanceOf(ConsultationConflict);
-  expect((thrown as ConsultationConflict).status).toBe(409);
+  expect(thrown).toBeInstanceOf(DomainError);
+  expect(statusOf(thrown as DomainError)).toBe(409);
 }
 
 describe("the message thread", () => {
@@ -208,9 +216,9 @@ describe("the message thread", () => {
   test("every post is audited as consultation.message, by its author, with the IP", async () => {
     const { patient, doctor, id } = await sharedCase();
     acceptRequest(doctor, id);
-    postMessage(patient, id, "Question one.", "203.0.113.5");
-    postMessage(doctor, id, "Answer one.", "198.51.100.7");
-    postMessage(patient, id, "Question two.", "203.0.113.5");
+    fromAddress("203.0.113.5", () => postMessage(patient, id, "Question one."));
+    fromAddress("198.51.100.7", () => postMessage(doctor, id, "Answer one."));
+    fromAddress("203.0.113.5", () => postMessage(patient, id, "Question two."));
     const rows = getDb()
       .select()
       .from(auditLog)
@@ -231,7 +239,7 @@ describe("the message thread", () => {
     const { patient, doctor, id } = await sharedCase();
     const stranger = await makeUser("patient");
     declineRequest(doctor, id, "Outside my field, sorry.");
-    expect(() => postMessage(patient, id, "Why?")).toThrow(ConsultationConflict);
+    expect(statusThrownBy(() => postMessage(patient, id, "Why?"))).toBe(409);
     await expect404(() => postMessage(stranger, id, "Hello?"));
     const rows = getDb()
       .select()

@@ -19,6 +19,7 @@ import {
   makeUser,
   sessionCookieFor,
   thrownResponse,
+  fromAddress,
 } from "../helpers";
 
 const HOUR = 3_600_000;
@@ -203,7 +204,7 @@ describe("consultation monitoring", () => {
   });
 
   test("every view is audited", () => {
-    consultationMonitoring(admin, "203.0.113.9");
+    fromAddress("203.0.113.9", () => consultationMonitoring(admin));
     const rows = getDb()
       .select()
       .from(auditLog)

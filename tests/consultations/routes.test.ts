@@ -224,7 +224,8 @@ describe("sharing a case (consultations.new)", () => {
     const { consent: _consent, ...withoutConsent } = fields;
     const result = await share(patient, withoutConsent);
     expect(statusOf(result)).toBe(400);
-    const reply = (result as { data: { reply: { error?: Record<string, string[]> } } }).data.reply;
+    // The action answers with the conform reply itself.
+    const reply = (result as unknown as { data: { error?: Record<string, string[]> } }).data;
     expect(reply.error?.consent).toEqual([
       "Tick the box to let this doctor see the image and result",
     ]);
@@ -387,7 +388,7 @@ describe("the doctor's answer and the messages by form", () => {
         await post(patient, `/consultations/${id}`, { id }, { intent: "message", body }),
       );
       expect(statusOf(fromPatient)).toBe(400);
-      expect((fromPatient as { data: { messageError?: string } }).data.messageError).toBe(
+      expect((fromPatient as { data: { error?: { body?: string[] } } }).data.error?.body?.[0]).toBe(
         "Write a message",
       );
       const fromDoctor = await caseAction(

@@ -1,7 +1,7 @@
 import { getDb } from "#db/client";
 import { doctorProfiles } from "#db/schema";
 import { eq } from "drizzle-orm";
-import { LOGIN_FAILED, REGISTRATION_FAILED, TOO_MANY_ATTEMPTS } from "~/auth/authenticator.server";
+import { LOGIN_FAILED, REGISTRATION_FAILED, TOO_MANY_ATTEMPTS } from "~/auth/login.server";
 import { getSessionUser } from "~/auth/session.server";
 import { action as loginAction } from "~/routes/login";
 import { action as logoutAction } from "~/routes/logout";
@@ -143,7 +143,7 @@ describe("logout", () => {
     const user = await makeUser("patient");
     const cookie = await sessionCookieFor(user.id);
     const request = formRequest("/logout", {}, { Cookie: cookie });
-    const response = await logoutAction(args(request));
+    const response = (await logoutAction(args(request))) as Response;
     expect(response.headers.get("Set-Cookie")).toMatch(/Max-Age=0/);
     expect(await getSessionUser(getRequest("/", { Cookie: cookie }))).toBeNull();
   });

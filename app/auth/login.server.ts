@@ -1,0 +1,73 @@
+/**
+ * Logging in, registering and logging out. The route pipeline has parsed and validated
+ * the form; these count the rate limits (by the request's address from the request
+ * context, and by account), check the password, audit, and open or end the session.
+ * Unknown accounts and wrong passwords get the same answer in the same time.
+ */
+import { audit } from "~/audit/audit.server";
+import { getEnv } from "~/env.server";
+import { invalid, rateLimited } from "~/errors/domain-error";
+import { currentRequest } from "~/http/request-context.server";
+import { hit, reset } from "~/security/rate-limit.server";
+import { AccountError, createAccount, verifyLogin } from "./accounts.server";
+import { createUserSession, destroySession, type SessionUser } from "./session.server";
+import type { LoginInput, RegisterInput } from "./validation";
+
+export const LOGIN_FAILED = "Email or password is incorrect.";
+export const TOO_MANY_ATTEMPTS = "Too many attempts. Please wait a few minutes and try again.";
+export const REGISTRATION_FAILED =
+  "We could not create an account with these details. If you already have one, log in instead.";
+
+export type SignedIn = { user: SessionUser; setCookie: string };
+
+const address = () => currentRequest()?.ip ?? "unknown";
+
+export async function logIn({ email, password }: LoginInput): Promise<SignedIn> {
+  const env = getEnv();
+  const byIp = hit("login:ip", address(), env.RATE_LIMIT_LOGIN_PER_IP);
+  const byAccount = hit("login:account", email, env.RATE_LIMIT_LOGIN_PER_ACCOUNT);
+  if (!byIp.allowed || !byAccount.allowed) {
+    audit({ actorId: null, action: "login", outcome: "denied", detail: "rate-limited" });
+    const wait = Math.max(byIp.retryAfterSeconds, byAccount.retryAfterSeconds);
+    throw rateLimited(TOO_MANY_ATTEMPTS, wait);
+  }
+  const user = await verifyLogin(email, password);
+  if (!user) {
+    audit({ actorId: null, action: "login", outcome: "failure" });
+    throw invalid(LOGIN_FAILED, undefined, 401);
+  }
+  reset("login:account", email);
+  audit({ actorId: user.id, action: "login", outcome: "success" });
+  return { user, setCookie: await createUserSession(user.id) };
+}
+
+export async function register({
+  name,
+  email,
+  password,
+  isDoctor,
+}: RegisterInput): Promise<SignedIn> {
+  const limit = hit("register:ip", address(), getEnv().RATE_LIMIT_REGISTER_PER_IP);
+  if (!limit.allowed) throw rateLimited(TOO_MANY_ATTEMPTS, limit.retryAfterSeconds);
+  try {
+    const user = await createAccount({
+      name,
+      email,
+      password,
+      role: isDoctor ? "doctor" : "patient",
+    });
+    audit({ actorId: user.id, action: "register", outcome: "success", detail: user.role });
+    return { user, setCookie: await createUserSession(user.id) };
+  } catch (error) {
+    if (!(error instanceof AccountError)) throw error;
+    audit({ actorId: null, action: "register", outcome: "failure" });
+    throw invalid(REGISTRATION_FAILED);
+  }
+}
+
+/** End the session (if any); returns the Set-Cookie header that clears the cookie. */
+export async function logOut(request: Request, user: SessionUser | null): Promise<string> {
+  const setCookie = await destroySession(request);
+  if (user) audit({ actorId: user.id, action: "logout", outcome: "success" });
+  return setCookie;
+}
