@@ -42,20 +42,6 @@ export function migrateDatabase(db: Db): void {
   migrate(db, { migrationsFolder: migrationsFolder() });
 }
 
-/**
- * Run a write whose loss in a power cut does no harm (rate-limit counters) without waiting
- * for the disk: in WAL mode the commit still lands in order and the next FULL commit syncs
- * it. better-sqlite3 is synchronous, so nothing else runs between the two pragmas.
- */
-export function withoutDiskSync<T>(db: Db, write: () => T): T {
-  db.$client.pragma("synchronous = NORMAL");
-  try {
-    return write();
-  } finally {
-    db.$client.pragma("synchronous = FULL");
-  }
-}
-
 const globalForDb = globalThis as unknown as { __hemalinkDb?: Db };
 
 /** One connection per process, migrated on first use so a server never runs on an old schema. */

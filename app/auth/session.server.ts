@@ -91,10 +91,6 @@ export async function destroySession(request: Request): Promise<string> {
   return sessionCookie().serialize("", { maxAge: 0 });
 }
 
-export function revokeAllSessions(userId: string): void {
-  getDb().delete(sessions).where(eq(sessions.userId, userId)).run();
-}
-
 /** Housekeeping: remove sessions past their absolute or idle limit. */
 export function purgeExpiredSessions(now = new Date()): number {
   const idleCutoff = new Date(now.getTime() - getEnv().SESSION_IDLE_MINUTES * 60_000);

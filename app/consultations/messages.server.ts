@@ -11,7 +11,9 @@ import { audit } from "~/audit/audit.server";
 import { conflict, notFound } from "~/errors/domain-error";
 import type { Actor } from "~/auth/permissions";
 import { notify } from "~/notifications/notifications.server";
-import { doctorLink, patientLink, visibleTo } from "./consultations.server";
+import { visibleTo } from "./access.server";
+import { doctorLink, patientLink } from "./notices.server";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 const OPEN: ConsultationStatus[] = ["requested", "accepted", "answered"];
 
@@ -51,30 +53,34 @@ export function postMessage(actor: Actor, consultationId: string, body: string) 
   if (!canPostMessages(consultation)) {
     throw conflict(`This consultation is ${consultation.status}; messages are closed.`);
   }
-  return getDb().transaction((tx) => {
-    const row = tx
+  return inTransaction((uow) => {
+    const row = uow.tx
       .insert(consultationMessages)
       .values({ consultationId, authorId: actor.id, body })
       .returning()
       .get();
-    audit({
-      actorId: actor.id,
-      action: "consultation.message",
-      outcome: "success",
-      targetType: "consultation",
-      targetId: consultationId,
-    });
+    audit(
+      {
+        actorId: actor.id,
+        action: "consultation.message",
+        outcome: "success",
+        targetType: "consultation",
+        targetId: consultationId,
+      },
+      uow.tx,
+    );
     const to =
       side === "patient"
         ? { userId: doctorUserOf(consultation.doctorProfileId), link: doctorLink(consultationId) }
         : { userId: consultation.patientId, link: patientLink(consultationId) };
     if (to.userId) {
-      const author = tx
+      const author = uow.tx
         .select({ name: users.displayName })
         .from(users)
         .where(eq(users.id, actor.id))
         .get();
-      notify(to.userId, {
+      notify(uow, {
+        userId: to.userId,
         kind: "consultation.message",
         text: `New message from ${author?.name ?? "the other side"}.`,
         link: to.link,

@@ -2,10 +2,11 @@
  * In-app notifications (the badges in the navigation) and their e-mail echo. E-mails say
  * only that something happened and link to the app: no names, classes or messages leave it.
  */
-import { and, count, countDistinct, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, count, countDistinct, desc, eq, isNotNull, isNull, ne, or, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { notifications, users } from "#db/schema";
 import type { Actor } from "~/auth/permissions";
+import type { UnitOfWork } from "~/data/unit-of-work.server";
 import { getEnv } from "~/env.server";
 import { sendMail } from "./mail.server";
 import type { NotificationKind } from "./vocabulary";
@@ -29,31 +30,29 @@ const SUBJECTS: Record<NotificationKind, string> = {
 };
 
 /**
- * Record a notification. Called inside the transaction of the change it reports; the
- * e-mail goes out afterwards, and only if that transaction committed the row.
+ * Record a notification in the change's unit of work; its e-mail is queued to go out
+ * after the commit (a rolled-back change leaves no row and sends nothing).
  */
-export function notify(userId: string, n: NewNotification): void {
-  const db = getDb();
-  const row = db
+export function notify(uow: UnitOfWork, { userId, ...n }: { userId: string } & NewNotification) {
+  if (!userId) return;
+  uow.tx
     .insert(notifications)
     .values({ userId, kind: n.kind, text: n.text, link: n.link, consultationId: n.consultationId })
-    .returning({ id: notifications.id })
+    .run();
+  const recipient = uow.tx
+    .select({ email: users.email })
+    .from(users)
+    .where(eq(users.id, userId))
     .get();
-  setImmediate(() => {
-    const committed = db
-      .select({ email: users.email })
-      .from(notifications)
-      .innerJoin(users, eq(users.id, notifications.userId))
-      .where(eq(notifications.id, row.id))
-      .get();
-    if (!committed) return;
-    const url = new URL(n.link ?? "/notifications", getEnv().APP_URL).toString();
-    void sendMail({
-      to: committed.email,
+  if (!recipient) return;
+  const url = new URL(n.link ?? "/notifications", getEnv().APP_URL).toString();
+  uow.afterCommit(() =>
+    sendMail({
+      to: recipient.email,
       subject: `HemaLink: ${SUBJECTS[n.kind]}`,
       text: `${SUBJECTS[n.kind]}.\n\nOpen HemaLink to read it: ${url}\n`,
-    });
-  });
+    }),
+  );
 }
 
 export function listNotifications(actor: Actor, limit = 50) {
@@ -69,12 +68,26 @@ export function listNotifications(actor: Actor, limit = 50) {
   );
 }
 
-/** Unread notifications, and how many distinct consultations they concern. */
-export function unreadCounts(actor: Actor): { all: number; consultations: number } {
+/**
+ * Unread notifications, and how many distinct consultations they concern; those of the
+ * consultation `opening` (the page being loaded, which marks them read) are not counted.
+ */
+export function unreadCounts(
+  actor: Actor,
+  opening?: string,
+): { all: number; consultations: number } {
   const row = getDb()
     .select({ all: count(), consultations: countDistinct(notifications.consultationId) })
     .from(notifications)
-    .where(and(eq(notifications.userId, actor.id), isNull(notifications.readAt)))
+    .where(
+      and(
+        eq(notifications.userId, actor.id),
+        isNull(notifications.readAt),
+        opening
+          ? or(isNull(notifications.consultationId), ne(notifications.consultationId, opening))
+          : undefined,
+      ),
+    )
     .get();
   return { all: row?.all ?? 0, consultations: row?.consultations ?? 0 };
 }
@@ -123,11 +136,9 @@ const CASE_PAGE = /^\/(?:consultations|doctor\/cases)\/([0-9a-f-]{36})\/?$/;
 
 /**
  * The navigation badges for a page load. Opening a consultation reads its notifications;
- * the page's own loader runs beside this one, so the page being opened is counted as read
- * here too (only the actor's own notifications are touched, whatever the page decides).
+ * the page's own loader marks them read (it runs beside this one), so they are left out
+ * of the count here. A read: the root loader writes nothing.
  */
 export function navigationCounts(actor: Actor, pathname: string) {
-  const open = CASE_PAGE.exec(pathname)?.[1];
-  if (open) markConsultationRead(actor, open);
-  return unreadCounts(actor);
+  return unreadCounts(actor, CASE_PAGE.exec(pathname)?.[1]);
 }

@@ -6,7 +6,7 @@ import { CANT_ASSESS_ADVICE, explainAnalysis } from "~/analyses/explain";
 import { requireRole } from "~/auth/guards.server";
 import { HeatmapView, PreliminaryNotice, ResultSummary } from "~/components/analysis-result";
 import { Assessment, StatusBadge } from "~/components/consultation";
-import { listOwnConsultations } from "~/consultations/consultations.server";
+import { listOwnConsultations } from "~/consultations/queries.server";
 import { finalReviewFor } from "~/consultations/final.server";
 import { doctorName } from "~/doctors/vocabulary";
 import { handleAction, handleLoader, step } from "~/http/pipeline.server";

@@ -5,13 +5,9 @@ import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
 import { Assessment, MessageThread, StatusBadge, Timeline } from "~/components/consultation";
 import { fieldMessage, formMessage, replyTo } from "~/components/forms";
-import {
-  autoCloseDue,
-  closeConsultation,
-  getOwnConsultation,
-  revokeAccess,
-  withdrawRequest,
-} from "~/consultations/consultations.server";
+import { closeConsultation, revokeAccess, withdrawRequest } from "~/consultations/lifecycle.server";
+import { getOwnConsultation } from "~/consultations/queries.server";
+import { housekeepingDue } from "~/housekeeping/housekeeping.server";
 import { postMessage } from "~/consultations/messages.server";
 import { MessageSchema } from "~/consultations/validation";
 import { consultationView, threadView } from "~/consultations/view.server";
@@ -23,7 +19,7 @@ export const meta: MetaFunction = () => [{ title: "Consultation · HemaLink" }];
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    autoCloseDue();
+    housekeepingDue();
     const id = params.id ?? "";
     const { consultation: c, analysis, doctor } = getOwnConsultation(user, id);
     markConsultationRead(user, id);

@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { StatusBadge } from "~/components/consultation";
-import { autoCloseDue, listOwnConsultations } from "~/consultations/consultations.server";
+import { listOwnConsultations } from "~/consultations/queries.server";
+import { housekeepingDue } from "~/housekeeping/housekeeping.server";
 import { unreadByConsultation } from "~/notifications/notifications.server";
 import { handleLoader } from "~/http/pipeline.server";
 
@@ -11,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: "My consultations · HemaLink"
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    autoCloseDue();
+    housekeepingDue();
     const unread = unreadByConsultation(user);
     return {
       consultations: listOwnConsultations(user).map((c) => ({

@@ -7,7 +7,7 @@ import { listOwnAnalyses } from "~/analyses/analyses.server";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
 import { Field, FieldErrors, FormErrors } from "~/components/forms";
-import { shareAnalysis } from "~/consultations/consultations.server";
+import { shareAnalysis } from "~/consultations/lifecycle.server";
 import { doctorName } from "~/doctors/vocabulary";
 import { ShareFormSchema } from "~/consultations/validation";
 import { getListedDoctor } from "~/doctors/public.server";

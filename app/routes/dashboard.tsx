@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { StatusBadge } from "~/components/consultation";
-import { listOwnConsultations } from "~/consultations/consultations.server";
+import { listOwnConsultations } from "~/consultations/queries.server";
 import { requireRole } from "~/auth/guards.server";
 import { handleLoader } from "~/http/pipeline.server";
 

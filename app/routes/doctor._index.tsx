@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
-import { listDoctorCases } from "~/consultations/consultations.server";
+import { listDoctorCases } from "~/consultations/queries.server";
 import { getOwnVerification } from "~/doctors/verification.server";
 import { handleLoader } from "~/http/pipeline.server";
 

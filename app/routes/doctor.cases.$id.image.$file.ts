@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { requireRole } from "~/auth/guards.server";
 import { notFound } from "~/errors/domain-error";
-import { readCaseImage } from "~/consultations/consultations.server";
+import { readCaseImage } from "~/consultations/queries.server";
 import { privateImageResponse } from "~/uploads/storage.server";
 import { handleLoader } from "~/http/pipeline.server";
 

@@ -19,8 +19,8 @@ import {
   acceptRequest,
   answerConsultation,
   declineRequest,
-  getCaseForDoctor,
-} from "~/consultations/consultations.server";
+} from "~/consultations/lifecycle.server";
+import { getCaseForDoctor } from "~/consultations/queries.server";
 import { postMessage } from "~/consultations/messages.server";
 import { consultationView, threadView } from "~/consultations/view.server";
 import { AnswerSchema, DeclineSchema, MessageSchema } from "~/consultations/validation";

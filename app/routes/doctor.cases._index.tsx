@@ -4,7 +4,8 @@ import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
 import { StatusBadge } from "~/components/consultation";
 import type { ConsultationStatus } from "~/consultations/vocabulary";
-import { autoCloseDue, listDoctorCases } from "~/consultations/consultations.server";
+import { listDoctorCases } from "~/consultations/queries.server";
+import { housekeepingDue } from "~/housekeeping/housekeeping.server";
 import { unreadByConsultation } from "~/notifications/notifications.server";
 import { handleLoader } from "~/http/pipeline.server";
 
@@ -20,7 +21,7 @@ const GROUPS: { title: string; statuses: ConsultationStatus[] }[] = [
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "doctor");
-    autoCloseDue();
+    housekeepingDue();
     const unread = unreadByConsultation(user);
     return {
       cases: listDoctorCases(user).map((c) => ({

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { getDb, withoutDiskSync } from "#db/client";
+import { getDb } from "#db/client";
 import { rateLimits } from "#db/schema";
 import { getEnv } from "~/env.server";
 
@@ -12,21 +12,18 @@ export type RateLimitResult = { allowed: boolean; retryAfterSeconds: number };
 export function hit(bucket: string, key: string, limit: number, now = Date.now()): RateLimitResult {
   const windowMs = getEnv().RATE_LIMIT_WINDOW_SECONDS * 1000;
   const windowStart = now - (now % windowMs);
-  const db = getDb();
-  const row = withoutDiskSync(db, () =>
-    db
-      .insert(rateLimits)
-      .values({ bucket, key, windowStart, count: 1 })
-      .onConflictDoUpdate({
-        target: [rateLimits.bucket, rateLimits.key],
-        set: {
-          count: sql`case when ${rateLimits.windowStart} = ${windowStart} then ${rateLimits.count} + 1 else 1 end`,
-          windowStart,
-        },
-      })
-      .returning({ count: rateLimits.count })
-      .get(),
-  );
+  const row = getDb()
+    .insert(rateLimits)
+    .values({ bucket, key, windowStart, count: 1 })
+    .onConflictDoUpdate({
+      target: [rateLimits.bucket, rateLimits.key],
+      set: {
+        count: sql`case when ${rateLimits.windowStart} = ${windowStart} then ${rateLimits.count} + 1 else 1 end`,
+        windowStart,
+      },
+    })
+    .returning({ count: rateLimits.count })
+    .get();
   const retryAfterSeconds = Math.ceil((windowStart + windowMs - now) / 1000);
   return { allowed: row.count <= limit, retryAfterSeconds };
 }
@@ -39,8 +36,12 @@ export function reset(bucket: string, key: string): void {
     .run();
 }
 
-export class RateLimitedError extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super("Too many attempts. Please wait a few minutes and try again.");
-  }
+/** Housekeeping: remove counters whose window has passed (they would restart at 1). */
+export function purgeExpiredRateLimits(now = Date.now()): number {
+  const windowMs = getEnv().RATE_LIMIT_WINDOW_SECONDS * 1000;
+  const currentWindow = now - (now % windowMs);
+  return getDb()
+    .delete(rateLimits)
+    .where(sql`${rateLimits.windowStart} < ${currentWindow}`)
+    .run().changes;
 }

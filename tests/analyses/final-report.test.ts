@@ -8,7 +8,7 @@ import {
   answerConsultation,
   revokeAccess,
   shareAnalysis,
-} from "~/consultations/consultations.server";
+} from "~/consultations/lifecycle.server";
 import { loader as fhirLoader } from "~/routes/analyses.$id.fhir";
 import ReportPage, { loader as reportLoader } from "~/routes/analyses.$id_.report";
 import {

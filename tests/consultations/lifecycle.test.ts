@@ -4,16 +4,18 @@ import { auditLog } from "#db/schema";
 import {
   acceptRequest,
   answerConsultation,
-  autoCloseAnswered,
   closeConsultation,
   declineRequest,
-  getCaseForDoctor,
-  listDoctorCases,
-  listOwnConsultations,
   revokeAccess,
   shareAnalysis,
   withdrawRequest,
-} from "~/consultations/consultations.server";
+} from "~/consultations/lifecycle.server";
+import {
+  getCaseForDoctor,
+  listDoctorCases,
+  listOwnConsultations,
+} from "~/consultations/queries.server";
+import { autoCloseAnswered } from "~/consultations/scheduling.server";
 import {
   insertAnalysis,
   makeCertifiedDoctor,

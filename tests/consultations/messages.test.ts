@@ -9,7 +9,7 @@ import {
   revokeAccess,
   shareAnalysis,
   withdrawRequest,
-} from "~/consultations/consultations.server";
+} from "~/consultations/lifecycle.server";
 import { canPostMessages, listMessages, postMessage } from "~/consultations/messages.server";
 import { DomainError } from "~/errors/domain-error";
 import { statusOf } from "~/http/errors.server";

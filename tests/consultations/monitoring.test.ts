@@ -9,7 +9,7 @@ import {
   declineRequest,
   shareAnalysis,
   withdrawRequest,
-} from "~/consultations/consultations.server";
+} from "~/consultations/lifecycle.server";
 import { consultationMonitoring } from "~/consultations/monitoring.server";
 import { formatDuration, loader } from "~/routes/admin.consultations";
 import {

@@ -4,15 +4,16 @@ import { auditLog, consultations, notifications, type Notification } from "#db/s
 import {
   acceptRequest,
   answerConsultation,
-  autoCloseAnswered,
   closeConsultation,
   declineRequest,
   revokeAccess,
   shareAnalysis,
   withdrawRequest,
-} from "~/consultations/consultations.server";
+} from "~/consultations/lifecycle.server";
+import { autoCloseAnswered } from "~/consultations/scheduling.server";
 import { postMessage } from "~/consultations/messages.server";
 import { getEnv } from "~/env.server";
+import { inTransaction } from "~/data/unit-of-work.server";
 import { setMailTransport, type Mail } from "~/notifications/mail.server";
 import {
   listNotifications,
@@ -384,15 +385,17 @@ describe("e-mail", () => {
 
   test("a notification in a transaction that rolls back sends no mail and leaves no row", async () => {
     const user = await makeUser("patient");
+    const accepted = {
+      userId: user.id,
+      kind: "consultation.accepted" as const,
+      text: "Accepted.",
+      link: "/consultations",
+    };
     await flush();
     mails.length = 0;
     expect(() =>
-      getDb().transaction(() => {
-        notify(user.id, {
-          kind: "consultation.accepted",
-          text: "Accepted.",
-          link: "/consultations",
-        });
+      inTransaction((uow) => {
+        notify(uow, accepted);
         throw new Error("the change failed");
       }),
     ).toThrow("the change failed");
@@ -401,8 +404,8 @@ describe("e-mail", () => {
     expect(allOf(user)).toEqual([]);
 
     // The same notification in a transaction that commits does send its mail.
-    getDb().transaction(() => {
-      notify(user.id, { kind: "consultation.accepted", text: "Accepted.", link: "/consultations" });
+    inTransaction((uow) => {
+      notify(uow, accepted);
     });
     await flush();
     expect(mails.map((m) => m.to)).toEqual([user.email]);

@@ -3,7 +3,7 @@ import { getDb } from "#db/client";
 import { auditLog, consultationMessages, consultations } from "#db/schema";
 import { readOwnAnalysisImage } from "~/analyses/analyses.server";
 import { createAnalysis } from "~/analyses/create.server";
-import { acceptRequest, shareAnalysis } from "~/consultations/consultations.server";
+import { acceptRequest, shareAnalysis } from "~/consultations/lifecycle.server";
 import { postMessage } from "~/consultations/messages.server";
 import { unreadCounts } from "~/notifications/notifications.server";
 import { action as patientAction, loader as patientLoader } from "~/routes/consultations.$id";

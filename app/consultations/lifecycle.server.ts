@@ -1,0 +1,168 @@
+/**
+ * The lifecycle rules of a store-and-forward consultation: a patient shares one analysis
+ * with one certified doctor who offers teleconsultation. requested → accepted | declined
+ * → answered → closed; the patient may withdraw a request before an answer and revoke
+ * access at any time. What the actor may not see is not-found, a step that does not fit
+ * the current state is a conflict. Each step is one unit of work: the row, its audit entry
+ * and the other side's notification commit together, and the e-mail follows the commit.
+ */
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { analyses, consultations, doctorProfiles, type Consultation } from "#db/schema";
+import { audit } from "~/audit/audit.server";
+import { can, type Actor } from "~/auth/permissions";
+import { inTransaction, type Executor } from "~/data/unit-of-work.server";
+import { conflict, invalid, notFound } from "~/errors/domain-error";
+import { notify } from "~/notifications/notifications.server";
+import { visibleTo, type Side } from "./access.server";
+import { noticeOf, type ConsultationStep } from "./notices.server";
+import type { AnswerInput, ShareInput } from "./validation";
+import { OPEN_STATUSES, type ConsultationStatus } from "./vocabulary";
+
+/** The audit entry of a consultation step or read, written where `db` writes. */
+export const auditConsultation = (actor: Actor, action: string, id: string, db?: Executor) =>
+  audit(
+    { actorId: actor.id, action, outcome: "success", targetType: "consultation", targetId: id },
+    db,
+  );
+
+/** Share the patient's own analysis with a certified doctor who offers teleconsultation. */
+export function shareAnalysis(actor: Actor, analysisId: string, input: ShareInput): Consultation {
+  if (!can(actor, { type: "patient:access" })) notFound();
+  const db = getDb();
+  const analysis = db
+    .select({ id: analyses.id, ageBracket: analyses.ageBracket })
+    .from(analyses)
+    .where(and(eq(analyses.id, analysisId), eq(analyses.patientId, actor.id)))
+    .get();
+  if (!analysis) notFound();
+  const doctor = db
+    .select({ id: doctorProfiles.id, tele: doctorProfiles.offersTeleconsultation })
+    .from(doctorProfiles)
+    .where(and(eq(doctorProfiles.id, input.doctorProfileId), eq(doctorProfiles.status, "verified")))
+    .get();
+  if (!doctor) notFound();
+  if (!doctor.tele) throw invalid("This doctor does not offer teleconsultation.");
+  return inTransaction((uow) => {
+    const open = uow.tx
+      .select({ id: consultations.id })
+      .from(consultations)
+      .where(
+        and(
+          eq(consultations.analysisId, analysis.id),
+          eq(consultations.doctorProfileId, doctor.id),
+          inArray(consultations.status, OPEN_STATUSES),
+          isNull(consultations.revokedAt),
+        ),
+      )
+      .get();
+    if (open) throw conflict("This case is already shared with this doctor.");
+    const row = uow.tx
+      .insert(consultations)
+      .values({
+        analysisId: analysis.id,
+        patientId: actor.id,
+        doctorProfileId: doctor.id,
+        message: input.message,
+        ageBracket: input.ageBracket ?? analysis.ageBracket ?? null,
+        consentAt: new Date(),
+      })
+      .returning()
+      .get();
+    auditConsultation(actor, "consultation.request", row.id, uow.tx);
+    notify(uow, noticeOf(uow.tx, "request", row));
+    return row;
+  });
+}
+
+type Transition = {
+  step: ConsultationStep;
+  side: Side;
+  from: ConsultationStatus[];
+  set: Partial<typeof consultations.$inferInsert>;
+};
+
+/** Move a consultation from one of `from` to a new state, or not-found / conflict. */
+function transition(actor: Actor, id: string, { step, side, from, set }: Transition) {
+  const current = visibleTo(actor, id, side);
+  if (!current) notFound();
+  if (!from.includes(current.status) || current.revokedAt) {
+    throw conflict(
+      `This consultation is ${current.status}${current.revokedAt ? " and revoked" : ""}; that is no longer possible.`,
+    );
+  }
+  return inTransaction((uow) => {
+    const row = uow.tx
+      .update(consultations)
+      .set(set)
+      .where(
+        and(
+          eq(consultations.id, id),
+          inArray(consultations.status, from),
+          isNull(consultations.revokedAt),
+        ),
+      )
+      .returning()
+      .get();
+    if (!row) throw conflict("This consultation changed meanwhile; reload the page.");
+    auditConsultation(actor, `consultation.${step}`, id, uow.tx);
+    notify(uow, noticeOf(uow.tx, step, row));
+    return row;
+  });
+}
+
+export const withdrawRequest = (actor: Actor, id: string) =>
+  transition(actor, id, {
+    step: "withdraw",
+    side: "patient",
+    from: ["requested"],
+    set: { status: "withdrawn", withdrawnAt: new Date() },
+  });
+
+/** The patient ends the doctor's access (before or after an answer). */
+export const revokeAccess = (actor: Actor, id: string) =>
+  transition(actor, id, {
+    step: "revoke",
+    side: "patient",
+    from: ["requested", "accepted", "declined", "answered", "closed"],
+    set: { revokedAt: new Date() },
+  });
+
+export const closeConsultation = (actor: Actor, id: string) =>
+  transition(actor, id, {
+    step: "close",
+    side: "patient",
+    from: ["answered"],
+    set: { status: "closed", closedAt: new Date() },
+  });
+
+export const acceptRequest = (actor: Actor, id: string) =>
+  transition(actor, id, {
+    step: "accept",
+    side: "doctor",
+    from: ["requested"],
+    set: { status: "accepted", acceptedAt: new Date() },
+  });
+
+export const declineRequest = (actor: Actor, id: string, reason: string) =>
+  transition(actor, id, {
+    step: "decline",
+    side: "doctor",
+    from: ["requested"],
+    set: { status: "declined", declinedAt: new Date(), declineReason: reason },
+  });
+
+/** The doctor's assessment: confirm or correct the model, recommendations, urgency. */
+export const answerConsultation = (actor: Actor, id: string, input: AnswerInput) =>
+  transition(actor, id, {
+    step: "answer",
+    side: "doctor",
+    from: ["accepted"],
+    set: {
+      status: "answered",
+      answeredAt: new Date(),
+      doctorClass: input.doctorClass,
+      recommendations: input.recommendations,
+      urgency: input.urgency,
+    },
+  });
