@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FILE_TOO_LARGE, MAX_UPLOAD_BYTES } from "~/uploads/limits";
 import { AGE_BRACKETS } from "./vocabulary";
 
 /** Shared by the upload form (browser) and the server. */
@@ -9,10 +10,7 @@ export const UploadSchema = z.object({
       "Choose a photo of the smear",
     )
     .refine((file) => file.size > 0, "The file is empty. Choose a photo of the smear.")
-    .refine(
-      (file) => file.size <= 15 * 1024 * 1024,
-      "The file is larger than 15 MB. Choose a smaller photo.",
-    ),
+    .refine((file) => file.size <= MAX_UPLOAD_BYTES, FILE_TOO_LARGE),
   ageBracket: z.enum(AGE_BRACKETS, { error: "Choose child or adult" }).optional(),
   note: z.string().trim().max(1000, "Keep the note under 1,000 characters").optional(),
 });

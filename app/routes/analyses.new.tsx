@@ -7,6 +7,7 @@ import { Form, useActionData, useNavigate, useNavigation } from "@remix-run/reac
 import { lazy, Suspense, useEffect, useState, type DragEvent, type FormEvent } from "react";
 import { readUpload, uploadAnalysis } from "~/analyses/upload.server";
 import { UploadSchema } from "~/analyses/validation";
+import { MAX_UPLOAD_MB } from "~/uploads/limits";
 import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { Field, FormErrors } from "~/components/forms";
@@ -137,7 +138,7 @@ export default function NewAnalysisPage() {
           <Field
             id={fields.smear.id}
             label="Smear image"
-            hint="JPEG, PNG, WebP or TIFF, up to 15 MB. Drop it here, choose a file, or take a photo."
+            hint={`JPEG, PNG, WebP or TIFF, up to ${MAX_UPLOAD_MB} MB. Drop it here, choose a file, or take a photo.`}
             errors={fields.smear.errors}
             errorId={fields.smear.errorId}
           >

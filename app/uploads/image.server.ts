@@ -1,6 +1,6 @@
 import sharp, { type Metadata } from "sharp";
+import { FILE_TOO_LARGE, MAX_UPLOAD_BYTES } from "./limits";
 
-export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 /** Pixel-flood guard: sharp refuses to decode anything larger, before allocating it. */
 export const MAX_INPUT_PIXELS = 40_000_000;
 /** Smaller than this cannot show cells at a usable magnification. */
@@ -55,7 +55,7 @@ export async function prepareImage(bytes: Uint8Array): Promise<PreparedImage> {
   if (bytes.length === 0)
     throw new ImageRejected("The file is empty. Choose a photo of the smear.", 400);
   if (bytes.length > MAX_UPLOAD_BYTES) {
-    throw new ImageRejected("The file is larger than 15 MB. Choose a smaller photo.", 413);
+    throw new ImageRejected(FILE_TOO_LARGE, 413);
   }
   const kind = sniffImageType(bytes);
   if (!kind) {

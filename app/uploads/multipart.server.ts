@@ -1,10 +1,10 @@
-import { ImageRejected, MAX_UPLOAD_BYTES } from "./image.server";
+import { ImageRejected } from "./image.server";
+import { FILE_TOO_LARGE, MAX_UPLOAD_BYTES } from "./limits";
 
 // Room for the other fields and multipart boundaries on top of the image itself.
 export const MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 64 * 1024;
 
-const tooLarge = () =>
-  new ImageRejected("The file is larger than 15 MB. Choose a smaller photo.", 413);
+const tooLarge = () => new ImageRejected(FILE_TOO_LARGE, 413);
 
 /**
  * Parse a multipart upload with the platform's parser, counting bytes as they stream in:

@@ -18,7 +18,6 @@ export interface ImageStore {
   put(key: string, file: ImageFile, bytes: Uint8Array): Promise<void>;
   get(key: string, file: ImageFile): Promise<Buffer | null>;
   deleteAll(key: string): Promise<void>;
-  exists(key: string): Promise<boolean>;
 }
 
 /** Keys are random and checked, so a key can never walk out of the store's folder. */
@@ -49,12 +48,6 @@ export function fileSystemStore(root: string): ImageStore {
     },
     async deleteAll(key) {
       await fs.rm(dir(key), { recursive: true, force: true });
-    },
-    async exists(key) {
-      return fs
-        .access(dir(key))
-        .then(() => true)
-        .catch(() => false);
     },
   };
 }
