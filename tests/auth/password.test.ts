@@ -1,4 +1,6 @@
+import { verifyLogin } from "~/auth/accounts.server";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "~/auth/password.server";
+import { makeUser } from "../helpers";
 
 describe("password hashing", () => {
   test("a hash verifies its own password and nothing else", async () => {
@@ -15,8 +17,38 @@ describe("password hashing", () => {
   test("a malformed stored hash is refused rather than thrown", async () => {
     expect(await verifyPassword("x", "md5$abc")).toBe(false);
   });
+});
 
-  test("unknown accounts still pay for a hash", async () => {
+describe("login timing", () => {
+  /** Median time of `fn` in milliseconds. */
+  const median = (times: number[]) => [...times].sort((a, b) => a - b)[times.length >> 1]!;
+  const timed = async (fn: () => Promise<unknown>) => {
+    const start = performance.now();
+    await fn();
+    return performance.now() - start;
+  };
+
+  test("an unknown account takes as long as a known one with a wrong password", async () => {
+    const user = await makeUser("patient");
+    // Warm up both paths (the dummy hash is made on first use).
+    await verifyLogin("nobody-at-all@example.test", "wrong password");
+    await verifyLogin(user.email, "wrong password");
+    const unknown: number[] = [];
+    const known: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      unknown.push(await timed(() => verifyLogin(`nobody-${i}@example.test`, "wrong password")));
+      known.push(await timed(() => verifyLogin(user.email, "wrong password")));
+    }
+    const ratio = median(unknown) / median(known);
+    // Without the dummy hash an unknown account answers in a small fraction of the time.
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  });
+
+  test("both answers are the same: no account", async () => {
+    const user = await makeUser("patient");
+    expect(await verifyLogin("nobody-else@example.test", "x")).toBeNull();
+    expect(await verifyLogin(user.email, "x")).toBeNull();
     expect(await verifyAgainstDummy("anything")).toBe(false);
   });
 });
