@@ -3,11 +3,11 @@ import { getDb } from "#db/client";
 import { analyses, type Analysis } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { notFound } from "~/errors/domain-error";
-import type { Actor } from "~/auth/permissions";
+import { can, type Actor } from "~/auth/permissions";
 import { getImageStore, IMAGE_FILES, type ImageFile } from "~/uploads/storage.server";
 
 function findOwn(actor: Actor, id: string): Analysis {
-  if (actor.role !== "patient") notFound();
+  if (!can(actor, { type: "patient:access" })) notFound();
   const row = getDb()
     .select()
     .from(analyses)
@@ -31,7 +31,7 @@ export function getOwnAnalysis(actor: Actor, id: string): Analysis {
 
 /** The patient's analyses, newest first. */
 export function listOwnAnalyses(actor: Actor): Analysis[] {
-  if (actor.role !== "patient") notFound();
+  if (!can(actor, { type: "patient:access" })) notFound();
   return getDb()
     .select()
     .from(analyses)

@@ -3,8 +3,9 @@ import { getDb } from "#db/client";
 import { analyses, type Analysis } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { notFound } from "~/errors/domain-error";
-import type { Actor } from "~/auth/permissions";
+import { can, type Actor } from "~/auth/permissions";
 import type { Classification } from "~/classifier/classify";
+import type { AgeBracket } from "./vocabulary";
 import type { RgbImage } from "~/classifier/pixels";
 import { prepareImage } from "~/uploads/image.server";
 import { getImageStore, newImageKey } from "~/uploads/storage.server";
@@ -16,7 +17,7 @@ export type Classifier = (image: RgbImage) => Promise<{
 
 export type NewAnalysis = {
   bytes: Uint8Array;
-  ageBracket?: "child" | "adult";
+  ageBracket?: AgeBracket;
   note?: string;
 };
 
@@ -30,7 +31,7 @@ export async function createAnalysis(
   input: NewAnalysis,
   classify: Classifier,
 ): Promise<Analysis> {
-  if (actor.role !== "patient") notFound();
+  if (!can(actor, { type: "patient:access" })) notFound();
   const image = await prepareImage(input.bytes);
   // Classify the oriented pixels the stored image is encoded from (one decode per upload).
   const { classification, heatmapPng } = await classify(image.pixels);

@@ -1,13 +1,20 @@
-import { CLASS_IDS, type ClassId, type Probabilities } from "~/analyses/vocabulary";
 import { explainAnalysis } from "~/analyses/explain";
-import { CLASS_LABELS, CONFIDENCE_LABELS } from "~/analyses/vocabulary";
+import {
+  CLASS_IDS,
+  CLASS_LABELS,
+  CONFIDENCE_LABELS,
+  type ClassId,
+  type Confidence,
+  type Probabilities,
+  type Verdict,
+} from "~/analyses/vocabulary";
 
 export type ResultView = {
-  verdict: "ok" | "cant_assess";
+  verdict: Verdict;
   reasons: string[];
   probabilities: Probabilities;
   topClass: ClassId;
-  confidence: "high" | "moderate" | "low";
+  confidence: Confidence;
   modelVersion: string;
 };
 

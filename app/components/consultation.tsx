@@ -1,6 +1,6 @@
 import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { CLASS_LABELS, type ClassId } from "~/analyses/vocabulary";
+import { CLASS_LABELS, type ClassId, type Verdict } from "~/analyses/vocabulary";
 import {
   DOCTOR_CLASS_LABELS,
   STATUS_LABELS,
@@ -74,7 +74,7 @@ export function Assessment({
   answeredAt: string;
   doctorClass: DoctorClass;
   modelClass: ClassId;
-  modelVerdict: "ok" | "cant_assess";
+  modelVerdict: Verdict;
   urgency: Urgency;
   recommendations: string;
 }) {

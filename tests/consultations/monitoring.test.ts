@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { auditLog } from "#db/schema";
-import type { ClassId } from "~/analyses/vocabulary";
+import type { ClassId, Verdict } from "~/analyses/vocabulary";
 import {
   acceptRequest,
   answerConsultation,
@@ -48,7 +48,7 @@ const emptyTable = {
 type Doctor = Awaited<ReturnType<typeof makeCertifiedDoctor>>;
 
 /** A new patient shares a new analysis with `doctor` at T0; returns the consultation. */
-async function shareCase(doctor: Doctor, topClass: ClassId, verdict: "ok" | "cant_assess" = "ok") {
+async function shareCase(doctor: Doctor, topClass: ClassId, verdict: Verdict = "ok") {
   const patient = await makeUser("patient");
   const analysis = insertAnalysis(patient.id, { topClass, verdict });
   const c = at(0, () =>
@@ -68,7 +68,7 @@ async function answeredCase(
   doctorClass: Parameters<typeof answerConsultation>[2]["doctorClass"],
   acceptH: number,
   answerH: number,
-  verdict: "ok" | "cant_assess" = "ok",
+  verdict: Verdict = "ok",
 ) {
   const c = await shareCase(doctor, topClass, verdict);
   at(acceptH, () => acceptRequest(doctor.user, c.id));

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import type { Role } from "~/auth/vocabulary";
 import path from "node:path";
 import { loader as adminLoader } from "~/routes/admin._index";
 import { loader as dashboardLoader } from "~/routes/dashboard";
@@ -7,7 +8,7 @@ import { formRequest, getRequest, makeUser, sessionCookieFor, thrownResponse } f
 
 const args = (request: Request) => ({ request, context: {}, params: {} });
 
-async function asUser(role: "patient" | "doctor" | "admin", url: string) {
+async function asUser(role: Role, url: string) {
   const user = await makeUser(role);
   return getRequest(url, { Cookie: await sessionCookieFor(user.id) });
 }
