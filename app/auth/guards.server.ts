@@ -22,6 +22,13 @@ export async function requireUser(request: Request): Promise<SessionUser> {
   return user;
 }
 
+/** The login and registration pages: someone signed in goes to their home instead. */
+export async function requireSignedOut(request: Request): Promise<null> {
+  const user = await getOptionalUser(request);
+  if (user) throw redirect(homeFor(user));
+  return null;
+}
+
 /** A page for another role answers 404: it does not exist for this user. */
 export async function requirePermission(request: Request, action: Action): Promise<SessionUser> {
   const user = await requireUser(request);

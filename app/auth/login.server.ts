@@ -4,11 +4,15 @@
  * context, and by account), check the password, audit, and open or end the session.
  * Unknown accounts and wrong passwords get the same answer in the same time.
  */
+import type { ActionFunctionArgs } from "@remix-run/node";
+import type { z } from "zod";
 import { audit } from "~/audit/audit.server";
 import { getEnv } from "~/env.server";
 import { invalid, rateLimited } from "~/errors/domain-error";
 import { currentRequest } from "~/http/request-context.server";
+import { handleAction, publicIntent } from "~/http/pipeline.server";
 import { hit, reset } from "~/security/rate-limit.server";
+import { redirectSignedIn } from "./guards.server";
 import { AccountError, createAccount, verifyLogin } from "./accounts.server";
 import { createUserSession, destroySession, type SessionUser } from "./session.server";
 import type { LoginInput, RegisterInput } from "./validation";
@@ -63,6 +67,27 @@ export async function register({
     audit({ actorId: null, action: "register", outcome: "failure" });
     throw invalid(REGISTRATION_FAILED);
   }
+}
+
+/**
+ * The action of the login and registration pages: the form parsed by `schema` (the password
+ * never echoed back), then `signIn`, then the session cookie and the page the user wanted.
+ */
+export function signInAction<S extends z.ZodType<{ redirectTo?: string }>>(
+  args: ActionFunctionArgs,
+  schema: S,
+  signIn: (value: z.output<S>) => Promise<SignedIn>,
+) {
+  return handleAction(args, {
+    who: "anyone",
+    intents: {
+      default: publicIntent(
+        schema,
+        async ({ value }) => redirectSignedIn(await signIn(value), value.redirectTo),
+        { hideFields: ["password"] },
+      ),
+    },
+  });
 }
 
 /** End the session (if any); returns the Set-Cookie header that clears the cookie. */

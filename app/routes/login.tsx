@@ -1,35 +1,21 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
-import { logIn } from "~/auth/login.server";
-import { getOptionalUser, homeFor, redirectSignedIn } from "~/auth/guards.server";
+import { logIn, signInAction } from "~/auth/login.server";
+import { requireSignedOut } from "~/auth/guards.server";
 import { LoginSchema } from "~/auth/validation";
 import { Field, FormErrors } from "~/components/forms";
-import { handleAction, handleLoader, publicIntent } from "~/http/pipeline.server";
+import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · HemaLink" }];
 
 export function loader(args: LoaderFunctionArgs) {
-  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
-    const user = await getOptionalUser(request);
-    if (user) throw redirect(homeFor(user));
-    return null;
-  });
+  return handleLoader(args, ({ request }) => requireSignedOut(request));
 }
 
 export function action(args: ActionFunctionArgs) {
-  return handleAction(args, {
-    who: "anyone",
-    intents: {
-      default: publicIntent(
-        LoginSchema,
-        async ({ value }) => redirectSignedIn(await logIn(value), value.redirectTo),
-        { hideFields: ["password"] },
-      ),
-    },
-  });
+  return signInAction(args, LoginSchema, logIn);
 }
 
 export default function LoginPage() {
