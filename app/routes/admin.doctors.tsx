@@ -1,12 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { firstMessage } from "~/components/forms";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
-import { DecisionSchema } from "~/doctors/validation";
-import { decideVerification, listPendingDoctors } from "~/doctors/verification.server";
-import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
+import { verificationIntent } from "~/doctors/intents.server";
+import { listPendingDoctors } from "~/doctors/verification.server";
+import { handleAction, handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Verify doctors · HemaLink" }];
 
@@ -26,16 +25,7 @@ export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "admin",
     intents: {
-      default: intent(DecisionSchema, ({ user, value }) => {
-        decideVerification(
-          user,
-          value.profileId,
-          value.decision === "approve"
-            ? { approve: true }
-            : { approve: false, reason: value.reason },
-        );
-        return redirect("/admin/doctors");
-      }),
+      default: verificationIntent,
     },
   });
 }

@@ -1,10 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
-import { moderateReview, moderationQueue } from "~/reviews/reviews.server";
-import { ModerationSchema } from "~/reviews/validation";
-import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
+import { moderationQueue } from "~/reviews/reviews.server";
+import { moderationIntent } from "~/reviews/intents.server";
+import { handleAction, handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Moderate reviews · HemaLink" }];
 
@@ -19,10 +18,7 @@ export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "admin",
     intents: {
-      default: intent(ModerationSchema, ({ user, value }) => {
-        moderateReview(user, value.reviewId, value.decision === "hide");
-        return redirect("/admin/reviews");
-      }),
+      default: moderationIntent,
     },
   });
 }

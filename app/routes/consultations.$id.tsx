@@ -8,11 +8,11 @@ import { fieldMessage, formMessage, replyTo } from "~/components/forms";
 import { closeConsultation, revokeAccess, withdrawRequest } from "~/consultations/lifecycle.server";
 import { getOwnConsultation } from "~/consultations/queries.server";
 import { housekeepingDue } from "~/housekeeping/housekeeping.server";
-import { postMessage } from "~/consultations/messages.server";
-import { MessageSchema } from "~/consultations/validation";
+import { postMessageIntent } from "~/consultations/intents.server";
+import { patientLink } from "~/consultations/notices.server";
 import { consultationView, threadView } from "~/consultations/view.server";
 import { markConsultationRead } from "~/notifications/notifications.server";
-import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server";
+import { handleAction, handleLoader, step } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Consultation · HemaLink" }];
 
@@ -56,10 +56,7 @@ export function action(args: ActionFunctionArgs) {
         closeConsultation(user, params.id ?? "");
         return backTo(params);
       }),
-      message: intent(MessageSchema, ({ user, params, value }) => {
-        postMessage(user, params.id ?? "", value.body);
-        return backTo(params, "#messages");
-      }),
+      message: postMessageIntent(patientLink),
     },
   });
 }

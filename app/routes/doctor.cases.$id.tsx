@@ -21,9 +21,10 @@ import {
   declineRequest,
 } from "~/consultations/lifecycle.server";
 import { getCaseForDoctor } from "~/consultations/queries.server";
-import { postMessage } from "~/consultations/messages.server";
+import { postMessageIntent } from "~/consultations/intents.server";
+import { doctorLink } from "~/consultations/notices.server";
 import { consultationView, threadView } from "~/consultations/view.server";
-import { AnswerSchema, DeclineSchema, MessageSchema } from "~/consultations/validation";
+import { AnswerSchema, DeclineSchema } from "~/consultations/validation";
 import {
   DOCTOR_CLASS_LABELS,
   DOCTOR_CLASSES,
@@ -78,10 +79,7 @@ export function action(args: ActionFunctionArgs) {
         answerConsultation(user, params.id ?? "", value);
         return backTo(params);
       }),
-      message: intent(MessageSchema, ({ user, params, value }) => {
-        postMessage(user, params.id ?? "", value.body);
-        return backTo(params, "#messages");
-      }),
+      message: postMessageIntent(doctorLink),
     },
   });
 }
