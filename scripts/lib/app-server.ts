@@ -30,7 +30,7 @@ export type AppServer = {
  * migrated and seeded database. Used by the browser tests and the load benchmarks.
  */
 export async function startAppServer(extraEnv: Record<string, string> = {}): Promise<AppServer> {
-  if (!fs.existsSync("build/index.js")) throw new Error("Run `npm run build` first.");
+  if (!fs.existsSync("build/server/index.js")) throw new Error("Run `npm run build` first.");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-server-"));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
