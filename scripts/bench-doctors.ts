@@ -18,7 +18,8 @@ import {
 } from "~/doctors/search.server";
 import { SPECIALTY_IDS } from "~/doctors/specialties";
 import { LANGUAGES } from "~/doctors/validation";
-import { citiesAbove, type Place } from "~/geo/gazetteer.server";
+import { citiesAbove } from "~/geo/gazetteer.server";
+import type { Place } from "~/geo/place-names";
 import { validCoordinates } from "~/geo/geo";
 import { seededRandom } from "../seed/random";
 
