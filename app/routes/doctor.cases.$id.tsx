@@ -107,10 +107,10 @@ function AnswerForm({ modelClass }: { modelClass: keyof typeof CLASS_LABELS | nu
   const [form, fields] = useForm({
     id: "answer",
     lastResult: result?.intent === "answer" ? result.reply : undefined,
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: AnswerSchema }),
-    shouldValidate: "onBlur",
-    // A fixed error clears at once, not on blur: the form must not shift under the next click.
-    shouldRevalidate: "onInput",
+    // Validated on the server when submitted (the action's reply): no schema library in the
+    // browser bundle, and no request per blur or keystroke.
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
   });
   return (
     <Form method="post" className="form" {...getFormProps(form)}>

@@ -1,5 +1,6 @@
 import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
+import type { z } from "zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
@@ -10,7 +11,8 @@ import { mapLinks } from "~/map/links";
 import { CheckboxGroup, Field, FieldErrors, FormErrors } from "~/components/forms";
 import { getOwnProfile, updateOwnProfile } from "~/doctors/profile.server";
 import { SPECIALTIES, SPECIALTY_IDS } from "~/doctors/specialties";
-import { LANGUAGES, ProfileSchema } from "~/doctors/validation";
+import { LANGUAGES } from "~/doctors/languages";
+import { ProfileSchema } from "~/doctors/validation";
 import { mapTiles } from "~/env.server";
 import { resolvePlace } from "~/geo/gazetteer.server";
 import { clientIp } from "~/security/request.server";
@@ -78,7 +80,7 @@ export default function DoctorProfilePage() {
     lat: result?.located?.lat ?? profile.lat,
     lng: result?.located?.lng ?? profile.lng,
   });
-  const [form, fields] = useForm({
+  const [form, fields] = useForm<z.input<typeof ProfileSchema>>({
     id: "profile",
     lastResult: result?.reply,
     defaultValue: {
@@ -96,8 +98,9 @@ export default function DoctorProfilePage() {
       phone: profile.phone ?? "",
       website: profile.website ?? "",
     },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ProfileSchema }),
-    shouldValidate: "onBlur",
+    // Validated on the server when submitted (the action's reply): no schema library in the
+    // browser bundle, and no request per blur or keystroke.
+    shouldValidate: "onSubmit",
   });
   useEffect(() => {
     if (result?.located) setPosition({ lat: result.located.lat, lng: result.located.lng });
