@@ -7,7 +7,7 @@ export default tseslint.config(
   {
     ignores: [
       "build/",
-      "public/build/",
+
       "public/models/",
       "public/vendor/",
       "data/",

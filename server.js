@@ -5,7 +5,7 @@ import { createRequestHandler } from "@remix-run/express";
 import compression from "compression";
 import express from "express";
 
-const build = await import("./build/index.js");
+const build = await import("./build/server/index.js");
 const { isCrossSiteRequest } = build.entry.module;
 const app = express();
 
@@ -35,9 +35,10 @@ app.use((req, res, next) => {
   }
   next();
 });
-// Fingerprinted assets can be cached forever; everything else briefly.
-app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
-app.use(express.static("public", { maxAge: "1h" }));
+// Fingerprinted assets can be cached forever; everything else (public/, copied into the
+// client build) briefly.
+app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
+app.use(express.static("build/client", { maxAge: "1h" }));
 app.all(
   "*",
   createRequestHandler({

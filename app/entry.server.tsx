@@ -4,6 +4,7 @@ import type { EntryContext, HandleDataRequestFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
+import type { ReactElement } from "react";
 import { renderToPipeableStream } from "react-dom/server";
 import { getEnv } from "~/env.server";
 import { mapTiles } from "~/env.server";
@@ -13,7 +14,8 @@ import { NonceProvider } from "~/security/nonce";
 // The Node server (server.js) refuses cross-site writes with this before Remix runs.
 export { isCrossSiteRequest } from "~/security/request.server";
 
-const ABORT_DELAY = 5_000;
+/** How long deferred loader data may take (single fetch); the render is aborted 1 s later. */
+export const streamTimeout = 5_000;
 
 // Validate the environment when the server module loads: a bad configuration stops start-up.
 getEnv();
@@ -29,48 +31,62 @@ export default function handleRequest(
   remixContext: EntryContext,
 ) {
   const nonce = crypto.randomBytes(16).toString("base64");
-  const callback = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
+  return streamHtml(
+    <NonceProvider value={nonce}>
+      <RemixServer context={remixContext} url={request.url} nonce={nonce} />
+    </NonceProvider>,
+    {
+      nonce,
+      waitForAll: isbot(request.headers.get("user-agent") ?? ""),
+      status: responseStatusCode,
+      headers: responseHeaders,
+    },
+  );
+}
+
+/**
+ * Stream a React document as the response body. The abort timer is cleared as soon as the
+ * body is finished (or torn down): left pending, each timer keeps the whole render (its tree,
+ * the loader data, the stream) alive for `streamTimeout` after the response was sent, which
+ * under load tripled the server's memory (docs/performance.md).
+ */
+export function streamHtml(
+  element: ReactElement,
+  options: { nonce: string; waitForAll: boolean; status: number; headers: Headers },
+): Promise<Response> {
+  const { nonce, headers } = options;
+  let status = options.status;
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
-    const { pipe, abort } = renderToPipeableStream(
-      <NonceProvider value={nonce}>
-        <RemixServer
-          context={remixContext}
-          url={request.url}
-          abortDelay={ABORT_DELAY}
-          nonce={nonce}
-        />
-      </NonceProvider>,
-      {
-        nonce,
-        [callback]() {
-          shellRendered = true;
-          const body = new PassThrough();
-          responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-          responseHeaders.set(
-            "Content-Security-Policy",
-            contentSecurityPolicy(nonce, [mapTiles().origin]),
-          );
-          applySecurityHeaders(responseHeaders);
-          resolve(
-            new Response(createReadableStreamFromReadable(body), {
-              headers: responseHeaders,
-              status: responseStatusCode,
-            }),
-          );
-          pipe(body);
-        },
-        onShellError(error: unknown) {
-          reject(error);
-        },
-        onError(error: unknown) {
-          responseStatusCode = 500;
-          // Logged on the server only; the browser sees the error boundary's friendly page.
-          if (shellRendered) console.error(error);
-        },
+    const abortTimer = setTimeout(() => abort(), streamTimeout + 1_000);
+    const clearAbortTimer = () => clearTimeout(abortTimer);
+    const { pipe, abort } = renderToPipeableStream(element, {
+      nonce,
+      [options.waitForAll ? "onAllReady" : "onShellReady"]() {
+        shellRendered = true;
+        const body = new PassThrough({
+          final(callback) {
+            clearAbortTimer();
+            callback();
+          },
+        });
+        body.once("close", clearAbortTimer);
+        headers.set("Content-Type", "text/html; charset=utf-8");
+        headers.set("Content-Security-Policy", contentSecurityPolicy(nonce, [mapTiles().origin]));
+        applySecurityHeaders(headers);
+        resolve(new Response(createReadableStreamFromReadable(body), { headers, status }));
+        pipe(body);
       },
-    );
-    setTimeout(abort, ABORT_DELAY);
+      onShellError(error: unknown) {
+        clearAbortTimer();
+        reject(error);
+      },
+      onError(error: unknown) {
+        status = 500;
+        // Logged on the server only; the browser sees the error boundary's friendly page.
+        if (shellRendered) console.error(error);
+      },
+    });
   });
 }
 

@@ -16,7 +16,7 @@ import type { ReactNode } from "react";
 import { getOptionalUser, homeFor } from "~/auth/guards.server";
 import { navigationCounts } from "~/notifications/notifications.server";
 import { useNonce } from "~/security/nonce";
-import appStyles from "~/styles/app.css";
+import appStyles from "~/styles/app.css?url";
 import { handleLoader } from "~/http/pipeline.server";
 
 export const links: LinksFunction = () => [

@@ -17,8 +17,9 @@ import {
   type DoctorSearch,
 } from "~/doctors/search.server";
 import { SPECIALTY_IDS } from "~/doctors/specialties";
-import { LANGUAGES } from "~/doctors/validation";
-import { citiesAbove, type Place } from "~/geo/gazetteer.server";
+import { LANGUAGES } from "~/doctors/languages";
+import { citiesAbove } from "~/geo/gazetteer.server";
+import type { Place } from "~/geo/place-names";
 import { validCoordinates } from "~/geo/geo";
 import { seededRandom } from "../seed/random";
 

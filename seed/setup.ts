@@ -1,7 +1,9 @@
-// Runs before the server starts: migrate, then seed the demo data when the database is empty.
+// Runs before the server starts: build the offline place table when missing, migrate, then
+// seed the demo data when the database is empty.
 import { getDb } from "#db/client";
 import { hashPassword } from "~/auth/password.server";
 import { DEMO_ACCOUNTS, isSeeded, seedDemo } from "./demo";
+import "./places";
 
 const db = getDb();
 if (isSeeded(db)) {

@@ -1,14 +1,16 @@
 /**
  * "Analyse on this device — nothing is uploaded": the model runs in the browser on the
- * WebAssembly backend. Loaded lazily (its own chunk) and only on request.
+ * WebAssembly backend. This panel is small; TensorFlow.js (~290 KB gzipped) and the model are
+ * fetched only when the patient chooses private mode, with progress shown for both.
  */
 import { useState } from "react";
-import { classifyInBrowser, loadBrowserClassifier, type BrowserResult } from "~/classifier/browser";
+import type { BrowserResult } from "~/classifier/browser";
 import { PreliminaryNotice, ResultSummary } from "~/components/analysis-result";
 import { CANT_ASSESS_ADVICE } from "./explain";
 
 type State =
   | { name: "idle" }
+  | { name: "runtime" }
   | { name: "loading"; fraction: number }
   | { name: "analysing" }
   | { name: "done"; result: BrowserResult }
@@ -32,6 +34,8 @@ export default function PrivateAnalysis({
       return;
     }
     try {
+      setState({ name: "runtime" });
+      const { classifyInBrowser, loadBrowserClassifier } = await import("~/classifier/browser");
       setState({ name: "loading", fraction: 0 });
       const classifier = await loadBrowserClassifier((fraction) =>
         setState({ name: "loading", fraction }),
@@ -64,10 +68,16 @@ export default function PrivateAnalysis({
         type="button"
         className="secondary"
         onClick={run}
-        disabled={state.name === "loading" || state.name === "analysing"}
+        disabled={["runtime", "loading", "analysing"].includes(state.name)}
       >
         Analyse on this device — nothing is uploaded
       </button>
+      {state.name === "runtime" && (
+        <p>
+          <label htmlFor="runtime-progress">Downloading the on-device analyser…</label>
+          <progress id="runtime-progress" />
+        </p>
+      )}
       {state.name === "loading" && (
         <p>
           <label htmlFor="model-progress">Downloading the model…</label>

@@ -1,8 +1,6 @@
 import { z } from "zod";
 
-/** Shared by the browser (conform) and the server. */
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 128;
+import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
 
 // A short deny list of the passwords most often seen in breaches; length alone lets them through.
 const COMMON_PASSWORDS = new Set([

@@ -11,7 +11,7 @@ import { getOwnAnalysis } from "~/analyses/analyses.server";
 import { resolvePlace } from "~/geo/gazetteer.server";
 import { searchDoctors, type DoctorHit } from "./search.server";
 import { SPECIALTY_IDS, type Specialty } from "./specialties";
-import { LANGUAGES } from "./validation";
+import { LANGUAGES } from "./languages";
 
 import { MIN_RESULTS, RADII, RESULTS } from "./finder";
 

@@ -1,29 +1,8 @@
 import { z } from "zod";
+import { LANGUAGES } from "./languages";
 import { SPECIALTY_IDS, type Specialty } from "./specialties";
 
 /** Languages offered in forms and filters (free text would split "English" / "english"). */
-export const LANGUAGES = [
-  "Arabic",
-  "Bengali",
-  "Chinese",
-  "Dutch",
-  "English",
-  "French",
-  "German",
-  "Hindi",
-  "Indonesian",
-  "Italian",
-  "Japanese",
-  "Korean",
-  "Persian",
-  "Polish",
-  "Portuguese",
-  "Russian",
-  "Spanish",
-  "Swahili",
-  "Turkish",
-  "Urdu",
-] as const;
 
 const text = (label: string, max: number) =>
   z

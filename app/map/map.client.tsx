@@ -1,9 +1,9 @@
 /**
  * The Leaflet map (browser only): tiles from configuration over packaged country
  * outlines, clustered markers, the patient's position, bounds fitted to the results.
+ * The clustering plugin is its own chunk, fetched only when a map has several markers.
  */
 import L from "leaflet";
-import "leaflet.markercluster";
 import iconRetinaUrl from "leaflet/dist/images/marker-icon-2x.png";
 import iconUrl from "leaflet/dist/images/marker-icon.png";
 import shadowUrl from "leaflet/dist/images/marker-shadow.png";
@@ -18,7 +18,7 @@ import {
   useMap,
   useMapEvents,
 } from "react-leaflet";
-import { countryOutlines } from "./world";
+import { loadCountryOutlines, useCountryOutlines } from "./world";
 
 const icon = L.icon({
   iconUrl,
@@ -30,6 +30,9 @@ const icon = L.icon({
   shadowSize: [41, 41],
 });
 const selectedIcon = L.icon({ ...icon.options, className: "marker-selected" });
+
+// Start fetching the outlines with the map's own chunk, not after the first render.
+loadCountryOutlines().catch(() => undefined);
 
 export type MapMarker = { id: string; lat: number; lng: number; label: string };
 export type Tiles = { url: string; attribution: string };
@@ -44,9 +47,10 @@ const outlineStyle = { color: "#7d8590", weight: 1, fillColor: "#f3efe4", fillOp
 function BaseLayers({ tiles, onTilesFailed }: { tiles: Tiles; onTilesFailed: () => void }) {
   // Stable handlers: a new object each render would make react-leaflet rebind the event.
   const tileEvents = useMemo(() => ({ tileerror: onTilesFailed }), [onTilesFailed]);
+  const outlines = useCountryOutlines();
   return (
     <>
-      <GeoJSON data={countryOutlines()} style={outlineStyle} interactive={false} />
+      {outlines && <GeoJSON data={outlines} style={outlineStyle} interactive={false} />}
       <TileLayer url={tiles.url} attribution={tiles.attribution} eventHandlers={tileEvents} />
       <ScaleControl imperial={false} />
     </>
@@ -75,24 +79,38 @@ function Clusters({
 }) {
   const map = useMap();
   const layers = useRef(new Map<string, L.Marker>());
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
   useEffect(() => {
-    const group = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
-    layers.current.clear();
-    for (const m of markers) {
-      const marker = L.marker([m.lat, m.lng], {
-        icon,
-        title: m.label,
-        alt: m.label,
-        keyboard: true,
-      });
-      marker.bindTooltip(m.label);
-      marker.on("click", () => onSelect?.(m.id));
-      layers.current.set(m.id, marker);
-      group.addLayer(marker);
-    }
-    map.addLayer(group);
+    let group: L.LayerGroup | undefined;
+    let cancelled = false;
+    const show = (created: L.LayerGroup) => {
+      if (cancelled) return;
+      layers.current.clear();
+      for (const m of markers) {
+        const marker = L.marker([m.lat, m.lng], {
+          icon: m.id === selectedRef.current ? selectedIcon : icon,
+          title: m.label,
+          alt: m.label,
+          keyboard: true,
+        });
+        marker.bindTooltip(m.label);
+        marker.on("click", () => onSelect?.(m.id));
+        layers.current.set(m.id, marker);
+        created.addLayer(marker);
+      }
+      map.addLayer(created);
+      group = created;
+    };
+    if (markers.length <= 1) show(L.layerGroup());
+    else
+      import("leaflet.markercluster").then(
+        () => show(L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 })),
+        () => show(L.layerGroup()), // without the plugin: every marker on its own
+      );
     return () => {
-      map.removeLayer(group);
+      cancelled = true;
+      if (group) map.removeLayer(group);
     };
   }, [map, markers, onSelect]);
   useEffect(() => {

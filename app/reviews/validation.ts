@@ -1,11 +1,5 @@
 import { z } from "zod";
 
-export const REVIEW_RULES = [
-  "Be respectful and describe your own experience.",
-  "Do not include personal health details.",
-  "Do not name other people.",
-];
-
 export const ReviewSchema = z.object({
   rating: z.coerce
     .number({ error: "Choose a rating from 1 to 5 stars" })

@@ -1,6 +1,5 @@
 import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
 import type { SubmissionResult } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigate, useNavigation } from "@remix-run/react";
@@ -74,11 +73,11 @@ export default function NewAnalysisPage() {
   const [form, fields] = useForm({
     id: "upload",
     lastResult,
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: UploadSchema }),
+    // Validated on the server when submitted (the action's reply): no schema library in the
+    // browser bundle, and no request per blur or keystroke.
     shouldValidate: "onSubmit",
-    async onSubmit(event, { submission }) {
+    async onSubmit(event) {
       event.preventDefault();
-      if (submission?.status !== "success") return;
       setPhase({ name: "uploading", percent: 0 });
       try {
         const { status, body } = await uploadWithProgress(

@@ -1,5 +1,6 @@
 import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
+import type { z } from "zod";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -55,12 +56,13 @@ export function action(args: ActionFunctionArgs) {
 export default function ShareCasePage() {
   const { doctor, analyses, selected } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const [form, fields] = useForm({
+  const [form, fields] = useForm<z.input<typeof ShareFormSchema>>({
     id: "share",
     lastResult: result,
     defaultValue: { analysisId: selected ?? analyses[0]?.id },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ShareFormSchema }),
-    shouldValidate: "onBlur",
+    // Validated on the server when submitted (the action's reply): no schema library in the
+    // browser bundle, and no request per blur or keystroke.
+    shouldValidate: "onSubmit",
   });
   if (!doctor) {
     return (

@@ -92,10 +92,10 @@ function AnswerForm({ modelClass }: { modelClass: ClassId | null }) {
     id: "answer",
     // A refused step is shown above the case; field errors stay on this form.
     lastResult: formMessage(replyTo(result, "answer")) ? undefined : replyTo(result, "answer"),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: AnswerSchema }),
-    shouldValidate: "onBlur",
-    // A fixed error clears at once, not on blur: the form must not shift under the next click.
-    shouldRevalidate: "onInput",
+    // Validated on the server when submitted (the action's reply): no schema library in the
+    // browser bundle, and no request per blur or keystroke.
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
   });
   return (
     <Form method="post" className="form" {...getFormProps(form)}>

@@ -1,5 +1,6 @@
 import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
+import type { z } from "zod";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
@@ -9,7 +10,8 @@ import { mapLinks } from "~/map/links";
 import { CheckboxGroup, Field, FieldErrors, FormErrors, replyTo } from "~/components/forms";
 import { getOwnProfile, updateOwnProfile } from "~/doctors/profile.server";
 import { SPECIALTIES, SPECIALTY_IDS } from "~/doctors/specialties";
-import { LANGUAGES, LocateSchema, ProfileSchema } from "~/doctors/validation";
+import { LANGUAGES } from "~/doctors/languages";
+import { LocateSchema, ProfileSchema } from "~/doctors/validation";
 import { invalid } from "~/errors/domain-error";
 import { mapTiles } from "~/env.server";
 import { resolvePlace } from "~/geo/gazetteer.server";
@@ -70,7 +72,7 @@ export default function DoctorProfilePage() {
     lat: located?.lat ?? profile.lat,
     lng: located?.lng ?? profile.lng,
   });
-  const [form, fields] = useForm({
+  const [form, fields] = useForm<z.input<typeof ProfileSchema>>({
     id: "profile",
     lastResult: outcome?.reply ?? replyTo(result, "save") ?? replyTo(result, "locate"),
     defaultValue: {
@@ -88,8 +90,9 @@ export default function DoctorProfilePage() {
       phone: profile.phone ?? "",
       website: profile.website ?? "",
     },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ProfileSchema }),
-    shouldValidate: "onBlur",
+    // Validated on the server when submitted (the action's reply): no schema library in the
+    // browser bundle, and no request per blur or keystroke.
+    shouldValidate: "onSubmit",
   });
   useEffect(() => {
     if (located) setPosition({ lat: located.lat, lng: located.lng });

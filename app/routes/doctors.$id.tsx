@@ -20,13 +20,8 @@ import {
   reportReview,
   saveOwnReview,
 } from "~/reviews/reviews.server";
-import {
-  REVIEW_RULES,
-  ReplySchema,
-  ReportSchema,
-  ReviewRefSchema,
-  ReviewSchema,
-} from "~/reviews/validation";
+import { REVIEW_RULES } from "~/reviews/review-rules";
+import { ReplySchema, ReportSchema, ReviewRefSchema, ReviewSchema } from "~/reviews/validation";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 import { invalid } from "~/errors/domain-error";
 
@@ -102,8 +97,9 @@ function ReviewForm({ ownReview }: { ownReview: { rating: number; body: string }
     defaultValue: ownReview
       ? { rating: String(ownReview.rating), body: ownReview.body }
       : undefined,
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ReviewSchema }),
-    shouldValidate: "onBlur",
+    // Validated on the server when submitted (the action's reply): no schema library in the
+    // browser bundle, and no request per blur or keystroke.
+    shouldValidate: "onSubmit",
   });
   return (
     <Form method="post" className="form" {...getFormProps(form)}>

@@ -9,7 +9,7 @@ import { RADII } from "~/doctors/finder";
 import { caseContext, findDoctors, parseFinderQuery } from "~/doctors/finder.server";
 import { RANKING_WEIGHTS, RATING_PRIOR } from "~/doctors/ranking";
 import { SPECIALTIES, SPECIALTY_IDS, type Specialty } from "~/doctors/specialties";
-import { LANGUAGES } from "~/doctors/validation";
+import { LANGUAGES } from "~/doctors/languages";
 import { mapTiles } from "~/env.server";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { handleLoader } from "~/http/pipeline.server";

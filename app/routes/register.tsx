@@ -1,10 +1,10 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { register, signInAction } from "~/auth/login.server";
 import { requireSignedOut } from "~/auth/guards.server";
-import { PASSWORD_MIN, RegisterSchema } from "~/auth/validation";
+import { RegisterSchema } from "~/auth/validation";
+import { PASSWORD_MIN } from "~/auth/password-rules";
 import { Field, FormErrors } from "~/components/forms";
 import { handleLoader } from "~/http/pipeline.server";
 
@@ -23,10 +23,15 @@ export default function RegisterPage() {
   const [form, fields] = useForm({
     id: "register",
     lastResult,
-    constraint: getZodConstraint(RegisterSchema),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: RegisterSchema }),
-    shouldValidate: "onBlur",
-    shouldRevalidate: "onInput",
+    // Validated on the server when submitted (the action's reply): no schema library in the
+    // browser bundle, and no request per blur or keystroke.
+    constraint: {
+      name: { required: true },
+      email: { required: true },
+      password: { required: true },
+    },
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
   });
   return (
     <section className="panel">

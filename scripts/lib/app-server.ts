@@ -29,8 +29,11 @@ export type AppServer = {
  * The production build (`npm run build` first) on a free port with its own temporary,
  * migrated and seeded database. Used by the browser tests and the load benchmarks.
  */
-export async function startAppServer(extraEnv: Record<string, string> = {}): Promise<AppServer> {
-  if (!fs.existsSync("build/index.js")) throw new Error("Run `npm run build` first.");
+export async function startAppServer(
+  extraEnv: Record<string, string> = {},
+  options: { nodeArgs?: string[]; ipc?: boolean } = {},
+): Promise<AppServer> {
+  if (!fs.existsSync("build/server/index.js")) throw new Error("Run `npm run build` first.");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-server-"));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -50,7 +53,10 @@ export async function startAppServer(extraEnv: Record<string, string> = {}): Pro
   if (seeded.status !== 0) throw new Error(`Seeding failed:\n${seeded.stdout}${seeded.stderr}`);
 
   let output = "";
-  const child = spawn(process.execPath, ["server.js"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "server.js"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe", ...(options.ipc ? (["ipc"] as const) : [])],
+  });
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
   const baseUrl = `http://localhost:${port}`;

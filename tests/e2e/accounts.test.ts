@@ -160,9 +160,15 @@ describe("security headers", () => {
     const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
     expect(scripts.length).toBeGreaterThan(0);
     for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
-    // The page hydrated: client-side validation runs without a round trip.
+    // The page hydrated: the form is submitted by the app (a data request, no page load) and
+    // the server's validation message is shown in place.
     await page.getByLabel("Email").fill("not-an-email");
-    await page.getByLabel("Password").focus();
+    await page.getByLabel("Password").fill("some password");
+    const [submitted] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "POST"),
+      page.getByRole("button", { name: "Log in" }).click(),
+    ]);
+    expect(new URL(submitted.url()).pathname).toBe("/login.data");
     await page.getByText("Enter a valid email address").waitFor();
   });
 });

@@ -95,7 +95,8 @@ describe("finding a hematologist", () => {
     await page.locator(".leaflet-container").waitFor();
     await page.locator(".leaflet-marker-icon, .marker-cluster").first().waitFor();
     // Tiles cannot load here: the packaged country outlines are drawn instead of a grey box.
-    expect(await page.locator(".leaflet-overlay-pane path").count()).toBeGreaterThan(10);
+    // (fetched as JSON beside the map chunk, so wait for them to be drawn)
+    await page.locator(".leaflet-overlay-pane path").nth(10).waitFor({ state: "attached" });
     await page.getByText("Street map unavailable: showing country outlines only.").waitFor();
     await page.locator(".leaflet-control-scale").waitFor();
 

@@ -1,4 +1,5 @@
-import { normalisePlace, resolvePlace, searchPlaces } from "~/geo/gazetteer.server";
+import { resolvePlace, searchPlaces } from "~/geo/gazetteer.server";
+import { normalisePlace } from "~/geo/place-names";
 
 describe("the offline gazetteer", () => {
   test("normalises accents, case and punctuation", () => {

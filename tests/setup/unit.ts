@@ -11,7 +11,7 @@ process.env.DATABASE_URL = file;
 process.env.DATA_DIR = dir;
 process.env.NODE_ENV = "test";
 process.env.SESSION_SECRET ??= "test-secret-test-secret-test-secret-0123";
-// Cheaper hashing keeps the suite fast; production uses OWASP's N = 2^17.
+// Cheaper hashing keeps the suite fast; production uses OWASP's N = 2^16, p = 2.
 process.env.SCRYPT_LOG_N = "10";
 process.env.MAIL_TRANSPORT = "none";
 

@@ -1,0 +1,23 @@
+/** Languages a doctor can list (profile form, finder filter); no schema library, so pages can import it. */
+export const LANGUAGES = [
+  "Arabic",
+  "Bengali",
+  "Chinese",
+  "Dutch",
+  "English",
+  "French",
+  "German",
+  "Hindi",
+  "Indonesian",
+  "Italian",
+  "Japanese",
+  "Korean",
+  "Persian",
+  "Polish",
+  "Portuguese",
+  "Russian",
+  "Spanish",
+  "Swahili",
+  "Turkish",
+  "Urdu",
+] as const;
