@@ -210,6 +210,7 @@ export type User = typeof users.$inferSelect;
 export type DoctorProfile = typeof doctorProfiles.$inferSelect;
 
 import { CLASS_IDS, type Probabilities } from "../app/classifier/classes";
+import type { CaptureReport } from "../app/classifier/classify";
 
 export { CLASS_IDS, type ClassId, type Probabilities } from "../app/classifier/classes";
 
@@ -229,6 +230,8 @@ export const analyses = sqliteTable(
     probabilities: text("probabilities", { mode: "json" }).$type<Probabilities>().notNull(),
     topClass: text("top_class", { enum: CLASS_IDS }).notNull(),
     confidence: text("confidence", { enum: ["high", "moderate", "low"] }).notNull(),
+    /** What the capture normalisation measured (red cells, scale, focus…); null before it existed. */
+    capture: text("capture", { mode: "json" }).$type<CaptureReport>(),
     ageBracket: text("age_bracket", { enum: ["child", "adult"] }),
     note: text("note"),
     createdAt: createdAt(),

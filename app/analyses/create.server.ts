@@ -4,6 +4,7 @@ import { analyses, type Analysis, type Probabilities } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { notFound } from "~/auth/guards.server";
 import type { Actor } from "~/auth/permissions";
+import type { CaptureReport } from "~/classifier/classify";
 import type { RgbImage } from "~/classifier/pixels";
 import { prepareImage } from "~/uploads/image.server";
 import { getImageStore, newImageKey } from "~/uploads/storage.server";
@@ -15,6 +16,7 @@ export type Classification = {
   top: keyof Probabilities;
   confidence: "high" | "moderate" | "low";
   modelVersion: string;
+  capture: CaptureReport | null;
 };
 
 export type Classifier = (image: RgbImage) => Promise<{
@@ -63,6 +65,7 @@ export async function createAnalysis(
           probabilities: classification.probabilities,
           topClass: classification.top,
           confidence: classification.confidence,
+          capture: classification.capture,
           ageBracket: input.ageBracket ?? null,
           note: input.note ?? null,
         })

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { deleteOwnAnalysis, getOwnAnalysis } from "~/analyses/analyses.server";
-import { CANT_ASSESS_ADVICE, explainAnalysis } from "~/analyses/explain";
+import { explainAnalysis } from "~/analyses/explain";
 import { requireRole, requireSameOrigin } from "~/auth/guards.server";
 import { HeatmapView, PreliminaryNotice, ResultSummary } from "~/components/analysis-result";
 import { Assessment, StatusBadge } from "~/components/consultation";
@@ -25,6 +25,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       topClass: analysis.topClass,
       confidence: analysis.confidence,
       modelVersion: analysis.modelVersion,
+      capture: analysis.capture,
       ageBracket: analysis.ageBracket,
       note: analysis.note,
       createdAt: analysis.createdAt.toISOString(),
@@ -78,15 +79,14 @@ export default function AnalysisPage() {
         <ResultSummary result={analysis} showNextStep={!final} />
         {analysis.verdict === "cant_assess" ? (
           <>
-            <h3>How to take a better image</h3>
-            <ul>
-              {CANT_ASSESS_ADVICE.map((tip) => (
-                <li key={tip}>{tip}</li>
-              ))}
-            </ul>
-            <Link className="button" to="/analyses/new">
-              Try another image
-            </Link>
+            <p>
+              <Link className="button" to="/analyses/new">
+                Try another image
+              </Link>{" "}
+              <Link className="button secondary" to="/guide/capture">
+                Capture guide
+              </Link>
+            </p>
           </>
         ) : (
           <p>

@@ -4,7 +4,13 @@ import { getOwnAnalysis } from "~/analyses/analyses.server";
 import { CLASS_LABELS, CONFIDENCE_LABELS, explainAnalysis } from "~/analyses/explain";
 import { DOCTOR_CLASS_LABELS, reviewerName, URGENCY_LABELS } from "~/analyses/fhir";
 import { requireRole } from "~/auth/guards.server";
-import { HeatmapView, PreliminaryNotice, ProbabilityBars } from "~/components/analysis-result";
+import { refusalReasons } from "~/analyses/capture";
+import {
+  CaptureDetails,
+  HeatmapView,
+  PreliminaryNotice,
+  ProbabilityBars,
+} from "~/components/analysis-result";
 import { finalReviewFor } from "~/consultations/final.server";
 import { clientIp } from "~/security/request.server";
 
@@ -21,6 +27,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       id: analysis.id,
       verdict: analysis.verdict,
       reasons: analysis.reasons,
+      capture: analysis.capture,
       topClass: analysis.topClass,
       probabilities: analysis.probabilities,
       confidence: analysis.confidence,
@@ -123,11 +130,12 @@ export default function ReportPage() {
         </>
       ) : (
         <ul>
-          {analysis.reasons.map((r) => (
-            <li key={r}>{r}</li>
+          {refusalReasons(analysis.reasons).map((r) => (
+            <li key={r.reason}>{r.reason}</li>
           ))}
         </ul>
       )}
+      <CaptureDetails capture={analysis.capture} open />
       <p>
         Model card: <a href="/about/model">/about/model</a>
       </p>

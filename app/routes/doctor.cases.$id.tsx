@@ -5,7 +5,8 @@ import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { CLASS_LABELS, CONFIDENCE_LABELS } from "~/analyses/explain";
 import { notFound, requireRole, requireSameOrigin } from "~/auth/guards.server";
-import { HeatmapView, ProbabilityBars } from "~/components/analysis-result";
+import { refusalReasons } from "~/analyses/capture";
+import { CaptureDetails, HeatmapView, ProbabilityBars } from "~/components/analysis-result";
 import {
   Assessment,
   DOCTOR_CLASS_LABELS,
@@ -45,6 +46,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     analysis: {
       verdict: analysis.verdict,
       reasons: analysis.reasons,
+      capture: analysis.capture,
       topClass: analysis.topClass,
       probabilities: analysis.probabilities,
       confidence: analysis.confidence,
@@ -193,6 +195,7 @@ export default function DoctorCasePage() {
               {CONFIDENCE_LABELS[analysis.confidence]}
             </p>
             <ProbabilityBars probabilities={analysis.probabilities} />
+            <CaptureDetails capture={analysis.capture} open />
             <HeatmapView
               imageUrl={`${base}/image/original`}
               heatmapUrl={`${base}/image/heatmap`}
@@ -201,12 +204,18 @@ export default function DoctorCasePage() {
           </>
         ) : (
           <>
-            <p>The model could not assess this image: {analysis.reasons.join("; ")}</p>
+            <p>
+              The model could not assess this image:{" "}
+              {refusalReasons(analysis.reasons)
+                .map((r) => r.reason)
+                .join(" ")}
+            </p>
             <img
               src={`${base}/image/original`}
               alt="The patient's smear image"
               className="preview"
             />
+            <CaptureDetails capture={analysis.capture} open />
           </>
         )}
         <h2>Progress</h2>

@@ -9,6 +9,7 @@ const analysis: Analysis = {
   imageKey: "k".repeat(24),
   sha256: "0".repeat(64),
   modelVersion: "v-test",
+  capture: null,
   verdict: "ok",
   reasons: [],
   probabilities: { benign: 0.1, early_pre_b: 0.2, pre_b: 0.6, pro_b: 0.1 },
