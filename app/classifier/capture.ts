@@ -936,7 +936,7 @@ export function normaliseCapture(
   };
 }
 
-/** At most this many tiles are analysed per image (the most nucleus-rich). */
+/** At most this many tiles are analysed per image (the most nucleus-rich of them). */
 export const MAX_TILES = 6;
 
 /**
@@ -983,7 +983,13 @@ export function cutTiles(field: RgbImage, nucleus: Uint8Array, inside: Uint8Arra
   }
   tiles.sort((a, b) => b.nucleus - a.nucleus || b.inField - a.inField);
   const usable = tiles.filter((t) => t.inField >= 0.6);
-  return (usable.length ? usable : tiles.slice(0, 1)).slice(0, MAX_TILES);
+  // About as many tiles as the field holds without overlap: a camera frame gets one or two, a
+  // phone photo of a whole field up to MAX_TILES.
+  const budget = Math.min(
+    MAX_TILES,
+    Math.max(1, Math.round((field.width * field.height) / (TILE * TILE))),
+  );
+  return (usable.length ? usable : tiles.slice(0, 1)).slice(0, budget);
 }
 
 function positions(length: number): number[] {
