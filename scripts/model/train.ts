@@ -217,6 +217,9 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   if (score > best.score) {
     tf.dispose(best.weights);
     best = { score, epoch, weights: model.getWeights().map((w) => w.clone()) };
+    // Checkpoint the best weights so far: a long run can be stopped and still leave a model.
+    await saveModel(model, args.out);
+    await writeTraining();
   } else if (epoch - best.epoch >= Number(args.patience)) {
     log({ event: "early-stop", epoch, best: best.epoch });
     break;
@@ -225,33 +228,37 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
 model.setWeights(best.weights);
 const weightBytes = await saveModel(model, args.out);
 const trainingSeconds = secs(started);
-await fs.writeFile(
-  path.join(args.out, "training.json"),
-  JSON.stringify(
-    {
-      architecture: arch,
-      colour,
-      seed,
-      batchSize,
-      initialisedFrom: args.init ? path.basename(path.resolve(args.init)) : null,
-      augmentation: {
-        recapture:
-          "40 % as is, 25 % rescaled ×0.65–2.4, 25 % through a simulated eyepiece (×1.4–2.8, stop, vignetting, warm cast, blur), 10 % colour cast; then the capture normalisation at the known red-cell diameter ±8 %",
-        flipsAndRotations: true,
-        colourJitter: jitter.colour,
-        stainJitter: jitter.stain,
+await writeTraining();
+
+async function writeTraining() {
+  await fs.writeFile(
+    path.join(args.out!, "training.json"),
+    JSON.stringify(
+      {
+        architecture: arch,
+        colour,
+        seed,
+        batchSize,
+        initialisedFrom: args.init ? path.basename(path.resolve(args.init)) : null,
+        augmentation: {
+          recapture:
+            "40 % as is, 25 % rescaled ×0.65–2.4, 25 % through a simulated eyepiece (×1.4–2.8, stop, vignetting, warm cast, blur), 10 % colour cast; then the capture normalisation at the known red-cell diameter ±8 %",
+          flipsAndRotations: true,
+          colourJitter: jitter.colour,
+          stainJitter: jitter.stain,
+        },
+        optimizer: `Adam, cosine learning rate ${peakRate} → ${peakRate / 10}, balanced class sampling`,
+        bestEpoch: best.epoch,
+        trainingSeconds: secs(started),
+        weightBytes: model.getWeights().reduce((a, w) => a + w.size * 2, 0),
+        parameters: model.countParams(),
+        learningCurve: curve,
       },
-      optimizer: `Adam, cosine learning rate ${peakRate} → ${peakRate / 10}, balanced class sampling`,
-      bestEpoch: best.epoch,
-      trainingSeconds,
-      weightBytes,
-      parameters: model.countParams(),
-      learningCurve: curve,
-    },
-    null,
-    2,
-  ) + "\n",
-);
+      null,
+      2,
+    ) + "\n",
+  );
+}
 log({
   event: "saved",
   out: args.out,
