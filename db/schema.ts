@@ -214,6 +214,7 @@ export const rateLimits = sqliteTable(
 export type User = typeof users.$inferSelect;
 export type DoctorProfile = typeof doctorProfiles.$inferSelect;
 
+import type { CaptureReport } from "../app/classifier/classify";
 export const analyses = sqliteTable(
   "analyses",
   {
@@ -230,6 +231,8 @@ export const analyses = sqliteTable(
     probabilities: text("probabilities", { mode: "json" }).$type<Probabilities>().notNull(),
     topClass: text("top_class", { enum: CLASS_IDS }).notNull(),
     confidence: text("confidence", { enum: CONFIDENCES }).notNull(),
+    /** What the capture normalisation measured (red cells, scale, focus…); null before it existed. */
+    capture: text("capture", { mode: "json" }).$type<CaptureReport>(),
     ageBracket: text("age_bracket", { enum: AGE_BRACKETS }),
     note: text("note"),
     createdAt: createdAt(),

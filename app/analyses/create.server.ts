@@ -55,6 +55,7 @@ export async function createAnalysis(
           probabilities: classification.probabilities,
           topClass: classification.top,
           confidence: classification.confidence,
+          capture: classification.capture,
           ageBracket: input.ageBracket ?? null,
           note: input.note ?? null,
         })

@@ -1,13 +1,6 @@
 import type { Analysis } from "#db/schema";
 import { CLASS_LABELS } from "./vocabulary";
 
-export const CANT_ASSESS_ADVICE = [
-  "Use a photo of a stained peripheral blood smear taken through the microscope, filling the frame.",
-  "Focus sharply on the cells; avoid motion blur.",
-  "Use even lighting: not too dark, not washed out.",
-  "Send the original photo, not a screenshot or a photo of a screen.",
-];
-
 export type Explanation = {
   headline: string;
   nextStep: string;
@@ -20,7 +13,7 @@ export function explainAnalysis(analysis: Pick<Analysis, "verdict" | "topClass">
     return {
       headline: "We can't assess this image",
       nextStep:
-        "The image does not look like a usable blood smear photo, so no staging is shown. Please try again with a better image, or ask your clinic for one.",
+        "No staging is shown: the model only stages images it can stand behind. This is not a normal result. Try a better photo (the capture guide shows how), or share the image with a hematologist.",
       malignant: false,
     };
   }

@@ -2,6 +2,7 @@ import type { Analysis } from "#db/schema";
 import type { FinalReview } from "~/consultations/final.server";
 import { DOCTOR_CLASS_LABELS, URGENCY_LABELS } from "~/consultations/vocabulary";
 import { doctorName } from "~/doctors/vocabulary";
+import { captureRows, refusalReasons } from "./capture";
 import { CLASS_IDS, CLASS_LABELS } from "./vocabulary";
 
 type FhirInput = {
@@ -46,8 +47,29 @@ export function analysisToFhir({ analysis, patientName, imageJpeg, baseUrl, fina
   }));
   const modelConclusion =
     analysis.verdict === "cant_assess"
-      ? `Image could not be assessed: ${analysis.reasons.join("; ")}`
+      ? `Image could not be assessed: ${refusalReasons(analysis.reasons)
+          .map((r) => r.reason)
+          .join(" ")}`
       : `Model output (not a diagnosis): resembles ${CLASS_LABELS[analysis.topClass]} (${analysis.confidence} confidence).`;
+  const measured = captureRows(analysis.capture);
+  const captureObservation = measured.length
+    ? [
+        {
+          resourceType: "Observation",
+          id: "capture",
+          status: "final",
+          code: { text: "Image capture measurements (HemaLink capture normalisation)" },
+          subject: { reference: "#patient" },
+          effectiveDateTime: created,
+          component: measured.map((row) => ({
+            code: { text: row.label },
+            ...(row.number === undefined
+              ? { valueString: row.value }
+              : { valueQuantity: { value: row.number, ...(row.unit ? { unit: row.unit } : {}) } }),
+          })),
+        },
+      ]
+    : [];
   const review = final ? finalParts(final, created) : null;
   // Absent (not undefined) without a review, so the preliminary export stays as it was.
   const timing: {
@@ -70,6 +92,7 @@ export function analysisToFhir({ analysis, patientName, imageJpeg, baseUrl, fina
     contained: [
       { resourceType: "Patient", id: "patient", name: [{ text: patientName }] },
       ...observations,
+      ...captureObservation,
       {
         resourceType: "Media",
         id: "smear",
@@ -105,6 +128,7 @@ export function analysisToFhir({ analysis, patientName, imageJpeg, baseUrl, fina
     result: [
       ...(review ? [{ reference: `#${review.assessment.id}` }] : []),
       ...observations.map((o) => ({ reference: `#${o.id}` })),
+      ...captureObservation.map((o) => ({ reference: `#${o.id}` })),
     ],
     media: [{ comment: "Smear image", link: { reference: "#smear" } }],
     conclusion: review

@@ -12,6 +12,7 @@ export function analysisToJson(analysis: Analysis) {
     top: analysis.topClass,
     probabilities: analysis.probabilities,
     confidence: analysis.confidence,
+    capture: analysis.capture,
     modelVersion: analysis.modelVersion,
     ageBracket: analysis.ageBracket,
     note: analysis.note,

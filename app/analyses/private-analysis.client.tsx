@@ -6,7 +6,6 @@
 import { useState } from "react";
 import type { BrowserResult } from "~/classifier/browser";
 import { PreliminaryNotice, ResultSummary } from "~/components/analysis-result";
-import { CANT_ASSESS_ADVICE } from "./explain";
 
 type State =
   | { name: "idle" }
@@ -95,6 +94,8 @@ export default function PrivateAnalysis({
           className="private-result"
           data-probabilities={JSON.stringify(c.probabilities)}
           data-verdict={c.verdict}
+          data-top={c.top}
+          data-reasons={JSON.stringify(c.reasons)}
         >
           <PreliminaryNotice modelVersion={c.modelVersion} />
           <ResultSummary
@@ -105,38 +106,33 @@ export default function PrivateAnalysis({
               topClass: c.top,
               confidence: c.confidence,
               modelVersion: c.modelVersion,
+              capture: c.capture,
             }}
           />
-          {c.verdict === "cant_assess" ? (
-            <ul>
-              {CANT_ASSESS_ADVICE.map((tip) => (
-                <li key={tip}>{tip}</li>
-              ))}
-            </ul>
-          ) : (
-            preview && (
-              <figure className="heatmap">
-                <label>
-                  <input
-                    type="checkbox"
-                    checked={showHeatmap}
-                    onChange={(e) => setShowHeatmap(e.currentTarget.checked)}
-                  />{" "}
-                  Show heat-map
-                </label>
-                <div className="heatmap-frame">
-                  <img src={preview} alt="Your smear image" />
-                  {showHeatmap && (
-                    <img src={state.result.heatmapUrl} alt="" className="heatmap-overlay" />
-                  )}
-                </div>
-                <figcaption>
-                  The heat-map shows which areas most influenced the model. It does not mark cancer
-                  cells and can highlight irrelevant areas.
-                </figcaption>
-              </figure>
-            )
-          )}
+          {c.verdict === "cant_assess"
+            ? null
+            : preview && (
+                <figure className="heatmap">
+                  <label>
+                    <input
+                      type="checkbox"
+                      checked={showHeatmap}
+                      onChange={(e) => setShowHeatmap(e.currentTarget.checked)}
+                    />{" "}
+                    Show heat-map
+                  </label>
+                  <div className="heatmap-frame">
+                    <img src={preview} alt="Your smear image" />
+                    {showHeatmap && (
+                      <img src={state.result.heatmapUrl} alt="" className="heatmap-overlay" />
+                    )}
+                  </div>
+                  <figcaption>
+                    The heat-map shows which areas most influenced the model. It does not mark
+                    cancer cells and can highlight irrelevant areas.
+                  </figcaption>
+                </figure>
+              )}
           <p>
             Nothing has been uploaded. To keep this result in your records, save it: the server
             analyses the image again.

@@ -2,6 +2,28 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { ClassId } from "./classes";
+import type { ReasonCode } from "./vocabulary";
+
+type ClassMetrics = {
+  accuracy: number;
+  perClass: Record<ClassId, { precision: number; recall: number; f1: number; support: number }>;
+  confusionMatrix: { order: ClassId[]; values: number[][] };
+};
+
+export type RecaptureSummary = {
+  describe: string;
+  images: number;
+  stagedRate: number;
+  accuracyOfStaged: number;
+  leukaemicCalledBenignRate: number;
+};
+
+export type OtherLabSummary = {
+  images: number;
+  stagedRate: number;
+  stagedAsLeukaemiaRate: number;
+  stagedAsLeukaemiaWithP90Rate: number;
+};
 import { currentModelDir } from "./node.server";
 
 export type ModelCard = {
@@ -29,23 +51,46 @@ export type ModelCard = {
   };
   metrics: {
     images: number;
-    accuracy: number;
-    perClass: Record<ClassId, { precision: number; recall: number; f1: number; support: number }>;
-    confusionMatrix: { order: ClassId[]; values: number[][] };
-    calibration: { temperature: number; eceBeforeScaling: number; eceAfterScaling: number };
+    staged: ClassMetrics & {
+      images: number;
+      refusedRate: number;
+      leukaemicCalledBenignRate: number;
+      earlyPreBCalledBenign: number;
+      reasons: Partial<Record<ReasonCode, number>>;
+    };
+    all: ClassMetrics;
+    calibration: {
+      temperature: number;
+      eceBeforeScaling: number;
+      eceAfterScaling: number;
+      eceAllImages: number;
+    };
     robustness: {
-      cornerProbeFlipRate: number;
-      colourJitterFlipRate: number;
-      accuracyUnderColourJitter: number;
-      accuracyUnderStrongColourShift: number;
+      cornerProbeChangeRate: number;
+      colourJitterChangeRate: number;
+      strongColourShift: RecaptureSummary;
     };
-    inputVerdict: {
-      cantAssessRateOnRealSmears: number;
-      nonSmearRefusalRate: number;
-      generatedNonSmearImages: number;
+    recaptures: Record<string, RecaptureSummary>;
+    otherLaboratories?: {
+      bySource: Record<string, OtherLabSummary>;
+      bySubfolder: Record<string, OtherLabSummary>;
+      leaveOneSourceOut: {
+        heldOut: string;
+        tunedLimitMultiple: number;
+        heldOutStagedAsLeukaemiaRate: number;
+        heldOutStagedRate: number;
+        shippedLimitHeldOutStagedAsLeukaemiaRate: number;
+      }[];
     };
+    realNonSmears?: {
+      images: number;
+      refusedRate: number;
+      byKind: Record<string, { images: number; refusedRate: number }>;
+    };
+    generatedNonSmears: { images: number; refusedRate: number };
   };
   inputVerdict: { method: string };
+  evaluationData?: string[];
   intendedUse: string;
   knownLimits: string[];
 };

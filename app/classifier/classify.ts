@@ -4,32 +4,31 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { CLASS_IDS, type ClassId, type Probabilities } from "./classes";
+import { normaliseCapture, TILE, type CaptureMeasures, type NormalisedCapture } from "./capture";
 import { featureDistance, imageStats, type ImageStats } from "./checks";
 import { FEATURE_LAYER } from "./model";
-import {
-  DIHEDRAL,
-  modelPixels,
-  modelRegion,
-  orient,
-  standardise,
-  type Region,
-  type RgbImage,
-} from "./pixels";
-import type { ColourMode, RuntimeConfig } from "./runtime";
+import { DIHEDRAL, orient, standardise, type Region, type RgbImage } from "./pixels";
+import type { ColourMode, RuntimeConfig, SmearCheck, StagingRule } from "./runtime";
+import type { ReasonCode } from "./vocabulary";
 
 export type Confidence = "high" | "moderate" | "low";
 
+/** What the capture normalisation measured, plus the model's feature distance. */
+export type CaptureReport = CaptureMeasures & { featureDistance: number };
+
 export type Classification = {
   verdict: "ok" | "cant_assess";
-  reasons: string[];
+  reasons: ReasonCode[];
   probabilities: Probabilities;
   top: ClassId;
   confidence: Confidence;
   modelVersion: string;
+  /** Null only for images too small to measure. */
+  capture: CaptureReport | null;
 };
 
-/** Class activation map of the top class over the model's region of the image, 0–1. */
-export type ActivationMap = { size: number; values: Float32Array; region: Region };
+/** Class activation map of the top class, width × height cells over `region` of the image, 0–1. */
+export type ActivationMap = { width: number; height: number; values: Float32Array; region: Region };
 
 export type LoadedClassifier = {
   config: RuntimeConfig;
@@ -139,70 +138,210 @@ export function runNetwork(c: LoadedClassifier, batch: Uint8Array[]): RawOutput[
   });
 }
 
-const REASONS = {
-  small: "The image is too small to assess (at least 64 × 64 pixels are needed).",
-  dark: "The image is too dark.",
-  bright: "The image is over-exposed (washed out).",
-  flat: "The image has almost no detail (blank or very low contrast).",
-  drawing: "The image looks like a screenshot or a drawing, not a microscope photo.",
-  blurry: "The image is too blurry to see cell detail.",
-  stain: "The colours do not look like a stained blood smear.",
-  ood: "The image does not look like a peripheral blood smear at the expected magnification.",
-} as const;
+/** Defaults for runtime.json files that predate the smear check and the staging rule. */
+export const DEFAULT_SMEAR_CHECK: SmearCheck = {
+  minRedCells: 15,
+  maxSpread: 0.9,
+  minRound: 0.7,
+  minBackground: 0.25,
+  maxBackground: 0.85,
+  minStained: 0.5,
+  minCoverage: 0.6,
+  minRedCellPixels: 9,
+  minBackgroundLuma: 50,
+  minFocus: 0.06,
+};
+export const DEFAULT_STAGING: StagingRule = {
+  benignMin: 0.9,
+  benignTileMin: 0.6,
+  malignantMin: 0.7,
+};
 
-/** The verdict's reasons from the image statistics and the feature distance. */
-export function assessInput(stats: ImageStats, distance: number, config: RuntimeConfig): string[] {
-  const k = config.checks;
-  const reasons: string[] = [];
-  if (stats.brightness < k.minBrightness) reasons.push(REASONS.dark);
-  if (stats.brightness > k.maxBrightness) reasons.push(REASONS.bright);
-  if (stats.contrast < k.minContrast) reasons.push(REASONS.flat);
-  else if (stats.flatFraction > k.maxFlatFraction) reasons.push(REASONS.drawing);
-  else if (stats.sharpness < k.minSharpness) reasons.push(REASONS.blurry);
-  if (stats.stain < k.minStain || stats.stain > k.maxStain) reasons.push(REASONS.stain);
-  if (reasons.length === 0 && distance > config.ood.maxDistance) reasons.push(REASONS.ood);
+/**
+ * "Is this a peripheral blood smear at a magnification we can judge?" from what a smear is:
+ * many red cells of one size, round, on a bright background, in Romanowsky colours, at a
+ * resolution where a red cell spans enough pixels, with a white cell in view and in focus.
+ */
+export function smearReasons(m: CaptureMeasures, k: SmearCheck): ReasonCode[] {
+  const reasons: ReasonCode[] = [];
+  const smearLike =
+    m.redCells >= k.minRedCells &&
+    m.redCellSpread <= k.maxSpread &&
+    m.roundFraction >= k.minRound &&
+    m.backgroundFraction >= k.minBackground &&
+    m.backgroundFraction <= k.maxBackground &&
+    m.stainedFraction >= k.minStained;
+  if (m.backgroundLuma < k.minBackgroundLuma) reasons.push("exposure");
+  if (!smearLike) {
+    reasons.push("not_smear");
+    return reasons;
+  }
+  if (m.redCellDiameter < k.minRedCellPixels || m.coverage < k.minCoverage)
+    reasons.push("magnification");
+  if (m.whiteCells === 0) reasons.push("no_white_cell");
+  if (m.focus < k.minFocus) reasons.push("out_of_focus");
   return reasons;
+}
+
+/** Image-statistics reasons on the normalised tile: blank, washed-out or drawn images. */
+export function tileReasons(stats: ImageStats, k: RuntimeConfig["checks"]): ReasonCode[] {
+  if (stats.contrast < k.minContrast) return ["exposure"];
+  if (stats.flatFraction > k.maxFlatFraction) return ["not_smear"];
+  return [];
+}
+
+/**
+ * Selective staging: a stage only when the direction (leukaemia or not) is clear. Benign needs
+ * a high probability overall and no tile that leans to leukaemia (blasts may sit in one tile);
+ * a leukaemia stage needs the malignant classes together to be clearly ahead.
+ */
+export function stagingAllowed(tileBenign: number[], benign: number, rule: StagingRule): boolean {
+  if (benign >= 0.5)
+    return benign >= rule.benignMin && Math.min(...tileBenign) >= rule.benignTileMin;
+  return 1 - benign >= rule.malignantMin;
 }
 
 export type Analysed = { classification: Classification; activation: ActivationMap };
 
-/** Classify decoded pixels: verdict, calibrated probabilities, confidence, activation map. */
+/** A normalised capture run through the network: per-tile outputs and their aggregate. */
+export type CaptureOutput = {
+  capture: NormalisedCapture;
+  outputs: RawOutput[];
+  /** Mean logits over the tiles. */
+  logits: Float32Array;
+  /** Median over the tiles of the pooled-feature distance to the nearest training class. */
+  distance: number;
+};
+
+export function analyseCapture(c: LoadedClassifier, image: RgbImage): CaptureOutput {
+  const { config } = c;
+  const capture = normaliseCapture(image);
+  const outputs = runNetwork(
+    c,
+    capture.tiles.map((t) => t.pixels),
+  );
+  const logits = new Float32Array(CLASS_IDS.length);
+  for (const o of outputs) o.logits.forEach((v, i) => (logits[i]! += v / outputs.length));
+  const distance = median(
+    outputs.map((o) => featureDistance(o.pooled, config.ood.classMeans, config.ood.featureStd)),
+  );
+  return { capture, outputs, logits, distance };
+}
+
+/** The verdict's reasons for an analysed capture (empty: it may be staged). */
+export function verdictReasons(config: RuntimeConfig, analysed: CaptureOutput): ReasonCode[] {
+  const { capture, outputs, logits, distance } = analysed;
+  const reasons = unique([
+    ...smearReasons(capture.measures, config.smear ?? DEFAULT_SMEAR_CHECK),
+    ...tileReasons(imageStats(capture.tiles[0]!.pixels, TILE), config.checks),
+  ]);
+  if (reasons.length === 0 && distance > config.ood.maxDistance) reasons.push("outside_training");
+  const tileBenign = outputs.map((o) => softmax(o.logits, config.temperature)[0]!);
+  const benign = softmax(logits, config.temperature)[0]!;
+  if (
+    reasons.length === 0 &&
+    !stagingAllowed(tileBenign, benign, config.staging ?? DEFAULT_STAGING)
+  )
+    reasons.push("uncertain");
+  return reasons;
+}
+
+/** Classify decoded pixels: normalise the capture, check it, run the tiles, stage or refuse. */
 export function classifyPixels(c: LoadedClassifier, image: RgbImage): Analysed {
   const { config } = c;
-  const size = config.inputSize;
-  const region = modelRegion(image.width, image.height);
-  const pixels = modelPixels(image, size);
-  const [out] = runNetwork(c, [pixels]);
-  const { logits, pooled, maps, mapSize } = out!;
-  const probs = softmax(logits, config.temperature);
+  if (Math.min(image.width, image.height) < MIN_SIDE) return tooSmall(config, image);
+  const analysed = analyseCapture(c, image);
+  const probs = softmax(analysed.logits, config.temperature);
   const topIndex = probs.indexOf(Math.max(...probs));
-  const top = CLASS_IDS[topIndex]!;
-  const probabilities = Object.fromEntries(
-    CLASS_IDS.map((id, i) => [id, probs[i]!]),
-  ) as Probabilities;
-  const reasons =
-    Math.min(image.width, image.height) < MIN_SIDE
-      ? [REASONS.small]
-      : assessInput(
-          imageStats(pixels, size),
-          featureDistance(pooled, config.ood.classMeans, config.ood.featureStd),
-          config,
-        );
+  const reasons = verdictReasons(config, analysed);
   return {
     classification: {
       verdict: reasons.length === 0 ? "ok" : "cant_assess",
       reasons,
-      probabilities,
-      top,
+      probabilities: Object.fromEntries(CLASS_IDS.map((id, i) => [id, probs[i]!])) as Probabilities,
+      top: CLASS_IDS[topIndex]!,
       confidence: confidenceOf(probs[topIndex]!),
       modelVersion: config.version,
+      capture: { ...analysed.capture.measures, featureDistance: round2(analysed.distance) },
+    },
+    activation: fieldActivation(c, analysed.capture, analysed.outputs, topIndex),
+  };
+}
+
+function tooSmall(config: RuntimeConfig, image: RgbImage): Analysed {
+  const even = 1 / CLASS_IDS.length;
+  return {
+    classification: {
+      verdict: "cant_assess",
+      reasons: ["too_small"],
+      probabilities: Object.fromEntries(CLASS_IDS.map((id) => [id, even])) as Probabilities,
+      top: CLASS_IDS[0],
+      confidence: "low",
+      modelVersion: config.version,
+      capture: null,
     },
     activation: {
-      size: mapSize,
-      values: activationMap(maps, mapSize, c.headWeights, topIndex),
-      region,
+      width: 1,
+      height: 1,
+      values: new Float32Array(1),
+      region: { left: 0, top: 0, width: image.width, height: image.height },
     },
   };
+}
+
+/** Model pixels per activation-map cell (the network pools by 16). */
+const CAM_CELL = 16;
+
+/**
+ * The top class's activation over the whole normalised field: each analysed tile's map placed
+ * where the tile lies (the strongest value where tiles overlap), scaled to 0–1, with the region
+ * of the original image it covers.
+ */
+function fieldActivation(
+  c: LoadedClassifier,
+  capture: NormalisedCapture,
+  outputs: RawOutput[],
+  classIndex: number,
+): ActivationMap {
+  const { fieldWidth, fieldHeight, scale } = capture.measures;
+  const width = Math.max(1, Math.ceil(fieldWidth / CAM_CELL));
+  const height = Math.max(1, Math.ceil(fieldHeight / CAM_CELL));
+  const values = new Float32Array(width * height);
+  capture.tiles.forEach((tile, t) => {
+    const out = outputs[t]!;
+    const cam = activationMap(out.maps, out.mapSize, c.headWeights, classIndex, false);
+    for (let j = 0; j < out.mapSize; j++) {
+      for (let i = 0; i < out.mapSize; i++) {
+        const gx = Math.round((tile.x + i * CAM_CELL) / CAM_CELL);
+        const gy = Math.round((tile.y + j * CAM_CELL) / CAM_CELL);
+        if (gx < 0 || gy < 0 || gx >= width || gy >= height) continue;
+        const k = gy * width + gx;
+        values[k] = Math.max(values[k]!, cam[j * out.mapSize + i]!);
+      }
+    }
+  });
+  let max = 0;
+  for (const v of values) max = Math.max(max, v);
+  if (max > 0) for (let i = 0; i < values.length; i++) values[i] = values[i]! / max;
+  return {
+    width,
+    height,
+    values,
+    region: {
+      left: capture.region.left,
+      top: capture.region.top,
+      width: (width * CAM_CELL) / scale,
+      height: (height * CAM_CELL) / scale,
+    },
+  };
+}
+
+const unique = <T>(values: T[]) => [...new Set(values)];
+const round2 = (v: number) => Math.round(v * 100) / 100;
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = (sorted.length - 1) / 2;
+  return (sorted[Math.floor(mid)]! + sorted[Math.ceil(mid)]!) / 2;
 }
 
 /** CAM: the head's weights for the class over the last feature maps, ReLU, scaled to 0–1. */
@@ -211,6 +350,7 @@ export function activationMap(
   size: number,
   head: Float32Array,
   classIndex: number,
+  normalise = true,
 ): Float32Array {
   const classes = CLASS_IDS.length;
   const features = maps.length / (size * size);
@@ -223,6 +363,6 @@ export function activationMap(
     cam[cell] = Math.max(v, 0);
     max = Math.max(max, cam[cell]!);
   }
-  if (max > 0) for (let i = 0; i < cam.length; i++) cam[i] = cam[i]! / max;
+  if (normalise && max > 0) for (let i = 0; i < cam.length; i++) cam[i] = cam[i]! / max;
   return cam;
 }

@@ -4,12 +4,25 @@ import type { RgbImage } from "./pixels";
 
 export const MAX_DECODE_PIXELS = 40_000_000;
 
-export async function decodeImage(bytes: Uint8Array | Buffer): Promise<RgbImage> {
-  const { data, info } = await sharp(bytes, {
+/**
+ * Decode to RGB. With `maxSide`, a larger photo is decoded straight to at most that many pixels
+ * on its longer side (libjpeg's shrink-on-load, then libvips): for analysis of a phone photo,
+ * which the capture normalisation measures on a 1024-px copy anyway.
+ */
+export async function decodeImage(
+  bytes: Uint8Array | Buffer,
+  options: { maxSide?: number } = {},
+): Promise<RgbImage> {
+  let pipeline = sharp(bytes, {
     failOn: "truncated",
     limitInputPixels: MAX_DECODE_PIXELS,
-  })
-    .rotate()
+  }).rotate();
+  if (options.maxSide)
+    pipeline = pipeline.resize(options.maxSide, options.maxSide, {
+      fit: "inside",
+      withoutEnlargement: true,
+    });
+  const { data, info } = await pipeline
     .toColourspace("srgb")
     .removeAlpha()
     .raw({ depth: "uchar" })

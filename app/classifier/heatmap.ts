@@ -28,24 +28,26 @@ export function renderHeatmap(
   const width = Math.max(1, Math.round(imageWidth * scale));
   const height = Math.max(1, Math.round(imageHeight * scale));
   const data = new Uint8ClampedArray(width * height * 4);
-  const { region, size, values } = map;
+  const { region, values } = map;
+  const w = map.width;
+  const h = map.height;
   for (let y = 0; y < height; y++) {
     const fy = ((y + 0.5) / scale - region.top) / region.height;
     if (fy < 0 || fy >= 1) continue;
-    const gy = Math.min(Math.max(fy * size - 0.5, 0), size - 1);
+    const gy = Math.min(Math.max(fy * h - 0.5, 0), h - 1);
     const y0 = Math.floor(gy);
-    const y1 = Math.min(y0 + 1, size - 1);
+    const y1 = Math.min(y0 + 1, h - 1);
     const ty = gy - y0;
     for (let x = 0; x < width; x++) {
       const fx = ((x + 0.5) / scale - region.left) / region.width;
       if (fx < 0 || fx >= 1) continue;
-      const gx = Math.min(Math.max(fx * size - 0.5, 0), size - 1);
+      const gx = Math.min(Math.max(fx * w - 0.5, 0), w - 1);
       const x0 = Math.floor(gx);
-      const x1 = Math.min(x0 + 1, size - 1);
+      const x1 = Math.min(x0 + 1, w - 1);
       const tx = gx - x0;
       const v =
-        (values[y0 * size + x0]! * (1 - tx) + values[y0 * size + x1]! * tx) * (1 - ty) +
-        (values[y1 * size + x0]! * (1 - tx) + values[y1 * size + x1]! * tx) * ty;
+        (values[y0 * w + x0]! * (1 - tx) + values[y0 * w + x1]! * tx) * (1 - ty) +
+        (values[y1 * w + x0]! * (1 - tx) + values[y1 * w + x1]! * tx) * ty;
       const [r, g, b, a] = ramp(v);
       const o = (y * width + x) * 4;
       data[o] = r;

@@ -1,7 +1,7 @@
 /**
- * Pixel preprocessing shared by training, the server and the browser: crop away the
- * burned-in scale bar, resize with our own area filter, standardise. Pure TypeScript on
- * plain arrays, so every side computes exactly the same numbers from the same pixels.
+ * Pixel primitives shared by training, the server and the browser: our own area-average resize,
+ * per-channel standardisation, the square's symmetries. Pure TypeScript on plain arrays, so every
+ * side computes exactly the same numbers from the same pixels.
  */
 
 /** Decoded, oriented pixels: RGB, row-major, 3 bytes per pixel. */
@@ -10,23 +10,11 @@ export type RgbImage = { width: number; height: number; data: Uint8Array };
 export type Region = { left: number; top: number; width: number; height: number };
 
 /**
- * The fraction of the height dropped at the bottom. The training images carry a scale
- * bar in their bottom-right corner (the last ~30 of 224 rows); dropping the bottom
+ * The fraction of the height dropped at the bottom of a rectangular frame. The training images
+ * carry a scale bar in their bottom-right corner (the last ~30 of 224 rows); dropping the bottom
  * seventh removes it whatever its style, so the model never sees it.
  */
 export const BOTTOM_CROP = 1 / 7;
-
-/** The centred square above the bottom band: what the model looks at. */
-export function modelRegion(width: number, height: number): Region {
-  const usable = Math.floor(height * (1 - BOTTOM_CROP));
-  const side = Math.min(width, usable);
-  return {
-    left: Math.floor((width - side) / 2),
-    top: Math.floor((usable - side) / 2),
-    width: side,
-    height: side,
-  };
-}
 
 /**
  * Area-average ("box") resize of a region of an RGB image to size×size. Each output
@@ -34,8 +22,19 @@ export function modelRegion(width: number, height: number): Region {
  * antialiases and the result does not depend on the decoder's own resampler.
  */
 export function resizeArea(image: RgbImage, region: Region, size: number): Uint8Array {
+  return resizeAreaTo(image, region, size, size);
+}
+
+/** Area-average resize of a region to outWidth × outHeight (up or down). */
+export function resizeAreaTo(
+  image: RgbImage,
+  region: Region,
+  outWidth: number,
+  outHeight: number,
+): Uint8Array {
   const { data, width } = image;
-  // Horizontal pass: region.height rows × size columns, as floats.
+  const size = outWidth;
+  // Horizontal pass: region.height rows × outWidth columns, as floats.
   const rows = new Float32Array(region.height * size * 3);
   const xw = boxWeights(region.left, region.width, size);
   for (let y = 0; y < region.height; y++) {
@@ -58,9 +57,9 @@ export function resizeArea(image: RgbImage, region: Region, size: number): Uint8
       rows[o + 2] = b;
     }
   }
-  const out = new Uint8Array(size * size * 3);
-  const yw = boxWeights(0, region.height, size);
-  for (let y = 0; y < size; y++) {
+  const out = new Uint8Array(size * outHeight * 3);
+  const yw = boxWeights(0, region.height, outHeight);
+  for (let y = 0; y < outHeight; y++) {
     const start = yw.start[y]!;
     for (let x = 0; x < size; x++) {
       let r = 0;
@@ -112,11 +111,6 @@ function boxWeights(offset: number, extent: number, size: number): BoxWeights {
 }
 
 const clampByte = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
-
-/** Crop and resize: the model's view of an image, still as bytes. */
-export function modelPixels(image: RgbImage, size: number): Uint8Array {
-  return resizeArea(image, modelRegion(image.width, image.height), size);
-}
 
 /**
  * Standardise each channel over the image (zero mean, unit variance). This removes

@@ -19,6 +19,10 @@ export type RuntimeConfig = {
     /** Largest accepted distance (a validation quantile). */
     maxDistance: number;
   };
+  /** The smear check's limits (see `smearReasons`); defaults when absent. */
+  smear?: SmearCheck;
+  /** The selective-staging rule (see `stagingAllowed`); defaults when absent. */
+  staging?: StagingRule;
   /** Stain colour and image quality limits, from training-image percentiles. */
   checks: {
     minStain: number;
@@ -29,4 +33,35 @@ export type RuntimeConfig = {
     maxBrightness: number;
     maxFlatFraction: number;
   };
+};
+
+export type SmearCheck = {
+  /** Red cells found in the field. */
+  minRedCells: number;
+  /** Largest spread of red-cell sizes (interquartile range over median). */
+  maxSpread: number;
+  /** Smallest fraction of round red cells. */
+  minRound: number;
+  /** Background (glass / plasma) fraction of the field. */
+  minBackground: number;
+  maxBackground: number;
+  /** Smallest fraction of cell pixels in Romanowsky colours. */
+  minStained: number;
+  /** Smallest fraction of a model tile the photo's field must cover at model scale. */
+  minCoverage: number;
+  /** Smallest red-cell diameter in the photo, in pixels (below: too little resolution). */
+  minRedCellPixels: number;
+  /** Darkest accepted background (luma) before flat-fielding. */
+  minBackgroundLuma: number;
+  /** Smallest focus measure on the normalised tiles. */
+  minFocus: number;
+};
+
+export type StagingRule = {
+  /** A benign stage needs at least this probability of benign… */
+  benignMin: number;
+  /** …and at least this in every analysed tile. */
+  benignTileMin: number;
+  /** A leukaemia stage needs the three malignant classes together at least this likely. */
+  malignantMin: number;
 };

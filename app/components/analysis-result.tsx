@@ -1,3 +1,4 @@
+import { captureRows, refusalReasons } from "~/analyses/capture";
 import { explainAnalysis } from "~/analyses/explain";
 import {
   CLASS_IDS,
@@ -8,6 +9,7 @@ import {
   type Probabilities,
   type Verdict,
 } from "~/analyses/vocabulary";
+import type { CaptureReport } from "~/classifier/classify";
 
 export type ResultView = {
   verdict: Verdict;
@@ -16,7 +18,33 @@ export type ResultView = {
   topClass: ClassId;
   confidence: Confidence;
   modelVersion: string;
+  capture?: CaptureReport | null;
 };
+
+/** What the capture normalisation measured, so a reader sees why the model judged or refused. */
+export function CaptureDetails({
+  capture,
+  open = false,
+}: {
+  capture: CaptureReport | null | undefined;
+  open?: boolean;
+}) {
+  const rows = captureRows(capture);
+  if (rows.length === 0) return null;
+  return (
+    <details className="capture-details" open={open}>
+      <summary>What was measured in the photo</summary>
+      <dl className="facts">
+        {rows.map((row) => (
+          <div key={row.key}>
+            <dt>{row.label}</dt>
+            <dd>{row.value}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
+  );
+}
 
 export function ProbabilityBars({ probabilities }: { probabilities: Probabilities }) {
   return (
@@ -103,11 +131,19 @@ export function ResultSummary({
         <h2 id="result-heading">{explanation.headline}</h2>
         <p>{explanation.nextStep}</p>
         <h3>Why</h3>
-        <ul>
-          {result.reasons.map((reason) => (
-            <li key={reason}>{reason}</li>
+        <ul className="reasons">
+          {refusalReasons(result.reasons).map((r) => (
+            <li key={r.reason}>
+              {r.reason}
+              {r.advice && <span className="advice"> {r.advice}</span>}
+            </li>
           ))}
         </ul>
+        <p>
+          <a href="/guide/capture">How to take a photo the model can assess</a> — or share the image
+          with a hematologist, who can assess it whatever the camera or stain.
+        </p>
+        <CaptureDetails capture={result.capture} />
       </section>
     );
   }
@@ -122,6 +158,7 @@ export function ResultSummary({
       </p>
       {showNextStep && <p>{explanation.nextStep}</p>}
       <ProbabilityBars probabilities={result.probabilities} />
+      <CaptureDetails capture={result.capture} />
     </section>
   );
 }

@@ -32,82 +32,126 @@ export default function AboutModelPage() {
         </p>
       </section>
       <section className="panel" aria-labelledby="metrics-heading">
-        <h2 id="metrics-heading">Measured on {m.images} held-out images</h2>
+        <h2 id="metrics-heading">
+          Measured on {m.images} held-out smears of the training hospital
+        </h2>
         <p>
-          These images come from blocks of the dataset that the model never saw during training.
-          Accuracy <strong>{pct(m.accuracy)}</strong>. Calibration error (ECE){" "}
+          These smears come from blocks of the dataset that the model never saw during training. It
+          staged <strong>{pct(1 - m.staged.refusedRate)}</strong> of them and refused the rest
+          (&ldquo;can&apos;t assess&rdquo;). Of those it staged,{" "}
+          <strong>{pct(m.staged.accuracy)}</strong> were right; leukaemic smears called benign:{" "}
+          {pct(m.staged.leukaemicCalledBenignRate)}. Calibration error (ECE){" "}
           {m.calibration.eceAfterScaling.toFixed(3)} after temperature scaling (
           {m.calibration.eceBeforeScaling.toFixed(3)} before).
         </p>
-        <table>
-          <caption>Per class</caption>
-          <thead>
-            <tr>
-              <th scope="col">Class</th>
-              <th scope="col">Precision</th>
-              <th scope="col">Recall</th>
-              <th scope="col">F1</th>
-              <th scope="col">Images</th>
-            </tr>
-          </thead>
-          <tbody>
-            {m.confusionMatrix.order.map((id) => (
-              <tr key={id}>
-                <th scope="row">{CLASS_LABELS[id]}</th>
-                <td>{pct(m.perClass[id].precision)}</td>
-                <td>{pct(m.perClass[id].recall)}</td>
-                <td>{pct(m.perClass[id].f1)}</td>
-                <td>{m.perClass[id].support}</td>
+        <div className="table-scroll">
+          <table>
+            <caption>Per class, on the staged smears</caption>
+            <thead>
+              <tr>
+                <th scope="col">Class</th>
+                <th scope="col">Precision</th>
+                <th scope="col">Recall</th>
+                <th scope="col">F1</th>
+                <th scope="col">Images</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-        <table className="confusion">
-          <caption>Confusion matrix (rows: true class, columns: the model&apos;s answer)</caption>
-          <thead>
-            <tr>
-              <td />
-              {m.confusionMatrix.order.map((id) => (
-                <th key={id} scope="col">
-                  {CLASS_LABELS[id]}
-                </th>
+            </thead>
+            <tbody>
+              {m.staged.confusionMatrix.order.map((id) => (
+                <tr key={id}>
+                  <th scope="row">{CLASS_LABELS[id]}</th>
+                  <td>{pct(m.staged.perClass[id].precision)}</td>
+                  <td>{pct(m.staged.perClass[id].recall)}</td>
+                  <td>{pct(m.staged.perClass[id].f1)}</td>
+                  <td>{m.staged.perClass[id].support}</td>
+                </tr>
               ))}
-            </tr>
-          </thead>
-          <tbody>
-            {m.confusionMatrix.values.map((row, i) => (
-              <tr key={m.confusionMatrix.order[i]}>
-                <th scope="row">{CLASS_LABELS[m.confusionMatrix.order[i]!]}</th>
-                {row.map((v, j) => (
-                  <td key={j} className={i === j ? "diagonal" : undefined}>
-                    {v}
-                  </td>
+            </tbody>
+          </table>
+        </div>
+        <div className="table-scroll">
+          <table className="confusion">
+            <caption>Confusion matrix (rows: true class, columns: the model&apos;s answer)</caption>
+            <thead>
+              <tr>
+                <td />
+                {m.staged.confusionMatrix.order.map((id) => (
+                  <th key={id} scope="col">
+                    {CLASS_LABELS[id]}
+                  </th>
                 ))}
               </tr>
-            ))}
-          </tbody>
-        </table>
-        <h3>Robustness and input checks</h3>
+            </thead>
+            <tbody>
+              {m.staged.confusionMatrix.values.map((row, i) => (
+                <tr key={m.staged.confusionMatrix.order[i]}>
+                  <th scope="row">{CLASS_LABELS[m.staged.confusionMatrix.order[i]!]}</th>
+                  {row.map((v, j) => (
+                    <td key={j} className={i === j ? "diagonal" : undefined}>
+                      {v}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <h3>Other captures of the same smears</h3>
+        <div className="table-scroll">
+          <table>
+            <caption>The held-out smears re-captured</caption>
+            <thead>
+              <tr>
+                <th scope="col">Capture</th>
+                <th scope="col">Staged</th>
+                <th scope="col">Right, of staged</th>
+                <th scope="col">Leukaemic called benign</th>
+              </tr>
+            </thead>
+            <tbody>
+              {Object.entries({
+                ...m.recaptures,
+                "colour shift ±25 %": m.robustness.strongColourShift,
+              }).map(([name, r]) => (
+                <tr key={name}>
+                  <th scope="row">{r.describe ?? name}</th>
+                  <td>{pct(r.stagedRate)}</td>
+                  <td>{pct(r.accuracyOfStaged)}</td>
+                  <td>{pct(r.leukaemicCalledBenignRate)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
         <ul>
           <li>
             Answers changed when the scale-bar corner was painted over:{" "}
-            {pct(m.robustness.cornerProbeFlipRate)}.
+            {pct(m.robustness.cornerProbeChangeRate)}; under small colour changes (±10%):{" "}
+            {pct(m.robustness.colourJitterChangeRate)}.
           </li>
+        </ul>
+        <h3>Other laboratories and images that are not smears</h3>
+        <ul>
+          {Object.entries(m.otherLaboratories?.bySource ?? {}).map(([source, r]) => (
+            <li key={source}>
+              Normal blood from another laboratory ({source}, {r.images} images): staged as
+              leukaemia {pct(r.stagedAsLeukaemiaRate)}, staged at all {pct(r.stagedRate)}.
+            </li>
+          ))}
+          {Object.entries(m.realNonSmears?.byKind ?? {}).map(([kind, r]) => (
+            <li key={kind}>
+              Real non-smear images ({kind}, {r.images}): refused {pct(r.refusedRate)}.
+            </li>
+          ))}
           <li>
-            Answers changed under small colour changes (±10%):{" "}
-            {pct(m.robustness.colourJitterFlipRate)}; accuracy under larger colour shifts (±25%):{" "}
-            {pct(m.robustness.accuracyUnderStrongColourShift)}.
-          </li>
-          <li>
-            Real smears the model refused to assess:{" "}
-            {pct(m.inputVerdict.cantAssessRateOnRealSmears)}.
-          </li>
-          <li>
-            Non-smear test images (noise, text, screenshots, shapes…) refused:{" "}
-            {pct(m.inputVerdict.nonSmearRefusalRate)} of {m.inputVerdict.generatedNonSmearImages}.
+            Generated non-smear images (noise, text, screenshots, shapes…): refused{" "}
+            {pct(m.generatedNonSmears.refusedRate)} of {m.generatedNonSmears.images}.
           </li>
         </ul>
         <p>{card.inputVerdict.method}</p>
+        <p>
+          <a href="/guide/capture">Capture guide</a>: how to take a photo the model can assess.
+        </p>
       </section>
       <section className="panel" aria-labelledby="data-heading">
         <h2 id="data-heading">Data and citation</h2>
@@ -116,6 +160,9 @@ export default function AboutModelPage() {
           {card.trainingData.source}, DOI {card.trainingData.doi}): {card.trainingData.description}.
         </p>
         <p>{card.trainingData.paper}.</p>
+        {card.evaluationData && (
+          <p>Also evaluated on (never trained on): {card.evaluationData.join("; ")}.</p>
+        )}
         <p>
           Split: {card.trainingData.split.method}. Training{" "}
           {card.trainingData.split.sizes.train?.images}, validation{" "}
@@ -129,7 +176,7 @@ export default function AboutModelPage() {
           {card.inputSize} px. Preprocessing: {card.preprocessing}. Trained in{" "}
           {card.training.trainingMinutes} minutes on {card.training.hardware}.
         </p>
-        <details>
+        <details className="table-scroll">
           <summary>Learning curve (best epoch {card.training.bestEpoch})</summary>
           <table>
             <caption>

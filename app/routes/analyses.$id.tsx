@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { deleteOwnAnalysis, getOwnAnalysis } from "~/analyses/analyses.server";
-import { CANT_ASSESS_ADVICE, explainAnalysis } from "~/analyses/explain";
+import { explainAnalysis } from "~/analyses/explain";
 import { requireRole } from "~/auth/guards.server";
 import { HeatmapView, PreliminaryNotice, ResultSummary } from "~/components/analysis-result";
 import { Assessment, StatusBadge } from "~/components/consultation";
@@ -22,6 +22,7 @@ export function loader(args: LoaderFunctionArgs) {
         id: analysis.id,
         verdict: analysis.verdict,
         reasons: analysis.reasons,
+        capture: analysis.capture,
         probabilities: analysis.probabilities,
         topClass: analysis.topClass,
         confidence: analysis.confidence,
@@ -85,15 +86,14 @@ export default function AnalysisPage() {
         <ResultSummary result={analysis} showNextStep={!final} />
         {analysis.verdict === "cant_assess" ? (
           <>
-            <h3>How to take a better image</h3>
-            <ul>
-              {CANT_ASSESS_ADVICE.map((tip) => (
-                <li key={tip}>{tip}</li>
-              ))}
-            </ul>
-            <Link className="button" to="/analyses/new">
-              Try another image
-            </Link>
+            <p>
+              <Link className="button" to="/analyses/new">
+                Try another image
+              </Link>{" "}
+              <Link className="button secondary" to="/guide/capture">
+                Capture guide
+              </Link>
+            </p>
           </>
         ) : (
           <p>

@@ -4,7 +4,13 @@ import { getOwnAnalysis } from "~/analyses/analyses.server";
 import { explainAnalysis } from "~/analyses/explain";
 import { CLASS_LABELS, CONFIDENCE_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
-import { HeatmapView, PreliminaryNotice, ProbabilityBars } from "~/components/analysis-result";
+import { refusalReasons } from "~/analyses/capture";
+import {
+  CaptureDetails,
+  HeatmapView,
+  PreliminaryNotice,
+  ProbabilityBars,
+} from "~/components/analysis-result";
 import { finalReviewFor } from "~/consultations/final.server";
 import { DOCTOR_CLASS_LABELS, URGENCY_LABELS } from "~/consultations/vocabulary";
 import { doctorName } from "~/doctors/vocabulary";
@@ -24,6 +30,7 @@ export function loader(args: LoaderFunctionArgs) {
         id: analysis.id,
         verdict: analysis.verdict,
         reasons: analysis.reasons,
+        capture: analysis.capture,
         topClass: analysis.topClass,
         probabilities: analysis.probabilities,
         confidence: analysis.confidence,
@@ -127,11 +134,12 @@ export default function ReportPage() {
         </>
       ) : (
         <ul>
-          {analysis.reasons.map((r) => (
-            <li key={r}>{r}</li>
+          {refusalReasons(analysis.reasons).map((r) => (
+            <li key={r.reason}>{r.reason}</li>
           ))}
         </ul>
       )}
+      <CaptureDetails capture={analysis.capture} open />
       <p>
         Model card: <a href="/about/model">/about/model</a>
       </p>

@@ -117,6 +117,10 @@ export default function NewAnalysisPage() {
         Upload or photograph a stained peripheral blood smear as seen through the microscope. The
         result is preliminary and informational; it is not a diagnosis.
       </p>
+      <p>
+        <a href="/guide/capture">Capture guide</a>: the stain, the objective, and how to hold a
+        phone to the eyepiece so the model can assess the photo.
+      </p>
       <Form
         method="post"
         encType="multipart/form-data"

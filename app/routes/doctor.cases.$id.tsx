@@ -4,7 +4,8 @@ import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { CLASS_LABELS, CONFIDENCE_LABELS, type ClassId } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
-import { HeatmapView, ProbabilityBars } from "~/components/analysis-result";
+import { refusalReasons } from "~/analyses/capture";
+import { CaptureDetails, HeatmapView, ProbabilityBars } from "~/components/analysis-result";
 import { Assessment, MessageThread, StatusBadge, Timeline } from "~/components/consultation";
 import {
   Field,
@@ -47,6 +48,7 @@ export function loader(args: LoaderFunctionArgs) {
       analysis: {
         verdict: analysis.verdict,
         reasons: analysis.reasons,
+        capture: analysis.capture,
         topClass: analysis.topClass,
         probabilities: analysis.probabilities,
         confidence: analysis.confidence,
@@ -178,6 +180,7 @@ export default function DoctorCasePage() {
               {CONFIDENCE_LABELS[analysis.confidence]}
             </p>
             <ProbabilityBars probabilities={analysis.probabilities} />
+            <CaptureDetails capture={analysis.capture} open />
             <HeatmapView
               imageUrl={`${base}/image/original`}
               heatmapUrl={`${base}/image/heatmap`}
@@ -186,12 +189,18 @@ export default function DoctorCasePage() {
           </>
         ) : (
           <>
-            <p>The model could not assess this image: {analysis.reasons.join("; ")}</p>
+            <p>
+              The model could not assess this image:{" "}
+              {refusalReasons(analysis.reasons)
+                .map((r) => r.reason)
+                .join(" ")}
+            </p>
             <img
               src={`${base}/image/original`}
               alt="The patient's smear image"
               className="preview"
             />
+            <CaptureDetails capture={analysis.capture} open />
           </>
         )}
         <h2>Progress</h2>

@@ -1,20 +1,44 @@
 /**
- * Fit what sits around the network, on the training and validation splits only:
- * the softmax temperature (validation NLL), the out-of-distribution distance and the
- * image-check limits. Writes runtime.json into the model folder.
+ * Fit what sits around the network, on the training and validation splits only: the softmax
+ * temperature (validation NLL), the out-of-distribution distance, the image-check limits and
+ * the focus limit. Validation is seen as inference sees it: measured and normalised, as is and
+ * re-captured (enlarged, shrunk, through an eyepiece), so the limits accept every capture the
+ * model is validated for. Writes runtime.json into the model folder.
  */
 import fs from "node:fs/promises";
 import path from "node:path";
 import { featureDistance } from "~/classifier/checks";
+import {
+  analyseCapture,
+  DEFAULT_SMEAR_CHECK,
+  DEFAULT_STAGING,
+  softmax,
+} from "~/classifier/classify";
 import { applyColourShift, randomShift } from "~/classifier/colour";
-import { softmax } from "~/classifier/classify";
+import type { RgbImage } from "~/classifier/pixels";
 import type { ColourMode, RuntimeConfig } from "~/classifier/runtime";
 import type { Sample } from "./dataset";
 import { openFolder, outputs, quantile } from "./features";
 import { mulberry32 } from "./random";
+import { cropTop, eyepiece, rescale } from "./recapture";
 
-/** Real smears vary in colour more than this dataset: limits are fitted on shifted copies too. */
+/** Real smears vary in colour more than this dataset: class statistics include shifted copies. */
 export const CALIBRATION_SHIFT = 0.25;
+
+/** Re-captures seen by calibration (not the evaluation's own parameters). */
+export const CALIBRATION_RECAPTURES: Record<string, (image: RgbImage) => RgbImage> = {
+  "as is": (image) => image,
+  "enlarged 1.8×": (image) => rescale(image, 1.8),
+  "shrunk 0.8×": (image) => rescale(image, 0.8),
+  eyepiece: (image) =>
+    eyepiece(cropTop(image, Math.floor(image.height * (6 / 7))), {
+      enlarge: 2,
+      stop: 1.05,
+      vignetting: 0.25,
+      gains: [1.08, 1, 0.86],
+      blur: 1.2,
+    }),
+};
 
 export function negativeLogLikelihood(logits: Float32Array[], labels: number[], t: number): number {
   let total = 0;
@@ -49,6 +73,8 @@ export async function calibrate(
     tta: options.tta ?? false,
     temperature: 1,
     ood: { classMeans: [], featureStd: [], maxDistance: Infinity },
+    smear: { ...DEFAULT_SMEAR_CHECK, minFocus: 0 },
+    staging: DEFAULT_STAGING,
     checks: {
       minStain: -Infinity,
       maxStain: Infinity,
@@ -72,17 +98,6 @@ export async function calibrate(
 
   const trainOut = outputs(c, [...train.map((s) => s.pixels), ...train.map(shifted)]);
   const trainLabels = [...train, ...train].map((s) => s.label);
-  const validationClean = outputs(
-    c,
-    validation.map((s) => s.pixels),
-  );
-  const validationShifted = outputs(c, validation.map(shifted));
-
-  const temperature = fitTemperature(
-    validationClean.map((o) => o.logits),
-    validation.map((s) => s.label),
-  );
-
   const dims = trainOut[0]!.pooled.length;
   const classMeans = [0, 1, 2, 3].map((label) => {
     const members = trainOut.filter((_, i) => trainLabels[i] === label);
@@ -95,44 +110,59 @@ export async function calibrate(
     const deviations = trainOut.map((o, i) => o.pooled[k]! - classMeans[trainLabels[i]!]![k]!);
     return Math.sqrt(deviations.reduce((a, d) => a + d * d, 0) / deviations.length) + 1e-3;
   });
-  const distances = [...validationClean, ...validationShifted].map((o) =>
-    featureDistance(o.pooled, classMeans, featureStd),
-  );
-  const stats = trainOut.map((o) => o.stats);
-  const cleanStats = stats.slice(0, train.length);
-  const pick = (key: keyof (typeof stats)[number], q: number, from = stats) =>
+  const withClasses: RuntimeConfig = {
+    ...provisional,
+    ood: { classMeans, featureStd, maxDistance: Infinity },
+  };
+  const cc = await openFolder(dir, withClasses);
+
+  const logits: Float32Array[] = [];
+  const labels: number[] = [];
+  const distances: number[] = [];
+  const focus: number[] = [];
+  for (const recapture of Object.values(CALIBRATION_RECAPTURES)) {
+    for (const s of validation) {
+      const analysed = analyseCapture(cc, recapture(s.image));
+      logits.push(analysed.logits);
+      labels.push(s.label);
+      distances.push(analysed.distance);
+      focus.push(analysed.capture.measures.focus);
+    }
+  }
+  const temperature = fitTemperature(logits, labels);
+  const stats = trainOut.slice(0, train.length).map((o) => o.stats);
+  const pick = (key: keyof (typeof stats)[number], q: number) =>
     quantile(
-      from.map((s) => s[key]),
+      stats.map((s) => s[key]),
       q,
     );
   const runtime: RuntimeConfig = {
-    ...provisional,
+    ...withClasses,
     temperature,
     ood: { classMeans, featureStd, maxDistance: quantile(distances, 0.995) * 1.1 },
+    smear: { ...DEFAULT_SMEAR_CHECK, minFocus: quantile(focus, 0.005) * 0.6 },
     checks: {
-      minStain: pick("stain", 0.001) - 6,
-      maxStain: pick("stain", 0.999) + 15,
-      // Detail limits from the images as they are: a colour shift that clips a bright
-      // image is not a reason to accept blank or blurred photos.
-      minSharpness: pick("sharpness", 0.001, cleanStats) * 0.5,
-      minContrast: pick("contrast", 0.001, cleanStats) * 0.5,
-      minBrightness: Math.max(40, pick("brightness", 0.001) - 50),
-      maxBrightness: Math.min(250, pick("brightness", 0.999) + 15),
-      maxFlatFraction: Math.min(0.9, pick("flatFraction", 0.999, cleanStats) * 1.5 + 0.05),
+      ...provisional.checks,
+      minContrast: pick("contrast", 0.001) * 0.5,
+      maxFlatFraction: Math.min(0.9, pick("flatFraction", 0.999) * 1.5 + 0.05),
     },
   };
+  void featureDistance;
   await fs.writeFile(path.join(dir, "runtime.json"), JSON.stringify(runtime, roundNumbers) + "\n");
   console.log(
     JSON.stringify({
       event: "calibrated",
       temperature,
-      checks: runtime.checks,
       maxDistance: runtime.ood.maxDistance,
+      smear: runtime.smear,
+      checks: runtime.checks,
     }),
   );
   return runtime;
 }
 
 function roundNumbers(_key: string, value: unknown) {
-  return typeof value === "number" ? Math.round(value * 1e5) / 1e5 : value;
+  return typeof value === "number" && Number.isFinite(value)
+    ? Math.round(value * 1e5) / 1e5
+    : value;
 }

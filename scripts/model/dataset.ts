@@ -2,8 +2,9 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { CLASS_IDS, type ClassId } from "~/classifier/classes";
+import { measureCells, findField, fitBackground, normaliseCapture } from "~/classifier/capture";
 import { decodeImage } from "~/classifier/decode.server";
-import { modelPixels } from "~/classifier/pixels";
+import type { RgbImage } from "~/classifier/pixels";
 import { mulberry32, shuffle } from "./random";
 
 export type Split = "train" | "validation" | "test";
@@ -21,8 +22,38 @@ export type Sample = {
   label: number;
   block: string;
   split: Split;
+  /** The decoded image as stored (224 × 224 for this dataset). */
+  image: RgbImage;
+  /** Red-cell diameter used to normalise it (measured, kept within the dataset's range). */
+  diameter: number;
+  /** The model's view: the most nucleus-rich tile of the normalised capture. */
   pixels: Uint8Array;
 };
+
+/**
+ * Images are normalised at their measured red-cell diameter, as at inference, so the model
+ * learns from the same (sometimes imperfect) measurements it will get; only a failed measure
+ * (no cells found, or wildly off) falls back to the dataset's median.
+ */
+export const DIAMETER_RANGE = [0.4, 2.5] as const;
+
+export function measuredDiameter(image: RgbImage): number {
+  const field = findField(image);
+  return measureCells(image, field, fitBackground(image, field)).redCellDiameter;
+}
+
+export function keepInRange(diameters: number[]): number[] {
+  const sorted = diameters.filter((d) => d > 0).sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  return diameters.map((d) =>
+    d >= median * DIAMETER_RANGE[0] && d <= median * DIAMETER_RANGE[1] ? d : median,
+  );
+}
+
+/** The model tile of an image normalised at a known red-cell diameter. */
+export function canonicalTile(image: RgbImage, diameter: number): Uint8Array {
+  return normaliseCapture(image, { redCellDiameter: diameter }).tiles[0]!.pixels;
+}
 
 export type SplitMethod = {
   blockSize: number;
@@ -93,26 +124,25 @@ export function splitRows(
   return result;
 }
 
-export async function loadDataset(
-  dir: string,
-  size: number,
-  method = DEFAULT_SPLIT,
-): Promise<Sample[]> {
+export async function loadDataset(dir: string, method = DEFAULT_SPLIT): Promise<Sample[]> {
   const rows = (await readManifest(dir)).filter((row) => row.folder in FOLDER_CLASS);
   const splits = splitRows(rows, method);
-  const samples: Sample[] = [];
-  for (const row of rows) {
-    const image = await decodeImage(await fs.readFile(path.join(dir, row.file)));
+  const images: RgbImage[] = [];
+  for (const row of rows)
+    images.push(await decodeImage(await fs.readFile(path.join(dir, row.file))));
+  const diameters = keepInRange(images.map(measuredDiameter));
+  return rows.map((row, i) => {
     const { split, block } = splits.get(row.file)!;
-    samples.push({
+    return {
       file: row.file,
       label: CLASS_IDS.indexOf(FOLDER_CLASS[row.folder]!),
       block,
       split,
-      pixels: modelPixels(image, size),
-    });
-  }
-  return samples;
+      image: images[i]!,
+      diameter: diameters[i]!,
+      pixels: canonicalTile(images[i]!, diameters[i]!),
+    };
+  });
 }
 
 export function splitSizes(samples: Sample[]) {

@@ -43,7 +43,7 @@ const training = JSON.parse(await fs.readFile(path.join(dir, "training.json"), "
   architecture: { inputSize: number };
   colour: ColourMode;
 };
-const samples = await loadDataset(values.data, training.architecture.inputSize);
+const samples = await loadDataset(values.data);
 if (values.calibrate) await calibrate(dir, samples, training.colour, { tta: values.tta });
 if (values.write) {
   await evaluateToCard(dir, values.data, samples);

@@ -1,20 +1,34 @@
 /**
- * Measure a model folder on one split and write (or check) its model card:
- * accuracy, per-class precision / recall / F1, confusion matrix, calibration (ECE),
- * robustness probes (corner painted over, colour jitter), the "can't assess" rates.
+ * Measure a model folder and write (or check) its model card. Everything runs through the same
+ * pipeline as the app (decode → capture normalisation → tiles → network → smear check →
+ * selective staging), on images the model never saw:
+ *  - the held-out test blocks of the training hospital: accuracy and recall on what is staged,
+ *    refusals, calibration, the scale-bar corner and colour-jitter probes;
+ *  - the same test smears re-captured: enlarged 2×, shrunk 0.75×, through a simulated eyepiece,
+ *    colour-cast;
+ *  - other laboratories (normal blood) and real non-smear images from `../shared/datasets`,
+ *    when that folder is there; generated non-smear images always.
  */
 import fs from "node:fs/promises";
 import path from "node:path";
 import { CLASS_IDS } from "~/classifier/classes";
-import { classifyPixels, softmax } from "~/classifier/classify";
+import {
+  analyseCapture,
+  softmax,
+  verdictReasons,
+  type LoadedClassifier,
+} from "~/classifier/classify";
 import { applyColourShift, randomShift } from "~/classifier/colour";
 import { decodeImage } from "~/classifier/decode.server";
 import { loadRuntime } from "~/classifier/files.server";
-import { modelPixels, type RgbImage } from "~/classifier/pixels";
+import type { RgbImage } from "~/classifier/pixels";
+import type { RuntimeConfig } from "~/classifier/runtime";
+import type { ReasonCode } from "~/classifier/vocabulary";
 import { DEFAULT_SPLIT, splitSizes, type Sample, type Split } from "./dataset";
-import { openFolder, outputs } from "./features";
+import { openFolder } from "./features";
 import { generateNonSmears } from "./non-smear";
 import { mulberry32 } from "./random";
+import { colourCast, cropTop, EVAL_EYEPIECE, eyepiece, rescale } from "./recapture";
 
 export const DATASET_CITATION = {
   name: "Acute Lymphoblastic Leukemia (ALL) image dataset",
@@ -28,14 +42,20 @@ export const DATASET_CITATION = {
     "224×224 Wright-Giemsa stained peripheral blood smear fields from Taleqani Hospital (Tehran), 89 patients (25 benign, 64 ALL)",
 };
 
+export const EXTERNAL_CITATIONS = [
+  'PBC dataset: Acevedo A., Merino A., Alférez S., Molina Á., Boldú L., Rodellar J. "A dataset of microscopic peripheral blood cell images for development of automatic recognition systems", Data in Brief 30 (2020) 105474, doi:10.1016/j.dib.2020.105474',
+  "BCCD Dataset (Shenggan, MIT licence)",
+];
+
 export const INTENDED_USE =
-  "Informational; not a diagnosis; for stained peripheral blood smear images at the magnification of the training data. A hematologist must confirm any result.";
+  "Informational; not a diagnosis. Validated for photos of Wright- or Giemsa-stained peripheral blood smears taken through a microscope at about the training set's magnification (100× oil objective, a whole field of view), by a microscope camera or a phone held to the eyepiece, including photos enlarged up to 2× or shrunk to 0.75× and moderate colour casts. Not validated for other laboratories' stains and optics, single-cell crops, bone marrow, other leukaemias or lymphomas. It stages only what it can stand behind and otherwise says it cannot assess the image. A hematologist must confirm any result.";
 
 export const KNOWN_LIMITS = [
-  "Single hospital, single staining protocol and microscope: other labs' colours and optics may lower accuracy.",
+  'Single hospital, single staining protocol and microscope: smears from other laboratories are mostly refused ("can\'t assess"), not staged; a refusal is not a normal result.',
   "No patient-level split is possible (no patient IDs): blocks of consecutive file numbers approximate it; accuracy on new patients may be lower.",
   "Adult / child mix of the patients is unknown.",
-  "Four classes only: other leukemias, lymphomas and reactive conditions are outside what the model knows.",
+  "Four classes only: other leukemias (e.g. AML), lymphomas and reactive conditions are outside what the model knows.",
+  "The eyepiece and rescaling results come from simulated re-captures of the test smears, not from real phone photos.",
   "Heat-maps (class activation maps) show where the evidence for the top class lies, not what a cell is.",
 ];
 
@@ -85,7 +105,9 @@ export function classificationMetrics(predicted: number[], labels: number[]) {
       ];
     }),
   );
-  const accuracy = predicted.filter((p, i) => p === labels[i]).length / labels.length;
+  const accuracy = labels.length
+    ? predicted.filter((p, i) => p === labels[i]).length / labels.length
+    : 0;
   return {
     accuracy: round(accuracy),
     perClass,
@@ -105,7 +127,7 @@ const argmax = (values: ArrayLike<number>) => {
 };
 
 /** Paint the bottom-right corner (where the scale bar sits) with a colour. */
-function paintCorner(image: RgbImage, rgb: [number, number, number]): RgbImage {
+export function paintCorner(image: RgbImage, rgb: [number, number, number]): RgbImage {
   const data = new Uint8Array(image.data);
   const w = Math.round(image.width * 0.32);
   const h = Math.round(image.height * 0.14);
@@ -115,94 +137,345 @@ function paintCorner(image: RgbImage, rgb: [number, number, number]): RgbImage {
   return { ...image, data };
 }
 
+/** One image through the app's pipeline: staged class (or -1), calibrated and raw probabilities. */
+type Judged = {
+  staged: boolean;
+  top: number;
+  calibrated: number[];
+  raw: number[];
+  reasons: ReasonCode[];
+  /** For re-judging under another feature-distance limit (leave-one-source-out). */
+  distance: number;
+  /** Would it be staged with no distance limit at all? */
+  stagedWithoutLimit: boolean;
+};
+
+function judge(c: LoadedClassifier, image: RgbImage): Judged {
+  const analysed = analyseCapture(c, image);
+  const reasons = verdictReasons(c.config, analysed);
+  const unlimited = verdictReasons(
+    { ...c.config, ood: { ...c.config.ood, maxDistance: Infinity } },
+    analysed,
+  );
+  const calibrated = softmax(analysed.logits, c.config.temperature);
+  return {
+    staged: reasons.length === 0,
+    top: argmax(calibrated),
+    calibrated,
+    raw: softmax(analysed.logits, 1),
+    reasons,
+    distance: analysed.distance,
+    stagedWithoutLimit: unlimited.length === 0,
+  };
+}
+
+const BENIGN = 0;
+const answerOf = (j: Judged) => (j.staged ? j.top : -1);
+
+/** Staged share, accuracy of what is staged, leukaemic smears called benign. */
+function recaptureSummary(judged: Judged[], labels: number[]) {
+  const staged = judged.filter((j) => j.staged);
+  const right = judged.filter((j, i) => j.staged && j.top === labels[i]).length;
+  const malignant = labels.filter((l) => l !== BENIGN).length;
+  const calledBenign = judged.filter(
+    (j, i) => j.staged && j.top === BENIGN && labels[i] !== BENIGN,
+  ).length;
+  return {
+    images: judged.length,
+    stagedRate: round(staged.length / judged.length),
+    accuracyOfStaged: round(staged.length ? right / staged.length : 0),
+    leukaemicCalledBenignRate: round(malignant ? calledBenign / malignant : 0),
+    reasons: countReasons(judged),
+  };
+}
+
+function countReasons(judged: Judged[]) {
+  const counts: Partial<Record<ReasonCode, number>> = {};
+  for (const j of judged) for (const r of j.reasons) counts[r] = (counts[r] ?? 0) + 1;
+  return counts;
+}
+
+export const RECAPTURES: Record<string, { describe: string; make: (image: RgbImage) => RgbImage }> =
+  {
+    enlarged: { describe: "resampled to 2× the pixels per micrometre", make: (i) => rescale(i, 2) },
+    shrunk: {
+      describe: "resampled to 0.75× the pixels per micrometre",
+      make: (i) => rescale(i, 0.75),
+    },
+    eyepiece: {
+      describe:
+        "through a simulated eyepiece: 2.5× the pixels, round stop touching the frame, 30 % vignetting at the rim, warm white balance (R ×1.12, B ×0.8), blur radius 1.5 px (scale bar cropped first)",
+      make: (i) => eyepiece(cropTop(i, Math.floor(i.height * (6 / 7))), EVAL_EYEPIECE),
+    },
+    colourCast: {
+      describe: "colour cast R ×1.1, G ×0.95, B ×0.85",
+      make: (i) => colourCast(i, [1.1, 0.95, 0.85]),
+    },
+  };
+
 export async function measure(dir: string, dataDir: string, samples: Sample[], split: Split) {
   const runtime = await loadRuntime(dir);
   const c = await openFolder(dir, runtime);
-  const size = runtime.inputSize;
   const set = samples.filter((s) => s.split === split);
   const labels = set.map((s) => s.label);
-
-  const clean = outputs(
-    c,
-    set.map((s) => s.pixels),
-  );
-  const predicted = clean.map((o) => argmax(o.logits));
-  const raw = clean.map((o) => softmax(o.logits, 1));
-  const calibrated = clean.map((o) => softmax(o.logits, runtime.temperature));
+  const judged = set.map((s) => judge(c, s.image));
+  const staged = judged.map((j, i) => ({ j, label: labels[i]! })).filter((x) => x.j.staged);
+  const stagedPredicted = staged.map((x) => x.j.top);
+  const stagedLabels = staged.map((x) => x.label);
 
   const jitterRandom = mulberry32(1010);
-  const jittered = outputs(
-    c,
-    set.map((s) =>
-      applyColourShift(s.pixels, randomShift(jitterRandom, 0.1), new Uint8Array(s.pixels.length)),
-    ),
-  ).map((o) => argmax(o.logits));
+  const jittered = set.map((s) =>
+    judge(c, {
+      ...s.image,
+      data: applyColourShift(
+        s.image.data,
+        randomShift(jitterRandom, 0.1),
+        new Uint8Array(s.image.data.length),
+      ),
+    }),
+  );
   const strongRandom = mulberry32(2020);
-  const strong = outputs(
-    c,
-    set.map((s) =>
-      applyColourShift(s.pixels, randomShift(strongRandom, 0.25), new Uint8Array(s.pixels.length)),
-    ),
-  ).map((o) => argmax(o.logits));
-
-  // Full pipeline from the decoded file: the verdict on real smears, and the corner probe.
-  let refused = 0;
-  let cornerFlips = 0;
+  const strong = set.map((s) =>
+    judge(c, {
+      ...s.image,
+      data: applyColourShift(
+        s.image.data,
+        randomShift(strongRandom, 0.25),
+        new Uint8Array(s.image.data.length),
+      ),
+    }),
+  );
   const paints: [number, number, number][] = [
     [0, 0, 0],
     [255, 255, 255],
     [255, 0, 0],
   ];
-  for (const [i, sample] of set.entries()) {
-    const image = await decodeImage(await fs.readFile(path.join(dataDir, sample.file)));
-    if (classifyPixels(c, image).classification.verdict === "cant_assess") refused++;
-    const painted = paints.map((rgb) => modelPixels(paintCorner(image, rgb), size));
-    const flips = outputs(c, painted).some((o) => argmax(o.logits) !== predicted[i]);
-    if (flips) cornerFlips++;
-  }
+  let cornerChanges = 0;
+  set.forEach((s, i) => {
+    const base = answerOf(judged[i]!);
+    if (paints.some((rgb) => answerOf(judge(c, paintCorner(s.image, rgb))) !== base))
+      cornerChanges++;
+  });
+  const changed = (others: Judged[]) =>
+    round(others.filter((o, i) => answerOf(o) !== answerOf(judged[i]!)).length / set.length);
+  const recaptures = Object.fromEntries(
+    Object.entries(RECAPTURES).map(([name, r]) => [
+      name,
+      {
+        describe: r.describe,
+        ...recaptureSummary(
+          set.map((s) => judge(c, r.make(s.image))),
+          labels,
+        ),
+      },
+    ]),
+  );
+  const malignant = labels.filter((l) => l !== BENIGN).length;
+  const earlyCalledBenign = judged.filter(
+    (j, i) => j.staged && j.top === BENIGN && labels[i] === 1,
+  ).length;
 
   const generated = await generateNonSmears();
-  let nonSmearRefused = 0;
-  const missed: string[] = [];
-  for (const g of generated) {
-    const verdict = classifyPixels(c, await decodeImage(g.bytes)).classification.verdict;
-    if (verdict === "cant_assess") nonSmearRefused++;
-    else missed.push(g.name);
-  }
-
-  const accuracyOf = (p: number[]) =>
-    round(p.filter((v, i) => v === labels[i]).length / labels.length);
-  const flipRate = (p: number[]) =>
-    round(p.filter((v, i) => v !== predicted[i]).length / labels.length);
+  const generatedJudged = await Promise.all(
+    generated.map(async (g) => judge(c, await decodeImage(g.bytes))),
+  );
   return {
     split,
     images: set.length,
-    ...classificationMetrics(predicted, labels),
+    staged: {
+      images: staged.length,
+      refusedRate: round(1 - staged.length / set.length),
+      ...classificationMetrics(stagedPredicted, stagedLabels),
+      leukaemicCalledBenignRate: round(
+        malignant
+          ? staged.filter((x) => x.j.top === BENIGN && x.label !== BENIGN).length / malignant
+          : 0,
+      ),
+      earlyPreBCalledBenign: earlyCalledBenign,
+      reasons: countReasons(judged),
+    },
+    all: classificationMetrics(
+      judged.map((j) => j.top),
+      labels,
+    ),
     calibration: {
       temperature: runtime.temperature,
-      eceBeforeScaling: round(expectedCalibrationError(raw, labels)),
-      eceAfterScaling: round(expectedCalibrationError(calibrated, labels)),
+      eceBeforeScaling: round(
+        expectedCalibrationError(
+          staged.map((x) => x.j.raw),
+          stagedLabels,
+        ),
+      ),
+      eceAfterScaling: round(
+        expectedCalibrationError(
+          staged.map((x) => x.j.calibrated),
+          stagedLabels,
+        ),
+      ),
+      eceAllImages: round(
+        expectedCalibrationError(
+          judged.map((j) => j.calibrated),
+          labels,
+        ),
+      ),
       bins: 10,
     },
     robustness: {
-      cornerProbeFlipRate: round(cornerFlips / set.length),
+      cornerProbeChangeRate: round(cornerChanges / set.length),
       cornerProbe:
-        "the scale-bar corner (bottom-right 32% × 14% of the image, 72 × 31 px at 224 px) painted black, white or red; a flip is any change of the top class",
-      colourJitterFlipRate: flipRate(jittered),
+        "the scale-bar corner (bottom-right 32 % × 14 % of the image) painted black, white or red; a change is any change of the answer (stage or refusal)",
+      colourJitterChangeRate: changed(jittered),
       colourJitter:
         "brightness, contrast and saturation ×(1 ± 0.1), hue ± 10°, uniform per image, seeded",
-      accuracyUnderColourJitter: accuracyOf(jittered),
-      accuracyUnderStrongColourShift: accuracyOf(strong),
-      strongColourShift: "brightness, contrast and saturation ×(1 ± 0.25), hue ± 25°",
+      strongColourShift: {
+        describe: "brightness, contrast and saturation ×(1 ± 0.25), hue ± 25°",
+        ...recaptureSummary(strong, labels),
+      },
     },
-    inputVerdict: {
-      cantAssessRateOnRealSmears: round(refused / set.length),
-      generatedNonSmearImages: generated.length,
-      nonSmearRefusalRate: round(nonSmearRefused / generated.length),
-      nonSmearAccepted: missed,
+    recaptures,
+    ...(await external(c, dataDir)),
+    generatedNonSmears: {
+      images: generated.length,
+      refusedRate: round(generatedJudged.filter((j) => !j.staged).length / generated.length),
+      accepted: generated.filter((_, i) => generatedJudged[i]!.staged).map((g) => g.name),
     },
   };
 }
+
+/**
+ * Other laboratories and real non-smear images, from `../shared/datasets` beside the training
+ * data (development data: nothing is fitted to them; they are reported).
+ */
+async function external(c: LoadedClassifier, dataDir: string) {
+  const root = path.dirname(path.resolve(dataDir));
+  const otherLabs = path.join(root, "other-labs");
+  const notSmears = path.join(root, "not-smears");
+  const result: Record<string, unknown> = {};
+  if (await exists(otherLabs)) {
+    const sources: Record<string, Judged[]> = {};
+    const bySubfolder: Record<string, ReturnType<typeof otherLabSummary>> = {};
+    for (const source of await subfolders(otherLabs)) {
+      sources[source] = [];
+      for (const sub of await subfolders(path.join(otherLabs, source))) {
+        const judged = await judgeFolder(c, path.join(otherLabs, source, sub));
+        sources[source]!.push(...judged);
+        bySubfolder[`${source}/${sub}`] = otherLabSummary(judged);
+      }
+    }
+    result.otherLaboratories = {
+      note: "normal blood only; staging any of it as leukaemia is the error that matters",
+      bySource: Object.fromEntries(
+        Object.entries(sources).map(([name, judged]) => [name, otherLabSummary(judged)]),
+      ),
+      bySubfolder,
+      leaveOneSourceOut: leaveOneSourceOut(c.config, sources),
+    };
+  }
+  if (await exists(notSmears)) {
+    const byKind: Record<string, { images: number; refusedRate: number; reasons: object }> = {};
+    let total = 0;
+    let refused = 0;
+    for (const kind of await subfolders(notSmears)) {
+      const judged = await judgeFolder(c, path.join(notSmears, kind));
+      byKind[kind] = {
+        images: judged.length,
+        refusedRate: round(judged.filter((j) => !j.staged).length / Math.max(1, judged.length)),
+        reasons: countReasons(judged),
+      };
+      total += judged.length;
+      refused += judged.filter((j) => !j.staged).length;
+    }
+    result.realNonSmears = {
+      images: total,
+      refusedRate: round(refused / Math.max(1, total)),
+      byKind,
+    };
+  }
+  return result;
+}
+
+function otherLabSummary(judged: Judged[]) {
+  const leukaemia = judged.filter((j) => j.staged && j.top !== BENIGN);
+  return {
+    images: judged.length,
+    stagedRate: round(judged.filter((j) => j.staged).length / Math.max(1, judged.length)),
+    stagedAsLeukaemiaRate: round(leukaemia.length / Math.max(1, judged.length)),
+    stagedAsLeukaemiaWithP90Rate: round(
+      leukaemia.filter((j) => Math.max(...j.calibrated) >= 0.9).length / Math.max(1, judged.length),
+    ),
+    reasons: countReasons(judged),
+  };
+}
+
+/**
+ * Leave one source out: the one limit that could be tuned on other-laboratory data — the
+ * feature-distance limit — is tuned on one source (the loosest multiple of the shipped limit
+ * that stages at most 2 % of its normal smears as leukaemia) and reported on the other, beside
+ * what the shipped limit (fitted on the training hospital's validation blocks only) gives.
+ */
+function leaveOneSourceOut(config: RuntimeConfig, sources: Record<string, Judged[]>) {
+  const shipped = config.ood.maxDistance;
+  const leukaemiaRate = (judged: Judged[], limit: number) =>
+    judged.filter((j) => j.stagedWithoutLimit && j.distance <= limit && j.top !== BENIGN).length /
+    Math.max(1, judged.length);
+  const stagedRate = (judged: Judged[], limit: number) =>
+    judged.filter((j) => j.stagedWithoutLimit && j.distance <= limit).length /
+    Math.max(1, judged.length);
+  const multiples = Array.from({ length: 31 }, (_, i) => 0.5 + i * 0.05);
+  return Object.keys(sources).map((held) => {
+    const tuning = Object.entries(sources)
+      .filter(([n]) => n !== held)
+      .flatMap(([, j]) => j);
+    const fits = multiples.filter((m) => leukaemiaRate(tuning, shipped * m) <= 0.02);
+    const multiple = fits.length ? Math.max(...fits) : multiples[0]!;
+    const heldOut = sources[held]!;
+    return {
+      heldOut: held,
+      tunedLimitMultiple: round(multiple, 2),
+      heldOutStagedAsLeukaemiaRate: round(leukaemiaRate(heldOut, shipped * multiple)),
+      heldOutStagedRate: round(stagedRate(heldOut, shipped * multiple)),
+      shippedLimitHeldOutStagedAsLeukaemiaRate: round(leukaemiaRate(heldOut, shipped)),
+    };
+  });
+}
+
+const IMAGE = /\.(jpe?g|png|webp|tiff?|bmp)$/i;
+
+async function judgeFolder(c: LoadedClassifier, dir: string): Promise<Judged[]> {
+  const out: Judged[] = [];
+  for (const entry of (await fs.readdir(dir)).sort()) {
+    if (!IMAGE.test(entry)) continue;
+    const image = await decodeImage(await fs.readFile(path.join(dir, entry))).catch(() => null);
+    if (!image) continue;
+    out.push(
+      Math.min(image.width, image.height) < 64
+        ? {
+            staged: false,
+            top: 0,
+            calibrated: [1, 0, 0, 0],
+            raw: [1, 0, 0, 0],
+            reasons: ["too_small"],
+            distance: Infinity,
+            stagedWithoutLimit: false,
+          }
+        : judge(c, image),
+    );
+  }
+  return out;
+}
+
+async function subfolders(dir: string): Promise<string[]> {
+  return (await fs.readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+}
+
+const exists = (p: string) =>
+  fs.stat(p).then(
+    () => true,
+    () => false,
+  );
 
 type Training = {
   architecture: { inputSize: number; widths: number[]; dropout: number };
@@ -215,6 +488,7 @@ type Training = {
   augmentation: object;
   optimizer: string;
   seed: number;
+  initialisedFrom?: string | null;
 };
 
 export async function buildCard(dir: string, dataDir: string, samples: Sample[]) {
@@ -228,16 +502,12 @@ export async function buildCard(dir: string, dataDir: string, samples: Sample[])
     version: runtime.version,
     date: new Date().toISOString().slice(0, 10),
     classes: CLASS_IDS,
-    outputOrder: "logits in the order of `classes`; probabilities = softmax(logits / temperature)",
+    outputOrder:
+      "logits in the order of `classes`, averaged over the analysed tiles; probabilities = softmax(logits / temperature)",
     architecture: `CNN: ${widths.length} blocks of conv3×3 (${widths.join("-")} filters) + batch-norm + ReLU + max-pool, conv1×1 (${widths.at(-1)}) + batch-norm + ReLU, global average pooling, dropout ${dropout}, dense ${CLASS_IDS.length}`,
     inputSize,
     preprocessing:
-      "decode → orient (EXIF) → drop the bottom seventh (scale bar) and take the centred square → area-average resize → " +
-      (runtime.colour === "luma" ? "grey (luma) → " : "") +
-      "per-image, per-channel standardisation" +
-      (runtime.tta
-        ? "; at inference the logits are averaged over the 8 flips and 90° rotations"
-        : ""),
+      "decode → orient (EXIF) → capture normalisation: field of view (round eyepiece stop or dark border excluded), flat field and white balance from the smear's own background, red cells measured and the field resampled so a red cell is 17 model pixels across (the bottom seventh of a rectangular frame, where the training images carry a scale bar, is dropped) → up to 6 tiles of 128 × 128 with the most white-cell nucleus → per-tile, per-channel standardisation → network → mean logits → temperature → smear check and selective staging",
     parameters: training.parameters,
     weightBytes: training.weightBytes,
     weightFormat: "float16 (tfjs weights manifest)",
@@ -249,8 +519,10 @@ export async function buildCard(dir: string, dataDir: string, samples: Sample[])
         sizes: splitSizes(samples),
       },
     },
+    evaluationData: EXTERNAL_CITATIONS,
     training: {
       seed: training.seed,
+      initialisedFrom: training.initialisedFrom ?? null,
       optimizer: training.optimizer,
       augmentation: training.augmentation,
       bestEpoch: training.bestEpoch,
@@ -261,8 +533,9 @@ export async function buildCard(dir: string, dataDir: string, samples: Sample[])
     metrics: test,
     inputVerdict: {
       method:
-        "Refused when any check fails: too small (< 64 px), too dark / over-exposed, no detail, drawn or blurred (luma contrast, fraction of perfectly flat pixels, mean |Laplacian|), stain colour ((R+B)/2 − G) outside the range of colour-shifted training smears, or pooled-feature distance to the nearest class mean (standardised) above the 99.5th percentile of validation smears × 1.1.",
-      limits: runtime.checks,
+        'Refused ("can\'t assess") when the smear check fails — fewer than 15 red cells of one size, not round, no bright background, or not in Romanowsky colours (not a smear); a red cell under 9 px or too little field at model scale (magnification); no white-cell nucleus (no white cell); focus below the validation limit (out of focus); a dark background (exposure) — or when the pooled features lie farther from the training classes than the validation smears do (outside training), or when the selective-staging rule finds the direction unclear (benign needs p ≥ 0.9 overall and ≥ 0.6 in every tile; leukaemia needs the malignant classes together ≥ 0.7).',
+      smear: runtime.smear,
+      staging: runtime.staging,
       maxFeatureDistance: runtime.ood.maxDistance,
     },
     intendedUse: INTENDED_USE,

@@ -13,12 +13,14 @@ import { startWasmBackend } from "~/classifier/backend.server";
 import { CLASS_IDS } from "~/classifier/classes";
 import { applyColourShift, randomShift } from "~/classifier/colour";
 import { toModelInput } from "~/classifier/classify";
-import { saveModel } from "~/classifier/files.server";
+import { normaliseCapture } from "~/classifier/capture";
+import { loadModel, saveModel } from "~/classifier/files.server";
 import { buildModel, DEFAULT_ARCHITECTURE } from "~/classifier/model";
 import type { ColourMode } from "~/classifier/runtime";
 import { augment } from "./augment";
 import { loadDataset, type Sample } from "./dataset";
 import { mulberry32, shuffle } from "./random";
+import { cropTop, EVAL_EYEPIECE, eyepiece, randomRecapture, rescale } from "./recapture";
 
 const { values: args } = parseArgs({
   options: {
@@ -32,6 +34,9 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "1" },
     "colour-jitter": { type: "string", default: "0.3" },
     "stain-jitter": { type: "string", default: "0.15" },
+    /** Start from a trained model folder's weights (fine-tuning) instead of random ones. */
+    init: { type: "string" },
+    "learning-rate": { type: "string", default: "0.001" },
   },
 });
 if (!args.data || !args.out) {
@@ -47,7 +52,7 @@ const jitter = { colour: Number(args["colour-jitter"]), stain: Number(args["stai
 
 await startWasmBackend();
 const started = Date.now();
-const samples = await loadDataset(args.data, size);
+const samples = await loadDataset(args.data);
 const train = samples.filter((s) => s.split === "train");
 const validation = samples.filter((s) => s.split === "validation");
 log({ event: "data", train: train.length, validation: validation.length, seconds: secs(started) });
@@ -55,7 +60,9 @@ log({ event: "data", train: train.length, validation: validation.length, seconds
 const random = mulberry32(seed);
 const arch = { ...DEFAULT_ARCHITECTURE, inputSize: size };
 const model = buildModel(arch, seed);
-const optimizer = tf.train.adam(1e-3);
+if (args.init) model.setWeights((await loadModel(args.init)).getWeights());
+const peakRate = Number(args["learning-rate"]);
+const optimizer = tf.train.adam(peakRate);
 const per = size * size * 3;
 
 function batchTensors(batch: Sample[], pixels: (s: Sample) => Uint8Array) {
@@ -67,6 +74,24 @@ function batchTensors(batch: Sample[], pixels: (s: Sample) => Uint8Array) {
     x: tf.tensor4d(x, [batch.length, size, size, 3]),
     y: tf.tensor2d(y, [batch.length, CLASS_IDS.length]),
   };
+}
+
+/**
+ * A training view of a sample: a random re-capture (as is, rescaled, through an eyepiece, or
+ * colour-cast), normalised by the same code as at inference (at the sample's red-cell diameter
+ * times the re-capture's factor, with the measuring error of ±8 %), then a random usable tile.
+ */
+function trainingView(s: Sample): Uint8Array {
+  const { image, factor } = randomRecapture(s.image, random);
+  const error = 1 + (random() * 2 - 1) * 0.08;
+  const { tiles } = normaliseCapture(image, { redCellDiameter: s.diameter * factor * error });
+  const tile = tiles[Math.floor(random() * tiles.length)]!;
+  return augment(tile.pixels, size, random, jitter);
+}
+
+/** Validation as inference sees it: measured, normalised, the most nucleus-rich tile. */
+function inferenceView(image: import("~/classifier/pixels").RgbImage): Uint8Array {
+  return normaliseCapture(image).tiles[0]!.pixels;
 }
 
 /** Each epoch sees every class equally often (the rarer classes are repeated). */
@@ -97,17 +122,29 @@ function recomputeBatchNorm() {
   }
 }
 
-function measure(set: Sample[], shiftAmount: number) {
+const views = {
+  clean: validation.map((s) => inferenceView(s.image)),
+  enlarged: validation.map((s) => inferenceView(rescale(s.image, 2))),
+  shrunk: validation.map((s) => inferenceView(rescale(s.image, 0.75))),
+  eyepiece: validation.map((s) =>
+    inferenceView(eyepiece(cropTop(s.image, Math.floor(s.image.height * (6 / 7))), EVAL_EYEPIECE)),
+  ),
+};
+log({ event: "validation-views", seconds: secs(started) });
+
+function measure(set: Sample[], shiftAmount: number, view: Uint8Array[] = views.clean) {
   const shiftRandom = mulberry32(seed + 99);
+  const index = new Map(validation.map((s, i) => [s, i]));
   let loss = 0;
   let correct = 0;
   for (let i = 0; i < set.length; i += 64) {
     const batch = set.slice(i, i + 64);
-    const { x, y } = batchTensors(batch, (s) =>
-      shiftAmount
-        ? applyColourShift(s.pixels, randomShift(shiftRandom, shiftAmount), new Uint8Array(per))
-        : s.pixels,
-    );
+    const { x, y } = batchTensors(batch, (s) => {
+      const pixels = view[index.get(s)!]!;
+      return shiftAmount
+        ? applyColourShift(pixels, randomShift(shiftRandom, shiftAmount), new Uint8Array(per))
+        : pixels;
+    });
     const [l, c] = tf.tidy(() => {
       const logits = model.predict(x) as tf.Tensor;
       return [
@@ -128,13 +165,14 @@ let best = { score: -Infinity, epoch: 0, weights: [] as tf.Tensor[] };
 for (let epoch = 1; epoch <= epochs; epoch++) {
   const t0 = Date.now();
   (optimizer as unknown as { learningRate: number }).learningRate =
-    1e-4 + 0.5 * (1e-3 - 1e-4) * (1 + Math.cos((Math.PI * (epoch - 1)) / epochs));
+    peakRate / 10 +
+    0.5 * (peakRate - peakRate / 10) * (1 + Math.cos((Math.PI * (epoch - 1)) / epochs));
   const order = balancedOrder();
   let lossSum = 0;
   let correct = 0;
   for (let i = 0; i + batchSize <= order.length; i += batchSize) {
     const batch = order.slice(i, i + batchSize);
-    const { x, y } = batchTensors(batch, (s) => augment(s.pixels, size, random, jitter));
+    const { x, y } = batchTensors(batch, trainingView);
     let predicted: tf.Tensor | undefined;
     const loss = optimizer.minimize(() => {
       const logits = model.apply(x, { training: true }) as tf.Tensor;
@@ -150,7 +188,17 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   const clean = measure(validation, 0);
   const shifted = measure(validation, 0.1);
   const strong = measure(validation, 0.25);
-  const score = clean.accuracy + shifted.accuracy + strong.accuracy - 0.1 * clean.loss;
+  const enlarged = measure(validation, 0, views.enlarged);
+  const shrunk = measure(validation, 0, views.shrunk);
+  const ocular = measure(validation, 0, views.eyepiece);
+  const score =
+    clean.accuracy +
+    shifted.accuracy +
+    strong.accuracy +
+    enlarged.accuracy +
+    shrunk.accuracy +
+    ocular.accuracy -
+    0.1 * clean.loss;
   const row = {
     epoch,
     trainLoss: round(lossSum / seen),
@@ -159,6 +207,9 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
     validationAccuracy: round(clean.accuracy),
     validationShiftedAccuracy: round(shifted.accuracy),
     validationStrongShiftAccuracy: round(strong.accuracy),
+    validationEnlargedAccuracy: round(enlarged.accuracy),
+    validationShrunkAccuracy: round(shrunk.accuracy),
+    validationEyepieceAccuracy: round(ocular.accuracy),
     seconds: secs(t0),
   };
   curve.push(row);
@@ -166,6 +217,9 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   if (score > best.score) {
     tf.dispose(best.weights);
     best = { score, epoch, weights: model.getWeights().map((w) => w.clone()) };
+    // Checkpoint the best weights so far: a long run can be stopped and still leave a model.
+    await saveModel(model, args.out);
+    await writeTraining();
   } else if (epoch - best.epoch >= Number(args.patience)) {
     log({ event: "early-stop", epoch, best: best.epoch });
     break;
@@ -174,30 +228,37 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
 model.setWeights(best.weights);
 const weightBytes = await saveModel(model, args.out);
 const trainingSeconds = secs(started);
-await fs.writeFile(
-  path.join(args.out, "training.json"),
-  JSON.stringify(
-    {
-      architecture: arch,
-      colour,
-      seed,
-      batchSize,
-      augmentation: {
-        flipsAndRotations: true,
-        colourJitter: jitter.colour,
-        stainJitter: jitter.stain,
+await writeTraining();
+
+async function writeTraining() {
+  await fs.writeFile(
+    path.join(args.out!, "training.json"),
+    JSON.stringify(
+      {
+        architecture: arch,
+        colour,
+        seed,
+        batchSize,
+        initialisedFrom: args.init ? path.basename(path.resolve(args.init)) : null,
+        augmentation: {
+          recapture:
+            "40 % as is, 25 % rescaled ×0.65–2.4, 25 % through a simulated eyepiece (×1.4–2.8, stop, vignetting, warm cast, blur), 10 % colour cast; then the capture normalisation at the known red-cell diameter ±8 %",
+          flipsAndRotations: true,
+          colourJitter: jitter.colour,
+          stainJitter: jitter.stain,
+        },
+        optimizer: `Adam, cosine learning rate ${peakRate} → ${peakRate / 10}, balanced class sampling`,
+        bestEpoch: best.epoch,
+        trainingSeconds: secs(started),
+        weightBytes: model.getWeights().reduce((a, w) => a + w.size * 2, 0),
+        parameters: model.countParams(),
+        learningCurve: curve,
       },
-      optimizer: "Adam, cosine learning rate 1e-3 → 1e-4, balanced class sampling",
-      bestEpoch: best.epoch,
-      trainingSeconds,
-      weightBytes,
-      parameters: model.countParams(),
-      learningCurve: curve,
-    },
-    null,
-    2,
-  ) + "\n",
-);
+      null,
+      2,
+    ) + "\n",
+  );
+}
 log({
   event: "saved",
   out: args.out,
@@ -205,11 +266,17 @@ log({
   weightBytes,
   seconds: trainingSeconds,
 });
-// Loaded after training so a long run never waits on them; both can be re-run alone.
-const { calibrate } = await import("./calibrate");
-await calibrate(args.out, samples, colour);
-const { evaluateToCard } = await import("./evaluate");
-await evaluateToCard(args.out, args.data, samples);
+// Loaded after training so a long run never waits on them; both can be re-run alone
+// (`npm run eval -- --calibrate --write`), so a failure here keeps the trained weights.
+try {
+  const { calibrate } = await import("./calibrate");
+  await calibrate(args.out, samples, colour);
+  const { evaluateToCard } = await import("./evaluate");
+  await evaluateToCard(args.out, args.data, samples);
+} catch (error) {
+  log({ event: "card-failed", error: String(error) });
+  process.exitCode = 1;
+}
 
 function log(row: object) {
   console.log(JSON.stringify(row));

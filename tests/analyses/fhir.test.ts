@@ -9,6 +9,7 @@ const analysis: Analysis = {
   imageKey: "k".repeat(24),
   sha256: "0".repeat(64),
   modelVersion: "v-test",
+  capture: null,
   verdict: "ok",
   reasons: [],
   probabilities: { benign: 0.1, early_pre_b: 0.2, pre_b: 0.6, pro_b: 0.1 },
@@ -167,5 +168,47 @@ describe("plain-language explanation", () => {
   test("can't assess shows no stage", () => {
     const text = explainAnalysis({ verdict: "cant_assess", topClass: "pro_b" });
     expect(text.headline).not.toMatch(/ALL/);
+  });
+});
+
+describe("FHIR export of what the capture normalisation measured", () => {
+  const measured = analysisToFhir({
+    analysis: {
+      ...analysis,
+      verdict: "cant_assess",
+      reasons: ["magnification"],
+      capture: {
+        redCellDiameter: 88.5,
+        redCellSpread: 0.4,
+        redCells: 17,
+        whiteCells: 1,
+        backgroundFraction: 0.5,
+        stainedFraction: 0.98,
+        roundFraction: 0.9,
+        field: "full",
+        scale: 0.19,
+        focus: 0.28,
+        tiles: 1,
+        fieldWidth: 119,
+        fieldHeight: 77,
+        coverage: 0.55,
+        backgroundLuma: 210,
+        featureDistance: 3.1,
+      },
+    },
+    patientName: "Ada",
+    imageJpeg: Buffer.from([0xff, 0xd8, 0xff]),
+    baseUrl: "https://hemalink.example",
+  });
+
+  test("adds one Observation with a component per measure, and the refusal in words", () => {
+    const capture = measured.contained.find((r) => r.id === "capture") as unknown as {
+      component: { code: { text: string }; valueQuantity?: { value: number } }[];
+    };
+    expect(capture).toBeDefined();
+    const size = capture.component.find((c) => c.code.text === "Red-cell size");
+    expect(size?.valueQuantity?.value).toBe(88.5);
+    expect(measured.result.some((r) => r.reference === "#capture")).toBe(true);
+    expect(measured.conclusion).toMatch(/magnification is outside what the model knows/);
   });
 });

@@ -13,6 +13,7 @@ export const fixedClassifier: Classifier = async () => ({
     top: "pre_b",
     confidence: "high",
     modelVersion: "test-model",
+    capture: null,
   },
   heatmapPng: await sharp({ create: { width: 8, height: 8, channels: 4, background: "#f00" } })
     .png()

@@ -1,12 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { applyColourShift, NO_SHIFT } from "~/classifier/colour";
-import {
-  modelPixels,
-  modelRegion,
-  resizeArea,
-  standardise,
-  type RgbImage,
-} from "~/classifier/pixels";
+import { normaliseCapture } from "~/classifier/capture";
+import { resizeArea, standardise, type RgbImage } from "~/classifier/pixels";
 
 function image(
   width: number,
@@ -19,19 +14,16 @@ function image(
   return { width, height, data };
 }
 
-describe("the model's region", () => {
-  test("drops the bottom seventh, where the scale bar is, and centres a square", () => {
-    expect(modelRegion(224, 224)).toEqual({ left: 16, top: 0, width: 192, height: 192 });
-    expect(modelRegion(2000, 1500)).toEqual({ left: 357, top: 0, width: 1285, height: 1285 });
-    expect(modelRegion(300, 1000)).toEqual({ left: 0, top: 278, width: 300, height: 300 });
-  });
-
-  test("the scale-bar corner (last 72 × 31 px of a 224 image) never reaches the model", () => {
-    const plain = image(224, 224, (x, y) => [(x * 7 + y) % 256, (y * 3) % 256, 128]);
-    const painted = image(224, 224, (x, y) =>
-      x >= 152 && y >= 193 ? [255, 0, 0] : [(x * 7 + y) % 256, (y * 3) % 256, 128],
-    );
-    expect(modelPixels(painted, 96)).toEqual(modelPixels(plain, 96));
+describe("the model's view", () => {
+  test("the scale-bar corner (last 72 × 31 px of a 224 image) never reaches the model", async () => {
+    const { syntheticSmear } = await import("../uploads/images");
+    const { decodeImage } = await import("~/classifier/decode.server");
+    const plain = await decodeImage(await syntheticSmear(4, 224, 224));
+    const painted = { ...plain, data: new Uint8Array(plain.data) };
+    for (let y = 193; y < 224; y++)
+      for (let x = 152; x < 224; x++) painted.data.set([255, 0, 0], (y * 224 + x) * 3);
+    const tiles = (image: RgbImage) => normaliseCapture(image).tiles.map((t) => t.pixels);
+    expect(tiles(painted)).toEqual(tiles(plain));
   });
 });
 
@@ -46,7 +38,7 @@ describe("area resize", () => {
 
   test("keeps a constant image constant at any scale", () => {
     const src = image(333, 217, () => [12, 200, 99]);
-    const out = resizeArea(src, modelRegion(333, 217), 96);
+    const out = resizeArea(src, { left: 10, top: 5, width: 200, height: 200 }, 96);
     for (let i = 0; i < out.length; i += 3)
       expect([out[i], out[i + 1], out[i + 2]]).toEqual([12, 200, 99]);
   });

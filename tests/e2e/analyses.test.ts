@@ -5,7 +5,7 @@ import type { Browser } from "playwright-core";
 import sharp from "sharp";
 import { getDb } from "#db/client";
 import { analyses } from "#db/schema";
-import { assessableSmear } from "../uploads/assessable";
+import { assessableSmear, eyepieceSmear } from "../uploads/assessable";
 import { smearLikeImage } from "../uploads/images";
 import { seriousA11yViolations } from "./axe";
 import { baseUrl, launchBrowser, openSession, type Session } from "./browser";
@@ -142,11 +142,30 @@ describe("the patient's analysis", () => {
       .toBuffer();
     const id = await uploadSmear(session, await writeFile("text.png", text));
     await page.getByRole("heading", { name: "We can't assess this image" }).waitFor();
-    await page.getByRole("heading", { name: "How to take a better image" }).waitFor();
+    await page.getByText("This does not look like a stained peripheral blood smear").waitFor();
     expect(await page.locator(".probability").count()).toBe(0);
     const api = await (await page.request.get(`/api/analyses/${id}`)).json();
     expect(api.verdict).toBe("cant_assess");
-    expect(api.reasons.length).toBeGreaterThan(0);
+    expect(api.reasons).toContain("not_smear");
+    // The refusal leads to the capture guide, and to a hematologist.
+    await page.getByRole("link", { name: "Share with a hematologist" }).waitFor();
+    await page.getByRole("link", { name: "Capture guide" }).click();
+    await page.getByRole("heading", { name: /Capture guide/ }).waitFor();
+    await page.getByRole("heading", { name: "Holding a phone to the eyepiece" }).waitFor();
+  });
+
+  test("a phone photo through the eyepiece is normalised and staged, with what was measured", async () => {
+    const { page } = session;
+    await registerPatient(session);
+    const { bytes } = await eyepieceSmear();
+    const id = await uploadSmear(session, await writeFile("eyepiece.jpg", bytes));
+    await page.locator(".probability").first().waitFor();
+    await page.getByText("What was measured in the photo").click();
+    await page.getByText("round eyepiece field (outside excluded)").waitFor();
+    const api = await (await page.request.get(`/api/analyses/${id}`)).json();
+    expect(api.verdict).toBe("ok");
+    expect(api.capture.field).toBe("circle");
+    expect(api.capture.redCells).toBeGreaterThan(10);
   });
 
   test("another patient gets 404 everywhere; an anonymous visitor is sent to login", async () => {

@@ -4,7 +4,8 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { CLASS_IDS } from "~/analyses/vocabulary";
 import { classifyBytes } from "~/classifier/node.server";
-import { assessableSmear } from "../uploads/assessable";
+import sharp from "sharp";
+import { assessableSmear, eyepieceSmear } from "../uploads/assessable";
 import { launchBrowser, openSession, signIn, type Session } from "./browser";
 
 let browser: Browser;
@@ -37,6 +38,8 @@ async function analyseOnDevice(file: string) {
   await result.waitFor({ timeout: 60_000 });
   return {
     verdict: await result.getAttribute("data-verdict"),
+    top: await result.getAttribute("data-top"),
+    reasons: JSON.parse((await result.getAttribute("data-reasons")) ?? "[]") as string[],
     probabilities: JSON.parse((await result.getAttribute("data-probabilities"))!) as Record<
       string,
       number
@@ -60,6 +63,7 @@ describe("private mode: the model runs in the browser", () => {
       const inBrowser = await analyseOnDevice(file);
       const onServer = (await classifyBytes(bytes)).classification;
       expect(inBrowser.verdict).toBe(onServer.verdict);
+      expect(inBrowser.top).toBe(onServer.top);
       for (const id of CLASS_IDS) {
         expect(Math.abs(inBrowser.probabilities[id]! - onServer.probabilities[id])).toBeLessThan(
           1e-3,
@@ -90,5 +94,33 @@ describe("private mode: the model runs in the browser", () => {
     await page
       .getByText("Preliminary — informational, not a diagnosis; a hematologist must confirm.")
       .waitFor();
+  });
+
+  test("an eyepiece photo and a non-smear get the same verdict, class and reasons as on the server", async () => {
+    const { bytes: ocular } = await eyepieceSmear(3);
+    const photo = await sharp({
+      create: { width: 480, height: 360, channels: 3, background: { r: 90, g: 140, b: 60 } },
+    })
+      .composite([
+        {
+          input: Buffer.from(
+            `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="360"><circle cx="240" cy="180" r="90" fill="#d8c040"/><rect x="40" y="250" width="400" height="60" fill="#604020"/></svg>`,
+          ),
+        },
+      ])
+      .jpeg()
+      .toBuffer();
+    for (const [name, bytes] of [
+      ["ocular.jpg", ocular],
+      ["photo.jpg", photo],
+    ] as const) {
+      const file = path.join(files, name);
+      fs.writeFileSync(file, bytes);
+      const inBrowser = await analyseOnDevice(file);
+      const onServer = (await classifyBytes(bytes)).classification;
+      expect(inBrowser.verdict).toBe(onServer.verdict);
+      expect(inBrowser.top).toBe(onServer.top);
+      expect(inBrowser.reasons).toEqual(onServer.reasons);
+    }
   });
 });
