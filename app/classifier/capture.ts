@@ -539,7 +539,7 @@ export function measureCells(image: RgbImage, field: Field, bg: Background): Cel
   }
   const median = radii.length ? weighted : 0;
   const redRadius = median;
-  const nucleusAreas = componentAreas(nucleus, width, height);
+  const nucleusAreas = componentAreas(nucleus, width);
   const minNucleus = Math.PI * redRadius * redRadius * 0.35;
   const whiteCells = redRadius > 0 ? nucleusAreas.filter((a) => a >= minNucleus).length : 0;
   // Red cells: peaks of about the median size (white cells and clumps are larger).
@@ -677,7 +677,7 @@ function fillHoles(
 }
 
 /** Areas of the 4-connected components of a mask. */
-function componentAreas(mask: Uint8Array, width: number, height: number): number[] {
+function componentAreas(mask: Uint8Array, width: number): number[] {
   const seen = new Uint8Array(mask.length);
   const areas: number[] = [];
   const stack: number[] = [];
@@ -690,14 +690,17 @@ function componentAreas(mask: Uint8Array, width: number, height: number): number
       const p = stack.pop()!;
       area++;
       const x = p % width;
-      if (x > 0 && mask[p - 1] && !seen[p - 1]) ((seen[p - 1] = 1), stack.push(p - 1));
-      if (x < width - 1 && mask[p + 1] && !seen[p + 1]) ((seen[p + 1] = 1), stack.push(p + 1));
-      if (p >= width && mask[p - width] && !seen[p - width])
-        ((seen[p - width] = 1), stack.push(p - width));
-      if (p + width < mask.length && mask[p + width] && !seen[p + width])
-        ((seen[p + width] = 1), stack.push(p + width));
+      const visit = (q: number) => {
+        if (mask[q] && !seen[q]) {
+          seen[q] = 1;
+          stack.push(q);
+        }
+      };
+      if (x > 0) visit(p - 1);
+      if (x < width - 1) visit(p + 1);
+      if (p >= width) visit(p - width);
+      if (p + width < mask.length) visit(p + width);
     }
-    void height;
     areas.push(area);
   }
   return areas;

@@ -15,6 +15,7 @@ import { applyColourShift, randomShift } from "~/classifier/colour";
 import { toModelInput } from "~/classifier/classify";
 import { normaliseCapture } from "~/classifier/capture";
 import { loadModel, saveModel } from "~/classifier/files.server";
+import type { RgbImage } from "~/classifier/pixels";
 import { buildModel, DEFAULT_ARCHITECTURE } from "~/classifier/model";
 import type { ColourMode } from "~/classifier/runtime";
 import { augment } from "./augment";
@@ -90,7 +91,7 @@ function trainingView(s: Sample): Uint8Array {
 }
 
 /** Validation as inference sees it: measured, normalised, the most nucleus-rich tile. */
-function inferenceView(image: import("~/classifier/pixels").RgbImage): Uint8Array {
+function inferenceView(image: RgbImage): Uint8Array {
   return normaliseCapture(image).tiles[0]!.pixels;
 }
 
