@@ -1,10 +1,16 @@
 /**
  * Logging in, registering and logging out. The route pipeline has parsed and validated
- * the form; these count the rate limits (by the request's address from the request
- * context, and by account), check the password, audit, and open or end the session.
- * Unknown accounts and wrong passwords get the same answer in the same time.
+ * the form once. Login verifies the credentials through remix-auth: `logIn` hands the
+ * validated email and password to the authenticator's FormStrategy in a request of their
+ * own (the browser's request body is never read twice), and the strategy's verify counts
+ * the rate limits (by the request's address from the request context, and by account),
+ * checks the password, audits, and throws a DomainError on refusal, which the pipeline maps
+ * like any other. Unknown accounts and wrong passwords get the same answer in the same time.
+ * remix-auth v4 returns what verify returns; the database session is opened here.
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
+import { Authenticator } from "remix-auth";
+import { FormStrategy } from "remix-auth-form";
 import type { z } from "zod";
 import { audit } from "~/audit/audit.server";
 import { getEnv } from "~/env.server";
@@ -26,7 +32,8 @@ export type SignedIn = { user: SessionUser; setCookie: string };
 
 const address = () => currentRequest()?.ip ?? "unknown";
 
-export async function logIn({ email, password }: LoginInput): Promise<SignedIn> {
+/** The rate limits, the password check and the audit row of one login attempt. */
+async function verifyCredentials(email: string, password: string): Promise<SessionUser> {
   const env = getEnv();
   const byIp = hit("login:ip", address(), env.RATE_LIMIT_LOGIN_PER_IP);
   const byAccount = hit("login:account", email, env.RATE_LIMIT_LOGIN_PER_ACCOUNT);
@@ -42,6 +49,32 @@ export async function logIn({ email, password }: LoginInput): Promise<SignedIn> 
   }
   reset("login:account", email);
   audit({ actorId: user.id, action: "login", outcome: "success" });
+  return user;
+}
+
+// A missing field reads as "" and fails like an unknown account (only `logIn` builds this form).
+const field = (form: FormData, name: string) => {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+};
+
+const authenticator = new Authenticator<SessionUser>().use(
+  new FormStrategy(({ form }) => verifyCredentials(field(form, "email"), field(form, "password"))),
+);
+
+/**
+ * The credentials the pipeline validated (the email trimmed and lower-cased), posted to the
+ * same URL as a form of their own: what FormStrategy reads instead of the browser's body.
+ */
+function credentialsRequest(url: string, { email, password }: LoginInput): Request {
+  return new Request(url, { method: "POST", body: new URLSearchParams({ email, password }) });
+}
+
+export async function logIn(credentials: LoginInput, request: Request): Promise<SignedIn> {
+  const user = await authenticator.authenticate(
+    "form",
+    credentialsRequest(request.url, credentials),
+  );
   return { user, setCookie: await createUserSession(user.id) };
 }
 
@@ -76,14 +109,15 @@ export async function register({
 export function signInAction<S extends z.ZodType<{ redirectTo?: string }>>(
   args: ActionFunctionArgs,
   schema: S,
-  signIn: (value: z.output<S>) => Promise<SignedIn>,
+  signIn: (value: z.output<S>, request: Request) => Promise<SignedIn>,
 ) {
   return handleAction(args, {
     who: "anyone",
     intents: {
       default: publicIntent(
         schema,
-        async ({ value }) => redirectSignedIn(await signIn(value), value.redirectTo),
+        async ({ value, request }) =>
+          redirectSignedIn(await signIn(value, request), value.redirectTo),
         { hideFields: ["password"] },
       ),
     },
