@@ -35,17 +35,26 @@ function procRss() {
 
 let nextId = 0;
 /** The server's RSS before and after a full garbage collection, and the live heap after it. */
-function measure(): Promise<{ rss_mb: number; rss_after_gc_mb: number; heap_after_gc_mb: number }> {
+function measure(): Promise<{
+  rss_mb: number;
+  rss_after_gc_mb: number;
+  heap_after_gc_mb: number;
+  heap_total_mb: number;
+  external_mb: number;
+}> {
   const id = nextId++;
   const before = procRss().rss;
   return new Promise((resolve) => {
-    const onMessage = (message: { type: string; id: number; rss: number; heapUsed: number }) => {
+    type Memory = { type: string; id: number; rss: number; heapUsed: number; heapTotal: number };
+    const onMessage = (message: Memory & { external: number }) => {
       if (message.type !== "memory" || message.id !== id) return;
       server.process.off("message", onMessage);
       resolve({
         rss_mb: before,
         rss_after_gc_mb: mb(message.rss),
         heap_after_gc_mb: mb(message.heapUsed),
+        heap_total_mb: mb(message.heapTotal),
+        external_mb: mb(message.external),
       });
     };
     server.process.on("message", onMessage);
