@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { startAppServer } from "./lib/app-server";
-import { runLoad } from "./lib/load";
+import { printLoadAverage, runLoad } from "./lib/load";
 import { smearLikeJpeg } from "./lib/smear";
 
 const { values } = parseArgs({
@@ -81,12 +81,7 @@ const check = (response: Response, what: string, ok = [200]) => {
   return response;
 };
 try {
-  console.log(
-    `Load average ${os
-      .loadavg()
-      .map((n) => n.toFixed(2))
-      .join(" ")} (2 cores shared)`,
-  );
+  printLoadAverage();
   await new Promise((r) => setTimeout(r, 1000));
   await record("idle");
 

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { startAppServer } from "./lib/app-server";
-import { runLoad } from "./lib/load";
+import { printLoadAverage, runLoad } from "./lib/load";
 
 const { values } = parseArgs({
   options: {
@@ -26,12 +26,7 @@ const serverCpuMs = () => {
   return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, 100 Hz ticks
 };
 try {
-  console.log(
-    `Load average ${os
-      .loadavg()
-      .map((n) => n.toFixed(2))
-      .join(" ")} (2 cores shared)`,
-  );
+  printLoadAverage();
   const results = [];
   for (const path of ["/doctors?lat=48.8566&lng=2.3522", "/"]) {
     await runLoad(server.baseUrl, path, { clients: 8, seconds: 2 }); // warm up
