@@ -1,5 +1,6 @@
 // npx tsx scripts/bench-doctors.ts [--doctors 1000000] [--queries 2000] [--scans 20]
 //   [--reuse /tmp/doctors.db]  (keep the loaded database for the next run instead of deleting it)
+//   [--postgis postgres://postgres@127.0.0.1:PORT/postgres]  (also time PostGIS on the same data)
 // Fills a temporary database with N synthetic verified doctors around real cities
 // (population-weighted), then times the finder's top-20-within-50-km search through the
 // R*Tree (searchDoctors) against a full scan (scanDoctors) at seeded, population-weighted
@@ -9,6 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import type BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
 import { migrateDatabase, openDatabase } from "#db/client";
 import {
   scanDoctors,
@@ -32,6 +35,7 @@ const { values } = parseArgs({
     k: { type: "string", default: "20" },
     seed: { type: "string", default: "20240610" },
     reuse: { type: "string" },
+    postgis: { type: "string" },
   },
 });
 const N = Number(values.doctors);
@@ -255,6 +259,14 @@ try {
     `scanDoctors (full scan), ${SCANS} queries: p50 ${scanP50.toFixed(1)} ms; ` +
       `results identical to searchDoctors in ${SCANS - mismatches}/${SCANS}`,
   );
+  const postgis = values.postgis ? await timePostgis(values.postgis, sqlite, queries) : undefined;
+  if (postgis) {
+    console.log(
+      `PostGIS plain KNN (GiST, ORDER BY <-> within ${RADIUS_KM} km, LIMIT ${K}), same points: ` +
+        `p50 ${postgis.p50.toFixed(3)} ms, p95 ${postgis.p95.toFixed(3)} ms, p99 ${postgis.p99.toFixed(3)} ms` +
+        ` — searchDoctors is ${(postgis.p50 / p50).toFixed(2)}× / ${(postgis.p95 / p95).toFixed(2)}× as fast at p50 / p95`,
+    );
+  }
   sqlite.close();
   if (mismatches > 0) {
     process.exitCode = 1;
@@ -268,8 +280,83 @@ try {
       p95_ms: round(p95),
       scan_p50_ms: round(scanP50, 1),
       speedup: round(scanP50 / p50, 1),
+      ...(postgis && {
+        postgis_knn_p50_ms: round(postgis.p50),
+        postgis_knn_p95_ms: round(postgis.p95),
+      }),
+      load_average: os.loadavg().map((n) => round(n, 2)),
     }),
   );
 } finally {
   removeDb();
+}
+
+/**
+ * The same doctors (geo id and point) copied into a PostGIS table with a GiST index, then the
+ * same query points as a plain nearest-neighbour query: the 20 nearest within the radius, no
+ * ranking (PostGIS's best case). Timed from here, like a server would call it (loopback).
+ */
+async function timePostgis(url: string, sqlite: BetterSqlite3.Database, queries: DoctorSearch[]) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("CREATE EXTENSION IF NOT EXISTS postgis");
+    await client.query("DROP TABLE IF EXISTS bench_doctors");
+    await client.query(
+      "CREATE TABLE bench_doctors (geo_id integer PRIMARY KEY, geog geography(Point, 4326) NOT NULL)",
+    );
+    const started = performance.now();
+    const rows = sqlite
+      .prepare(
+        "SELECT geo_id, lat, lng FROM doctor_profiles WHERE geo_id IS NOT NULL ORDER BY geo_id",
+      )
+      .raw()
+      .iterate() as IterableIterator<[number, number, number]>;
+    let ids: number[] = [];
+    let lats: number[] = [];
+    let lngs: number[] = [];
+    const flush = async () => {
+      if (ids.length === 0) return;
+      await client.query(
+        `INSERT INTO bench_doctors SELECT id, ST_SetSRID(ST_MakePoint(lng, lat), 4326)::geography
+         FROM unnest($1::integer[], $2::float8[], $3::float8[]) AS t(id, lat, lng)`,
+        [ids, lats, lngs],
+      );
+      ids = [];
+      lats = [];
+      lngs = [];
+    };
+    for (const [id, lat, lng] of rows) {
+      ids.push(id);
+      lats.push(lat);
+      lngs.push(lng);
+      if (ids.length === 50_000) await flush();
+    }
+    await flush();
+    await client.query("CREATE INDEX bench_doctors_geog ON bench_doctors USING gist (geog)");
+    await client.query("VACUUM ANALYZE bench_doctors");
+    console.log(
+      `PostGIS: copied and indexed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    const knn = {
+      name: "bench-knn",
+      text: `SELECT geo_id FROM bench_doctors
+             WHERE ST_DWithin(geog, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $3)
+             ORDER BY geog <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography LIMIT $4`,
+    };
+    const run = (q: DoctorSearch) =>
+      client.query({ ...knn, values: [q.lng, q.lat, q.radiusKm * 1000, q.k] });
+    for (const q of queries.slice(0, 50)) await run(q); // warm-up
+    const times: number[] = [];
+    for (const q of queries) {
+      const t0 = performance.now();
+      await run(q);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
+  } finally {
+    await client.query("DROP TABLE IF EXISTS bench_doctors").catch(() => undefined);
+    await client.end();
+  }
 }

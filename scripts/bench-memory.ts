@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { startAppServer } from "./lib/app-server";
-import { runLoad } from "./lib/load";
+import { printLoadAverage, runLoad } from "./lib/load";
 import { smearLikeJpeg } from "./lib/smear";
 
 const { values } = parseArgs({
@@ -35,17 +35,26 @@ function procRss() {
 
 let nextId = 0;
 /** The server's RSS before and after a full garbage collection, and the live heap after it. */
-function measure(): Promise<{ rss_mb: number; rss_after_gc_mb: number; heap_after_gc_mb: number }> {
+function measure(): Promise<{
+  rss_mb: number;
+  rss_after_gc_mb: number;
+  heap_after_gc_mb: number;
+  heap_total_mb: number;
+  external_mb: number;
+}> {
   const id = nextId++;
   const before = procRss().rss;
   return new Promise((resolve) => {
-    const onMessage = (message: { type: string; id: number; rss: number; heapUsed: number }) => {
+    type Memory = { type: string; id: number; rss: number; heapUsed: number; heapTotal: number };
+    const onMessage = (message: Memory & { external: number }) => {
       if (message.type !== "memory" || message.id !== id) return;
       server.process.off("message", onMessage);
       resolve({
         rss_mb: before,
         rss_after_gc_mb: mb(message.rss),
         heap_after_gc_mb: mb(message.heapUsed),
+        heap_total_mb: mb(message.heapTotal),
+        external_mb: mb(message.external),
       });
     };
     server.process.on("message", onMessage);
@@ -72,12 +81,7 @@ const check = (response: Response, what: string, ok = [200]) => {
   return response;
 };
 try {
-  console.log(
-    `Load average ${os
-      .loadavg()
-      .map((n) => n.toFixed(2))
-      .join(" ")} (2 cores shared)`,
-  );
+  printLoadAverage();
   await new Promise((r) => setTimeout(r, 1000));
   await record("idle");
 

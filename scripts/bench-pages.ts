@@ -12,6 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import { DEMO_ACCOUNTS } from "../seed/demo";
 import { launchBrowser } from "../tests/e2e/browser";
 import { startAppServer } from "./lib/app-server";
+import { printLoadAverage } from "./lib/load";
 import { smearLikeJpeg } from "./lib/smear";
 
 const { values } = parseArgs({ options: { "phone-runs": { type: "string", default: "3" } } });
@@ -83,12 +84,7 @@ async function newPage(browser: Browser, cookie?: string) {
 
 const browser = await launchBrowser();
 try {
-  console.log(
-    `Load average ${os
-      .loadavg()
-      .map((n) => n.toFixed(2))
-      .join(" ")} (2 cores shared)`,
-  );
+  printLoadAverage();
   const patient = await logIn(DEMO_ACCOUNTS.patient.email, DEMO_ACCOUNTS.patient.password);
   const doctor = await logIn(DEMO_ACCOUNTS.doctor.email, DEMO_ACCOUNTS.doctor.password);
   const admin = await logIn(DEMO_ACCOUNTS.admin.email, DEMO_ACCOUNTS.admin.password);

@@ -1,4 +1,15 @@
 import http from "node:http";
+import os from "node:os";
+
+/** The machine's load average, printed before each benchmark: its figures depend on it. */
+export function printLoadAverage() {
+  console.log(
+    `Load average ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(" ")} (2 cores shared)`,
+  );
+}
 
 export type LoadResult = {
   clients: number;

@@ -1,0 +1,51 @@
+// npm run bench:requests [-- --seconds 20 --clients 8,32]
+// Requests per second and latency of the finder (/doctors with a location) and the home page
+// against the production build, keep-alive clients accepting compression like a browser,
+// with the server's CPU per request. The load generator shares the machine's cores.
+import fs from "node:fs";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { startAppServer } from "./lib/app-server";
+import { printLoadAverage, runLoad } from "./lib/load";
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "20" },
+    clients: { type: "string", default: "8,32" },
+  },
+});
+const seconds = Number(values.seconds);
+const clientCounts = values.clients.split(",").map(Number);
+
+const server = await startAppServer();
+const serverCpuMs = () => {
+  const fields = fs
+    .readFileSync(`/proc/${server.process.pid}/stat`, "utf8")
+    .split(") ")[1]!
+    .split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, 100 Hz ticks
+};
+try {
+  printLoadAverage();
+  const results = [];
+  for (const path of ["/doctors?lat=48.8566&lng=2.3522", "/"]) {
+    await runLoad(server.baseUrl, path, { clients: 8, seconds: 2 }); // warm up
+    for (const clients of clientCounts) {
+      const cpu0 = serverCpuMs();
+      const result = await runLoad(server.baseUrl, path, { clients, seconds });
+      const cpuPerRequest = (serverCpuMs() - cpu0) / Math.max(1, result.requests);
+      const row = { path, ...result, server_cpu_ms_per_request: Number(cpuPerRequest.toFixed(2)) };
+      results.push(row);
+      console.log(
+        `${path.padEnd(32)} ${String(clients).padStart(2)} clients  ${result.requests_per_s} req/s  p50 ${result.p50_ms} ms  p95 ${result.p95_ms} ms  p99 ${result.p99_ms} ms  ${result.errors} errors  server CPU ${row.server_cpu_ms_per_request} ms/request`,
+      );
+    }
+  }
+  console.log(
+    JSON.stringify({ results, load_average: os.loadavg().map((n) => Number(n.toFixed(2))) }),
+  );
+  if (results.some((r) => r.errors > 0)) process.exitCode = 1;
+} finally {
+  await server.stop();
+  fs.rmSync(server.dir, { recursive: true, force: true });
+}
