@@ -532,10 +532,12 @@ export function measureCells(image: RgbImage, field: Field, bg: Background): Cel
     radii.map((r) => r * r),
   );
   // Nuclei: clearly darker than a red cell and purple (Romanowsky-stained chromatin).
-  const nucleusDarkness = Math.max(threshold + 0.15, 0.35);
+  // (Pale, lightly stained nuclei — as in some of the training hospital's pro-B smears — must count:
+  // set on the training images so that each of their fields, which all hold a white cell, has one.)
+  const nucleusDarkness = Math.max(threshold + 0.1, 0.25);
   const nucleus = new Uint8Array(n);
   for (let p = 0; p < n; p++) {
-    if (valid[p] && darkness[p]! > nucleusDarkness && purple[p]! > 12) nucleus[p] = 1;
+    if (valid[p] && darkness[p]! > nucleusDarkness && purple[p]! > 8) nucleus[p] = 1;
   }
   const median = radii.length ? weighted : 0;
   const redRadius = median;
