@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig } from "vitest/config";
+import remixConfig from "./remix.config.js";
 
 declare module "@remix-run/node" {
   interface Future {
@@ -13,24 +14,10 @@ const alias = {
   "#db": fileURLToPath(new URL("./db", import.meta.url)),
 };
 
-// One configuration for the build (the Remix plugin) and both test projects (vitest runs
+// One configuration for the build (the Remix plugin, with the options of remix.config.js) and both test projects (vitest runs
 // without the plugin: it is for the dev server and production builds only).
 export default defineConfig({
-  plugins: process.env.VITEST
-    ? []
-    : [
-        remix({
-          serverModuleFormat: "esm",
-          future: {
-            v3_fetcherPersist: true,
-            v3_relativeSplatPath: true,
-            v3_throwAbortReason: true,
-            v3_lazyRouteDiscovery: true,
-            v3_singleFetch: true,
-            v3_routeConfig: true,
-          },
-        }),
-      ],
+  plugins: process.env.VITEST ? [] : [remix(remixConfig)],
   resolve: { alias },
   ssr: { noExternal: [/^remix-auth/, /^@conform-to\//] },
   test: {

@@ -14,6 +14,9 @@
  */
 import { BOTTOM_CROP, resizeAreaTo, type Region, type RgbImage } from "./pixels";
 
+/** Smallest side, in pixels, of a photo worth normalising (the upload intake refuses smaller). */
+export const MIN_SIDE = 64;
+
 /** Model tile side, in pixels. */
 export const TILE = 128;
 

@@ -4,7 +4,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { CLASS_IDS, type ClassId, type Probabilities } from "./classes";
-import { normaliseCapture, TILE, type CaptureMeasures, type NormalisedCapture } from "./capture";
+import {
+  MIN_SIDE,
+  normaliseCapture,
+  TILE,
+  type CaptureMeasures,
+  type NormalisedCapture,
+} from "./capture";
 import { featureDistance, imageStats, type ImageStats } from "./checks";
 import { FEATURE_LAYER } from "./model";
 import { DIHEDRAL, orient, standardise, type Region, type RgbImage } from "./pixels";
@@ -37,9 +43,6 @@ export type LoadedClassifier = {
   /** Dense head weights [features × classes], for the activation map. */
   headWeights: Float32Array;
 };
-
-/** Smallest side, in pixels, we accept for a smear photo. */
-export const MIN_SIDE = 64;
 
 export function prepareClassifier(model: tf.LayersModel, config: RuntimeConfig): LoadedClassifier {
   const probe = tf.model({
@@ -81,8 +84,15 @@ export function softmax(logits: ArrayLike<number>, temperature = 1): number[] {
   return exps.map((v) => v / total);
 }
 
+/** The top class's probability from which its confidence is called high or moderate. */
+export const CONFIDENCE_CUTOFFS = { high: 0.9, moderate: 0.7 } as const;
+
 export function confidenceOf(p: number): Confidence {
-  return p >= 0.9 ? "high" : p >= 0.7 ? "moderate" : "low";
+  return p >= CONFIDENCE_CUTOFFS.high
+    ? "high"
+    : p >= CONFIDENCE_CUTOFFS.moderate
+      ? "moderate"
+      : "low";
 }
 
 export type RawOutput = {

@@ -1,10 +1,10 @@
 import sharp, { type Metadata } from "sharp";
+import { MIN_SIDE } from "~/classifier/capture";
+import { MAX_DECODE_PIXELS } from "~/classifier/decode.server";
 import { FILE_TOO_LARGE, MAX_UPLOAD_BYTES } from "./limits";
 
 /** Pixel-flood guard: sharp refuses to decode anything larger, before allocating it. */
-export const MAX_INPUT_PIXELS = 40_000_000;
-/** Smaller than this cannot show cells at a usable magnification. */
-export const MIN_SIDE = 64;
+export const MAX_INPUT_PIXELS = MAX_DECODE_PIXELS;
 const STORED_MAX_SIDE = 2048;
 const THUMB_SIDE = 256;
 
