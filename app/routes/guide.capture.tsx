@@ -125,21 +125,29 @@ export default function CaptureGuidePage() {
             aria-labelledby="phone-svg"
           >
             <title id="phone-svg">A phone held flat over the microscope eyepiece</title>
-            <rect x="30" y="60" width="70" height="80" rx="6" fill="#555" />
-            <rect x="45" y="30" width="40" height="34" rx="4" fill="#777" />
-            <text x="65" y="105" fill="#fff" fontSize="11" textAnchor="middle">
-              eyepiece
-            </text>
-            <rect x="10" y="10" width="110" height="14" rx="4" fill="#2563eb" />
-            <text x="65" y="8" fontSize="10" textAnchor="middle" fill="#333">
-              phone, camera over the eyepiece
-            </text>
-            <circle cx="230" cy="75" r="60" fill="#111" />
-            <circle cx="230" cy="75" r="45" fill="#eee6ea" />
-            <text x="230" y="148" fontSize="11" textAnchor="middle" fill="#333">
-              the round field fills the middle of the screen
-            </text>
+            <rect x="40" y="62" width="70" height="80" rx="6" fill="#555" />
+            <rect x="55" y="32" width="40" height="32" rx="4" fill="#777" />
+            <rect x="15" y="12" width="120" height="14" rx="4" fill="#2563eb" />
+            <circle cx="75" cy="19" r="4" fill="#111" />
+            <path d="M150 75 h30 l-8 -6 m8 6 l-8 6" stroke="#333" strokeWidth="2" fill="none" />
+            <rect x="195" y="5" width="110" height="140" rx="10" fill="#222" />
+            <defs>
+              <clipPath id="guide-phone-field">
+                <circle cx="250" cy="75" r="48" />
+              </clipPath>
+            </defs>
+            <g clipPath="url(#guide-phone-field)">
+              <rect x="200" y="25" width="100" height="100" fill="#eee6ea" />
+              {scatter(21, 16, 96, 0).map((c, i) => (
+                <circle key={i} cx={202 + c.x} cy={27 + c.y} r="6" fill="#d9a0b0" />
+              ))}
+              <circle cx="262" cy="70" r="9" fill="#5b3a8c" />
+            </g>
           </svg>
+          <figcaption>
+            The phone's camera lens sits on the eyepiece's axis; on the screen, the round field of
+            view fills the middle of the picture.
+          </figcaption>
         </figure>
         <ol>
           <li>Focus the microscope by eye first.</li>

@@ -507,7 +507,7 @@ export async function buildCard(dir: string, dataDir: string, samples: Sample[])
     architecture: `CNN: ${widths.length} blocks of conv3×3 (${widths.join("-")} filters) + batch-norm + ReLU + max-pool, conv1×1 (${widths.at(-1)}) + batch-norm + ReLU, global average pooling, dropout ${dropout}, dense ${CLASS_IDS.length}`,
     inputSize,
     preprocessing:
-      "decode → orient (EXIF) → capture normalisation: field of view (round eyepiece stop or dark border excluded), flat field and white balance from the smear's own background, red cells measured and the field resampled so a red cell is 17 model pixels across (the bottom seventh of a rectangular frame, where the training images carry a scale bar, is dropped) → up to 6 tiles of 128 × 128 with the most white-cell nucleus → per-tile, per-channel standardisation → network → mean logits → temperature → smear check and selective staging",
+      "decode → orient (EXIF) → capture normalisation: field of view (round eyepiece stop or dark border excluded), flat field and white balance from the smear's own background, red cells measured and the field resampled so a red cell is 17 model pixels across (the bottom seventh of a rectangular frame, where the training images carry a scale bar, is dropped) → about as many 128 × 128 tiles as the field holds (up to 6), those with the most white-cell nucleus → per-tile, per-channel standardisation → network → mean logits → temperature → smear check and selective staging",
     parameters: training.parameters,
     weightBytes: training.weightBytes,
     weightFormat: "float16 (tfjs weights manifest)",
