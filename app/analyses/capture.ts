@@ -2,6 +2,7 @@
  * What the capture normalisation measured, in words: shown on the result page, the doctor's
  * case view and the report, and exported as FHIR Observation components.
  */
+import type { Analysis } from "#db/schema";
 import type { CaptureReport } from "~/classifier/classify";
 import { reasonText } from "~/classifier/vocabulary";
 
@@ -69,4 +70,23 @@ export function captureRows(capture: CaptureReport | null | undefined): CaptureR
 /** The reasons of a refusal as sentences, each with its advice when it has one. */
 export function refusalReasons(reasons: string[]) {
   return reasons.map(reasonText);
+}
+
+/** The model's result as the result, report and case pages show it (no storage details). */
+export function resultView(
+  analysis: Pick<
+    Analysis,
+    "verdict" | "reasons" | "capture" | "topClass" | "probabilities" | "confidence" | "modelVersion"
+  > & { createdAt: Date },
+) {
+  return {
+    verdict: analysis.verdict,
+    reasons: analysis.reasons,
+    capture: analysis.capture,
+    topClass: analysis.topClass,
+    probabilities: analysis.probabilities,
+    confidence: analysis.confidence,
+    modelVersion: analysis.modelVersion,
+    createdAt: analysis.createdAt.toISOString(),
+  };
 }

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { deleteOwnAnalysis, getOwnAnalysis } from "~/analyses/analyses.server";
+import { resultView } from "~/analyses/capture";
 import { explainAnalysis } from "~/analyses/explain";
 import { requireRole } from "~/auth/guards.server";
 import { HeatmapView, PreliminaryNotice, ResultSummary } from "~/components/analysis-result";
@@ -20,16 +21,9 @@ export function loader(args: LoaderFunctionArgs) {
     return {
       analysis: {
         id: analysis.id,
-        verdict: analysis.verdict,
-        reasons: analysis.reasons,
-        capture: analysis.capture,
-        probabilities: analysis.probabilities,
-        topClass: analysis.topClass,
-        confidence: analysis.confidence,
-        modelVersion: analysis.modelVersion,
+        ...resultView(analysis),
         ageBracket: analysis.ageBracket,
         note: analysis.note,
-        createdAt: analysis.createdAt.toISOString(),
       },
       // getOwnAnalysis above has scoped the analysis to this patient.
       final: finalFor(analysis.id),

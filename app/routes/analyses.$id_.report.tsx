@@ -4,7 +4,7 @@ import { getOwnAnalysis } from "~/analyses/analyses.server";
 import { explainAnalysis } from "~/analyses/explain";
 import { CLASS_LABELS, CONFIDENCE_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
-import { refusalReasons } from "~/analyses/capture";
+import { refusalReasons, resultView } from "~/analyses/capture";
 import {
   CaptureDetails,
   HeatmapView,
@@ -28,15 +28,8 @@ export function loader(args: LoaderFunctionArgs) {
       patientName: user.displayName,
       analysis: {
         id: analysis.id,
-        verdict: analysis.verdict,
-        reasons: analysis.reasons,
-        capture: analysis.capture,
-        topClass: analysis.topClass,
-        probabilities: analysis.probabilities,
-        confidence: analysis.confidence,
-        modelVersion: analysis.modelVersion,
+        ...resultView(analysis),
         ageBracket: analysis.ageBracket,
-        createdAt: analysis.createdAt.toISOString(),
       },
       review: final && {
         reviewer: doctorName(final.doctorTitle, final.doctorName),

@@ -4,7 +4,7 @@ import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { CLASS_LABELS, CONFIDENCE_LABELS, type ClassId } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
-import { refusalReasons } from "~/analyses/capture";
+import { refusalReasons, resultView } from "~/analyses/capture";
 import { CaptureDetails, HeatmapView, ProbabilityBars } from "~/components/analysis-result";
 import { Assessment, MessageThread, StatusBadge, Timeline } from "~/components/consultation";
 import {
@@ -46,15 +46,8 @@ export function loader(args: LoaderFunctionArgs) {
       doctorName,
       consultation: consultationView(c),
       analysis: {
-        verdict: analysis.verdict,
-        reasons: analysis.reasons,
-        capture: analysis.capture,
-        topClass: analysis.topClass,
-        probabilities: analysis.probabilities,
-        confidence: analysis.confidence,
-        modelVersion: analysis.modelVersion,
+        ...resultView(analysis),
         note: analysis.note,
-        createdAt: analysis.createdAt.toISOString(),
       },
       messages: threadView(user, id),
     };
