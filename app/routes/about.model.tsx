@@ -14,6 +14,14 @@ export function loader(args: LoaderFunctionArgs) {
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
+const RECAPTURE_NAMES: Record<string, string> = {
+  enlarged: "Enlarged 2×",
+  shrunk: "Shrunk to 0.75×",
+  eyepiece: "Phone through the eyepiece",
+  colourCast: "Colour cast",
+  strongColourShift: "Colour shifts ±25 %",
+};
+
 export default function AboutModelPage() {
   const { card } = useLoaderData<typeof loader>();
   const m = card.metrics;
@@ -111,10 +119,10 @@ export default function AboutModelPage() {
             <tbody>
               {Object.entries({
                 ...m.recaptures,
-                "colour shift ±25 %": m.robustness.strongColourShift,
+                strongColourShift: m.robustness.strongColourShift,
               }).map(([name, r]) => (
                 <tr key={name}>
-                  <th scope="row">{r.describe ?? name}</th>
+                  <th scope="row">{RECAPTURE_NAMES[name] ?? name}</th>
                   <td>{pct(r.stagedRate)}</td>
                   <td>{pct(r.accuracyOfStaged)}</td>
                   <td>{pct(r.leukaemicCalledBenignRate)}</td>
@@ -123,6 +131,19 @@ export default function AboutModelPage() {
             </tbody>
           </table>
         </div>
+        <details>
+          <summary>How each re-capture was made</summary>
+          <ul>
+            {Object.entries({
+              ...m.recaptures,
+              strongColourShift: m.robustness.strongColourShift,
+            }).map(([name, r]) => (
+              <li key={name}>
+                {RECAPTURE_NAMES[name] ?? name}: {r.describe}.
+              </li>
+            ))}
+          </ul>
+        </details>
         <ul>
           <li>
             Answers changed when the scale-bar corner was painted over:{" "}
