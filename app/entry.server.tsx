@@ -11,8 +11,10 @@ import { mapTiles } from "~/env.server";
 import { SECURITY_HEADERS, contentSecurityPolicy } from "~/security/csp";
 import { NonceProvider } from "~/security/nonce";
 
-// The Node server (server.js) refuses cross-site writes with this before Remix runs.
-export { isCrossSiteRequest } from "~/security/request.server";
+// The Node server (server.js) refuses cross-site writes with these before Remix runs, opens
+// the request context with the client's address, and sends HSTS over TLS.
+export { arrivedOverTls, clientIpOf, isCrossSiteRequest } from "~/security/request.server";
+export { STRICT_TRANSPORT_SECURITY } from "~/security/proxy.server";
 
 /** How long deferred loader data may take (single fetch); the render is aborted 1 s later. */
 export const streamTimeout = 5_000;

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { parseProxyTrust } from "~/security/proxy.server";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -34,11 +35,21 @@ const envSchema = z.object({
   MAIL_TRANSPORT: z.enum(["console", "none"]).default("console"),
   /** The public address of the app, for links in e-mails. */
   APP_URL: z.string().url().default("http://localhost:3000"),
-  /** Behind a reverse proxy, trust its X-Forwarded-For for the client IP. */
+  /**
+   * Reverse proxies in front of the app: `false`, how many (`1`), or their addresses and CIDR
+   * ranges (`10.0.0.5,172.16.0.0/12`). Decides which X-Forwarded-For entry is the client.
+   */
   TRUST_PROXY: z
-    .enum(["true", "false"])
+    .string()
     .default("false")
-    .transform((v) => v === "true"),
+    .transform((value, ctx) => {
+      try {
+        return parseProxyTrust(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type Env = z.infer<typeof envSchema> & { SESSION_SECRET: string };

@@ -15,7 +15,7 @@ import { getOptionalUser, requireRole, requireUser } from "~/auth/guards.server"
 import type { SessionUser } from "~/auth/session.server";
 import type { Role } from "~/auth/vocabulary";
 import { DomainError, forbidden, notFound } from "~/errors/domain-error";
-import { isCrossSiteRequest } from "~/security/request.server";
+import { isCrossSiteRequest, type AppLoadContext } from "~/security/request.server";
 import { endsRequest, errorJson, errorReply, errorResponse } from "./errors.server";
 import { withRequestContext } from "./request-context.server";
 
@@ -118,7 +118,8 @@ export function handleAction<
     (spec.api ? errorJson(submission, error, hide) : errorReply(submission, error, hide)) as Out;
   return withRequestContext(request, context, () =>
     orErrorPage(async () => {
-      if (isCrossSiteRequest(request.method, (name) => request.headers.get(name))) {
+      const peer = (context as AppLoadContext | undefined)?.clientIp;
+      if (isCrossSiteRequest(request.method, (name) => request.headers.get(name), peer)) {
         throw forbidden("Cross-site request refused");
       }
       const user = (await actorFor(request, spec.who)) as UserOf<W>;
