@@ -16,8 +16,11 @@ const envSchema = z.object({
   /** log2 of scrypt's N (p follows OWASP's table: 16 → p = 2); tests lower it for speed. */
   SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(16),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(15 * 60),
-  RATE_LIMIT_LOGIN_PER_IP: positiveInt(20),
-  RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt(5),
+  /** Failed logins per address per window (successes never count; docs/decisions/030). */
+  RATE_LIMIT_LOGIN_FAILURES_PER_IP: positiveInt(100),
+  /** Failed logins on one account before its back-off starts (15 s, doubling, capped). */
+  LOGIN_FAILURES_BEFORE_BACKOFF: positiveInt(5),
+  LOGIN_BACKOFF_MAX_SECONDS: positiveInt(15 * 60),
   RATE_LIMIT_REGISTER_PER_IP: positiveInt(10),
   RATE_LIMIT_UPLOADS_PER_ACCOUNT: positiveInt(30),
   /** Map tiles (any XYZ tile server); the map still works offline without them. */
