@@ -17,7 +17,7 @@ import type { Role } from "~/auth/vocabulary";
 import { DomainError, forbidden, notFound } from "~/errors/domain-error";
 import { isCrossSiteRequest, type AppLoadContext } from "~/security/request.server";
 import { endsRequest, errorJson, errorReply, errorResponse } from "./errors.server";
-import { withRequestContext } from "./request-context.server";
+import { markPrivate, withRequestContext } from "./request-context.server";
 
 type Params = ActionFunctionArgs["params"];
 
@@ -92,7 +92,9 @@ export function handleLoader<T>(
   args: LoaderFunctionArgs,
   load: (args: LoaderFunctionArgs) => Promise<T> | T,
 ): Promise<T> {
-  return withRequestContext(args.request, args.context, () => orErrorPage(async () => load(args)));
+  return withRequestContext(args.request, args.context, () =>
+    orErrorPage(async () => markPrivate(await load(args))),
+  );
 }
 
 /**
@@ -143,7 +145,7 @@ export function handleAction<
       }
       try {
         const input = { user, value: submission.value, form, request, params, submission };
-        return (await chosen.run(input)) as Out;
+        return markPrivate(await chosen.run(input)) as Out;
       } catch (error) {
         if (!(error instanceof DomainError) || endsRequest(error)) throw error;
         return refuse(submission, error, chosen.hideFields);
