@@ -22,6 +22,7 @@ import { hit } from "~/security/rate-limit.server";
 import { redirectSignedIn } from "./guards.server";
 import { AccountError, createAccount, findUserByEmail, verifyLogin } from "./accounts.server";
 import { readKnownDevice, rememberDevice, type KnownDevice } from "./known-device.server";
+import { passwordWeakness } from "./password-strength.server";
 import {
   admitLogin,
   LoginRefused,
@@ -121,13 +122,12 @@ export async function register({
 }: RegisterInput): Promise<SignedIn> {
   const limit = hit("register:ip", address(), getEnv().RATE_LIMIT_REGISTER_PER_IP);
   if (!limit.allowed) throw rateLimited(TOO_MANY_ATTEMPTS, limit.retryAfterSeconds);
+  const role = isDoctor ? "doctor" : "patient";
+  // Judged before the e-mail is looked at: the answer says nothing about existing accounts.
+  const weakness = passwordWeakness(password, role, { email, name });
+  if (weakness) throw invalid(weakness, "password");
   try {
-    const user = await createAccount({
-      name,
-      email,
-      password,
-      role: isDoctor ? "doctor" : "patient",
-    });
+    const user = await createAccount({ name, email, password, role });
     audit({ actorId: user.id, action: "register", outcome: "success", detail: user.role });
     return { user, setCookie: await createUserSession(user.id) };
   } catch (error) {

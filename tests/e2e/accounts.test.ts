@@ -61,7 +61,7 @@ describe("accounts", () => {
     await page.getByLabel("Email").fill(uniqueEmail("nojs"));
     await page.getByLabel("Password").fill("password1");
     await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByText("This password is too common; choose another").waitFor();
+    await page.getByText(/This password is too easy to guess/).waitFor();
     await page.getByLabel("Password").fill("a much better passphrase");
     await page.getByRole("button", { name: "Create account" }).click();
     await page.waitForURL("**/dashboard");
