@@ -1,4 +1,4 @@
-// Production server: Express serving the Remix build, with the client IP in the load context.
+// Production server: Express serving the Remix build, with the socket's peer in the load context.
 import { AsyncLocalStorage } from "node:async_hooks";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -9,12 +9,14 @@ import compression from "compression";
 import express from "express";
 
 const build = await import("./build/server/index.js");
-const { isCrossSiteRequest } = build.entry.module;
+const { arrivedOverTls, clientIpOf, isCrossSiteRequest, STRICT_TRANSPORT_SECURITY } =
+  build.entry.module;
 const app = express();
 
 app.disable("x-powered-by");
-app.set("trust proxy", process.env.TRUST_PROXY === "true");
-
+// Express's own proxy handling stays off: which X-Forwarded-* values to believe is decided in
+// one place, app/security/proxy.server.ts (TRUST_PROXY, docs/decisions/029), from the socket.
+app.set("trust proxy", false);
 // Every file of the client build (public/ is copied into it), read once: a page request then
 // costs no file-system lookup on its way to Remix.
 const CLIENT = "build/client";
@@ -50,17 +52,22 @@ const requestContext = (globalThis[Symbol.for("hemalink.request-context")] ??=
   new AsyncLocalStorage());
 app.use((req, res, next) => {
   const requestId = crypto.randomUUID();
+  const peer = req.socket.remoteAddress;
   res.set("X-Request-Id", requestId);
+  if (arrivedOverTls(Boolean(req.socket.encrypted), peer, req.get("x-forwarded-proto"))) {
+    res.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
+  }
   res.on("finish", () => {
     if (res.statusCode >= 500) {
       console.error(`[request ${requestId}] ${req.method} ${req.path} → ${res.statusCode}`);
     }
   });
-  requestContext.run({ requestId, actor: null }, next);
+  const ip = clientIpOf(peer, req.get("x-forwarded-for"));
+  requestContext.run({ requestId, ip, actor: null }, next);
 });
 // Before Remix: its own origin check would answer a forged POST with a 500, not a 403.
 app.use((req, res, next) => {
-  if (isCrossSiteRequest(req.method, (name) => req.get(name))) {
+  if (isCrossSiteRequest(req.method, (name) => req.get(name), req.socket.remoteAddress)) {
     res.status(403).type("text/plain").send("Cross-site request refused");
     return;
   }
@@ -77,7 +84,8 @@ app.all(
   "*",
   createRequestHandler({
     build,
-    getLoadContext: (req) => ({ clientIp: req.ip ?? req.socket.remoteAddress }),
+    // The socket's peer; the app reads X-Forwarded-For itself when that peer is a trusted proxy.
+    getLoadContext: (req) => ({ clientIp: req.socket.remoteAddress }),
   }),
 );
 

@@ -6,13 +6,15 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import type { ReactElement } from "react";
 import { renderToPipeableStream } from "react-dom/server";
-import { getEnv } from "~/env.server";
-import { mapTiles } from "~/env.server";
+import { getEnv, mapTiles } from "~/env.server";
+import { isSignedInRequest, PRIVATE_NO_STORE } from "~/http/request-context.server";
 import { SECURITY_HEADERS, contentSecurityPolicy } from "~/security/csp";
 import { NonceProvider } from "~/security/nonce";
 
-// The Node server (server.js) refuses cross-site writes with this before Remix runs.
-export { isCrossSiteRequest } from "~/security/request.server";
+// The Node server (server.js) refuses cross-site writes with these before Remix runs, opens
+// the request context with the client's address, and sends HSTS over TLS.
+export { arrivedOverTls, clientIpOf, isCrossSiteRequest } from "~/security/request.server";
+export { STRICT_TRANSPORT_SECURITY } from "~/security/proxy.server";
 
 /** How long deferred loader data may take (single fetch); the render is aborted 1 s later. */
 export const streamTimeout = 5_000;
@@ -30,6 +32,8 @@ export default function handleRequest(
   responseHeaders: Headers,
   remixContext: EntryContext,
 ) {
+  // A page rendered for a signed-in user (its loaders read the session) is theirs alone.
+  if (isSignedInRequest()) responseHeaders.set("Cache-Control", PRIVATE_NO_STORE);
   const nonce = crypto.randomBytes(16).toString("base64");
   return streamHtml(
     <NonceProvider value={nonce}>
@@ -92,6 +96,7 @@ export function streamHtml(
 
 export const handleDataRequest: HandleDataRequestFunction = (response) => {
   applySecurityHeaders(response.headers);
+  if (isSignedInRequest()) response.headers.set("Cache-Control", PRIVATE_NO_STORE);
   return response;
 };
 

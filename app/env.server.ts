@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { parseProxyTrust } from "~/security/proxy.server";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -15,8 +16,11 @@ const envSchema = z.object({
   /** log2 of scrypt's N (p follows OWASP's table: 16 → p = 2); tests lower it for speed. */
   SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(16),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(15 * 60),
-  RATE_LIMIT_LOGIN_PER_IP: positiveInt(20),
-  RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt(5),
+  /** Failed logins per address per window (successes never count; docs/decisions/030). */
+  RATE_LIMIT_LOGIN_FAILURES_PER_IP: positiveInt(100),
+  /** Failed logins on one account before its back-off starts (15 s, doubling, capped). */
+  LOGIN_FAILURES_BEFORE_BACKOFF: positiveInt(5),
+  LOGIN_BACKOFF_MAX_SECONDS: positiveInt(15 * 60),
   RATE_LIMIT_REGISTER_PER_IP: positiveInt(10),
   RATE_LIMIT_UPLOADS_PER_ACCOUNT: positiveInt(30),
   /** Map tiles (any XYZ tile server); the map still works offline without them. */
@@ -34,11 +38,21 @@ const envSchema = z.object({
   MAIL_TRANSPORT: z.enum(["console", "none"]).default("console"),
   /** The public address of the app, for links in e-mails. */
   APP_URL: z.string().url().default("http://localhost:3000"),
-  /** Behind a reverse proxy, trust its X-Forwarded-For for the client IP. */
+  /**
+   * Reverse proxies in front of the app: `false`, how many (`1`), or their addresses and CIDR
+   * ranges (`10.0.0.5,172.16.0.0/12`). Decides which X-Forwarded-For entry is the client.
+   */
   TRUST_PROXY: z
-    .enum(["true", "false"])
+    .string()
     .default("false")
-    .transform((v) => v === "true"),
+    .transform((value, ctx) => {
+      try {
+        return parseProxyTrust(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type Env = z.infer<typeof envSchema> & { SESSION_SECRET: string };

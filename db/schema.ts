@@ -211,6 +211,17 @@ export const rateLimits = sqliteTable(
   (t) => [primaryKey({ columns: [t.bucket, t.key] })],
 );
 
+/**
+ * Failed logins, per account (the e-mail as typed, known or not), per known device and per
+ * address, with the back-off they earned (see docs/decisions/030). A success deletes its rows.
+ */
+export const loginThrottle = sqliteTable("login_throttle", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull(),
+  lastFailureAt: integer("last_failure_at").notNull(),
+  blockedUntil: integer("blocked_until").notNull(),
+});
+
 export type User = typeof users.$inferSelect;
 export type DoctorProfile = typeof doctorProfiles.$inferSelect;
 

@@ -21,7 +21,7 @@ const rounds = Number(values.rounds);
 const budgetMb = Number(values["budget-mb"]);
 
 const server = await startAppServer(
-  { RATE_LIMIT_LOGIN_PER_IP: "1000000", RATE_LIMIT_UPLOADS_PER_ACCOUNT: "1000000" },
+  { RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000000", RATE_LIMIT_UPLOADS_PER_ACCOUNT: "1000000" },
   { nodeArgs: ["--expose-gc", "--import", "./scripts/lib/memory-probe.mjs"], ipc: true },
 );
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;

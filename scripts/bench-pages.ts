@@ -21,7 +21,7 @@ const BUDGET_KB = 150;
 const ANALYSER_BUDGET_KB = 200;
 const kb = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
 
-const server = await startAppServer({ RATE_LIMIT_LOGIN_PER_IP: "1000" });
+const server = await startAppServer({ RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000" });
 const base = server.baseUrl;
 
 async function logIn(email: string, password: string): Promise<string> {

@@ -24,7 +24,7 @@ const percentile = (sorted: number[], p: number) =>
 
 const server = await startAppServer({
   RATE_LIMIT_UPLOADS_PER_ACCOUNT: "1000000",
-  RATE_LIMIT_LOGIN_PER_IP: "1000000",
+  RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000000",
 });
 try {
   const image = await smearLikeJpeg();

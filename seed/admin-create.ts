@@ -3,6 +3,7 @@
 import readline from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { AccountError, createAccount } from "~/auth/accounts.server";
+import { passwordWeakness } from "~/auth/password-strength.server";
 import { EmailSchema, PasswordSchema } from "~/auth/validation";
 
 async function readPassword(): Promise<string> {
@@ -29,6 +30,14 @@ if (!email.success) {
 const password = PasswordSchema.safeParse(await readPassword());
 if (!password.success) {
   console.error(`Password refused: ${password.error.issues.map((i) => i.message).join("; ")}`);
+  process.exit(2);
+}
+const weakness = passwordWeakness(password.data, "admin", {
+  email: email.data,
+  name: values.name ?? "Administrator",
+});
+if (weakness) {
+  console.error(`Password refused: ${weakness}`);
   process.exit(2);
 }
 try {

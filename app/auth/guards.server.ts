@@ -59,10 +59,10 @@ export function homeFor(user: SessionUser): string {
 
 /** After login or registration: the session cookie, and back where the user was going. */
 export function redirectSignedIn(
-  signedIn: { user: SessionUser; setCookie: string },
+  signedIn: { user: SessionUser; setCookie: string; deviceCookie?: string },
   redirectTo: string | undefined,
 ) {
-  return redirect(safeRedirect(redirectTo, homeFor(signedIn.user)), {
-    headers: { "Set-Cookie": signedIn.setCookie },
-  });
+  const headers = new Headers({ "Set-Cookie": signedIn.setCookie });
+  if (signedIn.deviceCookie) headers.append("Set-Cookie", signedIn.deviceCookie);
+  return redirect(safeRedirect(redirectTo, homeFor(signedIn.user)), { headers });
 }

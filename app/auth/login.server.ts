@@ -2,11 +2,12 @@
  * Logging in, registering and logging out. The route pipeline has parsed and validated
  * the form once. Login verifies the credentials through remix-auth: `logIn` hands the
  * validated email and password to the authenticator's FormStrategy in a request of their
- * own (the browser's request body is never read twice), and the strategy's verify counts
- * the rate limits (by the request's address from the request context, and by account),
- * checks the password, audits, and throws a DomainError on refusal, which the pipeline maps
- * like any other. Unknown accounts and wrong passwords get the same answer in the same time.
- * remix-auth v4 returns what verify returns; the database session is opened here.
+ * own (the browser's request body is never read twice; its cookies go along), and the
+ * strategy's verify asks the login throttle (failures only: per account with back-off, per
+ * known device, per address; login-throttle.server.ts), checks the password, audits, and
+ * throws a DomainError on refusal, which the pipeline maps like any other. Unknown accounts
+ * and wrong passwords get the same answer in the same time. remix-auth v4 returns what
+ * verify returns; the database session and the known-device cookie are set here.
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { Authenticator } from "remix-auth";
@@ -17,9 +18,18 @@ import { getEnv } from "~/env.server";
 import { invalid, rateLimited } from "~/errors/domain-error";
 import { currentRequest } from "~/http/request-context.server";
 import { handleAction, publicIntent } from "~/http/pipeline.server";
-import { hit, reset } from "~/security/rate-limit.server";
+import { hit } from "~/security/rate-limit.server";
 import { redirectSignedIn } from "./guards.server";
-import { AccountError, createAccount, verifyLogin } from "./accounts.server";
+import { AccountError, createAccount, findUserByEmail, verifyLogin } from "./accounts.server";
+import { readKnownDevice, rememberDevice, type KnownDevice } from "./known-device.server";
+import { passwordWeakness } from "./password-strength.server";
+import {
+  admitLogin,
+  LoginRefused,
+  loginFailed,
+  loginSucceeded,
+  refusal,
+} from "./login-throttle.server";
 import { createUserSession, destroySession, type SessionUser } from "./session.server";
 import type { LoginInput, RegisterInput } from "./validation";
 
@@ -28,28 +38,43 @@ export const TOO_MANY_ATTEMPTS = "Too many attempts. Please wait a few minutes a
 export const REGISTRATION_FAILED =
   "We could not create an account with these details. If you already have one, log in instead.";
 
-export type SignedIn = { user: SessionUser; setCookie: string };
+export type SignedIn = { user: SessionUser; setCookie: string; deviceCookie?: string };
 
 const address = () => currentRequest()?.ip ?? "unknown";
 
-/** The rate limits, the password check and the audit row of one login attempt. */
-async function verifyCredentials(email: string, password: string): Promise<SessionUser> {
-  const env = getEnv();
-  const byIp = hit("login:ip", address(), env.RATE_LIMIT_LOGIN_PER_IP);
-  const byAccount = hit("login:account", email, env.RATE_LIMIT_LOGIN_PER_ACCOUNT);
-  if (!byIp.allowed || !byAccount.allowed) {
-    audit({ actorId: null, action: "login", outcome: "denied", detail: "rate-limited" });
-    const wait = Math.max(byIp.retryAfterSeconds, byAccount.retryAfterSeconds);
-    throw rateLimited(TOO_MANY_ATTEMPTS, wait);
+/** This browser's known-device id, if it has logged in to this account before. */
+function knownDeviceFor(device: KnownDevice | null, email: string): string | null {
+  if (!device || device.users.length === 0) return null;
+  const account = findUserByEmail(email);
+  return account && device.users.includes(account.id) ? device.id : null;
+}
+
+type Verified = { user: SessionUser; device: KnownDevice | null };
+
+/** The throttle, the password check and the audit row of one login attempt. */
+async function verifyCredentials(
+  email: string,
+  password: string,
+  cookieHeader: string | null,
+): Promise<Verified> {
+  const device = await readKnownDevice(cookieHeader);
+  let admission;
+  try {
+    admission = admitLogin(email, knownDeviceFor(device, email));
+  } catch (error) {
+    if (!(error instanceof LoginRefused)) throw error;
+    audit({ actorId: null, action: "login", outcome: "denied", detail: error.reason });
+    throw refusal(error);
   }
   const user = await verifyLogin(email, password);
   if (!user) {
+    loginFailed(admission);
     audit({ actorId: null, action: "login", outcome: "failure" });
     throw invalid(LOGIN_FAILED, undefined, 401);
   }
-  reset("login:account", email);
+  loginSucceeded(admission);
   audit({ actorId: user.id, action: "login", outcome: "success" });
-  return user;
+  return { user, device };
 }
 
 // A missing field reads as "" and fails like an unknown account (only `logIn` builds this form).
@@ -58,24 +83,35 @@ const field = (form: FormData, name: string) => {
   return typeof value === "string" ? value : "";
 };
 
-const authenticator = new Authenticator<SessionUser>().use(
-  new FormStrategy(({ form }) => verifyCredentials(field(form, "email"), field(form, "password"))),
+const authenticator = new Authenticator<Verified>().use(
+  new FormStrategy(({ form, request }) =>
+    verifyCredentials(field(form, "email"), field(form, "password"), request.headers.get("cookie")),
+  ),
 );
 
 /**
  * The credentials the pipeline validated (the email trimmed and lower-cased), posted to the
  * same URL as a form of their own: what FormStrategy reads instead of the browser's body.
+ * The browser's cookies go along (the known-device cookie).
  */
-function credentialsRequest(url: string, { email, password }: LoginInput): Request {
-  return new Request(url, { method: "POST", body: new URLSearchParams({ email, password }) });
+function credentialsRequest(request: Request, { email, password }: LoginInput): Request {
+  return new Request(request.url, {
+    method: "POST",
+    body: new URLSearchParams({ email, password }),
+    headers: { cookie: request.headers.get("cookie") ?? "" },
+  });
 }
 
 export async function logIn(credentials: LoginInput, request: Request): Promise<SignedIn> {
-  const user = await authenticator.authenticate(
+  const { user, device } = await authenticator.authenticate(
     "form",
-    credentialsRequest(request.url, credentials),
+    credentialsRequest(request, credentials),
   );
-  return { user, setCookie: await createUserSession(user.id) };
+  return {
+    user,
+    setCookie: await createUserSession(user.id),
+    deviceCookie: await rememberDevice(device, user.id),
+  };
 }
 
 export async function register({
@@ -86,13 +122,12 @@ export async function register({
 }: RegisterInput): Promise<SignedIn> {
   const limit = hit("register:ip", address(), getEnv().RATE_LIMIT_REGISTER_PER_IP);
   if (!limit.allowed) throw rateLimited(TOO_MANY_ATTEMPTS, limit.retryAfterSeconds);
+  const role = isDoctor ? "doctor" : "patient";
+  // Judged before the e-mail is looked at: the answer says nothing about existing accounts.
+  const weakness = passwordWeakness(password, role, { email, name });
+  if (weakness) throw invalid(weakness, "password");
   try {
-    const user = await createAccount({
-      name,
-      email,
-      password,
-      role: isDoctor ? "doctor" : "patient",
-    });
+    const user = await createAccount({ name, email, password, role });
     audit({ actorId: user.id, action: "register", outcome: "success", detail: user.role });
     return { user, setCookie: await createUserSession(user.id) };
   } catch (error) {

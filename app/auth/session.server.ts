@@ -7,8 +7,10 @@ import { getEnv } from "~/env.server";
 
 export type SessionUser = Pick<User, "id" | "email" | "role" | "displayName">;
 
-// Refresh last_seen at most once a minute: enough for a 30-minute idle timeout, cheap on reads.
-const TOUCH_INTERVAL_MS = 60_000;
+// Refresh last_seen at most once a second: the idle timeout then counts from the last request
+// to the second (a once-a-minute refresh ended active sessions up to a minute early), for at
+// most one small write per session and second.
+const TOUCH_INTERVAL_MS = 1_000;
 
 function sessionCookie() {
   const env = getEnv();
@@ -74,7 +76,7 @@ export async function getSessionUser(
     db.delete(sessions).where(eq(sessions.id, id)).run();
     return null;
   }
-  if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+  if (now.getTime() - row.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
     db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id)).run();
   }
   return { id: row.id, email: row.email, role: row.role, displayName: row.displayName };

@@ -16,9 +16,10 @@ export function getOwnProfile(actor: Actor) {
 }
 
 /**
- * Save the acting doctor's profile. A change of licence or certification sends a
- * verified profile back to verification (it leaves the public listing at once: the
- * spatial index follows the status in the same transaction).
+ * Save the acting doctor's profile. A change of licence or certification, or of what is
+ * shown publicly as the doctor's identity (title, clinic), sends a verified profile back to
+ * verification (it leaves the public listing at once: the spatial index follows the status
+ * in the same transaction).
  */
 export function updateOwnProfile(actor: Actor, input: ProfileInput) {
   const db = getDb();
@@ -36,7 +37,12 @@ export function updateOwnProfile(actor: Actor, input: ProfileInput) {
       current.licenceNumber !== input.licenceNumber ||
       current.licenceAuthority !== input.licenceAuthority ||
       JSON.stringify(current.boardCertifications) !== JSON.stringify(certifications);
-    const backToVerification = credentialsChanged && current.status !== "pending";
+    // What patients see as who the doctor is: what the admin verified must still be true.
+    // (The name is the account's and not edited here.)
+    const identityChanged =
+      current.title !== (input.title || null) || current.clinicName !== input.clinicName;
+    const backToVerification =
+      (credentialsChanged || identityChanged) && current.status !== "pending";
     tx.update(doctorProfiles)
       .set({
         title: input.title || null,
@@ -74,7 +80,9 @@ export function updateOwnProfile(actor: Actor, input: ProfileInput) {
       outcome: "success",
       targetType: "doctor_profile",
       targetId: current.id,
-      detail: backToVerification ? "credentials changed: back to verification" : undefined,
+      detail: backToVerification
+        ? `${credentialsChanged ? "credentials" : "public identity"} changed: back to verification`
+        : undefined,
     });
     return { backToVerification: backToVerification || current.status === "pending" };
   });

@@ -1,14 +1,17 @@
 import { and, eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { doctorProfiles, users } from "#db/schema";
+import type { Actor } from "~/auth/permissions";
 import { notFound } from "~/errors/domain-error";
 
-/** A certified doctor's public profile; pending or rejected profiles do not exist publicly. */
+/**
+ * A certified doctor's public profile (what the page shows; the account's id stays on the
+ * server); pending or rejected profiles do not exist publicly.
+ */
 export function getListedDoctor(doctorId: string) {
   const row = getDb()
     .select({
       id: doctorProfiles.id,
-      userId: doctorProfiles.userId,
       name: users.displayName,
       title: doctorProfiles.title,
       specialties: doctorProfiles.specialties,
@@ -33,4 +36,15 @@ export function getListedDoctor(doctorId: string) {
     .where(and(eq(doctorProfiles.id, doctorId), eq(doctorProfiles.status, "verified")))
     .get();
   return row ?? notFound();
+}
+
+/** Whether `actor` is the doctor of this profile (to offer replies to reviews). */
+export function isOwnProfile(actor: Actor | null, profileId: string): boolean {
+  if (!actor) return false;
+  const row = getDb()
+    .select({ id: doctorProfiles.id })
+    .from(doctorProfiles)
+    .where(and(eq(doctorProfiles.id, profileId), eq(doctorProfiles.userId, actor.id)))
+    .get();
+  return Boolean(row);
 }

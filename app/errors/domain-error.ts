@@ -35,7 +35,10 @@ export const invalid = (message: string, field?: string, status?: 401 | 413 | 41
 
 export const forbidden = (message: string) => new DomainError("forbidden", message);
 
+/** Every 429 says when to come back (at least one second). */
 export const rateLimited = (message: string, retryAfterSeconds: number) =>
-  new DomainError("rate-limited", message, { retryAfterSeconds });
+  new DomainError("rate-limited", message, {
+    retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
+  });
 
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

@@ -1,22 +1,29 @@
 /**
  * The app's scheduled work, in one job: close answered consultations that are due, remove
- * expired sessions and rate-limit windows that have passed. Each step is idempotent, so
+ * expired sessions, rate-limit windows that have passed and forgotten login failures. Each step is idempotent, so
  * any number of instances may run it. A platform scheduler (cron, an Architect
  * `@scheduled` function) runs `scripts/housekeeping.ts`; without one, the consultation
  * pages start it at most once a minute per instance (`housekeepingDue`).
  */
+import { purgeLoginThrottle } from "~/auth/login-throttle.server";
 import { purgeExpiredSessions } from "~/auth/session.server";
 import { autoCloseAnswered } from "~/consultations/scheduling.server";
 import { getEnv } from "~/env.server";
 import { purgeExpiredRateLimits } from "~/security/rate-limit.server";
 
-export type HousekeepingReport = { closed: number; sessions: number; rateLimits: number };
+export type HousekeepingReport = {
+  closed: number;
+  sessions: number;
+  rateLimits: number;
+  loginThrottle: number;
+};
 
 export function runHousekeeping(now = new Date()): HousekeepingReport {
   return {
     closed: autoCloseAnswered(getEnv().CONSULTATION_AUTO_CLOSE_DAYS, now),
     sessions: purgeExpiredSessions(now),
     rateLimits: purgeExpiredRateLimits(now.getTime()),
+    loginThrottle: purgeLoginThrottle(now.getTime()),
   };
 }
 

@@ -17,8 +17,8 @@ const STATUS: Record<DomainErrorKind, number> = {
 export const statusOf = (error: DomainError) => error.options.status ?? STATUS[error.kind];
 
 function headersOf(error: DomainError): Record<string, string> {
-  const { retryAfterSeconds } = error.options;
-  return retryAfterSeconds ? { "Retry-After": String(retryAfterSeconds) } : {};
+  if (error.kind !== "rate-limited") return {};
+  return { "Retry-After": String(Math.max(1, error.options.retryAfterSeconds ?? 60)) };
 }
 
 /** A refusal as a page: the error boundary shows the message (404 shows "Page not found"). */

@@ -15,9 +15,9 @@ import { getOptionalUser, requireRole, requireUser } from "~/auth/guards.server"
 import type { SessionUser } from "~/auth/session.server";
 import type { Role } from "~/auth/vocabulary";
 import { DomainError, forbidden, notFound } from "~/errors/domain-error";
-import { isCrossSiteRequest } from "~/security/request.server";
+import { isCrossSiteRequest, type AppLoadContext } from "~/security/request.server";
 import { endsRequest, errorJson, errorReply, errorResponse } from "./errors.server";
-import { withRequestContext } from "./request-context.server";
+import { markPrivate, withRequestContext } from "./request-context.server";
 
 type Params = ActionFunctionArgs["params"];
 
@@ -92,7 +92,9 @@ export function handleLoader<T>(
   args: LoaderFunctionArgs,
   load: (args: LoaderFunctionArgs) => Promise<T> | T,
 ): Promise<T> {
-  return withRequestContext(args.request, args.context, () => orErrorPage(async () => load(args)));
+  return withRequestContext(args.request, args.context, () =>
+    orErrorPage(async () => markPrivate(await load(args))),
+  );
 }
 
 /**
@@ -118,7 +120,8 @@ export function handleAction<
     (spec.api ? errorJson(submission, error, hide) : errorReply(submission, error, hide)) as Out;
   return withRequestContext(request, context, () =>
     orErrorPage(async () => {
-      if (isCrossSiteRequest(request.method, (name) => request.headers.get(name))) {
+      const peer = (context as AppLoadContext | undefined)?.clientIp;
+      if (isCrossSiteRequest(request.method, (name) => request.headers.get(name), peer)) {
         throw forbidden("Cross-site request refused");
       }
       const user = (await actorFor(request, spec.who)) as UserOf<W>;
@@ -142,7 +145,7 @@ export function handleAction<
       }
       try {
         const input = { user, value: submission.value, form, request, params, submission };
-        return (await chosen.run(input)) as Out;
+        return markPrivate(await chosen.run(input)) as Out;
       } catch (error) {
         if (!(error instanceof DomainError) || endsRequest(error)) throw error;
         return refuse(submission, error, chosen.hideFields);

@@ -46,6 +46,24 @@ export function setActor(actor: Actor): void {
   if (open) open.actor = { id: actor.id, role: actor.role };
 }
 
+/** Whether a signed-in user is acting: what the response shows is theirs alone. */
+export const isSignedInRequest = (): boolean => Boolean(storage.getStore()?.actor);
+
+/** Private pages and API answers are kept by no cache, shared or the browser's own. */
+export const PRIVATE_NO_STORE = "private, no-store";
+
+/** Mark a response private (no-store) when a signed-in user's request produced it. */
+export function markPrivate<T>(result: T): T {
+  if (result instanceof Response && isSignedInRequest()) {
+    try {
+      result.headers.set("Cache-Control", PRIVATE_NO_STORE);
+    } catch {
+      // Immutable headers (a proxied fetch response) keep their own.
+    }
+  }
+  return result;
+}
+
 /** A log line tagged with the request id, so one request's lines can be found together. */
 export function logError(message: string, error?: unknown): void {
   const id = storage.getStore()?.requestId ?? "-";

@@ -34,7 +34,18 @@ const selectedIcon = L.icon({ ...icon.options, className: "marker-selected" });
 // Start fetching the outlines with the map's own chunk, not after the first render.
 loadCountryOutlines().catch(() => undefined);
 
+/** A marker's label is the doctor's own text (name, clinic): plain text, never markup. */
 export type MapMarker = { id: string; lat: number; lng: number; label: string };
+
+/**
+ * Leaflet puts a string tooltip or popup in with innerHTML; a clinic called
+ * `<style>…</style>` would restyle the page. An element whose text is set stays text.
+ */
+function textNode(text: string): HTMLElement {
+  const span = document.createElement("span");
+  span.textContent = text;
+  return span;
+}
 export type Tiles = { url: string; attribution: string };
 
 // Land on a sea-coloured background (.map in app.css), so the map reads without tiles.
@@ -94,7 +105,7 @@ function Clusters({
           alt: m.label,
           keyboard: true,
         });
-        marker.bindTooltip(m.label);
+        marker.bindTooltip(textNode(m.label));
         marker.on("click", () => onSelect?.(m.id));
         layers.current.set(m.id, marker);
         created.addLayer(marker);

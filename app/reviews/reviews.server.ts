@@ -10,6 +10,7 @@ import { audit } from "~/audit/audit.server";
 import { notFound } from "~/errors/domain-error";
 import { can, type Actor } from "~/auth/permissions";
 import { bayesianRating } from "~/doctors/ranking";
+import { firstName } from "./vocabulary";
 
 export const PAGE_SIZE = 10;
 
@@ -48,11 +49,15 @@ export function ratingSummary(doctorId: string) {
   };
 }
 
-export function listReviews(doctorId: string, page: number) {
+/**
+ * A page of a doctor's visible reviews, as the public page shows them: the reviewer's first
+ * name only and no user ids; `isOwn` tells the viewer which one is theirs.
+ */
+export function listReviews(doctorId: string, page: number, viewer: Actor | null = null) {
   const where = and(eq(reviews.doctorId, doctorId), ne(reviews.status, "hidden"));
   const db = getDb();
   const total = db.select({ n: count() }).from(reviews).where(where).get()?.n ?? 0;
-  const items = db
+  const rows = db
     .select({
       id: reviews.id,
       authorId: reviews.authorId,
@@ -72,13 +77,22 @@ export function listReviews(doctorId: string, page: number) {
     .limit(PAGE_SIZE)
     .offset((page - 1) * PAGE_SIZE)
     .all();
+  const items = rows.map(({ authorId, authorName, ...review }) => ({
+    ...review,
+    authorFirstName: firstName(authorName),
+    isOwn: viewer !== null && viewer.id === authorId,
+  }));
   return { total, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)), items };
 }
 
-/** The acting patient's review of a doctor, if any. */
+/** The acting patient's review of a doctor, if any: what the edit form needs. */
 export function getOwnReview(actor: Actor, doctorId: string) {
   return getDb()
-    .select()
+    .select({
+      rating: reviews.rating,
+      body: reviews.body,
+      verifiedConsultation: reviews.verifiedConsultation,
+    })
     .from(reviews)
     .where(and(eq(reviews.doctorId, doctorId), eq(reviews.authorId, actor.id)))
     .get();

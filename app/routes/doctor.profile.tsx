@@ -144,7 +144,8 @@ export default function DoctorProfilePage() {
             Verification declined: {profile.rejectionReason ?? "no reason given"}
           </span>
         )}{" "}
-        Changing your licence or certification sends the profile back to verification.
+        Changing your licence, certification, title or clinic name sends the profile back to
+        verification.
       </p>
       {outcome?.saved && (
         <p role="status" className="notice">

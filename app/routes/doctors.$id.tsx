@@ -7,7 +7,7 @@ import { getOptionalUser } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { mapLinks } from "~/map/links";
 import { Field, FieldErrors, FormErrors, replyTo } from "~/components/forms";
-import { getListedDoctor } from "~/doctors/public.server";
+import { getListedDoctor, isOwnProfile } from "~/doctors/public.server";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
 import { mapTiles } from "~/env.server";
 import {
@@ -45,11 +45,10 @@ export function loader(args: LoaderFunctionArgs) {
     return {
       doctor: { ...doctor, verifiedAt: doctor.verifiedAt?.toISOString() ?? null },
       summary: ratingSummary(doctor.id),
-      reviews: listReviews(doctor.id, page),
+      // Only what the page shows: reviewers' first names, no user ids (the viewer's either).
+      reviews: listReviews(doctor.id, page, user),
       page,
-      viewer: user
-        ? { id: user.id, role: user.role, isThisDoctor: user.id === doctor.userId }
-        : null,
+      viewer: user ? { role: user.role, isThisDoctor: isOwnProfile(user, doctor.id) } : null,
       ownReview: user?.role === "patient" ? (getOwnReview(user, doctor.id) ?? null) : null,
       tiles: { url: tileUrl, attribution },
       analysisId: url.searchParams.get("analysis"),
@@ -257,7 +256,7 @@ export default function DoctorPage() {
                   <span className="badge verified">Verified consultation</span>
                 )}{" "}
                 <small>
-                  {r.authorName.split(" ")[0]} ·{" "}
+                  {r.authorFirstName} ·{" "}
                   <time dateTime={String(r.createdAt)}>
                     {new Date(r.createdAt).toISOString().slice(0, 10)}
                   </time>
@@ -298,7 +297,7 @@ export default function DoctorPage() {
                   </Form>
                 </details>
               )}
-              {viewer && viewer.id === r.authorId && (
+              {r.isOwn && (
                 <Form method="post">
                   <input type="hidden" name="reviewId" value={r.id} />
                   <button type="submit" name="intent" value="delete-review" className="secondary">
@@ -306,7 +305,7 @@ export default function DoctorPage() {
                   </button>
                 </Form>
               )}
-              {viewer && viewer.id !== r.authorId && (
+              {viewer && !r.isOwn && (
                 <details>
                   <summary>Report this review</summary>
                   <Form method="post" className="form">
@@ -336,11 +335,7 @@ export default function DoctorPage() {
             {page < reviews.pages && <Link to={`?page=${page + 1}#reviews`}>Older reviews</Link>}
           </nav>
         )}
-        {viewer?.role === "patient" && (
-          <ReviewForm
-            ownReview={ownReview ? { rating: ownReview.rating, body: ownReview.body } : null}
-          />
-        )}
+        {viewer?.role === "patient" && <ReviewForm ownReview={ownReview} />}
         {!viewer && (
           <p>
             <Link to={`/login?redirectTo=/doctors/${doctor.id}`}>Sign in</Link> to write a review.

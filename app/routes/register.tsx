@@ -57,7 +57,7 @@ export default function RegisterPage() {
         <Field
           id={fields.password.id}
           label="Password"
-          hint={`At least ${PASSWORD_MIN} characters; a passphrase is easiest to remember.`}
+          hint={`At least ${PASSWORD_MIN} characters and hard to guess (not your name or e-mail); a passphrase of a few uncommon words is easiest to remember. Hematologists need a stronger one.`}
           errors={fields.password.errors}
           errorId={fields.password.errorId}
         >

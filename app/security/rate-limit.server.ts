@@ -28,7 +28,20 @@ export function hit(bucket: string, key: string, limit: number, now = Date.now()
   return { allowed: row.count <= limit, retryAfterSeconds };
 }
 
-/** Forget the per-account counter after a successful login. */
+/** Take back one hit of the current window (an attempt that turned out not to count). */
+export function release(bucket: string, key: string, now = Date.now()): void {
+  const windowMs = getEnv().RATE_LIMIT_WINDOW_SECONDS * 1000;
+  const windowStart = now - (now % windowMs);
+  getDb()
+    .update(rateLimits)
+    .set({ count: sql`max(${rateLimits.count} - 1, 0)` })
+    .where(
+      sql`${rateLimits.bucket} = ${bucket} and ${rateLimits.key} = ${key} and ${rateLimits.windowStart} = ${windowStart}`,
+    )
+    .run();
+}
+
+/** Forget a counter. */
 export function reset(bucket: string, key: string): void {
   getDb()
     .delete(rateLimits)

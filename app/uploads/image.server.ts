@@ -36,6 +36,28 @@ export function sniffImageType(bytes: Uint8Array): ImageKind | null {
   return null;
 }
 
+// ISO base-media brands of HEIC/HEIF stills and sequences (AVIF shares the container, not these).
+const HEIF_BRANDS = new Set(["heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs"]);
+
+/**
+ * A HEIC/HEIF photo (what iPhones save by default): an `ftyp` box whose major or compatible
+ * brands name HEVC-coded images. Only to say so in the refusal; it is not decoded.
+ */
+export function isHeif(bytes: Uint8Array): boolean {
+  const text = (from: number) => String.fromCharCode(...bytes.subarray(from, from + 4));
+  if (bytes.length < 16 || text(4) !== "ftyp") return false;
+  const boxSize = Math.min(bytes.length, new DataView(bytes.buffer, bytes.byteOffset).getUint32(0));
+  for (let at = 8; at + 4 <= boxSize; at += at === 8 ? 8 : 4) {
+    if (HEIF_BRANDS.has(text(at))) return true;
+  }
+  return false;
+}
+
+export const HEIC_REFUSED =
+  "This is a HEIC photo (the format iPhones save by default), which HemaLink cannot read. " +
+  "Choose a JPEG or PNG instead: on the iPhone, open Settings → Camera → Formats and choose " +
+  "“Most Compatible”, then take the photo again (or export the photo as JPEG).";
+
 export type PreparedImage = {
   kind: ImageKind;
   /** Re-encoded JPEG: EXIF (GPS included) is gone, orientation applied, size bounded. */
@@ -58,6 +80,7 @@ export async function prepareImage(bytes: Uint8Array): Promise<PreparedImage> {
     throw new ImageRejected(FILE_TOO_LARGE, 413);
   }
   const kind = sniffImageType(bytes);
+  if (!kind && isHeif(bytes)) throw new ImageRejected(HEIC_REFUSED, 415);
   if (!kind) {
     throw new ImageRejected(
       "This file is not a JPEG, PNG, WebP or TIFF image. Choose a photo of the smear.",

@@ -42,6 +42,18 @@ describe("database sessions", () => {
     expect(getDb().select().from(sessions).where(eq(sessions.userId, user.id)).all()).toEqual([]);
   });
 
+  test("the idle timeout counts from the last request, to the second", async () => {
+    const user = await makeUser();
+    const start = Date.parse("2026-01-01T10:00:00Z");
+    const request = withCookie(await createUserSession(user.id, new Date(start)));
+    const at = (seconds: number) => new Date(start + seconds * 1000);
+    // A request 30 s in: the 30-minute idle limit now ends at 10:30:30, not at 10:30:00.
+    expect(await getSessionUser(request, at(30))).not.toBeNull();
+    expect(await getSessionUser(request, at(30 + 30 * 60 - 1))).not.toBeNull();
+    // That request moved the deadline to 11:00:29; at that second the session is over.
+    expect(await getSessionUser(request, at(30 + 30 * 60 - 1 + 30 * 60))).toBeNull();
+  });
+
   test("an active session still ends at its 12-hour absolute lifetime", async () => {
     const user = await makeUser();
     const start = new Date("2026-01-01T00:00:00Z");

@@ -68,6 +68,25 @@ describe("doctor verification", () => {
     expect(inIndex(after.geoId).n).toBe(0);
   });
 
+  test.each([
+    ["title", { title: "Prof" }],
+    ["clinic name", { clinicName: "Another Clinic" }],
+  ])(
+    "changing the publicly shown %s sends a certified profile back to verification",
+    async (_field, change) => {
+      const admin = await makeUser("admin");
+      const doctor = await makeUser("doctor");
+      updateOwnProfile(doctor, profileInput());
+      decideVerification(admin, profileOf(doctor.id).id, { approve: true });
+      expect(updateOwnProfile(doctor, profileInput(change)).backToVerification).toBe(true);
+      const after = profileOf(doctor.id);
+      expect(after).toMatchObject({ status: "pending", verifiedAt: null, verifiedBy: null });
+      expect(inIndex(after.geoId).n).toBe(0);
+      const audits = getDb().select().from(auditLog).where(eq(auditLog.targetId, after.id)).all();
+      expect(audits.at(-1)?.detail).toMatch(/public identity changed/);
+    },
+  );
+
   test("a rejection carries the reason the doctor sees; deciding twice is a 404", async () => {
     const admin = await makeUser("admin");
     const doctor = await makeUser("doctor");

@@ -1,6 +1,14 @@
 import type { Browser } from "playwright-core";
 import { DEMO_ACCOUNTS } from "../../seed/demo";
-import { baseUrl, launchBrowser, openSession, signIn, type Session } from "./browser";
+import { createUserSession } from "~/auth/session.server";
+import {
+  baseUrl,
+  launchBrowser,
+  openSession,
+  signIn,
+  userIdByEmail,
+  type Session,
+} from "./browser";
 
 let browser: Browser;
 let session: Session;
@@ -53,7 +61,7 @@ describe("accounts", () => {
     await page.getByLabel("Email").fill(uniqueEmail("nojs"));
     await page.getByLabel("Password").fill("password1");
     await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByText("This password is too common; choose another").waitFor();
+    await page.getByText(/This password is too easy to guess/).waitFor();
     await page.getByLabel("Password").fill("a much better passphrase");
     await page.getByRole("button", { name: "Create account" }).click();
     await page.waitForURL("**/dashboard");
@@ -133,6 +141,18 @@ describe("accounts", () => {
 });
 
 describe("security headers", () => {
+  test("private pages, their data and the analyses API are not stored by any cache; public pages may be", async () => {
+    const setCookie = await createUserSession(userIdByEmail(DEMO_ACCOUNTS.patient.email));
+    const cookie = setCookie.split(";")[0]!;
+    for (const path of ["/dashboard", "/dashboard.data", "/api/analyses", "/doctors"]) {
+      const response = await fetch(`${baseUrl()}${path}`, { headers: { Cookie: cookie } });
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("Cache-Control"), path).toBe("private, no-store");
+    }
+    const anonymous = await fetch(`${baseUrl()}/about/model`);
+    expect(anonymous.headers.get("Cache-Control") ?? "").not.toMatch(/private/);
+  });
+
   test("a POST with a foreign Origin gets 403", async () => {
     const response = await fetch(`${baseUrl()}/login`, {
       method: "POST",

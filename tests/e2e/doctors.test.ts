@@ -124,6 +124,21 @@ describe("finding a hematologist", () => {
     await denied.page.getByRole("heading", { name: /of 10001 New York, US/ }).waitFor();
   });
 
+  test("a clinic name written as HTML shows as text in the map tooltip and restyles nothing", async () => {
+    const markup = `<style>body{display:none}</style><img src=x alt=injected>Clinique <b>Bold</b>`;
+    const doctor = certifiedDoctorAt(30, "Dr Markup Test", { clinicName: markup });
+    const { page } = await session();
+    await page.goto(`/doctors/${doctor.id}`);
+    const marker = page.locator(".leaflet-marker-icon").first();
+    await marker.waitFor();
+    await marker.hover();
+    const tooltip = page.locator(".leaflet-tooltip");
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toBe(markup);
+    expect(await tooltip.locator("style, img, b").count()).toBe(0);
+    expect(await page.evaluate(() => getComputedStyle(document.body).display)).not.toBe("none");
+  });
+
   test("bad parameters get a clear 400; another patient's analysis is a 404", async () => {
     const { page } = await session("patient@demo.hemalink.test");
     expect((await page.goto("/doctors?lat=200&lng=0"))!.status()).toBe(400);

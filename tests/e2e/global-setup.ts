@@ -5,9 +5,9 @@ import { startAppServer } from "../../scripts/lib/app-server";
 /** One production server with its own seeded database for all browser tests. */
 export default async function setup() {
   const server = await startAppServer({
-    // Per-account limits stay at their defaults; the per-IP ones would trip on a suite that
-    // logs in from one address many times.
-    RATE_LIMIT_LOGIN_PER_IP: "1000",
+    // Per-account back-off stays at its defaults; the per-IP limits would trip on a suite
+    // that fails logins and registers from one address many times.
+    RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000",
     RATE_LIMIT_REGISTER_PER_IP: "1000",
   });
   // Test files reach the same database and secret to create sessions and read rows.

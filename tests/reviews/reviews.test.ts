@@ -1,3 +1,6 @@
+import { eq } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { users } from "#db/schema";
 import { action as doctorPageAction, loader as doctorPageLoader } from "~/routes/doctors.$id";
 import {
   deleteOwnReview,
@@ -41,7 +44,7 @@ describe("reviews", () => {
     expect(ratingSummary(profileId)).toMatchObject({ count: 2, mean: 4 });
     saveOwnReview(a, profileId, { rating: 4, body: LONG }); // an edit, not a second review
     expect(ratingSummary(profileId)).toMatchObject({ count: 2, mean: 3.5 });
-    const reviewOfB = listReviews(profileId, 1).items.find((r) => r.authorId === b.id)!;
+    const reviewOfB = listReviews(profileId, 1, b).items.find((r) => r.isOwn)!;
     moderateReview(admin, reviewOfB.id, true);
     expect(ratingSummary(profileId)).toMatchObject({ count: 1, mean: 4 });
     expect(listReviews(profileId, 1).total).toBe(1);
@@ -129,5 +132,37 @@ describe("reviews", () => {
       }),
     );
     expect(hidden.status).toBe(404);
+  });
+
+  test("the public page data carries what the page shows: a reviewer's first name, no user ids", async () => {
+    const { doctor, profileId } = await certifiedDoctor();
+    const author = await makeUser("patient");
+    getDb()
+      .update(users)
+      .set({ displayName: "Mariana Quintero-Vasquez" })
+      .where(eq(users.id, author.id))
+      .run();
+    saveOwnReview(author, profileId, { rating: 5, body: LONG });
+    const visitor = await makeUser("patient");
+    const page = await doctorPageLoader({
+      request: getRequest(`/doctors/${profileId}`, {
+        Cookie: await sessionCookieFor(visitor.id),
+      }),
+      params: { id: profileId },
+      context: {},
+    });
+    const json = JSON.stringify(page);
+    expect(page.reviews.items[0]).toMatchObject({ authorFirstName: "Mariana", isOwn: false });
+    expect(json).not.toContain("Quintero");
+    for (const id of [author.id, doctor.id, visitor.id]) expect(json).not.toContain(id);
+    // The author sees their own review as theirs (to delete it), still without ids.
+    const own = await doctorPageLoader({
+      request: getRequest(`/doctors/${profileId}`, { Cookie: await sessionCookieFor(author.id) }),
+      params: { id: profileId },
+      context: {},
+    });
+    expect(own.reviews.items[0]!.isOwn).toBe(true);
+    expect(own.ownReview).toEqual({ rating: 5, body: LONG, verifiedConsultation: false });
+    expect(JSON.stringify(own)).not.toContain(author.id);
   });
 });

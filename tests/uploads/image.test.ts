@@ -1,5 +1,5 @@
 import sharp from "sharp";
-import { ImageRejected, prepareImage, sniffImageType } from "~/uploads/image.server";
+import { ImageRejected, isHeif, prepareImage, sniffImageType } from "~/uploads/image.server";
 import { jpegWithGps, smearLikeImage } from "./images";
 
 async function rejection(bytes: Uint8Array) {
@@ -93,5 +93,29 @@ describe("image intake", () => {
   test("an image too small to assess is refused", async () => {
     const result = await rejection(await smearLikeImage(40, 40));
     expect(result.message).toMatch(/too small/);
+  });
+
+  /** The start of an ISO base-media file: an `ftyp` box with these brands, then some data. */
+  const isoMedia = (major: string, ...compatible: string[]) => {
+    const brands = [major, "\0\0\0\0", ...compatible].join("");
+    const box = Buffer.alloc(8 + brands.length);
+    box.writeUInt32BE(box.length, 0);
+    box.write("ftyp", 4, "latin1");
+    box.write(brands, 8, "latin1");
+    return Buffer.concat([box, Buffer.alloc(64)]);
+  };
+
+  test("an iPhone HEIC photo is refused with a message that names HEIC and how to switch to JPEG", async () => {
+    for (const heic of [isoMedia("heic", "mif1", "heic"), isoMedia("mif1", "mif1", "heix")]) {
+      const refused = await rejection(heic);
+      expect(refused.status).toBe(415);
+      expect(refused.message).toMatch(/HEIC/);
+      expect(refused.message).toMatch(/Settings → Camera → Formats.*Most Compatible/);
+    }
+  });
+
+  test("AVIF shares the container but is not taken for HEIC", () => {
+    expect(isHeif(isoMedia("avif", "mif1", "miaf", "avif"))).toBe(false);
+    expect(isHeif(Buffer.from("not an image at all, not even close"))).toBe(false);
   });
 });
