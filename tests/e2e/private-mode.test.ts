@@ -47,6 +47,17 @@ async function analyseOnDevice(file: string) {
   };
 }
 
+/** The file analysed on this device and on the server: the same verdict and class. */
+async function sameAnswerOnBothSides(name: string, bytes: Buffer) {
+  const file = path.join(files, name);
+  fs.writeFileSync(file, bytes);
+  const inBrowser = await analyseOnDevice(file);
+  const onServer = (await classifyBytes(bytes)).classification;
+  expect(inBrowser.verdict).toBe(onServer.verdict);
+  expect(inBrowser.top).toBe(onServer.top);
+  return { inBrowser, onServer };
+}
+
 describe("private mode: the model runs in the browser", () => {
   test("nothing is uploaded, and the browser's probabilities match the server's within 1e-3", async () => {
     const posts: string[] = [];
@@ -58,12 +69,7 @@ describe("private mode: the model runs in the browser", () => {
       ["field.jpg", "jpeg"],
     ] as const) {
       const { bytes } = await assessableSmear(5, 336, format);
-      const file = path.join(files, name);
-      fs.writeFileSync(file, bytes);
-      const inBrowser = await analyseOnDevice(file);
-      const onServer = (await classifyBytes(bytes)).classification;
-      expect(inBrowser.verdict).toBe(onServer.verdict);
-      expect(inBrowser.top).toBe(onServer.top);
+      const { inBrowser, onServer } = await sameAnswerOnBothSides(name, bytes);
       for (const id of CLASS_IDS) {
         expect(Math.abs(inBrowser.probabilities[id]! - onServer.probabilities[id])).toBeLessThan(
           1e-3,
@@ -114,12 +120,7 @@ describe("private mode: the model runs in the browser", () => {
       ["ocular.jpg", ocular],
       ["photo.jpg", photo],
     ] as const) {
-      const file = path.join(files, name);
-      fs.writeFileSync(file, bytes);
-      const inBrowser = await analyseOnDevice(file);
-      const onServer = (await classifyBytes(bytes)).classification;
-      expect(inBrowser.verdict).toBe(onServer.verdict);
-      expect(inBrowser.top).toBe(onServer.top);
+      const { inBrowser, onServer } = await sameAnswerOnBothSides(name, bytes);
       expect(inBrowser.reasons).toEqual(onServer.reasons);
     }
   });
