@@ -35,13 +35,13 @@ export function captureRows(capture: CaptureReport | null | undefined): CaptureR
     },
     {
       key: "red-cells",
-      label: "Red cells found",
+      label: "Red cells counted (approximate)",
       value: String(capture.redCells),
       number: capture.redCells,
     },
     {
       key: "white-cells",
-      label: "White cells found",
+      label: "White-cell nuclei counted (approximate)",
       value: String(capture.whiteCells),
       number: capture.whiteCells,
     },
