@@ -195,8 +195,14 @@ describe("finding a hematologist", () => {
 
     const admin = await session("admin@demo.hemalink.test");
     await admin.page.goto("/admin/doctors");
-    await admin.page.getByRole("button", { name: "Approve Dr Pin Mover" }).click();
-    await admin.page.waitForURL("**/admin/doctors");
+    // The page stays on /admin/doctors: wait for the approval itself to be answered.
+    await Promise.all([
+      admin.page.waitForResponse(
+        (r) => r.request().method() === "POST" && r.url().includes("/admin/doctors"),
+      ),
+      admin.page.getByRole("button", { name: "Approve Dr Pin Mover" }).click(),
+    ]);
+    await admin.page.waitForLoadState("networkidle");
 
     await visitor.page.reload();
     await visitor.page.getByRole("link", { name: "Dr Pin Mover" }).waitFor();
@@ -253,8 +259,14 @@ describe("finding a hematologist", () => {
     const admin = await session("admin@demo.hemalink.test");
     await admin.page.goto("/admin/reviews");
     await admin.page.getByText("Contains advertising").waitFor();
-    await admin.page.getByRole("button", { name: "Hide this review" }).click();
-    await admin.page.waitForURL("**/admin/reviews");
+    // The page stays on /admin/reviews: wait for the hide itself to be answered, not the URL.
+    await Promise.all([
+      admin.page.waitForResponse(
+        (r) => r.request().method() === "POST" && r.url().includes("/admin/reviews"),
+      ),
+      admin.page.getByRole("button", { name: "Hide this review" }).click(),
+    ]);
+    await admin.page.waitForLoadState("networkidle");
 
     await patient.page.reload();
     await patient.page.getByText("No reviews yet.").waitFor();
