@@ -89,6 +89,9 @@ app.all(
   }),
 );
 
+// What a crash left of interrupted uploads goes before the first request (docs/decisions/034).
+console.info(`Upload recovery: ${JSON.stringify(await build.entry.module.recoverUploads())}`);
+
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "0.0.0.0";
 const server = app.listen(port, host, () => {

@@ -350,3 +350,33 @@ export const notifications = sqliteTable(
 );
 
 export type Notification = typeof notifications.$inferSelect;
+
+/**
+ * The journal of uploads (docs/decisions/034): a row is committed before an upload writes
+ * any file and is completed (`analysisId`) in the transaction that inserts the analysis, so
+ * after a crash every image folder has a row here or in `analyses`, and the sweep removes the
+ * files of rows left pending. Rows with an Idempotency-Key are kept a day to answer retries.
+ */
+export const uploads = sqliteTable(
+  "uploads",
+  {
+    id: id(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    imageKey: text("image_key").notNull().unique(),
+    idempotencyKey: text("idempotency_key"),
+    /** sha256 of the request (file and fields): a retry must send the same upload. */
+    requestSha256: text("request_sha256").notNull(),
+    /** `host:pid` of the process writing it: a pending row whose process is gone is abandoned. */
+    owner: text("owner").notNull(),
+    analysisId: text("analysis_id").references(() => analyses.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("uploads_user_idempotency_unique").on(t.userId, t.idempotencyKey),
+    index("uploads_pending_idx").on(t.analysisId, t.createdAt),
+  ],
+);
+
+export type Upload = typeof uploads.$inferSelect;

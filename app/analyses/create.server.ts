@@ -1,14 +1,17 @@
 import crypto from "node:crypto";
+import os from "node:os";
+import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { analyses, type Analysis } from "#db/schema";
+import { analyses, uploads, type Analysis } from "#db/schema";
 import { audit } from "~/audit/audit.server";
-import { notFound } from "~/errors/domain-error";
 import { can, type Actor } from "~/auth/permissions";
 import type { Classification } from "~/classifier/classify";
-import type { AgeBracket } from "./vocabulary";
 import type { RgbImage } from "~/classifier/pixels";
+import { inTransaction } from "~/data/unit-of-work.server";
+import { conflict, invalid, notFound } from "~/errors/domain-error";
 import { prepareImage } from "~/uploads/image.server";
-import { getImageStore, newImageKey } from "~/uploads/storage.server";
+import { getImageStore, newImageKey, type ImageStore } from "~/uploads/storage.server";
+import type { AgeBracket } from "./vocabulary";
 
 export type Classifier = (image: RgbImage) => Promise<{
   classification: Classification;
@@ -19,30 +22,116 @@ export type NewAnalysis = {
   bytes: Uint8Array;
   ageBracket?: AgeBracket;
   note?: string;
+  /** The client's key for this upload: a retry with the same key gets the first result. */
+  idempotencyKey?: string;
 };
 
+/** The process that writes a pending upload; the sweep knows it is gone when its pid is. */
+export const uploadOwner = () => `${os.hostname()}:${process.pid}`;
+
+/** What a retry must repeat exactly: the file and every field. */
+function requestDigest({ bytes, ageBracket, note }: NewAnalysis): string {
+  return crypto
+    .createHash("sha256")
+    .update(JSON.stringify([ageBracket ?? null, note ?? null]))
+    .update(bytes)
+    .digest("hex");
+}
+
 /**
- * Validate, re-encode, classify, store the files and insert the row. Files are written
- * first and removed again if anything later fails, so there is never a row without its
- * files nor files without their row.
+ * The analysis a key already produced for this user, or null for a new key. The same key
+ * with another upload is refused (422); a first upload still running is a conflict (409).
+ */
+function earlierResult(actor: Actor, key: string, digest: string): Analysis | null {
+  const db = getDb();
+  const earlier = db
+    .select()
+    .from(uploads)
+    .where(and(eq(uploads.userId, actor.id), eq(uploads.idempotencyKey, key)))
+    .get();
+  if (!earlier) return null;
+  if (earlier.requestSha256 !== digest) {
+    throw invalid(
+      "This Idempotency-Key was already used for a different upload. Send a new key with a new photo (reload the page to upload another one).",
+      undefined,
+      422,
+    );
+  }
+  if (!earlier.analysisId) {
+    throw conflict("This upload is still being analysed. Wait a moment and try again.");
+  }
+  const analysis = db
+    .select()
+    .from(analyses)
+    .where(and(eq(analyses.id, earlier.analysisId), eq(analyses.patientId, actor.id)))
+    .get();
+  return analysis ?? null;
+}
+
+const isUniqueViolation = (error: unknown) =>
+  (error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";
+
+/**
+ * Validate, re-encode, classify, then store (docs/decisions/034): a pending row in `uploads`
+ * is committed first, the files are written and synced under temporary names and renamed,
+ * and one transaction inserts the analysis and completes the pending row. A failure removes
+ * the files and the pending row; a crash leaves a pending row whose files the sweep removes
+ * (`app/uploads/recovery.server.ts`). So there is never a row without its files, and every
+ * file has a row.
  */
 export async function createAnalysis(
   actor: Actor,
   input: NewAnalysis,
   classify: Classifier,
+  store: ImageStore = getImageStore(),
 ): Promise<Analysis> {
   if (!can(actor, { type: "patient:access" })) notFound();
+  const digest = requestDigest(input);
+  const key = input.idempotencyKey;
+  // A retry of an upload that was saved: the first result again, nothing new.
+  const replay = (analysis: Analysis): Analysis => {
+    audit({
+      actorId: actor.id,
+      action: "analysis.create.replay",
+      outcome: "success",
+      targetType: "analysis",
+      targetId: analysis.id,
+    });
+    return analysis;
+  };
+  const earlier = key ? earlierResult(actor, key, digest) : null;
+  if (earlier) return replay(earlier);
+
   const image = await prepareImage(input.bytes);
   // Classify the oriented pixels the stored image is encoded from (one decode per upload).
   const { classification, heatmapPng } = await classify(image.pixels);
-  const store = getImageStore();
   const imageKey = newImageKey();
+  let pendingId: string;
+  try {
+    pendingId = getDb()
+      .insert(uploads)
+      .values({
+        userId: actor.id,
+        imageKey,
+        idempotencyKey: key ?? null,
+        requestSha256: digest,
+        owner: uploadOwner(),
+      })
+      .returning({ id: uploads.id })
+      .get().id;
+  } catch (error) {
+    // The same key sent twice at once: the second finds the first (running or done).
+    if (!key || !isUniqueViolation(error)) throw error;
+    const first = earlierResult(actor, key, digest);
+    if (first) return replay(first);
+    throw conflict("This upload is still being analysed. Wait a moment and try again.");
+  }
   try {
     await store.put(imageKey, "original", image.stored);
     await store.put(imageKey, "thumbnail", image.thumbnail);
     await store.put(imageKey, "heatmap", heatmapPng);
-    // The row and its audit entry commit together (one transaction, one disk sync).
-    return getDb().transaction((tx) => {
+    // The row, its audit entry and the completed journal entry commit together.
+    const analysis = inTransaction(({ tx }) => {
       const row = tx
         .insert(analyses)
         .values({
@@ -61,17 +150,30 @@ export async function createAnalysis(
         })
         .returning()
         .get();
-      audit({
-        actorId: actor.id,
-        action: "analysis.create",
-        outcome: "success",
-        targetType: "analysis",
-        targetId: row.id,
-      });
+      // Only a keyed upload needs its journal entry afterwards (to answer retries).
+      if (key)
+        tx.update(uploads).set({ analysisId: row.id }).where(eq(uploads.id, pendingId)).run();
+      else tx.delete(uploads).where(eq(uploads.id, pendingId)).run();
+      audit(
+        {
+          actorId: actor.id,
+          action: "analysis.create",
+          outcome: "success",
+          targetType: "analysis",
+          targetId: row.id,
+        },
+        tx,
+      );
       return row;
     });
+    return analysis;
   } catch (error) {
+    // Files first, then the pending row: a crash in between leaves a row the sweep handles.
     await store.deleteAll(imageKey);
+    getDb()
+      .delete(uploads)
+      .where(and(eq(uploads.id, pendingId), isNull(uploads.analysisId)))
+      .run();
     throw error;
   }
 }

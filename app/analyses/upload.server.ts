@@ -9,7 +9,7 @@ import { ImageRejected } from "~/uploads/image.server";
 import { parseUpload } from "~/uploads/multipart.server";
 import { classifySmear } from "./classify.server";
 import { createAnalysis } from "./create.server";
-import type { UploadSchema } from "./validation";
+import { IdempotencyKeySchema, type UploadSchema } from "./validation";
 
 /** The image checks' refusals, as an input error on the photo field with their own status. */
 async function onThePhoto<T>(work: () => Promise<T>): Promise<T> {
@@ -32,11 +32,27 @@ export function readUpload(request: Request, user: Actor): Promise<FormData> {
   return onThePhoto(() => parseUpload(request));
 }
 
-/** Classify and store the uploaded smear for the patient. */
+/**
+ * The upload's idempotency key: the `Idempotency-Key` header (API clients; a structured
+ * string, quotes optional), else the form's hidden field. A malformed header is a 400.
+ */
+export function idempotencyKeyOf(request: Request, fromForm?: string): string | undefined {
+  const header = request.headers.get("Idempotency-Key");
+  if (header === null) return fromForm;
+  const parsed = IdempotencyKeySchema.safeParse(header.trim().replace(/^"(.*)"$/, "$1"));
+  if (!parsed.success) throw invalid(parsed.error.issues[0]!.message);
+  return parsed.data;
+}
+
+/** Classify and store the uploaded smear for the patient (a retried key: the first result). */
 export async function uploadAnalysis(
   user: Actor,
-  { smear, ageBracket, note }: z.output<typeof UploadSchema>,
+  { smear, ageBracket, note, idempotencyKey }: z.output<typeof UploadSchema>,
+  request: Request,
 ): Promise<Analysis> {
+  const key = idempotencyKeyOf(request, idempotencyKey);
   const bytes = new Uint8Array(await smear.arrayBuffer());
-  return onThePhoto(() => createAnalysis(user, { bytes, ageBracket, note }, classifySmear));
+  return onThePhoto(() =>
+    createAnalysis(user, { bytes, ageBracket, note, idempotencyKey: key }, classifySmear),
+  );
 }

@@ -2,7 +2,7 @@ import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-t
 import type { SubmissionResult } from "@conform-to/react";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useNavigate, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
 import { lazy, Suspense, useEffect, useState, type DragEvent, type FormEvent } from "react";
 import { readUpload, uploadAnalysis } from "~/analyses/upload.server";
 import { UploadSchema } from "~/analyses/validation";
@@ -17,7 +17,8 @@ export const meta: MetaFunction = () => [{ title: "Analyse a smear · HemaLink" 
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     await requireRole(request, "patient");
-    return null;
+    // A new key per render: a re-sent form (a retry after a lost answer) saves nothing twice.
+    return { idempotencyKey: crypto.randomUUID() };
   });
 }
 
@@ -26,8 +27,8 @@ export function action(args: ActionFunctionArgs) {
     who: "patient",
     readForm: readUpload,
     intents: {
-      default: intent(UploadSchema, async ({ user, value }) => {
-        const analysis = await uploadAnalysis(user, value);
+      default: intent(UploadSchema, async ({ user, value, request }) => {
+        const analysis = await uploadAnalysis(user, value, request);
         return redirect(`/analyses/${analysis.id}`);
       }),
     },
@@ -59,6 +60,7 @@ function uploadWithProgress(
 }
 
 export default function NewAnalysisPage() {
+  const { idempotencyKey } = useLoaderData<typeof loader>();
   const actionResult = useActionData<typeof action>();
   const [lastResult, setLastResult] = useState<SubmissionResult<string[]> | undefined>();
   const [phase, setPhase] = useState<Phase>({ name: "idle" });
@@ -129,6 +131,7 @@ export default function NewAnalysisPage() {
         onSubmit={(event: FormEvent<HTMLFormElement>) => form.onSubmit(event)}
       >
         <FormErrors id={form.errorId} errors={form.errors} />
+        <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
         <div
           className={dragging ? "dropzone dragging" : "dropzone"}
           onDragOver={(event) => {

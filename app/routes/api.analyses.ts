@@ -16,7 +16,9 @@ export function loader(args: LoaderFunctionArgs) {
 
 /**
  * POST /api/analyses: the same upload as /analyses/new, answered in JSON — for programmatic
- * clients and for the enhanced form, which posts with XMLHttpRequest to show progress.
+ * clients and for the enhanced form, which posts with XMLHttpRequest to show progress. An
+ * `Idempotency-Key` header (or the form's `idempotencyKey` field) makes a retry safe: the
+ * same key and upload answer the first analysis; the same key with another upload is a 422.
  */
 export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
@@ -24,9 +26,10 @@ export function action(args: ActionFunctionArgs) {
     api: true,
     readForm: readUpload,
     intents: {
-      default: intent(UploadSchema, async ({ user, value }) => {
-        // The new row itself (its creation is audited): no second read.
-        const analysis = analysisToJson(await uploadAnalysis(user, value));
+      default: intent(UploadSchema, async ({ user, value, request }) => {
+        // The new row itself (its creation is audited): no second read. A retry with the
+        // same Idempotency-Key gets the same answer for the same analysis.
+        const analysis = analysisToJson(await uploadAnalysis(user, value, request));
         return Response.json(analysis, { status: 201, headers: { Location: analysis.links.page } });
       }),
     },

@@ -1,0 +1,146 @@
+/**
+ * The crash sweep of the image store (docs/decisions/034). An upload commits a pending row
+ * in `uploads` before it writes a file, and completes it in the transaction that inserts the
+ * analysis; so whatever a crash (kill -9, power cut) leaves is a pending row whose process is
+ * gone, with or without some files. `sweepAbandonedUploads` (housekeeping, every instance)
+ * removes those; `recoverUploads` (at start-up) also walks the store for folders no row names,
+ * temporary and empty files, and reports analyses whose files are missing.
+ */
+import os from "node:os";
+import { and, eq, inArray, isNotNull, isNull, lt } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { analyses, uploads } from "#db/schema";
+import { getImageStore, IMAGE_FILE_NAMES, type ImageStore } from "./storage.server";
+
+/** A pending upload older than this is abandoned whoever wrote it (files take milliseconds). */
+export const PENDING_GRACE_MS = 10 * 60_000;
+/** How long an Idempotency-Key answers retries with the first result. */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3600_000;
+
+function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/** Written by a process of this machine that no longer runs, or too long ago. */
+function isAbandoned(owner: string, createdAt: Date, now: Date): boolean {
+  if (createdAt.getTime() < now.getTime() - PENDING_GRACE_MS) return true;
+  const at = owner.lastIndexOf(":");
+  const host = owner.slice(0, at);
+  const pid = Number(owner.slice(at + 1));
+  return host === os.hostname() && Number.isInteger(pid) && pid > 0 && processIsGone(pid);
+}
+
+export type SweepReport = {
+  /** Pending uploads whose process is gone: their files and rows removed. */
+  abandoned: number;
+  /** Idempotency keys past their day, forgotten. */
+  expiredKeys: number;
+};
+
+/** Remove what interrupted uploads left, and forget expired idempotency keys. Idempotent. */
+export function sweepAbandonedUploads(
+  now = new Date(),
+  store: ImageStore = getImageStore(),
+): SweepReport {
+  const db = getDb();
+  const pending = db.select().from(uploads).where(isNull(uploads.analysisId)).all();
+  let abandoned = 0;
+  for (const row of pending) {
+    if (!isAbandoned(row.owner, row.createdAt, now)) continue;
+    // Files first, then the row: a crash in between leaves the row for the next sweep.
+    store.removeSync(row.imageKey);
+    const removed = db
+      .delete(uploads)
+      .where(and(eq(uploads.id, row.id), isNull(uploads.analysisId)))
+      .run();
+    abandoned += removed.changes;
+  }
+  const expired = db
+    .delete(uploads)
+    .where(
+      and(
+        isNotNull(uploads.analysisId),
+        lt(uploads.createdAt, new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS)),
+      ),
+    )
+    .run();
+  return { abandoned, expiredKeys: expired.changes };
+}
+
+export type RecoveryReport = SweepReport & {
+  /** Image folders no analysis and no pending upload names, removed. */
+  orphanFolders: number;
+  /** Temporary (`*.tmp`) and empty files removed from analyses' folders. */
+  debrisFiles: number;
+  /** Analyses whose files are missing (only damage outside the app can cause it). */
+  missingFiles: string[];
+};
+
+const CHUNK = 500;
+function knownKeys(keys: string[]): { analyses: Map<string, string>; pending: Set<string> } {
+  const db = getDb();
+  const byKey = new Map<string, string>();
+  const pending = new Set<string>();
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const chunk = keys.slice(i, i + CHUNK);
+    for (const row of db
+      .select({ id: analyses.id, imageKey: analyses.imageKey })
+      .from(analyses)
+      .where(inArray(analyses.imageKey, chunk))
+      .all()) {
+      byKey.set(row.imageKey, row.id);
+    }
+    for (const row of db
+      .select({ imageKey: uploads.imageKey })
+      .from(uploads)
+      .where(and(inArray(uploads.imageKey, chunk), isNull(uploads.analysisId)))
+      .all()) {
+      pending.add(row.imageKey);
+    }
+  }
+  return { analyses: byKey, pending };
+}
+
+/**
+ * The full sweep, at start-up: the abandoned uploads, then every folder of the store.
+ * The store is listed before the database is read, so a folder an upload creates meanwhile
+ * already has its pending row when it is looked up.
+ */
+export async function recoverUploads(
+  store: ImageStore = getImageStore(),
+  now = new Date(),
+): Promise<RecoveryReport> {
+  const sweep = sweepAbandonedUploads(now, store);
+  const listedAt = new Date();
+  const listed = await store.list();
+  const known = knownKeys(listed.map((entry) => entry.key));
+  let orphanFolders = 0;
+  let debrisFiles = 0;
+  const present = new Map<string, number>();
+  for (const entry of listed) {
+    if (known.pending.has(entry.key)) continue; // an upload still running
+    if (!known.analyses.has(entry.key)) {
+      await store.deleteAll(entry.key);
+      orphanFolders += 1;
+      continue;
+    }
+    if (entry.debris.length > 0) {
+      await store.removeDebris(entry.key, entry.debris);
+      debrisFiles += entry.debris.length;
+    }
+    present.set(entry.key, entry.complete.length);
+  }
+  const missingFiles = getDb()
+    .select({ id: analyses.id, imageKey: analyses.imageKey })
+    .from(analyses)
+    .where(lt(analyses.createdAt, listedAt))
+    .all()
+    .filter((row) => (present.get(row.imageKey) ?? 0) < IMAGE_FILE_NAMES.length)
+    .map((row) => row.id);
+  return { ...sweep, orphanFolders, debrisFiles, missingFiles };
+}
