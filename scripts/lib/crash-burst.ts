@@ -14,10 +14,10 @@ import { freePort } from "./app-server";
 
 const IMAGE_FILES = ["heatmap.png", "original.jpg", "thumbnail.jpg"];
 
-type Server = { child: ChildProcess; baseUrl: string; output: () => string };
+export type Server = { child: ChildProcess; baseUrl: string; output: () => string };
 
-/** `node server.js` on the data folder, answering /healthz; its start-up sweep done. */
-async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
+/** `node server.js` on the data folder of `env`, answering /healthz; its start-up sweep done. */
+export async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
   let output = "";
   const child = spawn(process.execPath, ["server.js"], { env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.on("data", (chunk) => (output += chunk));
@@ -35,7 +35,7 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
   }
 }
 
-function killHard(server: Server): Promise<void> {
+export function killHard(server: Server): Promise<void> {
   if (server.child.exitCode !== null || server.child.signalCode !== null) return Promise.resolve();
   const exited = new Promise<void>((resolve) => server.child.once("exit", () => resolve()));
   server.child.kill("SIGKILL");
