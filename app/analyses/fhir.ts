@@ -8,8 +8,10 @@ import { CLASS_IDS, CLASS_LABELS } from "./vocabulary";
 type FhirInput = {
   analysis: Analysis;
   patientName: string;
-  imageJpeg: Uint8Array;
   baseUrl: string;
+  /** The smear: its bytes inline, or where it is beside the report (the data export's zip). */
+  imageJpeg?: Uint8Array;
+  imageUrl?: string;
   /** The hematologist's answer to a consultation on this analysis, if any: makes it final. */
   final?: FinalReview | null;
 };
@@ -24,7 +26,14 @@ type Reference = { reference: string; display?: string };
  * one it is "final", performed and interpreted by the hematologist (a contained
  * Practitioner), issued when they answered, with their assessment as its own Observation.
  */
-export function analysisToFhir({ analysis, patientName, imageJpeg, baseUrl, final }: FhirInput) {
+export function analysisToFhir({
+  analysis,
+  patientName,
+  imageJpeg,
+  imageUrl,
+  baseUrl,
+  final,
+}: FhirInput) {
   const created = analysis.createdAt.toISOString();
   const observations = CLASS_IDS.map((id) => ({
     resourceType: "Observation",
@@ -100,7 +109,10 @@ export function analysisToFhir({ analysis, patientName, imageJpeg, baseUrl, fina
         subject: { reference: "#patient" },
         content: {
           contentType: "image/jpeg",
-          data: Buffer.from(imageJpeg).toString("base64"),
+          data: imageUrl
+            ? undefined
+            : Buffer.from(imageJpeg ?? new Uint8Array()).toString("base64"),
+          url: imageUrl,
           title: "Peripheral blood smear (re-encoded upload)",
         },
       },

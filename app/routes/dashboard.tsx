@@ -83,6 +83,9 @@ export default function PatientDashboard() {
           Find a hematologist
         </Link>
       </p>
+      <p>
+        <Link to="/account/data">Your data: download it, or delete your account</Link>
+      </p>
       <p className="notice">
         Results are preliminary and informational, not a diagnosis: a hematologist must confirm.
       </p>
