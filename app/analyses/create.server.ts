@@ -150,10 +150,13 @@ export async function createAnalysis(
         })
         .returning()
         .get();
-      // Only a keyed upload needs its journal entry afterwards (to answer retries).
-      if (key)
-        tx.update(uploads).set({ analysisId: row.id }).where(eq(uploads.id, pendingId)).run();
-      else tx.delete(uploads).where(eq(uploads.id, pendingId)).run();
+      // Only a keyed upload needs its journal entry afterwards (to answer retries). Its
+      // pending row must still be there: a sweep that took it for abandoned removed files.
+      const pending = and(eq(uploads.id, pendingId), isNull(uploads.analysisId));
+      const completed = key
+        ? tx.update(uploads).set({ analysisId: row.id }).where(pending).run()
+        : tx.delete(uploads).where(pending).run();
+      if (completed.changes !== 1) throw new Error("The upload's journal entry was swept");
       audit(
         {
           actorId: actor.id,

@@ -166,6 +166,29 @@ describe("an upload retried with the same Idempotency-Key", () => {
 });
 
 describe("the crash sweep", () => {
+  test("an upload whose pending row was swept under it (taken for abandoned) saves nothing", async () => {
+    const { store, files } = freshStore();
+    const patient = await makeUser("patient");
+    // What a sweep does between two of the upload's writes: files, then the pending row.
+    const sweptMidway: typeof store = {
+      ...store,
+      async put(key, file, bytes) {
+        if (file === "heatmap") {
+          store.removeSync(key);
+          getDb().delete(uploads).where(eq(uploads.imageKey, key)).run();
+        }
+        await store.put(key, file, bytes);
+      },
+    };
+    await expect(
+      createAnalysis(patient, { bytes: await smearLikeImage() }, fixedClassifier, sweptMidway),
+    ).rejects.toThrow(/journal entry was swept/);
+    expect(getDb().select().from(analyses).where(eq(analyses.patientId, patient.id)).all()).toEqual(
+      [],
+    );
+    expect(files()).toEqual([]);
+  });
+
   test("removes the files and row of an upload whose process died, keeps a running one's", async () => {
     const { root, store, folders } = freshStore();
     const patient = await makeUser("patient");
