@@ -1,15 +1,37 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { freePort } from "../../scripts/lib/app-server";
-import { killHard, startServer } from "../../scripts/lib/crash-burst";
+import { checkData, isConsistent, killHard, startServer } from "../../scripts/lib/crash-burst";
 import { makeUser, sessionCookieFor } from "../helpers";
 import { baseUrl } from "./browser";
 
 const run = (script: string, args: string[], env: NodeJS.ProcessEnv) =>
   spawnSync(process.execPath, ["--import", "tsx", script, ...args], { env, encoding: "utf8" });
+
+/** The same, without blocking this process: uploads go on while it runs. */
+function runAsync(script: string, args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { env });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (status) => resolve({ status, stdout, stderr })),
+  );
+}
+
+async function upload(cookie: string, seed: number) {
+  const form = new FormData();
+  form.set("smear", new Blob([new Uint8Array(await smear(seed))], { type: "image/jpeg" }), "s.jpg");
+  return fetch(`${baseUrl()}/api/analyses`, {
+    method: "POST",
+    headers: { Origin: baseUrl(), Cookie: cookie },
+    body: form,
+  });
+}
 
 async function smear(seed: number) {
   const { data, info } = await sharp({
@@ -22,22 +44,12 @@ async function smear(seed: number) {
 }
 
 describe("npm run backup while the app runs, then npm run restore into a fresh directory", () => {
-  test("a server on the restored data serves the same analyses and images", async () => {
+  test("a backup taken during uploads restores consistent, and a server on it serves the same analyses and images", async () => {
     const patient = await makeUser("patient");
     const cookie = await sessionCookieFor(patient.id);
     const ids: string[] = [];
     for (const seed of [1, 2]) {
-      const form = new FormData();
-      form.set(
-        "smear",
-        new Blob([new Uint8Array(await smear(seed))], { type: "image/jpeg" }),
-        "s.jpg",
-      );
-      const response = await fetch(`${baseUrl()}/api/analyses`, {
-        method: "POST",
-        headers: { Origin: baseUrl(), Cookie: cookie },
-        body: form,
-      });
+      const response = await upload(cookie, seed);
       expect(response.status).toBe(201);
       ids.push(((await response.json()) as { id: string }).id);
     }
@@ -49,7 +61,14 @@ describe("npm run backup while the app runs, then npm run restore into a fresh d
       );
 
     const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-backup-")), "nightly");
-    const backup = run("scripts/backup.ts", [folder], process.env);
+    // Another patient keeps uploading while the backup runs.
+    const busy = await sessionCookieFor((await makeUser("patient")).id);
+    const during = Promise.all([3, 4, 5, 6].map((seed) => upload(busy, seed)));
+    const [backup, answers] = await Promise.all([
+      runAsync("scripts/backup.ts", [folder], process.env),
+      during,
+    ]);
+    expect(answers.map((r) => r.status)).toEqual([201, 201, 201, 201]);
     expect(backup.stderr).toBe("");
     expect(backup.stdout).toMatch(/Backed up .* analyses, .* image files/);
     const manifest = JSON.parse(fs.readFileSync(path.join(folder, "manifest.json"), "utf8"));
@@ -69,6 +88,13 @@ describe("npm run backup while the app runs, then npm run restore into a fresh d
     const again = run("scripts/restore.ts", [folder], env);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/already holds data.*--force/);
+
+    // Taken while uploads ran, the restored data is consistent: no row without its images,
+    // no image without its row, no upload left half-done.
+    const check = checkData(fresh, ids);
+    expect(check).toMatchObject({ integrity: "ok", rowsWithoutFiles: 0, foldersWithoutRow: 0 });
+    expect(isConsistent(check)).toBe(true);
+    expect(check.rows).toBe(manifest.counts.analyses);
 
     const restored = await startServer(env);
     try {
