@@ -10,6 +10,7 @@ import {
   type Verdict,
 } from "~/analyses/vocabulary";
 import type { CaptureReport } from "~/classifier/classify";
+import { DOCTOR_CLASS_LABELS, type DoctorClass } from "~/consultations/vocabulary";
 
 export type ResultView = {
   verdict: Verdict;
@@ -20,6 +21,44 @@ export type ResultView = {
   modelVersion: string;
   capture?: CaptureReport | null;
 };
+
+/** A hematologist's answer that makes an analysis final. */
+export type FinalAnswer = { doctorClass: DoctorClass; doctorName: string };
+
+/**
+ * An analysis in a list (history, dashboard): the hematologist's answer first, marked Final,
+ * with the model's output below as its preliminary output; the model's output alone otherwise.
+ */
+export function AnalysisHeadline({
+  verdict,
+  topClass,
+  confidence,
+  final,
+}: {
+  verdict: Verdict;
+  topClass: ClassId;
+  confidence: Confidence;
+  final?: FinalAnswer | null;
+}) {
+  const model =
+    verdict === "ok"
+      ? `${CLASS_LABELS[topClass]} · ${CONFIDENCE_LABELS[confidence]}`
+      : "Can't assess this image";
+  if (!final)
+    return (
+      <span className="analysis-headline">
+        <strong>{verdict === "ok" ? CLASS_LABELS[topClass] : model}</strong>
+        {verdict === "ok" && <> · {CONFIDENCE_LABELS[confidence]}</>}
+      </span>
+    );
+  return (
+    <span className="analysis-headline">
+      <span className="badge final">Final</span>{" "}
+      <strong>{DOCTOR_CLASS_LABELS[final.doctorClass]}</strong> · {final.doctorName}
+      <span className="preliminary">Model’s preliminary output: {model}</span>
+    </span>
+  );
+}
 
 /** What the capture normalisation measured, so a reader sees why the model judged or refused. */
 export function CaptureDetails({
@@ -119,12 +158,36 @@ export function PreliminaryNotice({
 export function ResultSummary({
   result,
   showNextStep = true,
+  reviewed = false,
 }: {
   result: ResultView;
   /** Off once a hematologist has answered: their recommendations are the next step. */
   showNextStep?: boolean;
+  /** A hematologist has answered: the model's output is shown below theirs, as preliminary. */
+  reviewed?: boolean;
 }) {
   const explanation = explainAnalysis(result);
+  if (reviewed) {
+    return (
+      <section aria-labelledby="result-heading" className="preliminary-output">
+        <h2 id="result-heading">Model’s preliminary output</h2>
+        <p>
+          {result.verdict === "ok" ? (
+            <>
+              The image most resembles <strong>{CLASS_LABELS[result.topClass]}</strong>{" "}
+              <span className={`badge confidence-${result.confidence}`}>
+                {CONFIDENCE_LABELS[result.confidence]}
+              </span>
+            </>
+          ) : (
+            <>The model could not assess this image.</>
+          )}
+        </p>
+        {result.verdict === "ok" && <ProbabilityBars probabilities={result.probabilities} />}
+        <CaptureDetails capture={result.capture} />
+      </section>
+    );
+  }
   if (result.verdict === "cant_assess") {
     return (
       <section aria-labelledby="result-heading">

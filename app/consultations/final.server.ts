@@ -5,6 +5,7 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { consultations, doctorProfiles, users } from "#db/schema";
+import { doctorName } from "~/doctors/vocabulary";
 
 export type FinalReview = {
   consultationId: string;
@@ -52,4 +53,43 @@ export function finalReviewFor(analysisId: string): FinalReview | null {
     answeredAt: row.answeredAt,
     recommendations: row.recommendations ?? "",
   };
+}
+
+/**
+ * The final answers of several analyses at once (history, dashboard), keyed by analysis id:
+ * for each, the latest answered or closed consultation. Callers pass only analyses the actor
+ * may see.
+ */
+export function finalClassesFor(
+  analysisIds: string[],
+): Map<string, { doctorClass: FinalReview["doctorClass"]; doctorName: string }> {
+  const result = new Map<string, { doctorClass: FinalReview["doctorClass"]; doctorName: string }>();
+  if (analysisIds.length === 0) return result;
+  const rows = getDb()
+    .select({
+      analysisId: consultations.analysisId,
+      doctorClass: consultations.doctorClass,
+      doctorName: users.displayName,
+      doctorTitle: doctorProfiles.title,
+      answeredAt: consultations.answeredAt,
+    })
+    .from(consultations)
+    .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
+    .innerJoin(users, eq(users.id, doctorProfiles.userId))
+    .where(
+      and(
+        inArray(consultations.analysisId, analysisIds),
+        inArray(consultations.status, ["answered", "closed"]),
+      ),
+    )
+    .orderBy(desc(consultations.answeredAt))
+    .all();
+  for (const row of rows) {
+    if (!row.doctorClass || !row.answeredAt || result.has(row.analysisId)) continue;
+    result.set(row.analysisId, {
+      doctorClass: row.doctorClass,
+      doctorName: doctorName(row.doctorTitle, row.doctorName),
+    });
+  }
+  return result;
 }

@@ -92,7 +92,18 @@ export type FinderResult = {
   widenedFrom: number | null;
   doctors: DoctorHit[];
   placeNotFound: boolean;
+  /**
+   * When nobody matches within the widest radius: the nearest matching doctors whatever the
+   * distance, and the nearest who answer by teleconsultation (distance does not matter to
+   * them). Null when the radius search found someone.
+   */
+  fallback: { nearest: DoctorHit[]; remote: DoctorHit[] } | null;
 };
+
+/** Beyond the finder's radii, in steps, up to anywhere on Earth (half its circumference). */
+const FARTHER_KM = [500, 1000, 2500, 5000, 20_100] as const;
+/** Doctors offered in each fallback list. */
+const FALLBACK_RESULTS = 5;
 
 export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): FinderResult {
   let origin: FinderResult["origin"] = null;
@@ -106,17 +117,24 @@ export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): Finde
     else placeNotFound = true;
   }
   if (!origin)
-    return { origin, radiusKm: query.radius, widenedFrom: null, doctors: [], placeNotFound };
+    return {
+      origin,
+      radiusKm: query.radius,
+      widenedFrom: null,
+      doctors: [],
+      placeNotFound,
+      fallback: null,
+    };
   const db = getDb().$client;
-  const search = (radiusKm: number) =>
+  const search = (radiusKm: number, k = RESULTS, teleconsultation = query.teleconsultation) =>
     searchDoctors(db, {
       lat: origin!.lat,
       lng: origin!.lng,
       radiusKm,
-      k: RESULTS,
+      k,
       specialty: query.specialty,
       language: query.language,
-      teleconsultation: query.teleconsultation || undefined,
+      teleconsultation: teleconsultation || undefined,
       acceptingNewPatients: query.accepting || undefined,
       minRating: query.minRating || undefined,
       boostSpecialties: boosts,
@@ -129,11 +147,26 @@ export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): Finde
     radiusKm = next;
     doctors = search(radiusKm);
   }
+  let fallback: FinderResult["fallback"] = null;
+  if (doctors.length === 0) {
+    let nearest: DoctorHit[] = [];
+    for (const km of FARTHER_KM) {
+      nearest = search(km, FALLBACK_RESULTS);
+      if (nearest.length > 0) break;
+    }
+    nearest.sort((a, b) => a.distanceKm - b.distanceKm);
+    const shown = new Set(nearest.map((d) => d.id));
+    const remote = search(FARTHER_KM[FARTHER_KM.length - 1], FALLBACK_RESULTS * 2, true)
+      .filter((d) => !shown.has(d.id))
+      .slice(0, FALLBACK_RESULTS);
+    fallback = { nearest, remote };
+  }
   return {
     origin,
     radiusKm,
     widenedFrom: radiusKm !== query.radius ? query.radius : null,
     doctors,
     placeNotFound,
+    fallback,
   };
 }

@@ -77,7 +77,7 @@ export default function AnalysisPage() {
           <Assessment {...final} modelClass={analysis.topClass} modelVerdict={analysis.verdict} />
         )}
         <PreliminaryNotice modelVersion={analysis.modelVersion} reviewedBy={final?.doctorName} />
-        <ResultSummary result={analysis} showNextStep={!final} />
+        <ResultSummary result={analysis} showNextStep={!final} reviewed={Boolean(final)} />
         {analysis.verdict === "cant_assess" ? (
           <>
             <p>

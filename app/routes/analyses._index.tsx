@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
-import { CLASS_LABELS, CONFIDENCE_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
+import { AnalysisHeadline } from "~/components/analysis-result";
+import { finalClassesFor } from "~/consultations/final.server";
 import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "My analyses · HemaLink" }];
@@ -10,12 +11,16 @@ export const meta: MetaFunction = () => [{ title: "My analyses · HemaLink" }];
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
+    const own = listOwnAnalyses(user);
+    // listOwnAnalyses has scoped the analyses to this patient.
+    const finals = finalClassesFor(own.map((a) => a.id));
     return {
-      analyses: listOwnAnalyses(user).map((a) => ({
+      analyses: own.map((a) => ({
         id: a.id,
         verdict: a.verdict,
         topClass: a.topClass,
         confidence: a.confidence,
+        final: finals.get(a.id) ?? null,
         createdAt: a.createdAt.toISOString(),
       })),
     };
@@ -41,11 +46,8 @@ export default function AnalysesPage() {
               <Link to={`/analyses/${a.id}`}>
                 <img src={`/analyses/${a.id}/image/thumbnail`} alt="" width={64} height={64} />
                 <span>
-                  <strong>
-                    {a.verdict === "ok" ? CLASS_LABELS[a.topClass] : "Can't assess this image"}
-                  </strong>
+                  <AnalysisHeadline {...a} />
                   <br />
-                  {a.verdict === "ok" && <>{CONFIDENCE_LABELS[a.confidence]} · </>}
                   <time dateTime={a.createdAt}>{new Date(a.createdAt).toUTCString()}</time>
                 </span>
               </Link>

@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
-import { CLASS_LABELS } from "~/analyses/vocabulary";
+import { AnalysisHeadline } from "~/components/analysis-result";
 import { StatusBadge } from "~/components/consultation";
+import { finalClassesFor } from "~/consultations/final.server";
 import { listOwnConsultations } from "~/consultations/queries.server";
 import { requireRole } from "~/auth/guards.server";
 import { handleLoader } from "~/http/pipeline.server";
@@ -16,6 +17,9 @@ export function loader(args: LoaderFunctionArgs) {
     const user = await requireRole(request, "patient");
     const analyses = listOwnAnalyses(user);
     const consultations = listOwnConsultations(user);
+    const recent = analyses.slice(0, RECENT);
+    // listOwnAnalyses has scoped the analyses to this patient.
+    const finals = finalClassesFor(recent.map((a) => a.id));
     return {
       consultations: consultations.slice(0, RECENT).map((c) => ({
         id: c.id,
@@ -25,9 +29,12 @@ export function loader(args: LoaderFunctionArgs) {
       })),
       name: user.displayName,
       total: analyses.length,
-      recent: analyses.slice(0, RECENT).map((a) => ({
+      recent: recent.map((a) => ({
         id: a.id,
-        label: a.verdict === "ok" ? CLASS_LABELS[a.topClass] : "Can't assess this image",
+        verdict: a.verdict,
+        topClass: a.topClass,
+        confidence: a.confidence,
+        final: finals.get(a.id) ?? null,
         createdAt: a.createdAt.toISOString(),
       })),
     };
@@ -48,8 +55,10 @@ export default function PatientDashboard() {
         <ul>
           {recent.map((a) => (
             <li key={a.id}>
-              <Link to={`/analyses/${a.id}`}>{a.label}</Link> —{" "}
-              <time dateTime={a.createdAt}>{new Date(a.createdAt).toUTCString()}</time>
+              <Link to={`/analyses/${a.id}`}>
+                <AnalysisHeadline {...a} />
+              </Link>{" "}
+              — <time dateTime={a.createdAt}>{new Date(a.createdAt).toUTCString()}</time>
             </li>
           ))}
           {total > RECENT && (

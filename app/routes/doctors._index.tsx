@@ -77,7 +77,10 @@ export default function FinderPage() {
     );
   }
 
-  const markers = result.doctors.map((d) => ({ id: d.id, lat: d.lat, lng: d.lng, label: d.name }));
+  const shown = result.fallback
+    ? [...result.fallback.nearest, ...result.fallback.remote]
+    : result.doctors;
+  const markers = shown.map((d) => ({ id: d.id, lat: d.lat, lng: d.lng, label: d.name }));
   return (
     <>
       <section className="panel">
@@ -198,55 +201,58 @@ export default function FinderPage() {
               {result.radiusKm} km.
             </p>
           )}
+          {result.fallback && (
+            <div className="finder-fallback" role="status">
+              <p>
+                Nobody matching your search practises within {result.radiusKm} km.{" "}
+                {result.fallback.nearest.length + result.fallback.remote.length > 0
+                  ? "A teleconsultation does not depend on distance: these doctors can still help."
+                  : "Try fewer filters, or another place."}
+              </p>
+              {result.fallback.nearest.length > 0 && (
+                <>
+                  <h3>The nearest certified hematologists</h3>
+                  <ol className="doctor-list">
+                    {result.fallback.nearest.map((d) => (
+                      <DoctorCard
+                        key={d.id}
+                        doctor={d}
+                        analysis={query.analysis}
+                        selected={selected === d.id}
+                        onSelect={setSelected}
+                      />
+                    ))}
+                  </ol>
+                </>
+              )}
+              {result.fallback.remote.length > 0 && (
+                <>
+                  <h3>Hematologists who answer by teleconsultation</h3>
+                  <ol className="doctor-list">
+                    {result.fallback.remote.map((d) => (
+                      <DoctorCard
+                        key={d.id}
+                        doctor={d}
+                        analysis={query.analysis}
+                        selected={selected === d.id}
+                        onSelect={setSelected}
+                      />
+                    ))}
+                  </ol>
+                </>
+              )}
+            </div>
+          )}
           <div className="finder-layout">
             <ol className="doctor-list">
               {result.doctors.map((d) => (
-                <li
+                <DoctorCard
                   key={d.id}
-                  id={`doctor-${d.id}`}
-                  className={selected === d.id ? "doctor selected" : "doctor"}
-                  onMouseEnter={() => setSelected(d.id)}
-                  onFocus={() => setSelected(d.id)}
-                >
-                  <h3>
-                    <Link
-                      to={`/doctors/${d.id}${query.analysis ? `?analysis=${query.analysis}` : ""}`}
-                    >
-                      {d.name}
-                    </Link>{" "}
-                    <span className="badge verified">Certified</span>
-                  </h3>
-                  <p>
-                    {d.clinicName} · {d.city}, {d.country} ·{" "}
-                    <strong className="distance">{d.distanceKm.toFixed(1)} km</strong>
-                  </p>
-                  <p>
-                    {d.ratingCount > 0 && d.ratingMean !== null ? (
-                      <span
-                        aria-label={`Rated ${d.ratingMean.toFixed(1)} out of 5 from ${d.ratingCount} reviews`}
-                      >
-                        <span aria-hidden="true">{stars(d.ratingMean)}</span>{" "}
-                        {d.ratingMean.toFixed(1)} ({d.ratingCount})
-                      </span>
-                    ) : (
-                      "No reviews yet"
-                    )}
-                  </p>
-                  <p>
-                    {d.specialties.map((s) => SPECIALTIES[s as Specialty] ?? s).join(", ")} ·{" "}
-                    {d.languages.join(", ")}
-                    {d.offersTeleconsultation ? " · Teleconsultation" : ""}
-                    {d.acceptsNewPatients ? "" : " · Not accepting new patients"}
-                  </p>
-                  <p className="why">Why recommended: {d.why.join("; ")}</p>
-                  {query.analysis && d.offersTeleconsultation && (
-                    <p>
-                      <Link to={`/consultations/new?doctor=${d.id}&analysis=${query.analysis}`}>
-                        Share this case with {d.name}
-                      </Link>
-                    </p>
-                  )}
-                </li>
+                  doctor={d}
+                  analysis={query.analysis}
+                  selected={selected === d.id}
+                  onSelect={setSelected}
+                />
               ))}
             </ol>
             <div className="map-frame">
@@ -282,6 +288,65 @@ export default function FinderPage() {
         </p>
       </section>
     </>
+  );
+}
+
+type Hit = ReturnType<typeof useLoaderData<typeof loader>>["result"]["doctors"][number];
+
+/** One doctor in a result list: name, clinic, distance, rating, why recommended, share link. */
+function DoctorCard({
+  doctor: d,
+  analysis,
+  selected,
+  onSelect,
+}: {
+  doctor: Hit;
+  analysis: string | undefined;
+  selected: boolean;
+  onSelect: (id: string) => void;
+}) {
+  return (
+    <li
+      id={`doctor-${d.id}`}
+      className={selected ? "doctor selected" : "doctor"}
+      onMouseEnter={() => onSelect(d.id)}
+      onFocus={() => onSelect(d.id)}
+    >
+      <h3>
+        <Link to={`/doctors/${d.id}${analysis ? `?analysis=${analysis}` : ""}`}>{d.name}</Link>{" "}
+        <span className="badge verified">Certified</span>
+      </h3>
+      <p>
+        {d.clinicName} · {d.city}, {d.country} ·{" "}
+        <strong className="distance">{d.distanceKm.toFixed(1)} km</strong>
+      </p>
+      <p>
+        {d.ratingCount > 0 && d.ratingMean !== null ? (
+          <span
+            aria-label={`Rated ${d.ratingMean.toFixed(1)} out of 5 from ${d.ratingCount} reviews`}
+          >
+            <span aria-hidden="true">{stars(d.ratingMean)}</span> {d.ratingMean.toFixed(1)} (
+            {d.ratingCount})
+          </span>
+        ) : (
+          "No reviews yet"
+        )}
+      </p>
+      <p>
+        {d.specialties.map((s) => SPECIALTIES[s as Specialty] ?? s).join(", ")} ·{" "}
+        {d.languages.join(", ")}
+        {d.offersTeleconsultation ? " · Teleconsultation" : ""}
+        {d.acceptsNewPatients ? "" : " · Not accepting new patients"}
+      </p>
+      <p className="why">Why recommended: {d.why.join("; ")}</p>
+      {analysis && d.offersTeleconsultation && (
+        <p>
+          <Link to={`/consultations/new?doctor=${d.id}&analysis=${analysis}`}>
+            Share this case with {d.name}
+          </Link>
+        </p>
+      )}
+    </li>
   );
 }
 

@@ -161,6 +161,19 @@ describe("teleconsultation", () => {
     expect(fhir.status).toBe("final");
     expect(fhir.performer[0].reference).toBe("#practitioner");
 
+    // The history and the result lead with the hematologist's answer, marked Final; the
+    // model's output follows as its preliminary output.
+    await pp.goto("/analyses");
+    const entry = pp.locator(`a[href="/analyses/${analysisId}"]`);
+    await entry.getByText("Final", { exact: true }).waitFor();
+    const listed = await entry.innerText();
+    expect(listed).toContain(`Model’s preliminary output: ${CLASS_LABELS[modelClass]}`);
+    expect(listed.indexOf(CLASS_LABELS[doctorClass])).toBeLessThan(
+      listed.indexOf("Model’s preliminary output"),
+    );
+    await pp.goto(`/analyses/${analysisId}`);
+    await pp.getByRole("heading", { name: "Model’s preliminary output" }).waitFor();
+
     // The review invitation leads to a review with the verified-consultation badge.
     await pp.goto(`/consultations/${id}`);
     await pp.getByRole("link", { name: "Review Dr Ines Answer" }).click();

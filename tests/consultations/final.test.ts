@@ -1,0 +1,45 @@
+import { finalClassesFor } from "~/consultations/final.server";
+import { acceptRequest, answerConsultation, shareAnalysis } from "~/consultations/lifecycle.server";
+import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
+
+const share = (doctorProfileId: string) => ({
+  doctorProfileId,
+  message: "Could you look at this smear, please?",
+  consent: true as const,
+});
+
+describe("final answers for a list of analyses", () => {
+  test("only answered analyses have one, the latest answer wins, with the doctor's name", async () => {
+    const patient = await makeUser("patient");
+    const answered = insertAnalysis(patient.id);
+    const pending = insertAnalysis(patient.id);
+    const unshared = insertAnalysis(patient.id);
+    const first = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    const second = await makeCertifiedDoctor({ offersTeleconsultation: true });
+
+    const early = shareAnalysis(patient, answered.id, share(first.profile.id));
+    acceptRequest(first.user, early.id);
+    answerConsultation(first.user, early.id, {
+      doctorClass: "benign",
+      recommendations: "Nothing to worry about.",
+      urgency: "routine",
+    });
+    const later = shareAnalysis(patient, answered.id, share(second.profile.id));
+    acceptRequest(second.user, later.id);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    answerConsultation(second.user, later.id, {
+      doctorClass: "early_pre_b",
+      recommendations: "Flow cytometry, then see me in clinic.",
+      urgency: "soon",
+    });
+    shareAnalysis(patient, pending.id, share(first.profile.id));
+
+    const finals = finalClassesFor([answered.id, pending.id, unshared.id]);
+    expect([...finals.keys()]).toEqual([answered.id]);
+    expect(finals.get(answered.id)).toEqual({
+      doctorClass: "early_pre_b",
+      doctorName: expect.stringContaining(second.user.displayName),
+    });
+    expect(finalClassesFor([]).size).toBe(0);
+  });
+});
