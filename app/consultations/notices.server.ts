@@ -116,11 +116,7 @@ export function noticeOf(db: Executor, step: Step, row: Consultation): Notice {
  * The patient's notice when the doctor's certification lapses (their access with it) or is
  * confirmed again (their access to the cases the patient did not revoke returns).
  */
-export function accessNotice(
-  db: Executor,
-  change: "lost" | "restored",
-  row: Consultation,
-): Notice {
+export function accessNotice(db: Executor, change: "lost" | "restored", row: Consultation): Notice {
   const p = partiesOf(db, row);
   return {
     userId: p.patientId,

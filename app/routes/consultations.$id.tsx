@@ -78,9 +78,9 @@ export default function ConsultationPage() {
         {!doctor.certified && !c.revoked && c.status !== "withdrawn" && (
           <div role="note" className="notice" id="doctor-access-notice">
             <p>
-              <strong>{doctor.name} can no longer see this case</strong>: their certification is
-              not confirmed at the moment, so they cannot open the image, the result or the
-              messages, nor answer.
+              <strong>{doctor.name} can no longer see this case</strong>: their certification is not
+              confirmed at the moment, so they cannot open the image, the result or the messages,
+              nor answer.
             </p>
             <p>
               <Link className="button" to={`/doctors?analysis=${analysis.id}`}>
