@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { doctorProfiles, reviews, users } from "#db/schema";
+import type { doctorProfiles } from "#db/schema";
+import { reviews, users } from "#db/schema";
 import { loader as doctorsLoader } from "~/routes/admin.doctors";
 import { action as reviewsAction, loader as reviewsLoader } from "~/routes/admin.reviews";
 import { reportReview, saveOwnReview } from "~/reviews/reviews.server";
