@@ -20,10 +20,10 @@ export default function AdminPage() {
       <h1>Administration</h1>
       <ul>
         <li>
-          <Link to="/admin/doctors">Verify doctors ({pending.length} waiting)</Link>
+          <Link to="/admin/doctors">Doctors: verify, search, suspend ({pending.length} waiting)</Link>
         </li>
         <li>
-          <Link to="/admin/reviews">Moderate reported reviews</Link>
+          <Link to="/admin/reviews">Moderate reviews</Link>
         </li>
         <li>
           <Link to="/admin/consultations">Monitor consultations</Link>
@@ -33,32 +33,39 @@ export default function AdminPage() {
       {pending.length === 0 ? (
         <p>No profiles are waiting. New hematologist registrations will appear here.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Licence</th>
-              <th scope="col">Location</th>
-            </tr>
-          </thead>
-          <tbody>
-            {pending.map((doctor) => (
-              <tr key={doctor.profileId}>
-                <td>
-                  {doctor.name} {doctor.isDemo && <span className="badge">demo</span>}
-                </td>
-                <td>{doctor.email}</td>
-                <td>
-                  {doctor.licenceNumber
-                    ? `${doctor.licenceNumber} (${doctor.licenceAuthority ?? "authority not given"})`
-                    : "not submitted yet"}
-                </td>
-                <td>{[doctor.city, doctor.country].filter(Boolean).join(", ") || "—"}</td>
+        <div
+          className="table-scroll"
+          role="region"
+          aria-label="Doctors awaiting verification"
+          tabIndex={0}
+        >
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Licence</th>
+                <th scope="col">Location</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {pending.map((doctor) => (
+                <tr key={doctor.profileId}>
+                  <td>
+                    {doctor.name} {doctor.isDemo && <span className="badge">demo</span>}
+                  </td>
+                  <td>{doctor.email}</td>
+                  <td>
+                    {doctor.licenceNumber
+                      ? `${doctor.licenceNumber} (${doctor.licenceAuthority ?? "authority not given"})`
+                      : "not submitted yet"}
+                  </td>
+                  <td>{[doctor.city, doctor.country].filter(Boolean).join(", ") || "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
