@@ -20,7 +20,9 @@ export default function AdminPage() {
       <h1>Administration</h1>
       <ul>
         <li>
-          <Link to="/admin/doctors">Doctors: verify, search, suspend ({pending.length} waiting)</Link>
+          <Link to="/admin/doctors">
+            Doctors: verify, search, suspend ({pending.length} waiting)
+          </Link>
         </li>
         <li>
           <Link to="/admin/reviews">Moderate reviews</Link>
