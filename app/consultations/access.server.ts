@@ -5,7 +5,7 @@
  * certified again (docs/decisions/037). Every other module asks here; what the actor may not
  * see is undefined, which the callers turn into a 404.
  */
-import { and, eq, inArray, isNull, ne, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { consultations, doctorProfiles, notifications, type Consultation } from "#db/schema";
 import { can, type Actor } from "~/auth/permissions";
@@ -51,7 +51,8 @@ export function visibleTo(actor: Actor, id: string, side: Side): Consultation | 
 
 /**
  * The doctor's notifications about these consultations no longer name the patient nor link
- * to a case they cannot open (a revoked or withdrawn case, or a doctor no longer certified).
+ * to a case they cannot open (a revoked or withdrawn case, or a doctor no longer certified);
+ * they are marked read, so no badge points to a case that cannot be opened.
  */
 export function redactDoctorNotifications(
   uow: UnitOfWork,
@@ -72,7 +73,11 @@ export function redactDoctorNotifications(
   for (const row of rows) {
     uow.tx
       .update(notifications)
-      .set({ text: ANONYMOUS_NOTICE_TEXT[row.kind], link: null })
+      .set({
+        text: ANONYMOUS_NOTICE_TEXT[row.kind],
+        link: null,
+        readAt: sql`coalesce(${notifications.readAt}, ${Date.now()})`,
+      })
       .where(eq(notifications.id, row.id))
       .run();
   }

@@ -9,20 +9,20 @@ export const meta: MetaFunction = () => [{ title: "Admin · HemaLink" }];
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "admin");
-    return { pending: listPendingDoctors(user) };
+    const pending = listPendingDoctors(user);
+    // The oldest ten; the full queue, with search, is on /admin/doctors.
+    return { waiting: pending.length, pending: pending.slice(0, 10) };
   });
 }
 
 export default function AdminPage() {
-  const { pending } = useLoaderData<typeof loader>();
+  const { pending, waiting } = useLoaderData<typeof loader>();
   return (
     <section className="panel">
       <h1>Administration</h1>
       <ul>
         <li>
-          <Link to="/admin/doctors">
-            Doctors: verify, search, suspend ({pending.length} waiting)
-          </Link>
+          <Link to="/admin/doctors">Doctors: verify, search, suspend ({waiting} waiting)</Link>
         </li>
         <li>
           <Link to="/admin/reviews">Moderate reviews</Link>
@@ -31,7 +31,13 @@ export default function AdminPage() {
           <Link to="/admin/consultations">Monitor consultations</Link>
         </li>
       </ul>
-      <h2>Doctors awaiting verification ({pending.length})</h2>
+      <h2>Doctors awaiting verification ({waiting})</h2>
+      {waiting > pending.length && (
+        <p>
+          The {pending.length} oldest are shown.{" "}
+          <Link to="/admin/doctors?status=pending">See all {waiting} in the queue</Link>.
+        </p>
+      )}
       {pending.length === 0 ? (
         <p>No profiles are waiting. New hematologist registrations will appear here.</p>
       ) : (

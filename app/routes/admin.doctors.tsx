@@ -169,58 +169,67 @@ export default function AdminDoctorsPage() {
                 </>
               )}
             </dl>
-            {d.status === "pending" && (
-              <>
+            <div className="card-actions">
+              {d.status === "pending" && (
+                <>
+                  <Form method="post" className="inline-form">
+                    <input type="hidden" name="profileId" value={d.profileId} />
+                    <button type="submit" name="decision" value="approve">
+                      Approve {d.name}
+                    </button>
+                  </Form>
+                  <details open={errorFor === d.profileId}>
+                    <summary>Reject {d.name}…</summary>
+                    <Form method="post" className="form">
+                      <input type="hidden" name="profileId" value={d.profileId} />
+                      <div className="field">
+                        <label htmlFor={`reason-${d.profileId}`}>
+                          Reason for rejecting {d.name}
+                        </label>
+                        <input id={`reason-${d.profileId}`} name="reason" maxLength={500} />
+                      </div>
+                      <button type="submit" name="decision" value="reject" className="secondary">
+                        Reject {d.name}
+                      </button>
+                    </Form>
+                  </details>
+                </>
+              )}
+              {d.status === "verified" && (
+                <details open={errorFor === d.profileId}>
+                  <summary>Suspend {d.name}…</summary>
+                  <Form method="post" className="form">
+                    <input type="hidden" name="profileId" value={d.profileId} />
+                    <p>
+                      The profile leaves the finder, the doctor loses access to every shared case at
+                      once and their patients are told. The doctor sees your reason.
+                    </p>
+                    <div className="field">
+                      <label htmlFor={`suspend-${d.profileId}`}>
+                        Reason for suspending {d.name}
+                      </label>
+                      <textarea
+                        id={`suspend-${d.profileId}`}
+                        name="reason"
+                        maxLength={500}
+                        rows={3}
+                      />
+                    </div>
+                    <button type="submit" name="intent" value="suspend">
+                      Suspend {d.name}
+                    </button>
+                  </Form>
+                </details>
+              )}
+              {d.status === "suspended" && (
                 <Form method="post" className="inline-form">
                   <input type="hidden" name="profileId" value={d.profileId} />
-                  <button type="submit" name="decision" value="approve">
-                    Approve {d.name}
+                  <button type="submit" name="intent" value="reinstate">
+                    Reinstate {d.name}
                   </button>
                 </Form>
-                <Form method="post" className="form">
-                  <input type="hidden" name="profileId" value={d.profileId} />
-                  <div className="field">
-                    <label htmlFor={`reason-${d.profileId}`}>Reason for rejecting {d.name}</label>
-                    <input id={`reason-${d.profileId}`} name="reason" maxLength={500} />
-                  </div>
-                  <button type="submit" name="decision" value="reject" className="secondary">
-                    Reject {d.name}
-                  </button>
-                </Form>
-              </>
-            )}
-            {d.status === "verified" && (
-              <details open={errorFor === d.profileId}>
-                <summary>Suspend {d.name}</summary>
-                <Form method="post" className="form">
-                  <input type="hidden" name="profileId" value={d.profileId} />
-                  <p>
-                    The profile leaves the finder, the doctor loses access to every shared case at
-                    once and their patients are told. The doctor sees your reason.
-                  </p>
-                  <div className="field">
-                    <label htmlFor={`suspend-${d.profileId}`}>Reason for suspending {d.name}</label>
-                    <textarea
-                      id={`suspend-${d.profileId}`}
-                      name="reason"
-                      maxLength={500}
-                      rows={3}
-                    />
-                  </div>
-                  <button type="submit" name="intent" value="suspend">
-                    Suspend {d.name}
-                  </button>
-                </Form>
-              </details>
-            )}
-            {d.status === "suspended" && (
-              <Form method="post" className="inline-form">
-                <input type="hidden" name="profileId" value={d.profileId} />
-                <button type="submit" name="intent" value="reinstate">
-                  Reinstate {d.name}
-                </button>
-              </Form>
-            )}
+              )}
+            </div>
           </li>
         ))}
       </ul>

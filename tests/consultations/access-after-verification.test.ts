@@ -8,7 +8,7 @@ import { listDoctorCases } from "~/consultations/queries.server";
 import { updateOwnProfile } from "~/doctors/profile.server";
 import { ProfileSchema } from "~/doctors/validation";
 import { changeDoctorStatus } from "~/doctors/verification.server";
-import { listNotifications } from "~/notifications/notifications.server";
+import { listNotifications, unreadCounts } from "~/notifications/notifications.server";
 import { action as adminDoctorsAction } from "~/routes/admin.doctors";
 import { action as patientAction, loader as patientLoader } from "~/routes/consultations.$id";
 import { action as shareAction } from "~/routes/consultations.new";
@@ -231,6 +231,7 @@ describe.each(LAPSES)("a doctor %s", (_, lapse) => {
     const c = await acceptedCase();
     const name = c.patient.displayName;
     expect(listNotifications(c.doctor).some((n) => n.text.includes(name))).toBe(true);
+    expect(unreadCounts(c.doctor).all).toBeGreaterThan(0);
     lapse(c);
     const mine = listNotifications(c.doctor).filter((n) => n.consultationId === c.id);
     expect(mine.length).toBeGreaterThan(0);
@@ -238,6 +239,8 @@ describe.each(LAPSES)("a doctor %s", (_, lapse) => {
       expect(n.text).not.toContain(name);
       expect(n.link).toBeNull();
     }
+    // No badge points to a case that cannot be opened.
+    expect(unreadCounts(c.doctor)).toEqual({ all: 0, consultations: 0 });
   });
 });
 
