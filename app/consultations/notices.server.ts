@@ -6,7 +6,7 @@
 import { eq } from "drizzle-orm";
 import { doctorProfiles, users, type Consultation } from "#db/schema";
 import type { Executor } from "~/data/unit-of-work.server";
-import { doctorName } from "~/doctors/vocabulary";
+import { doctorName, isCertified } from "~/doctors/vocabulary";
 import type { NewNotification } from "~/notifications/notifications.server";
 import type { NotificationKind } from "~/notifications/vocabulary";
 
@@ -18,6 +18,8 @@ export type Parties = {
   patientName: string;
   doctorUserId: string;
   doctorName: string;
+  /** Whether the doctor sees the case now (a notice to a doctor who does not names no one). */
+  doctorCertified: boolean;
 };
 
 /** Who is on each side of a consultation, read inside the step's transaction. */
@@ -28,7 +30,12 @@ export function partiesOf(db: Executor, c: Pick<Consultation, "patientId" | "doc
     .where(eq(users.id, c.patientId))
     .get();
   const doctor = db
-    .select({ userId: doctorProfiles.userId, name: users.displayName, title: doctorProfiles.title })
+    .select({
+      userId: doctorProfiles.userId,
+      name: users.displayName,
+      title: doctorProfiles.title,
+      status: doctorProfiles.status,
+    })
     .from(doctorProfiles)
     .innerJoin(users, eq(users.id, doctorProfiles.userId))
     .where(eq(doctorProfiles.id, c.doctorProfileId))
@@ -38,6 +45,7 @@ export function partiesOf(db: Executor, c: Pick<Consultation, "patientId" | "doc
     patientName: patient?.name ?? "A patient",
     doctorUserId: doctor?.userId ?? "",
     doctorName: doctor ? doctorName(doctor.title, doctor.name) : "The doctor",
+    doctorCertified: Boolean(doctor && isCertified(doctor.status)),
   } satisfies Parties;
 }
 
@@ -109,7 +117,19 @@ const NOTICES: Record<Step, (row: Consultation, p: Parties) => Notice> = {
 
 /** The notice of `step` for the other side of `row`. */
 export function noticeOf(db: Executor, step: Step, row: Consultation): Notice {
-  return { ...NOTICES[step](row, partiesOf(db, row)), consultationId: row.id };
+  const parties = partiesOf(db, row);
+  const notice = NOTICES[step](row, parties);
+  // A patient closing the case of a doctor whose certification lapsed: the doctor is told
+  // without the patient's name or a link to a case they cannot open.
+  if (notice.userId === parties.doctorUserId && !parties.doctorCertified) {
+    return {
+      ...notice,
+      text: ANONYMOUS_NOTICE_TEXT[notice.kind],
+      link: null,
+      consultationId: row.id,
+    };
+  }
+  return { ...notice, consultationId: row.id };
 }
 
 /**

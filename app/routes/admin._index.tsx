@@ -10,8 +10,8 @@ export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "admin");
     const pending = listPendingDoctors(user);
-    // The oldest ten; the full queue, with search, is on /admin/doctors.
-    return { waiting: pending.length, pending: pending.slice(0, 10) };
+    // The ten latest submissions; the full queue (oldest first, with search) is on /admin/doctors.
+    return { waiting: pending.length, pending: pending.slice(-10).reverse() };
   });
 }
 
@@ -34,7 +34,7 @@ export default function AdminPage() {
       <h2>Doctors awaiting verification ({waiting})</h2>
       {waiting > pending.length && (
         <p>
-          The {pending.length} oldest are shown.{" "}
+          The {pending.length} latest are shown.{" "}
           <Link to="/admin/doctors?status=pending">See all {waiting} in the queue</Link>.
         </p>
       )}

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { auditLog, consultationMessages, consultations, notifications } from "#db/schema";
 import { createAnalysis } from "~/analyses/create.server";
-import { acceptRequest, shareAnalysis } from "~/consultations/lifecycle.server";
+import { acceptRequest, answerConsultation, shareAnalysis } from "~/consultations/lifecycle.server";
 import { postMessage } from "~/consultations/messages.server";
 import { listDoctorCases } from "~/consultations/queries.server";
 import { updateOwnProfile } from "~/doctors/profile.server";
@@ -370,6 +370,22 @@ describe("the admin suspends and reinstates through /admin/doctors", () => {
     }
     expect(profileOf(c.doctor.id).status).toBe("verified");
   });
+});
+
+test("a patient closing a case while the doctor is suspended: the doctor's notice names no one", async () => {
+  const c = await acceptedCase();
+  answerConsultation(c.doctor, c.id, {
+    doctorClass: "benign",
+    recommendations: "No further test needed; repeat the blood count in a year.",
+    urgency: "routine",
+  });
+  changeDoctorStatus(c.admin, c.profileId, { step: "suspend", reason: "Complaint under review" });
+  const closed = await patientAction(
+    await post(c.patient, `/consultations/${c.id}`, { id: c.id }, { intent: "close" }),
+  );
+  expect(statusOf(closed)).toBe(302);
+  const notice = listNotifications(c.doctor).find((n) => n.kind === "consultation.closed");
+  expect(notice).toMatchObject({ text: "A patient closed a consultation.", link: null });
 });
 
 test("notifications of a revoked case name no patient", async () => {
