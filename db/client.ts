@@ -38,8 +38,23 @@ export function openDatabase(file = databasePath()): Db {
   return drizzle(sqlite, { schema }) as Db;
 }
 
+/**
+ * Apply the committed migrations with foreign keys off, as SQLite's procedure for rebuilding a
+ * table asks (the migrations run in one transaction, where the pragma cannot change; with keys
+ * on, dropping a rebuilt parent table would cascade to its children). The keys are checked
+ * before they are turned back on: a migration that broke a reference stops the start.
+ */
 export function migrateDatabase(db: Db): void {
-  migrate(db, { migrationsFolder: migrationsFolder() });
+  db.$client.pragma("foreign_keys = OFF");
+  try {
+    migrate(db, { migrationsFolder: migrationsFolder() });
+    const broken = db.$client.pragma("foreign_key_check") as unknown[];
+    if (broken.length > 0) {
+      throw new Error(`Migrations left ${broken.length} broken foreign key reference(s)`);
+    }
+  } finally {
+    db.$client.pragma("foreign_keys = ON");
+  }
 }
 
 const globalForDb = globalThis as unknown as { __hemalinkDb?: Db };

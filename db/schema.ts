@@ -113,6 +113,10 @@ export const doctorProfiles = sqliteTable(
     verifiedAt: integer("verified_at", { mode: "timestamp_ms" }),
     verifiedBy: text("verified_by").references(() => users.id, { onDelete: "set null" }),
     rejectionReason: text("rejection_reason"),
+    /** Why an admin suspended a verified profile (shown to the doctor), when and by whom. */
+    suspensionReason: text("suspension_reason"),
+    suspendedAt: integer("suspended_at", { mode: "timestamp_ms" }),
+    suspendedBy: text("suspended_by").references(() => users.id, { onDelete: "set null" }),
     /**
      * Integer key of the profile in the `doctor_geo` R*Tree (assigned by a trigger on
      * insert; the R*Tree holds verified profiles with a location, kept in sync by triggers).
@@ -126,7 +130,10 @@ export const doctorProfiles = sqliteTable(
   },
   (t) => [
     index("doctor_profiles_status_idx").on(t.status),
-    check("doctor_profiles_status_check", sql`${t.status} in ('pending', 'verified', 'rejected')`),
+    check(
+      "doctor_profiles_status_check",
+      sql`${t.status} in ('pending', 'verified', 'suspended', 'rejected')`,
+    ),
   ],
 );
 

@@ -216,7 +216,8 @@ export async function seedDemo(db: Db, hash: (password: string) => Promise<strin
           lng,
           // The demo doctor always offers teleconsultation, so the demo can share a case.
           offersTeleconsultation: random.next() < 0.6 || i === 0,
-          acceptsNewPatients: random.next() < 0.8,
+          // ... and accepts new patients (a doctor who does not receives no new cases).
+          acceptsNewPatients: random.next() < 0.8 || i === 0,
           bio: "Demo profile: this hematologist does not exist.",
           isDemo: true,
           verifiedAt: status === "verified" ? new Date(now - 86_400_000) : null,

@@ -1,16 +1,34 @@
 /**
  * Who sees a consultation: its patient always; its doctor only while it is shared (not
- * withdrawn, not revoked). Every other module asks here; what the actor may not see is
- * undefined, which the callers turn into a 404.
+ * withdrawn, not revoked) and while the doctor's profile is certified. A doctor whose profile
+ * goes back to verification, is suspended or rejected sees none of their cases until it is
+ * certified again (docs/decisions/037). Every other module asks here; what the actor may not
+ * see is undefined, which the callers turn into a 404.
  */
-import { and, eq, isNull, ne } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { consultations, doctorProfiles, type Consultation } from "#db/schema";
+import { consultations, doctorProfiles, notifications, type Consultation } from "#db/schema";
 import { can, type Actor } from "~/auth/permissions";
+import type { UnitOfWork } from "~/data/unit-of-work.server";
+import { notify } from "~/notifications/notifications.server";
+import { ANONYMOUS_NOTICE_TEXT, accessNotice } from "./notices.server";
+import { LIVE_STATUSES } from "./vocabulary";
 
 export type Side = "patient" | "doctor";
 
-/** The consultation if the actor is its patient, or its doctor while it is shared. */
+/** Shared with its doctor: neither withdrawn nor revoked (the doctor's certification aside). */
+export const sharedWithDoctor = (): SQL =>
+  and(isNull(consultations.revokedAt), ne(consultations.status, "withdrawn"))!;
+
+/** The condition under which the doctor of `doctorProfiles` sees a consultation. */
+export const doctorSees = (doctorUserId: string): SQL =>
+  and(
+    eq(doctorProfiles.userId, doctorUserId),
+    eq(doctorProfiles.status, "verified"),
+    sharedWithDoctor(),
+  )!;
+
+/** The consultation if the actor is its patient, or its certified doctor while it is shared. */
 export function visibleTo(actor: Actor, id: string, side: Side): Consultation | undefined {
   const db = getDb();
   if (side === "patient") {
@@ -26,14 +44,83 @@ export function visibleTo(actor: Actor, id: string, side: Side): Consultation | 
     .select({ c: consultations })
     .from(consultations)
     .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
-    .where(
-      and(
-        eq(consultations.id, id),
-        eq(doctorProfiles.userId, actor.id),
-        isNull(consultations.revokedAt),
-        ne(consultations.status, "withdrawn"),
-      ),
-    )
+    .where(and(eq(consultations.id, id), doctorSees(actor.id)))
     .get();
   return row?.c;
+}
+
+/**
+ * The doctor's notifications about these consultations no longer name the patient nor link
+ * to a case they cannot open (a revoked or withdrawn case, or a doctor no longer certified);
+ * they are marked read, so no badge points to a case that cannot be opened.
+ */
+export function redactDoctorNotifications(
+  uow: UnitOfWork,
+  doctorUserId: string,
+  consultationIds: string[],
+) {
+  if (!doctorUserId || consultationIds.length === 0) return;
+  const rows = uow.tx
+    .select({ id: notifications.id, kind: notifications.kind })
+    .from(notifications)
+    .where(
+      and(
+        eq(notifications.userId, doctorUserId),
+        inArray(notifications.consultationId, consultationIds),
+      ),
+    )
+    .all();
+  for (const row of rows) {
+    uow.tx
+      .update(notifications)
+      .set({
+        text: ANONYMOUS_NOTICE_TEXT[row.kind],
+        link: null,
+        readAt: sql`coalesce(${notifications.readAt}, ${Date.now()})`,
+      })
+      .where(eq(notifications.id, row.id))
+      .run();
+  }
+}
+
+/** The consultations of a profile its doctor would see if certified, and the live ones. */
+function sharedCasesOf(uow: UnitOfWork, profileId: string) {
+  return uow.tx
+    .select()
+    .from(consultations)
+    .where(and(eq(consultations.doctorProfileId, profileId), sharedWithDoctor()))
+    .all();
+}
+
+/**
+ * A certified profile stops being certified (back to verification, suspended, rejected), in
+ * the unit of work that changes its status: each patient whose case is still live (requested,
+ * accepted, answered) is told the doctor can no longer see it, and the doctor's notifications
+ * about all their cases stop naming the patients.
+ */
+export function endDoctorAccess(uow: UnitOfWork, profileId: string, doctorUserId: string) {
+  const cases = sharedCasesOf(uow, profileId);
+  for (const c of cases) {
+    if ((LIVE_STATUSES as readonly string[]).includes(c.status)) {
+      notify(uow, accessNotice(uow.tx, "lost", c));
+    }
+  }
+  redactDoctorNotifications(
+    uow,
+    doctorUserId,
+    cases.map((c) => c.id),
+  );
+}
+
+/**
+ * The profile is certified again: the cases its patients did not revoke or withdraw meanwhile
+ * are visible to the doctor again (visibleTo follows the status), and each patient of a live
+ * case is told, with the way to end the access on the consultation page.
+ */
+export function restoreDoctorAccess(uow: UnitOfWork, profileId: string) {
+  for (const c of sharedCasesOf(uow, profileId)) {
+    if ((LIVE_STATUSES as readonly string[]).includes(c.status)) {
+      notify(uow, accessNotice(uow.tx, "restored", c));
+    }
+  }
 }

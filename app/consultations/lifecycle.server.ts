@@ -6,7 +6,7 @@
  * the current state is a conflict. Each step is one unit of work: the row, its audit entry
  * and the other side's notification commit together, and the e-mail follows the commit.
  */
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, consultations, doctorProfiles, type Consultation } from "#db/schema";
 import { audit } from "~/audit/audit.server";
@@ -14,8 +14,9 @@ import { can, type Actor } from "~/auth/permissions";
 import { inTransaction, type Executor } from "~/data/unit-of-work.server";
 import { conflict, invalid, notFound } from "~/errors/domain-error";
 import { notify } from "~/notifications/notifications.server";
-import { visibleTo, type Side } from "./access.server";
-import { noticeOf, type ConsultationStep } from "./notices.server";
+import { isCertified } from "~/doctors/vocabulary";
+import { redactDoctorNotifications, visibleTo, type Side } from "./access.server";
+import { noticeOf, partiesOf, type ConsultationStep } from "./notices.server";
 import type { AnswerInput, ShareInput } from "./validation";
 import { OPEN_STATUSES, type ConsultationStatus } from "./vocabulary";
 
@@ -37,12 +38,27 @@ export function shareAnalysis(actor: Actor, analysisId: string, input: ShareInpu
     .get();
   if (!analysis) notFound();
   const doctor = db
-    .select({ id: doctorProfiles.id, tele: doctorProfiles.offersTeleconsultation })
+    .select({
+      id: doctorProfiles.id,
+      status: doctorProfiles.status,
+      tele: doctorProfiles.offersTeleconsultation,
+      accepting: doctorProfiles.acceptsNewPatients,
+    })
     .from(doctorProfiles)
-    .where(and(eq(doctorProfiles.id, input.doctorProfileId), eq(doctorProfiles.status, "verified")))
+    .where(eq(doctorProfiles.id, input.doctorProfileId))
     .get();
-  if (!doctor) notFound();
+  // A profile that is not certified (or does not exist: the same answer) gets no new case.
+  if (!doctor || !isCertified(doctor.status)) {
+    throw invalid(
+      "This hematologist cannot receive cases at the moment. Choose another one in the doctor finder.",
+    );
+  }
   if (!doctor.tele) throw invalid("This doctor does not offer teleconsultation.");
+  if (!doctor.accepting && !isReturningPatient(actor, doctor.id)) {
+    throw invalid(
+      "This hematologist is not accepting new patients. Choose another one in the doctor finder.",
+    );
+  }
   return inTransaction((uow) => {
     const open = uow.tx
       .select({ id: consultations.id })
@@ -73,6 +89,22 @@ export function shareAnalysis(actor: Actor, analysisId: string, input: ShareInpu
     notify(uow, noticeOf(uow.tx, "request", row));
     return row;
   });
+}
+
+/** The patient has shared a case with this doctor before (not a new patient for them). */
+export function isReturningPatient(actor: Actor, doctorProfileId: string) {
+  const earlier = getDb()
+    .select({ id: consultations.id })
+    .from(consultations)
+    .where(
+      and(
+        eq(consultations.patientId, actor.id),
+        eq(consultations.doctorProfileId, doctorProfileId),
+        ne(consultations.status, "withdrawn"),
+      ),
+    )
+    .get();
+  return Boolean(earlier);
 }
 
 type Transition = {
@@ -106,6 +138,10 @@ function transition(actor: Actor, id: string, { step, side, from, set }: Transit
       .get();
     if (!row) throw conflict("This consultation changed meanwhile; reload the page.");
     auditConsultation(actor, `consultation.${step}`, id, uow.tx);
+    if (step === "revoke" || step === "withdraw") {
+      // The doctor's access ends: their earlier notifications stop naming the patient.
+      redactDoctorNotifications(uow, partiesOf(uow.tx, row).doctorUserId, [id]);
+    }
     notify(uow, noticeOf(uow.tx, step, row));
     return row;
   });

@@ -6,7 +6,7 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { consultationMessages, doctorProfiles, users } from "#db/schema";
-import type { ConsultationStatus } from "./vocabulary";
+import { LIVE_STATUSES, type ConsultationStatus } from "./vocabulary";
 import { audit } from "~/audit/audit.server";
 import { conflict, notFound } from "~/errors/domain-error";
 import type { Actor } from "~/auth/permissions";
@@ -14,8 +14,7 @@ import { notify } from "~/notifications/notifications.server";
 import { visibleTo } from "./access.server";
 import { doctorLink, patientLink } from "./notices.server";
 import { inTransaction } from "~/data/unit-of-work.server";
-
-const OPEN: ConsultationStatus[] = ["requested", "accepted", "answered"];
+import { isCertified } from "~/doctors/vocabulary";
 
 function consultationFor(actor: Actor, id: string) {
   const side = actor.role === "doctor" ? "doctor" : "patient";
@@ -24,7 +23,7 @@ function consultationFor(actor: Actor, id: string) {
 }
 
 export function canPostMessages(c: { status: ConsultationStatus; revokedAt: Date | null }) {
-  return OPEN.includes(c.status) && !c.revokedAt;
+  return (LIVE_STATUSES as readonly ConsultationStatus[]).includes(c.status) && !c.revokedAt;
 }
 
 export function listMessages(actor: Actor, consultationId: string) {
@@ -52,6 +51,13 @@ export function postMessage(actor: Actor, consultationId: string, body: string) 
   const { consultation, side } = consultationFor(actor, consultationId);
   if (!canPostMessages(consultation)) {
     throw conflict(`This consultation is ${consultation.status}; messages are closed.`);
+  }
+  // The doctor's side is certified (visibleTo); the patient does not write to a doctor who
+  // cannot read the case.
+  if (side === "patient" && !doctorCertified(consultation.doctorProfileId)) {
+    throw conflict(
+      "The doctor can no longer see this case, so messages are closed. You can share it with another hematologist.",
+    );
   }
   return inTransaction((uow) => {
     const row = uow.tx
@@ -89,6 +95,16 @@ export function postMessage(actor: Actor, consultationId: string, body: string) 
     }
     return row;
   });
+}
+
+/** Whether the doctor of a profile is certified (and so sees the cases shared with them). */
+export function doctorCertified(doctorProfileId: string): boolean {
+  const row = getDb()
+    .select({ status: doctorProfiles.status })
+    .from(doctorProfiles)
+    .where(eq(doctorProfiles.id, doctorProfileId))
+    .get();
+  return Boolean(row && isCertified(row.status));
 }
 
 function doctorUserOf(doctorProfileId: string): string | undefined {

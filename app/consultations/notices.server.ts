@@ -6,8 +6,9 @@
 import { eq } from "drizzle-orm";
 import { doctorProfiles, users, type Consultation } from "#db/schema";
 import type { Executor } from "~/data/unit-of-work.server";
-import { doctorName } from "~/doctors/vocabulary";
+import { doctorName, isCertified } from "~/doctors/vocabulary";
 import type { NewNotification } from "~/notifications/notifications.server";
+import type { NotificationKind } from "~/notifications/vocabulary";
 
 export const patientLink = (id: string) => `/consultations/${id}`;
 export const doctorLink = (id: string) => `/doctor/cases/${id}`;
@@ -17,6 +18,8 @@ export type Parties = {
   patientName: string;
   doctorUserId: string;
   doctorName: string;
+  /** Whether the doctor sees the case now (a notice to a doctor who does not names no one). */
+  doctorCertified: boolean;
 };
 
 /** Who is on each side of a consultation, read inside the step's transaction. */
@@ -27,7 +30,12 @@ export function partiesOf(db: Executor, c: Pick<Consultation, "patientId" | "doc
     .where(eq(users.id, c.patientId))
     .get();
   const doctor = db
-    .select({ userId: doctorProfiles.userId, name: users.displayName, title: doctorProfiles.title })
+    .select({
+      userId: doctorProfiles.userId,
+      name: users.displayName,
+      title: doctorProfiles.title,
+      status: doctorProfiles.status,
+    })
     .from(doctorProfiles)
     .innerJoin(users, eq(users.id, doctorProfiles.userId))
     .where(eq(doctorProfiles.id, c.doctorProfileId))
@@ -37,10 +45,28 @@ export function partiesOf(db: Executor, c: Pick<Consultation, "patientId" | "doc
     patientName: patient?.name ?? "A patient",
     doctorUserId: doctor?.userId ?? "",
     doctorName: doctor ? doctorName(doctor.title, doctor.name) : "The doctor",
+    doctorCertified: Boolean(doctor && isCertified(doctor.status)),
   } satisfies Parties;
 }
 
 export type Notice = { userId: string } & NewNotification;
+
+/**
+ * A doctor's notification once they can no longer open the case (revoked, withdrawn, or their
+ * profile is no longer certified): the same news without the patient's name.
+ */
+export const ANONYMOUS_NOTICE_TEXT: Record<NotificationKind, string> = {
+  "consultation.requested": "A patient shared a case with you.",
+  "consultation.accepted": "A consultation request was accepted.",
+  "consultation.declined": "A consultation request was declined.",
+  "consultation.answered": "A consultation was answered.",
+  "consultation.withdrawn": "A patient withdrew a consultation request.",
+  "consultation.revoked": "A patient ended your access to a shared case.",
+  "consultation.closed": "A patient closed a consultation.",
+  "consultation.message": "A patient sent a message on a shared case.",
+  "consultation.access-lost": "A hematologist can no longer see a case.",
+  "consultation.access-restored": "A hematologist can see a case again.",
+};
 type Step = "request" | "withdraw" | "revoke" | "close" | "accept" | "decline" | "answer";
 
 const NOTICES: Record<Step, (row: Consultation, p: Parties) => Notice> = {
@@ -50,16 +76,17 @@ const NOTICES: Record<Step, (row: Consultation, p: Parties) => Notice> = {
     text: `${p.patientName} shared a case with you.`,
     link: doctorLink(row.id),
   }),
+  // Access has ended with these two: the doctor's notice names no patient.
   withdraw: (_, p) => ({
     userId: p.doctorUserId,
     kind: "consultation.withdrawn",
-    text: `${p.patientName} withdrew a consultation request.`,
+    text: ANONYMOUS_NOTICE_TEXT["consultation.withdrawn"],
     link: null,
   }),
   revoke: (_, p) => ({
     userId: p.doctorUserId,
     kind: "consultation.revoked",
-    text: `${p.patientName} ended your access to a shared case.`,
+    text: ANONYMOUS_NOTICE_TEXT["consultation.revoked"],
     link: null,
   }),
   close: (row, p) => ({
@@ -90,7 +117,37 @@ const NOTICES: Record<Step, (row: Consultation, p: Parties) => Notice> = {
 
 /** The notice of `step` for the other side of `row`. */
 export function noticeOf(db: Executor, step: Step, row: Consultation): Notice {
-  return { ...NOTICES[step](row, partiesOf(db, row)), consultationId: row.id };
+  const parties = partiesOf(db, row);
+  const notice = NOTICES[step](row, parties);
+  // A patient closing the case of a doctor whose certification lapsed: the doctor is told
+  // without the patient's name or a link to a case they cannot open.
+  if (notice.userId === parties.doctorUserId && !parties.doctorCertified) {
+    return {
+      ...notice,
+      text: ANONYMOUS_NOTICE_TEXT[notice.kind],
+      link: null,
+      consultationId: row.id,
+    };
+  }
+  return { ...notice, consultationId: row.id };
+}
+
+/**
+ * The patient's notice when the doctor's certification lapses (their access with it) or is
+ * confirmed again (their access to the cases the patient did not revoke returns).
+ */
+export function accessNotice(db: Executor, change: "lost" | "restored", row: Consultation): Notice {
+  const p = partiesOf(db, row);
+  return {
+    userId: p.patientId,
+    kind: change === "lost" ? "consultation.access-lost" : "consultation.access-restored",
+    text:
+      change === "lost"
+        ? `${p.doctorName} can no longer see your case: their certification is not confirmed at the moment. You can share it with another hematologist.`
+        : `${p.doctorName}'s certification is confirmed again: they can see your case again. You can still end their access.`,
+    link: patientLink(row.id),
+    consultationId: row.id,
+  };
 }
 
 /** The patient's notice when the app closes an answered consultation by itself. */

@@ -3,26 +3,34 @@
  * both inboxes and a case's images. Scoped by the actor through `visibleTo`; reads that
  * show patient data are audited.
  */
-import { and, desc, eq, isNull, ne } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, consultations, doctorProfiles, users } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
-import { doctorName } from "~/doctors/vocabulary";
+import { doctorName, isCertified } from "~/doctors/vocabulary";
 import { notFound } from "~/errors/domain-error";
 import { getImageStore, IMAGE_FILES, type ImageFile } from "~/uploads/storage.server";
-import { visibleTo } from "./access.server";
+import { doctorSees, visibleTo } from "./access.server";
 import { auditConsultation } from "./lifecycle.server";
 
 /** The doctor of a profile, named the one way doctors are named. */
 function doctorOfProfile(profileId: string) {
   const row = getDb()
-    .select({ id: doctorProfiles.id, name: users.displayName, title: doctorProfiles.title })
+    .select({
+      id: doctorProfiles.id,
+      name: users.displayName,
+      title: doctorProfiles.title,
+      status: doctorProfiles.status,
+    })
     .from(doctorProfiles)
     .innerJoin(users, eq(users.id, doctorProfiles.userId))
     .where(eq(doctorProfiles.id, profileId))
     .get();
-  return row && { id: row.id, name: doctorName(row.title, row.name) };
+  // Whether the doctor can see the case now is all the patient learns of their status.
+  return (
+    row && { id: row.id, name: doctorName(row.title, row.name), certified: isCertified(row.status) }
+  );
 }
 
 const analysisOf = (analysisId: string) =>
@@ -60,7 +68,10 @@ export function getOwnConsultation(actor: Actor, id: string) {
   return { consultation, analysis, doctor };
 }
 
-/** The doctor's inbox: shared cases, newest first (the view is audited: it names patients). */
+/**
+ * The doctor's inbox: shared cases, newest first (the view is audited: it names patients);
+ * empty while the doctor's profile is not certified.
+ */
 export function listDoctorCases(actor: Actor) {
   if (!can(actor, { type: "doctor:access" })) notFound();
   audit({ actorId: actor.id, action: "consultation.list", outcome: "success" });
@@ -75,13 +86,7 @@ export function listDoctorCases(actor: Actor) {
     .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
     .innerJoin(users, eq(users.id, consultations.patientId))
     .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
-    .where(
-      and(
-        eq(doctorProfiles.userId, actor.id),
-        isNull(consultations.revokedAt),
-        ne(consultations.status, "withdrawn"),
-      ),
-    )
+    .where(doctorSees(actor.id))
     .orderBy(desc(consultations.requestedAt))
     .all()
     .map((r) => ({

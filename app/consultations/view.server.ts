@@ -6,7 +6,8 @@ import { canPostMessages, listMessages } from "./messages.server";
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-export function consultationView(c: Consultation) {
+/** `doctorCertified`: false when the doctor's profile lapsed (no messages to a doctor who cannot read). */
+export function consultationView(c: Consultation, { doctorCertified = true } = {}) {
   return {
     id: c.id,
     status: c.status,
@@ -26,7 +27,7 @@ export function consultationView(c: Consultation) {
       withdrawnAt: iso(c.withdrawnAt),
       revokedAt: iso(c.revokedAt),
     },
-    canPost: canPostMessages(c),
+    canPost: canPostMessages(c) && doctorCertified,
   };
 }
 

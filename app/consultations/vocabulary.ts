@@ -27,6 +27,13 @@ export const STATUS_LABELS: Record<ConsultationStatus, string> = {
 /** A consultation the doctor may still act on and the patient may withdraw. */
 export const OPEN_STATUSES = ["requested", "accepted"] as const satisfies ConsultationStatus[];
 
+/** A consultation still being talked about: messages are open, and the patient is told of access changes. */
+export const LIVE_STATUSES = [
+  "requested",
+  "accepted",
+  "answered",
+] as const satisfies ConsultationStatus[];
+
 /** The doctor confirms or corrects the model, or says the image cannot be judged. */
 export const DOCTOR_CLASSES = [...CLASS_IDS, "not_assessable"] as const;
 export type DoctorClass = (typeof DOCTOR_CLASSES)[number];

@@ -1,17 +1,44 @@
 /**
- * The admin's verification form as a pipeline intent. Server-only, so its schema stays out
+ * The admin's verification forms as pipeline intents. Server-only, so their schemas stay out
  * of the verification page's browser bundle (the page does not validate in the browser).
+ * Each answers with the confirmation the page shows above the list.
  */
-import { redirect } from "@remix-run/node";
 import { intent } from "~/http/pipeline.server";
-import { DecisionSchema } from "./validation";
-import { decideVerification } from "./verification.server";
+import { DecisionSchema, ReinstateSchema, SuspendSchema } from "./validation";
+import { changeDoctorStatus } from "./verification.server";
 
-export const verificationIntent = intent(DecisionSchema, ({ user, value }) => {
-  decideVerification(
+export type Confirmation = { confirmation: string; profileId: string };
+
+export const verificationIntent = intent(DecisionSchema, ({ user, value }): Confirmation => {
+  const { name } = changeDoctorStatus(
     user,
     value.profileId,
-    value.decision === "approve" ? { approve: true } : { approve: false, reason: value.reason },
+    value.decision === "approve" ? { step: "approve" } : { step: "reject", reason: value.reason },
   );
-  return redirect("/admin/doctors");
+  return {
+    profileId: value.profileId,
+    confirmation:
+      value.decision === "approve"
+        ? `${name} is approved: the profile is certified and listed.`
+        : `${name}'s verification was declined; the doctor sees your reason.`,
+  };
+});
+
+export const suspendIntent = intent(SuspendSchema, ({ user, value }): Confirmation => {
+  const { name } = changeDoctorStatus(user, value.profileId, {
+    step: "suspend",
+    reason: value.reason,
+  });
+  return {
+    profileId: value.profileId,
+    confirmation: `${name} is suspended: no longer listed, and their shared cases are hidden from them. Their patients are told.`,
+  };
+});
+
+export const reinstateIntent = intent(ReinstateSchema, ({ user, value }): Confirmation => {
+  const { name } = changeDoctorStatus(user, value.profileId, { step: "reinstate" });
+  return {
+    profileId: value.profileId,
+    confirmation: `${name} is reinstated: certified and listed again.`,
+  };
 });

@@ -4,6 +4,8 @@ import { doctorProfiles } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { notFound } from "~/errors/domain-error";
 import { can, type Actor } from "~/auth/permissions";
+import { endDoctorAccess } from "~/consultations/access.server";
+import { inTransaction } from "~/data/unit-of-work.server";
 import { certificationList, type ProfileInput } from "./validation";
 
 /** The acting doctor's own profile. */
@@ -22,8 +24,8 @@ export function getOwnProfile(actor: Actor) {
  * in the same transaction).
  */
 export function updateOwnProfile(actor: Actor, input: ProfileInput) {
-  const db = getDb();
-  return db.transaction((tx) => {
+  return inTransaction((uow) => {
+    const tx = uow.tx;
     const current = tx
       .select()
       .from(doctorProfiles)
@@ -38,11 +40,12 @@ export function updateOwnProfile(actor: Actor, input: ProfileInput) {
       current.licenceAuthority !== input.licenceAuthority ||
       JSON.stringify(current.boardCertifications) !== JSON.stringify(certifications);
     // What patients see as who the doctor is: what the admin verified must still be true.
-    // (The name is the account's and not edited here.)
+    // (The name is the account's, set at registration: no page changes it.)
     const identityChanged =
       current.title !== (input.title || null) || current.clinicName !== input.clinicName;
     const backToVerification =
-      (credentialsChanged || identityChanged) && current.status !== "pending";
+      (credentialsChanged || identityChanged) &&
+      (current.status === "verified" || current.status === "rejected");
     tx.update(doctorProfiles)
       .set({
         title: input.title || null,
@@ -74,16 +77,24 @@ export function updateOwnProfile(actor: Actor, input: ProfileInput) {
       })
       .where(eq(doctorProfiles.id, current.id))
       .run();
-    audit({
-      actorId: actor.id,
-      action: "doctor.profile.update",
-      outcome: "success",
-      targetType: "doctor_profile",
-      targetId: current.id,
-      detail: backToVerification
-        ? `${credentialsChanged ? "credentials" : "public identity"} changed: back to verification`
-        : undefined,
-    });
+    // A suspended profile stays suspended (only an admin lifts it); leaving "verified" ends
+    // the doctor's access to their shared cases, and their patients are told.
+    if (backToVerification && current.status === "verified") {
+      endDoctorAccess(uow, current.id, current.userId);
+    }
+    audit(
+      {
+        actorId: actor.id,
+        action: "doctor.profile.update",
+        outcome: "success",
+        targetType: "doctor_profile",
+        targetId: current.id,
+        detail: backToVerification
+          ? `${credentialsChanged ? "credentials" : "public identity"} changed: back to verification`
+          : undefined,
+      },
+      tx,
+    );
     return { backToVerification: backToVerification || current.status === "pending" };
   });
 }

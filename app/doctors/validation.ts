@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LANGUAGES } from "./languages";
 import { SPECIALTY_IDS, type Specialty } from "./specialties";
+import { VERIFICATION_STATUSES } from "./vocabulary";
 
 /** Languages offered in forms and filters (free text would split "English" / "english"). */
 
@@ -102,3 +103,26 @@ export const DecisionSchema = z.discriminatedUnion("decision", [
       .max(500, "Keep the reason under 500 characters"),
   }),
 ]);
+
+const reasonFor = (what: string) =>
+  z
+    .string({ error: `Give the doctor a reason for ${what}` })
+    .trim()
+    .min(5, `Give the doctor a reason for ${what} (at least 5 characters)`)
+    .max(500, "Keep the reason under 500 characters");
+
+/** The admin suspends a certified doctor, with a reason the doctor sees. */
+export const SuspendSchema = z.object({
+  profileId: z.string().min(1),
+  reason: reasonFor("the suspension"),
+});
+
+/** The admin lifts a suspension: the profile is certified again. */
+export const ReinstateSchema = z.object({ profileId: z.string().min(1) });
+
+/** The admin's doctor list: search, status filter ("all" for every status) and page. */
+export const AdminDoctorQuerySchema = z.object({
+  q: z.string().trim().max(100).catch(""),
+  status: z.enum([...VERIFICATION_STATUSES, "all"]).catch("pending"),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});

@@ -1,9 +1,98 @@
-import { and, asc, eq } from "drizzle-orm";
+/**
+ * Certification of doctors by an admin: approve or reject a pending profile, suspend a
+ * certified one (with a reason the doctor sees), reinstate a suspended one; and the admin's
+ * list of every profile. A doctor's access to the cases shared with them follows the status
+ * (`~/consultations/access.server`): each change that ends or restores it tells the patients in
+ * the same unit of work. Nobody decides on their own profile; a profile that is not in the state
+ * the step starts from (or does not exist) is a 404. Every step is audited.
+ */
+import { and, asc, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { doctorProfiles, users } from "#db/schema";
 import { can, type Actor } from "~/auth/permissions";
 import { notFound } from "~/errors/domain-error";
 import { audit } from "~/audit/audit.server";
+import { endDoctorAccess, restoreDoctorAccess } from "~/consultations/access.server";
+import { inTransaction } from "~/data/unit-of-work.server";
+import { doctorName, type VerificationStatus } from "./vocabulary";
+
+export const ADMIN_DOCTORS_PAGE_SIZE = 20;
+
+export type DoctorListQuery = { q: string; status: VerificationStatus | "all"; page: number };
+
+/** `%`, `_` and the escape itself are literal in what the admin types. */
+const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, "\\$&")}%`;
+
+/**
+ * The admin's list of doctor profiles: a search over name, e-mail, licence number and city,
+ * a status filter and pages of 20. The queue of pending profiles runs oldest first; the other
+ * lists by name.
+ */
+export function listDoctorsForAdmin(actor: Actor, query: DoctorListQuery) {
+  if (!can(actor, { type: "admin:access" })) notFound();
+  const db = getDb();
+  const conditions: SQL[] = [];
+  if (query.status !== "all") conditions.push(eq(doctorProfiles.status, query.status));
+  const q = query.q.trim();
+  if (q) {
+    const pattern = likePattern(q);
+    const field = (column: SQL | typeof users.email) =>
+      sql`lower(coalesce(${column}, '')) like ${pattern} escape '\\'`;
+    conditions.push(
+      or(
+        field(sql`${users.displayName}`),
+        field(users.email),
+        field(sql`${doctorProfiles.licenceNumber}`),
+        field(sql`${doctorProfiles.city}`),
+      )!,
+    );
+  }
+  const where = conditions.length > 0 ? and(...conditions) : undefined;
+  const total =
+    db
+      .select({ n: count() })
+      .from(doctorProfiles)
+      .innerJoin(users, eq(users.id, doctorProfiles.userId))
+      .where(where)
+      .get()?.n ?? 0;
+  const pages = Math.max(1, Math.ceil(total / ADMIN_DOCTORS_PAGE_SIZE));
+  const page = Math.min(Math.max(1, query.page), pages);
+  const rows = db
+    .select({
+      profileId: doctorProfiles.id,
+      userId: users.id,
+      name: users.displayName,
+      title: doctorProfiles.title,
+      email: users.email,
+      status: doctorProfiles.status,
+      licenceNumber: doctorProfiles.licenceNumber,
+      licenceAuthority: doctorProfiles.licenceAuthority,
+      boardCertifications: doctorProfiles.boardCertifications,
+      specialties: doctorProfiles.specialties,
+      clinicName: doctorProfiles.clinicName,
+      city: doctorProfiles.city,
+      country: doctorProfiles.country,
+      rejectionReason: doctorProfiles.rejectionReason,
+      suspensionReason: doctorProfiles.suspensionReason,
+      suspendedAt: doctorProfiles.suspendedAt,
+      verifiedAt: doctorProfiles.verifiedAt,
+      submittedAt: doctorProfiles.updatedAt,
+      isDemo: doctorProfiles.isDemo,
+    })
+    .from(doctorProfiles)
+    .innerJoin(users, eq(users.id, doctorProfiles.userId))
+    .where(where)
+    .orderBy(
+      ...(query.status === "pending"
+        ? [asc(doctorProfiles.updatedAt), asc(doctorProfiles.id)]
+        : [asc(sql`lower(${users.displayName})`), desc(doctorProfiles.createdAt)]),
+    )
+    .limit(ADMIN_DOCTORS_PAGE_SIZE)
+    .offset((page - 1) * ADMIN_DOCTORS_PAGE_SIZE)
+    .all()
+    .map((r) => ({ ...r, displayName: doctorName(r.title, r.name) }));
+  return { rows, total, page, pages };
+}
 
 /** Profiles awaiting an admin's decision, oldest first. */
 export function listPendingDoctors(actor: Actor) {
@@ -31,13 +120,15 @@ export function listPendingDoctors(actor: Actor) {
     .all();
 }
 
-/** The acting doctor's own verification state. */
+/** The acting doctor's own verification state, with the reason of a refusal or suspension. */
 export function getOwnVerification(actor: Actor) {
   if (!can(actor, { type: "doctor:access" })) notFound();
   const row = getDb()
     .select({
       status: doctorProfiles.status,
       rejectionReason: doctorProfiles.rejectionReason,
+      suspensionReason: doctorProfiles.suspensionReason,
+      suspendedAt: doctorProfiles.suspendedAt,
       verifiedAt: doctorProfiles.verifiedAt,
     })
     .from(doctorProfiles)
@@ -47,64 +138,122 @@ export function getOwnVerification(actor: Actor) {
 }
 
 export type Decision = { approve: true } | { approve: false; reason: string };
+export type StatusChange =
+  | { step: "approve" }
+  | { step: "reject"; reason: string }
+  | { step: "suspend"; reason: string }
+  | { step: "reinstate" };
+
+const FROM: Record<StatusChange["step"], VerificationStatus> = {
+  approve: "pending",
+  reject: "pending",
+  suspend: "verified",
+  reinstate: "suspended",
+};
+
+const AUDIT_ACTION: Record<StatusChange["step"], string> = {
+  approve: "doctor.verify.approve",
+  reject: "doctor.verify.reject",
+  suspend: "doctor.suspend",
+  reinstate: "doctor.reinstate",
+};
+
+function newState(actor: Actor, change: StatusChange) {
+  const now = new Date();
+  const lifted = { suspensionReason: null, suspendedAt: null, suspendedBy: null };
+  switch (change.step) {
+    case "approve":
+    case "reinstate":
+      return {
+        status: "verified" as const,
+        verifiedAt: now,
+        verifiedBy: actor.id,
+        rejectionReason: null,
+        ...lifted,
+      };
+    case "reject":
+      return {
+        status: "rejected" as const,
+        verifiedAt: null,
+        verifiedBy: null,
+        rejectionReason: change.reason,
+        ...lifted,
+      };
+    case "suspend":
+      return {
+        status: "suspended" as const,
+        suspensionReason: change.reason,
+        suspendedAt: now,
+        suspendedBy: actor.id,
+      };
+  }
+}
 
 /**
- * An admin approves (the doctor becomes certified and listed) or rejects a pending
- * profile with a reason the doctor sees. Nobody decides on their own profile; a profile
- * that is not pending (or does not exist) is a 404. Audit-logged either way.
+ * Move a profile through one admin step, with its audit entry and its effect on the doctor's
+ * access in one unit of work. Returns the doctor's name for the admin's confirmation.
  */
-export function decideVerification(actor: Actor, profileId: string, decision: Decision) {
+export function changeDoctorStatus(actor: Actor, profileId: string, change: StatusChange) {
   if (!can(actor, { type: "admin:access" })) notFound();
-  const db = getDb();
-  const outcome = db.transaction((tx) => {
-    const profile = tx
+  const outcome = inTransaction((uow) => {
+    const profile = uow.tx
       .select({
         id: doctorProfiles.id,
         userId: doctorProfiles.userId,
-        status: doctorProfiles.status,
+        name: users.displayName,
+        title: doctorProfiles.title,
       })
       .from(doctorProfiles)
-      .where(and(eq(doctorProfiles.id, profileId), eq(doctorProfiles.status, "pending")))
+      .innerJoin(users, eq(users.id, doctorProfiles.userId))
+      .where(and(eq(doctorProfiles.id, profileId), eq(doctorProfiles.status, FROM[change.step])))
       .get();
     if (!profile || !can(actor, { type: "doctor:verify", profileUserId: profile.userId })) {
-      return "denied";
+      return null;
     }
-    tx.update(doctorProfiles)
-      .set(
-        decision.approve
-          ? {
-              status: "verified",
-              verifiedAt: new Date(),
-              verifiedBy: actor.id,
-              rejectionReason: null,
-            }
-          : {
-              status: "rejected",
-              verifiedAt: null,
-              verifiedBy: null,
-              rejectionReason: decision.reason,
-            },
-      )
+    uow.tx
+      .update(doctorProfiles)
+      .set(newState(actor, change))
       .where(eq(doctorProfiles.id, profile.id))
       .run();
-    audit({
-      actorId: actor.id,
-      action: decision.approve ? "doctor.verify.approve" : "doctor.verify.reject",
-      outcome: "success",
-      targetType: "doctor_profile",
-      targetId: profile.id,
-      detail: decision.approve ? undefined : decision.reason,
-    });
-    return "done";
+    audit(
+      {
+        actorId: actor.id,
+        action: AUDIT_ACTION[change.step],
+        outcome: "success",
+        targetType: "doctor_profile",
+        targetId: profile.id,
+        detail: "reason" in change ? change.reason : undefined,
+      },
+      uow.tx,
+    );
+    // Pending and rejected profiles have no access already; only leaving or regaining
+    // "verified" changes what the doctor sees.
+    if (change.step === "suspend") endDoctorAccess(uow, profile.id, profile.userId);
+    if (change.step === "approve" || change.step === "reinstate") {
+      restoreDoctorAccess(uow, profile.id);
+    }
+    return { name: doctorName(profile.title, profile.name) };
   });
-  if (outcome === "denied") {
+  if (!outcome) {
     audit({
       actorId: actor.id,
-      action: "doctor.verify",
+      action: AUDIT_ACTION[change.step],
       outcome: "denied",
       targetType: "doctor_profile",
       targetId: profileId,
     });
     notFound();
   }
+  return outcome;
 }
+
+/**
+ * An admin approves (the doctor becomes certified and listed) or rejects a pending
+ * profile with a reason the doctor sees.
+ */
+export const decideVerification = (actor: Actor, profileId: string, decision: Decision) =>
+  changeDoctorStatus(
+    actor,
+    profileId,
+    decision.approve ? { step: "approve" } : { step: "reject", reason: decision.reason },
+  );

@@ -1,6 +1,19 @@
 /** The words of doctor profiles. Isomorphic; the schema imports it. */
-export const VERIFICATION_STATUSES = ["pending", "verified", "rejected"] as const;
+export const VERIFICATION_STATUSES = ["pending", "verified", "suspended", "rejected"] as const;
 export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
+
+export const VERIFICATION_STATUS_LABELS: Record<VerificationStatus, string> = {
+  pending: "Awaiting verification",
+  verified: "Certified",
+  suspended: "Suspended",
+  rejected: "Verification declined",
+};
+
+/**
+ * Only a certified profile is listed, receives new cases and sees the cases shared with it;
+ * pending (again), suspended or rejected, the doctor sees none of them.
+ */
+export const isCertified = (status: VerificationStatus) => status === "verified";
 
 /**
  * "Dr Amira Haddad": the profile's title (if any) before the account's display name.

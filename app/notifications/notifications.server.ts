@@ -27,6 +27,8 @@ const SUBJECTS: Record<NotificationKind, string> = {
   "consultation.revoked": "A patient has ended your access to a case",
   "consultation.closed": "A consultation was closed",
   "consultation.message": "You have a new message",
+  "consultation.access-lost": "A hematologist can no longer see your case",
+  "consultation.access-restored": "A hematologist can see your case again",
 };
 
 /**

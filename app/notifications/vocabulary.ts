@@ -8,5 +8,7 @@ export const NOTIFICATION_KINDS = [
   "consultation.revoked",
   "consultation.closed",
   "consultation.message",
+  "consultation.access-lost",
+  "consultation.access-restored",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

@@ -268,6 +268,70 @@ export function moderationQueue(actor: Actor) {
     .all();
 }
 
+export const ADMIN_REVIEWS_PAGE_SIZE = 20;
+
+export type AdminReviewQuery = {
+  show: "all" | "reported" | "hidden";
+  rating: number | null;
+  doctor: string;
+  page: number;
+};
+
+/**
+ * Every review for the admin, with filters: only those with open reports, only hidden ones,
+ * one rating, a doctor's name; reported ones first, then the newest, in pages of 20.
+ */
+export function listReviewsForAdmin(actor: Actor, query: AdminReviewQuery) {
+  if (!can(actor, { type: "admin:access" })) notFound();
+  const db = getDb();
+  const openReports = sql<number>`(select count(*) from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`;
+  const doctor = query.doctor
+    .trim()
+    .toLowerCase()
+    .replace(/[\\%_]/g, "\\$&");
+  const where = and(
+    query.show === "reported" ? sql`${openReports} > 0` : undefined,
+    query.show === "hidden" ? eq(reviews.status, "hidden") : undefined,
+    query.rating ? eq(reviews.rating, query.rating) : undefined,
+    doctor ? sql`lower(${users.displayName}) like ${`%${doctor}%`} escape '\\'` : undefined,
+  );
+  const total =
+    db
+      .select({ n: count() })
+      .from(reviews)
+      .innerJoin(doctorProfiles, eq(doctorProfiles.id, reviews.doctorId))
+      .innerJoin(users, eq(users.id, doctorProfiles.userId))
+      .where(where)
+      .get()?.n ?? 0;
+  const pages = Math.max(1, Math.ceil(total / ADMIN_REVIEWS_PAGE_SIZE));
+  const page = Math.min(Math.max(1, query.page), pages);
+  const rows = db
+    .select({
+      id: reviews.id,
+      doctorId: reviews.doctorId,
+      doctorName: users.displayName,
+      doctorTitle: doctorProfiles.title,
+      rating: reviews.rating,
+      body: reviews.body,
+      status: reviews.status,
+      verifiedConsultation: reviews.verifiedConsultation,
+      createdAt: reviews.createdAt,
+      openReports,
+      reasons: sql<
+        string | null
+      >`(select group_concat(r.reason, ' | ') from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`,
+    })
+    .from(reviews)
+    .innerJoin(doctorProfiles, eq(doctorProfiles.id, reviews.doctorId))
+    .innerJoin(users, eq(users.id, doctorProfiles.userId))
+    .where(where)
+    .orderBy(desc(openReports), desc(reviews.createdAt), reviews.id)
+    .limit(ADMIN_REVIEWS_PAGE_SIZE)
+    .offset((page - 1) * ADMIN_REVIEWS_PAGE_SIZE)
+    .all();
+  return { rows, total, page, pages };
+}
+
 /** Hide or restore a review; either way its open reports are resolved. Audit-logged. */
 export function moderateReview(actor: Actor, reviewId: string, hide: boolean) {
   if (!can(actor, { type: "admin:access" })) notFound();

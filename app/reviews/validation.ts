@@ -38,3 +38,11 @@ export const ReviewRefSchema = z.object({
 export const ModerationSchema = ReviewRefSchema.extend({
   decision: z.enum(["hide", "restore"], { error: "Choose hide or restore." }),
 });
+
+/** The admin's review list: which reviews, one rating, a doctor's name, the page. */
+export const AdminReviewQuerySchema = z.object({
+  show: z.enum(["all", "reported", "hidden"]).catch("all"),
+  rating: z.coerce.number().int().min(1).max(5).nullable().catch(null),
+  doctor: z.string().trim().max(100).catch(""),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});

@@ -9,56 +9,71 @@ export const meta: MetaFunction = () => [{ title: "Admin · HemaLink" }];
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "admin");
-    return { pending: listPendingDoctors(user) };
+    const pending = listPendingDoctors(user);
+    // The ten latest submissions; the full queue (oldest first, with search) is on /admin/doctors.
+    return { waiting: pending.length, pending: pending.slice(-10).reverse() };
   });
 }
 
 export default function AdminPage() {
-  const { pending } = useLoaderData<typeof loader>();
+  const { pending, waiting } = useLoaderData<typeof loader>();
   return (
     <section className="panel">
       <h1>Administration</h1>
       <ul>
         <li>
-          <Link to="/admin/doctors">Verify doctors ({pending.length} waiting)</Link>
+          <Link to="/admin/doctors">Doctors: verify, search, suspend ({waiting} waiting)</Link>
         </li>
         <li>
-          <Link to="/admin/reviews">Moderate reported reviews</Link>
+          <Link to="/admin/reviews">Moderate reviews</Link>
         </li>
         <li>
           <Link to="/admin/consultations">Monitor consultations</Link>
         </li>
       </ul>
-      <h2>Doctors awaiting verification ({pending.length})</h2>
+      <h2>Doctors awaiting verification ({waiting})</h2>
+      {waiting > pending.length && (
+        <p>
+          The {pending.length} latest are shown.{" "}
+          <Link to="/admin/doctors?status=pending">See all {waiting} in the queue</Link>.
+        </p>
+      )}
       {pending.length === 0 ? (
         <p>No profiles are waiting. New hematologist registrations will appear here.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Licence</th>
-              <th scope="col">Location</th>
-            </tr>
-          </thead>
-          <tbody>
-            {pending.map((doctor) => (
-              <tr key={doctor.profileId}>
-                <td>
-                  {doctor.name} {doctor.isDemo && <span className="badge">demo</span>}
-                </td>
-                <td>{doctor.email}</td>
-                <td>
-                  {doctor.licenceNumber
-                    ? `${doctor.licenceNumber} (${doctor.licenceAuthority ?? "authority not given"})`
-                    : "not submitted yet"}
-                </td>
-                <td>{[doctor.city, doctor.country].filter(Boolean).join(", ") || "—"}</td>
+        <div
+          className="table-scroll"
+          role="region"
+          aria-label="Doctors awaiting verification"
+          tabIndex={0}
+        >
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Licence</th>
+                <th scope="col">Location</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {pending.map((doctor) => (
+                <tr key={doctor.profileId}>
+                  <td>
+                    {doctor.name} {doctor.isDemo && <span className="badge">demo</span>}
+                  </td>
+                  <td>{doctor.email}</td>
+                  <td>
+                    {doctor.licenceNumber
+                      ? `${doctor.licenceNumber} (${doctor.licenceAuthority ?? "authority not given"})`
+                      : "not submitted yet"}
+                  </td>
+                  <td>{[doctor.city, doctor.country].filter(Boolean).join(", ") || "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

@@ -43,23 +43,25 @@ export default function AdminConsultationsPage() {
       <h1>Consultation monitoring</h1>
 
       <h2>Consultations by status</h2>
-      <table>
-        <caption>All {total} consultations by their current status</caption>
-        <thead>
-          <tr>
-            <th scope="col">Status</th>
-            <th scope="col">Consultations</th>
-          </tr>
-        </thead>
-        <tbody>
-          {CONSULTATION_STATUSES.map((s) => (
-            <tr key={s}>
-              <th scope="row">{STATUS_LABELS[s]}</th>
-              <td>{m.statusCounts[s]}</td>
+      <div className="table-scroll" role="region" aria-label="Consultations by status" tabIndex={0}>
+        <table>
+          <caption>All {total} consultations by their current status</caption>
+          <thead>
+            <tr>
+              <th scope="col">Status</th>
+              <th scope="col">Consultations</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {CONSULTATION_STATUSES.map((s) => (
+              <tr key={s}>
+                <th scope="row">{STATUS_LABELS[s]}</th>
+                <td>{m.statusCounts[s]}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
 
       <h2>Response times</h2>
       <ul>
@@ -98,60 +100,74 @@ export default function AdminConsultationsPage() {
             Doctors found {m.notAssessable} of {m.answered} answered images not assessable.
           </p>
           {m.compared > 0 && (
-            <table className="confusion">
-              <caption>
-                Agreement (rows: the model&apos;s class, columns: the doctor&apos;s assessment;
-                agreements in bold)
-              </caption>
-              <thead>
-                <tr>
-                  <td />
-                  {DOCTOR_CLASSES.map((d) => (
-                    <th key={d} scope="col">
-                      {DOCTOR_CLASS_LABELS[d]}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {CLASS_IDS.map((model) => (
-                  <tr key={model}>
-                    <th scope="row">{CLASS_LABELS[model]}</th>
+            <div
+              className="table-scroll"
+              role="region"
+              aria-label="Agreement between the model and the doctors"
+              tabIndex={0}
+            >
+              <table className="confusion">
+                <caption>
+                  Agreement (rows: the model&apos;s class, columns: the doctor&apos;s assessment;
+                  agreements in bold)
+                </caption>
+                <thead>
+                  <tr>
+                    <td />
                     {DOCTOR_CLASSES.map((d) => (
-                      <td key={d} className={d === model ? "diagonal" : undefined}>
-                        {m.agreement[model][d]}
-                      </td>
+                      <th key={d} scope="col">
+                        {DOCTOR_CLASS_LABELS[d]}
+                      </th>
                     ))}
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {CLASS_IDS.map((model) => (
+                    <tr key={model}>
+                      <th scope="row">{CLASS_LABELS[model]}</th>
+                      {DOCTOR_CLASSES.map((d) => (
+                        <td key={d} className={d === model ? "diagonal" : undefined}>
+                          {m.agreement[model][d]}
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
           {m.topDoctors.length > 0 && (
-            <table>
-              <caption>Doctors with the most answered consultations</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Doctor</th>
-                  <th scope="col">Answered</th>
-                  <th scope="col">Confirmed the model</th>
-                </tr>
-              </thead>
-              <tbody>
-                {m.topDoctors.map((d) => (
-                  <tr key={d.doctorProfileId}>
-                    <th scope="row">
-                      <Link to={`/doctors/${d.doctorProfileId}`}>{d.name}</Link>
-                    </th>
-                    <td>{d.answered}</td>
-                    <td>
-                      {d.confirmed}
-                      {d.rate !== null && ` (${percent(d.rate)})`}
-                    </td>
+            <div
+              className="table-scroll"
+              role="region"
+              aria-label="Doctors with the most answered consultations"
+              tabIndex={0}
+            >
+              <table>
+                <caption>Doctors with the most answered consultations</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Doctor</th>
+                    <th scope="col">Answered</th>
+                    <th scope="col">Confirmed the model</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {m.topDoctors.map((d) => (
+                    <tr key={d.doctorProfileId}>
+                      <th scope="row">
+                        <Link to={`/doctors/${d.doctorProfileId}`}>{d.name}</Link>
+                      </th>
+                      <td>{d.answered}</td>
+                      <td>
+                        {d.confirmed}
+                        {d.rate !== null && ` (${percent(d.rate)})`}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
         </>
       )}

@@ -1,21 +1,35 @@
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
-import { firstMessage } from "~/components/forms";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
-import { verificationIntent } from "~/doctors/intents.server";
-import { listPendingDoctors } from "~/doctors/verification.server";
+import { reinstateIntent, suspendIntent, verificationIntent } from "~/doctors/intents.server";
+import { AdminDoctorQuerySchema } from "~/doctors/validation";
+import { listDoctorsForAdmin } from "~/doctors/verification.server";
+import { VERIFICATION_STATUS_LABELS, VERIFICATION_STATUSES } from "~/doctors/vocabulary";
 import { handleAction, handleLoader } from "~/http/pipeline.server";
 
-export const meta: MetaFunction = () => [{ title: "Verify doctors · HemaLink" }];
+export const meta: MetaFunction = () => [{ title: "Doctors · HemaLink" }];
 
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "admin");
+    const params = new URL(request.url).searchParams;
+    const query = AdminDoctorQuerySchema.parse({
+      q: params.get("q") ?? undefined,
+      status: params.get("status") ?? undefined,
+      page: params.get("page") ?? undefined,
+    });
+    const list = listDoctorsForAdmin(user, query);
     return {
-      pending: listPendingDoctors(user).map((d) => ({
+      query,
+      total: list.total,
+      page: list.page,
+      pages: list.pages,
+      doctors: list.rows.map((d) => ({
         ...d,
         submittedAt: d.submittedAt.toISOString(),
+        suspendedAt: d.suspendedAt?.toISOString() ?? null,
+        verifiedAt: d.verifiedAt?.toISOString() ?? null,
       })),
     };
   });
@@ -26,29 +40,101 @@ export function action(args: ActionFunctionArgs) {
     who: "admin",
     intents: {
       default: verificationIntent,
+      suspend: suspendIntent,
+      reinstate: reinstateIntent,
     },
   });
 }
 
+/** The action's answer: a confirmation, or a refused form (its message and its profile). */
+function outcomeOf(result: unknown) {
+  if (!result || typeof result !== "object") return {};
+  if ("confirmation" in result) return { confirmation: String(result.confirmation) };
+  if (!("error" in result)) return {};
+  const reply = result as {
+    error?: Record<string, string[] | null> | null;
+    initialValue?: Record<string, unknown> | null;
+  };
+  const message = Object.values(reply.error ?? {}).find((m) => m?.length)?.[0];
+  const profileId = reply.initialValue?.profileId;
+  return { error: message, errorFor: typeof profileId === "string" ? profileId : undefined };
+}
+
+const STATUS_BADGE: Record<string, string> = {
+  pending: "badge pending",
+  verified: "badge verified",
+  suspended: "badge status-declined",
+  rejected: "badge status-declined",
+};
+
 export default function AdminDoctorsPage() {
-  const { pending } = useLoaderData<typeof loader>();
-  const error = firstMessage(useActionData<typeof action>());
+  const { query, total, page, pages, doctors } = useLoaderData<typeof loader>();
+  const { confirmation, error, errorFor } = outcomeOf(useActionData<typeof action>());
+  const pageLink = (n: number) => {
+    const search = new URLSearchParams();
+    if (query.q) search.set("q", query.q);
+    search.set("status", query.status);
+    if (n > 1) search.set("page", String(n));
+    return `/admin/doctors?${search}`;
+  };
+  const shown = query.status === "all" ? "doctors" : VERIFICATION_STATUS_LABELS[query.status];
   return (
-    <section className="panel">
-      <h1>Doctors awaiting verification</h1>
-      {error && (
+    <section className="panel admin-doctors">
+      <h1>Doctors</h1>
+      {confirmation && (
+        <p role="status" className="confirmation">
+          {confirmation}
+        </p>
+      )}
+      {error && !doctors.some((d) => d.profileId === errorFor) && (
         <p role="alert" className="error">
           {error}
         </p>
       )}
-      {pending.length === 0 && <p>No profiles are waiting.</p>}
+      <Form method="get" className="admin-filters" role="search">
+        <div className="field">
+          <label htmlFor="doctor-search">Search</label>
+          <input
+            id="doctor-search"
+            type="search"
+            name="q"
+            defaultValue={query.q}
+            maxLength={100}
+            placeholder="Name, e-mail, licence or city"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="doctor-status">Status</label>
+          <select id="doctor-status" name="status" defaultValue={query.status}>
+            {VERIFICATION_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {VERIFICATION_STATUS_LABELS[s]}
+              </option>
+            ))}
+            <option value="all">All statuses</option>
+          </select>
+        </div>
+        <button type="submit">Show</button>
+      </Form>
+      <p aria-live="polite">
+        {total === 0
+          ? `No ${query.status === "all" ? "doctors" : `profiles with the status “${shown}”`}${query.q ? ` match “${query.q}”` : ""}.`
+          : `${total} ${total === 1 ? "profile" : "profiles"}${query.status === "all" ? "" : ` · ${shown}`}${query.q ? ` matching “${query.q}”` : ""} · page ${page} of ${pages}`}
+      </p>
       <ul className="verification-queue">
-        {pending.map((d) => (
+        {doctors.map((d) => (
           <li key={d.profileId} className="card">
             <h2>
-              {d.name} {d.isDemo && <span className="badge">demo</span>}
+              {d.displayName}{" "}
+              <span className={STATUS_BADGE[d.status]}>{VERIFICATION_STATUS_LABELS[d.status]}</span>{" "}
+              {d.isDemo && <span className="badge">demo</span>}
             </h2>
-            <dl>
+            {error && errorFor === d.profileId && (
+              <p role="alert" className="error">
+                {error}
+              </p>
+            )}
+            <dl className="facts">
               <dt>Email</dt>
               <dd>{d.email}</dd>
               <dt>Licence</dt>
@@ -68,26 +154,94 @@ export default function AdminDoctorsPage() {
               </dd>
               <dt>Clinic</dt>
               <dd>{[d.clinicName, d.city, d.country].filter(Boolean).join(", ") || "—"}</dd>
+              {d.status === "rejected" && (
+                <>
+                  <dt>Reason given</dt>
+                  <dd>{d.rejectionReason ?? "none given"}</dd>
+                </>
+              )}
+              {d.status === "suspended" && (
+                <>
+                  <dt>Suspended</dt>
+                  <dd>
+                    {d.suspendedAt?.slice(0, 10)}: {d.suspensionReason}
+                  </dd>
+                </>
+              )}
             </dl>
-            <Form method="post" className="inline-form">
-              <input type="hidden" name="profileId" value={d.profileId} />
-              <button type="submit" name="decision" value="approve">
-                Approve {d.name}
-              </button>
-            </Form>
-            <Form method="post" className="form">
-              <input type="hidden" name="profileId" value={d.profileId} />
-              <div className="field">
-                <label htmlFor={`reason-${d.profileId}`}>Reason for rejecting {d.name}</label>
-                <input id={`reason-${d.profileId}`} name="reason" maxLength={500} />
-              </div>
-              <button type="submit" name="decision" value="reject" className="secondary">
-                Reject {d.name}
-              </button>
-            </Form>
+            <div className="card-actions">
+              {d.status === "pending" && (
+                <>
+                  <Form method="post" className="inline-form">
+                    <input type="hidden" name="profileId" value={d.profileId} />
+                    <button type="submit" name="decision" value="approve">
+                      Approve {d.name}
+                    </button>
+                  </Form>
+                  <details open={errorFor === d.profileId}>
+                    <summary>Reject {d.name}…</summary>
+                    <Form method="post" className="form">
+                      <input type="hidden" name="profileId" value={d.profileId} />
+                      <div className="field">
+                        <label htmlFor={`reason-${d.profileId}`}>
+                          Reason for rejecting {d.name}
+                        </label>
+                        <input id={`reason-${d.profileId}`} name="reason" maxLength={500} />
+                      </div>
+                      <button type="submit" name="decision" value="reject" className="secondary">
+                        Reject {d.name}
+                      </button>
+                    </Form>
+                  </details>
+                </>
+              )}
+              {d.status === "verified" && (
+                <details open={errorFor === d.profileId}>
+                  <summary>Suspend {d.name}…</summary>
+                  <Form method="post" className="form">
+                    <input type="hidden" name="profileId" value={d.profileId} />
+                    <p>
+                      The profile leaves the finder, the doctor loses access to every shared case at
+                      once and their patients are told. The doctor sees your reason.
+                    </p>
+                    <div className="field">
+                      <label htmlFor={`suspend-${d.profileId}`}>
+                        Reason for suspending {d.name}
+                      </label>
+                      <textarea
+                        id={`suspend-${d.profileId}`}
+                        name="reason"
+                        maxLength={500}
+                        rows={3}
+                      />
+                    </div>
+                    <button type="submit" name="intent" value="suspend">
+                      Suspend {d.name}
+                    </button>
+                  </Form>
+                </details>
+              )}
+              {d.status === "suspended" && (
+                <Form method="post" className="inline-form">
+                  <input type="hidden" name="profileId" value={d.profileId} />
+                  <button type="submit" name="intent" value="reinstate">
+                    Reinstate {d.name}
+                  </button>
+                </Form>
+              )}
+            </div>
           </li>
         ))}
       </ul>
+      {pages > 1 && (
+        <nav aria-label="Pages" className="pager">
+          {page > 1 ? <Link to={pageLink(page - 1)}>← Previous page</Link> : <span />}
+          <span>
+            Page {page} of {pages}
+          </span>
+          {page < pages ? <Link to={pageLink(page + 1)}>Next page →</Link> : <span />}
+        </nav>
+      )}
     </section>
   );
 }

@@ -1,16 +1,37 @@
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { firstMessage } from "~/components/forms";
 import { requireRole } from "~/auth/guards.server";
-import { moderationQueue } from "~/reviews/reviews.server";
+import { doctorName } from "~/doctors/vocabulary";
+import { listReviewsForAdmin } from "~/reviews/reviews.server";
 import { moderationIntent } from "~/reviews/intents.server";
+import { AdminReviewQuerySchema } from "~/reviews/validation";
 import { handleAction, handleLoader } from "~/http/pipeline.server";
 
-export const meta: MetaFunction = () => [{ title: "Moderate reviews · HemaLink" }];
+export const meta: MetaFunction = () => [{ title: "Reviews · HemaLink" }];
 
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "admin");
-    return { queue: moderationQueue(user) };
+    const params = new URL(request.url).searchParams;
+    const query = AdminReviewQuerySchema.parse({
+      show: params.get("show") ?? undefined,
+      rating: params.get("rating") || undefined,
+      doctor: params.get("doctor") ?? undefined,
+      page: params.get("page") ?? undefined,
+    });
+    const list = listReviewsForAdmin(user, query);
+    return {
+      query,
+      total: list.total,
+      page: list.page,
+      pages: list.pages,
+      reviews: list.rows.map((r) => ({
+        ...r,
+        doctorName: doctorName(r.doctorTitle, r.doctorName),
+        createdAt: r.createdAt.toISOString(),
+      })),
+    };
   });
 }
 
@@ -23,19 +44,96 @@ export function action(args: ActionFunctionArgs) {
   });
 }
 
+const SHOW_LABELS = { all: "All reviews", reported: "Reported", hidden: "Hidden" } as const;
+
 export default function AdminReviewsPage() {
-  const { queue } = useLoaderData<typeof loader>();
+  const { query, total, page, pages, reviews } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const confirmation = result && "confirmation" in result ? result.confirmation : undefined;
+  const error = firstMessage(result);
+  const pageLink = (n: number) => {
+    const search = new URLSearchParams({ show: query.show });
+    if (query.rating) search.set("rating", String(query.rating));
+    if (query.doctor) search.set("doctor", query.doctor);
+    if (n > 1) search.set("page", String(n));
+    return `/admin/reviews?${search}`;
+  };
   return (
     <section className="panel">
-      <h1>Reported and hidden reviews</h1>
-      {queue.length === 0 && <p>Nothing to moderate.</p>}
+      <h1>Reviews</h1>
+      {confirmation && (
+        <p role="status" className="confirmation">
+          {confirmation}
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <Form method="get" className="admin-filters" role="search">
+        <div className="field">
+          <label htmlFor="review-show">Show</label>
+          <select id="review-show" name="show" defaultValue={query.show}>
+            {Object.entries(SHOW_LABELS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="review-rating">Rating</label>
+          <select id="review-rating" name="rating" defaultValue={query.rating ?? ""}>
+            <option value="">Any rating</option>
+            {[5, 4, 3, 2, 1].map((n) => (
+              <option key={n} value={n}>
+                {n} {n === 1 ? "star" : "stars"}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="review-doctor">Doctor</label>
+          <input
+            id="review-doctor"
+            type="search"
+            name="doctor"
+            defaultValue={query.doctor}
+            maxLength={100}
+            placeholder="Doctor's name"
+          />
+        </div>
+        <button type="submit">Show</button>
+      </Form>
+      <p aria-live="polite">
+        {total === 0
+          ? "No reviews match these filters."
+          : `${total} ${total === 1 ? "review" : "reviews"} · page ${page} of ${pages}`}
+      </p>
       <ul className="moderation-queue">
-        {queue.map((r) => (
+        {reviews.map((r) => (
           <li key={r.id} className="card">
             <p>
-              Review of <Link to={`/doctors/${r.doctorId}`}>{r.doctorName}</Link>, {r.rating} stars
+              Review of <Link to={`/doctors/${r.doctorId}`}>{r.doctorName}</Link>, {r.rating}{" "}
+              {r.rating === 1 ? "star" : "stars"} ·{" "}
+              <time dateTime={r.createdAt}>{r.createdAt.slice(0, 10)}</time>
+              {r.verifiedConsultation && (
+                <>
+                  {" "}
+                  · <span className="badge verified">Verified consultation</span>
+                </>
+              )}{" "}
               —{" "}
-              {r.status === "hidden" ? <strong>hidden</strong> : `${r.openReports} open report(s)`}
+              {r.status === "hidden" ? (
+                <strong>hidden</strong>
+              ) : r.openReports > 0 ? (
+                <strong>
+                  {r.openReports} open {r.openReports === 1 ? "report" : "reports"}
+                </strong>
+              ) : (
+                "visible"
+              )}
             </p>
             <p className="review-body">{r.body}</p>
             {r.reasons && <p>Reasons given: {r.reasons}</p>}
@@ -49,16 +147,30 @@ export default function AdminReviewsPage() {
                 <>
                   <button type="submit" name="decision" value="hide">
                     Hide this review
-                  </button>{" "}
-                  <button type="submit" name="decision" value="restore" className="secondary">
-                    Keep it visible
                   </button>
+                  {r.openReports > 0 && (
+                    <>
+                      {" "}
+                      <button type="submit" name="decision" value="restore" className="secondary">
+                        Keep it visible
+                      </button>
+                    </>
+                  )}
                 </>
               )}
             </Form>
           </li>
         ))}
       </ul>
+      {pages > 1 && (
+        <nav aria-label="Pages" className="pager">
+          {page > 1 ? <Link to={pageLink(page - 1)}>← Previous page</Link> : <span />}
+          <span>
+            Page {page} of {pages}
+          </span>
+          {page < pages ? <Link to={pageLink(page + 1)}>Next page →</Link> : <span />}
+        </nav>
+      )}
     </section>
   );
 }

@@ -24,7 +24,7 @@ export function loader(args: LoaderFunctionArgs) {
     const { consultation: c, analysis, doctor } = getOwnConsultation(user, id);
     markConsultationRead(user, id);
     return {
-      consultation: consultationView(c),
+      consultation: consultationView(c, { doctorCertified: doctor.certified }),
       analysis: {
         id: analysis.id,
         verdict: analysis.verdict,
@@ -75,6 +75,24 @@ export default function ConsultationPage() {
         <p>
           <StatusBadge status={c.status} revoked={c.revoked} />
         </p>
+        {!doctor.certified && !c.revoked && c.status !== "withdrawn" && (
+          <div role="note" className="notice" id="doctor-access-notice">
+            <p>
+              <strong>{doctor.name} can no longer see this case</strong>: their certification is not
+              confirmed at the moment, so they cannot open the image, the result or the messages,
+              nor answer.
+            </p>
+            <p>
+              <Link className="button" to={`/doctors?analysis=${analysis.id}`}>
+                Share it with another hematologist
+              </Link>
+            </p>
+            <p>
+              If their certification is confirmed again, they will see this case again, unless you
+              end their access below.
+            </p>
+          </div>
+        )}
         {stepError && (
           <p role="alert" className="error">
             {stepError}

@@ -7,7 +7,7 @@ import { listOwnAnalyses } from "~/analyses/analyses.server";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
 import { Field, FieldErrors, FormErrors } from "~/components/forms";
-import { shareAnalysis } from "~/consultations/lifecycle.server";
+import { isReturningPatient, shareAnalysis } from "~/consultations/lifecycle.server";
 import { doctorName } from "~/doctors/vocabulary";
 import { ShareFormSchema } from "~/consultations/validation";
 import { getListedDoctor } from "~/doctors/public.server";
@@ -27,6 +27,7 @@ export function loader(args: LoaderFunctionArgs) {
         name: doctorName(doctor.title, doctor.name),
         clinic: [doctor.clinicName, doctor.city].filter(Boolean).join(", "),
         tele: doctor.offersTeleconsultation,
+        accepting: doctor.acceptsNewPatients || isReturningPatient(user, doctor.id),
       },
       selected: url.searchParams.get("analysis"),
       analyses: listOwnAnalyses(user).map((a) => ({
@@ -82,6 +83,18 @@ export default function ShareCasePage() {
         <p>
           {doctor.name} does not offer teleconsultation. <Link to="/doctors">Find another</Link>{" "}
           hematologist, or contact the clinic directly.
+        </p>
+      </section>
+    );
+  }
+  if (!doctor.accepting) {
+    return (
+      <section className="panel">
+        <h1>Share a case with {doctor.name}</h1>
+        <p>
+          {doctor.name} is not accepting new patients at the moment.{" "}
+          <Link to={selected ? `/doctors?analysis=${selected}` : "/doctors"}>Find another</Link>{" "}
+          hematologist who offers teleconsultation.
         </p>
       </section>
     );

@@ -13,7 +13,11 @@ export function loader(args: LoaderFunctionArgs) {
     const cases = listDoctorCases(user);
     return {
       name: user.displayName,
-      verification: getOwnVerification(user),
+      verification: (({ suspendedAt, verifiedAt, ...v }) => ({
+        ...v,
+        suspendedAt: suspendedAt?.toISOString() ?? null,
+        verifiedAt: verifiedAt?.toISOString() ?? null,
+      }))(getOwnVerification(user)),
       waiting: cases.filter((c) => c.status === "requested").length,
       inProgress: cases.filter((c) => c.status === "accepted").length,
       total: cases.length,
@@ -29,15 +33,34 @@ export default function DoctorDashboard() {
       {verification.status === "pending" && (
         <p>
           <span className="badge pending">Awaiting verification</span> An administrator will check
-          your licence and board certification. Until then your profile is not listed and no cases
-          can be shared with you.
+          your licence, board certification and the name, title and clinic patients see. Until then
+          your profile is not listed, no cases can be shared with you, and cases shared earlier are
+          hidden from you.
         </p>
       )}
       {verification.status === "rejected" && (
         <p>
           <span className="badge">Verification declined</span> Reason:{" "}
-          {verification.rejectionReason ?? "none given"}
+          {verification.rejectionReason ?? "none given"}. Correct your profile to ask for a new
+          verification.
         </p>
+      )}
+      {verification.status === "suspended" && (
+        <div role="note" className="notice" id="suspension-notice">
+          <p>
+            <span className="badge status-declined">Suspended</span> An administrator suspended your
+            profile
+            {verification.suspendedAt && <> on {verification.suspendedAt.slice(0, 10)}</>}.
+          </p>
+          <p>
+            <strong>Reason:</strong>{" "}
+            <span className="prewrap">{verification.suspensionReason}</span>
+          </p>
+          <p>
+            Your profile is not listed, no cases can be shared with you, and the cases shared with
+            you are hidden until the suspension is lifted.
+          </p>
+        </div>
       )}
       {verification.status === "verified" && (
         <p>
@@ -50,7 +73,9 @@ export default function DoctorDashboard() {
         </Link>
       </p>
       <h2>Shared cases</h2>
-      {total === 0 ? (
+      {verification.status !== "verified" ? (
+        <p>Shared cases are hidden while your profile is not certified.</p>
+      ) : total === 0 ? (
         <p>No cases have been shared with you yet.</p>
       ) : (
         <p>

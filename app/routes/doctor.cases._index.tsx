@@ -8,6 +8,8 @@ import { listDoctorCases } from "~/consultations/queries.server";
 import { housekeepingDue } from "~/housekeeping/housekeeping.server";
 import { unreadByConsultation } from "~/notifications/notifications.server";
 import { handleLoader } from "~/http/pipeline.server";
+import { getOwnVerification } from "~/doctors/verification.server";
+import { isCertified, VERIFICATION_STATUS_LABELS } from "~/doctors/vocabulary";
 
 export const meta: MetaFunction = () => [{ title: "Shared cases · HemaLink" }];
 
@@ -23,7 +25,10 @@ export function loader(args: LoaderFunctionArgs) {
     const user = await requireRole(request, "doctor");
     housekeepingDue();
     const unread = unreadByConsultation(user);
+    const { status } = getOwnVerification(user);
     return {
+      certified: isCertified(status),
+      statusLabel: VERIFICATION_STATUS_LABELS[status],
       cases: listDoctorCases(user).map((c) => ({
         id: c.id,
         status: c.status,
@@ -39,11 +44,17 @@ export function loader(args: LoaderFunctionArgs) {
 }
 
 export default function DoctorCasesPage() {
-  const { cases } = useLoaderData<typeof loader>();
+  const { cases, certified, statusLabel } = useLoaderData<typeof loader>();
   return (
     <section className="panel">
       <h1>Shared cases</h1>
-      {cases.length === 0 && <p>No cases have been shared with you yet.</p>}
+      {!certified && (
+        <p role="note" className="notice">
+          Your profile is not certified at the moment ({statusLabel.toLowerCase()}): the cases
+          shared with you are hidden until it is. See your <Link to="/doctor">dashboard</Link>.
+        </p>
+      )}
+      {certified && cases.length === 0 && <p>No cases have been shared with you yet.</p>}
       {GROUPS.map((group) => {
         const members = cases.filter((c) => group.statuses.includes(c.status));
         if (members.length === 0) return null;

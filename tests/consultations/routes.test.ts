@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { auditLog, consultationMessages, consultations } from "#db/schema";
+import { auditLog, consultationMessages, consultations, doctorProfiles } from "#db/schema";
 import { readOwnAnalysisImage } from "~/analyses/analyses.server";
 import { createAnalysis } from "~/analyses/create.server";
 import { acceptRequest, shareAnalysis } from "~/consultations/lifecycle.server";
@@ -270,14 +270,42 @@ describe("sharing a case (consultations.new)", () => {
     expect(consultationsOf(owner)).toEqual([]);
   });
 
-  test("an unverified doctor: 404", async () => {
+  test("an unverified or unknown doctor: 400 with a message, and no consultation", async () => {
     const { patient, fields } = await setup();
     const pending = await makeUser("doctor");
-    const result = await thrownResponse(
-      share(patient, { ...fields, doctorProfileId: profileOf(pending.id).id }),
-    );
-    expect(result.status).toBe(404);
+    for (const doctorProfileId of [profileOf(pending.id).id, crypto.randomUUID()]) {
+      const result = await share(patient, { ...fields, doctorProfileId });
+      expect(statusOf(result)).toBe(400);
+      expect((result as { data: { error?: Record<string, string[]> } }).data.error?.[""]).toEqual([
+        "This hematologist cannot receive cases at the moment. Choose another one in the doctor finder.",
+      ]);
+    }
     expect(consultationsOf(patient)).toEqual([]);
+  });
+
+  test("a doctor not accepting new patients: 400 for a new patient, allowed for a returning one", async () => {
+    const { patient, analysis, profileId, fields } = await setup();
+    expect(statusOf(await share(patient, fields))).toBe(302);
+    getDb()
+      .update(doctorProfiles)
+      .set({ acceptsNewPatients: false })
+      .where(eq(doctorProfiles.id, profileId))
+      .run();
+    const newcomer = await makeUser("patient");
+    const theirs = insertAnalysis(newcomer.id);
+    const refused = await share(newcomer, { ...fields, analysisId: theirs.id });
+    expect(statusOf(refused)).toBe(400);
+    expect(
+      (refused as { data: { error?: Record<string, string[]> } }).data.error?.[""]?.[0],
+    ).toMatch(/not accepting new patients/);
+    expect(consultationsOf(newcomer)).toEqual([]);
+    const second = insertAnalysis(patient.id);
+    expect(statusOf(await share(patient, { ...fields, analysisId: second.id }))).toBe(302);
+    expect(
+      consultationsOf(patient)
+        .map((c) => c.analysisId)
+        .sort(),
+    ).toEqual([analysis.id, second.id].sort());
   });
 
   test("sharing the same case with the same doctor twice: 409, one consultation", async () => {

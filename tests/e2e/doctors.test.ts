@@ -195,14 +195,15 @@ describe("finding a hematologist", () => {
 
     const admin = await session("admin@demo.hemalink.test");
     await admin.page.goto("/admin/doctors");
-    // The page stays on /admin/doctors: wait for the approval itself to be answered.
-    await Promise.all([
-      admin.page.waitForResponse(
-        (r) => r.request().method() === "POST" && r.url().includes("/admin/doctors"),
-      ),
-      admin.page.getByRole("button", { name: "Approve Dr Pin Mover" }).click(),
-    ]);
-    await admin.page.waitForLoadState("networkidle");
+    // The queue of pending profiles is the default list; the search finds this one.
+    await admin.page.getByLabel("Search").fill("Pin Mover");
+    await admin.page.getByRole("button", { name: "Show" }).click();
+    await admin.page.waitForURL(/q=Pin\+Mover/);
+    await admin.page.getByRole("button", { name: "Approve Dr Pin Mover" }).click();
+    await admin.page
+      .getByRole("status")
+      .getByText("Dr Pin Mover is approved: the profile is certified and listed.")
+      .waitFor();
 
     await visitor.page.reload();
     await visitor.page.getByRole("link", { name: "Dr Pin Mover" }).waitFor();
@@ -257,16 +258,10 @@ describe("finding a hematologist", () => {
     expect((await doctor.page.goto("/admin/reviews"))!.status()).toBe(404);
     expect((await doctor.page.goto("/admin/doctors"))!.status()).toBe(404);
     const admin = await session("admin@demo.hemalink.test");
-    await admin.page.goto("/admin/reviews");
+    await admin.page.goto("/admin/reviews?show=reported");
     await admin.page.getByText("Contains advertising").waitFor();
-    // The page stays on /admin/reviews: wait for the hide itself to be answered, not the URL.
-    await Promise.all([
-      admin.page.waitForResponse(
-        (r) => r.request().method() === "POST" && r.url().includes("/admin/reviews"),
-      ),
-      admin.page.getByRole("button", { name: "Hide this review" }).click(),
-    ]);
-    await admin.page.waitForLoadState("networkidle");
+    await admin.page.getByRole("button", { name: "Hide this review" }).click();
+    await admin.page.getByText("The review is hidden; its reports are closed.").waitFor();
 
     await patient.page.reload();
     await patient.page.getByText("No reviews yet.").waitFor();
