@@ -125,6 +125,7 @@ export function getOwnVerification(actor: Actor) {
   if (!can(actor, { type: "doctor:access" })) notFound();
   const row = getDb()
     .select({
+      profileId: doctorProfiles.id,
       status: doctorProfiles.status,
       rejectionReason: doctorProfiles.rejectionReason,
       suspensionReason: doctorProfiles.suspensionReason,

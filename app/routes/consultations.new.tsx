@@ -4,7 +4,7 @@ import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
-import { CLASS_LABELS } from "~/analyses/vocabulary";
+import { CLASS_LABELS, CONFIDENCE_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
 import { Field, FieldErrors, FormErrors } from "~/components/forms";
 import { isReturningPatient, shareAnalysis } from "~/consultations/lifecycle.server";
@@ -30,14 +30,30 @@ export function loader(args: LoaderFunctionArgs) {
         accepting: doctor.acceptsNewPatients || isReturningPatient(user, doctor.id),
       },
       selected: url.searchParams.get("analysis"),
-      analyses: listOwnAnalyses(user).map((a) => ({
-        id: a.id,
-        label: `${a.createdAt.toISOString().slice(0, 10)} · ${
-          a.verdict === "ok" ? CLASS_LABELS[a.topClass] : "can't assess"
-        }`,
-        ageBracket: a.ageBracket,
-      })),
+      analyses: distinctLabels(
+        listOwnAnalyses(user).map((a) => ({
+          id: a.id,
+          // Date and time to the minute, the model's output and its confidence: two analyses
+          // of the same day and class still read differently.
+          label: `${a.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC · ${
+            a.verdict === "ok"
+              ? `${CLASS_LABELS[a.topClass]}, ${CONFIDENCE_LABELS[a.confidence].toLowerCase()}`
+              : "can't assess"
+          }`,
+          ageBracket: a.ageBracket,
+        })),
+      ),
     };
+  });
+}
+
+/** Number labels that would still repeat (same minute, same output): "… (2)", "… (3)". */
+function distinctLabels<T extends { label: string }>(items: T[]): T[] {
+  const seen = new Map<string, number>();
+  return items.map((item) => {
+    const n = (seen.get(item.label) ?? 0) + 1;
+    seen.set(item.label, n);
+    return n === 1 ? item : { ...item, label: `${item.label} (${n})` };
   });
 }
 

@@ -64,7 +64,8 @@ export default function DoctorDashboard() {
       )}
       {verification.status === "verified" && (
         <p>
-          <span className="badge verified">Certified</span> Your profile is listed for patients.
+          <span className="badge verified">Certified</span> Your profile is listed for patients:{" "}
+          <Link to={`/doctors/${verification.profileId}`}>see your public page</Link>.
         </p>
       )}
       <p>

@@ -7,7 +7,7 @@ import { acceptRequest, shareAnalysis } from "~/consultations/lifecycle.server";
 import { postMessage } from "~/consultations/messages.server";
 import { unreadCounts } from "~/notifications/notifications.server";
 import { action as patientAction, loader as patientLoader } from "~/routes/consultations.$id";
-import { action as shareAction } from "~/routes/consultations.new";
+import { action as shareAction, loader as shareLoader } from "~/routes/consultations.new";
 import { action as caseAction, loader as caseLoader } from "~/routes/doctor.cases.$id";
 import { loader as imageLoader } from "~/routes/doctor.cases.$id.image.$file";
 import {
@@ -204,6 +204,21 @@ describe("revoking access from the patient's page", () => {
 });
 
 describe("sharing a case (consultations.new)", () => {
+  test("the analysis list tells same-day analyses of the same class apart", async () => {
+    const patient = await makeUser("patient");
+    const { profile } = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    const at = new Date("2026-11-30T09:15:00Z");
+    insertAnalysis(patient.id, { createdAt: at });
+    insertAnalysis(patient.id, { createdAt: at });
+    insertAnalysis(patient.id, { createdAt: new Date("2026-11-30T17:40:00Z") });
+    const data = (await shareLoader(
+      await get(patient, `/consultations/new?doctor=${profile.id}`, {}),
+    )) as { analyses: { label: string }[] };
+    const labels = data.analyses.map((a) => a.label);
+    expect(new Set(labels).size).toBe(3);
+    expect(labels).toContain("2026-11-30 17:40 UTC · Early pre-B ALL, low confidence");
+  });
+
   async function setup(offersTeleconsultation = true) {
     const patient = await makeUser("patient");
     const analysis = insertAnalysis(patient.id);
