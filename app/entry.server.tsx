@@ -15,6 +15,7 @@ import { NonceProvider } from "~/security/nonce";
 // the request context with the client's address, and sends HSTS over TLS.
 export { arrivedOverTls, clientIpOf, isCrossSiteRequest } from "~/security/request.server";
 export { STRICT_TRANSPORT_SECURITY } from "~/security/proxy.server";
+export { PageCache, pageCacheSeconds } from "~/http/page-cache.server";
 
 /** How long deferred loader data may take (single fetch); the render is aborted 1 s later. */
 export const streamTimeout = 5_000;
