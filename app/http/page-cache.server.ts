@@ -4,8 +4,8 @@
  * The finder and the home page are the same for every visitor without a session, and under
  * load most of a request's CPU went into rendering them again. The production server
  * (server.js) asks this cache first for a GET without a cookie or credentials; an answer is
- * kept for `ttlMs` only if it is shareable: 200, no Set-Cookie, no private/no-store/no-cache,
- * no Vary other than Accept-Encoding. Every write (a request with any other method) empties
+ * kept for `ttlMs` only if it is shareable: 200, text, no Set-Cookie, no
+ * private/no-store/no-cache, no Vary other than Accept-Encoding. Every write (a request with any other method) empties
  * the cache, and an answer rendered while a write happened is not kept, so a visitor never
  * sees a page older than the last write through this process; writes from elsewhere (another
  * process, housekeeping) show within `ttlMs`.
@@ -49,6 +49,8 @@ export function pageCacheSeconds(value: string | undefined): number {
 
 const NONCE = /'nonce-([A-Za-z0-9+/=]+)'/;
 const UNSHAREABLE = /\b(private|no-store|no-cache)\b/i;
+/** Kept as text: pages, single-fetch data (text/x-script), JSON. Never bytes. */
+const TEXT = /^(text\/|application\/(json|javascript)\b)/i;
 const WRITE_METHODS_EXCLUDED = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export class PageCache {
@@ -147,6 +149,7 @@ function shareable(response: Response): boolean {
   if (response.status !== 200 || !response.body) return false;
   const headers = response.headers;
   if (headers.has("set-cookie")) return false;
+  if (!TEXT.test(headers.get("content-type") ?? "")) return false;
   if (UNSHAREABLE.test(headers.get("cache-control") ?? "")) return false;
   const vary = headers.get("vary");
   if (vary && vary.split(",").some((v) => v.trim().toLowerCase() !== "accept-encoding")) {

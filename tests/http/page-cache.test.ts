@@ -88,6 +88,7 @@ describe("the anonymous page cache", () => {
       page("n", { headers: { "Cache-Control": "private, no-store" } }),
       page("n", { headers: { "Cache-Control": "no-cache" } }),
       page("n", { headers: { Vary: "Accept-Encoding, Cookie" } }),
+      page("n", { headers: { "Content-Type": "image/png" } }),
     ];
     for (const response of refused) {
       expect(await cache.store("/x", response, cache.mark())).toBeNull();
@@ -102,13 +103,14 @@ describe("the anonymous page cache", () => {
 
   test("holds a bounded number of bytes, evicting the oldest first", async () => {
     const { cache } = cacheAt();
-    const big = (n: string) => new Response("x".repeat(2_000) + n, { headers: { "X-N": n } });
+    const big = (n: string) =>
+      new Response("x".repeat(2_000) + n, { headers: { "Content-Type": "text/plain" } });
     for (const n of ["a", "b", "c"]) await cache.store(`/${n}`, big(n), cache.mark());
     // 3 × ~4,000 bytes > 10,000: the first one went.
     expect(cache.lookup("/a")).toBeNull();
     expect(cache.lookup("/b")!.body.endsWith("b")).toBe(true);
     expect(cache.lookup("/c")!.body.endsWith("c")).toBe(true);
-    const tooLarge = new Response("y".repeat(6_000));
+    const tooLarge = new Response("y".repeat(6_000), { headers: { "Content-Type": "text/html" } });
     const sent = await new PageCache({ ttlMs: 1_000, maxEntryBytes: 10_000 }).store(
       "/y",
       tooLarge,
