@@ -4,13 +4,24 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { createRequestHandler } from "@remix-run/express";
+// The Express adapter's own request and response conversion (its index exports only the
+// handler, which offers no way to look at the response before it is sent).
+import remixExpress from "@remix-run/express/dist/server.js";
+import remixNode from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 
+const { createRemixRequest, sendRemixResponse } = remixExpress; // CommonJS modules
+const { createRequestHandler } = remixNode;
 const build = await import("./build/server/index.js");
-const { arrivedOverTls, clientIpOf, isCrossSiteRequest, STRICT_TRANSPORT_SECURITY } =
-  build.entry.module;
+const {
+  arrivedOverTls,
+  clientIpOf,
+  isCrossSiteRequest,
+  PageCache,
+  pageCacheSeconds,
+  STRICT_TRANSPORT_SECURITY,
+} = build.entry.module;
 const app = express();
 
 app.disable("x-powered-by");
@@ -80,14 +91,37 @@ app.use("/assets", (req, res, next) =>
   clientFiles.has(`/assets${req.path}`) ? assets(req, res, next) : next(),
 );
 app.use((req, res, next) => (clientFiles.has(req.path) ? publicFiles(req, res, next) : next()));
-app.all(
-  "*",
-  createRequestHandler({
-    build,
+// Remix, behind a short-lived cache of anonymous visitors' pages (app/http/page-cache.server.ts,
+// docs/decisions/040): a GET without a cookie is answered from it when the same URL was
+// rendered less than PAGE_CACHE_SECONDS ago and nothing was written since.
+const remix = createRequestHandler(build, process.env.NODE_ENV);
+const pages = new PageCache({ ttlMs: pageCacheSeconds(process.env.PAGE_CACHE_SECONDS) * 1000 });
+const sendAnswer = (res, { status, headers, body }) => {
+  res.status(status);
+  for (const [name, value] of headers) res.append(name, value);
+  res.end(body);
+};
+app.all("*", async (req, res, next) => {
+  try {
+    const key = pages.keyOf(req.method, req.originalUrl, (name) => req.get(name));
+    const cached = key === null ? null : pages.lookup(key);
+    if (cached) return sendAnswer(res, cached);
+    if (pages.isWrite(req.method)) {
+      pages.invalidate();
+      res.on("close", () => pages.invalidate());
+    }
+    const mark = pages.mark();
     // The socket's peer; the app reads X-Forwarded-For itself when that peer is a trusted proxy.
-    getLoadContext: (req) => ({ clientIp: req.socket.remoteAddress }),
-  }),
-);
+    const response = await remix(createRemixRequest(req, res), {
+      clientIp: req.socket.remoteAddress,
+    });
+    const answer = key === null ? null : await pages.store(key, response, mark);
+    if (answer) sendAnswer(res, answer);
+    else await sendRemixResponse(res, response);
+  } catch (error) {
+    next(error);
+  }
+});
 
 // What a crash left of interrupted uploads goes before the first request (docs/decisions/034).
 console.info(`Upload recovery: ${JSON.stringify(await build.entry.module.recoverUploads())}`);

@@ -17,6 +17,7 @@ export { arrivedOverTls, clientIpOf, isCrossSiteRequest } from "~/security/reque
 export { STRICT_TRANSPORT_SECURITY } from "~/security/proxy.server";
 // server.js sweeps what a crash left in the image store before it listens.
 export { recoverUploads } from "~/uploads/recovery.server";
+export { PageCache, pageCacheSeconds } from "~/http/page-cache.server";
 
 /** How long deferred loader data may take (single fetch); the render is aborted 1 s later. */
 export const streamTimeout = 5_000;

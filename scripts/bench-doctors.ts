@@ -204,6 +204,8 @@ try {
     "SELECT count(*), sum(rating_sum), sum(length(specialties)) FROM doctor_profiles NOT INDEXED",
     "SELECT count(*) FROM doctor_profiles INDEXED BY doctor_profiles_geo_id_unique WHERE geo_id > 0",
     "SELECT count(*), sum(length(data)) FROM doctor_geo_node",
+    // The R*Tree's auxiliary columns (the scoring columns) live in its rowid table.
+    "SELECT count(*), sum(rating_sum), sum(length(specialties)) FROM doctor_geo",
     "SELECT count(*), sum(length(display_name)) FROM users NOT INDEXED",
     "SELECT count(*) FROM users INDEXED BY sqlite_autoindex_users_1 WHERE id > ''",
   ]) {
@@ -229,8 +231,8 @@ try {
   }
   const per = (n: number) => (n / searchStats.searches).toFixed(0);
   console.log(
-    `Per search: ${per(searchStats.rings)} rings, ${per(searchStats.indexRows)} R*Tree rows, ` +
-      `${per(searchStats.lookedUp)} doctors scored`,
+    `Per search: ${per(searchStats.rings)} rings, ${per(searchStats.strips)} R*Tree queries, ` +
+      `${per(searchStats.indexRows)} doctors read and scored`,
   );
   times.sort((a, b) => a - b);
   const p50 = percentile(times, 50);

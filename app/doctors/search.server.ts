@@ -1,37 +1,31 @@
 /**
  * Nearest verified doctors, ranked (see ./ranking.ts), through the `doctor_geo` R*Tree.
  *
- * The search runs in three phases so a dense city with thousands of doctors inside the
- * radius does not cost thousands of full rows:
+ * The R*Tree holds everything the score needs (db/migrations/0012, decision 039): the point
+ * as a box, the Bayesian rating as a third dimension, and the exact point, review aggregates,
+ * flags and JSON lists as auxiliary columns. A search reads growing rings around the origin:
  *
- * 1. Rings: a count of the R*Tree entries near the origin (nothing leaves SQLite) sizes a
- *    first ring to hold about 2k doctors; rings then grow by √2 up to the radius. Each ring
- *    reads only the new strips of its bounding box, and only the R*Tree's own columns (id
- *    and float32 point), so this is cheap; each doctor belongs to one ring by its distance.
- * 2. Scoring, nearest first: the doctors of a ring are sorted by distance and looked up in
- *    chunks for the few columns the score needs (SQL applies the filters). A bounded
- *    min-heap keeps the best k. Before each chunk, the best score any doctor at that
- *    distance or farther could reach (perfect rating, every bonus) is compared with the
- *    k-th best so far: when it cannot enter the top k, the search stops.
- * 3. Only the k winners are read in full (name, clinic, JSON lists) and explained.
+ * 1. The first ring is a fixed fraction of the radius; each ring reads only the new strips of
+ *    its bounding box, in one R*Tree query per strip that applies the filters and returns the
+ *    scoring columns (nothing is looked up in doctor_profiles while scoring).
+ * 2. Every doctor read is scored exactly and offered to a bounded min-heap of the best k.
+ *    Once k are held, a doctor at distance d or farther can only enter with a rating high
+ *    enough to make up for it: the strip query asks the R*Tree only for such ratings (the
+ *    third dimension), so most of a dense city is never read. The best score anyone beyond
+ *    the ring could reach (perfect rating, every bonus) also says how far the next ring must
+ *    reach for the search to end there; the search stops when nobody unread can enter.
+ * 3. Only the k winners are read in full (name, clinic) and explained.
  *
  * `scanDoctors` computes the same answer by a full scan without the R*Tree: the baseline of
  * scripts/bench-doctors.ts and the oracle of the tests.
  */
 import type BetterSqlite3 from "better-sqlite3";
-import {
-  boundingBox,
-  distanceKm,
-  EARTH_RADIUS_KM,
-  validCoordinates,
-  wrapLongitudes,
-  type Box,
-} from "~/geo/geo";
+import { boundingBox, distanceKm, validCoordinates, wrapLongitudes, type Box } from "~/geo/geo";
 import {
   bayesianRating,
   maxScoreBeyond,
   rankScore,
-  RATING_PRIOR,
+  RANKING_WEIGHTS,
   whyRecommended,
   type RankInput,
 } from "./ranking";
@@ -83,29 +77,42 @@ export type DoctorHit = {
 
 type Statements = {
   read: <T>(fn: () => T) => T;
+  /** A strip of a ring, with the doctors' specialties (for the bonus) or without. */
   ring: BetterSqlite3.Statement;
-  count: BetterSqlite3.Statement;
-  score: BetterSqlite3.Statement;
+  ringWithSpecialties: BetterSqlite3.Statement;
   details: BetterSqlite3.Statement;
   scan: BetterSqlite3.Statement;
 };
 
 const statementCache = new WeakMap<BetterSqlite3.Database, Statements>();
 
-const PRIOR_SUM = RATING_PRIOR.mean * RATING_PRIOR.weight;
-
 /**
- * Filters of the scoring query: @specialty needle ('"id"' or NULL), @language needle,
- * @teleconsultation only (0/1), @accepting only (0/1), @minRating (Bayesian) or NULL. Needles are quoted JSON strings, so "hematology" does not match
- * "hematology-oncology" inside the JSON text.
+ * One ring: the doctors in the box @minLat..@maxLng but in neither of the previous ring's
+ * boxes @a… and @b… (a box crossing the antimeridian is two; an unused one is empty), with a
+ * Bayesian rating of at least @minBayes, and the filters: @specialty needle ('"id"' or NULL),
+ * @language needle, @teleconsultation only (0/1), @accepting only (0/1). Needles are quoted
+ * JSON strings, so "hematology" does not match "hematology-oncology" inside the JSON text.
+ *
+ * Boxes are tested for overlap, not containment: R*Tree coordinates are float32 rounded
+ * outwards, so a point whose stored box is a hair wider is never missed, and a doctor
+ * overlapping the previous box was read by the previous ring. The rating is the third
+ * dimension (also rounded outwards: a lower bound never drops a doctor who reaches it), so
+ * the R*Tree skips low ratings without reading their auxiliary columns.
  */
-const FILTERS = `
-  p.status = 'verified' AND p.lat IS NOT NULL AND p.lng IS NOT NULL
-  AND (@specialty IS NULL OR instr(p.specialties, @specialty) > 0)
-  AND (@language IS NULL OR instr(p.languages, @language) > 0)
-  AND (@teleconsultation = 0 OR p.offers_teleconsultation = 1)
-  AND (@accepting = 0 OR p.accepts_new_patients = 1)
-  AND (@minRating IS NULL OR (${PRIOR_SUM} + p.rating_sum) / (${RATING_PRIOR.weight}.0 + p.rating_count) >= @minRating)`;
+const notIn = (p: string) =>
+  `NOT (max_lat >= @${p}MinLat AND min_lat <= @${p}MaxLat
+        AND max_lng >= @${p}MinLng AND min_lng <= @${p}MaxLng)`;
+const ringSql = (specialties: boolean) => `
+  SELECT id, lat, lng, rating_sum, rating_count, teleconsultation, accepting,
+         ${specialties ? "specialties" : "NULL"}
+  FROM doctor_geo
+  WHERE max_lat >= @minLat AND min_lat <= @maxLat AND max_lng >= @minLng AND min_lng <= @maxLng
+    AND max_rating >= @minBayes
+    AND ${notIn("a")} AND ${notIn("b")}
+    AND (@specialty IS NULL OR instr(specialties, @specialty) > 0)
+    AND (@language IS NULL OR instr(languages, @language) > 0)
+    AND (@teleconsultation = 0 OR teleconsultation = 1)
+    AND (@accepting = 0 OR accepting = 1)`;
 
 function statements(db: BetterSqlite3.Database): Statements {
   let cached = statementCache.get(db);
@@ -113,31 +120,8 @@ function statements(db: BetterSqlite3.Database): Statements {
   const inTransaction = db.transaction((fn: () => unknown) => fn());
   cached = {
     read: <T>(fn: () => T) => inTransaction.deferred(fn) as T,
-    // R*Tree boxes are float32, rounded outwards: test overlap, not containment, so a
-    // point whose stored box is a hair wider than its coordinates is never missed.
-    // Points are stored as degenerate boxes: min_lat/min_lng are the point, rounded down.
-    ring: db
-      .prepare(
-        `SELECT id, min_lat, min_lng FROM doctor_geo
-         WHERE max_lat >= ? AND min_lat <= ? AND max_lng >= ? AND min_lng <= ?`,
-      )
-      .raw(),
-    count: db
-      .prepare(
-        `SELECT count(*) FROM doctor_geo
-         WHERE max_lat >= ? AND min_lat <= ? AND max_lng >= ? AND min_lng <= ?`,
-      )
-      .pluck(),
-    // @ids: JSON array of geo ids; @match: JSON array of needles earning the specialty bonus.
-    score: db
-      .prepare(
-        `SELECT p.geo_id, p.lat, p.lng, p.rating_sum, p.rating_count,
-                p.offers_teleconsultation, p.accepts_new_patients,
-                EXISTS (SELECT 1 FROM json_each(@match) b WHERE instr(p.specialties, b.value) > 0)
-         FROM doctor_profiles p INDEXED BY doctor_profiles_geo_id_unique
-         WHERE p.geo_id IN (SELECT value FROM json_each(@ids)) AND ${FILTERS}`,
-      )
-      .raw(),
+    ring: db.prepare(ringSql(false)).raw(),
+    ringWithSpecialties: db.prepare(ringSql(true)).raw(),
     details: db.prepare(
       `SELECT p.geo_id AS geoId, p.id, p.title, u.display_name AS displayName,
               p.clinic_name AS clinicName, p.city, p.country,
@@ -261,29 +245,8 @@ function normalise(query: DoctorSearch): Normalised | null {
 
 const needle = (value: string) => JSON.stringify(value);
 
-type Row = [number, number, number, number, number, number, number, number];
-
-function scoreRow(q: Normalised, row: Row): Scored | null {
-  const lat = row[1];
-  const lng = row[2];
-  const d = distanceKm(q.lat, q.lng, lat, lng);
-  if (d > q.radiusKm) return null;
-  const scored: Scored = {
-    geoId: row[0],
-    lat,
-    lng,
-    distanceKm: d,
-    radiusKm: q.radiusKm,
-    ratingSum: row[3],
-    ratingCount: row[4],
-    offersTeleconsultation: row[5] === 1,
-    acceptsNewPatients: row[6] === 1,
-    specialtyMatch: row[7] === 1,
-    score: 0,
-  };
-  scored.score = rankScore(scored);
-  return scored;
-}
+/** A strip row: geo id, lat, lng, rating sum, count, teleconsultation, accepting, specialties. */
+type Row = [number, number, number, number, number, number, number, string | null];
 
 // ---------------------------------------------------------------------------------------
 // The indexed search.
@@ -291,34 +254,22 @@ function scoreRow(q: Normalised, row: Row): Scored | null {
 /** Float32 R*Tree coordinates are off by under a metre; 10 m covers it with margin. */
 const SLACK_KM = 0.01;
 /**
- * Rings: counting R*Tree entries is nearly free (no rows leave SQLite), so the first ring is
- * sized from the count within a quarter of the radius to hold about FIRST_RING_TARGET·k
- * doctors. Each next ring is √2 wider. Few doctors in the whole box: a single ring.
+ * The first ring, as a fraction of the radius. Its size is not tuned to the local density
+ * (counting costs as much as reading): once it holds k doctors, the next ring is sized from
+ * the k-th best score to be the last one, and the rating bound keeps it cheap in dense
+ * cities; with fewer than k, each ring doubles.
  */
-const FIRST_RING_TARGET = 2;
-const SINGLE_RING_MAX = 256;
-const MIN_FIRST_RING_KM = 0.25;
-const RING_GROWTH = Math.SQRT2;
-/** Doctors looked up per statement: small enough to stop close to the exact point. */
-const CHUNK = 32;
+const FIRST_RING = 1 / 64;
+const SPARSE_GROWTH = 2;
+const FULL_GROWTH = Math.SQRT2;
+/** Rounding margin of the rating bound: it must only ever let more doctors through. */
+const BOUND_MARGIN = 1e-9;
 
 /** Work counters, cumulative over all searches of the process (read by the benchmark). */
-export const searchStats = { searches: 0, rings: 0, indexRows: 0, lookedUp: 0 };
+export const searchStats = { searches: 0, rings: 0, strips: 0, indexRows: 0 };
 
-/**
- * The part of `outer` outside `inner` (same centre, inner ⊆ outer, unwrapped longitudes)
- * as up to four strips: south, north, west, east. Boundaries are shared; callers dedupe.
- */
-function ringStrips(inner: Box | null, outer: Box): Box[] {
-  if (!inner) return [outer];
-  const strips: Box[] = [
-    { minLat: outer.minLat, maxLat: inner.minLat, minLng: outer.minLng, maxLng: outer.maxLng },
-    { minLat: inner.maxLat, maxLat: outer.maxLat, minLng: outer.minLng, maxLng: outer.maxLng },
-    { minLat: inner.minLat, maxLat: inner.maxLat, minLng: outer.minLng, maxLng: inner.minLng },
-    { minLat: inner.minLat, maxLat: inner.maxLat, minLng: inner.maxLng, maxLng: outer.maxLng },
-  ];
-  return strips.filter((b) => b.minLat < b.maxLat && b.minLng < b.maxLng);
-}
+/** A box nothing overlaps (an unused exclusion). */
+const NO_BOX: Box = { minLat: 1, maxLat: -1, minLng: 1, maxLng: -1 };
 
 export function searchDoctors(db: BetterSqlite3.Database, query: DoctorSearch): DoctorHit[] {
   const q = normalise(query);
@@ -329,112 +280,114 @@ export function searchDoctors(db: BetterSqlite3.Database, query: DoctorSearch): 
 }
 
 function search(st: Statements, q: Normalised): DoctorHit[] {
+  const w = RANKING_WEIGHTS;
   const top = new TopK(q.k);
   const specialtyPossible = q.matchSpecialties.length > 0;
+  const needles = q.matchSpecialties.map(needle);
+  const statement = specialtyPossible ? st.ringWithSpecialties : st.ring;
   const params = {
-    ids: "[]",
+    minLat: 0,
+    maxLat: 0,
+    minLng: 0,
+    maxLng: 0,
+    minBayes: q.minRating ?? -Infinity,
+    ...exclude("a", NO_BOX),
+    ...exclude("b", NO_BOX),
     specialty: q.specialty === null ? null : needle(q.specialty),
     language: q.language === null ? null : needle(q.language),
     teleconsultation: q.teleconsultation ? 1 : 0,
     accepting: q.acceptingNewPatients ? 1 : 0,
-    minRating: q.minRating,
-    match: JSON.stringify(q.matchSpecialties.map(needle)),
   };
-  /** Stop once nobody at `km` or farther can beat the k-th best (ties still go on). */
+  /** Everything but proximity and rating, at best: what a doctor could add to them. */
+  const bonuses = w.teleconsultation + w.accepting + (specialtyPossible ? w.specialty : 0);
+  /**
+   * The lowest Bayesian rating with which a doctor at `km` or farther could still reach the
+   * k-th best score (ties included: they are broken by distance), or -Infinity.
+   */
+  const minBayesBeyond = (km: number) => {
+    if (!top.full) return -Infinity;
+    const rating = (top.threshold - bonuses - w.proximity * proximityAt(km)) / w.rating;
+    return 1 + 4 * rating - BOUND_MARGIN;
+  };
+  const proximityAt = (km: number) =>
+    q.radiusKm > 0 ? Math.min(1, Math.max(0, 1 - km / q.radiusKm)) : km <= 0 ? 1 : 0;
+  /** Stop once nobody at `km` or farther can reach the k-th best (ties still go on). */
   const done = (km: number) =>
     top.full && top.threshold > maxScoreBeyond(km, q.radiusKm, specialtyPossible);
 
-  // Approximate distances (haversine) from the float32 R*Tree boxes, within a metre.
-  const toRad = Math.PI / 180;
-  const cosLat0 = Math.cos(q.lat * toRad);
-  const approxKm = (lat: number, lng: number) => {
-    const sLat = Math.sin(((lat - q.lat) * toRad) / 2);
-    const sLng = Math.sin(((lng - q.lng) * toRad) / 2);
-    const h = sLat * sLat + cosLat0 * Math.cos(lat * toRad) * sLng * sLng;
-    return 2 * EARTH_RADIUS_KM * Math.asin(Math.sqrt(h < 1 ? h : 1));
-  };
-
-  const fetched = new Set<number>(); // every R*Tree id read so far
-  let pendingIds: number[] = []; // read, not yet looked up (beyond the rings done)
-  let pendingKm: number[] = [];
-  let previousBox: Box | null = null;
-  const countWithin = (km: number) => {
-    let n = 0;
-    for (const b of wrapLongitudes(boundingBox(q.lat, q.lng, km + 2 * SLACK_KM))) {
-      n += st.count.get(b.minLat, b.maxLat, b.minLng, b.maxLng) as number;
-    }
-    return n;
-  };
-  // Size the first ring from the local density (counted over a quarter of the radius).
-  const near = q.radiusKm / 4;
-  const nearCount = countWithin(near);
-  const wanted = FIRST_RING_TARGET * q.k;
-  let ring: number;
-  if (nearCount >= wanted) {
-    ring = Math.max(Math.min(MIN_FIRST_RING_KM, near), near * Math.sqrt(wanted / nearCount));
-  } else {
-    const allCount = countWithin(q.radiusKm);
-    if (allCount === 0) return [];
-    ring = allCount <= SINGLE_RING_MAX ? q.radiusKm : near;
-  }
-
+  const seen = new Set<number>(); // the two halves of a box crossing the antimeridian touch
+  let inner = 0; // every doctor nearer than this was read (or cannot enter)
+  let ring = Math.min(q.radiusKm, q.radiusKm * FIRST_RING);
   for (;;) {
     const last = ring >= q.radiusKm;
-    const outer = last ? q.radiusKm + SLACK_KM : ring;
     searchStats.rings++;
-
-    // Phase 1: only the R*Tree entries in this ring's box that were not read before.
-    const box = boundingBox(q.lat, q.lng, outer + SLACK_KM);
-    for (const strip of ringStrips(previousBox, box)) {
-      for (const b of wrapLongitudes(strip)) {
-        const rows = st.ring.all(b.minLat, b.maxLat, b.minLng, b.maxLng) as number[][];
-        searchStats.indexRows += rows.length;
-        for (let i = 0; i < rows.length; i++) {
-          const r = rows[i]!;
-          const id = r[0]!;
-          if (fetched.has(id)) continue;
-          fetched.add(id);
-          const km = approxKm(r[1]!, r[2]!);
-          if (km > q.radiusKm + SLACK_KM) continue;
-          pendingIds.push(id);
-          pendingKm.push(km);
-        }
-      }
-    }
-    previousBox = box;
-
-    // Phase 2: the ring's doctors nearest first, in chunks, until nobody else can enter.
-    const ids: number[] = [];
-    const kms: number[] = [];
-    const laterIds: number[] = [];
-    const laterKm: number[] = [];
-    for (let i = 0; i < pendingIds.length; i++) {
-      if (pendingKm[i]! <= outer) {
-        ids.push(pendingIds[i]!);
-        kms.push(pendingKm[i]!);
-      } else {
-        laterIds.push(pendingIds[i]!);
-        laterKm.push(pendingKm[i]!);
-      }
-    }
-    pendingIds = laterIds;
-    pendingKm = laterKm;
-    const order = Array.from(ids.keys()).sort((a, b) => kms[a]! - kms[b]!);
-    for (let start = 0; start < order.length; start += CHUNK) {
-      if (done(kms[order[start]!]! - SLACK_KM)) return hydrate(st, q, top.sorted());
-      const chunk = order.slice(start, start + CHUNK).map((i) => ids[i]!);
-      params.ids = JSON.stringify(chunk);
-      searchStats.lookedUp += chunk.length;
-      const rows = st.score.all(params) as Row[];
-      for (const row of rows) {
-        const scored = scoreRow(q, row);
+    const boxes = wrapLongitudes(
+      boundingBox(q.lat, q.lng, (last ? q.radiusKm : ring) + 2 * SLACK_KM),
+    );
+    // Doctors outside the previous box are at least `inner` away.
+    params.minBayes = Math.max(q.minRating ?? -Infinity, minBayesBeyond(inner - SLACK_KM));
+    for (const b of boxes) {
+      params.minLat = b.minLat;
+      params.maxLat = b.maxLat;
+      params.minLng = b.minLng;
+      params.maxLng = b.maxLng;
+      searchStats.strips++;
+      const rows = statement.all(params) as Row[];
+      searchStats.indexRows += rows.length;
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        if (seen.has(row[0])) continue;
+        seen.add(row[0]);
+        const scored = scoreRow(q, row, needles);
         if (scored) top.offer(scored);
       }
     }
+    Object.assign(params, exclude("a", boxes[0]!), exclude("b", boxes[1] ?? NO_BOX));
+    inner = ring;
     if (last || done(ring - SLACK_KM)) break;
-    ring = Math.min(q.radiusKm, ring * RING_GROWTH);
+    if (top.full) {
+      // The farthest a doctor could be and still enter, at the k-th best score so far (it
+      // only rises): the next ring is the last.
+      const reach = q.radiusKm * (1 - (top.threshold - w.rating - bonuses) / w.proximity);
+      ring = Math.min(q.radiusKm, reach + 2 * SLACK_KM, ring * FULL_GROWTH);
+    } else {
+      ring = Math.min(q.radiusKm, ring * SPARSE_GROWTH);
+    }
   }
   return hydrate(st, q, top.sorted());
+}
+
+const exclude = (p: "a" | "b", box: Box) => ({
+  [`${p}MinLat`]: box.minLat,
+  [`${p}MaxLat`]: box.maxLat,
+  [`${p}MinLng`]: box.minLng,
+  [`${p}MaxLng`]: box.maxLng,
+});
+
+function scoreRow(q: Normalised, row: Row, needles: string[]): Scored | null {
+  const lat = row[1];
+  const lng = row[2];
+  const d = distanceKm(q.lat, q.lng, lat, lng);
+  if (d > q.radiusKm) return null;
+  const ratingSum = row[3];
+  const ratingCount = row[4];
+  if (q.minRating !== null && bayesianRating(ratingSum, ratingCount) < q.minRating) return null;
+  const specialties = row[7];
+  const scored: Scored = {
+    geoId: row[0],
+    lat,
+    lng,
+    distanceKm: d,
+    radiusKm: q.radiusKm,
+    ratingSum,
+    ratingCount,
+    offersTeleconsultation: row[5] === 1,
+    acceptsNewPatients: row[6] === 1,
+    specialtyMatch: specialties !== null && needles.some((n) => specialties.includes(n)),
+    score: 0,
+  };
+  scored.score = rankScore(scored);
+  return scored;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -16,6 +16,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * V8 flags the server runs with, as in `npm run serve` and `npm start`: young-generation
+ * semi-spaces of at most 4 MB (docs/decisions/041-young-generation.md).
+ */
+export const SERVER_NODE_FLAGS = ["--max-semi-space-size=4"];
+
 export type AppServer = {
   baseUrl: string;
   dir: string;
@@ -53,7 +59,8 @@ export async function startAppServer(
   if (seeded.status !== 0) throw new Error(`Seeding failed:\n${seeded.stdout}${seeded.stderr}`);
 
   let output = "";
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "server.js"], {
+  const nodeArgs = [...SERVER_NODE_FLAGS, ...(options.nodeArgs ?? [])];
+  const child = spawn(process.execPath, [...nodeArgs, "server.js"], {
     env,
     stdio: ["ignore", "pipe", "pipe", ...(options.ipc ? (["ipc"] as const) : [])],
   });

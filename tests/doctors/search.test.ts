@@ -7,6 +7,7 @@ import {
   searchStats,
   type DoctorSearch,
 } from "~/doctors/search.server";
+import { bayesianRating } from "~/doctors/ranking";
 import { distanceKm } from "~/geo/geo";
 import { seededRandom } from "../../seed/random";
 
@@ -285,11 +286,11 @@ describe("searchDoctors", () => {
       { lat: 25.01, lng: -100.02, k: 5, radiusKm: 5 },
       { lat: 25, lng: -100, k: 10, radiusKm: 10, boostSpecialties: ["hematology-oncology"] },
     ]) {
-      searchStats.lookedUp = 0;
+      searchStats.indexRows = 0;
       const hits = search(query);
       expect(hits).toHaveLength(query.k);
       // The pruning worked: far fewer than the 800 doctors were read for scoring.
-      expect(searchStats.lookedUp).toBeLessThan(300);
+      expect(searchStats.indexRows).toBeLessThan(300);
     }
   });
 
@@ -365,6 +366,49 @@ describe("searchDoctors", () => {
     const [hit] = search({ lat: -40, lng: -70, radiusKm: 5 });
     expect(hit).toMatchObject({ id: doctor.id, ratingCount: 1, ratingMean: 5 });
     expect(hit!.bayesian).toBeCloseTo(25 / 6, 9);
+  });
+
+  test("the R*Tree's copy of a profile follows every change the score reads", () => {
+    const doctor = addDoctor({ lat: -45, lng: -72, ratings: { count: 7, sum: 31 } });
+    const geoRow = () =>
+      sqlite()
+        .prepare(
+          `SELECT g.* FROM doctor_geo g JOIN doctor_profiles p ON p.geo_id = g.id WHERE p.id = ?`,
+        )
+        .get(doctor.id) as Record<string, number | string>;
+    // The rating dimension is RATING_PRIOR's Bayesian rating (float32, rounded outwards).
+    const expectRating = (sum: number, count: number) => {
+      const row = geoRow();
+      expect(row.min_rating).toBeLessThanOrEqual(bayesianRating(sum, count));
+      expect(row.max_rating).toBeGreaterThanOrEqual(bayesianRating(sum, count));
+      expect(Number(row.max_rating) - Number(row.min_rating)).toBeLessThan(1e-5);
+    };
+    expectRating(31, 7);
+    getDb()
+      .update(doctorProfiles)
+      .set({
+        ratingCount: 12,
+        ratingSum: 58,
+        offersTeleconsultation: true,
+        acceptsNewPatients: false,
+        specialties: ["hematopathology"],
+        languages: ["Quechua"],
+        lat: -45.001,
+      })
+      .where(eq(doctorProfiles.id, doctor.id))
+      .run();
+    expectRating(58, 12);
+    expect(geoRow()).toMatchObject({
+      lat: -45.001,
+      lng: -72,
+      rating_sum: 58,
+      rating_count: 12,
+      teleconsultation: 1,
+      accepting: 0,
+      specialties: JSON.stringify(["hematopathology"]),
+      languages: JSON.stringify(["Quechua"]),
+    });
+    search({ lat: -45, lng: -72, radiusKm: 5, specialty: "hematopathology", language: "Quechua" });
   });
 
   test("rejects invalid coordinates and radius", () => {
