@@ -73,6 +73,7 @@ const NOTIFICATIONS: NavItem = {
   badge: { count: "all", what: "unread" },
 };
 const CASE_NEWS = { count: "consultations", what: "with news" } as const;
+const SECURITY: NavItem = { to: "/account/security", label: "Security" };
 
 /** The main navigation of each role, and of a visitor who is not signed in. */
 const NAVIGATION: Record<Role | "visitor", NavItem[]> = {
@@ -82,14 +83,16 @@ const NAVIGATION: Record<Role | "visitor", NavItem[]> = {
     { to: "/consultations", label: "Consultations", badge: CASE_NEWS },
     FIND_A_DOCTOR,
     NOTIFICATIONS,
+    SECURITY,
   ],
   doctor: [
     { to: "/doctor", label: "Doctor dashboard", end: true },
     { to: "/doctor/cases", label: "Cases", badge: CASE_NEWS },
     { to: "/doctor/profile", label: "My profile" },
     NOTIFICATIONS,
+    SECURITY,
   ],
-  admin: [{ to: "/admin", label: "Admin" }],
+  admin: [{ to: "/admin", label: "Admin" }, SECURITY],
   visitor: [
     FIND_A_DOCTOR,
     { to: "/login", label: "Log in" },

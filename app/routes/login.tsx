@@ -29,9 +29,16 @@ export default function LoginPage() {
     shouldValidate: "onSubmit",
     shouldRevalidate: "onSubmit",
   });
+  const reset = searchParams.get("reset") === "done";
   return (
     <section className="panel">
       <h1>Log in</h1>
+      {reset && (
+        <p className="notice" role="status">
+          Your password has been changed and every device was logged out. Log in with the new
+          password.
+        </p>
+      )}
       <Form method="post" className="form" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
@@ -44,6 +51,9 @@ export default function LoginPage() {
         />
         <button type="submit">Log in</button>
       </Form>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
       <p>
         New here? <Link to="/register">Create an account</Link>
       </p>

@@ -1,0 +1,84 @@
+import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { Form } from "@remix-run/react";
+import { FormErrors, InputField } from "./forms";
+
+export type EnrolmentView = { secret: string; qrSvg: string };
+
+/** The secret in groups of four, as authenticator apps show and accept it. */
+const grouped = (secret: string) => secret.match(/.{1,4}/g)?.join(" ") ?? secret;
+
+/**
+ * Setting up an authenticator: the QR code (an SVG made on the server, no outside service), the
+ * secret as text for typing in, and the code that confirms it. `intent` names the form's intent.
+ */
+export function EnrolmentForm({
+  enrolment,
+  lastResult,
+  intent,
+}: {
+  enrolment: EnrolmentView;
+  lastResult: SubmissionResult<string[]> | undefined;
+  intent?: string;
+}) {
+  const [form, fields] = useForm({
+    id: "enrol",
+    lastResult,
+    constraint: { code: { required: true } },
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
+  });
+  return (
+    <Form method="post" className="form" {...getFormProps(form)}>
+      <ol>
+        <li>
+          Open an authenticator app on your phone (for example Google Authenticator, Microsoft
+          Authenticator, FreeOTP or your password manager) and add an account.
+        </li>
+        <li>
+          Scan this QR code, or type in the key below.
+          <div
+            className="qr-code"
+            role="img"
+            aria-label="QR code for your authenticator app"
+            // An SVG made by the server from the otpauth: address; it holds no user text.
+            dangerouslySetInnerHTML={{ __html: enrolment.qrSvg }}
+          />
+          <p>
+            Key: <code className="secret">{grouped(enrolment.secret)}</code>
+          </p>
+        </li>
+        <li>Enter the 6-digit code the app now shows.</li>
+      </ol>
+      {intent && <input type="hidden" name="intent" value={intent} />}
+      <FormErrors id={form.errorId} errors={form.errors} />
+      <InputField
+        field={fields.code}
+        label="Code"
+        type="text"
+        inputMode="numeric"
+        autoComplete="one-time-code"
+      />
+      <button type="submit">Turn on two-step login</button>
+    </Form>
+  );
+}
+
+/** Recovery codes, shown once: each logs in once when the phone is lost. */
+export function RecoveryCodes({ codes }: { codes: string[] }) {
+  return (
+    <div className="notice" role="status">
+      <p>
+        <strong>Save these recovery codes now.</strong> Each one logs you in once if you lose your
+        phone. They are shown only this time; keep them somewhere safe (printed, or in a password
+        manager).
+      </p>
+      <ul className="recovery-codes" aria-label="Recovery codes">
+        {codes.map((code) => (
+          <li key={code}>
+            <code>{code}</code>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
