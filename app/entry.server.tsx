@@ -15,6 +15,8 @@ import { NonceProvider } from "~/security/nonce";
 // the request context with the client's address, and sends HSTS over TLS.
 export { arrivedOverTls, clientIpOf, isCrossSiteRequest } from "~/security/request.server";
 export { STRICT_TRANSPORT_SECURITY } from "~/security/proxy.server";
+// …and runs the scheduled housekeeping on a timer (docs/decisions/033).
+export { startHousekeeping } from "~/housekeeping/housekeeping.server";
 
 /** How long deferred loader data may take (single fetch); the render is aborted 1 s later. */
 export const streamTimeout = 5_000;
