@@ -97,7 +97,10 @@ export default function AccountSecurityPage() {
         <>
           <p>
             <strong>On.</strong> You log in with your password and a code from your authenticator
-            app. {state.recoveryCodesLeft} of your recovery codes are left.
+            app.{" "}
+            {state.recoveryCodesLeft > 0
+              ? `${state.recoveryCodesLeft} of your recovery codes are left.`
+              : "You have no recovery codes left: make new ones below."}
           </p>
           <h3>New recovery codes</h3>
           <p>The old ones stop working.</p>
