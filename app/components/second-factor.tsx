@@ -1,27 +1,33 @@
 import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { Form } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { FormErrors, InputField } from "./forms";
 
 export type EnrolmentView = { secret: string; qrSvg: string };
-
-/** The secret in groups of four, as authenticator apps show and accept it. */
-const grouped = (secret: string) => secret.match(/.{1,4}/g)?.join(" ") ?? secret;
+type Reply = SubmissionResult<string[]> | undefined;
 
 /**
- * Setting up an authenticator: the QR code (an SVG made on the server, no outside service), the
- * secret as text for typing in, and the code that confirms it. `intent` names the form's intent.
+ * A form that sends a code from the authenticator app: what to do (`children`), the code field
+ * (numeric keyboard, the browser's one-time-code autofill) and the button. `intent` names the
+ * form's intent when the page has several.
  */
-export function EnrolmentForm({
-  enrolment,
-  lastResult,
+export function CodeForm({
+  id,
   intent,
+  label = "Code",
+  submit,
+  lastResult,
+  children,
 }: {
-  enrolment: EnrolmentView;
-  lastResult: SubmissionResult<string[]> | undefined;
+  id: string;
   intent?: string;
+  label?: string;
+  submit: string;
+  lastResult: Reply;
+  children?: ReactNode;
 }) {
   const [form, fields] = useForm({
-    id: "enrol",
+    id,
     lastResult,
     constraint: { code: { required: true } },
     shouldValidate: "onSubmit",
@@ -29,6 +35,39 @@ export function EnrolmentForm({
   });
   return (
     <Form method="post" className="form" {...getFormProps(form)}>
+      {children}
+      {intent && <input type="hidden" name="intent" value={intent} />}
+      <FormErrors id={form.errorId} errors={form.errors} />
+      <InputField
+        field={fields.code}
+        label={label}
+        type="text"
+        inputMode="numeric"
+        autoComplete="one-time-code"
+      />
+      <button type="submit">{submit}</button>
+    </Form>
+  );
+}
+
+/** The secret in groups of four, as authenticator apps show and accept it. */
+const grouped = (secret: string) => secret.match(/.{1,4}/g)?.join(" ") ?? secret;
+
+/**
+ * Setting up an authenticator: the QR code (an SVG made on the server, no outside service), the
+ * secret as text for typing in, and the code that confirms it.
+ */
+export function EnrolmentForm({
+  enrolment,
+  lastResult,
+  intent,
+}: {
+  enrolment: EnrolmentView;
+  lastResult: Reply;
+  intent?: string;
+}) {
+  return (
+    <CodeForm id="enrol" intent={intent} submit="Turn on two-step login" lastResult={lastResult}>
       <ol>
         <li>
           Open an authenticator app on your phone (for example Google Authenticator, Microsoft
@@ -49,17 +88,7 @@ export function EnrolmentForm({
         </li>
         <li>Enter the 6-digit code the app now shows.</li>
       </ol>
-      {intent && <input type="hidden" name="intent" value={intent} />}
-      <FormErrors id={form.errorId} errors={form.errors} />
-      <InputField
-        field={fields.code}
-        label="Code"
-        type="text"
-        inputMode="numeric"
-        autoComplete="one-time-code"
-      />
-      <button type="submit">Turn on two-step login</button>
-    </Form>
+    </CodeForm>
   );
 }
 

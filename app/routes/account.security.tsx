@@ -1,4 +1,3 @@
-import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
@@ -11,8 +10,8 @@ import {
   secondFactorState,
 } from "~/auth/second-factor.server";
 import { CodeSchema } from "~/auth/validation";
-import { FormErrors, InputField, replyTo } from "~/components/forms";
-import { EnrolmentForm, RecoveryCodes } from "~/components/second-factor";
+import { replyTo } from "~/components/forms";
+import { CodeForm, EnrolmentForm, RecoveryCodes } from "~/components/second-factor";
 import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Account security · HemaLink" }];
@@ -50,39 +49,6 @@ export function action(args: ActionFunctionArgs) {
   });
 }
 
-/** One code field and a button, for a change that needs a code from the app. */
-function CodeForm({
-  intent,
-  label,
-  lastResult,
-}: {
-  intent: string;
-  label: string;
-  lastResult: SubmissionResult<string[]> | undefined;
-}) {
-  const [form, fields] = useForm({
-    id: intent,
-    lastResult,
-    constraint: { code: { required: true } },
-    shouldValidate: "onSubmit",
-    shouldRevalidate: "onSubmit",
-  });
-  return (
-    <Form method="post" className="form" {...getFormProps(form)}>
-      <input type="hidden" name="intent" value={intent} />
-      <FormErrors id={form.errorId} errors={form.errors} />
-      <InputField
-        field={fields.code}
-        label="Code from your app"
-        type="text"
-        inputMode="numeric"
-        autoComplete="one-time-code"
-      />
-      <button type="submit">{label}</button>
-    </Form>
-  );
-}
-
 export default function AccountSecurityPage() {
   const { state, enrolment } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -105,8 +71,10 @@ export default function AccountSecurityPage() {
           <h3>New recovery codes</h3>
           <p>The old ones stop working.</p>
           <CodeForm
+            id="recovery-codes"
             intent="recovery-codes"
-            label="Make new recovery codes"
+            label="Code from your app"
+            submit="Make new recovery codes"
             lastResult={replyTo(result, "recovery-codes")}
           />
           {state.required ? (
@@ -115,8 +83,10 @@ export default function AccountSecurityPage() {
             <>
               <h3>Turn it off</h3>
               <CodeForm
+                id="disable"
                 intent="disable"
-                label="Turn off two-step login"
+                label="Code from your app"
+                submit="Turn off two-step login"
                 lastResult={replyTo(result, "disable")}
               />
             </>

@@ -8,6 +8,7 @@ import {
 } from "~/auth/second-step.server";
 import { CodeSchema, RecoveryCodeSchema } from "~/auth/validation";
 import { FormErrors, InputField, replyTo } from "~/components/forms";
+import { CodeForm } from "~/components/second-factor";
 import { handleAction, handleLoader, publicIntent } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Two-step login · HemaLink" }];
@@ -33,13 +34,6 @@ export function action(args: ActionFunctionArgs) {
 
 export default function LoginCodePage() {
   const result = useActionData<typeof action>();
-  const [form, fields] = useForm({
-    id: "login-code",
-    lastResult: replyTo(result),
-    constraint: { code: { required: true } },
-    shouldValidate: "onSubmit",
-    shouldRevalidate: "onSubmit",
-  });
   const [recoveryForm, recoveryFields] = useForm({
     id: "login-recovery",
     lastResult: replyTo(result, "recovery"),
@@ -50,19 +44,9 @@ export default function LoginCodePage() {
   return (
     <section className="panel">
       <h1>Two-step login</h1>
-      <Form method="post" className="form" {...getFormProps(form)}>
+      <CodeForm id="login-code" submit="Log in" lastResult={replyTo(result)}>
         <p>Open your authenticator app and enter the 6-digit code it shows for HemaLink.</p>
-        <FormErrors id={form.errorId} errors={form.errors} />
-        <InputField
-          field={fields.code}
-          label="Code"
-          type="text"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          autoFocus
-        />
-        <button type="submit">Log in</button>
-      </Form>
+      </CodeForm>
       <details open={Boolean(replyTo(result, "recovery"))}>
         <summary>No access to your app? Use a recovery code</summary>
         <Form method="post" className="form" {...getFormProps(recoveryForm)}>
