@@ -105,6 +105,28 @@ describe("a doctor's login with two-step login", () => {
     expect(malformed.data.error?.code).toEqual(["Enter the 6-digit code from your app"]);
   });
 
+  test("after five wrong codes the account backs off: 429 with Retry-After, even for the right code", async () => {
+    const { user, password, secret } = await enrolledDoctor();
+    const step = await passwordStep(user.email, password);
+    for (let i = 0; i < 5; i++) {
+      const wrong = (await codeAction(
+        second("/login/code", step.challenge, { code: "000000" }),
+      )) as Reply;
+      expect(wrong.init.status).toBe(401);
+    }
+    const refused = (await codeAction(
+      second("/login/code", step.challenge, { code: await currentCode(secret) }),
+    )) as Reply & { init: { headers: Record<string, string> } };
+    expect(refused.init.status).toBe(429);
+    expect(Number(refused.init.headers["Retry-After"])).toBeGreaterThan(0);
+    // Entering the password again starts no new count.
+    const again = await passwordStep(user.email, password);
+    const still = (await codeAction(
+      second("/login/code", again.challenge, { code: await currentCode(secret) }),
+    )) as Reply;
+    expect(still.init.status).toBe(429);
+  });
+
   test("a recovery code logs in once", async () => {
     const { user, password, recoveryCodes } = await enrolledDoctor();
     const first = await passwordStep(user.email, password);
