@@ -7,4 +7,4 @@ for (const account of Object.values(DEMO_ACCOUNTS)) {
   console.log(`${account.email.padEnd(32)} ${await currentCode(account.totpSecret)}`);
 }
 const left = 30 - (Math.floor(Date.now() / 1000) % 30);
-console.log(`(valid for ${left} more seconds, and the 30 seconds before and after)`);
+console.log(`(this code changes in ${left} s; the one before and the one after are accepted too)`);
