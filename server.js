@@ -131,6 +131,8 @@ const host = process.env.HOST ?? "0.0.0.0";
 const server = app.listen(port, host, () => {
   console.info(`HemaLink listening on http://localhost:${port}`);
 });
+// Auto-close, session and rate-limit purges every HOUSEKEEPING_INTERVAL_SECONDS (unref'd timer).
+build.entry.module.startHousekeeping();
 
 // Stop cleanly (containers and process managers send SIGTERM): no new connections, then exit.
 for (const signal of ["SIGTERM", "SIGINT"]) {

@@ -18,6 +18,8 @@ export { STRICT_TRANSPORT_SECURITY } from "~/security/proxy.server";
 // server.js sweeps what a crash left in the image store before it listens.
 export { recoverUploads } from "~/uploads/recovery.server";
 export { PageCache, pageCacheSeconds } from "~/http/page-cache.server";
+// …and runs the scheduled housekeeping on a timer (docs/decisions/033).
+export { startHousekeeping } from "~/housekeeping/housekeeping.server";
 
 /** How long deferred loader data may take (single fetch); the render is aborted 1 s later. */
 export const streamTimeout = 5_000;

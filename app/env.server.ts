@@ -6,54 +6,70 @@ import { parseProxyTrust } from "~/security/proxy.server";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const envSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  DATABASE_URL: z.string().min(1).default("data/hemalink.db"),
-  DATA_DIR: z.string().min(1).default("data"),
-  SESSION_SECRET: z.string().min(32, "SESSION_SECRET must be at least 32 characters").optional(),
-  SESSION_IDLE_MINUTES: positiveInt(30),
-  SESSION_MAX_HOURS: positiveInt(12),
-  /** log2 of scrypt's N (p follows OWASP's table: 16 → p = 2); tests lower it for speed. */
-  SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(16),
-  RATE_LIMIT_WINDOW_SECONDS: positiveInt(15 * 60),
-  /** Failed logins per address per window (successes never count; docs/decisions/030). */
-  RATE_LIMIT_LOGIN_FAILURES_PER_IP: positiveInt(100),
-  /** Failed logins on one account before its back-off starts (15 s, doubling, capped). */
-  LOGIN_FAILURES_BEFORE_BACKOFF: positiveInt(5),
-  LOGIN_BACKOFF_MAX_SECONDS: positiveInt(15 * 60),
-  RATE_LIMIT_REGISTER_PER_IP: positiveInt(10),
-  RATE_LIMIT_UPLOADS_PER_ACCOUNT: positiveInt(30),
-  /** Map tiles (any XYZ tile server); the map still works offline without them. */
-  MAP_TILE_URL: z
-    .string()
-    .regex(
-      /^https?:\/\/[^\s]+\{z\}[^\s]*$/,
-      "MAP_TILE_URL must be an http(s) XYZ template with {z}/{x}/{y}",
-    )
-    .default("https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
-  MAP_TILE_ATTRIBUTION: z.string().default("© OpenStreetMap contributors"),
-  /** Answered consultations close by themselves after this many days. */
-  CONSULTATION_AUTO_CLOSE_DAYS: positiveInt(14),
-  /** Where e-mail notifications go: the console (development) or nowhere. */
-  MAIL_TRANSPORT: z.enum(["console", "none"]).default("console"),
-  /** The public address of the app, for links in e-mails. */
-  APP_URL: z.string().url().default("http://localhost:3000"),
-  /**
-   * Reverse proxies in front of the app: `false`, how many (`1`), or their addresses and CIDR
-   * ranges (`10.0.0.5,172.16.0.0/12`). Decides which X-Forwarded-For entry is the client.
-   */
-  TRUST_PROXY: z
-    .string()
-    .default("false")
-    .transform((value, ctx) => {
-      try {
-        return parseProxyTrust(value);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: (error as Error).message });
-        return z.NEVER;
-      }
-    }),
-});
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z.string().min(1).default("data/hemalink.db"),
+    DATA_DIR: z.string().min(1).default("data"),
+    SESSION_SECRET: z.string().min(32, "SESSION_SECRET must be at least 32 characters").optional(),
+    SESSION_IDLE_MINUTES: positiveInt(30),
+    SESSION_MAX_HOURS: positiveInt(12),
+    /** log2 of scrypt's N (p follows OWASP's table: 16 → p = 2); tests lower it for speed. */
+    SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(16),
+    RATE_LIMIT_WINDOW_SECONDS: positiveInt(15 * 60),
+    /** Failed logins per address per window (successes never count; docs/decisions/030). */
+    RATE_LIMIT_LOGIN_FAILURES_PER_IP: positiveInt(100),
+    /** Failed logins on one account before its back-off starts (15 s, doubling, capped). */
+    LOGIN_FAILURES_BEFORE_BACKOFF: positiveInt(5),
+    LOGIN_BACKOFF_MAX_SECONDS: positiveInt(15 * 60),
+    RATE_LIMIT_REGISTER_PER_IP: positiveInt(10),
+    /** Password-reset requests per address per window (each account also gets at most 3 e-mails). */
+    RATE_LIMIT_PASSWORD_RESET_PER_IP: positiveInt(10),
+    RATE_LIMIT_UPLOADS_PER_ACCOUNT: positiveInt(30),
+    /** Map tiles (any XYZ tile server); the map still works offline without them. */
+    MAP_TILE_URL: z
+      .string()
+      .regex(
+        /^https?:\/\/[^\s]+\{z\}[^\s]*$/,
+        "MAP_TILE_URL must be an http(s) XYZ template with {z}/{x}/{y}",
+      )
+      .default("https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    MAP_TILE_ATTRIBUTION: z.string().default("© OpenStreetMap contributors"),
+    /** Answered consultations close by themselves after this many days. */
+    CONSULTATION_AUTO_CLOSE_DAYS: positiveInt(14),
+    /** Where e-mail goes: an SMTP server (`SMTP_URL`), the console (development) or nowhere. */
+    MAIL_TRANSPORT: z.enum(["smtp", "console", "none"]).default("console"),
+    /** `smtp://user:password@host:587` (STARTTLS when offered) or `smtps://…:465` (TLS). */
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/[^\s]+$/, "SMTP_URL must be an smtp:// or smtps:// URL")
+      .optional(),
+    /** The sender of every e-mail. */
+    MAIL_FROM: z.string().min(3).default("HemaLink <no-reply@hemalink.invalid>"),
+    /** Seconds between the production server's housekeeping runs; 0 leaves it to a scheduler. */
+    HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
+    /** The public address of the app, for links in e-mails. */
+    APP_URL: z.string().url().default("http://localhost:3000"),
+    /**
+     * Reverse proxies in front of the app: `false`, how many (`1`), or their addresses and CIDR
+     * ranges (`10.0.0.5,172.16.0.0/12`). Decides which X-Forwarded-For entry is the client.
+     */
+    TRUST_PROXY: z
+      .string()
+      .default("false")
+      .transform((value, ctx) => {
+        try {
+          return parseProxyTrust(value);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+  })
+  .refine((env) => env.MAIL_TRANSPORT !== "smtp" || env.SMTP_URL, {
+    message: "MAIL_TRANSPORT=smtp needs SMTP_URL (smtp://user:password@host:port)",
+    path: ["SMTP_URL"],
+  });
 
 export type Env = z.infer<typeof envSchema> & { SESSION_SECRET: string };
 

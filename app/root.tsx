@@ -14,6 +14,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { getOptionalUser, homeFor } from "~/auth/guards.server";
+import type { Role } from "~/auth/vocabulary";
 import { navigationCounts } from "~/notifications/notifications.server";
 import { useNonce } from "~/security/nonce";
 import appStyles from "~/styles/app.css?url";
@@ -55,18 +56,54 @@ function Count({ n, what }: { n: number; what: string }) {
   );
 }
 
+type NavItem = {
+  to: string;
+  label: string;
+  /** Active only on this exact path (a home whose sub-pages have links of their own). */
+  end?: boolean;
+  /** The badge beside it: which count, read out as what. */
+  badge?: { count: keyof Unread; what: string };
+};
+type Unread = { all: number; consultations: number };
+
+const FIND_A_DOCTOR: NavItem = { to: "/doctors", label: "Find a doctor" };
+const NOTIFICATIONS: NavItem = {
+  to: "/notifications",
+  label: "Notifications",
+  badge: { count: "all", what: "unread" },
+};
+const CASE_NEWS = { count: "consultations", what: "with news" } as const;
+const SECURITY: NavItem = { to: "/account/security", label: "Security" };
+
+/** The main navigation of each role, and of a visitor who is not signed in. */
+const NAVIGATION: Record<Role | "visitor", NavItem[]> = {
+  patient: [
+    { to: "/dashboard", label: "My dashboard", end: true },
+    { to: "/analyses", label: "My analyses", end: true },
+    { to: "/consultations", label: "Consultations", badge: CASE_NEWS },
+    FIND_A_DOCTOR,
+    NOTIFICATIONS,
+    SECURITY,
+  ],
+  doctor: [
+    { to: "/doctor", label: "Doctor dashboard", end: true },
+    { to: "/doctor/cases", label: "Cases", badge: CASE_NEWS },
+    { to: "/doctor/profile", label: "My profile" },
+    NOTIFICATIONS,
+    SECURITY,
+  ],
+  admin: [{ to: "/admin", label: "Admin" }, SECURITY],
+  visitor: [
+    FIND_A_DOCTOR,
+    { to: "/login", label: "Log in" },
+    { to: "/register", label: "Register" },
+  ],
+};
+
 function Navigation() {
   const data = useRouteLoaderData<typeof loader>("root");
   const user = data?.user;
-  const unread = data?.unread ?? { all: 0, consultations: 0 };
-  const notificationsLink = (
-    <li>
-      <NavLink to="/notifications">
-        Notifications
-        <Count n={unread.all} what="unread" />
-      </NavLink>
-    </li>
-  );
+  const unread: Unread = data?.unread ?? { all: 0, consultations: 0 };
   return (
     <header className="site-header">
       <Link to="/" className="brand">
@@ -74,76 +111,22 @@ function Navigation() {
       </Link>
       <nav aria-label="Main">
         <ul>
-          {user ? (
-            <>
-              {user.role === "patient" && (
-                <>
-                  <li>
-                    <NavLink to="/dashboard" end>
-                      My dashboard
-                    </NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/analyses" end>
-                      My analyses
-                    </NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/consultations">
-                      Consultations
-                      <Count n={unread.consultations} what="with news" />
-                    </NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/doctors">Find a doctor</NavLink>
-                  </li>
-                  {notificationsLink}
-                </>
-              )}
-              {user.role === "doctor" && (
-                <>
-                  <li>
-                    <NavLink to="/doctor" end>
-                      Doctor dashboard
-                    </NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/doctor/cases">
-                      Cases
-                      <Count n={unread.consultations} what="with news" />
-                    </NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/doctor/profile">My profile</NavLink>
-                  </li>
-                  {notificationsLink}
-                </>
-              )}
-              {user.role === "admin" && (
-                <li>
-                  <NavLink to="/admin">Admin</NavLink>
-                </li>
-              )}
-              <li>
-                <Form method="post" action="/logout">
-                  <button type="submit" className="link-button">
-                    Log out
-                  </button>
-                </Form>
-              </li>
-            </>
-          ) : (
-            <>
-              <li>
-                <NavLink to="/doctors">Find a doctor</NavLink>
-              </li>
-              <li>
-                <NavLink to="/login">Log in</NavLink>
-              </li>
-              <li>
-                <NavLink to="/register">Register</NavLink>
-              </li>
-            </>
+          {NAVIGATION[user?.role ?? "visitor"].map((item) => (
+            <li key={item.to}>
+              <NavLink to={item.to} end={item.end}>
+                {item.label}
+                {item.badge && <Count n={unread[item.badge.count]} what={item.badge.what} />}
+              </NavLink>
+            </li>
+          ))}
+          {user && (
+            <li>
+              <Form method="post" action="/logout">
+                <button type="submit" className="link-button">
+                  Log out
+                </button>
+              </Form>
+            </li>
           )}
         </ul>
       </nav>

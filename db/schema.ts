@@ -229,6 +229,52 @@ export const loginThrottle = sqliteTable("login_throttle", {
   blockedUntil: integer("blocked_until").notNull(),
 });
 
+/**
+ * Password-reset links: the sha256 of the random token in the e-mailed link (a leaked database
+ * holds no usable link), valid until `expires_at`, spent once (`used_at`).
+ */
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    usedAt: integer("used_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("password_resets_user_idx").on(t.userId)],
+);
+
+/**
+ * A user's TOTP second factor (RFC 6238). Unconfirmed (`confirmed_at` null) while being set
+ * up; `last_step` is the last time step whose code was accepted, so a code works only once.
+ */
+export const secondFactors = sqliteTable("second_factors", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  secret: text("secret").notNull(),
+  createdAt: createdAt(),
+  confirmedAt: integer("confirmed_at", { mode: "timestamp_ms" }),
+  lastStep: integer("last_step"),
+});
+
+/** One-time recovery codes for the second factor, stored as sha256 hashes. */
+export const recoveryCodes = sqliteTable(
+  "recovery_codes",
+  {
+    id: id(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    usedAt: integer("used_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("recovery_codes_user_hash_unique").on(t.userId, t.codeHash)],
+);
+
 export type User = typeof users.$inferSelect;
 export type DoctorProfile = typeof doctorProfiles.$inferSelect;
 

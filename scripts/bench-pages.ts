@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import zlib from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { DEMO_ACCOUNTS } from "../seed/demo";
+import { currentCode } from "../app/auth/second-factor.server";
 import { launchBrowser } from "../tests/e2e/browser";
 import { startAppServer } from "./lib/app-server";
 import { printLoadAverage } from "./lib/load";
@@ -24,14 +25,25 @@ const kb = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
 const server = await startAppServer({ RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000" });
 const base = server.baseUrl;
 
-async function logIn(email: string, password: string): Promise<string> {
-  const response = await fetch(`${base}/login`, {
+const post = (path: string, fields: Record<string, string>, cookie = "") =>
+  fetch(`${base}${path}`, {
     method: "POST",
     redirect: "manual",
-    headers: { Origin: base, "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ email, password }),
+    headers: { Origin: base, "Content-Type": "application/x-www-form-urlencoded", cookie },
+    body: new URLSearchParams(fields),
   });
-  const cookie = response.headers.get("set-cookie")?.split(";")[0];
+
+/** The session cookie; accounts with two-step login (`totpSecret`) also send their code. */
+async function logIn(email: string, password: string, totpSecret?: string): Promise<string> {
+  let response = await post("/login", { email, password });
+  if (totpSecret && response.headers.get("location") === "/login/code") {
+    const challenge = response.headers.get("set-cookie")?.split(";")[0] ?? "";
+    response = await post("/login/code", { code: await currentCode(totpSecret) }, challenge);
+  }
+  const cookie = response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("__hemalink_session="))
+    ?.split(";")[0];
   if (!cookie) throw new Error(`Login of ${email} failed: HTTP ${response.status}`);
   return cookie;
 }
@@ -86,8 +98,9 @@ const browser = await launchBrowser();
 try {
   printLoadAverage();
   const patient = await logIn(DEMO_ACCOUNTS.patient.email, DEMO_ACCOUNTS.patient.password);
-  const doctor = await logIn(DEMO_ACCOUNTS.doctor.email, DEMO_ACCOUNTS.doctor.password);
-  const admin = await logIn(DEMO_ACCOUNTS.admin.email, DEMO_ACCOUNTS.admin.password);
+  const { doctor: d, admin: a } = DEMO_ACCOUNTS;
+  const doctor = await logIn(d.email, d.password, d.totpSecret);
+  const admin = await logIn(a.email, a.password, a.totpSecret);
   const finder = "/doctors?lat=48.8566&lng=2.3522";
   const finderHtml = await (await fetch(`${base}${finder}`)).text();
   const doctorPage = /href="(\/doctors\/[0-9a-f-]{36})"/.exec(finderHtml)?.[1];

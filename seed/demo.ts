@@ -1,16 +1,30 @@
 import { count } from "drizzle-orm";
 import type { Db } from "#db/client";
 import { doctorProfiles, reviews, users } from "#db/schema";
+import { enrolWithSecret } from "~/auth/second-factor.server";
 import { SPECIALTY_IDS } from "~/doctors/specialties";
 import { citiesAbove } from "~/geo/gazetteer.server";
 import { seededRandom } from "./random";
 
 /** Every demo account lives on this domain, so demo data is easy to recognise and remove. */
 export const DEMO_DOMAIN = "demo.hemalink.test";
+/**
+ * The demo logins. The admin and the certified doctor must use two-step login; they are seeded
+ * with it set up, on these published authenticator keys (docs/decisions/031): add the key to an
+ * app, or print the current codes with `npm run demo:codes`.
+ */
 export const DEMO_ACCOUNTS = {
-  admin: { email: `admin@${DEMO_DOMAIN}`, password: "demo-admin-passphrase" },
+  admin: {
+    email: `admin@${DEMO_DOMAIN}`,
+    password: "demo-admin-passphrase",
+    totpSecret: "DEMOADMINHEMALINKTOTPKEYFORTESTS",
+  },
   patient: { email: `patient@${DEMO_DOMAIN}`, password: "demo-patient-passphrase" },
-  doctor: { email: `doctor@${DEMO_DOMAIN}`, password: "demo-doctor-passphrase" },
+  doctor: {
+    email: `doctor@${DEMO_DOMAIN}`,
+    password: "demo-doctor-passphrase",
+    totpSecret: "DEMODOCTORHEMALINKTOTPKEYFORTEST",
+  },
   pendingDoctor: { email: `pending.doctor@${DEMO_DOMAIN}`, password: "demo-doctor-passphrase" },
 } as const;
 
@@ -147,6 +161,7 @@ export async function seedDemo(db: Db, hash: (password: string) => Promise<strin
       })
       .returning()
       .get();
+    enrolWithSecret(admin.id, DEMO_ACCOUNTS.admin.totpSecret, tx);
     tx.insert(users)
       .values({
         email: DEMO_ACCOUNTS.patient.email,
@@ -194,6 +209,7 @@ export async function seedDemo(db: Db, hash: (password: string) => Promise<strin
         })
         .returning()
         .get();
+      if (i === 0) enrolWithSecret(user.id, DEMO_ACCOUNTS.doctor.totpSecret, tx);
       const specialties = random.sample(SPECIALTY_IDS, 1 + Math.floor(random.next() * 2));
       const local = LANGUAGES_BY_COUNTRY[city.country] ?? [];
       const languages = [...new Set([...local, ...(random.next() < 0.6 ? ["English"] : [])])];

@@ -13,6 +13,8 @@ if (isSeeded(db)) {
   await seedDemo(db, hashPassword);
   console.log(`Seeded demo data in ${Date.now() - started} ms. Demo accounts:`);
   for (const [role, account] of Object.entries(DEMO_ACCOUNTS)) {
-    console.log(`  ${role.padEnd(14)} ${account.email}  /  ${account.password}`);
+    const key = "totpSecret" in account ? `  (two-step login key ${account.totpSecret})` : "";
+    console.log(`  ${role.padEnd(14)} ${account.email}  /  ${account.password}${key}`);
   }
+  console.log("Codes for two-step login: npm run demo:codes");
 }

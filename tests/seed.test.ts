@@ -4,6 +4,12 @@ import { getDb } from "#db/client";
 import { doctorProfiles, reviews, users } from "#db/schema";
 import { verifyLogin } from "~/auth/accounts.server";
 import { hashPassword } from "~/auth/password.server";
+import {
+  checkTotp,
+  currentCode,
+  hasSecondFactor,
+  secondFactorRequired,
+} from "~/auth/second-factor.server";
 import { DEMO_ACCOUNTS, DEMO_DOMAIN, isSeeded, seedDemo } from "../seed/demo";
 
 describe("demo seed", () => {
@@ -29,6 +35,20 @@ describe("demo seed", () => {
     }
     const admin = db.select().from(users).where(eq(users.email, DEMO_ACCOUNTS.admin.email)).get();
     expect(admin?.role).toBe("admin");
+
+    // The demo logins that must use two-step login have it, on the published keys.
+    for (const { email, totpSecret } of [DEMO_ACCOUNTS.admin, DEMO_ACCOUNTS.doctor]) {
+      const user = db.select().from(users).where(eq(users.email, email)).get()!;
+      expect(secondFactorRequired(user)).toBe(true);
+      expect(hasSecondFactor(user.id)).toBe(true);
+      expect(await checkTotp(user.id, await currentCode(totpSecret))).toBe(true);
+    }
+    const pending = db
+      .select()
+      .from(users)
+      .where(eq(users.email, DEMO_ACCOUNTS.pendingDoctor.email))
+      .get()!;
+    expect(secondFactorRequired(pending)).toBe(false);
   });
 });
 

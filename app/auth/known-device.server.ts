@@ -5,8 +5,7 @@
  * The device has a back-off of its own, so a stolen cookie is no guessing licence.
  */
 import crypto from "node:crypto";
-import { createCookie } from "@remix-run/node";
-import { getEnv } from "~/env.server";
+import { signedCookie } from "./cookies.server";
 
 export type KnownDevice = { id: string; users: string[] };
 
@@ -14,17 +13,7 @@ const REMEMBER_DAYS = 180;
 /** A shared family computer: a few accounts, the most recent first. */
 const MAX_USERS = 5;
 
-function deviceCookie() {
-  const env = getEnv();
-  return createCookie("__hemalink_device", {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: env.NODE_ENV === "production",
-    path: "/",
-    secrets: [env.SESSION_SECRET],
-    maxAge: REMEMBER_DAYS * 24 * 3600,
-  });
-}
+const deviceCookie = () => signedCookie("__hemalink_device", { maxAge: REMEMBER_DAYS * 24 * 3600 });
 
 const isDevice = (value: unknown): value is KnownDevice =>
   typeof value === "object" &&

@@ -26,6 +26,7 @@ const IP_BUCKET = "login-failures:ip";
 
 const accountKey = (email: string) => `account:${email}`;
 const deviceKey = (id: string) => `device:${id}`;
+const codeKey = (userId: string) => `second-factor:${userId}`;
 
 /** Seconds to wait after the `failures`-th consecutive failure. */
 export function backoffSeconds(failures: number): number {
@@ -118,6 +119,19 @@ export function admitLogin(
     throw new LoginRefused("account back-off", wait);
   }
   return { claimed: key, ip, now };
+}
+
+/**
+ * May this second-factor code (or recovery code) be checked? The account's codes have a
+ * counter of their own with the same rule: a few free mistakes, then a doubling back-off. It is
+ * per account, not per login attempt, so logging in again with the password starts no new
+ * count. Report the outcome with `loginSucceeded` (a wrong code stays counted).
+ */
+export function admitCodeAttempt(userId: string, now = Date.now()): Admission {
+  const key = codeKey(userId);
+  const wait = claim(key, now);
+  if (wait !== null) throw new LoginRefused("second-factor back-off", wait);
+  return { claimed: key, now };
 }
 
 /** The password was right: forget the counted attempt and the account's failures. */

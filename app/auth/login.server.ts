@@ -7,9 +7,12 @@
  * known device, per address; login-throttle.server.ts), checks the password, audits, and
  * throws a DomainError on refusal, which the pipeline maps like any other. Unknown accounts
  * and wrong passwords get the same answer in the same time. remix-auth v4 returns what
- * verify returns; the database session and the known-device cookie are set here.
+ * verify returns; the database session and the known-device cookie are set here, unless the
+ * account has (or must set up) a second factor: then the password step ends with a challenge
+ * cookie and the session is started by the second step (second-step.server.ts).
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
 import type { z } from "zod";
@@ -22,7 +25,9 @@ import { hit } from "~/security/rate-limit.server";
 import { redirectSignedIn } from "./guards.server";
 import { AccountError, createAccount, findUserByEmail, verifyLogin } from "./accounts.server";
 import { readKnownDevice, rememberDevice, type KnownDevice } from "./known-device.server";
+import { CHALLENGE_PATH, issueChallenge } from "./login-challenge.server";
 import { passwordWeakness } from "./password-strength.server";
+import { beginEnrolment, hasSecondFactor, secondFactorRequired } from "./second-factor.server";
 import {
   admitLogin,
   LoginRefused,
@@ -73,7 +78,6 @@ async function verifyCredentials(
     throw invalid(LOGIN_FAILED, undefined, 401);
   }
   loginSucceeded(admission);
-  audit({ actorId: user.id, action: "login", outcome: "success" });
   return { user, device };
 }
 
@@ -102,11 +106,32 @@ function credentialsRequest(request: Request, { email, password }: LoginInput): 
   });
 }
 
-export async function logIn(credentials: LoginInput, request: Request): Promise<SignedIn> {
+/** The password was right but a second step is due: the challenge cookie and where it is done. */
+export type SecondStep = { challengeCookie: string; to: string };
+
+export async function logIn(
+  credentials: LoginInput,
+  request: Request,
+): Promise<SignedIn | SecondStep> {
   const { user, device } = await authenticator.authenticate(
     "form",
     credentialsRequest(request, credentials),
   );
+  const stage = hasSecondFactor(user.id) ? "code" : secondFactorRequired(user) ? "enrol" : null;
+  if (stage) {
+    if (stage === "enrol") beginEnrolment(user);
+    audit({ actorId: user.id, action: "login.password", outcome: "success", detail: stage });
+    return {
+      challengeCookie: await issueChallenge(user.id, stage, credentials.redirectTo),
+      to: CHALLENGE_PATH[stage],
+    };
+  }
+  audit({ actorId: user.id, action: "login", outcome: "success" });
+  return startSession(user, device);
+}
+
+/** The end of every login: a new session, and this browser remembered for the account. */
+export async function startSession(user: SessionUser, device: KnownDevice | null) {
   return {
     user,
     setCookie: await createUserSession(user.id),
@@ -144,15 +169,20 @@ export async function register({
 export function signInAction<S extends z.ZodType<{ redirectTo?: string }>>(
   args: ActionFunctionArgs,
   schema: S,
-  signIn: (value: z.output<S>, request: Request) => Promise<SignedIn>,
+  signIn: (value: z.output<S>, request: Request) => Promise<SignedIn | SecondStep>,
 ) {
   return handleAction(args, {
     who: "anyone",
     intents: {
       default: publicIntent(
         schema,
-        async ({ value, request }) =>
-          redirectSignedIn(await signIn(value, request), value.redirectTo),
+        async ({ value, request }) => {
+          const outcome = await signIn(value, request);
+          if ("challengeCookie" in outcome) {
+            return redirect(outcome.to, { headers: { "Set-Cookie": outcome.challengeCookie } });
+          }
+          return redirectSignedIn(outcome, value.redirectTo);
+        },
         { hideFields: ["password"] },
       ),
     },

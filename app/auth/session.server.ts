@@ -1,9 +1,9 @@
 import crypto from "node:crypto";
-import { createCookie } from "@remix-run/node";
 import { and, eq, lt, or } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { sessions, users, type User } from "#db/schema";
 import { getEnv } from "~/env.server";
+import { signedCookie } from "./cookies.server";
 
 export type SessionUser = Pick<User, "id" | "email" | "role" | "displayName">;
 
@@ -12,17 +12,8 @@ export type SessionUser = Pick<User, "id" | "email" | "role" | "displayName">;
 // most one small write per session and second.
 const TOUCH_INTERVAL_MS = 1_000;
 
-function sessionCookie() {
-  const env = getEnv();
-  return createCookie("__hemalink_session", {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: env.NODE_ENV === "production",
-    path: "/",
-    secrets: [env.SESSION_SECRET],
-    maxAge: env.SESSION_MAX_HOURS * 3600,
-  });
-}
+const sessionCookie = () =>
+  signedCookie("__hemalink_session", { maxAge: getEnv().SESSION_MAX_HOURS * 3600 });
 
 const hashToken = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
 

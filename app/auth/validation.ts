@@ -37,3 +37,27 @@ export const RegisterSchema = z.object({
 
 export type LoginInput = z.output<typeof LoginSchema>;
 export type RegisterInput = z.output<typeof RegisterSchema>;
+
+export const ForgotPasswordSchema = z.object({ email: EmailSchema });
+
+export const ResetPasswordSchema = z.object({
+  token: z.string({ error: "This link is incomplete" }).min(1).max(200),
+  password: PasswordSchema,
+});
+
+/** Six digits from the authenticator app (spaces allowed, as some apps show them). */
+export const CodeSchema = z.object({
+  code: z
+    .string({ error: "Enter the 6-digit code from your app" })
+    .trim()
+    .transform((code) => code.replace(/\s/g, ""))
+    .pipe(z.string().regex(/^\d{6}$/, "Enter the 6-digit code from your app")),
+});
+
+export const RecoveryCodeSchema = z.object({
+  recoveryCode: z
+    .string({ error: "Enter one of your recovery codes" })
+    .trim()
+    .min(1, "Enter one of your recovery codes")
+    .max(40, "That is not a recovery code"),
+});

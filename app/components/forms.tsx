@@ -1,5 +1,5 @@
-import type { SubmissionResult } from "@conform-to/react";
-import type { ReactNode } from "react";
+import { getInputProps, type SubmissionResult } from "@conform-to/react";
+import type { InputHTMLAttributes, ReactNode } from "react";
 
 type Reply = SubmissionResult<string[]>;
 
@@ -44,6 +44,22 @@ export function Field({ id, label, errors, errorId, children, hint }: FieldProps
       {children}
       <FieldErrors id={errorId} errors={errors} />
     </div>
+  );
+}
+
+type InputFieldProps = {
+  field: Parameters<typeof getInputProps>[0];
+  label: string;
+  type: "text" | "email" | "password";
+  hint?: string;
+} & Pick<InputHTMLAttributes<HTMLInputElement>, "autoComplete" | "inputMode" | "autoFocus">;
+
+/** A text input bound to a conform field, in a `Field` (label, hint, errors). */
+export function InputField({ field, label, type, hint, ...attributes }: InputFieldProps) {
+  return (
+    <Field id={field.id} label={label} hint={hint} errors={field.errors} errorId={field.errorId}>
+      <input {...getInputProps(field, { type })} {...attributes} />
+    </Field>
   );
 }
 

@@ -7,7 +7,6 @@ import { Assessment, MessageThread, StatusBadge, Timeline } from "~/components/c
 import { fieldMessage, formMessage, replyTo } from "~/components/forms";
 import { closeConsultation, revokeAccess, withdrawRequest } from "~/consultations/lifecycle.server";
 import { getOwnConsultation } from "~/consultations/queries.server";
-import { housekeepingDue } from "~/housekeeping/housekeeping.server";
 import { postMessageIntent } from "~/consultations/intents.server";
 import { patientLink } from "~/consultations/notices.server";
 import { consultationView, threadView } from "~/consultations/view.server";
@@ -19,7 +18,6 @@ export const meta: MetaFunction = () => [{ title: "Consultation · HemaLink" }];
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    housekeepingDue();
     const id = params.id ?? "";
     const { consultation: c, analysis, doctor } = getOwnConsultation(user, id);
     markConsultationRead(user, id);

@@ -3,7 +3,6 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { StatusBadge } from "~/components/consultation";
 import { listOwnConsultations } from "~/consultations/queries.server";
-import { housekeepingDue } from "~/housekeeping/housekeeping.server";
 import { unreadByConsultation } from "~/notifications/notifications.server";
 import { handleLoader } from "~/http/pipeline.server";
 
@@ -12,7 +11,6 @@ export const meta: MetaFunction = () => [{ title: "My consultations · HemaLink"
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    housekeepingDue();
     const unread = unreadByConsultation(user);
     return {
       consultations: listOwnConsultations(user).map((c) => ({

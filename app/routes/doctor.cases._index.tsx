@@ -5,7 +5,6 @@ import { requireRole } from "~/auth/guards.server";
 import { StatusBadge } from "~/components/consultation";
 import type { ConsultationStatus } from "~/consultations/vocabulary";
 import { listDoctorCases } from "~/consultations/queries.server";
-import { housekeepingDue } from "~/housekeeping/housekeeping.server";
 import { unreadByConsultation } from "~/notifications/notifications.server";
 import { handleLoader } from "~/http/pipeline.server";
 import { getOwnVerification } from "~/doctors/verification.server";
@@ -23,7 +22,6 @@ const GROUPS: { title: string; statuses: ConsultationStatus[] }[] = [
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "doctor");
-    housekeepingDue();
     const unread = unreadByConsultation(user);
     const { status } = getOwnVerification(user);
     return {

@@ -1,10 +1,10 @@
-import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getFormProps, useForm } from "@conform-to/react";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { logIn, signInAction } from "~/auth/login.server";
 import { requireSignedOut } from "~/auth/guards.server";
 import { LoginSchema } from "~/auth/validation";
-import { Field, FormErrors } from "~/components/forms";
+import { FormErrors, InputField } from "~/components/forms";
 import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · HemaLink" }];
@@ -29,33 +29,31 @@ export default function LoginPage() {
     shouldValidate: "onSubmit",
     shouldRevalidate: "onSubmit",
   });
+  const reset = searchParams.get("reset") === "done";
   return (
     <section className="panel">
       <h1>Log in</h1>
+      {reset && (
+        <p className="notice" role="status">
+          Your password has been changed and every device was logged out. Log in with the new
+          password.
+        </p>
+      )}
       <Form method="post" className="form" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
-        <Field
-          id={fields.email.id}
-          label="Email"
-          errors={fields.email.errors}
-          errorId={fields.email.errorId}
-        >
-          <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" />
-        </Field>
-        <Field
-          id={fields.password.id}
+        <InputField field={fields.email} label="Email" type="email" autoComplete="email" />
+        <InputField
+          field={fields.password}
           label="Password"
-          errors={fields.password.errors}
-          errorId={fields.password.errorId}
-        >
-          <input
-            {...getInputProps(fields.password, { type: "password" })}
-            autoComplete="current-password"
-          />
-        </Field>
+          type="password"
+          autoComplete="current-password"
+        />
         <button type="submit">Log in</button>
       </Form>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
       <p>
         New here? <Link to="/register">Create an account</Link>
       </p>

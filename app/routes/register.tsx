@@ -5,7 +5,7 @@ import { register, signInAction } from "~/auth/login.server";
 import { requireSignedOut } from "~/auth/guards.server";
 import { RegisterSchema } from "~/auth/validation";
 import { PASSWORD_MIN } from "~/auth/password-rules";
-import { Field, FormErrors } from "~/components/forms";
+import { FormErrors, InputField } from "~/components/forms";
 import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · HemaLink" }];
@@ -38,34 +38,15 @@ export default function RegisterPage() {
       <h1>Create an account</h1>
       <Form method="post" className="form" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
-        <Field
-          id={fields.name.id}
-          label="Name"
-          errors={fields.name.errors}
-          errorId={fields.name.errorId}
-        >
-          <input {...getInputProps(fields.name, { type: "text" })} autoComplete="name" />
-        </Field>
-        <Field
-          id={fields.email.id}
-          label="Email"
-          errors={fields.email.errors}
-          errorId={fields.email.errorId}
-        >
-          <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" />
-        </Field>
-        <Field
-          id={fields.password.id}
+        <InputField field={fields.name} label="Name" type="text" autoComplete="name" />
+        <InputField field={fields.email} label="Email" type="email" autoComplete="email" />
+        <InputField
+          field={fields.password}
           label="Password"
+          type="password"
+          autoComplete="new-password"
           hint={`At least ${PASSWORD_MIN} characters and hard to guess (not your name or e-mail); a passphrase of a few uncommon words is easiest to remember. Hematologists need a stronger one.`}
-          errors={fields.password.errors}
-          errorId={fields.password.errorId}
-        >
-          <input
-            {...getInputProps(fields.password, { type: "password" })}
-            autoComplete="new-password"
-          />
-        </Field>
+        />
         <div className="checkbox">
           <input {...getInputProps(fields.isDoctor, { type: "checkbox" })} />
           <label htmlFor={fields.isDoctor.id}>I am a hematologist</label>

@@ -1,10 +1,17 @@
 import fs from "node:fs";
 import path from "node:path";
+import os from "node:os";
 import { startAppServer } from "../../scripts/lib/app-server";
+import { startMailbox } from "./mailbox";
 
 /** One production server with its own seeded database for all browser tests. */
 export default async function setup() {
+  // E-mail goes out through a real SMTP server into a folder the tests read.
+  const mailboxDir = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-mailbox-"));
+  const mailbox = await startMailbox(mailboxDir);
   const server = await startAppServer({
+    MAIL_TRANSPORT: "smtp",
+    SMTP_URL: mailbox.url,
     // Per-account back-off stays at its defaults; the per-IP limits would trip on a suite
     // that fails logins and registers from one address many times.
     RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000",
@@ -17,10 +24,13 @@ export default async function setup() {
     DATA_DIR: server.dir,
     SESSION_SECRET: server.env.SESSION_SECRET,
     NODE_ENV: "production",
+    E2E_MAILBOX: mailboxDir,
   });
 
   return async () => {
     await server.stop();
+    await mailbox.stop();
+    fs.rmSync(mailboxDir, { recursive: true, force: true });
     fs.writeFileSync(path.join(server.dir, "server.log"), server.output());
     if (process.env.E2E_KEEP !== "1") fs.rmSync(server.dir, { recursive: true, force: true });
   };
