@@ -2,12 +2,12 @@ import crypto from "node:crypto";
 import { PassThrough } from "node:stream";
 import type { EntryContext, HandleDataRequestFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import type { ReactElement } from "react";
 import { renderToPipeableStream } from "react-dom/server";
 import { getEnv, mapTiles } from "~/env.server";
-import { isSignedInRequest, PRIVATE_NO_STORE } from "~/http/request-context.server";
+import { isSignedInRequest, logClientError, PRIVATE_NO_STORE } from "~/http/request-context.server";
 import { SECURITY_HEADERS, contentSecurityPolicy } from "~/security/csp";
 import { NonceProvider } from "~/security/nonce";
 
@@ -108,5 +108,10 @@ export const handleDataRequest: HandleDataRequestFunction = (response) => {
 export function handleError(error: unknown, { request }: { request: Request }) {
   if (request.signal.aborted) return;
   if (error instanceof Response) return;
+  // A URL no route matches (e.g. /favicon.ico) is the client's error: one line, no stack.
+  if (isRouteErrorResponse(error) && error.status < 500) {
+    logClientError(error.status, request.method, new URL(request.url).pathname);
+    return;
+  }
   console.error(error);
 }

@@ -17,6 +17,8 @@ export const UploadSchema = z.object({
       (value) => typeof value === "object" && value !== null && "arrayBuffer" in value,
       "Choose a photo of the smear",
     )
+    // A form sent without choosing a file carries an empty, unnamed part.
+    .refine((file) => file.size > 0 || file.name !== "", "Choose a photo of the smear first.")
     .refine((file) => file.size > 0, "The file is empty. Choose a photo of the smear.")
     .refine((file) => file.size <= MAX_UPLOAD_BYTES, FILE_TOO_LARGE),
   ageBracket: z.enum(AGE_BRACKETS, { error: "Choose child or adult" }).optional(),

@@ -69,3 +69,9 @@ export function logError(message: string, error?: unknown): void {
   const id = storage.getStore()?.requestId ?? "-";
   console.error(`[request ${id}] ${message}`, error ?? "");
 }
+
+/** One line for an answered client error (a 404, a 405): no stack trace, the request id. */
+export function logClientError(status: number, method: string, path: string): void {
+  const id = storage.getStore()?.requestId ?? "-";
+  console.warn(`[request ${id}] ${status} ${method} ${path}`);
+}

@@ -7,7 +7,7 @@ import L from "leaflet";
 import iconRetinaUrl from "leaflet/dist/images/marker-icon-2x.png";
 import iconUrl from "leaflet/dist/images/marker-icon.png";
 import shadowUrl from "leaflet/dist/images/marker-shadow.png";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import {
   CircleMarker,
   GeoJSON,
@@ -18,7 +18,13 @@ import {
   useMap,
   useMapEvents,
 } from "react-leaflet";
-import { loadCountryOutlines, useCountryOutlines } from "./world";
+import {
+  DETAILED_ZOOM,
+  labelsInView,
+  loadCountryOutlines,
+  useCityLabels,
+  useCountryOutlines,
+} from "./world";
 
 const icon = L.icon({
   iconUrl,
@@ -50,33 +56,103 @@ export type Tiles = { url: string; attribution: string };
 
 // Land on a sea-coloured background (.map in app.css), so the map reads without tiles.
 const outlineStyle = { color: "#7d8590", weight: 1, fillColor: "#f3efe4", fillOpacity: 1 };
+const OFFLINE_ATTRIBUTION = "Outlines: Natural Earth · Places: GeoNames";
 
 /**
- * Country outlines under the configured tiles, a metric scale, and a note when the tiles
- * cannot load (offline clinics, blocked tile servers): the outlines then carry the map.
+ * Country outlines under the configured tiles, a metric scale, and, once the tiles cannot load
+ * (offline clinics, blocked tile servers), the names of large cities: the outlines then carry
+ * the map, and the tile layer and its attribution go (no tile of theirs is shown).
  */
-function BaseLayers({ tiles, onTilesFailed }: { tiles: Tiles; onTilesFailed: () => void }) {
+function BaseLayers({
+  tiles,
+  failed,
+  onTile,
+}: {
+  tiles: Tiles;
+  failed: boolean;
+  onTile: TileEvents;
+}) {
+  const map = useMap();
+  const [zoom, setZoom] = useState(() => map.getZoom());
+  useMapEvents({ zoomend: () => setZoom(map.getZoom()) });
   // Stable handlers: a new object each render would make react-leaflet rebind the event.
-  const tileEvents = useMemo(() => ({ tileerror: onTilesFailed }), [onTilesFailed]);
-  const outlines = useCountryOutlines();
+  const tileEvents = useMemo(() => ({ tileerror: onTile.error, tileload: onTile.load }), [onTile]);
+  const outlines = useCountryOutlines(zoom >= DETAILED_ZOOM);
   return (
     <>
-      {outlines && <GeoJSON data={outlines} style={outlineStyle} interactive={false} />}
-      <TileLayer url={tiles.url} attribution={tiles.attribution} eventHandlers={tileEvents} />
+      {outlines && (
+        <GeoJSON
+          // A new layer when the detail changes: GeoJSON's data is read once.
+          key={outlines.features.length}
+          data={outlines}
+          style={outlineStyle}
+          interactive={false}
+          attribution={failed ? OFFLINE_ATTRIBUTION : undefined}
+        />
+      )}
+      {!failed && (
+        <TileLayer url={tiles.url} attribution={tiles.attribution} eventHandlers={tileEvents} />
+      )}
+      {failed && <CityNames />}
       <ScaleControl imperial={false} />
     </>
   );
 }
 
+/** Large cities' names from the packaged gazetteer, as many as the zoom allows, as text. */
+function CityNames() {
+  const map = useMap();
+  const labels = useCityLabels(true);
+  const [view, setView] = useState(0);
+  useMapEvents({ moveend: () => setView((v) => v + 1) });
+  useEffect(() => {
+    if (!labels) return;
+    const b = map.getBounds();
+    const shown = labelsInView(
+      labels,
+      { south: b.getSouth(), west: b.getWest(), north: b.getNorth(), east: b.getEast() },
+      map.getZoom(),
+    );
+    const group = L.layerGroup(
+      shown.map(([name, lat, lng]) =>
+        L.marker([lat, lng], {
+          icon: L.divIcon({ className: "map-city", html: textNode(name), iconSize: undefined }),
+          interactive: false,
+          keyboard: false,
+        }),
+      ),
+    ).addTo(map);
+    return () => {
+      group.remove();
+    };
+  }, [map, labels, view]);
+  return null;
+}
+
+type TileEvents = { error: () => void; load: () => void };
+
+/** Tiles count as unavailable when some failed and none loaded (one bad tile is not enough). */
 function useTileFailure() {
   const [failed, setFailed] = useState(false);
+  const counts = useRef({ errors: 0, loads: 0 });
+  const onTile = useMemo<TileEvents>(
+    () => ({
+      error: () => {
+        counts.current.errors++;
+        if (counts.current.errors >= 2 && counts.current.loads === 0) setFailed(true);
+      },
+      load: () => {
+        counts.current.loads++;
+      },
+    }),
+    [],
+  );
   const note = failed ? (
     <p className="map-note" role="status">
-      Street map unavailable: showing country outlines only.
+      Street map unavailable: showing country outlines and large cities only.
     </p>
   ) : null;
-  const onTilesFailed = useCallback(() => setFailed(true), []);
-  return { onTilesFailed, note };
+  return { failed, onTile, note };
 }
 
 function Clusters({
@@ -158,11 +234,11 @@ export default function DoctorMap({
 }) {
   const points: [number, number][] = markers.map((m) => [m.lat, m.lng]);
   if (you) points.push([you.lat, you.lng]);
-  const { onTilesFailed, note } = useTileFailure();
+  const { failed, onTile, note } = useTileFailure();
   return (
     <>
       <MapContainer center={[20, 0]} zoom={2} className="map" worldCopyJump>
-        <BaseLayers tiles={tiles} onTilesFailed={onTilesFailed} />
+        <BaseLayers tiles={tiles} failed={failed} onTile={onTile} />
         <Clusters markers={markers} selected={selected} onSelect={onSelect} />
         {you && (
           <CircleMarker
@@ -206,7 +282,7 @@ export function PinMap({
   onChange: (lat: number, lng: number) => void;
 }) {
   const markerRef = useRef<L.Marker | null>(null);
-  const { onTilesFailed, note } = useTileFailure();
+  const { failed, onTile, note } = useTileFailure();
   return (
     <>
       <MapContainer
@@ -214,7 +290,7 @@ export function PinMap({
         zoom={lat == null ? 2 : 11}
         className="map small"
       >
-        <BaseLayers tiles={tiles} onTilesFailed={onTilesFailed} />
+        <BaseLayers tiles={tiles} failed={failed} onTile={onTile} />
         <PinEvents onChange={onChange} />
         {lat != null && lng != null && (
           <DraggablePin lat={lat} lng={lng} onChange={onChange} markerRef={markerRef} />

@@ -97,7 +97,12 @@ describe("finding a hematologist", () => {
     // Tiles cannot load here: the packaged country outlines are drawn instead of a grey box.
     // (fetched as JSON beside the map chunk, so wait for them to be drawn)
     await page.locator(".leaflet-overlay-pane path").nth(10).waitFor({ state: "attached" });
-    await page.getByText("Street map unavailable: showing country outlines only.").waitFor();
+    await page
+      .getByText("Street map unavailable: showing country outlines and large cities only.")
+      .waitFor();
+    // The tile layer and its attribution are gone; the packaged data is credited instead.
+    await page.locator(".leaflet-control-attribution", { hasText: "Natural Earth" }).waitFor();
+    expect(await page.locator(".leaflet-tile-pane img").count()).toBe(0);
     await page.locator(".leaflet-control-scale").waitFor();
 
     const denied = await session();
