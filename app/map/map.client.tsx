@@ -56,6 +56,8 @@ export type Tiles = { url: string; attribution: string };
 
 // Land on a sea-coloured background (.map in app.css), so the map reads without tiles.
 const outlineStyle = { color: "#7d8590", weight: 1, fillColor: "#f3efe4", fillOpacity: 1 };
+/** The map's own zoom limit: it must not come from the tile layer, which goes when tiles fail. */
+const MAX_ZOOM = 18;
 const OFFLINE_ATTRIBUTION = "Outlines: Natural Earth · Places: GeoNames";
 
 /**
@@ -237,7 +239,7 @@ export default function DoctorMap({
   const { failed, onTile, note } = useTileFailure();
   return (
     <>
-      <MapContainer center={[20, 0]} zoom={2} className="map" worldCopyJump>
+      <MapContainer center={[20, 0]} zoom={2} maxZoom={MAX_ZOOM} className="map" worldCopyJump>
         <BaseLayers tiles={tiles} failed={failed} onTile={onTile} />
         <Clusters markers={markers} selected={selected} onSelect={onSelect} />
         {you && (
@@ -288,6 +290,7 @@ export function PinMap({
       <MapContainer
         center={[lat ?? 20, lng ?? 0]}
         zoom={lat == null ? 2 : 11}
+        maxZoom={MAX_ZOOM}
         className="map small"
       >
         <BaseLayers tiles={tiles} failed={failed} onTile={onTile} />
