@@ -19,10 +19,11 @@ export type FinalReview = {
   answeredAt: Date;
 };
 
-/** Callers have already checked that the actor may see `analysisId`. */
-export function finalReviewFor(analysisId: string): FinalReview | null {
-  const row = getDb()
+/** The answered (or since closed) consultations of these analyses, latest answer first. */
+function answered(analysisIds: string[]) {
+  return getDb()
     .select({
+      analysisId: consultations.analysisId,
       consultationId: consultations.id,
       doctorProfileId: consultations.doctorProfileId,
       doctorName: users.displayName,
@@ -38,13 +39,16 @@ export function finalReviewFor(analysisId: string): FinalReview | null {
     .innerJoin(users, eq(users.id, doctorProfiles.userId))
     .where(
       and(
-        eq(consultations.analysisId, analysisId),
+        inArray(consultations.analysisId, analysisIds),
         inArray(consultations.status, ["answered", "closed"]),
       ),
     )
-    .orderBy(desc(consultations.answeredAt))
-    .limit(1)
-    .get();
+    .orderBy(desc(consultations.answeredAt));
+}
+
+/** Callers have already checked that the actor may see `analysisId`. */
+export function finalReviewFor(analysisId: string): FinalReview | null {
+  const row = answered([analysisId]).limit(1).get();
   if (!row || !row.doctorClass || !row.urgency || !row.answeredAt) return null;
   return {
     ...row,
@@ -65,25 +69,7 @@ export function finalClassesFor(
 ): Map<string, { doctorClass: FinalReview["doctorClass"]; doctorName: string }> {
   const result = new Map<string, { doctorClass: FinalReview["doctorClass"]; doctorName: string }>();
   if (analysisIds.length === 0) return result;
-  const rows = getDb()
-    .select({
-      analysisId: consultations.analysisId,
-      doctorClass: consultations.doctorClass,
-      doctorName: users.displayName,
-      doctorTitle: doctorProfiles.title,
-      answeredAt: consultations.answeredAt,
-    })
-    .from(consultations)
-    .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
-    .innerJoin(users, eq(users.id, doctorProfiles.userId))
-    .where(
-      and(
-        inArray(consultations.analysisId, analysisIds),
-        inArray(consultations.status, ["answered", "closed"]),
-      ),
-    )
-    .orderBy(desc(consultations.answeredAt))
-    .all();
+  const rows = answered(analysisIds).all();
   for (const row of rows) {
     if (!row.doctorClass || !row.answeredAt || result.has(row.analysisId)) continue;
     result.set(row.analysisId, {

@@ -209,38 +209,20 @@ export default function FinderPage() {
                   ? "A teleconsultation does not depend on distance: these doctors can still help."
                   : "Try fewer filters, or another place."}
               </p>
-              {result.fallback.nearest.length > 0 && (
-                <>
-                  <h3>The nearest certified hematologists</h3>
-                  <ol className="doctor-list">
-                    {result.fallback.nearest.map((d) => (
-                      <DoctorCard
-                        key={d.id}
-                        doctor={d}
-                        analysis={query.analysis}
-                        selected={selected === d.id}
-                        onSelect={setSelected}
-                      />
-                    ))}
-                  </ol>
-                </>
-              )}
-              {result.fallback.remote.length > 0 && (
-                <>
-                  <h3>Hematologists who answer by teleconsultation</h3>
-                  <ol className="doctor-list">
-                    {result.fallback.remote.map((d) => (
-                      <DoctorCard
-                        key={d.id}
-                        doctor={d}
-                        analysis={query.analysis}
-                        selected={selected === d.id}
-                        onSelect={setSelected}
-                      />
-                    ))}
-                  </ol>
-                </>
-              )}
+              <FallbackList
+                title="The nearest certified hematologists"
+                doctors={result.fallback.nearest}
+                analysis={query.analysis}
+                selected={selected}
+                onSelect={setSelected}
+              />
+              <FallbackList
+                title="Hematologists who answer by teleconsultation"
+                doctors={result.fallback.remote}
+                analysis={query.analysis}
+                selected={selected}
+                onSelect={setSelected}
+              />
             </div>
           )}
           <div className="finder-layout">
@@ -292,6 +274,39 @@ export default function FinderPage() {
 }
 
 type Hit = ReturnType<typeof useLoaderData<typeof loader>>["result"]["doctors"][number];
+
+/** A titled list of doctors offered when the radius search found nobody (nothing when empty). */
+function FallbackList({
+  title,
+  doctors,
+  analysis,
+  selected,
+  onSelect,
+}: {
+  title: string;
+  doctors: Hit[];
+  analysis: string | undefined;
+  selected: string | null;
+  onSelect: (id: string) => void;
+}) {
+  if (doctors.length === 0) return null;
+  return (
+    <>
+      <h3>{title}</h3>
+      <ol className="doctor-list">
+        {doctors.map((d) => (
+          <DoctorCard
+            key={d.id}
+            doctor={d}
+            analysis={analysis}
+            selected={selected === d.id}
+            onSelect={onSelect}
+          />
+        ))}
+      </ol>
+    </>
+  );
+}
 
 /** One doctor in a result list: name, clinic, distance, rating, why recommended, share link. */
 function DoctorCard({
