@@ -30,8 +30,15 @@ export const MODEL_RED_CELL_DIAMETER = 17;
 /** Background colour of the training smears after flat-fielding (sRGB). */
 export const TARGET_BACKGROUND: readonly [number, number, number] = [226, 222, 228];
 
-/** Longest side of the working copy used for measuring (large photos are measured smaller). */
-export const MEASURE_MAX_SIDE = 1024;
+/**
+ * Longest side of the working copy used for measuring (large photos are measured smaller: a
+ * phone photo's red cells still measure 20–40 px at this size, and measuring is the costly
+ * part of the normalisation).
+ */
+export const MEASURE_MAX_SIDE = 768;
+
+/** Longest side a photo is decoded to on the server (detail for the model's resampled field). */
+export const DECODE_MAX_SIDE = 2048;
 
 export type FieldKind = "full" | "circle" | "box";
 
@@ -685,26 +692,33 @@ function fillHoles(
 function componentAreas(mask: Uint8Array, width: number): number[] {
   const seen = new Uint8Array(mask.length);
   const areas: number[] = [];
-  const stack: number[] = [];
+  const stack = new Int32Array(mask.length);
   for (let start = 0; start < mask.length; start++) {
     if (!mask[start] || seen[start]) continue;
     seen[start] = 1;
-    stack.push(start);
+    stack[0] = start;
+    let top = 1;
     let area = 0;
-    while (stack.length) {
-      const p = stack.pop()!;
+    while (top > 0) {
+      const p = stack[--top]!;
       area++;
       const x = p % width;
-      const visit = (q: number) => {
-        if (mask[q] && !seen[q]) {
-          seen[q] = 1;
-          stack.push(q);
-        }
-      };
-      if (x > 0) visit(p - 1);
-      if (x < width - 1) visit(p + 1);
-      if (p >= width) visit(p - width);
-      if (p + width < mask.length) visit(p + width);
+      if (x > 0 && mask[p - 1] && !seen[p - 1]) {
+        seen[p - 1] = 1;
+        stack[top++] = p - 1;
+      }
+      if (x < width - 1 && mask[p + 1] && !seen[p + 1]) {
+        seen[p + 1] = 1;
+        stack[top++] = p + 1;
+      }
+      if (p >= width && mask[p - width] && !seen[p - width]) {
+        seen[p - width] = 1;
+        stack[top++] = p - width;
+      }
+      if (p + width < mask.length && mask[p + width] && !seen[p + width]) {
+        seen[p + width] = 1;
+        stack[top++] = p + width;
+      }
     }
     areas.push(area);
   }
@@ -955,49 +969,77 @@ export const MAX_TILES = 6;
 export function cutTiles(field: RgbImage, nucleus: Uint8Array, inside: Uint8Array): Tile[] {
   const xs = positions(field.width);
   const ys = positions(field.height);
-  const tiles: Tile[] = [];
+  const nucleusSum = integral(nucleus, field.width, field.height);
+  const insideSum = integral(inside, field.width, field.height);
+  const candidates: Omit<Tile, "pixels">[] = [];
   for (const y of ys) {
     for (const x of xs) {
-      const pixels = new Uint8Array(TILE * TILE * 3);
-      let nucleusCount = 0;
-      let insideCount = 0;
-      for (let ty = 0; ty < TILE; ty++) {
-        const fy = y + ty;
-        for (let tx = 0; tx < TILE; tx++) {
-          const fx = x + tx;
-          const o = (ty * TILE + tx) * 3;
-          if (fx < 0 || fy < 0 || fx >= field.width || fy >= field.height) {
-            pixels[o] = TARGET_BACKGROUND[0];
-            pixels[o + 1] = TARGET_BACKGROUND[1];
-            pixels[o + 2] = TARGET_BACKGROUND[2];
-            continue;
-          }
-          const p = fy * field.width + fx;
-          pixels[o] = field.data[p * 3]!;
-          pixels[o + 1] = field.data[p * 3 + 1]!;
-          pixels[o + 2] = field.data[p * 3 + 2]!;
-          nucleusCount += nucleus[p]!;
-          insideCount += inside[p]!;
-        }
-      }
-      tiles.push({
+      candidates.push({
         x,
         y,
-        pixels,
-        nucleus: nucleusCount / (TILE * TILE),
-        inField: insideCount / (TILE * TILE),
+        nucleus: boxSum(nucleusSum, field.width, field.height, x, y) / (TILE * TILE),
+        inField: boxSum(insideSum, field.width, field.height, x, y) / (TILE * TILE),
       });
     }
   }
-  tiles.sort((a, b) => b.nucleus - a.nucleus || b.inField - a.inField);
-  const usable = tiles.filter((t) => t.inField >= 0.6);
+  candidates.sort((a, b) => b.nucleus - a.nucleus || b.inField - a.inField);
+  const usable = candidates.filter((t) => t.inField >= 0.6);
   // About as many tiles as the field holds without overlap: a camera frame gets one or two, a
   // phone photo of a whole field up to MAX_TILES.
   const budget = Math.min(
     MAX_TILES,
     Math.max(1, Math.round((field.width * field.height) / (TILE * TILE))),
   );
-  return (usable.length ? usable : tiles.slice(0, 1)).slice(0, budget);
+  return (usable.length ? usable : candidates.slice(0, 1))
+    .slice(0, budget)
+    .map((t) => ({ ...t, pixels: tilePixels(field, t.x, t.y) }));
+}
+
+/** The TILE × TILE pixels at (x, y) of the field; outside it, the background colour. */
+function tilePixels(field: RgbImage, x: number, y: number): Uint8Array {
+  const pixels = new Uint8Array(TILE * TILE * 3);
+  for (let ty = 0; ty < TILE; ty++) {
+    const fy = y + ty;
+    for (let tx = 0; tx < TILE; tx++) {
+      const fx = x + tx;
+      const o = (ty * TILE + tx) * 3;
+      if (fx < 0 || fy < 0 || fx >= field.width || fy >= field.height) {
+        pixels[o] = TARGET_BACKGROUND[0];
+        pixels[o + 1] = TARGET_BACKGROUND[1];
+        pixels[o + 2] = TARGET_BACKGROUND[2];
+        continue;
+      }
+      const p = (fy * field.width + fx) * 3;
+      pixels[o] = field.data[p]!;
+      pixels[o + 1] = field.data[p + 1]!;
+      pixels[o + 2] = field.data[p + 2]!;
+    }
+  }
+  return pixels;
+}
+
+/** Summed-area table of a 0/1 mask, (width + 1) × (height + 1). */
+function integral(mask: Uint8Array, width: number, height: number): Int32Array {
+  const sum = new Int32Array((width + 1) * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let row = 0;
+    for (let x = 0; x < width; x++) {
+      row += mask[y * width + x]!;
+      sum[(y + 1) * (width + 1) + x + 1] = sum[y * (width + 1) + x + 1]! + row;
+    }
+  }
+  return sum;
+}
+
+/** Sum of the mask over the tile at (x, y), clipped to the field. */
+function boxSum(sum: Int32Array, width: number, height: number, x: number, y: number): number {
+  const x0 = Math.max(0, x);
+  const y0 = Math.max(0, y);
+  const x1 = Math.min(width, x + TILE);
+  const y1 = Math.min(height, y + TILE);
+  if (x1 <= x0 || y1 <= y0) return 0;
+  const w = width + 1;
+  return sum[y1 * w + x1]! - sum[y0 * w + x1]! - sum[y1 * w + x0]! + sum[y0 * w + x0]!;
 }
 
 function positions(length: number): number[] {

@@ -9,7 +9,7 @@ import {
   type Analysed,
   type LoadedClassifier,
 } from "./classify";
-import { MEASURE_MAX_SIDE } from "./capture";
+import { DECODE_MAX_SIDE } from "./capture";
 import { decodeImage } from "./decode.server";
 import { loadModel, loadRuntime } from "./files.server";
 import { HEATMAP_MAX_SIDE, renderHeatmap } from "./heatmap";
@@ -59,7 +59,7 @@ export async function classifyBytes(
 ): Promise<ClassifiedImage> {
   const c = classifier ?? (await getClassifier());
   // Twice the measuring copy's size keeps the detail the model scale can use from any phone photo.
-  const image = await decodeImage(bytes, { maxSide: 2 * MEASURE_MAX_SIDE });
+  const image = await decodeImage(bytes, { maxSide: DECODE_MAX_SIDE });
   return { ...classifyPixels(c, image), width: image.width, height: image.height };
 }
 

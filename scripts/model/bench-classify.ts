@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import sharp from "sharp";
 import { startWasmBackend } from "~/classifier/backend.server";
-import { MEASURE_MAX_SIDE, normaliseCapture } from "~/classifier/capture";
+import { DECODE_MAX_SIDE, normaliseCapture } from "~/classifier/capture";
 import { classifyPixels, prepareClassifier, runNetwork } from "~/classifier/classify";
 import { decodeImage } from "~/classifier/decode.server";
 import { loadModel, loadRuntime } from "~/classifier/files.server";
@@ -84,7 +84,7 @@ async function breakdown(bytes: Buffer, n: number) {
   const network: number[] = [];
   for (let i = 0; i < n; i++) {
     let t = performance.now();
-    const image = await decodeImage(bytes, { maxSide: 2 * MEASURE_MAX_SIDE });
+    const image = await decodeImage(bytes, { maxSide: DECODE_MAX_SIDE });
     decode.push(performance.now() - t);
     t = performance.now();
     const capture = normaliseCapture(image);

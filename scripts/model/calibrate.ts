@@ -117,6 +117,7 @@ export async function calibrate(
   const cc = await openFolder(dir, withClasses);
 
   const logits: Float32Array[] = [];
+  const tileLogits: Float32Array[][] = [];
   const labels: number[] = [];
   const distances: number[] = [];
   const focus: number[] = [];
@@ -124,12 +125,18 @@ export async function calibrate(
     for (const s of validation) {
       const analysed = analyseCapture(cc, recapture(s.image));
       logits.push(analysed.logits);
+      tileLogits.push(analysed.outputs.map((o) => o.logits));
       labels.push(s.label);
       distances.push(analysed.distance);
       focus.push(analysed.capture.measures.focus);
     }
   }
   const temperature = fitTemperature(logits, labels);
+  const staging = fitStagingRule(
+    logits.map((l) => softmax(l, temperature)[0]!),
+    tileLogits.map((tiles) => tiles.map((l) => softmax(l, temperature)[0]!)),
+    labels,
+  );
   const stats = trainOut.slice(0, train.length).map((o) => o.stats);
   const pick = (key: keyof (typeof stats)[number], q: number) =>
     quantile(
@@ -139,6 +146,7 @@ export async function calibrate(
   const runtime: RuntimeConfig = {
     ...withClasses,
     temperature,
+    staging,
     ood: { classMeans, featureStd, maxDistance: quantile(distances, 0.995) * 1.1 },
     smear: { ...DEFAULT_SMEAR_CHECK, minFocus: quantile(focus, 0.005) * 0.6 },
     checks: {
@@ -153,12 +161,38 @@ export async function calibrate(
     JSON.stringify({
       event: "calibrated",
       temperature,
+      staging,
       maxDistance: runtime.ood.maxDistance,
       smear: runtime.smear,
       checks: runtime.checks,
     }),
   );
   return runtime;
+}
+
+/** Benign cut-offs tried, least strict first (overall probability, then every tile's). */
+export const BENIGN_GRID: [number, number][] = [0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999].flatMap(
+  (overall) => [0.6, 0.8, 0.9].map((tile) => [overall, tile] as [number, number]),
+);
+
+/**
+ * The selective-staging rule of a model, fitted on the validation smears as is and re-captured:
+ * the least strict benign cut-offs of `BENIGN_GRID` under which no leukaemic smear would be
+ * staged benign (the strictest when none is clean). A leukaemia stage keeps its fixed
+ * threshold: a false alarm there costs a consultation, not a missed leukaemia.
+ */
+export function fitStagingRule(
+  benign: number[],
+  tileBenign: number[][],
+  labels: number[],
+): RuntimeConfig["staging"] & object {
+  const leukaemic = labels.map((l, i) => (l !== 0 ? i : -1)).filter((i) => i >= 0);
+  const fits = ([overall, tile]: [number, number]) =>
+    leukaemic.every(
+      (i) => !(benign[i]! >= 0.5 && benign[i]! >= overall && Math.min(...tileBenign[i]!) >= tile),
+    );
+  const [benignMin, benignTileMin] = BENIGN_GRID.find(fits) ?? BENIGN_GRID[BENIGN_GRID.length - 1]!;
+  return { benignMin, benignTileMin, malignantMin: DEFAULT_STAGING.malignantMin };
 }
 
 function roundNumbers(_key: string, value: unknown) {

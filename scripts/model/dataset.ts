@@ -84,21 +84,41 @@ async function readManifest(dir: string): Promise<ManifestRow[]> {
 
 /**
  * Assign whole blocks of consecutive file numbers (same smear or patient) to one split,
- * per class, seeded; an exact duplicate follows the split of the image it duplicates.
+ * per class, seeded. Blocks linked by an exact duplicate (a pair that straddles two blocks)
+ * form one group and go to one side together, so no smear is on two sides of the split.
  */
 export function splitRows(
   rows: ManifestRow[],
   method: SplitMethod,
 ): Map<string, { split: Split; block: string }> {
   const random = mulberry32(method.seed);
+  const blockOf = new Map<string, string>();
+  for (const row of rows) {
+    const number = Number(/(\d+)\.\w+$/.exec(row.file)?.[1] ?? 0);
+    blockOf.set(row.file, `${row.folder}:${Math.floor((number - 1) / method.blockSize)}`);
+  }
+  // Union-find over blocks: a duplicate joins its block with its original's.
+  const parent = new Map<string, string>();
+  const root = (block: string): string => {
+    let r = block;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(block, r);
+    return r;
+  };
+  for (const row of rows) {
+    const other = row.duplicateOf && blockOf.get(row.duplicateOf);
+    if (!other) continue;
+    const [a, b] = [root(blockOf.get(row.file)!), root(other)].sort();
+    if (a !== b) parent.set(b!, a!);
+  }
   const result = new Map<string, { split: Split; block: string }>();
+  const groupSplit = new Map<string, Split>();
   const byFolder = new Map<string, ManifestRow[]>();
   for (const row of rows) byFolder.set(row.folder, [...(byFolder.get(row.folder) ?? []), row]);
   for (const folder of [...byFolder.keys()].sort()) {
     const blocks = new Map<string, ManifestRow[]>();
     for (const row of byFolder.get(folder)!) {
-      const number = Number(/(\d+)\.\w+$/.exec(row.file)?.[1] ?? 0);
-      const block = `${folder}:${Math.floor((number - 1) / method.blockSize)}`;
+      const block = blockOf.get(row.file)!;
       blocks.set(block, [...(blocks.get(block) ?? []), row]);
     }
     const order = shuffle([...blocks.keys()].sort(), random);
@@ -108,18 +128,16 @@ export function splitRows(
       const members = blocks.get(block)!;
       const position = seen / total;
       const split: Split =
-        position < method.fractions.train
+        groupSplit.get(root(block)) ??
+        (position < method.fractions.train
           ? "train"
           : position < method.fractions.train + method.fractions.validation
             ? "validation"
-            : "test";
+            : "test");
+      groupSplit.set(root(block), split);
       for (const row of members) result.set(row.file, { split, block });
       seen += members.length;
     }
-  }
-  for (const row of rows) {
-    const original = row.duplicateOf && result.get(row.duplicateOf);
-    if (original) result.set(row.file, { ...result.get(row.file)!, split: original.split });
   }
   return result;
 }

@@ -14,6 +14,7 @@ import path from "node:path";
 import { CLASS_IDS } from "~/classifier/classes";
 import {
   analyseCapture,
+  DEFAULT_STAGING,
   softmax,
   verdictReasons,
   type LoadedClassifier,
@@ -496,6 +497,7 @@ export async function buildCard(dir: string, dataDir: string, samples: Sample[])
     await fs.readFile(path.join(dir, "training.json"), "utf8"),
   ) as Training;
   const runtime = await loadRuntime(dir);
+  const rule = runtime.staging ?? DEFAULT_STAGING;
   const test = await measure(dir, dataDir, samples, "test");
   const { widths, inputSize, dropout } = training.architecture;
   return {
@@ -532,8 +534,7 @@ export async function buildCard(dir: string, dataDir: string, samples: Sample[])
     },
     metrics: test,
     inputVerdict: {
-      method:
-        'Refused ("can\'t assess") when the smear check fails — fewer than 15 red cells of one size, not round, no bright background, or not in Romanowsky colours (not a smear); a red cell under 9 px or too little field at model scale (magnification); no white-cell nucleus (no white cell); focus below the validation limit (out of focus); a dark background (exposure) — or when the pooled features lie farther from the training classes than the validation smears do (outside training), or when the selective-staging rule finds the direction unclear (benign needs p ≥ 0.9 overall and ≥ 0.6 in every tile; leukaemia needs the malignant classes together ≥ 0.7).',
+      method: `Refused ("can't assess") when the smear check fails — fewer than 15 red cells of one size, not round, no bright background, or not in Romanowsky colours (not a smear); a red cell under 9 px or too little field at model scale (magnification); no white-cell nucleus (no white cell); focus below the validation limit (out of focus); a dark background (exposure) — or when the pooled features lie farther from the training classes than the validation smears do (outside training), or when the selective-staging rule finds the direction unclear (benign needs p ≥ ${rule.benignMin} overall and ≥ ${rule.benignTileMin} in every tile, cut-offs fitted on the validation smears; leukaemia needs the malignant classes together ≥ ${rule.malignantMin}).`,
       smear: runtime.smear,
       staging: runtime.staging,
       maxFeatureDistance: runtime.ood.maxDistance,

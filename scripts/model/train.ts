@@ -81,13 +81,28 @@ function batchTensors(batch: Sample[], pixels: (s: Sample) => Uint8Array) {
  * A training view of a sample: a random re-capture (as is, rescaled, through an eyepiece, or
  * colour-cast), normalised by the same code as at inference (at the sample's red-cell diameter
  * times the re-capture's factor, with the measuring error of ±8 %), then a random usable tile.
+ * Re-capturing and normalising costs ~90 ms a view, twice the training step, so each sample
+ * keeps its last few normalised re-captures and draws a fresh one a third of the time; the
+ * tile, flips, rotations and colour jitter are drawn anew every time.
  */
+const FRESH_VIEW = 0.35;
+const KEPT_VIEWS = 4;
+const keptViews = new Map<Sample, Uint8Array[][]>();
 function trainingView(s: Sample): Uint8Array {
-  const { image, factor } = randomRecapture(s.image, random);
-  const error = 1 + (random() * 2 - 1) * 0.08;
-  const { tiles } = normaliseCapture(image, { redCellDiameter: s.diameter * factor * error });
-  const tile = tiles[Math.floor(random() * tiles.length)]!;
-  return augment(tile.pixels, size, random, jitter);
+  const kept = keptViews.get(s) ?? [];
+  let tiles: Uint8Array[];
+  if (kept.length === 0 || random() < FRESH_VIEW) {
+    const { image, factor } = randomRecapture(s.image, random);
+    const error = 1 + (random() * 2 - 1) * 0.08;
+    const normalised = normaliseCapture(image, { redCellDiameter: s.diameter * factor * error });
+    tiles = normalised.tiles.map((t) => t.pixels);
+    if (kept.length < KEPT_VIEWS) kept.push(tiles);
+    else kept[Math.floor(random() * KEPT_VIEWS)] = tiles;
+    keptViews.set(s, kept);
+  } else {
+    tiles = kept[Math.floor(random() * kept.length)]!;
+  }
+  return augment(tiles[Math.floor(random() * tiles.length)]!, size, random, jitter);
 }
 
 /** Validation as inference sees it: measured, normalised, the most nucleus-rich tile. */
@@ -243,7 +258,7 @@ async function writeTraining() {
         initialisedFrom: args.init ? path.basename(path.resolve(args.init)) : null,
         augmentation: {
           recapture:
-            "40 % as is, 25 % rescaled ×0.65–2.4, 25 % through a simulated eyepiece (×1.4–2.8, stop, vignetting, warm cast, blur), 10 % colour cast; then the capture normalisation at the known red-cell diameter ±8 %",
+            "40 % as is, 25 % rescaled ×0.65–2.4, 25 % through a simulated eyepiece (×1.4–2.8, stop, vignetting, warm cast, blur), 10 % colour cast; then the capture normalisation at the known red-cell diameter ±8 %; each sample keeps its last 4 normalised re-captures and draws a fresh one 35 % of the time",
           flipsAndRotations: true,
           colourJitter: jitter.colour,
           stainJitter: jitter.stain,

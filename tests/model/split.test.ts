@@ -80,10 +80,7 @@ describe("the block split", () => {
     expect([...a]).not.toEqual([...c]);
   });
 
-  // Known weakness, reported to the model's owner: a duplicate follows its original's split
-  // but its block-mates (the same smear) stay behind, so the block straddles two splits.
-  // Blocks linked by a duplicate should be assigned together. Remove `.fails` once fixed.
-  test.fails("blocks linked by a duplicate stay together on one side", () => {
+  test("blocks linked by a duplicate stay together on one side", () => {
     const pairs: [string, string][] = [];
     for (let n = 1; n <= 200; n += 7) {
       pairs.push([
