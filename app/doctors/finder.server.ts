@@ -13,7 +13,7 @@ import { searchDoctors, type DoctorHit } from "./search.server";
 import { SPECIALTY_IDS, type Specialty } from "./specialties";
 import { LANGUAGES } from "./languages";
 
-import { MIN_RESULTS, RADII, RESULTS } from "./finder";
+import { MAX_PAGES, MIN_RESULTS, RADII, RESULTS, SORTS } from "./finder";
 
 const flag = z.preprocess((v) => v === "on" || v === "true" || v === "1", z.boolean());
 const empty = (v: unknown) => (v === "" ? undefined : v);
@@ -38,6 +38,8 @@ export const FinderQuerySchema = z.object({
   accepting: flag,
   minRating: z.preprocess(empty, z.coerce.number().min(0).max(5).default(0)),
   analysis: z.preprocess(empty, z.string().uuid().optional()),
+  sort: z.preprocess(empty, z.enum(SORTS).default("best")),
+  pages: z.preprocess(empty, z.coerce.number().int().min(1).max(MAX_PAGES).default(1)),
 });
 
 export type FinderQuery = z.infer<typeof FinderQuerySchema>;
@@ -57,7 +59,11 @@ export function parseFinderQuery(params: URLSearchParams): FinderQuery {
             ? "The minimum rating must be between 0 and 5."
             : field === "analysis"
               ? "Unknown analysis."
-              : `Unknown ${field} filter.`;
+              : field === "sort"
+                ? "Sort by best match, distance or rating."
+                : field === "pages"
+                  ? `Show between 1 and ${MAX_PAGES} pages of results.`
+                  : `Unknown ${field} filter.`;
     throw invalid(message);
   }
   if ((result.data.lat === undefined) !== (result.data.lng === undefined)) {
@@ -98,6 +104,8 @@ export type FinderResult = {
    * them). Null when the radius search found someone.
    */
   fallback: { nearest: DoctorHit[]; remote: DoctorHit[] } | null;
+  /** More doctors match than are shown: "Show more" asks for another page. */
+  more: boolean;
 };
 
 /** Beyond the finder's radii, in steps, up to anywhere on Earth (half its circumference). */
@@ -124,9 +132,11 @@ export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): Finde
       doctors: [],
       placeNotFound,
       fallback: null,
+      more: false,
     };
   const db = getDb().$client;
-  const search = (radiusKm: number, k = RESULTS, teleconsultation = query.teleconsultation) =>
+  const shown = RESULTS * query.pages;
+  const search = (radiusKm: number, k = shown, teleconsultation = query.teleconsultation) =>
     searchDoctors(db, {
       lat: origin!.lat,
       lng: origin!.lng,
@@ -147,6 +157,10 @@ export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): Finde
     radiusKm = next;
     doctors = search(radiusKm);
   }
+  // The ranking picks who is shown; the sort only orders them (best match keeps the ranking).
+  if (query.sort === "nearest") doctors.sort((a, b) => a.distanceKm - b.distanceKm);
+  if (query.sort === "rating")
+    doctors.sort((a, b) => b.bayesian - a.bayesian || a.distanceKm - b.distanceKm);
   let fallback: FinderResult["fallback"] = null;
   if (doctors.length === 0) {
     let nearest: DoctorHit[] = [];
@@ -168,5 +182,6 @@ export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): Finde
     doctors,
     placeNotFound,
     fallback,
+    more: doctors.length === shown && query.pages < MAX_PAGES,
   };
 }

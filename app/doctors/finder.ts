@@ -4,3 +4,12 @@ export const RADII = [10, 25, 50, 100, 250] as const;
 export const MIN_RESULTS = 5;
 /** Results shown per search. */
 export const RESULTS = 20;
+/** Orders of the result list: the ranking, nearest first, best rated first. */
+export const SORTS = ["best", "nearest", "rating"] as const;
+export const SORT_LABELS: Record<(typeof SORTS)[number], string> = {
+  best: "Best match",
+  nearest: "Nearest first",
+  rating: "Best rated first",
+};
+/** "Show more" adds a page of RESULTS, up to this many pages. */
+export const MAX_PAGES = 5;

@@ -93,7 +93,7 @@ export default function AnalysisPage() {
           <p>
             <Link
               className={explanation.malignant ? "button" : "button secondary"}
-              to={`/doctors?analysis=${analysis.id}`}
+              to={`/doctors?analysis=${analysis.id}&near=1`}
             >
               Find hematologists near me
             </Link>

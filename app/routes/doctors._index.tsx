@@ -1,11 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
-import { lazy, Suspense, useCallback, useRef, useState } from "react";
+import { Form, Link, useLoaderData, useLocation, useSubmit } from "@remix-run/react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { getOptionalUser } from "~/auth/guards.server";
 import { notFound } from "~/errors/domain-error";
 import { ClientOnly } from "~/components/client-only";
 import { mapLinks } from "~/map/links";
-import { RADII } from "~/doctors/finder";
+import { RADII, SORT_LABELS, SORTS } from "~/doctors/finder";
 import { caseContext, findDoctors, parseFinderQuery } from "~/doctors/finder.server";
 import { RANKING_WEIGHTS, RATING_PRIOR } from "~/doctors/ranking";
 import { SPECIALTIES, SPECIALTY_IDS, type Specialty } from "~/doctors/specialties";
@@ -68,6 +68,7 @@ export default function FinderPage() {
         setLocating(null);
         const form = new FormData(formRef.current!);
         form.delete("place");
+        form.delete("near");
         form.set("lat", position.coords.latitude.toFixed(5));
         form.set("lng", position.coords.longitude.toFixed(5));
         submit(form, { method: "get" });
@@ -80,6 +81,15 @@ export default function FinderPage() {
   const shown = result.fallback
     ? [...result.fallback.nearest, ...result.fallback.remote]
     : result.doctors;
+  // "Find hematologists near me" (…&near=1): ask for the location at once; the form stays for
+  // a city or postcode when it is refused or unavailable.
+  const location = useLocation();
+  const nearMe = new URLSearchParams(location.search).get("near") === "1" && !result.origin;
+  useEffect(() => {
+    if (nearMe) locateMe();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [nearMe]);
+
   const markers = shown.map((d) => ({ id: d.id, lat: d.lat, lng: d.lng, label: d.name }));
   return (
     <>
@@ -93,7 +103,9 @@ export default function FinderPage() {
             {caseInfo.boosts.map((s) => SPECIALTIES[s as Specialty]).join(", ")} are ranked higher.
           </p>
         )}
-        <Form method="get" ref={formRef} className="form finder-form">
+        {/* Keyed by the search: after a new search (e.g. "Use my location") every field shows
+            what was searched, not what was typed before. */}
+        <Form method="get" ref={formRef} className="form finder-form" key={location.search}>
           {query.analysis && <input type="hidden" name="analysis" value={query.analysis} />}
           <div className="field">
             <label htmlFor="place">City or postcode</label>
@@ -103,7 +115,9 @@ export default function FinderPage() {
               list="place-options"
               defaultValue={query.place}
               autoComplete="off"
-              placeholder="e.g. Lyon, FR · 10001 · M5V 3L9"
+              placeholder={
+                query.lat !== undefined ? "Your location" : "e.g. Lyon, FR · 10001 · M5V 3L9"
+              }
               aria-describedby="place-hint"
               onInput={(event) => suggestPlaces(event.currentTarget.value)}
             />
@@ -129,6 +143,16 @@ export default function FinderPage() {
               {RADII.map((r) => (
                 <option key={r} value={r}>
                   within {r} km
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="sort">Order</label>
+            <select id="sort" name="sort" defaultValue={query.sort}>
+              {SORTS.map((s) => (
+                <option key={s} value={s}>
+                  {SORT_LABELS[s]}
                 </option>
               ))}
             </select>
@@ -201,6 +225,7 @@ export default function FinderPage() {
               {result.radiusKm} km.
             </p>
           )}
+          <ActiveFilters query={query} search={location.search} />
           {result.fallback && (
             <div className="finder-fallback" role="status">
               <p>
@@ -253,6 +278,13 @@ export default function FinderPage() {
               </ClientOnly>
             </div>
           </div>
+          {result.more && (
+            <p>
+              <Link to={morePages(location.search, query.pages)} preventScrollReset>
+                Show more doctors
+              </Link>
+            </p>
+          )}
         </section>
       )}
 
@@ -274,6 +306,49 @@ export default function FinderPage() {
 }
 
 type Hit = ReturnType<typeof useLoaderData<typeof loader>>["result"]["doctors"][number];
+
+/** The same search with one more page of results. */
+function morePages(search: string, pages: number): string {
+  const params = new URLSearchParams(search);
+  params.set("pages", String(pages + 1));
+  params.delete("near");
+  return `?${params}`;
+}
+
+/** The filters in force, each a link that removes it (works without JavaScript). */
+function ActiveFilters({
+  query,
+  search,
+}: {
+  query: ReturnType<typeof useLoaderData<typeof loader>>["query"];
+  search: string;
+}) {
+  const chips: { label: string; param: string }[] = [];
+  if (query.specialty)
+    chips.push({ label: SPECIALTIES[query.specialty as Specialty], param: "specialty" });
+  if (query.language) chips.push({ label: `Speaks ${query.language}`, param: "language" });
+  if (query.minRating) chips.push({ label: `${query.minRating}★ or more`, param: "minRating" });
+  if (query.teleconsultation) chips.push({ label: "Teleconsultation", param: "teleconsultation" });
+  if (query.accepting) chips.push({ label: "Accepting new patients", param: "accepting" });
+  if (chips.length === 0) return null;
+  const without = (param: string) => {
+    const params = new URLSearchParams(search);
+    params.delete(param);
+    params.delete("near");
+    return `?${params}`;
+  };
+  return (
+    <ul className="filter-chips" aria-label="Active filters">
+      {chips.map((c) => (
+        <li key={c.param}>
+          <Link to={without(c.param)} aria-label={`Remove filter: ${c.label}`}>
+            {c.label} <span aria-hidden="true">✕</span>
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 /** A titled list of doctors offered when the radius search found nobody (nothing when empty). */
 function FallbackList({

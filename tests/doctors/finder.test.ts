@@ -29,4 +29,31 @@ describe("the finder never ends in an empty page", () => {
     expect(result.doctors.map((d) => d.id)).toContain(near.profile.id);
     expect(result.fallback).toBeNull();
   });
+
+  test("sorted nearest or best rated; more pages when more doctors match", async () => {
+    // 25 doctors around Lyon, farther ones better rated.
+    for (let i = 0; i < 25; i++)
+      await makeCertifiedDoctor({
+        lat: 45.76 + i * 0.01,
+        lng: 4.84,
+        ratingCount: 5,
+        ratingSum: 5 * (1 + (i % 5)),
+      });
+    const nearest = findDoctors(
+      query({ lat: "45.76", lng: "4.84", radius: "50", sort: "nearest" }),
+    );
+    const km = nearest.doctors.map((d) => d.distanceKm);
+    expect(km).toEqual([...km].sort((a, b) => a - b));
+    const rated = findDoctors(query({ lat: "45.76", lng: "4.84", radius: "50", sort: "rating" }));
+    const bayes = rated.doctors.map((d) => d.bayesian);
+    expect(bayes).toEqual([...bayes].sort((a, b) => b - a));
+    expect(nearest.doctors).toHaveLength(20);
+    expect(nearest.more).toBe(true);
+    const two = findDoctors(query({ lat: "45.76", lng: "4.84", radius: "50", pages: "2" }));
+    expect(two.doctors.length).toBeGreaterThanOrEqual(25);
+    expect(two.more).toBe(false);
+    expect(() => parseFinderQuery(new URLSearchParams({ sort: "price" }))).toThrow(
+      "Sort by best match, distance or rating.",
+    );
+  });
 });

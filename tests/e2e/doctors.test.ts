@@ -127,6 +127,18 @@ describe("finding a hematologist", () => {
     await denied.page.getByLabel("City or postcode").fill("10001");
     await denied.page.getByRole("button", { name: "Search", exact: true }).click();
     await denied.page.getByRole("heading", { name: /of 10001 New York, US/ }).waitFor();
+
+    // "Near me" asks for the location at once; the place box then shows no stale city, and
+    // each active filter is a chip that removes it.
+    await page.goto("/doctors?place=Reykjavik%2C+IS&teleconsultation=on");
+    await page.getByRole("heading", { name: /of Reykjav/ }).waitFor();
+    await page.goto("/doctors?near=1&teleconsultation=on");
+    await page.waitForURL(/lat=64\.1466/);
+    await page.getByRole("heading", { name: /of your location/ }).waitFor();
+    expect(await page.getByLabel("City or postcode").inputValue()).toBe("");
+    await page.getByRole("link", { name: "Remove filter: Teleconsultation" }).click();
+    await page.waitForURL((url) => !url.search.includes("teleconsultation"));
+    expect(await page.getByRole("link", { name: /Remove filter/ }).count()).toBe(0);
   });
 
   test("a clinic name written as HTML shows as text in the map tooltip and restyles nothing", async () => {
