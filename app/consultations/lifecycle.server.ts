@@ -8,7 +8,7 @@
  */
 import { and, eq, inArray, isNull, ne } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { analyses, consultations, doctorProfiles, type Consultation } from "#db/schema";
+import { analyses, consultations, doctorProfiles, reviews, type Consultation } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { inTransaction, type Executor } from "~/data/unit-of-work.server";
@@ -138,6 +138,15 @@ function transition(actor: Actor, id: string, { step, side, from, set }: Transit
       .get();
     if (!row) throw conflict("This consultation changed meanwhile; reload the page.");
     auditConsultation(actor, `consultation.${step}`, id, uow.tx);
+    if (step === "answer") {
+      // A review the patient wrote before this consultation now comes from a patient the
+      // doctor answered: it gains the "Verified consultation" badge without being re-saved.
+      uow.tx
+        .update(reviews)
+        .set({ verifiedConsultation: true })
+        .where(and(eq(reviews.authorId, row.patientId), eq(reviews.doctorId, row.doctorProfileId)))
+        .run();
+    }
     if (step === "revoke" || step === "withdraw") {
       // The doctor's access ends: their earlier notifications stop naming the patient.
       redactDoctorNotifications(uow, partiesOf(uow.tx, row).doctorUserId, [id]);

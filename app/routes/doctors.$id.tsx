@@ -252,8 +252,10 @@ export default function DoctorPage() {
                 <span aria-label={`${r.rating} out of 5 stars`}>
                   {"★".repeat(r.rating) + "☆".repeat(5 - r.rating)}
                 </span>{" "}
-                {r.verifiedConsultation && (
+                {r.verifiedConsultation ? (
                   <span className="badge verified">Verified consultation</span>
+                ) : (
+                  <span className="badge">No consultation through HemaLink</span>
                 )}{" "}
                 <small>
                   {r.authorFirstName} ·{" "}

@@ -1,5 +1,6 @@
 import { finalClassesFor } from "~/consultations/final.server";
 import { acceptRequest, answerConsultation, shareAnalysis } from "~/consultations/lifecycle.server";
+import { getOwnReview, saveOwnReview } from "~/reviews/reviews.server";
 import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
 
 const share = (doctorProfileId: string) => ({
@@ -41,5 +42,27 @@ describe("final answers for a list of analyses", () => {
       doctorName: expect.stringContaining(second.user.displayName),
     });
     expect(finalClassesFor([]).size).toBe(0);
+  });
+});
+
+describe("a review written before the consultation", () => {
+  test("gains the verified-consultation badge when the doctor answers, without a re-save", async () => {
+    const patient = await makeUser("patient");
+    const analysis = insertAnalysis(patient.id);
+    const doctor = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    saveOwnReview(patient, doctor.profile.id, {
+      rating: 4,
+      body: "Kind on the phone before I even shared a case with her.",
+    });
+    expect(getOwnReview(patient, doctor.profile.id)?.verifiedConsultation).toBe(false);
+    const c = shareAnalysis(patient, analysis.id, share(doctor.profile.id));
+    acceptRequest(doctor.user, c.id);
+    expect(getOwnReview(patient, doctor.profile.id)?.verifiedConsultation).toBe(false);
+    answerConsultation(doctor.user, c.id, {
+      doctorClass: "benign",
+      recommendations: "Nothing to worry about.",
+      urgency: "routine",
+    });
+    expect(getOwnReview(patient, doctor.profile.id)?.verifiedConsultation).toBe(true);
   });
 });

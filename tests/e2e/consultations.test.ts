@@ -196,6 +196,7 @@ describe("teleconsultation", () => {
     const theirs = other.s.page.locator(".review", { hasText: "Friendly clinic staff" });
     await theirs.waitFor();
     expect(await theirs.locator(".badge", { hasText: "Verified consultation" }).count()).toBe(0);
+    await theirs.locator(".badge", { hasText: "No consultation through HemaLink" }).waitFor();
 
     // The admin's monitoring page counts the answer against the model's class.
     const admin = await session(DEMO_ACCOUNTS.admin.email);
