@@ -118,15 +118,24 @@ export function HeatmapView({
 }) {
   return (
     <figure className="heatmap">
-      <input type="checkbox" id="show-heatmap" className="heatmap-toggle" defaultChecked />
-      <label htmlFor="show-heatmap">Show heat-map</label>
+      {/* The switch is for the screen; a printed report shows the heat-map and its legend. */}
+      <input type="checkbox" id="show-heatmap" className="heatmap-toggle no-print" defaultChecked />
+      <label htmlFor="show-heatmap" className="no-print">
+        Show heat-map
+      </label>
       <div className="heatmap-frame">
         <img src={imageUrl} alt={alt} />
         <img src={heatmapUrl} alt="" className="heatmap-overlay" />
       </div>
+      <p className="heatmap-legend" aria-hidden="true">
+        <span>little influence</span>
+        <span className="heatmap-scale" />
+        <span>most influence</span>
+      </p>
       <figcaption>
-        The heat-map shows which areas most influenced the model. It does not mark cancer cells and
-        can highlight irrelevant areas.
+        The heat-map shows which areas most influenced the model: uncoloured areas little, then from
+        grey-blue through yellow to red the most. It does not mark cancer cells and can highlight
+        irrelevant areas.
       </figcaption>
     </figure>
   );

@@ -119,6 +119,12 @@ describe("the patient's analysis", () => {
     await page.locator(`a[href="/analyses/${id}"]`).waitFor();
     await page.goto(`/analyses/${id}/report`);
     await page.getByRole("heading", { name: "HemaLink smear analysis report" }).waitFor();
+    // Printed, the report shows the heat-map with its legend and no form control.
+    await page.emulateMedia({ media: "print" });
+    expect(await page.getByLabel("Show heat-map").isVisible()).toBe(false);
+    expect(await page.locator(".heatmap-legend").isVisible()).toBe(true);
+    expect(await page.locator(".heatmap-overlay").isVisible()).toBe(true);
+    await page.emulateMedia({ media: "screen" });
     const fhir = await (await page.request.get(`/analyses/${id}/fhir`)).json();
     expect(fhir).toMatchObject({ resourceType: "DiagnosticReport", status: "preliminary" });
 
