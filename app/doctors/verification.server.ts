@@ -8,6 +8,7 @@
  */
 import { and, asc, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "#db/client";
+import { containsText, pageWindow } from "~/data/listing.server";
 import { doctorProfiles, users } from "#db/schema";
 import { can, type Actor } from "~/auth/permissions";
 import { notFound } from "~/errors/domain-error";
@@ -19,9 +20,6 @@ import { doctorName, type VerificationStatus } from "./vocabulary";
 export const ADMIN_DOCTORS_PAGE_SIZE = 20;
 
 export type DoctorListQuery = { q: string; status: VerificationStatus | "all"; page: number };
-
-/** `%`, `_` and the escape itself are literal in what the admin types. */
-const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, "\\$&")}%`;
 
 /**
  * The admin's list of doctor profiles: a search over name, e-mail, licence number and city,
@@ -35,9 +33,7 @@ export function listDoctorsForAdmin(actor: Actor, query: DoctorListQuery) {
   if (query.status !== "all") conditions.push(eq(doctorProfiles.status, query.status));
   const q = query.q.trim();
   if (q) {
-    const pattern = likePattern(q);
-    const field = (column: SQL | typeof users.email) =>
-      sql`lower(coalesce(${column}, '')) like ${pattern} escape '\\'`;
+    const field = (column: SQL | typeof users.email) => containsText(column, q);
     conditions.push(
       or(
         field(sql`${users.displayName}`),
@@ -55,8 +51,7 @@ export function listDoctorsForAdmin(actor: Actor, query: DoctorListQuery) {
       .innerJoin(users, eq(users.id, doctorProfiles.userId))
       .where(where)
       .get()?.n ?? 0;
-  const pages = Math.max(1, Math.ceil(total / ADMIN_DOCTORS_PAGE_SIZE));
-  const page = Math.min(Math.max(1, query.page), pages);
+  const { page, pages, offset } = pageWindow(total, query.page, ADMIN_DOCTORS_PAGE_SIZE);
   const rows = db
     .select({
       profileId: doctorProfiles.id,
@@ -88,7 +83,7 @@ export function listDoctorsForAdmin(actor: Actor, query: DoctorListQuery) {
         : [asc(sql`lower(${users.displayName})`), desc(doctorProfiles.createdAt)]),
     )
     .limit(ADMIN_DOCTORS_PAGE_SIZE)
-    .offset((page - 1) * ADMIN_DOCTORS_PAGE_SIZE)
+    .offset(offset)
     .all()
     .map((r) => ({ ...r, displayName: doctorName(r.title, r.name) }));
   return { rows, total, page, pages };

@@ -5,6 +5,7 @@
  */
 import { and, count, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
+import { containsText, pageWindow } from "~/data/listing.server";
 import { consultations, doctorProfiles, reviewReports, reviews, users } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { notFound } from "~/errors/domain-error";
@@ -285,15 +286,12 @@ export function listReviewsForAdmin(actor: Actor, query: AdminReviewQuery) {
   if (!can(actor, { type: "admin:access" })) notFound();
   const db = getDb();
   const openReports = sql<number>`(select count(*) from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`;
-  const doctor = query.doctor
-    .trim()
-    .toLowerCase()
-    .replace(/[\\%_]/g, "\\$&");
+  const doctor = query.doctor.trim();
   const where = and(
     query.show === "reported" ? sql`${openReports} > 0` : undefined,
     query.show === "hidden" ? eq(reviews.status, "hidden") : undefined,
     query.rating ? eq(reviews.rating, query.rating) : undefined,
-    doctor ? sql`lower(${users.displayName}) like ${`%${doctor}%`} escape '\\'` : undefined,
+    doctor ? containsText(users.displayName, doctor) : undefined,
   );
   const total =
     db
@@ -303,8 +301,7 @@ export function listReviewsForAdmin(actor: Actor, query: AdminReviewQuery) {
       .innerJoin(users, eq(users.id, doctorProfiles.userId))
       .where(where)
       .get()?.n ?? 0;
-  const pages = Math.max(1, Math.ceil(total / ADMIN_REVIEWS_PAGE_SIZE));
-  const page = Math.min(Math.max(1, query.page), pages);
+  const { page, pages, offset } = pageWindow(total, query.page, ADMIN_REVIEWS_PAGE_SIZE);
   const rows = db
     .select({
       id: reviews.id,
@@ -327,7 +324,7 @@ export function listReviewsForAdmin(actor: Actor, query: AdminReviewQuery) {
     .where(where)
     .orderBy(desc(openReports), desc(reviews.createdAt), reviews.id)
     .limit(ADMIN_REVIEWS_PAGE_SIZE)
-    .offset((page - 1) * ADMIN_REVIEWS_PAGE_SIZE)
+    .offset(offset)
     .all();
   return { rows, total, page, pages };
 }
