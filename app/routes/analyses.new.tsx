@@ -74,7 +74,8 @@ export default function NewAnalysisPage() {
 
   const [form, fields] = useForm({
     id: "upload",
-    lastResult,
+    // Without JavaScript the page is rendered from the action's reply: show it straight away.
+    lastResult: lastResult ?? actionResult ?? undefined,
     // Validated on the server when submitted (the action's reply): no schema library in the
     // browser bundle, and no request per blur or keystroke.
     shouldValidate: "onSubmit",

@@ -206,6 +206,22 @@ describe("the patient's analysis", () => {
     await anonymous.context.close();
   });
 
+  test("without JavaScript, a form sent without a file and a non-image get their messages", async () => {
+    const plain = await openSession(browser, false);
+    try {
+      await registerPatient(plain);
+      const { page } = plain;
+      await page.goto("/analyses/new");
+      await page.getByRole("button", { name: "Upload and analyse" }).click();
+      await page.getByText("Choose a photo of the smear first.").waitFor();
+      await page.getByLabel("Smear image").setInputFiles(await writeFile("notes.txt", "hello"));
+      await page.getByRole("button", { name: "Upload and analyse" }).click();
+      await page.getByText("This file is not a JPEG, PNG, WebP or TIFF image.").waitFor();
+    } finally {
+      await plain.context.close();
+    }
+  });
+
   test("each bad file gets its message and leaves no row and no file", async () => {
     await registerPatient(session);
     const { page } = session;
