@@ -4,15 +4,15 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-// The Express adapter's own request and response conversion (its index exports only the
-// handler, which offers no way to look at the response before it is sent).
-import remixExpress from "@remix-run/express/dist/server.js";
 import remixNode from "@remix-run/node";
+// Node's request to a fetch Request and a fetch Response back, through the public API of the
+// Remix team's package (the Express adapter's handler offers no way to look at the response
+// before it is sent, which the page cache needs).
+import { createRequest, sendResponse } from "@remix-run/node-fetch-server";
 import compression from "compression";
 import express from "express";
 
-const { createRemixRequest, sendRemixResponse } = remixExpress; // CommonJS modules
-const { createRequestHandler } = remixNode;
+const { createRequestHandler } = remixNode; // a CommonJS module
 const build = await import("./build/server/index.js");
 const {
   arrivedOverTls,
@@ -112,12 +112,12 @@ app.all("*", async (req, res, next) => {
     }
     const mark = pages.mark();
     // The socket's peer; the app reads X-Forwarded-For itself when that peer is a trusted proxy.
-    const response = await remix(createRemixRequest(req, res), {
+    const response = await remix(createRequest(req, res), {
       clientIp: req.socket.remoteAddress,
     });
     const answer = key === null ? null : await pages.store(key, response, mark);
     if (answer) sendAnswer(res, answer);
-    else await sendRemixResponse(res, response);
+    else await sendResponse(res, response);
   } catch (error) {
     next(error);
   }
