@@ -55,15 +55,30 @@ export function ratingScore(sum: number, count: number): number {
   return clamp01((bayesianRating(sum, count) - 1) / 4);
 }
 
+/**
+ * A doctor's merit: the part of the score that does not depend on the query (the rating and
+ * the two flags), in [0, rating + teleconsultation + accepting]. The spatial index holds it as
+ * its third dimension (db/migrations/0013, decision 044), so the search can bound a doctor's
+ * score before reading the doctor's row.
+ */
+export function merit(
+  x: Pick<RankInput, "ratingSum" | "ratingCount" | "offersTeleconsultation" | "acceptsNewPatients">,
+): number {
+  const w = RANKING_WEIGHTS;
+  return (
+    w.rating * ratingScore(x.ratingSum, x.ratingCount) +
+    (x.offersTeleconsultation ? w.teleconsultation : 0) +
+    (x.acceptsNewPatients ? w.accepting : 0)
+  );
+}
+
 /** The ranking score; higher is better, in [0, 1]. */
 export function rankScore(x: RankInput): number {
   const w = RANKING_WEIGHTS;
   return (
     w.proximity * proximity(x.distanceKm, x.radiusKm) +
-    w.rating * ratingScore(x.ratingSum, x.ratingCount) +
-    (x.specialtyMatch ? w.specialty : 0) +
-    (x.offersTeleconsultation ? w.teleconsultation : 0) +
-    (x.acceptsNewPatients ? w.accepting : 0)
+    merit(x) +
+    (x.specialtyMatch ? w.specialty : 0)
   );
 }
 

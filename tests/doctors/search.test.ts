@@ -7,7 +7,7 @@ import {
   searchStats,
   type DoctorSearch,
 } from "~/doctors/search.server";
-import { bayesianRating } from "~/doctors/ranking";
+import { merit } from "~/doctors/ranking";
 import { distanceKm } from "~/geo/geo";
 import { seededRandom } from "../../seed/random";
 
@@ -287,10 +287,13 @@ describe("searchDoctors", () => {
       { lat: 25, lng: -100, k: 10, radiusKm: 10, boostSpecialties: ["hematology-oncology"] },
     ]) {
       searchStats.indexRows = 0;
+      searchStats.refined = 0;
       const hits = search(query);
       expect(hits).toHaveLength(query.k);
-      // The pruning worked: far fewer than the 800 doctors were read for scoring.
+      // The pruning worked: far fewer than the 800 doctors were bounded from the index, and
+      // of those only a few more than k had their row read.
       expect(searchStats.indexRows).toBeLessThan(300);
+      expect(searchStats.refined).toBeLessThan(3 * query.k + 10);
     }
   });
 
@@ -376,14 +379,20 @@ describe("searchDoctors", () => {
           `SELECT g.* FROM doctor_geo g JOIN doctor_profiles p ON p.geo_id = g.id WHERE p.id = ?`,
         )
         .get(doctor.id) as Record<string, number | string>;
-    // The rating dimension is RATING_PRIOR's Bayesian rating (float32, rounded outwards).
-    const expectRating = (sum: number, count: number) => {
+    // The third dimension is the doctor's merit as ranking.ts computes it (RATING_PRIOR,
+    // RANKING_WEIGHTS), stored as float32 rounded outwards.
+    const expectMerit = (x: Parameters<typeof merit>[0]) => {
       const row = geoRow();
-      expect(row.min_rating).toBeLessThanOrEqual(bayesianRating(sum, count));
-      expect(row.max_rating).toBeGreaterThanOrEqual(bayesianRating(sum, count));
-      expect(Number(row.max_rating) - Number(row.min_rating)).toBeLessThan(1e-5);
+      expect(row.min_merit).toBeLessThanOrEqual(merit(x));
+      expect(row.max_merit).toBeGreaterThanOrEqual(merit(x));
+      expect(Number(row.max_merit) - Number(row.min_merit)).toBeLessThan(1e-6);
     };
-    expectRating(31, 7);
+    expectMerit({
+      ratingSum: 31,
+      ratingCount: 7,
+      offersTeleconsultation: false,
+      acceptsNewPatients: true,
+    });
     getDb()
       .update(doctorProfiles)
       .set({
@@ -397,10 +406,16 @@ describe("searchDoctors", () => {
       })
       .where(eq(doctorProfiles.id, doctor.id))
       .run();
-    expectRating(58, 12);
+    expectMerit({
+      ratingSum: 58,
+      ratingCount: 12,
+      offersTeleconsultation: true,
+      acceptsNewPatients: false,
+    });
+    expect(geoRow().min_lat).toBeLessThanOrEqual(-45.001);
+    expect(geoRow().max_lat).toBeGreaterThanOrEqual(-45.001);
+    expect(Number(geoRow().max_lat) - Number(geoRow().min_lat)).toBeLessThan(1e-4);
     expect(geoRow()).toMatchObject({
-      lat: -45.001,
-      lng: -72,
       rating_sum: 58,
       rating_count: 12,
       teleconsultation: 1,
