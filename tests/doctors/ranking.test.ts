@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   bayesianRating,
   maxScoreBeyond,
+  merit,
+  proximity,
   RANKING_WEIGHTS,
   rankScore,
   RATING_PRIOR,
@@ -133,5 +135,26 @@ describe("whyRecommended", () => {
         acceptsNewPatients: false,
       }),
     ).toEqual(["42 km away", "rated 4.0 (1 review)"]);
+  });
+});
+
+describe("merit", () => {
+  it("is the part of the score the query does not change, bounded by maxScoreBeyond", () => {
+    const w = RANKING_WEIGHTS;
+    for (const x of [
+      base,
+      { ...base, ratingSum: 47, ratingCount: 10, offersTeleconsultation: true },
+      { ...base, ratingSum: 5, ratingCount: 5, acceptsNewPatients: false, specialtyMatch: true },
+    ]) {
+      const bonus = x.specialtyMatch ? w.specialty : 0;
+      expect(rankScore(x)).toBeCloseTo(
+        w.proximity * proximity(x.distanceKm, x.radiusKm) + merit(x) + bonus,
+        12,
+      );
+      expect(merit(x)).toBeLessThanOrEqual(w.rating + w.teleconsultation + w.accepting);
+      expect(rankScore(x)).toBeLessThanOrEqual(maxScoreBeyond(x.distanceKm, x.radiusKm, true));
+    }
+    // The numbers migration 0013 computes the index's merit with.
+    expect(w).toMatchObject({ rating: 0.35, teleconsultation: 0.04, accepting: 0.04 });
   });
 });
