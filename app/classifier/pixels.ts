@@ -34,24 +34,29 @@ export function resizeAreaTo(
 ): Uint8Array {
   const { data, width } = image;
   const size = outWidth;
-  // Horizontal pass: region.height rows × outWidth columns, as floats.
+  // Horizontal pass: region.height rows × outWidth columns, as floats. Each weight's pixel
+  // offset within a row is computed once; the weights are walked in one run per row.
   const rows = new Float32Array(region.height * size * 3);
-  const xw = boxWeights(region.left, region.width, size);
+  const { start, from, weights } = boxWeights(region.left, region.width, size);
+  const offsets = new Int32Array(weights.length);
+  for (let x = 0; x < size; x++) {
+    for (let k = from[x]!, j = 0; k < from[x + 1]!; k++, j++) offsets[k] = (start[x]! + j) * 3;
+  }
   for (let y = 0; y < region.height; y++) {
     const inRow = (region.top + y) * width * 3;
-    const outRow = y * size * 3;
-    for (let x = 0; x < size; x++) {
+    let o = y * size * 3;
+    let k = 0;
+    for (let x = 0; x < size; x++, o += 3) {
       let r = 0;
       let g = 0;
       let b = 0;
-      let i = inRow + xw.start[x]! * 3;
-      for (let k = xw.from[x]!, end = xw.from[x + 1]!; k < end; k++, i += 3) {
-        const w = xw.weights[k]!;
+      for (const end = from[x + 1]!; k < end; k++) {
+        const w = weights[k]!;
+        const i = inRow + offsets[k]!;
         r += data[i]! * w;
         g += data[i + 1]! * w;
         b += data[i + 2]! * w;
       }
-      const o = outRow + x * 3;
       rows[o] = r;
       rows[o + 1] = g;
       rows[o + 2] = b;
