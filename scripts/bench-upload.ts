@@ -1,6 +1,10 @@
-// npm run bench:upload [-- --clients 8 --seconds 30]
+// npm run bench:upload [-- --clients 8 --seconds 30 --profile]
 // N logged-in clients upload a ~1 MB smear-like JPEG as fast as they can against the
 // production build on a temporary database; prints throughput, latency and integrity checks.
+// One upload before the clock starts loads the model (its CPU is not counted). With --profile
+// the server runs under V8's CPU profiler and the script prints where its main thread's time
+// went per upload (capture normalisation, inference, garbage collection, the rest).
+import os from "node:os";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -12,6 +16,7 @@ const { values } = parseArgs({
   options: {
     clients: { type: "string", default: "8" },
     seconds: { type: "string", default: "30" },
+    profile: { type: "boolean", default: false },
   },
 });
 const clients = Number(values.clients);
@@ -22,10 +27,46 @@ const percentile = (sorted: number[], p: number) =>
     ? NaN
     : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-const server = await startAppServer({
-  RATE_LIMIT_UPLOADS_PER_ACCOUNT: "1000000",
-  RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000000",
-});
+type Profile = {
+  nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+  samples: number[];
+  timeDeltas: number[];
+};
+
+/** The capture normalisation's functions (the server bundle keeps their names). */
+const CAPTURE = new Set([
+  "normaliseCapture",
+  "workingCopy",
+  "findField",
+  "fitCircle",
+  "fitBackground",
+  "fitSurface",
+  "measureCells",
+  "otsu",
+  "fillHoles",
+  "distanceTransform",
+  "cellCentres",
+  "componentAreas",
+  "roundShare",
+  "cutTiles",
+  "tilePixels",
+  "integral",
+  "focusOf",
+  "percentile",
+  "resizeAreaTo",
+  "boxWeights",
+  "makeRow",
+]);
+
+const profileDir = values.profile ? fs.mkdtempSync(path.join(os.tmpdir(), "upload-prof-")) : "";
+const server = await startAppServer(
+  {
+    RATE_LIMIT_UPLOADS_PER_ACCOUNT: "1000000",
+    RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000000",
+  },
+  { nodeArgs: values.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [] },
+);
+let cpuPerUpload = 0;
 try {
   const image = await smearLikeJpeg();
   // The multipart body is built once, as autocannon would send it: the load client should
@@ -70,6 +111,18 @@ try {
       .split(" ");
     return (Number(fields[11]) + Number(fields[12])) * 10;
   };
+  // Warm-up: the first upload loads the model and compiles the hot code.
+  const send = (cookie: string) =>
+    fetch(`${server.baseUrl}/api/analyses`, {
+      method: "POST",
+      headers: { Cookie: cookie, Origin: server.baseUrl, "Content-Type": upload.contentType },
+      body: upload.body,
+    });
+  const warm = await send(cookies[0]!);
+  await warm.arrayBuffer();
+  if (warm.status !== 201) throw new Error(`The warm-up upload failed: ${warm.status}`);
+  const warmUps = 1;
+
   const serverCpuStart = serverCpuMs();
   const clientCpuStart = process.cpuUsage();
   const deadline = Date.now() + seconds * 1000;
@@ -79,15 +132,7 @@ try {
       while (Date.now() < deadline) {
         const t0 = performance.now();
         try {
-          const response = await fetch(`${server.baseUrl}/api/analyses`, {
-            method: "POST",
-            headers: {
-              Cookie: cookie,
-              Origin: server.baseUrl,
-              "Content-Type": upload.contentType,
-            },
-            body: upload.body,
-          });
+          const response = await send(cookie);
           await response.arrayBuffer();
           latencies.push(performance.now() - t0);
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
@@ -126,7 +171,7 @@ try {
     statuses: Object.fromEntries(statuses),
     rows,
     files,
-    rows_match: rows === succeeded && files === succeeded * 3,
+    rows_match: rows === succeeded + warmUps && files === (succeeded + warmUps) * 3,
     peak_server_rss_mb: Math.round(peakRssKb / 1024),
     server_cpu_ms_per_upload: Math.round(serverCpu / Math.max(1, succeeded)),
     server_cores_busy: Number((serverCpu / 1000 / elapsed).toFixed(2)),
@@ -142,15 +187,69 @@ try {
     `  latency      p50 ${result.p50_ms} ms, p95 ${result.p95_ms} ms, p99 ${result.p99_ms} ms`,
   );
   console.log(
-    `  integrity    ${rows} rows, ${files} files (3 per analysis): ${result.rows_match ? "match" : "MISMATCH"}`,
+    `  integrity    ${rows} rows, ${files} files (3 per analysis, ${warmUps} warm-up included): ${result.rows_match ? "match" : "MISMATCH"}`,
   );
   console.log(`  server RSS   peak ${result.peak_server_rss_mb} MB`);
   console.log(
     `  CPU          server ${result.server_cpu_ms_per_upload} ms per upload, ${result.server_cores_busy} cores busy; load client ${result.client_cores_busy} cores`,
   );
-  console.log(JSON.stringify(result));
+  console.log(JSON.stringify({ ...result, load_average: os.loadavg().map((v) => +v.toFixed(2)) }));
+  cpuPerUpload = result.server_cpu_ms_per_upload;
   if (errors > 0 || !result.rows_match) process.exitCode = 1;
 } finally {
   await server.stop();
   fs.rmSync(server.dir, { recursive: true, force: true });
+}
+if (profileDir) {
+  const file = fs.readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
+  if (file)
+    printBreakdown(JSON.parse(fs.readFileSync(path.join(profileDir, file), "utf8")), cpuPerUpload);
+  fs.rmSync(profileDir, { recursive: true, force: true });
+}
+
+/**
+ * Where the server's main thread was busy over the whole run (log-ins and warm-up included), by
+ * part: its share of the busy samples, and that share of the measured CPU per upload. (Sample
+ * intervals are wall time: on a busy machine the process waits between samples, so only the
+ * shares are meaningful.)
+ */
+function printBreakdown(profile: Profile, cpuPerUpload: number) {
+  const part = new Map<number, string>();
+  for (const { id, callFrame } of profile.nodes) {
+    const { functionName: name, url } = callFrame;
+    part.set(
+      id,
+      name === "(idle)" || name === "(program)"
+        ? "idle"
+        : name === "(garbage collector)"
+          ? "garbage collection"
+          : CAPTURE.has(name)
+            ? "capture normalisation"
+            : url.includes("@tensorflow") || url.startsWith("wasm")
+              ? "inference (tf.js and wasm)"
+              : url.includes("better-sqlite3")
+                ? "SQLite"
+                : url.includes("sharp")
+                  ? "sharp (JS side)"
+                  : url.includes("/build/server/")
+                    ? "the rest of the app"
+                    : "Node (HTTP, multipart, streams, modules)",
+    );
+  }
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const name = part.get(id) ?? "other";
+    totals.set(name, (totals.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  const busy = [...totals].filter(([name]) => name !== "idle").sort((a, b) => b[1] - a[1]);
+  const total = busy.reduce((a, [, ms]) => a + ms, 0);
+  console.log(
+    `Server main thread by part: share of busy time, ≈ ms of the ${cpuPerUpload} ms per upload`,
+  );
+  for (const [name, ms] of busy) {
+    const share = ms / Math.max(total, 1e-9);
+    console.log(
+      `  ${name.padEnd(42)} ${(100 * share).toFixed(1).padStart(5)} %  ${(share * cpuPerUpload).toFixed(0).padStart(4)} ms`,
+    );
+  }
 }

@@ -486,19 +486,33 @@ export function measureCells(image: RgbImage, field: Field, bg: Background): Cel
   const valid = new Uint8Array(n);
   let fieldPixels = 0;
   const row = new Float64Array(10);
-  for (let y = 0; y < height; y++) {
+  // `inField` and `rowValue`, unrolled: the box's rows and columns only, the circle's test and
+  // the background quadratics written out (the same expressions, so the same numbers).
+  const { box, circle } = field;
+  const [T0, T1, T2] = TARGET_BACKGROUND;
+  const xFrom = Math.max(0, Math.ceil(box.left));
+  const xTo = Math.min(width, Math.ceil(box.left + box.width));
+  const yFrom = Math.max(0, Math.ceil(box.top));
+  const yTo = Math.min(height, Math.ceil(box.top + box.height));
+  for (let y = yFrom; y < yTo; y++) {
     backgroundRow(bg, y, row);
-    for (let x = 0; x < width; x++) {
+    const [a0, b0, q0, a1, b1, q1, a2, b2, q2, ox] = row as unknown as number[];
+    const dy = circle ? y - circle.cy : 0;
+    for (let x = xFrom; x < xTo; x++) {
       const p = y * width + x;
-      if (!inField(field, x, y)) continue;
+      if (circle) {
+        const dx = x - circle.cx;
+        if (dx * dx + dy * dy > circle.r * circle.r) continue;
+      }
       valid[p] = 1;
       fieldPixels++;
-      const br = rowValue(row, 0, x);
-      const bgG = rowValue(row, 1, x);
-      const bb = rowValue(row, 2, x);
-      const r = (data[p * 3]! / Math.max(br, 1)) * TARGET_BACKGROUND[0];
-      const g = (data[p * 3 + 1]! / Math.max(bgG, 1)) * TARGET_BACKGROUND[1];
-      const b = (data[p * 3 + 2]! / Math.max(bb, 1)) * TARGET_BACKGROUND[2];
+      const dx = x - ox!;
+      const br = a0! + b0! * dx + q0! * dx * dx;
+      const bgG = a1! + b1! * dx + q1! * dx * dx;
+      const bb = a2! + b2! * dx + q2! * dx * dx;
+      const r = (data[p * 3]! / Math.max(br, 1)) * T0;
+      const g = (data[p * 3 + 1]! / Math.max(bgG, 1)) * T1;
+      const b = (data[p * 3 + 2]! / Math.max(bb, 1)) * T2;
       // Red cells and nuclei both absorb green most: the green channel carries their contrast.
       darkness[p] = 1 - g / TARGET_BACKGROUND[1];
       purple[p] = (r + b) / 2 - g;
@@ -644,19 +658,23 @@ function fillHoles(
   height: number,
   maxArea: number,
 ) {
-  const seen = new Uint8Array(cells.length);
-  const stack: number[] = [];
-  const members: number[] = [];
-  for (let start = 0; start < cells.length; start++) {
+  const n = cells.length;
+  const seen = new Uint8Array(n);
+  // One typed stack and member list for every component (the background component alone can
+  // hold most of the field).
+  const stack = new Int32Array(n);
+  const members = new Int32Array(n);
+  for (let start = 0; start < n; start++) {
     if (cells[start] || seen[start] || !valid[start]) continue;
-    stack.push(start);
+    stack[0] = start;
+    let top = 1;
     seen[start] = 1;
-    members.length = 0;
+    let count = 0;
     let touchesEdge = false;
     let perimeter = 0;
-    while (stack.length) {
-      const p = stack.pop()!;
-      members.push(p);
+    while (top > 0) {
+      const p = stack[--top]!;
+      members[count++] = p;
       const x = p % width;
       const y = (p - x) / width;
       if (x === 0 || y === 0 || x === width - 1 || y === height - 1) touchesEdge = true;
@@ -664,7 +682,7 @@ function fillHoles(
       for (let k = 0; k < 4; k++) {
         if ((k === 0 && x === 0) || (k === 1 && x === width - 1)) continue;
         const q = k === 0 ? p - 1 : k === 1 ? p + 1 : k === 2 ? p - width : p + width;
-        if (q < 0 || q >= cells.length) continue;
+        if (q < 0 || q >= n) continue;
         if (!valid[q]) {
           touchesEdge = true;
           continue;
@@ -675,16 +693,16 @@ function fillHoles(
         }
         if (seen[q]) continue;
         seen[q] = 1;
-        stack.push(q);
+        stack[top++] = q;
       }
       if (boundary) perimeter++;
     }
-    if (touchesEdge || members.length > maxArea) continue;
+    if (touchesEdge || count > maxArea) continue;
     // Compactness of a pixel disc by boundary-pixel count: ≈ π·r² / (2π·r·0.9)² → use area vs
     // the area of a disc with this boundary length; round holes score near 1, angular ones less.
     const discArea = (perimeter * perimeter) / (4 * Math.PI) / 0.81;
-    const round = members.length <= 12 || members.length / discArea >= 0.6;
-    if (round) for (const p of members) cells[p] = 1;
+    const round = count <= 12 || count / discArea >= 0.6;
+    if (round) for (let i = 0; i < count; i++) cells[members[i]!] = 1;
   }
 }
 
@@ -725,26 +743,64 @@ function componentAreas(mask: Uint8Array, width: number): number[] {
   return areas;
 }
 
-/** Exact Euclidean distance from each cell pixel to the nearest non-cell pixel (Felzenszwalb). */
+/**
+ * Exact Euclidean distance from each cell pixel to the nearest non-cell pixel (Felzenszwalb).
+ *
+ * The first (vertical) pass of a binary mask is the squared distance to the nearest non-cell
+ * pixel of the same column, found by one scan down and one up over whole rows; the second
+ * (horizontal) pass is Felzenszwalb's lower envelope of parabolas along each row. Every value is
+ * an integer below 2^53, so the result is the exact minimum, the same to the bit as running the
+ * envelope in both directions.
+ */
 export function distanceTransform(mask: Uint8Array, width: number, height: number): Float32Array {
   const INF = 1e12;
-  const grid = new Float64Array(width * height);
-  for (let i = 0; i < grid.length; i++) grid[i] = mask[i] ? INF : 0;
-  const longest = Math.max(width, height);
-  const f = new Float64Array(longest);
-  const d = new Float64Array(longest);
-  const v = new Int32Array(longest);
-  const z = new Float64Array(longest + 1);
-  const pass = (length: number) => {
+  const n = width * height;
+  const grid = new Float64Array(n);
+  // Down: squared distance to the last non-cell pixel above (or at) each pixel.
+  const last = new Int32Array(width).fill(-1);
+  for (let y = 0, p = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, p++) {
+      if (!mask[p]) {
+        last[x] = y;
+        grid[p] = 0;
+      } else {
+        const l = last[x]!;
+        grid[p] = l < 0 ? INF : (y - l) * (y - l);
+      }
+    }
+  }
+  // Up: the nearest non-cell pixel below, if nearer.
+  const next = last.fill(-1);
+  for (let y = height - 1, p = n - 1; y >= 0; y--) {
+    for (let x = width - 1; x >= 0; x--, p--) {
+      if (!mask[p]) {
+        next[x] = y;
+        continue;
+      }
+      const l = next[x]!;
+      if (l >= 0) {
+        const d = (l - y) * (l - y);
+        if (d < grid[p]!) grid[p] = d;
+      }
+    }
+  }
+  const d = new Float64Array(width);
+  const v = new Int32Array(width);
+  const z = new Float64Array(width + 1);
+  const out = new Float32Array(n);
+  const cap = width + height;
+  for (let y = 0; y < height; y++) {
+    const base = y * width;
     let k = 0;
     v[0] = 0;
     z[0] = -Infinity;
     z[1] = Infinity;
-    for (let q = 1; q < length; q++) {
-      let s = (f[q]! + q * q - (f[v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
+    for (let q = 1; q < width; q++) {
+      const fq = grid[base + q]! + q * q;
+      let s = (fq - (grid[base + v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
       while (s <= z[k]!) {
         k--;
-        s = (f[q]! + q * q - (f[v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
+        s = (fq - (grid[base + v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
       }
       k++;
       v[k] = q;
@@ -752,24 +808,12 @@ export function distanceTransform(mask: Uint8Array, width: number, height: numbe
       z[k + 1] = Infinity;
     }
     k = 0;
-    for (let q = 0; q < length; q++) {
+    for (let q = 0; q < width; q++) {
       while (z[k + 1]! < q) k++;
-      d[q] = (q - v[k]!) * (q - v[k]!) + f[v[k]!]!;
+      d[q] = (q - v[k]!) * (q - v[k]!) + grid[base + v[k]!]!;
     }
-  };
-  for (let x = 0; x < width; x++) {
-    for (let y = 0; y < height; y++) f[y] = grid[y * width + x]!;
-    pass(height);
-    for (let y = 0; y < height; y++) grid[y * width + x] = d[y]!;
+    for (let q = 0; q < width; q++) out[base + q] = Math.min(cap, Math.sqrt(d[q]!));
   }
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) f[x] = grid[y * width + x]!;
-    pass(width);
-    for (let x = 0; x < width; x++) grid[y * width + x] = d[x]!;
-  }
-  const out = new Float32Array(width * height);
-  const cap = width + height;
-  for (let i = 0; i < out.length; i++) out[i] = Math.min(cap, Math.sqrt(grid[i]!));
   return out;
 }
 
@@ -912,6 +956,7 @@ export function normaliseCapture(
   for (let y = 0; y < fieldHeight; y++) {
     const cy = (box.top + (y + 0.5) / scale) / factor;
     backgroundRow(bg, cy, row);
+    const [a0, b0, q0, a1, b1, q1, a2, b2, q2, ox] = row as unknown as number[];
     for (let x = 0; x < fieldWidth; x++) {
       const p = y * fieldWidth + x;
       const o = p * 3;
@@ -922,10 +967,11 @@ export function normaliseCapture(
         continue;
       }
       inside[p] = 1;
-      const cx = (box.left + (x + 0.5) / scale) / factor;
-      const br = rowValue(row, 0, cx);
-      const bgG = rowValue(row, 1, cx);
-      const bb = rowValue(row, 2, cx);
+      // `rowValue` written out, as in measureCells.
+      const dx = (box.left + (x + 0.5) / scale) / factor - ox!;
+      const br = a0! + b0! * dx + q0! * dx * dx;
+      const bgG = a1! + b1! * dx + q1! * dx * dx;
+      const bb = a2! + b2! * dx + q2! * dx * dx;
       const r = clampByte((data[o]! / Math.max(br, 1)) * TARGET_BACKGROUND[0]);
       const g = clampByte((data[o + 1]! / Math.max(bgG, 1)) * TARGET_BACKGROUND[1]);
       const b = clampByte((data[o + 2]! / Math.max(bb, 1)) * TARGET_BACKGROUND[2]);

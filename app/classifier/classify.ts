@@ -12,6 +12,7 @@ import {
   type NormalisedCapture,
 } from "./capture";
 import { featureDistance, imageStats, type ImageStats } from "./checks";
+import { foldModel, type Inference } from "./fused";
 import { FEATURE_LAYER } from "./model";
 import { DIHEDRAL, orient, standardise, type Region, type RgbImage } from "./pixels";
 import type { ColourMode, RuntimeConfig, SmearCheck, StagingRule } from "./runtime";
@@ -40,21 +41,51 @@ export type LoadedClassifier = {
   config: RuntimeConfig;
   /** image → [feature maps, pooled features, logits] */
   probe: tf.LayersModel;
+  /** The probe's outputs with batch norms folded (see fused.ts), or the probe itself. */
+  infer: Inference;
   /** Dense head weights [features × classes], for the activation map. */
   headWeights: Float32Array;
 };
 
+const PROBE_OUTPUTS = [FEATURE_LAYER, "gap", "logits"];
+
 export function prepareClassifier(model: tf.LayersModel, config: RuntimeConfig): LoadedClassifier {
   const probe = tf.model({
     inputs: model.inputs,
-    outputs: [
-      model.getLayer(FEATURE_LAYER).output as tf.SymbolicTensor,
-      model.getLayer("gap").output as tf.SymbolicTensor,
-      model.outputs[0]!,
-    ],
+    outputs: PROBE_OUTPUTS.map((name) => model.getLayer(name).output as tf.SymbolicTensor),
   });
   const kernel = model.getLayer("logits").getWeights()[0]!;
-  return { config, probe, headWeights: kernel.dataSync() as Float32Array };
+  const layered: Inference = (x) => probe.predict(x) as tf.Tensor[];
+  const folded = foldModel(model, PROBE_OUTPUTS);
+  return {
+    config,
+    probe,
+    infer: folded && sameOutputs(folded, layered, config.inputSize) ? folded : layered,
+    headWeights: kernel.dataSync() as Float32Array,
+  };
+}
+
+/**
+ * The folded network must give the layer-by-layer outputs up to float rounding: checked once at
+ * load on a fixed input, or the layers model is used as it is.
+ */
+function sameOutputs(a: Inference, b: Inference, size: number): boolean {
+  return tf.tidy(() => {
+    const values = new Float32Array(2 * size * size * 3).map((_, i) => Math.sin(i * 0.37) * 1.7);
+    const x = tf.tensor4d(values, [2, size, size, 3]);
+    const left = a(x);
+    const right = b(x);
+    return left.every((t, i) => {
+      const u = t.dataSync();
+      const v = right[i]!.dataSync();
+      if (u.length !== v.length) return false;
+      let scale = 0;
+      for (const value of v) scale = Math.max(scale, Math.abs(value));
+      for (let j = 0; j < u.length; j++)
+        if (Math.abs(u[j]! - v[j]!) > 1e-4 * Math.max(1, scale)) return false;
+      return true;
+    });
+  });
 }
 
 /** Model input values for one image's model pixels (bytes) into `out` at `offset`. */
@@ -110,7 +141,7 @@ function forward(c: LoadedClassifier, batch: Uint8Array[]): RawOutput[] {
   batch.forEach((pixels, i) => toModelInput(pixels, c.config.colour, input, i * per));
   const [maps, pooled, logits] = tf.tidy(() => {
     const x = tf.tensor4d(input, [batch.length, size, size, 3]);
-    return (c.probe.predict(x) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array);
+    return c.infer(x).map((t) => t.dataSync() as Float32Array);
   }) as [Float32Array, Float32Array, Float32Array];
   const classes = CLASS_IDS.length;
   const features = pooled.length / batch.length;
