@@ -1,4 +1,4 @@
-import { getInputProps, type SubmissionResult } from "@conform-to/react";
+import { getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
 import type { InputHTMLAttributes, ReactNode } from "react";
 
 type Reply = SubmissionResult<string[]>;
@@ -12,6 +12,25 @@ export function replyTo(result: unknown, intent = "default"): Reply | undefined 
   const reply = result as Reply;
   const values = reply.initialValue as Record<string, unknown> | null | undefined;
   return (values?.intent ?? "default") === intent ? reply : undefined;
+}
+
+type FormOptions<Schema extends Record<string, unknown>> = Omit<
+  Parameters<typeof useForm<Schema>>[0],
+  "shouldValidate" | "shouldRevalidate" | "onValidate"
+>;
+
+/**
+ * conform's `useForm` as every form here uses it: validated on the server when submitted (the
+ * action's reply, the same with JavaScript off), so no schema library goes to the browser and no
+ * request is made per blur or keystroke. A message stays until the next submit: fixing a field
+ * does not remove its message on blur, so nothing above the submit button moves between the fix
+ * and the click (a message vanishing on blur moved the button away from the pointer and the first
+ * click on Save was lost).
+ */
+export function useServerForm<Schema extends Record<string, unknown>>(
+  options: FormOptions<Schema>,
+) {
+  return useForm<Schema>({ ...options, shouldValidate: "onSubmit", shouldRevalidate: "onSubmit" });
 }
 
 /** The message above a form (a refused step), if any. */

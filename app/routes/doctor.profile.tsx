@@ -1,4 +1,4 @@
-import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
+import { getFormProps, getTextareaProps } from "@conform-to/react";
 import type { z } from "zod";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
@@ -6,7 +6,15 @@ import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { mapLinks } from "~/map/links";
-import { CheckboxGroup, Field, FieldErrors, FormErrors, replyTo } from "~/components/forms";
+import {
+  CheckboxGroup,
+  Field,
+  FieldErrors,
+  FormErrors,
+  InputField,
+  replyTo,
+  useServerForm,
+} from "~/components/forms";
 import { getOwnProfile, updateOwnProfile } from "~/doctors/profile.server";
 import { SPECIALTIES, SPECIALTY_IDS } from "~/doctors/specialties";
 import { LANGUAGES } from "~/doctors/languages";
@@ -71,7 +79,7 @@ export default function DoctorProfilePage() {
     lat: located?.lat ?? profile.lat,
     lng: located?.lng ?? profile.lng,
   });
-  const [form, fields] = useForm<z.input<typeof ProfileSchema>>({
+  const [form, fields] = useServerForm<z.input<typeof ProfileSchema>>({
     id: "profile",
     lastResult: outcome?.reply ?? replyTo(result, "save") ?? replyTo(result, "locate"),
     defaultValue: {
@@ -89,9 +97,6 @@ export default function DoctorProfilePage() {
       phone: profile.phone ?? "",
       website: profile.website ?? "",
     },
-    // Validated on the server when submitted (the action's reply): no schema library in the
-    // browser bundle, and no request per blur or keystroke.
-    shouldValidate: "onSubmit",
   });
   useEffect(() => {
     if (located) setPosition({ lat: located.lat, lng: located.lng });
@@ -123,12 +128,7 @@ export default function DoctorProfilePage() {
     | "phone"
     | "website";
   const text = (field: TextField, label: string, hint?: string) => {
-    const f = fields[field];
-    return (
-      <Field id={f.id} label={label} errors={f.errors} errorId={f.errorId} hint={hint}>
-        <input {...getInputProps(f, { type: "text" })} />
-      </Field>
-    );
+    return <InputField field={fields[field]} label={label} type="text" hint={hint} />;
   };
   const { lat, lng } = position;
   return (

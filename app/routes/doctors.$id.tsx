@@ -1,4 +1,4 @@
-import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
+import { getFormProps, getTextareaProps } from "@conform-to/react";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -6,7 +6,7 @@ import { lazy, Suspense } from "react";
 import { getOptionalUser } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { mapLinks } from "~/map/links";
-import { Field, FieldErrors, FormErrors, replyTo } from "~/components/forms";
+import { Field, FieldErrors, FormErrors, replyTo, useServerForm } from "~/components/forms";
 import { getListedDoctor, isOwnProfile } from "~/doctors/public.server";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
 import { mapTiles } from "~/env.server";
@@ -89,15 +89,12 @@ export function action(args: ActionFunctionArgs) {
 
 function ReviewForm({ ownReview }: { ownReview: { rating: number; body: string } | null }) {
   const result = useActionData<typeof action>();
-  const [form, fields] = useForm({
+  const [form, fields] = useServerForm({
     id: "review",
     lastResult: replyTo(result, "review"),
     defaultValue: ownReview
       ? { rating: String(ownReview.rating), body: ownReview.body }
       : undefined,
-    // Validated on the server when submitted (the action's reply): no schema library in the
-    // browser bundle, and no request per blur or keystroke.
-    shouldValidate: "onSubmit",
   });
   return (
     <Form method="post" className="form" {...getFormProps(form)}>
