@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { IntentButton } from "~/components/forms";
 import { ActionOutcome, FilterForm, Pager } from "~/components/list-page";
 import { requireRole } from "~/auth/guards.server";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
@@ -66,28 +66,6 @@ const STATUS_BADGE: Record<string, string> = {
   suspended: "badge status-declined",
   rejected: "badge status-declined",
 };
-
-/** A one-button form acting on one profile (approve, reinstate). */
-function ProfileButton({
-  profileId,
-  name,
-  value,
-  children,
-}: {
-  profileId: string;
-  name: "decision" | "intent";
-  value: string;
-  children: ReactNode;
-}) {
-  return (
-    <Form method="post" className="inline-form">
-      <input type="hidden" name="profileId" value={profileId} />
-      <button type="submit" name={name} value={value}>
-        {children}
-      </button>
-    </Form>
-  );
-}
 
 export default function AdminDoctorsPage() {
   const { query, total, page, pages, doctors } = useLoaderData<typeof loader>();
@@ -187,9 +165,12 @@ export default function AdminDoctorsPage() {
             <div className="card-actions">
               {d.status === "pending" && (
                 <>
-                  <ProfileButton profileId={d.profileId} name="decision" value="approve">
-                    Approve {d.name}
-                  </ProfileButton>
+                  <Form method="post" className="inline-form">
+                    <input type="hidden" name="profileId" value={d.profileId} />
+                    <button type="submit" name="decision" value="approve">
+                      Approve {d.name}
+                    </button>
+                  </Form>
                   <details open={errorFor === d.profileId}>
                     <summary>Reject {d.name}…</summary>
                     <Form method="post" className="form">
@@ -234,9 +215,9 @@ export default function AdminDoctorsPage() {
                 </details>
               )}
               {d.status === "suspended" && (
-                <ProfileButton profileId={d.profileId} name="intent" value="reinstate">
+                <IntentButton intent="reinstate" hidden={{ profileId: d.profileId }}>
                   Reinstate {d.name}
-                </ProfileButton>
+                </IntentButton>
               )}
             </div>
           </li>

@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
 import { CLASS_LABELS, CONFIDENCE_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
-import { Field, FieldErrors, FormErrors, useServerForm } from "~/components/forms";
+import { Field, FieldErrors, FormErrors, RadioGroup, useServerForm } from "~/components/forms";
 import { isReturningPatient, shareAnalysis } from "~/consultations/lifecycle.server";
 import { doctorName } from "~/doctors/vocabulary";
 import { ShareFormSchema } from "~/consultations/validation";
@@ -157,16 +157,16 @@ export default function ShareCasePage() {
         >
           <textarea {...getTextareaProps(fields.message)} rows={5} />
         </Field>
-        <fieldset>
-          <legend>Whose smear is it? (optional)</legend>
-          <label className="inline">
-            <input type="radio" name={fields.ageBracket.name} value="child" /> A child
-          </label>
-          <label className="inline">
-            <input type="radio" name={fields.ageBracket.name} value="adult" /> An adult
-          </label>
-          <FieldErrors id={fields.ageBracket.errorId} errors={fields.ageBracket.errors} />
-        </fieldset>
+        <RadioGroup
+          legend="Whose smear is it? (optional)"
+          name={fields.ageBracket.name}
+          options={[
+            { value: "child", label: "A child" },
+            { value: "adult", label: "An adult" },
+          ]}
+          errors={fields.ageBracket.errors}
+          errorId={fields.ageBracket.errorId}
+        />
         <div className="field">
           <label className="inline">
             <input

@@ -7,6 +7,7 @@ import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { mapLinks } from "~/map/links";
 import {
+  Checkbox,
   CheckboxGroup,
   Field,
   FieldErrors,
@@ -235,22 +236,16 @@ export default function DoctorProfilePage() {
             </ClientOnly>
           </div>
         </fieldset>
-        <label className="inline">
-          <input
-            type="checkbox"
-            name={fields.offersTeleconsultation.name}
-            defaultChecked={profile.offersTeleconsultation}
-          />{" "}
-          I offer teleconsultation
-        </label>
-        <label className="inline">
-          <input
-            type="checkbox"
-            name={fields.acceptsNewPatients.name}
-            defaultChecked={profile.acceptsNewPatients}
-          />{" "}
-          I am accepting new patients
-        </label>
+        <Checkbox
+          name={fields.offersTeleconsultation.name}
+          label="I offer teleconsultation"
+          defaultChecked={profile.offersTeleconsultation}
+        />
+        <Checkbox
+          name={fields.acceptsNewPatients.name}
+          label="I am accepting new patients"
+          defaultChecked={profile.acceptsNewPatients}
+        />
         <Field
           id={fields.bio.id}
           label="Short bio"

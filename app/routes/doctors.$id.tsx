@@ -6,7 +6,7 @@ import { lazy, Suspense } from "react";
 import { getOptionalUser } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { mapLinks } from "~/map/links";
-import { Field, FieldErrors, FormErrors, replyTo, useServerForm } from "~/components/forms";
+import { Field, FormErrors, RadioGroup, replyTo, useServerForm } from "~/components/forms";
 import { getListedDoctor, isOwnProfile } from "~/doctors/public.server";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
 import { mapTiles } from "~/env.server";
@@ -87,6 +87,11 @@ export function action(args: ActionFunctionArgs) {
   });
 }
 
+const RATINGS = [1, 2, 3, 4, 5].map((n) => ({
+  value: String(n),
+  label: `${n} ${n === 1 ? "star" : "stars"}`,
+}));
+
 function ReviewForm({ ownReview }: { ownReview: { rating: number; body: string } | null }) {
   const result = useActionData<typeof action>();
   const [form, fields] = useServerForm({
@@ -105,21 +110,14 @@ function ReviewForm({ ownReview }: { ownReview: { rating: number; body: string }
         ))}
       </ul>
       <FormErrors id={form.errorId} errors={form.errors} />
-      <fieldset>
-        <legend>Rating</legend>
-        {[1, 2, 3, 4, 5].map((n) => (
-          <label key={n} className="inline">
-            <input
-              type="radio"
-              name={fields.rating.name}
-              value={n}
-              defaultChecked={ownReview?.rating === n}
-            />{" "}
-            {n} {n === 1 ? "star" : "stars"}
-          </label>
-        ))}
-        <FieldErrors id={fields.rating.errorId} errors={fields.rating.errors} />
-      </fieldset>
+      <RadioGroup
+        legend="Rating"
+        name={fields.rating.name}
+        options={RATINGS}
+        defaultValue={ownReview ? String(ownReview.rating) : undefined}
+        errors={fields.rating.errors}
+        errorId={fields.rating.errorId}
+      />
       <Field
         id={fields.body.id}
         label="Your review"
