@@ -70,11 +70,19 @@ export function browserSessions() {
   });
   return async function session(
     email?: string,
-    options: { javaScript?: boolean; viewport?: { width: number; height: number } } = {},
+    options: {
+      javaScript?: boolean;
+      viewport?: { width: number; height: number };
+      geolocation?: { latitude: number; longitude: number };
+    } = {},
   ): Promise<Session> {
     const s = await openSession(browser, options.javaScript ?? true);
     sessions.push(s);
     if (options.viewport) await s.page.setViewportSize(options.viewport);
+    if (options.geolocation) {
+      await s.context.grantPermissions(["geolocation"]);
+      await s.context.setGeolocation(options.geolocation);
+    }
     if (email) await signIn(s.context, email);
     return s;
   };
