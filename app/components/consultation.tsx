@@ -1,5 +1,6 @@
 import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { Field } from "./forms";
 import { CLASS_LABELS, type ClassId, type Verdict } from "~/analyses/vocabulary";
 import {
   DOCTOR_CLASS_LABELS,
@@ -148,8 +149,12 @@ export function MessageThread({
       {children}
       {canPost ? (
         <Form method="post" className="form" action="#messages">
-          <div className="field">
-            <label htmlFor="message-body">Write a message</label>
+          <Field
+            id="message-body"
+            label="Write a message"
+            errors={error ? [error] : undefined}
+            errorId="message-error"
+          >
             <textarea
               id="message-body"
               name="body"
@@ -159,10 +164,7 @@ export function MessageThread({
               aria-describedby="message-error"
               aria-invalid={error ? true : undefined}
             />
-            <div id="message-error" aria-live="polite">
-              {error && <p className="error">{error}</p>}
-            </div>
-          </div>
+          </Field>
           <button type="submit" name="intent" value="message">
             Send message
           </button>

@@ -1,4 +1,5 @@
-import { getInputProps, type SubmissionResult } from "@conform-to/react";
+import { getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { Form } from "@remix-run/react";
 import type { InputHTMLAttributes, ReactNode } from "react";
 
 type Reply = SubmissionResult<string[]>;
@@ -12,6 +13,25 @@ export function replyTo(result: unknown, intent = "default"): Reply | undefined 
   const reply = result as Reply;
   const values = reply.initialValue as Record<string, unknown> | null | undefined;
   return (values?.intent ?? "default") === intent ? reply : undefined;
+}
+
+type FormOptions<Schema extends Record<string, unknown>> = Omit<
+  Parameters<typeof useForm<Schema>>[0],
+  "shouldValidate" | "shouldRevalidate" | "onValidate"
+>;
+
+/**
+ * conform's `useForm` as every form here uses it: validated on the server when submitted (the
+ * action's reply, the same with JavaScript off), so no schema library goes to the browser and no
+ * request is made per blur or keystroke. A message stays until the next submit: fixing a field
+ * does not remove its message on blur, so nothing above the submit button moves between the fix
+ * and the click (a message vanishing on blur moved the button away from the pointer and the first
+ * click on Save was lost).
+ */
+export function useServerForm<Schema extends Record<string, unknown>>(
+  options: FormOptions<Schema>,
+) {
+  return useForm<Schema>({ ...options, shouldValidate: "onSubmit", shouldRevalidate: "onSubmit" });
 }
 
 /** The message above a form (a refused step), if any. */
@@ -76,38 +96,93 @@ export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
   );
 }
 
-/** A fieldset of checkboxes sharing one name, with the group's errors. */
-export function CheckboxGroup({
-  legend,
-  name,
-  options,
-  checked,
-  errors,
-  errorId,
-}: {
+type Choice = { name: string; label: string; value?: string; defaultChecked: boolean };
+
+/** A checkbox or radio button inside its label. */
+function ChoiceInput({ type, name, label, value, defaultChecked }: Choice & { type: string }) {
+  return (
+    <label className="inline">
+      <input type={type} name={name} value={value} defaultChecked={defaultChecked} /> {label}
+    </label>
+  );
+}
+
+/** A checkbox inside its label (a yes/no field). */
+export const Checkbox = (choice: Choice) => <ChoiceInput type="checkbox" {...choice} />;
+
+type GroupProps = {
   legend: string;
   name: string;
   options: readonly { value: string; label: string }[];
-  checked: readonly string[];
   errors?: string[];
   errorId: string;
-}) {
+};
+
+/** A fieldset of options sharing one name, with the group's errors. */
+function ChoiceGroup({
+  type,
+  legend,
+  name,
+  options,
+  isChecked,
+  errors,
+  errorId,
+}: GroupProps & { type: "checkbox" | "radio"; isChecked: (value: string) => boolean }) {
   return (
     <fieldset>
       <legend>{legend}</legend>
       {options.map((option) => (
-        <label key={option.value} className="inline">
-          <input
-            type="checkbox"
-            name={name}
-            value={option.value}
-            defaultChecked={checked.includes(option.value)}
-          />{" "}
-          {option.label}
-        </label>
+        <ChoiceInput
+          key={option.value}
+          type={type}
+          name={name}
+          value={option.value}
+          label={option.label}
+          defaultChecked={isChecked(option.value)}
+        />
       ))}
       <FieldErrors id={errorId} errors={errors} />
     </fieldset>
+  );
+}
+
+/** Checkboxes sharing one name (several choices). */
+export const CheckboxGroup = ({
+  checked,
+  ...group
+}: GroupProps & { checked: readonly string[] }) => (
+  <ChoiceGroup type="checkbox" {...group} isChecked={(value) => checked.includes(value)} />
+);
+
+/** Radio buttons sharing one name (one choice). */
+export const RadioGroup = ({ defaultValue, ...group }: GroupProps & { defaultValue?: string }) => (
+  <ChoiceGroup type="radio" {...group} isChecked={(value) => value === defaultValue} />
+);
+
+/**
+ * A form that is one button: posts `intent` (and the `hidden` values, e.g. the record it acts
+ * on). Works the same without JavaScript.
+ */
+export function IntentButton({
+  intent,
+  hidden = {},
+  className,
+  children,
+}: {
+  intent: string;
+  hidden?: Record<string, string>;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <Form method="post" className="inline-form">
+      {Object.entries(hidden).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" name="intent" value={intent} className={className}>
+        {children}
+      </button>
+    </Form>
   );
 }
 

@@ -1,7 +1,7 @@
-import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, type SubmissionResult } from "@conform-to/react";
 import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { FormErrors, InputField } from "./forms";
+import { FormErrors, InputField, useServerForm } from "./forms";
 
 export type EnrolmentView = { secret: string; qrSvg: string };
 type Reply = SubmissionResult<string[]> | undefined;
@@ -26,12 +26,10 @@ export function CodeForm({
   lastResult: Reply;
   children?: ReactNode;
 }) {
-  const [form, fields] = useForm({
+  const [form, fields] = useServerForm({
     id,
     lastResult,
     constraint: { code: { required: true } },
-    shouldValidate: "onSubmit",
-    shouldRevalidate: "onSubmit",
   });
   return (
     <Form method="post" className="form" {...getFormProps(form)}>

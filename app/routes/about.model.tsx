@@ -2,6 +2,7 @@ import type { MetaFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { getModelCard } from "~/classifier/card.server";
+import { ScrollingTable } from "~/components/scrolling-table";
 import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "About the model · HemaLink" }];
@@ -52,85 +53,62 @@ export default function AboutModelPage() {
           {m.calibration.eceAfterScaling.toFixed(3)} after temperature scaling (
           {m.calibration.eceBeforeScaling.toFixed(3)} before).
         </p>
-        <div className="table-scroll">
-          <table>
-            <caption>Per class, on the staged smears</caption>
-            <thead>
-              <tr>
-                <th scope="col">Class</th>
-                <th scope="col">Precision</th>
-                <th scope="col">Recall</th>
-                <th scope="col">F1</th>
-                <th scope="col">Images</th>
+        <ScrollingTable
+          label="Per class, on the staged smears"
+          caption="Per class, on the staged smears"
+          columns={["Class", "Precision", "Recall", "F1", "Images"]}
+        >
+          <tbody>
+            {m.staged.confusionMatrix.order.map((id) => (
+              <tr key={id}>
+                <th scope="row">{CLASS_LABELS[id]}</th>
+                <td>{pct(m.staged.perClass[id].precision)}</td>
+                <td>{pct(m.staged.perClass[id].recall)}</td>
+                <td>{pct(m.staged.perClass[id].f1)}</td>
+                <td>{m.staged.perClass[id].support}</td>
               </tr>
-            </thead>
-            <tbody>
-              {m.staged.confusionMatrix.order.map((id) => (
-                <tr key={id}>
-                  <th scope="row">{CLASS_LABELS[id]}</th>
-                  <td>{pct(m.staged.perClass[id].precision)}</td>
-                  <td>{pct(m.staged.perClass[id].recall)}</td>
-                  <td>{pct(m.staged.perClass[id].f1)}</td>
-                  <td>{m.staged.perClass[id].support}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <div className="table-scroll">
-          <table className="confusion">
-            <caption>Confusion matrix (rows: true class, columns: the model&apos;s answer)</caption>
-            <thead>
-              <tr>
-                <td />
-                {m.staged.confusionMatrix.order.map((id) => (
-                  <th key={id} scope="col">
-                    {CLASS_LABELS[id]}
-                  </th>
+            ))}
+          </tbody>
+        </ScrollingTable>
+        <ScrollingTable
+          label="Confusion matrix"
+          caption={<>Confusion matrix (rows: true class, columns: the model&apos;s answer)</>}
+          className="confusion"
+          columns={[null, ...m.staged.confusionMatrix.order.map((id) => CLASS_LABELS[id])]}
+        >
+          <tbody>
+            {m.staged.confusionMatrix.values.map((row, i) => (
+              <tr key={m.staged.confusionMatrix.order[i]}>
+                <th scope="row">{CLASS_LABELS[m.staged.confusionMatrix.order[i]!]}</th>
+                {row.map((v, j) => (
+                  <td key={j} className={i === j ? "diagonal" : undefined}>
+                    {v}
+                  </td>
                 ))}
               </tr>
-            </thead>
-            <tbody>
-              {m.staged.confusionMatrix.values.map((row, i) => (
-                <tr key={m.staged.confusionMatrix.order[i]}>
-                  <th scope="row">{CLASS_LABELS[m.staged.confusionMatrix.order[i]!]}</th>
-                  {row.map((v, j) => (
-                    <td key={j} className={i === j ? "diagonal" : undefined}>
-                      {v}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollingTable>
         <h3>Other captures of the same smears</h3>
-        <div className="table-scroll">
-          <table>
-            <caption>The held-out smears re-captured</caption>
-            <thead>
-              <tr>
-                <th scope="col">Capture</th>
-                <th scope="col">Staged</th>
-                <th scope="col">Right, of staged</th>
-                <th scope="col">Leukaemic called benign</th>
+        <ScrollingTable
+          label="The held-out smears re-captured"
+          caption="The held-out smears re-captured"
+          columns={["Capture", "Staged", "Right, of staged", "Leukaemic called benign"]}
+        >
+          <tbody>
+            {Object.entries({
+              ...m.recaptures,
+              strongColourShift: m.robustness.strongColourShift,
+            }).map(([name, r]) => (
+              <tr key={name}>
+                <th scope="row">{RECAPTURE_NAMES[name] ?? name}</th>
+                <td>{pct(r.stagedRate)}</td>
+                <td>{pct(r.accuracyOfStaged)}</td>
+                <td>{pct(r.leukaemicCalledBenignRate)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {Object.entries({
-                ...m.recaptures,
-                strongColourShift: m.robustness.strongColourShift,
-              }).map(([name, r]) => (
-                <tr key={name}>
-                  <th scope="row">{RECAPTURE_NAMES[name] ?? name}</th>
-                  <td>{pct(r.stagedRate)}</td>
-                  <td>{pct(r.accuracyOfStaged)}</td>
-                  <td>{pct(r.leukaemicCalledBenignRate)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollingTable>
         <details>
           <summary>How each re-capture was made</summary>
           <ul>

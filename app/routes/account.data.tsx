@@ -1,4 +1,4 @@
-import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getFormProps, getInputProps } from "@conform-to/react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
@@ -7,7 +7,7 @@ import { DeleteAccountSchema } from "~/account/validation";
 import { DELETION_KEEPS, DELETION_REMOVES, EXPORT_CONTENTS } from "~/account/vocabulary";
 import { requireRole } from "~/auth/guards.server";
 import { destroySession } from "~/auth/session.server";
-import { Field, FormErrors } from "~/components/forms";
+import { Field, FieldErrors, FormErrors, useServerForm } from "~/components/forms";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Your data · HemaLink" }];
@@ -41,11 +41,9 @@ export function action(args: ActionFunctionArgs) {
 export default function AccountDataPage() {
   const summary = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const [form, fields] = useForm({
+  const [form, fields] = useServerForm({
     id: "delete-account",
     lastResult,
-    // Validated on the server when submitted: no schema library in the browser bundle.
-    shouldValidate: "onSubmit",
     constraint: { password: { required: true }, confirm: { required: true } },
   });
   return (
@@ -99,13 +97,7 @@ export default function AccountDataPage() {
             <input {...getInputProps(fields.confirm, { type: "checkbox", value: "yes" })} />I
             understand that my account and data are deleted for good
           </label>
-          <div id={fields.confirm.errorId} aria-live="polite">
-            {fields.confirm.errors?.map((message) => (
-              <p key={message} className="error">
-                {message}
-              </p>
-            ))}
-          </div>
+          <FieldErrors id={fields.confirm.errorId} errors={fields.confirm.errors} />
         </div>
         <button type="submit" className="danger">
           Delete my account

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { listPendingDoctors } from "~/doctors/verification.server";
+import { ScrollingTable } from "~/components/scrolling-table";
 import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Admin · HemaLink" }];
@@ -41,39 +42,27 @@ export default function AdminPage() {
       {pending.length === 0 ? (
         <p>No profiles are waiting. New hematologist registrations will appear here.</p>
       ) : (
-        <div
-          className="table-scroll"
-          role="region"
-          aria-label="Doctors awaiting verification"
-          tabIndex={0}
+        <ScrollingTable
+          label="Doctors awaiting verification"
+          columns={["Name", "Email", "Licence", "Location"]}
         >
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Licence</th>
-                <th scope="col">Location</th>
+          <tbody>
+            {pending.map((doctor) => (
+              <tr key={doctor.profileId}>
+                <td>
+                  {doctor.name} {doctor.isDemo && <span className="badge">demo</span>}
+                </td>
+                <td>{doctor.email}</td>
+                <td>
+                  {doctor.licenceNumber
+                    ? `${doctor.licenceNumber} (${doctor.licenceAuthority ?? "authority not given"})`
+                    : "not submitted yet"}
+                </td>
+                <td>{[doctor.city, doctor.country].filter(Boolean).join(", ") || "—"}</td>
               </tr>
-            </thead>
-            <tbody>
-              {pending.map((doctor) => (
-                <tr key={doctor.profileId}>
-                  <td>
-                    {doctor.name} {doctor.isDemo && <span className="badge">demo</span>}
-                  </td>
-                  <td>{doctor.email}</td>
-                  <td>
-                    {doctor.licenceNumber
-                      ? `${doctor.licenceNumber} (${doctor.licenceAuthority ?? "authority not given"})`
-                      : "not submitted yet"}
-                  </td>
-                  <td>{[doctor.city, doctor.country].filter(Boolean).join(", ") || "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollingTable>
       )}
     </section>
   );

@@ -9,6 +9,7 @@ import {
   STATUS_LABELS,
 } from "~/consultations/vocabulary";
 import { consultationMonitoring } from "~/consultations/monitoring.server";
+import { ScrollingTable } from "~/components/scrolling-table";
 import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Consultation monitoring · HemaLink" }];
@@ -43,25 +44,20 @@ export default function AdminConsultationsPage() {
       <h1>Consultation monitoring</h1>
 
       <h2>Consultations by status</h2>
-      <div className="table-scroll" role="region" aria-label="Consultations by status" tabIndex={0}>
-        <table>
-          <caption>All {total} consultations by their current status</caption>
-          <thead>
-            <tr>
-              <th scope="col">Status</th>
-              <th scope="col">Consultations</th>
+      <ScrollingTable
+        label="Consultations by status"
+        caption={<>All {total} consultations by their current status</>}
+        columns={["Status", "Consultations"]}
+      >
+        <tbody>
+          {CONSULTATION_STATUSES.map((s) => (
+            <tr key={s}>
+              <th scope="row">{STATUS_LABELS[s]}</th>
+              <td>{m.statusCounts[s]}</td>
             </tr>
-          </thead>
-          <tbody>
-            {CONSULTATION_STATUSES.map((s) => (
-              <tr key={s}>
-                <th scope="row">{STATUS_LABELS[s]}</th>
-                <td>{m.statusCounts[s]}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </ScrollingTable>
 
       <h2>Response times</h2>
       <ul>
@@ -100,74 +96,52 @@ export default function AdminConsultationsPage() {
             Doctors found {m.notAssessable} of {m.answered} answered images not assessable.
           </p>
           {m.compared > 0 && (
-            <div
-              className="table-scroll"
-              role="region"
-              aria-label="Agreement between the model and the doctors"
-              tabIndex={0}
-            >
-              <table className="confusion">
-                <caption>
+            <ScrollingTable
+              label="Agreement between the model and the doctors"
+              caption={
+                <>
                   Agreement (rows: the model&apos;s class, columns: the doctor&apos;s assessment;
                   agreements in bold)
-                </caption>
-                <thead>
-                  <tr>
-                    <td />
+                </>
+              }
+              className="confusion"
+              columns={[null, ...DOCTOR_CLASSES.map((d) => DOCTOR_CLASS_LABELS[d])]}
+            >
+              <tbody>
+                {CLASS_IDS.map((model) => (
+                  <tr key={model}>
+                    <th scope="row">{CLASS_LABELS[model]}</th>
                     {DOCTOR_CLASSES.map((d) => (
-                      <th key={d} scope="col">
-                        {DOCTOR_CLASS_LABELS[d]}
-                      </th>
+                      <td key={d} className={d === model ? "diagonal" : undefined}>
+                        {m.agreement[model][d]}
+                      </td>
                     ))}
                   </tr>
-                </thead>
-                <tbody>
-                  {CLASS_IDS.map((model) => (
-                    <tr key={model}>
-                      <th scope="row">{CLASS_LABELS[model]}</th>
-                      {DOCTOR_CLASSES.map((d) => (
-                        <td key={d} className={d === model ? "diagonal" : undefined}>
-                          {m.agreement[model][d]}
-                        </td>
-                      ))}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                ))}
+              </tbody>
+            </ScrollingTable>
           )}
           {m.topDoctors.length > 0 && (
-            <div
-              className="table-scroll"
-              role="region"
-              aria-label="Doctors with the most answered consultations"
-              tabIndex={0}
+            <ScrollingTable
+              label="Doctors with the most answered consultations"
+              caption="Doctors with the most answered consultations"
+              columns={["Doctor", "Answered", "Confirmed the model"]}
             >
-              <table>
-                <caption>Doctors with the most answered consultations</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Doctor</th>
-                    <th scope="col">Answered</th>
-                    <th scope="col">Confirmed the model</th>
+              <tbody>
+                {m.topDoctors.map((d) => (
+                  <tr key={d.doctorProfileId}>
+                    <th scope="row">
+                      <Link to={`/doctors/${d.doctorProfileId}`}>{d.name}</Link>
+                    </th>
+                    <td>{d.answered}</td>
+                    <td>
+                      {d.confirmed}
+                      {d.rate !== null && ` (${percent(d.rate)})`}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {m.topDoctors.map((d) => (
-                    <tr key={d.doctorProfileId}>
-                      <th scope="row">
-                        <Link to={`/doctors/${d.doctorProfileId}`}>{d.name}</Link>
-                      </th>
-                      <td>{d.answered}</td>
-                      <td>
-                        {d.confirmed}
-                        {d.rate !== null && ` (${percent(d.rate)})`}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                ))}
+              </tbody>
+            </ScrollingTable>
           )}
         </>
       )}

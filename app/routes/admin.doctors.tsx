@@ -1,5 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { IntentButton } from "~/components/forms";
+import { ActionOutcome, FilterForm, Pager } from "~/components/list-page";
 import { requireRole } from "~/auth/guards.server";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
 import { reinstateIntent, suspendIntent, verificationIntent } from "~/doctors/intents.server";
@@ -19,13 +21,11 @@ export function loader(args: LoaderFunctionArgs) {
       status: params.get("status") ?? undefined,
       page: params.get("page") ?? undefined,
     });
-    const list = listDoctorsForAdmin(user, query);
+    const { rows, ...paging } = listDoctorsForAdmin(user, query);
     return {
       query,
-      total: list.total,
-      page: list.page,
-      pages: list.pages,
-      doctors: list.rows.map((d) => ({
+      ...paging,
+      doctors: rows.map((d) => ({
         ...d,
         submittedAt: d.submittedAt.toISOString(),
         suspendedAt: d.suspendedAt?.toISOString() ?? null,
@@ -81,41 +81,34 @@ export default function AdminDoctorsPage() {
   return (
     <section className="panel admin-doctors">
       <h1>Doctors</h1>
-      {confirmation && (
-        <p role="status" className="confirmation">
-          {confirmation}
-        </p>
-      )}
-      {error && !doctors.some((d) => d.profileId === errorFor) && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      <Form method="get" className="admin-filters" role="search">
-        <div className="field">
-          <label htmlFor="doctor-search">Search</label>
-          <input
-            id="doctor-search"
-            type="search"
-            name="q"
-            defaultValue={query.q}
-            maxLength={100}
-            placeholder="Name, e-mail, licence or city"
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="doctor-status">Status</label>
-          <select id="doctor-status" name="status" defaultValue={query.status}>
-            {VERIFICATION_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {VERIFICATION_STATUS_LABELS[s]}
-              </option>
-            ))}
-            <option value="all">All statuses</option>
-          </select>
-        </div>
-        <button type="submit">Show</button>
-      </Form>
+      <ActionOutcome
+        confirmation={confirmation}
+        error={doctors.some((d) => d.profileId === errorFor) ? undefined : error}
+      />
+      <FilterForm
+        filters={[
+          {
+            id: "doctor-search",
+            name: "q",
+            label: "Search",
+            defaultValue: query.q,
+            placeholder: "Name, e-mail, licence or city",
+          },
+          {
+            id: "doctor-status",
+            name: "status",
+            label: "Status",
+            defaultValue: query.status,
+            options: [
+              ...VERIFICATION_STATUSES.map((s) => ({
+                value: s,
+                label: VERIFICATION_STATUS_LABELS[s],
+              })),
+              { value: "all", label: "All statuses" },
+            ],
+          },
+        ]}
+      />
       <p aria-live="polite">
         {total === 0
           ? `No ${query.status === "all" ? "doctors" : `profiles with the status “${shown}”`}${query.q ? ` match “${query.q}”` : ""}.`
@@ -222,26 +215,15 @@ export default function AdminDoctorsPage() {
                 </details>
               )}
               {d.status === "suspended" && (
-                <Form method="post" className="inline-form">
-                  <input type="hidden" name="profileId" value={d.profileId} />
-                  <button type="submit" name="intent" value="reinstate">
-                    Reinstate {d.name}
-                  </button>
-                </Form>
+                <IntentButton intent="reinstate" hidden={{ profileId: d.profileId }}>
+                  Reinstate {d.name}
+                </IntentButton>
               )}
             </div>
           </li>
         ))}
       </ul>
-      {pages > 1 && (
-        <nav aria-label="Pages" className="pager">
-          {page > 1 ? <Link to={pageLink(page - 1)}>← Previous page</Link> : <span />}
-          <span>
-            Page {page} of {pages}
-          </span>
-          {page < pages ? <Link to={pageLink(page + 1)}>Next page →</Link> : <span />}
-        </nav>
-      )}
+      <Pager page={page} pages={pages} link={pageLink} />
     </section>
   );
 }

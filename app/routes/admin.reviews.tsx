@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { firstMessage } from "~/components/forms";
+import { ActionOutcome, FilterForm, Pager } from "~/components/list-page";
 import { requireRole } from "~/auth/guards.server";
 import { doctorName } from "~/doctors/vocabulary";
 import { listReviewsForAdmin } from "~/reviews/reviews.server";
@@ -20,13 +21,11 @@ export function loader(args: LoaderFunctionArgs) {
       doctor: params.get("doctor") ?? undefined,
       page: params.get("page") ?? undefined,
     });
-    const list = listReviewsForAdmin(user, query);
+    const { rows, ...paging } = listReviewsForAdmin(user, query);
     return {
       query,
-      total: list.total,
-      page: list.page,
-      pages: list.pages,
-      reviews: list.rows.map((r) => ({
+      ...paging,
+      reviews: rows.map((r) => ({
         ...r,
         doctorName: doctorName(r.doctorTitle, r.doctorName),
         createdAt: r.createdAt.toISOString(),
@@ -45,6 +44,13 @@ export function action(args: ActionFunctionArgs) {
 }
 
 const SHOW_LABELS = { all: "All reviews", reported: "Reported", hidden: "Hidden" } as const;
+const RATING_OPTIONS = [
+  { value: "", label: "Any rating" },
+  ...[5, 4, 3, 2, 1].map((n) => ({
+    value: String(n),
+    label: `${n} ${n === 1 ? "star" : "stars"}`,
+  })),
+];
 
 export default function AdminReviewsPage() {
   const { query, total, page, pages, reviews } = useLoaderData<typeof loader>();
@@ -61,51 +67,32 @@ export default function AdminReviewsPage() {
   return (
     <section className="panel">
       <h1>Reviews</h1>
-      {confirmation && (
-        <p role="status" className="confirmation">
-          {confirmation}
-        </p>
-      )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      <Form method="get" className="admin-filters" role="search">
-        <div className="field">
-          <label htmlFor="review-show">Show</label>
-          <select id="review-show" name="show" defaultValue={query.show}>
-            {Object.entries(SHOW_LABELS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="review-rating">Rating</label>
-          <select id="review-rating" name="rating" defaultValue={query.rating ?? ""}>
-            <option value="">Any rating</option>
-            {[5, 4, 3, 2, 1].map((n) => (
-              <option key={n} value={n}>
-                {n} {n === 1 ? "star" : "stars"}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="review-doctor">Doctor</label>
-          <input
-            id="review-doctor"
-            type="search"
-            name="doctor"
-            defaultValue={query.doctor}
-            maxLength={100}
-            placeholder="Doctor's name"
-          />
-        </div>
-        <button type="submit">Show</button>
-      </Form>
+      <ActionOutcome confirmation={confirmation} error={error} />
+      <FilterForm
+        filters={[
+          {
+            id: "review-show",
+            name: "show",
+            label: "Show",
+            defaultValue: query.show,
+            options: Object.entries(SHOW_LABELS).map(([value, label]) => ({ value, label })),
+          },
+          {
+            id: "review-rating",
+            name: "rating",
+            label: "Rating",
+            defaultValue: query.rating ? String(query.rating) : "",
+            options: RATING_OPTIONS,
+          },
+          {
+            id: "review-doctor",
+            name: "doctor",
+            label: "Doctor",
+            defaultValue: query.doctor,
+            placeholder: "Doctor's name",
+          },
+        ]}
+      />
       <p aria-live="polite">
         {total === 0
           ? "No reviews match these filters."
@@ -162,15 +149,7 @@ export default function AdminReviewsPage() {
           </li>
         ))}
       </ul>
-      {pages > 1 && (
-        <nav aria-label="Pages" className="pager">
-          {page > 1 ? <Link to={pageLink(page - 1)}>← Previous page</Link> : <span />}
-          <span>
-            Page {page} of {pages}
-          </span>
-          {page < pages ? <Link to={pageLink(page + 1)}>Next page →</Link> : <span />}
-        </nav>
-      )}
+      <Pager page={page} pages={pages} link={pageLink} />
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import { getFormProps, getInputProps, getSelectProps } from "@conform-to/react";
 import type { SubmissionResult } from "@conform-to/react";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
@@ -9,7 +9,7 @@ import { UploadSchema } from "~/analyses/validation";
 import { MAX_UPLOAD_MB } from "~/uploads/limits";
 import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
-import { Field, FormErrors } from "~/components/forms";
+import { Field, FormErrors, useServerForm } from "~/components/forms";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Analyse a smear · HemaLink" }];
@@ -72,13 +72,10 @@ export default function NewAnalysisPage() {
   useEffect(() => setLastResult(actionResult ?? undefined), [actionResult]);
   useEffect(() => () => void (preview && URL.revokeObjectURL(preview)), [preview]);
 
-  const [form, fields] = useForm({
+  const [form, fields] = useServerForm({
     id: "upload",
     // Without JavaScript the page is rendered from the action's reply: show it straight away.
     lastResult: lastResult ?? actionResult ?? undefined,
-    // Validated on the server when submitted (the action's reply): no schema library in the
-    // browser bundle, and no request per blur or keystroke.
-    shouldValidate: "onSubmit",
     async onSubmit(event) {
       event.preventDefault();
       setPhase({ name: "uploading", percent: 0 });

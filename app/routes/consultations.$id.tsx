@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
 import { Assessment, MessageThread, StatusBadge, Timeline } from "~/components/consultation";
-import { fieldMessage, formMessage, replyTo } from "~/components/forms";
+import { fieldMessage, formMessage, IntentButton, replyTo } from "~/components/forms";
 import { closeConsultation, revokeAccess, withdrawRequest } from "~/consultations/lifecycle.server";
 import { getOwnConsultation } from "~/consultations/queries.server";
 import { postMessageIntent } from "~/consultations/intents.server";
@@ -136,18 +136,14 @@ export default function ConsultationPage() {
         <Timeline steps={c.steps} />
         <div className="actions">
           {c.status === "requested" && !c.revoked && (
-            <Form method="post" className="inline-form">
-              <button type="submit" name="intent" value="withdraw" className="secondary">
-                Withdraw the request
-              </button>
-            </Form>
+            <IntentButton intent="withdraw" className="secondary">
+              Withdraw the request
+            </IntentButton>
           )}
           {c.status === "answered" && !c.revoked && (
-            <Form method="post" className="inline-form">
-              <button type="submit" name="intent" value="close" className="secondary">
-                Close the consultation
-              </button>
-            </Form>
+            <IntentButton intent="close" className="secondary">
+              Close the consultation
+            </IntentButton>
           )}
           {!c.revoked && c.status !== "withdrawn" && (
             <details>

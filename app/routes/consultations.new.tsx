@@ -1,4 +1,4 @@
-import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
+import { getFormProps, getTextareaProps } from "@conform-to/react";
 import type { z } from "zod";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
 import { CLASS_LABELS, CONFIDENCE_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
-import { Field, FieldErrors, FormErrors } from "~/components/forms";
+import { Field, FieldErrors, FormErrors, RadioGroup, useServerForm } from "~/components/forms";
 import { isReturningPatient, shareAnalysis } from "~/consultations/lifecycle.server";
 import { doctorName } from "~/doctors/vocabulary";
 import { ShareFormSchema } from "~/consultations/validation";
@@ -72,13 +72,10 @@ export function action(args: ActionFunctionArgs) {
 export default function ShareCasePage() {
   const { doctor, analyses, selected } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const [form, fields] = useForm<z.input<typeof ShareFormSchema>>({
+  const [form, fields] = useServerForm<z.input<typeof ShareFormSchema>>({
     id: "share",
     lastResult: result,
     defaultValue: { analysisId: selected ?? analyses[0]?.id },
-    // Validated on the server when submitted (the action's reply): no schema library in the
-    // browser bundle, and no request per blur or keystroke.
-    shouldValidate: "onSubmit",
   });
   if (!doctor) {
     return (
@@ -160,16 +157,16 @@ export default function ShareCasePage() {
         >
           <textarea {...getTextareaProps(fields.message)} rows={5} />
         </Field>
-        <fieldset>
-          <legend>Whose smear is it? (optional)</legend>
-          <label className="inline">
-            <input type="radio" name={fields.ageBracket.name} value="child" /> A child
-          </label>
-          <label className="inline">
-            <input type="radio" name={fields.ageBracket.name} value="adult" /> An adult
-          </label>
-          <FieldErrors id={fields.ageBracket.errorId} errors={fields.ageBracket.errors} />
-        </fieldset>
+        <RadioGroup
+          legend="Whose smear is it? (optional)"
+          name={fields.ageBracket.name}
+          options={[
+            { value: "child", label: "A child" },
+            { value: "adult", label: "An adult" },
+          ]}
+          errors={fields.ageBracket.errors}
+          errorId={fields.ageBracket.errorId}
+        />
         <div className="field">
           <label className="inline">
             <input

@@ -1,4 +1,4 @@
-import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
+import { getFormProps, getTextareaProps } from "@conform-to/react";
 import type { z } from "zod";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
@@ -6,7 +6,16 @@ import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { mapLinks } from "~/map/links";
-import { CheckboxGroup, Field, FieldErrors, FormErrors, replyTo } from "~/components/forms";
+import {
+  Checkbox,
+  CheckboxGroup,
+  Field,
+  FieldErrors,
+  FormErrors,
+  InputField,
+  replyTo,
+  useServerForm,
+} from "~/components/forms";
 import { getOwnProfile, updateOwnProfile } from "~/doctors/profile.server";
 import { SPECIALTIES, SPECIALTY_IDS } from "~/doctors/specialties";
 import { LANGUAGES } from "~/doctors/languages";
@@ -71,7 +80,7 @@ export default function DoctorProfilePage() {
     lat: located?.lat ?? profile.lat,
     lng: located?.lng ?? profile.lng,
   });
-  const [form, fields] = useForm<z.input<typeof ProfileSchema>>({
+  const [form, fields] = useServerForm<z.input<typeof ProfileSchema>>({
     id: "profile",
     lastResult: outcome?.reply ?? replyTo(result, "save") ?? replyTo(result, "locate"),
     defaultValue: {
@@ -89,9 +98,6 @@ export default function DoctorProfilePage() {
       phone: profile.phone ?? "",
       website: profile.website ?? "",
     },
-    // Validated on the server when submitted (the action's reply): no schema library in the
-    // browser bundle, and no request per blur or keystroke.
-    shouldValidate: "onSubmit",
   });
   useEffect(() => {
     if (located) setPosition({ lat: located.lat, lng: located.lng });
@@ -123,12 +129,7 @@ export default function DoctorProfilePage() {
     | "phone"
     | "website";
   const text = (field: TextField, label: string, hint?: string) => {
-    const f = fields[field];
-    return (
-      <Field id={f.id} label={label} errors={f.errors} errorId={f.errorId} hint={hint}>
-        <input {...getInputProps(f, { type: "text" })} />
-      </Field>
-    );
+    return <InputField field={fields[field]} label={label} type="text" hint={hint} />;
   };
   const { lat, lng } = position;
   return (
@@ -235,22 +236,16 @@ export default function DoctorProfilePage() {
             </ClientOnly>
           </div>
         </fieldset>
-        <label className="inline">
-          <input
-            type="checkbox"
-            name={fields.offersTeleconsultation.name}
-            defaultChecked={profile.offersTeleconsultation}
-          />{" "}
-          I offer teleconsultation
-        </label>
-        <label className="inline">
-          <input
-            type="checkbox"
-            name={fields.acceptsNewPatients.name}
-            defaultChecked={profile.acceptsNewPatients}
-          />{" "}
-          I am accepting new patients
-        </label>
+        <Checkbox
+          name={fields.offersTeleconsultation.name}
+          label="I offer teleconsultation"
+          defaultChecked={profile.offersTeleconsultation}
+        />
+        <Checkbox
+          name={fields.acceptsNewPatients.name}
+          label="I am accepting new patients"
+          defaultChecked={profile.acceptsNewPatients}
+        />
         <Field
           id={fields.bio.id}
           label="Short bio"

@@ -1,4 +1,4 @@
-import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
+import { getFormProps, getTextareaProps } from "@conform-to/react";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -6,7 +6,7 @@ import { lazy, Suspense } from "react";
 import { getOptionalUser } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { mapLinks } from "~/map/links";
-import { Field, FieldErrors, FormErrors, replyTo } from "~/components/forms";
+import { Field, FormErrors, RadioGroup, replyTo, useServerForm } from "~/components/forms";
 import { getListedDoctor, isOwnProfile } from "~/doctors/public.server";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
 import { mapTiles } from "~/env.server";
@@ -87,17 +87,19 @@ export function action(args: ActionFunctionArgs) {
   });
 }
 
+const RATINGS = [1, 2, 3, 4, 5].map((n) => ({
+  value: String(n),
+  label: `${n} ${n === 1 ? "star" : "stars"}`,
+}));
+
 function ReviewForm({ ownReview }: { ownReview: { rating: number; body: string } | null }) {
   const result = useActionData<typeof action>();
-  const [form, fields] = useForm({
+  const [form, fields] = useServerForm({
     id: "review",
     lastResult: replyTo(result, "review"),
     defaultValue: ownReview
       ? { rating: String(ownReview.rating), body: ownReview.body }
       : undefined,
-    // Validated on the server when submitted (the action's reply): no schema library in the
-    // browser bundle, and no request per blur or keystroke.
-    shouldValidate: "onSubmit",
   });
   return (
     <Form method="post" className="form" {...getFormProps(form)}>
@@ -108,21 +110,14 @@ function ReviewForm({ ownReview }: { ownReview: { rating: number; body: string }
         ))}
       </ul>
       <FormErrors id={form.errorId} errors={form.errors} />
-      <fieldset>
-        <legend>Rating</legend>
-        {[1, 2, 3, 4, 5].map((n) => (
-          <label key={n} className="inline">
-            <input
-              type="radio"
-              name={fields.rating.name}
-              value={n}
-              defaultChecked={ownReview?.rating === n}
-            />{" "}
-            {n} {n === 1 ? "star" : "stars"}
-          </label>
-        ))}
-        <FieldErrors id={fields.rating.errorId} errors={fields.rating.errors} />
-      </fieldset>
+      <RadioGroup
+        legend="Rating"
+        name={fields.rating.name}
+        options={RATINGS}
+        defaultValue={ownReview ? String(ownReview.rating) : undefined}
+        errors={fields.rating.errors}
+        errorId={fields.rating.errorId}
+      />
       <Field
         id={fields.body.id}
         label="Your review"

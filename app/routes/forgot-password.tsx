@@ -1,10 +1,10 @@
-import { getFormProps, useForm } from "@conform-to/react";
+import { getFormProps } from "@conform-to/react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { requireSignedOut } from "~/auth/guards.server";
 import { RESET_REQUESTED, requestPasswordReset } from "~/auth/password-reset.server";
 import { ForgotPasswordSchema } from "~/auth/validation";
-import { FormErrors, InputField, replyTo } from "~/components/forms";
+import { FormErrors, InputField, replyTo, useServerForm } from "~/components/forms";
 import { handleAction, handleLoader, publicIntent } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Forgot your password? · HemaLink" }];
@@ -28,12 +28,10 @@ export function action(args: ActionFunctionArgs) {
 export default function ForgotPasswordPage() {
   const result = useActionData<typeof action>();
   const sent = result && "sent" in result ? result.sent : null;
-  const [form, fields] = useForm({
+  const [form, fields] = useServerForm({
     id: "forgot-password",
     lastResult: replyTo(result),
     constraint: { email: { required: true } },
-    shouldValidate: "onSubmit",
-    shouldRevalidate: "onSubmit",
   });
   return (
     <section className="panel">

@@ -1,10 +1,10 @@
-import { getFormProps, useForm } from "@conform-to/react";
+import { getFormProps } from "@conform-to/react";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { logIn, signInAction } from "~/auth/login.server";
 import { requireSignedOut } from "~/auth/guards.server";
 import { LoginSchema } from "~/auth/validation";
-import { FormErrors, InputField } from "~/components/forms";
+import { FormErrors, InputField, useServerForm } from "~/components/forms";
 import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · HemaLink" }];
@@ -20,14 +20,10 @@ export function action(args: ActionFunctionArgs) {
 export default function LoginPage() {
   const lastResult = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
-  const [form, fields] = useForm({
+  const [form, fields] = useServerForm({
     id: "login",
     lastResult,
-    // Validated on the server when submitted (the action's reply): no schema library in the
-    // browser bundle, and no request per blur or keystroke.
     constraint: { email: { required: true }, password: { required: true } },
-    shouldValidate: "onSubmit",
-    shouldRevalidate: "onSubmit",
   });
   const reset = searchParams.get("reset") === "done";
   return (

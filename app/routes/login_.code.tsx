@@ -1,4 +1,4 @@
-import { getFormProps, useForm } from "@conform-to/react";
+import { getFormProps } from "@conform-to/react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import {
@@ -7,7 +7,7 @@ import {
   requirePendingLogin,
 } from "~/auth/second-step.server";
 import { CodeSchema, RecoveryCodeSchema } from "~/auth/validation";
-import { FormErrors, InputField, replyTo } from "~/components/forms";
+import { FormErrors, InputField, replyTo, useServerForm } from "~/components/forms";
 import { CodeForm } from "~/components/second-factor";
 import { handleAction, handleLoader, publicIntent } from "~/http/pipeline.server";
 
@@ -34,12 +34,10 @@ export function action(args: ActionFunctionArgs) {
 
 export default function LoginCodePage() {
   const result = useActionData<typeof action>();
-  const [recoveryForm, recoveryFields] = useForm({
+  const [recoveryForm, recoveryFields] = useServerForm({
     id: "login-recovery",
     lastResult: replyTo(result, "recovery"),
     constraint: { recoveryCode: { required: true } },
-    shouldValidate: "onSubmit",
-    shouldRevalidate: "onSubmit",
   });
   return (
     <section className="panel">

@@ -1,11 +1,11 @@
-import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getFormProps, getInputProps } from "@conform-to/react";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { register, signInAction } from "~/auth/login.server";
 import { requireSignedOut } from "~/auth/guards.server";
 import { RegisterSchema } from "~/auth/validation";
 import { PASSWORD_MIN } from "~/auth/password-rules";
-import { FormErrors, InputField } from "~/components/forms";
+import { FormErrors, InputField, useServerForm } from "~/components/forms";
 import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · HemaLink" }];
@@ -20,18 +20,14 @@ export function action(args: ActionFunctionArgs) {
 
 export default function RegisterPage() {
   const lastResult = useActionData<typeof action>();
-  const [form, fields] = useForm({
+  const [form, fields] = useServerForm({
     id: "register",
     lastResult,
-    // Validated on the server when submitted (the action's reply): no schema library in the
-    // browser bundle, and no request per blur or keystroke.
     constraint: {
       name: { required: true },
       email: { required: true },
       password: { required: true },
     },
-    shouldValidate: "onSubmit",
-    shouldRevalidate: "onSubmit",
   });
   return (
     <section className="panel">

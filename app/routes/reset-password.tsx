@@ -1,4 +1,4 @@
-import { getFormProps, useForm } from "@conform-to/react";
+import { getFormProps } from "@conform-to/react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -9,7 +9,7 @@ import {
 } from "~/auth/password-reset.server";
 import { PASSWORD_MIN } from "~/auth/password-rules";
 import { ResetPasswordSchema } from "~/auth/validation";
-import { FormErrors, InputField } from "~/components/forms";
+import { FormErrors, InputField, useServerForm } from "~/components/forms";
 import { handleAction, handleLoader, publicIntent } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · HemaLink" }];
@@ -41,12 +41,10 @@ export function action(args: ActionFunctionArgs) {
 export default function ResetPasswordPage() {
   const { token, invalid } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const [form, fields] = useForm({
+  const [form, fields] = useServerForm({
     id: "reset-password",
     lastResult,
     constraint: { password: { required: true } },
-    shouldValidate: "onSubmit",
-    shouldRevalidate: "onSubmit",
   });
   return (
     <section className="panel">

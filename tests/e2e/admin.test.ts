@@ -1,35 +1,12 @@
 import { eq } from "drizzle-orm";
-import type { Browser } from "playwright-core";
 import { getDb } from "#db/client";
 import { users } from "#db/schema";
 import { acceptRequest, shareAnalysis } from "~/consultations/lifecycle.server";
 import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
 import { seriousA11yViolations } from "./axe";
-import { launchBrowser, openSession, signIn, type Session } from "./browser";
+import { browserSessions, type Session } from "./browser";
 
-let browser: Browser;
-const sessions: Session[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const s of sessions.splice(0)) {
-    await s.context.close();
-    expect(s.errors).toEqual([]);
-  }
-});
-
-async function session(email: string, viewport?: { width: number; height: number }) {
-  const s = await openSession(browser);
-  if (viewport) await s.page.setViewportSize(viewport);
-  await signIn(s.context, email);
-  sessions.push(s);
-  return s;
-}
+const session = browserSessions();
 
 const ADMIN = "admin@demo.hemalink.test";
 const named = (id: string, displayName: string) =>
@@ -125,7 +102,7 @@ describe("administration", () => {
       city: "Boulogne-Billancourt",
     });
     named(user.id, `Marie-Christine Longuenom-Delacroix ${tag}`);
-    const admin = await session(ADMIN, { width: 390, height: 844 });
+    const admin = await session(ADMIN, { viewport: { width: 390, height: 844 } });
     await admin.page.goto("/admin/doctors");
     await admin.page.getByRole("heading", { name: "Doctors", exact: true }).waitFor();
     expect(await sidewaysScroll(admin)).toBeLessThanOrEqual(0);

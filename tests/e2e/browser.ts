@@ -48,3 +48,42 @@ export async function signIn(context: BrowserContext, email: string, at?: Date) 
   const [name, ...value] = pair.split("=");
   await context.addCookies([{ name, value: value.join("="), url: baseUrl() }]);
 }
+
+/**
+ * One browser for the test file, and a fresh signed-in (or anonymous) profile per call, closed
+ * after each test, which then asserts that no page threw.
+ */
+export function browserSessions() {
+  let browser: Browser;
+  const sessions: Session[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    for (const s of sessions.splice(0)) {
+      await s.context.close();
+      expect(s.errors).toEqual([]);
+    }
+  });
+  return async function session(
+    email?: string,
+    options: {
+      javaScript?: boolean;
+      viewport?: { width: number; height: number };
+      geolocation?: { latitude: number; longitude: number };
+    } = {},
+  ): Promise<Session> {
+    const s = await openSession(browser, options.javaScript ?? true);
+    sessions.push(s);
+    if (options.viewport) await s.page.setViewportSize(options.viewport);
+    if (options.geolocation) {
+      await s.context.grantPermissions(["geolocation"]);
+      await s.context.setGeolocation(options.geolocation);
+    }
+    if (email) await signIn(s.context, email);
+    return s;
+  };
+}

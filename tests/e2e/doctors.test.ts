@@ -1,40 +1,11 @@
 import { eq } from "drizzle-orm";
-import type { Browser } from "playwright-core";
 import { getDb } from "#db/client";
 import { doctorProfiles, users } from "#db/schema";
 import { insertAnalysis } from "../helpers";
 import { seriousA11yViolations } from "./axe";
-import { launchBrowser, openSession, signIn, userIdByEmail, type Session } from "./browser";
+import { browserSessions, userIdByEmail } from "./browser";
 
-let browser: Browser;
-const sessions: Session[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const s of sessions.splice(0)) {
-    await s.context.close();
-    expect(s.errors).toEqual([]);
-  }
-});
-
-async function session(
-  email?: string,
-  options: { geolocation?: { latitude: number; longitude: number } } = {},
-) {
-  const s = await openSession(browser);
-  if (options.geolocation) {
-    await s.context.grantPermissions(["geolocation"]);
-    await s.context.setGeolocation(options.geolocation);
-  }
-  if (email) await signIn(s.context, email);
-  sessions.push(s);
-  return s;
-}
+const session = browserSessions();
 
 // Reykjavík: no demo doctor is seeded this far north, so the results are exactly ours.
 const HOME = { latitude: 64.1466, longitude: -21.9426 };

@@ -1,0 +1,156 @@
+import { acceptRequest, shareAnalysis } from "~/consultations/lifecycle.server";
+import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
+import { seriousA11yViolations } from "./axe";
+import { browserSessions, type Session } from "./browser";
+
+const session = browserSessions();
+
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 900 };
+type Visit = { path: string; status?: number };
+
+/**
+ * Every page at phone and desktop width: the expected status, no serious or critical axe
+ * violation, and nothing wider than the window (no sideways scrolling). All problems of a
+ * role are listed together.
+ */
+async function checkPages(
+  email: string | undefined,
+  visits: Visit[],
+  before?: (s: Session) => Promise<void>,
+) {
+  const problems: string[] = [];
+  for (const viewport of [PHONE, DESKTOP]) {
+    const s = await session(email, { viewport });
+    if (before) await before(s);
+    for (const { path, status = 200 } of visits) {
+      const where = `${path} at ${viewport.width} px`;
+      const response = await s.page.goto(path);
+      // The map is drawn after hydration: axe looks once it (and its attribution) is there.
+      if (await s.page.locator(".map-frame").count()) {
+        await s.page.locator(".leaflet-control-attribution").first().waitFor();
+      }
+      if (response?.status() !== status) problems.push(`${where}: status ${response?.status()}`);
+      const url = new URL(s.page.url());
+      if (url.pathname + url.search !== path) problems.push(`${where}: went to ${url.pathname}`);
+      for (const violation of await seriousA11yViolations(s.page)) {
+        problems.push(`${where}: ${violation}`);
+      }
+      const width = await s.page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > viewport.width) problems.push(`${where}: ${width} px wide`);
+    }
+  }
+  return problems;
+}
+
+describe("every page is accessible and fits a phone", () => {
+  let patientEmail: string;
+  let doctorEmail: string;
+  let doctorProfileId: string;
+  let analysisId: string;
+  let consultationId: string;
+
+  beforeAll(async () => {
+    const { user: doctor, profile } = await makeCertifiedDoctor({
+      title: "Dr",
+      offersTeleconsultation: true,
+      clinicName: "Clinique des Pages",
+      streetAddress: "2 rue de l'Accès",
+      city: "Paris",
+      country: "FR",
+      specialties: ["hematology"],
+      languages: ["French", "English"],
+    });
+    const patient = await makeUser("patient");
+    const analysis = insertAnalysis(patient.id);
+    const consultation = shareAnalysis(patient, analysis.id, {
+      doctorProfileId: profile.id,
+      message: "Could you look at my smear, please? The model is unsure.",
+      consent: true,
+    });
+    acceptRequest({ id: doctor.id, role: "doctor" }, consultation.id);
+    patientEmail = patient.email;
+    doctorEmail = doctor.email;
+    doctorProfileId = profile.id;
+    analysisId = analysis.id;
+    consultationId = consultation.id;
+  });
+
+  test("public pages, the sign-in steps and the error page", async () => {
+    const problems = await checkPages(undefined, [
+      { path: "/" },
+      { path: "/about/model" },
+      { path: "/guide/capture" },
+      { path: "/doctors" },
+      { path: "/doctors?place=Paris%2C+FR" },
+      { path: `/doctors/${doctorProfileId}` },
+      { path: "/login" },
+      { path: "/register" },
+      { path: "/forgot-password" },
+      { path: "/reset-password?token=not-a-real-token" },
+      { path: "/account/deleted" },
+      { path: "/no-such-page", status: 404 },
+    ]);
+    // The second step of the login: a password that is right, then the code page.
+    for (const viewport of [PHONE, DESKTOP]) {
+      const s = await session(undefined, { viewport });
+      await s.page.goto("/login");
+      await s.page.getByLabel("Email").fill("doctor@demo.hemalink.test");
+      await s.page.getByLabel("Password").fill("demo-doctor-passphrase");
+      await s.page.getByRole("button", { name: "Log in" }).click();
+      await s.page.waitForURL(/\/login\/code/);
+      for (const violation of await seriousA11yViolations(s.page)) {
+        problems.push(`/login/code at ${viewport.width} px: ${violation}`);
+      }
+      const width = await s.page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > viewport.width)
+        problems.push(`/login/code at ${viewport.width} px: ${width} px wide`);
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  test("a patient's pages", async () => {
+    const problems = await checkPages(patientEmail, [
+      { path: "/dashboard" },
+      { path: "/analyses" },
+      { path: "/analyses/new" },
+      { path: `/analyses/${analysisId}` },
+      { path: `/analyses/${analysisId}/report` },
+      { path: "/consultations" },
+      { path: `/consultations/new?doctor=${doctorProfileId}` },
+      { path: `/consultations/${consultationId}` },
+      { path: `/doctors/${doctorProfileId}` },
+      { path: "/notifications" },
+      { path: "/account/security" },
+      { path: "/account/data" },
+      { path: "/analyses/00000000-0000-0000-0000-000000000000", status: 404 },
+    ]);
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  test("a hematologist's pages", async () => {
+    const problems = await checkPages(doctorEmail, [
+      { path: "/doctor" },
+      { path: "/doctor/cases" },
+      { path: `/doctor/cases/${consultationId}` },
+      { path: "/doctor/profile" },
+      { path: `/doctors/${doctorProfileId}` },
+      { path: "/notifications" },
+      { path: "/account/security" },
+    ]);
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  test("the administrator's pages", async () => {
+    const problems = await checkPages("admin@demo.hemalink.test", [
+      { path: "/admin" },
+      { path: "/admin/doctors" },
+      { path: "/admin/doctors?status=verified" },
+      { path: "/admin/reviews" },
+      { path: "/admin/consultations" },
+      { path: "/account/security" },
+      { path: "/admin/no-such-page", status: 404 },
+    ]);
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
