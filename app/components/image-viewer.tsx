@@ -184,13 +184,6 @@ function InteractiveViewer({ imageUrl, heatmapUrl, alt }: Parameters<typeof Imag
 
   useEffect(() => () => zoomers.current.forEach((pz) => pz.destroy()), []);
 
-  // The share of full resolution shown changes with the page's width.
-  useEffect(() => {
-    const onResize = () => report(zoomers.current[0]?.getScale() ?? 1);
-    window.addEventListener("resize", onResize);
-    return () => window.removeEventListener("resize", onResize);
-  }, [report]);
-
   /** The first pane to this scale (and pan); the others copy it exactly. */
   const apply = useCallback(
     (scale: number, pan?: { x: number; y: number }) => {
@@ -203,6 +196,17 @@ function InteractiveViewer({ imageUrl, heatmapUrl, alt }: Parameters<typeof Imag
     },
     [report, syncFrom],
   );
+
+  // A new page width resizes the panes: keep the image covering them (panzoom constrains the
+  // pan only when asked) and update the share of full resolution shown.
+  useEffect(() => {
+    const onResize = () => {
+      const leader = zoomers.current[0];
+      if (leader) apply(leader.getScale());
+    };
+    window.addEventListener("resize", onResize);
+    return () => window.removeEventListener("resize", onResize);
+  }, [apply]);
 
   const zoomBy = (factor: number) => {
     const pz = zoomers.current[0];

@@ -180,6 +180,7 @@ describe("the review workstation", () => {
     expect(await page.locator(".viewer-viewport").nth(1).locator(".viewer-heatmap").count()).toBe(
       1,
     );
+    await shoot(page, "case-side-by-side");
 
     // Blended: one pane, the heat-map over the image at the slider's opacity; legend kept.
     await page.getByLabel("Heat-map over the image").check();
