@@ -338,7 +338,10 @@ export const consultations = sqliteTable(
     consentAt: integer("consent_at", { mode: "timestamp_ms" }).notNull(),
     declineReason: text("decline_reason"),
     doctorClass: text("doctor_class", { enum: DOCTOR_CLASSES }),
+    /** The advice to the patient. */
     recommendations: text("recommendations"),
+    /** What the doctor saw in the smear, for the record (null on answers given before 0014). */
+    morphology: text("morphology"),
     urgency: text("urgency", { enum: URGENCIES }),
     requestedAt: createdAt(),
     acceptedAt: integer("accepted_at", { mode: "timestamp_ms" }),

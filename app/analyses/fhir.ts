@@ -79,7 +79,7 @@ export function analysisToFhir({
         },
       ]
     : [];
-  const review = final ? finalParts(final, created) : null;
+  const review = final ? finalParts(final, created, baseUrl) : null;
   // Absent (not undefined) without a review, so the preliminary export stays as it was.
   const timing: {
     effectiveDateTime?: string;
@@ -149,8 +149,16 @@ export function analysisToFhir({
   };
 }
 
+/**
+ * The code system of the hematologist's answers: this installation's own (its ids and labels
+ * from the consultations' vocabulary). Their answer is a reading of one smear photo, not a
+ * diagnosis, so it is not coded as a disorder (decision 046).
+ */
+export const assessmentCodeSystem = (baseUrl: string) =>
+  `${baseUrl}/fhir/CodeSystem/hematologist-assessment`;
+
 /** The contained Practitioner, the hematologist's Observation and their words. */
-function finalParts(final: FinalReview, effective: string) {
+function finalParts(final: FinalReview, effective: string, baseUrl: string) {
   const name = doctorName(final.doctorTitle, final.doctorName);
   const answered = final.answeredAt.toISOString();
   const assessment = DOCTOR_CLASS_LABELS[final.doctorClass];
@@ -194,15 +202,23 @@ function finalParts(final: FinalReview, effective: string) {
       effectiveDateTime: effective,
       issued: answered,
       performer: [byPractitioner],
-      valueCodeableConcept: { text: assessment },
+      valueCodeableConcept: {
+        coding: [
+          { system: assessmentCodeSystem(baseUrl), code: final.doctorClass, display: assessment },
+        ],
+        text: assessment,
+      },
       note: [
+        ...(final.morphology ? [note(`Morphology: ${final.morphology}`)] : []),
         note(`Urgency: ${urgency}`),
-        ...(final.recommendations ? [note(`Recommendations: ${final.recommendations}`)] : []),
+        ...(final.recommendations ? [note(`Advice to the patient: ${final.recommendations}`)] : []),
       ],
       derivedFrom: [{ reference: "#smear" }],
     },
     conclusion:
-      `Hematologist's assessment (${name}): ${assessment}. Urgency: ${urgency}.` +
-      (final.recommendations ? ` Recommendations: ${final.recommendations}` : ""),
+      `Hematologist's assessment (${name}): ${assessment}.` +
+      (final.morphology ? ` Morphology: ${final.morphology}` : "") +
+      ` Urgency: ${urgency}.` +
+      (final.recommendations ? ` Advice to the patient: ${final.recommendations}` : ""),
   };
 }

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { Field } from "./forms";
 import { CLASS_LABELS, type ClassId, type Verdict } from "~/analyses/vocabulary";
 import {
+  confirmsModel,
   DOCTOR_CLASS_LABELS,
   STATUS_LABELS,
   type ConsultationStatus,
@@ -61,7 +62,10 @@ export function Timeline({
   );
 }
 
-/** The doctor's assessment beside the model's output; the model's output stays visible. */
+/**
+ * The doctor's assessment beside the model's output (which stays visible): the advice to the
+ * patient first, then what the doctor saw in the smear, for the record.
+ */
 export function Assessment({
   doctorName,
   answeredAt,
@@ -70,6 +74,7 @@ export function Assessment({
   modelVerdict,
   urgency,
   recommendations,
+  morphology,
 }: {
   doctorName: string;
   answeredAt: string;
@@ -77,7 +82,10 @@ export function Assessment({
   modelClass: ClassId;
   modelVerdict: Verdict;
   urgency: Urgency;
+  /** The advice to the patient. */
   recommendations: string;
+  /** Null or empty on answers given before the morphology was asked for. */
+  morphology?: string | null;
 }) {
   const modelText = modelVerdict === "ok" ? CLASS_LABELS[modelClass] : "Could not assess the image";
   return (
@@ -92,7 +100,9 @@ export function Assessment({
             <th scope="row">Hematologist’s assessment</th>
             <td>
               <strong>{DOCTOR_CLASS_LABELS[doctorClass]}</strong>
-              {modelVerdict === "ok" && doctorClass === modelClass && " (confirms the model)"}
+              {modelVerdict === "ok" &&
+                confirmsModel(doctorClass, modelClass) &&
+                " (confirms the model)"}
             </td>
           </tr>
           <tr>
@@ -105,8 +115,16 @@ export function Assessment({
           </tr>
         </tbody>
       </table>
-      <h3>Recommendations</h3>
-      <p className="prewrap">{recommendations}</p>
+      <div className="advice-to-patient">
+        <h3>Advice to the patient</h3>
+        <p className="prewrap">{recommendations}</p>
+      </div>
+      {morphology && (
+        <>
+          <h3>Morphology — what the hematologist saw</h3>
+          <p className="prewrap">{morphology}</p>
+        </>
+      )}
     </section>
   );
 }

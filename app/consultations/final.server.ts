@@ -14,7 +14,10 @@ export type FinalReview = {
   doctorTitle: string | null;
   licenceNumber: string | null;
   doctorClass: NonNullable<(typeof consultations.$inferSelect)["doctorClass"]>;
+  /** The advice to the patient. */
   recommendations: string;
+  /** What the doctor saw; empty on answers given before it was asked for. */
+  morphology: string;
   urgency: NonNullable<(typeof consultations.$inferSelect)["urgency"]>;
   answeredAt: Date;
 };
@@ -31,6 +34,7 @@ function answered(analysisIds: string[]) {
       licenceNumber: doctorProfiles.licenceNumber,
       doctorClass: consultations.doctorClass,
       recommendations: consultations.recommendations,
+      morphology: consultations.morphology,
       urgency: consultations.urgency,
       answeredAt: consultations.answeredAt,
     })
@@ -56,6 +60,7 @@ export function finalReviewFor(analysisId: string): FinalReview | null {
     urgency: row.urgency,
     answeredAt: row.answeredAt,
     recommendations: row.recommendations ?? "",
+    morphology: row.morphology ?? "",
   };
 }
 

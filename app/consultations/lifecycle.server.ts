@@ -197,7 +197,7 @@ export const declineRequest = (actor: Actor, id: string, reason: string) =>
     set: { status: "declined", declinedAt: new Date(), declineReason: reason },
   });
 
-/** The doctor's assessment: confirm or correct the model, recommendations, urgency. */
+/** The doctor's assessment: their class, what they saw (morphology), advice to the patient, urgency. */
 export const answerConsultation = (actor: Actor, id: string, input: AnswerInput) =>
   transition(actor, id, {
     step: "answer",
@@ -207,6 +207,7 @@ export const answerConsultation = (actor: Actor, id: string, input: AnswerInput)
       status: "answered",
       answeredAt: new Date(),
       doctorClass: input.doctorClass,
+      morphology: input.morphology,
       recommendations: input.recommendations,
       urgency: input.urgency,
     },

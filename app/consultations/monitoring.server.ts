@@ -12,6 +12,7 @@ import { can, type Actor } from "~/auth/permissions";
 import { CLASS_IDS, type ClassId } from "~/analyses/vocabulary";
 import { doctorName } from "~/doctors/vocabulary";
 import {
+  confirmingAnswers,
   CONSULTATION_STATUSES,
   DOCTOR_CLASSES,
   type ConsultationStatus,
@@ -39,7 +40,10 @@ export type ConsultationMonitoring = {
   modelCantAssess: number;
   /** Answered on an analysis the model staged: the denominator of the confirmation rate. */
   compared: number;
-  /** Of `compared`, the doctor's class is the model's class. */
+  /**
+   * Of `compared`, the doctor's answer confirms the model's class (`confirmsModel`: the same
+   * B-ALL class, or "no leukaemia seen" / "reactive changes" for benign; decision 046).
+   */
   confirmed: number;
   /** confirmed / compared, null when nothing was compared. */
   confirmationRate: number | null;
@@ -118,9 +122,21 @@ export function consultationMonitoring(actor: Actor): ConsultationMonitoring {
     (sum, m) => sum + DOCTOR_CLASSES.reduce((s, d) => s + agreement[m][d], 0),
     0,
   );
-  const confirmed = CLASS_IDS.reduce((sum, m) => sum + agreement[m][m], 0);
+  const confirmed = CLASS_IDS.reduce(
+    (sum, m) => sum + confirmingAnswers(m).reduce((s, d) => s + agreement[m][d], 0),
+    0,
+  );
 
-  const confirmedExpr = sql<number>`coalesce(sum(${consultations.doctorClass} = ${analyses.topClass}), 0)`;
+  // The same rule in SQL: one (model class, confirming answer) pair per term.
+  const confirmingPairs = sql.join(
+    CLASS_IDS.flatMap((m) =>
+      confirmingAnswers(m).map(
+        (d) => sql`(${analyses.topClass} = ${m} and ${consultations.doctorClass} = ${d})`,
+      ),
+    ),
+    sql` or `,
+  );
+  const confirmedExpr = sql<number>`coalesce(sum(${confirmingPairs}), 0)`;
   const topDoctors = db
     .select({
       doctorProfileId: doctorProfiles.id,

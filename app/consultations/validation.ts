@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { AGE_BRACKETS } from "~/analyses/vocabulary";
-import { DOCTOR_CLASSES, URGENCIES } from "./vocabulary";
+import {
+  ADVICE_MAX,
+  ADVICE_MIN,
+  DOCTOR_CLASSES,
+  MORPHOLOGY_MAX,
+  MORPHOLOGY_MIN,
+  URGENCIES,
+} from "./vocabulary";
 
 export const ShareSchema = z.object({
   doctorProfileId: z.string({ error: "Choose a doctor" }).min(1, "Choose a doctor"),
@@ -25,11 +32,21 @@ export const AnswerSchema = z.object({
   doctorClass: z.enum(DOCTOR_CLASSES, {
     error: "Choose your assessment",
   }),
-  recommendations: z
-    .string({ error: "Write your recommendations" })
+  /** What the doctor saw in the smear: for the record and for other clinicians. */
+  morphology: z
+    .string({ error: "Describe what you saw in the smear" })
     .trim()
-    .min(5, "Write your recommendations")
-    .max(4000, "Keep the recommendations under 4,000 characters"),
+    .min(
+      MORPHOLOGY_MIN,
+      `Describe what you saw in the smear (at least ${MORPHOLOGY_MIN} characters)`,
+    )
+    .max(MORPHOLOGY_MAX, "Keep the morphology comment to at most 4,000 characters"),
+  /** The advice to the patient, in plain words (stored as `recommendations`). */
+  recommendations: z
+    .string({ error: "Write your advice to the patient" })
+    .trim()
+    .min(ADVICE_MIN, `Write your advice to the patient (at least ${ADVICE_MIN} characters)`)
+    .max(ADVICE_MAX, "Keep the advice to the patient to at most 4,000 characters"),
   urgency: z.enum(URGENCIES, { error: "Choose the urgency" }),
 });
 

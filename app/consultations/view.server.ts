@@ -17,6 +17,7 @@ export function consultationView(c: Consultation, { doctorCertified = true } = {
     declineReason: c.declineReason,
     doctorClass: c.doctorClass as DoctorClass | null,
     recommendations: c.recommendations,
+    morphology: c.morphology,
     urgency: c.urgency,
     steps: {
       requestedAt: c.requestedAt.toISOString(),

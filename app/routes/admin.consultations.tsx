@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
 import { CLASS_IDS, CLASS_LABELS } from "~/analyses/vocabulary";
 import {
+  confirmsModel,
   CONSULTATION_STATUSES,
   DOCTOR_CLASS_LABELS,
   DOCTOR_CLASSES,
@@ -101,7 +102,8 @@ export default function AdminConsultationsPage() {
               caption={
                 <>
                   Agreement (rows: the model&apos;s class, columns: the doctor&apos;s assessment;
-                  agreements in bold)
+                  agreements in bold: the same class, or “{DOCTOR_CLASS_LABELS.no_leukaemia_seen}”
+                  or “{DOCTOR_CLASS_LABELS.reactive_changes}” for {CLASS_LABELS.benign})
                 </>
               }
               className="confusion"
@@ -112,7 +114,7 @@ export default function AdminConsultationsPage() {
                   <tr key={model}>
                     <th scope="row">{CLASS_LABELS[model]}</th>
                     {DOCTOR_CLASSES.map((d) => (
-                      <td key={d} className={d === model ? "diagonal" : undefined}>
+                      <td key={d} className={confirmsModel(d, model) ? "diagonal" : undefined}>
                         {m.agreement[model][d]}
                       </td>
                     ))}

@@ -1,11 +1,18 @@
-import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
+import type {
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+  ActionFunctionArgs,
+} from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { deleteOwnAnalysis, getOwnAnalysis } from "~/analyses/analyses.server";
 import { resultView } from "~/analyses/capture";
 import { explainAnalysis } from "~/analyses/explain";
 import { requireRole } from "~/auth/guards.server";
-import { HeatmapView, PreliminaryNotice, ResultSummary } from "~/components/analysis-result";
+import { PreliminaryNotice, ResultSummary } from "~/components/analysis-result";
+import { ImageViewer } from "~/components/image-viewer";
+import viewerStyles from "~/components/image-viewer.css?url";
 import { Assessment, StatusBadge } from "~/components/consultation";
 import { listOwnConsultations } from "~/consultations/queries.server";
 import { finalReviewFor } from "~/consultations/final.server";
@@ -13,6 +20,8 @@ import { doctorName } from "~/doctors/vocabulary";
 import { handleAction, handleLoader, step } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Analysis result · HemaLink" }];
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: viewerStyles }];
 
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
@@ -45,6 +54,7 @@ function finalFor(analysisId: string) {
       doctorClass: final.doctorClass,
       urgency: final.urgency,
       recommendations: final.recommendations,
+      morphology: final.morphology,
       answeredAt: final.answeredAt.toISOString(),
     }
   );
@@ -99,11 +109,11 @@ export default function AnalysisPage() {
             </Link>
           </p>
         )}
-        {analysis.verdict === "ok" ? (
-          <HeatmapView imageUrl={`${base}/image/original`} heatmapUrl={`${base}/image/heatmap`} />
-        ) : (
-          <img src={`${base}/image/original`} alt="Your image" className="preview" />
-        )}
+        <ImageViewer
+          imageUrl={`${base}/image/original`}
+          heatmapUrl={analysis.verdict === "ok" ? `${base}/image/heatmap` : undefined}
+          alt={analysis.verdict === "ok" ? "Your smear image" : "Your image"}
+        />
       </section>
       <section className="panel no-print" aria-labelledby="share-heading">
         <h2 id="share-heading">Ask a hematologist</h2>

@@ -37,6 +37,7 @@ export function loader(args: LoaderFunctionArgs) {
         assessment: DOCTOR_CLASS_LABELS[final.doctorClass],
         urgency: URGENCY_LABELS[final.urgency],
         recommendations: final.recommendations,
+        morphology: final.morphology,
         answeredAt: final.answeredAt.toISOString(),
       },
     };
@@ -102,8 +103,14 @@ export default function ReportPage() {
                 {new Date(review.answeredAt).toUTCString()}
               </dd>
             </dl>
-            <h3>Recommendations</h3>
+            <h3>Advice to the patient</h3>
             <p style={{ whiteSpace: "pre-wrap" }}>{review.recommendations}</p>
+            {review.morphology && (
+              <>
+                <h3>Morphology — what the hematologist saw</h3>
+                <p style={{ whiteSpace: "pre-wrap" }}>{review.morphology}</p>
+              </>
+            )}
           </section>
           <p className="notice" role="note">
             <strong>Model output — informational, not a diagnosis.</strong> The hematologist&apos;s

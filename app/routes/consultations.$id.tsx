@@ -123,6 +123,7 @@ export default function ConsultationPage() {
               modelVerdict={analysis.verdict}
               urgency={c.urgency}
               recommendations={c.recommendations ?? ""}
+              morphology={c.morphology}
             />
             <p>
               <Link className="button secondary" to={`/doctors/${doctor.id}#reviews`}>

@@ -1,11 +1,18 @@
 import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
-import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
+import type {
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+  ActionFunctionArgs,
+} from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { CLASS_LABELS, CONFIDENCE_LABELS, type ClassId } from "~/analyses/vocabulary";
+import { CLASS_IDS, CLASS_LABELS, CONFIDENCE_LABELS, type ClassId } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
 import { refusalReasons, resultView } from "~/analyses/capture";
-import { CaptureDetails, HeatmapView, ProbabilityBars } from "~/components/analysis-result";
+import { CaptureDetails, ProbabilityBars } from "~/components/analysis-result";
+import { ImageViewer } from "~/components/image-viewer";
+import viewerStyles from "~/components/image-viewer.css?url";
 import { Assessment, MessageThread, StatusBadge, Timeline } from "~/components/consultation";
 import {
   Field,
@@ -26,15 +33,20 @@ import { doctorLink } from "~/consultations/notices.server";
 import { consultationView, threadView } from "~/consultations/view.server";
 import { AnswerSchema, DeclineSchema } from "~/consultations/validation";
 import {
+  ADVICE_MAX,
   DOCTOR_CLASS_LABELS,
-  DOCTOR_CLASSES,
+  FINDINGS_BEYOND_MODEL,
+  MORPHOLOGY_MAX,
   URGENCIES,
   URGENCY_LABELS,
+  type DoctorClass,
 } from "~/consultations/vocabulary";
 import { markConsultationRead } from "~/notifications/notifications.server";
 import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Shared case · HemaLink" }];
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: viewerStyles }];
 
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
@@ -91,30 +103,43 @@ function AnswerForm({ modelClass }: { modelClass: ClassId | null }) {
     shouldValidate: "onSubmit",
     shouldRevalidate: "onSubmit",
   });
+  const classOption = (id: DoctorClass) => (
+    <label key={id} className="inline">
+      <input type="radio" name={fields.doctorClass.name} value={id} />{" "}
+      {id === modelClass
+        ? `Confirm the model: ${DOCTOR_CLASS_LABELS[id]}`
+        : DOCTOR_CLASS_LABELS[id]}
+    </label>
+  );
   return (
     <Form method="post" className="form" {...getFormProps(form)}>
       <h2>Your assessment</h2>
       <FormErrors id={form.errorId} errors={form.errors} />
       <fieldset>
         <legend>Class</legend>
-        {DOCTOR_CLASSES.map((id) => (
-          <label key={id} className="inline">
-            <input type="radio" name={fields.doctorClass.name} value={id} />{" "}
-            {id === modelClass
-              ? `Confirm the model: ${DOCTOR_CLASS_LABELS[id]}`
-              : DOCTOR_CLASS_LABELS[id]}
-          </label>
-        ))}
+        <p className="eyebrow">The model’s B-ALL classes</p>
+        {CLASS_IDS.map(classOption)}
+        <p className="eyebrow">Other findings</p>
+        {FINDINGS_BEYOND_MODEL.map(classOption)}
         <FieldErrors id={fields.doctorClass.errorId} errors={fields.doctorClass.errors} />
       </fieldset>
       <Field
+        id={fields.morphology.id}
+        label="Morphology (for the record)"
+        hint="What you saw in the smear, for the report and other clinicians: cells, blasts, features. The patient sees it below your advice."
+        errors={fields.morphology.errors}
+        errorId={fields.morphology.errorId}
+      >
+        <textarea {...getTextareaProps(fields.morphology)} rows={4} maxLength={MORPHOLOGY_MAX} />
+      </Field>
+      <Field
         id={fields.recommendations.id}
-        label="Recommendations for the patient"
+        label="Advice to the patient"
         hint="Next steps in plain words (tests, a visit, what to watch for)."
         errors={fields.recommendations.errors}
         errorId={fields.recommendations.errorId}
       >
-        <textarea {...getTextareaProps(fields.recommendations)} rows={5} />
+        <textarea {...getTextareaProps(fields.recommendations)} rows={5} maxLength={ADVICE_MAX} />
       </Field>
       <fieldset>
         <legend>Urgency</legend>
@@ -174,7 +199,7 @@ export default function DoctorCasePage() {
             </p>
             <ProbabilityBars probabilities={analysis.probabilities} />
             <CaptureDetails capture={analysis.capture} open />
-            <HeatmapView
+            <ImageViewer
               imageUrl={`${base}/image/original`}
               heatmapUrl={`${base}/image/heatmap`}
               alt="The patient's smear image"
@@ -188,11 +213,7 @@ export default function DoctorCasePage() {
                 .map((r) => r.reason)
                 .join(" ")}
             </p>
-            <img
-              src={`${base}/image/original`}
-              alt="The patient's smear image"
-              className="preview"
-            />
+            <ImageViewer imageUrl={`${base}/image/original`} alt="The patient's smear image" />
             <CaptureDetails capture={analysis.capture} open />
           </>
         )}
@@ -244,6 +265,7 @@ export default function DoctorCasePage() {
             modelVerdict={analysis.verdict}
             urgency={c.urgency}
             recommendations={c.recommendations ?? ""}
+            morphology={c.morphology}
           />
         )}
       </section>

@@ -58,6 +58,7 @@ describe("FHIR export after a hematologist's answer", () => {
     doctorTitle: "Dr",
     licenceNumber: "RPPS 10001234567",
     doctorClass: "early_pre_b",
+    morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
     recommendations: "Flow cytometry of peripheral blood.\nSee me in clinic within a week.",
     urgency: "soon",
     answeredAt: new Date("2026-11-03T09:30:00Z"),
@@ -104,9 +105,23 @@ describe("FHIR export after a hematologist's answer", () => {
       valueCodeableConcept: { text: "Early pre-B ALL" },
       performer: [{ reference: "#practitioner" }],
     });
-    expect(assessment && "note" in assessment ? assessment.note[0].text : "").toBe(
+    expect(
+      assessment && "valueCodeableConcept" in assessment
+        ? assessment.valueCodeableConcept.coding
+        : [],
+    ).toEqual([
+      {
+        system: "https://hemalink.example/fhir/CodeSystem/hematologist-assessment",
+        code: "early_pre_b",
+        display: "Early pre-B ALL",
+      },
+    ]);
+    // What the doctor saw, the urgency and the advice to the patient, each its own note.
+    expect(assessment && "note" in assessment ? assessment.note.map((n) => n.text) : []).toEqual([
+      "Morphology: Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
       "Urgency: Soon (within days)",
-    );
+      "Advice to the patient: Flow cytometry of peripheral blood.\nSee me in clinic within a week.",
+    ]);
     expect(report.result.map((r) => r.reference)).toContain("#hematologist-assessment");
     expect(report.result).toHaveLength(5);
     const model = report.contained.filter((r) => r.id.startsWith("probability-"));
@@ -119,6 +134,9 @@ describe("FHIR export after a hematologist's answer", () => {
     );
     expect(report.conclusion).toContain("Urgency: Soon");
     expect(report.conclusion).toContain("See me in clinic within a week.");
+    expect(report.conclusion).toContain(
+      "Morphology: Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
+    );
     expect(report.conclusion).toMatch(/Model output \(not a diagnosis\): resembles Pre-B ALL/);
     expect(report.conclusion).toContain("v-test");
   });
@@ -135,6 +153,46 @@ describe("FHIR export after a hematologist's answer", () => {
     const practitioner = other.contained.find((r) => r.id === "practitioner");
     expect(practitioner).toMatchObject({ name: [{ text: "Amira Haddad" }] });
     expect(practitioner && "identifier" in practitioner).toBe(false);
+  });
+
+  test("an answer beyond the four classes: its label and code, the morphology leads the conclusion", () => {
+    const other = analysisToFhir({
+      analysis,
+      patientName: "Ada",
+      imageJpeg: Buffer.from([0xff, 0xd8, 0xff]),
+      baseUrl: "https://hemalink.example",
+      final: {
+        ...final,
+        doctorClass: "other_leukaemia_suspected",
+        morphology: "Myeloblasts with Auer rods.",
+      },
+    });
+    const assessment = other.contained.find((r) => r.id === "hematologist-assessment");
+    expect(assessment).toMatchObject({
+      valueCodeableConcept: {
+        coding: [{ code: "other_leukaemia_suspected" }],
+        text: "Other leukaemia suspected (e.g. AML, CLL)",
+      },
+    });
+    expect(other.conclusion).toMatch(
+      /^Hematologist's assessment \(Dr Amira Haddad\): Other leukaemia suspected \(e\.g\. AML, CLL\)\. Morphology: Myeloblasts with Auer rods\. Urgency: Soon \(within days\)\. Advice to the patient: Flow cytometry/,
+    );
+  });
+
+  test("an answer given before the morphology was asked for has no morphology note", () => {
+    const older = analysisToFhir({
+      analysis,
+      patientName: "Ada",
+      imageJpeg: Buffer.from([0xff, 0xd8, 0xff]),
+      baseUrl: "https://hemalink.example",
+      final: { ...final, morphology: "" },
+    });
+    const assessment = older.contained.find((r) => r.id === "hematologist-assessment");
+    expect(assessment && "note" in assessment ? assessment.note.map((n) => n.text) : []).toEqual([
+      "Urgency: Soon (within days)",
+      "Advice to the patient: Flow cytometry of peripheral blood.\nSee me in clinic within a week.",
+    ]);
+    expect(older.conclusion).not.toContain("Morphology");
   });
 
   test("without a review the export is unchanged: preliminary, no performer", () => {

@@ -62,6 +62,7 @@ async function answeredBy(
 
 const answer = {
   doctorClass: "early_pre_b",
+  morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
   recommendations: "Flow cytometry of peripheral blood.\nSee me in clinic within a week.",
   urgency: "urgent",
 } as const;
@@ -94,6 +95,7 @@ describe("report and FHIR export after a consultation", () => {
       licenceNumber: "RPPS 10001234567",
       assessment: "Early pre-B ALL",
       urgency: "Urgent (today)",
+      morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
       recommendations: answer.recommendations,
     });
 
@@ -122,6 +124,12 @@ describe("report and FHIR export after a consultation", () => {
     expect(html).toContain(
       '<p style="white-space:pre-wrap">Flow cytometry of peripheral blood.\nSee me in clinic within a week.</p>',
     );
+    // The advice to the patient and, apart from it, what the hematologist saw.
+    expect(html).toContain("<h3>Advice to the patient</h3>");
+    expect(html).toContain(
+      '<h3>Morphology — what the hematologist saw</h3><p style="white-space:pre-wrap">Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.</p>',
+    );
+    expect(html.indexOf("Advice to the patient")).toBeLessThan(html.indexOf("Morphology —"));
     expect(html).toMatch(/not a diagnosis/);
     expect(html).not.toMatch(/Preliminary/);
   });
@@ -130,6 +138,7 @@ describe("report and FHIR export after a consultation", () => {
     const { patient, analysis } = await patientWithAnalysis();
     await answeredBy(patient, analysis.id, {
       ...answer,
+      morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
       recommendations: "<img src=x onerror=alert(1)> see me",
     });
     const html = await renderReport(patient, analysis.id);

@@ -165,6 +165,7 @@ describe.each(LAPSES)("a doctor %s", (_, lapse) => {
         {
           intent: "answer",
           doctorClass: "pro_b",
+          morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
           recommendations: "Bone marrow aspiration next week.",
           urgency: "urgent",
         },
@@ -376,6 +377,7 @@ test("a patient closing a case while the doctor is suspended: the doctor's notic
   const c = await acceptedCase();
   answerConsultation(c.doctor, c.id, {
     doctorClass: "benign",
+    morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
     recommendations: "No further test needed; repeat the blood count in a year.",
     urgency: "routine",
   });

@@ -22,6 +22,7 @@ describe("final answers for a list of analyses", () => {
     acceptRequest(first.user, early.id);
     answerConsultation(first.user, early.id, {
       doctorClass: "benign",
+      morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
       recommendations: "Nothing to worry about.",
       urgency: "routine",
     });
@@ -30,6 +31,7 @@ describe("final answers for a list of analyses", () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     answerConsultation(second.user, later.id, {
       doctorClass: "early_pre_b",
+      morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
       recommendations: "Flow cytometry, then see me in clinic.",
       urgency: "soon",
     });
@@ -60,6 +62,7 @@ describe("a review written before the consultation", () => {
     expect(getOwnReview(patient, doctor.profile.id)?.verifiedConsultation).toBe(false);
     answerConsultation(doctor.user, c.id, {
       doctorClass: "benign",
+      morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
       recommendations: "Nothing to worry about.",
       urgency: "routine",
     });

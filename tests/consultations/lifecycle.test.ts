@@ -51,6 +51,7 @@ describe("consultations", () => {
     expect(acceptRequest(dr, c.id).acceptedAt).toBeInstanceOf(Date);
     const answered = answerConsultation(dr, c.id, {
       doctorClass: "pre_b",
+      morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
       recommendations: "Flow cytometry of peripheral blood, then see me in clinic.",
       urgency: "soon",
     });
@@ -125,6 +126,7 @@ describe("consultations", () => {
     acceptRequest(dr, c.id);
     answerConsultation(dr, c.id, {
       doctorClass: "early_pre_b",
+      morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
       recommendations: "Confirmed; see a specialist.",
       urgency: "urgent",
     });

@@ -42,6 +42,7 @@ async function sharedCase() {
 
 const answer = {
   doctorClass: "pre_b",
+  morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
   recommendations: "Flow cytometry, then see me in clinic.",
   urgency: "soon",
 } as const;

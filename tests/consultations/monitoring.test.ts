@@ -37,7 +37,16 @@ async function requestAs(userId: string) {
   return getRequest("/admin/consultations", { Cookie: await sessionCookieFor(userId) });
 }
 
-const emptyRow = { benign: 0, early_pre_b: 0, pre_b: 0, pro_b: 0, not_assessable: 0 };
+const emptyRow = {
+  benign: 0,
+  early_pre_b: 0,
+  pre_b: 0,
+  pro_b: 0,
+  no_leukaemia_seen: 0,
+  other_leukaemia_suspected: 0,
+  reactive_changes: 0,
+  not_assessable: 0,
+};
 const emptyTable = {
   benign: emptyRow,
   early_pre_b: emptyRow,
@@ -75,6 +84,7 @@ async function answeredCase(
   at(answerH, () =>
     answerConsultation(doctor.user, c.id, {
       doctorClass,
+      morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
       recommendations: "See a hematologist in clinic for flow cytometry.",
       urgency: "soon",
     }),
@@ -203,6 +213,30 @@ describe("consultation monitoring", () => {
     expect(m.topDoctors[0]).toMatchObject({ doctorProfileId: drA.profile.id, answered: 3 });
   });
 
+  test("no leukaemia seen and reactive changes confirm benign; other leukaemia confirms no class", async () => {
+    const drC = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    const before = consultationMonitoring(admin);
+    await answeredCase(drC, "benign", "no_leukaemia_seen", 1, 2);
+    await answeredCase(drC, "benign", "reactive_changes", 1, 2);
+    await answeredCase(drC, "pro_b", "other_leukaemia_suspected", 1, 2);
+    const m = consultationMonitoring(admin);
+    expect(m.compared - before.compared).toBe(3);
+    expect(m.confirmed - before.confirmed).toBe(2);
+    expect(m.agreement.benign).toEqual({
+      ...before.agreement.benign,
+      no_leukaemia_seen: 1,
+      reactive_changes: 1,
+    });
+    expect(m.agreement.pro_b).toEqual({
+      ...before.agreement.pro_b,
+      other_leukaemia_suspected: 1,
+    });
+    expect(m.topDoctors.find((d) => d.doctorProfileId === drC.profile.id)).toMatchObject({
+      answered: 3,
+      confirmed: 2,
+    });
+  });
+
   test("every view is audited", () => {
     fromAddress("203.0.113.9", () => consultationMonitoring(admin));
     const rows = getDb()
@@ -237,7 +271,8 @@ describe("/admin/consultations", () => {
     const admin = await makeUser("admin");
     const figures = await loader(args(await requestAs(admin.id)));
     expect(figures).toEqual(consultationMonitoring(admin));
-    expect(figures.statusCounts.answered).toBe(4);
+    // The answered cases of the tests above: 3 + 1 (odd medians) + 3 (answers beyond the classes).
+    expect(figures.statusCounts.answered).toBe(7);
   });
 
   test("durations read in minutes, hours or days", () => {

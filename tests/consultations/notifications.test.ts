@@ -32,6 +32,7 @@ const DAY = 86_400_000;
 
 const answer = {
   doctorClass: "pro_b",
+  morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
   recommendations: "Bone marrow aspiration at the university hospital next week.",
   urgency: "urgent",
 } as const;

@@ -351,6 +351,7 @@ describe("the doctor's answer and the messages by form", () => {
         {
           intent: "answer",
           doctorClass: "leukemia",
+          morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
           recommendations: "Flow cytometry of peripheral blood.",
           urgency: "soon",
         },
@@ -363,6 +364,7 @@ describe("the doctor's answer and the messages by form", () => {
       status: "accepted",
       doctorClass: null,
       recommendations: null,
+      morphology: null,
       answeredAt: null,
     });
     expect(unreadCounts(patient)).toEqual(unreadBefore);
@@ -385,6 +387,7 @@ describe("the doctor's answer and the messages by form", () => {
         {
           intent: "answer",
           doctorClass: "pro_b",
+          morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
           recommendations: "Bone marrow aspiration next week.",
           urgency: "urgent",
         },
@@ -399,6 +402,61 @@ describe("the doctor's answer and the messages by form", () => {
     });
   });
 
+  test("an answer beyond the four classes keeps the morphology apart from the advice", async () => {
+    const { doctor, id } = await sharedCase();
+    acceptRequest(doctor, id);
+    const result = await caseAction(
+      await post(
+        doctor,
+        casePath(id),
+        { id },
+        {
+          intent: "answer",
+          doctorClass: "other_leukaemia_suspected",
+          morphology: "  Large blasts with Auer rods; myeloid, not lymphoid.  ",
+          recommendations: "Please see a hematologist in person this week.",
+          urgency: "soon",
+        },
+      ),
+    );
+    expect((result as Response).status).toBe(302);
+    expect(consultationRow(id)).toMatchObject({
+      status: "answered",
+      doctorClass: "other_leukaemia_suspected",
+      morphology: "Large blasts with Auer rods; myeloid, not lymphoid.",
+      recommendations: "Please see a hematologist in person this week.",
+    });
+  });
+
+  test("an answer without a morphology comment or with over-long advice: 400, nothing written", async () => {
+    const { doctor, id } = await sharedCase();
+    acceptRequest(doctor, id);
+    const before = consultationRow(id);
+    const result = await caseAction(
+      await post(
+        doctor,
+        casePath(id),
+        { id },
+        {
+          intent: "answer",
+          doctorClass: "reactive_changes",
+          morphology: "Reactive",
+          recommendations: "x".repeat(4001),
+          urgency: "routine",
+        },
+      ),
+    );
+    expect(statusOf(result)).toBe(400);
+    const reply = (result as { data: { error?: Record<string, string[]> } }).data;
+    expect(reply.error?.morphology).toEqual([
+      "Describe what you saw in the smear (at least 10 characters)",
+    ]);
+    expect(reply.error?.recommendations).toEqual([
+      "Keep the advice to the patient to at most 4,000 characters",
+    ]);
+    expect(consultationRow(id)).toEqual(before);
+  });
+
   test("answering a request not yet accepted: 409, and nothing changes", async () => {
     const { doctor, id } = await sharedCase();
     const result = await caseAction(
@@ -409,6 +467,7 @@ describe("the doctor's answer and the messages by form", () => {
         {
           intent: "answer",
           doctorClass: "pro_b",
+          morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
           recommendations: "Bone marrow aspiration next week.",
           urgency: "urgent",
         },

@@ -94,9 +94,10 @@ describe("the patient's analysis", () => {
     expect(result.verdict).toBe("ok");
     await page.getByText("The image most resembles").waitFor();
     expect(await page.locator(".probability").count()).toBe(4);
-    expect(await page.locator(".heatmap-overlay").isVisible()).toBe(true);
-    await page.getByLabel("Show heat-map").uncheck();
-    expect(await page.locator(".heatmap-overlay").isVisible()).toBe(false);
+    // The viewer blends the heat-map over the image; "Image only" takes it away.
+    await page.locator(".viewer-heatmap").waitFor();
+    await page.getByLabel("Image only").check();
+    await page.locator(".viewer-heatmap").waitFor({ state: "detached" });
     const heatmap = await page.request.get(`/analyses/${id}/image/heatmap`);
     expect(heatmap.headers()["content-type"]).toBe("image/png");
     expect((await sharp(await heatmap.body()).metadata()).hasAlpha).toBe(true);

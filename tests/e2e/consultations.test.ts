@@ -131,7 +131,10 @@ describe("teleconsultation", () => {
     await page.getByRole("button", { name: "Accept the case" }).click();
     await page.getByRole("heading", { name: "Your assessment" }).waitFor();
     // An answer without a class is refused with a message.
-    await page.getByLabel("Recommendations for the patient").fill("Flow cytometry this week.");
+    await page.getByLabel("Advice to the patient").fill("Flow cytometry this week.");
+    await page
+      .getByLabel("Morphology (for the record)")
+      .fill("Medium-sized blasts, scant cytoplasm, fine chromatin.");
     await page.getByRole("button", { name: "Send my assessment" }).click();
     await page.getByText("Choose your assessment").waitFor();
     await page.getByLabel(CLASS_LABELS[doctorClass], { exact: true }).check();
