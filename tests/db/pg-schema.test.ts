@@ -5,7 +5,7 @@ import pg from "pg";
 import { migratePostgres } from "#db/pg/client";
 import * as pgSchema from "#db/pg/schema";
 import * as sqliteSchema from "#db/schema";
-import { freshPostgresDatabase } from "../setup/postgres";
+import { freshPostgresDatabase } from "../setup/test-servers";
 
 const sqliteTables = (Object.values(sqliteSchema) as unknown[])
   .filter((value): value is SQLiteTable => is(value, SQLiteTable))

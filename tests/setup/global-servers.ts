@@ -3,7 +3,7 @@ import { POSTGRES_MISSING, postgresInstalled, startPostgres, startS3 } from "./r
 /**
  * One Postgres + PostGIS cluster (with a migrated template database) and one S3 server for
  * the whole unit run. Without the Postgres packages the other tests still run and every
- * Postgres test fails with what to install (tests/setup/postgres.ts): never a silent skip.
+ * Postgres test fails with what to install (tests/setup/test-servers.ts): never a silent skip.
  */
 export default async function setup() {
   const started = performance.now();
