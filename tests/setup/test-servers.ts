@@ -43,7 +43,7 @@ export async function freshS3Bucket(bucket = `test-${crypto.randomBytes(6).toStr
       secretAccessKey: process.env.HEMALINK_TEST_S3_SECRET_ACCESS_KEY!,
     },
   };
-  const client = s3Client(settings);
+  const client = await s3Client(settings);
   await client.send(new CreateBucketCommand({ Bucket: settings.bucket }));
   const env = {
     IMAGE_STORE: "s3",
