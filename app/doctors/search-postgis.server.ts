@@ -3,11 +3,13 @@
  * `searchDoctors` (./search.server.ts, SQLite R*Tree) — the same ids in the same order, the same
  * scores — from the `geog` geography column and its GiST index (db/pg/schema.ts).
  *
- * Candidates come nearest first from the index (KNN, `ORDER BY geog <-> origin`, bounded by
- * `ST_DWithin`), with the filters applied in SQL, in pages. Each is scored here with the same
- * exact distance and the same formula (./ranking.ts) as the SQLite search, so the two engines
- * cannot rank differently. The search stops once the k-th best score beats the best any doctor
- * beyond the page could still reach (`maxScoreBeyond`), as the SQLite search's rings do.
+ * Two queries, both through the GiST index with the filters in SQL: (1) the k nearest
+ * candidates (KNN, `ORDER BY geog <-> origin`), whose k-th best score is a floor for the answer;
+ * (2) every doctor within the distance at which that floor can still be reached whose score
+ * (the same formula, computed by Postgres with the distance a little shorter) reaches the floor,
+ * so only possible winners cross the network. Each candidate is then
+ * scored here with the same exact distance and the same formula (./ranking.ts) as the SQLite
+ * search, so the two engines cannot rank differently.
  * PostGIS measures on the spheroid, the app on a sphere: the SQL radius is a little wider,
  * and the exact radius is applied here.
  */
@@ -15,7 +17,8 @@ import type pg from "pg";
 import { distanceKm, validCoordinates } from "~/geo/geo";
 import {
   bayesianRating,
-  maxScoreBeyond,
+  RANKING_WEIGHTS,
+  RATING_PRIOR,
   rankScore,
   whyRecommended,
   type RankInput,
@@ -38,14 +41,21 @@ const byRank = (a: Scored, b: Scored) => (better(a, b) ? -1 : better(b, a) ? 1 :
 /** Spheroid and sphere distances differ by under 0.6 %: the SQL bound is wider by 1 % + 100 m. */
 const SQL_REACH = 1.01;
 const SQL_REACH_M = 100;
-/** The KNN distance (PostGIS's sphere) and ours agree to far better than 10 m. */
+/** PostGIS's sphere distance and ours agree to far better than 10 m. */
 const SLACK_KM = 0.01;
-const FIRST_PAGE = 64;
+/** Rounding margin of the SQL bound: it must only ever let more doctors through. */
+const BOUND_MARGIN = 1e-9;
 
 const ORIGIN = "ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography";
+/**
+ * Candidates within $3 metres, filtered, nearest first, at most $8 (NULL: all) — and, with a
+ * floor $9, only those whose score can reach it: the ranking's formula with the distance made
+ * $12 km shorter (proximity weight $10, radius $11 km; rating weight $13, prior $14 / $15;
+ * teleconsultation $16, accepting $17, a specialty in $18 $19).
+ */
 const CANDIDATES = `
   SELECT geo_id, lat, lng, rating_sum, rating_count, offers_teleconsultation,
-         accepts_new_patients, specialties, geog <-> ${ORIGIN} AS knn_m
+         accepts_new_patients, specialties
   FROM doctor_profiles
   WHERE status = 'verified' AND geog IS NOT NULL
     AND ST_DWithin(geog, ${ORIGIN}, $3)
@@ -53,8 +63,15 @@ const CANDIDATES = `
     AND ($5::text IS NULL OR languages ? $5)
     AND (NOT $6::boolean OR offers_teleconsultation)
     AND (NOT $7::boolean OR accepts_new_patients)
+    AND ($9::float8 IS NULL OR
+      $10::float8 * greatest(0, 1 - (ST_Distance(geog, ${ORIGIN}, false) / 1000 - $12::float8) / $11::float8)
+      + $13::float8 * least(1, greatest(0,
+          (($14::float8 + rating_sum) / ($15::float8 + rating_count) - 1) / 4))
+      + CASE WHEN offers_teleconsultation THEN $16::float8 ELSE 0 END
+      + CASE WHEN accepts_new_patients THEN $17::float8 ELSE 0 END
+      + CASE WHEN specialties ?| $18::text[] THEN $19::float8 ELSE 0 END >= $9::float8)
   ORDER BY geog <-> ${ORIGIN}
-  LIMIT $8 OFFSET $9`;
+  LIMIT $8`;
 
 const DETAILS = `
   SELECT p.geo_id, p.id, p.title, u.display_name, p.clinic_name, p.city, p.country,
@@ -71,7 +88,6 @@ type CandidateRow = {
   offers_teleconsultation: boolean;
   accepts_new_patients: boolean;
   specialties: string[];
-  knn_m: number;
 };
 
 type DetailRow = {
@@ -108,22 +124,35 @@ export async function searchDoctorsPostgis(
   ];
   const specialtyPossible = matchSpecialties.length > 0;
 
-  let best: Scored[] = [];
-  let offset = 0;
-  for (let limit = FIRST_PAGE; ; limit *= 2) {
-    const { rows } = await db.query<CandidateRow>(CANDIDATES, [
+  const w = RANKING_WEIGHTS;
+  const bonuses = w.teleconsultation + w.accepting + (specialtyPossible ? w.specialty : 0);
+  const candidates = (reachKm: number, limit: number | null, floor: number | null) =>
+    db.query<CandidateRow>(CANDIDATES, [
       query.lng,
       query.lat,
-      radiusKm * 1000 * SQL_REACH + SQL_REACH_M,
+      reachKm * 1000 * SQL_REACH + SQL_REACH_M,
       specialty,
       language,
       query.teleconsultation === true,
       query.acceptingNewPatients === true,
       limit,
-      offset,
+      floor,
+      w.proximity,
+      // Never 0 in a division (a radius of 0 has no floor: the bound is not used).
+      Math.max(radiusKm, 1e-9),
+      SLACK_KM,
+      w.rating,
+      RATING_PRIOR.mean * RATING_PRIOR.weight,
+      RATING_PRIOR.weight,
+      w.teleconsultation,
+      w.accepting,
+      matchSpecialties,
+      w.specialty,
     ]);
-    offset += rows.length;
+  const scored = new Map<number, Scored>();
+  const score = (rows: CandidateRow[]) => {
     for (const row of rows) {
+      if (scored.has(row.geo_id)) continue;
       const d = distanceKm(query.lat, query.lng, row.lat, row.lng);
       if (d > radiusKm) continue;
       if (minRating !== null && bayesianRating(row.rating_sum, row.rating_count) < minRating) {
@@ -138,7 +167,7 @@ export async function searchDoctorsPostgis(
         offersTeleconsultation: row.offers_teleconsultation,
         acceptsNewPatients: row.accepts_new_patients,
       };
-      best.push({
+      scored.set(row.geo_id, {
         ...input,
         geoId: row.geo_id,
         lat: row.lat,
@@ -146,15 +175,25 @@ export async function searchDoctorsPostgis(
         score: rankScore(input),
       });
     }
-    best = best.sort(byRank).slice(0, k);
-    if (rows.length < limit) break;
-    // Everyone unread is at least as far as the last row read.
-    const nearestUnreadKm = rows[rows.length - 1]!.knn_m / 1000 - SLACK_KM;
-    const full = best.length >= k;
-    if (full && best[k - 1]!.score > maxScoreBeyond(nearestUnreadKm, radiusKm, specialtyPossible)) {
-      break;
-    }
+  };
+  const nearest = await candidates(radiusKm, k, null);
+  score(nearest.rows);
+  // Fewer than k candidates in reach: they are all there is.
+  if (nearest.rows.length === k) {
+    const first = [...scored.values()].sort(byRank);
+    const floor = first.length >= k && radiusKm > 0 ? first[k - 1]!.score : null;
+    // The farthest a doctor could be and still reach the floor (perfect rating, every bonus).
+    const reachKm =
+      floor === null
+        ? radiusKm
+        : Math.min(
+            radiusKm,
+            radiusKm * (1 - (floor - w.rating - bonuses) / w.proximity) + SLACK_KM,
+          );
+    const rest = await candidates(reachKm, null, floor === null ? null : floor - BOUND_MARGIN);
+    score(rest.rows);
   }
+  const best = [...scored.values()].sort(byRank).slice(0, k);
   return hydrate(db, best, radiusKm, matchSpecialties);
 }
 

@@ -224,6 +224,14 @@ describe("the doctor search on PostGIS", () => {
     }
   });
 
+  test("a radius of 0 finds a doctor exactly at the point, as SQLite does", async () => {
+    const d = doctors.find((x) => x.status === "verified" && x.lat !== null)!;
+    const query: DoctorSearch = { lat: d.lat!, lng: d.lng!, radiusKm: 0, k: 3 };
+    const expected = searchDoctors(sqlite, query);
+    expect(expected.map((h) => h.id)).toContain(`doctor-${d.geoId}`);
+    expect(await searchDoctorsPostgis(client, query)).toEqual(expected);
+  });
+
   test("uses the GiST index for the nearest-first candidates", async () => {
     await client.query("SET enable_seqscan = off");
     const { rows } = await client.query<{ "QUERY PLAN": string }>(
