@@ -16,7 +16,7 @@
  * The AWS SDK is loaded on first use: a server on the file store never pays for it (~23 MB of
  * RSS and ~0.6 s of start-up here).
  */
-import type { S3Client } from "@aws-sdk/client-s3";
+import type * as S3 from "@aws-sdk/client-s3";
 import { logError } from "~/http/request-context.server";
 import {
   IMAGE_FILE_NAMES,
@@ -42,8 +42,8 @@ const FILE_OF_NAME = new Map<string, ImageFile>(
   IMAGE_FILE_NAMES.map((file) => [IMAGE_FILES[file].name, file]),
 );
 
-type Sdk = typeof import("@aws-sdk/client-s3");
-let sdk: Promise<Sdk> | undefined;
+type S3Client = S3.S3Client;
+let sdk: Promise<typeof S3> | undefined;
 const loadSdk = () => (sdk ??= import("@aws-sdk/client-s3"));
 
 const isMissing = (error: unknown) => {
