@@ -31,7 +31,7 @@ export default defineConfig({
           include: ["tests/**/*.test.{ts,tsx}", "app/**/*.test.{ts,tsx}"],
           exclude: ["tests/e2e/**", "node_modules/**"],
           setupFiles: ["tests/setup/unit.ts"],
-          globalSetup: ["tests/setup/global-db.ts"],
+          globalSetup: ["tests/setup/global-db.ts", "tests/setup/global-servers.ts"],
           testTimeout: 30_000,
         },
       },

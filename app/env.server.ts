@@ -65,6 +65,34 @@ const envSchema = z
           return z.NEVER;
         }
       }),
+    /** Where uploaded images live: `file` (under DATA_DIR/images) or `s3` (docs/decisions/051). */
+    IMAGE_STORE: z.enum(["file", "s3"]).default("file"),
+    S3_BUCKET: z.string().min(3).optional(),
+    S3_REGION: z.string().min(1).default("us-east-1"),
+    /** An S3-compatible server (MinIO, R2, Ceph…); AWS's own endpoint when absent. */
+    S3_ENDPOINT: z.string().url("S3_ENDPOINT must be a URL (https://…)").optional(),
+    /** Without both keys the AWS SDK's default chain applies (an instance or Lambda role). */
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    /** `true` for servers that want `endpoint/bucket/key` rather than `bucket.endpoint/key`. */
+    S3_FORCE_PATH_STYLE: z
+      .enum(["true", "false"], "S3_FORCE_PATH_STYLE must be true or false")
+      .default("false")
+      .transform((value) => value === "true"),
+  })
+  .refine((env) => env.IMAGE_STORE !== "s3" || env.S3_BUCKET, {
+    message: "IMAGE_STORE=s3 needs S3_BUCKET",
+    path: ["S3_BUCKET"],
+  })
+  .refine((env) => !env.S3_ACCESS_KEY_ID === !env.S3_SECRET_ACCESS_KEY, {
+    message:
+      "Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (the SDK's default credentials)",
+    path: ["S3_SECRET_ACCESS_KEY"],
+  })
+  .refine((env) => !/^postgres(ql)?:\/\//i.test(env.DATABASE_URL), {
+    message:
+      "The app runs on SQLite in this version: a postgres:// DATABASE_URL is for npm run db:migrate and bench:doctors (docs/decisions/050)",
+    path: ["DATABASE_URL"],
   })
   .refine((env) => env.MAIL_TRANSPORT !== "smtp" || env.SMTP_URL, {
     message: "MAIL_TRANSPORT=smtp needs SMTP_URL (smtp://user:password@host:port)",

@@ -10,6 +10,14 @@ if (!target) {
   console.error("Usage: npm run backup -- <folder>   (a new or empty folder)");
   process.exit(2);
 }
+if (process.env.IMAGE_STORE === "s3") {
+  // The images are in the bucket, not in DATA_DIR/images: a backup without them would look whole.
+  console.error(
+    "IMAGE_STORE=s3: this command backs up the file store only. Keep the bucket's images with S3 " +
+      "versioning and replication, the database with its own backups (docs/decisions/051).",
+  );
+  process.exit(1);
+}
 try {
   const started = Date.now();
   const manifest = createBackup({

@@ -1,6 +1,8 @@
 // npx tsx scripts/bench-doctors.ts [--doctors 1000000] [--queries 2000] [--scans 20]
 //   [--reuse /tmp/doctors.db]  (keep the loaded database for the next run instead of deleting it)
 //   [--postgis postgres://postgres@127.0.0.1:PORT/postgres]  (also time PostGIS on the same data)
+//   [--engine postgres]  (DATABASE_URL=postgres://…: the app's PostGIS search on the same
+//   doctors and points, in a database of its own on that server; its figures end the run)
 // Fills a temporary database with N synthetic verified doctors around real cities
 // (population-weighted), then times the finder's top-20-within-50-km search through the
 // R*Tree (searchDoctors) against a full scan (scanDoctors) at seeded, population-weighted
@@ -25,6 +27,8 @@ import { citiesAbove } from "~/geo/gazetteer.server";
 import type { Place } from "~/geo/place-names";
 import { validCoordinates } from "~/geo/geo";
 import { seededRandom } from "../seed/random";
+import { isPostgresUrl } from "#db/pg/client";
+import { benchPostgres } from "./lib/bench-doctors-postgres";
 
 const { values } = parseArgs({
   options: {
@@ -36,8 +40,17 @@ const { values } = parseArgs({
     seed: { type: "string", default: "20240610" },
     reuse: { type: "string" },
     postgis: { type: "string" },
+    engine: { type: "string", default: "sqlite" },
   },
 });
+const ENGINE = values.engine;
+if (ENGINE !== "sqlite" && ENGINE !== "postgres") {
+  throw new Error(`Bad --engine: ${ENGINE} (sqlite or postgres)`);
+}
+const POSTGRES_URL = process.env.DATABASE_URL;
+if (ENGINE === "postgres" && !isPostgresUrl(POSTGRES_URL)) {
+  throw new Error("--engine postgres needs DATABASE_URL=postgres://user@host:port/database");
+}
 const N = Number(values.doctors);
 const QUERIES = Number(values.queries);
 const SCANS = Number(values.scans);
@@ -275,7 +288,33 @@ try {
         `${(theirs.p95 / ours.p95).toFixed(2)}× as fast at p50 / p95`,
     );
   }
+  const engine =
+    ENGINE === "postgres" && isPostgresUrl(POSTGRES_URL)
+      ? await benchPostgres(POSTGRES_URL, sqlite, queries, SCANS)
+      : undefined;
   sqlite.close();
+  if (engine) {
+    console.log(
+      `Postgres: loaded ${N.toLocaleString("en")} doctors and built the GiST index in ` +
+        `${engine.loadSeconds.toFixed(1)} s (${engine.sizeMb.toFixed(0)} MB)`,
+    );
+    engine.times.sort((a, b) => a - b);
+    engine.scanTimes.sort((a, b) => a - b);
+    console.log(
+      `searchDoctorsPostgis (GiST KNN), ${QUERIES} queries, top ${K} within ${RADIUS_KM} km: ` +
+        `p50 ${percentile(engine.times, 50).toFixed(3)} ms, p95 ${percentile(engine.times, 95).toFixed(3)} ms, ` +
+        `p99 ${percentile(engine.times, 99).toFixed(3)} ms, max ${engine.times[engine.times.length - 1]!.toFixed(1)} ms; ` +
+        `results identical to searchDoctors in ${QUERIES - engine.mismatches}/${QUERIES}`,
+    );
+    console.log(
+      `searchDoctorsPostgis with index scans off (full scan), ${SCANS} queries: ` +
+        `p50 ${percentile(engine.scanTimes, 50).toFixed(1)} ms`,
+    );
+    if (engine.mismatches > 0) {
+      process.exitCode = 1;
+      console.log(`MISMATCH: PostGIS disagreed with the SQLite search ${engine.mismatches} times`);
+    }
+  }
   if (mismatches > 0) {
     process.exitCode = 1;
     console.log(`MISMATCH: the indexed search disagreed with the scan ${mismatches} times`);
@@ -297,6 +336,23 @@ try {
       load_average: os.loadavg().map((n) => round(n, 2)),
     }),
   );
+  if (engine) {
+    // The same line for Postgres, last: SQLite's line above it, side by side.
+    const engineP50 = percentile(engine.times, 50);
+    const engineScanP50 = percentile(engine.scanTimes, 50);
+    console.log(
+      JSON.stringify({
+        engine: "postgres",
+        doctors: N,
+        k: K,
+        p50_ms: round(engineP50),
+        p95_ms: round(percentile(engine.times, 95)),
+        scan_p50_ms: round(engineScanP50, 1),
+        speedup: round(engineScanP50 / engineP50, 1),
+        load_average: os.loadavg().map((n) => round(n, 2)),
+      }),
+    );
+  }
 } finally {
   removeDb();
 }

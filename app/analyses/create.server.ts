@@ -9,6 +9,7 @@ import type { Classification } from "~/classifier/classify";
 import type { RgbImage } from "~/classifier/pixels";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { conflict, invalid, notFound } from "~/errors/domain-error";
+import { logError } from "~/http/request-context.server";
 import { prepareImage } from "~/uploads/image.server";
 import { getImageStore, newImageKey, type ImageStore } from "~/uploads/storage.server";
 import type { AgeBracket } from "./vocabulary";
@@ -107,6 +108,7 @@ export async function createAnalysis(
   const { classification, heatmapPng } = await classify(image.pixels);
   const imageKey = newImageKey();
   let pendingId: string;
+  let analysis: Analysis;
   try {
     pendingId = getDb()
       .insert(uploads)
@@ -131,7 +133,7 @@ export async function createAnalysis(
     await store.put(imageKey, "thumbnail", image.thumbnail);
     await store.put(imageKey, "heatmap", heatmapPng);
     // The row, its audit entry and the completed journal entry commit together.
-    const analysis = inTransaction(({ tx }) => {
+    analysis = inTransaction(({ tx }) => {
       const row = tx
         .insert(analyses)
         .values({
@@ -169,7 +171,6 @@ export async function createAnalysis(
       );
       return row;
     });
-    return analysis;
   } catch (error) {
     // Files first, then the pending row: a crash in between leaves a row the sweep handles.
     await store.deleteAll(imageKey);
@@ -179,4 +180,10 @@ export async function createAnalysis(
       .run();
     throw error;
   }
+  // Committed: the files are the analysis's now (an object store moves them out of pending/).
+  // Until this succeeds they are still served, and the start-up sweep finishes the move.
+  await store.promote(imageKey).catch((error: unknown) => {
+    logError(`promoting the images of analysis ${analysis.id}`, error);
+  });
+  return analysis;
 }

@@ -77,6 +77,8 @@ export type RecoveryReport = SweepReport & {
   orphanFolders: number;
   /** Temporary (`*.tmp`) and empty files removed from analyses' folders. */
   debrisFiles: number;
+  /** Files of committed analyses still pending (object stores: a crash after the commit), promoted. */
+  promotedFiles: number;
   /** Analyses whose files are missing (only damage outside the app can cause it). */
   missingFiles: string[];
 };
@@ -121,6 +123,7 @@ export async function recoverUploads(
   const known = knownKeys(listed.map((entry) => entry.key));
   let orphanFolders = 0;
   let debrisFiles = 0;
+  let promotedFiles = 0;
   const present = new Map<string, number>();
   for (const entry of listed) {
     if (known.pending.has(entry.key)) continue; // an upload still running
@@ -133,7 +136,11 @@ export async function recoverUploads(
       await store.removeDebris(entry.key, entry.debris);
       debrisFiles += entry.debris.length;
     }
-    present.set(entry.key, entry.complete.length);
+    if (entry.pending.length > 0) {
+      await store.promote(entry.key);
+      promotedFiles += entry.pending.length;
+    }
+    present.set(entry.key, new Set([...entry.complete, ...entry.pending]).size);
   }
   const missingFiles = getDb()
     .select({ id: analyses.id, imageKey: analyses.imageKey })
@@ -142,5 +149,5 @@ export async function recoverUploads(
     .all()
     .filter((row) => (present.get(row.imageKey) ?? 0) < IMAGE_FILE_NAMES.length)
     .map((row) => row.id);
-  return { ...sweep, orphanFolders, debrisFiles, missingFiles };
+  return { ...sweep, orphanFolders, debrisFiles, promotedFiles, missingFiles };
 }

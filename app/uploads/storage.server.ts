@@ -2,47 +2,26 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import { getEnv } from "~/env.server";
+import { getEnv, type Env } from "~/env.server";
+import {
+  IMAGE_FILE_NAMES,
+  IMAGE_FILES,
+  isImageKey,
+  type ImageFile,
+  type ImageStore,
+  type StoredKey,
+} from "./image-store.server";
+import { s3Store } from "./s3-store.server";
 
-export const IMAGE_FILES = {
-  original: { name: "original.jpg", contentType: "image/jpeg" },
-  thumbnail: { name: "thumbnail.jpg", contentType: "image/jpeg" },
-  heatmap: { name: "heatmap.png", contentType: "image/png" },
-} as const;
-export type ImageFile = keyof typeof IMAGE_FILES;
-export const IMAGE_FILE_NAMES = Object.keys(IMAGE_FILES) as ImageFile[];
-
-/** What the crash sweep found in one key's folder. */
-export type StoredKey = {
-  key: string;
-  /** Files under their final name with at least one byte. */
-  complete: ImageFile[];
-  /** Left-overs of an interrupted write: `*.tmp` files and empty files. */
-  debris: string[];
-};
-
-/**
- * Where uploaded images live, outside public/. The file system now; an object store
- * (S3, R2, GCS) implements the same calls for serverless deployments (its PUT is atomic, so
- * it never has debris). `list` and `removeSync` serve the crash sweep (docs/decisions/034).
- */
-export interface ImageStore {
-  /** Durable when it resolves: written under a temporary name, synced, renamed, synced. */
-  put(key: string, file: ImageFile, bytes: Uint8Array): Promise<void>;
-  get(key: string, file: ImageFile): Promise<Buffer | null>;
-  deleteAll(key: string): Promise<void>;
-  /** Every key that has a folder, with what is in it. */
-  list(): Promise<StoredKey[]>;
-  /** Remove one key's files, synchronously (the housekeeping job is synchronous). */
-  removeSync(key: string): void;
-  /** Remove debris files of a key (never a complete file). */
-  removeDebris(key: string, names: string[]): Promise<void>;
-}
-
-/** Keys are random and checked, so a key can never walk out of the store's folder. */
-export const newImageKey = () => crypto.randomBytes(18).toString("base64url");
-const KEY_PATTERN = /^[A-Za-z0-9_-]{24}$/;
-export const isImageKey = (key: string) => KEY_PATTERN.test(key);
+export {
+  IMAGE_FILE_NAMES,
+  IMAGE_FILES,
+  isImageKey,
+  newImageKey,
+  type ImageFile,
+  type ImageStore,
+  type StoredKey,
+} from "./image-store.server";
 
 const FILE_OF_NAME = new Map<string, ImageFile>(
   IMAGE_FILE_NAMES.map((file) => [IMAGE_FILES[file].name, file]),
@@ -79,6 +58,8 @@ export function fileSystemStore(root: string): ImageStore {
       await fsp.rename(temp, target);
       await syncPath(dir(key));
     },
+    // The rename in put is the promotion: a file under its final name is complete.
+    async promote() {},
     async get(key, file) {
       try {
         return await fsp.readFile(path.join(dir(key), IMAGE_FILES[file].name));
@@ -103,7 +84,7 @@ export function fileSystemStore(root: string): ImageStore {
         const keys = await fsp.readdir(path.join(root, prefix)).catch(() => [] as string[]);
         for (const key of keys) {
           if (!isImageKey(key) || key.slice(0, 2) !== prefix) continue;
-          const entry: StoredKey = { key, complete: [], debris: [] };
+          const entry: StoredKey = { key, complete: [], pending: [], debris: [] };
           for (const name of await fsp.readdir(dir(key)).catch(() => [] as string[])) {
             const stat = await fsp.stat(path.join(dir(key), name)).catch(() => null);
             if (!stat?.isFile()) continue;
@@ -130,9 +111,26 @@ export function fileSystemStore(root: string): ImageStore {
 
 export const imageStoreRoot = (dataDir = getEnv().DATA_DIR) => path.resolve(dataDir, "images");
 
+/** The configured store: `IMAGE_STORE=file` (default, under DATA_DIR) or `s3` (docs/decisions/051). */
+export function imageStoreFromEnv(env: Env = getEnv()): ImageStore {
+  if (env.IMAGE_STORE === "s3") {
+    return s3Store({
+      bucket: env.S3_BUCKET!,
+      region: env.S3_REGION,
+      endpoint: env.S3_ENDPOINT,
+      forcePathStyle: env.S3_FORCE_PATH_STYLE,
+      credentials:
+        env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
+          ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
+          : undefined,
+    });
+  }
+  return fileSystemStore(imageStoreRoot(env.DATA_DIR));
+}
+
 let store: ImageStore | undefined;
 export function getImageStore(): ImageStore {
-  store ??= fileSystemStore(imageStoreRoot());
+  store ??= imageStoreFromEnv();
   return store;
 }
 
