@@ -338,6 +338,7 @@ export const consultations = pgTable(
     declineReason: text("decline_reason"),
     doctorClass: text("doctor_class", { enum: DOCTOR_CLASSES }),
     recommendations: text("recommendations"),
+    morphology: text("morphology"),
     urgency: text("urgency", { enum: URGENCIES }),
     requestedAt: createdAt(),
     acceptedAt: at("accepted_at"),
