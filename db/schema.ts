@@ -21,6 +21,7 @@ import { ROLES } from "../app/auth/vocabulary";
 import { CONSULTATION_STATUSES, DOCTOR_CLASSES, URGENCIES } from "../app/consultations/vocabulary";
 import { VERIFICATION_STATUSES } from "../app/doctors/vocabulary";
 import { NOTIFICATION_KINDS } from "../app/notifications/vocabulary";
+import { DATASET_STATUSES } from "../app/lab/vocabulary";
 import { REVIEW_STATUSES } from "../app/reviews/vocabulary";
 
 const id = () =>
@@ -279,6 +280,7 @@ export type User = typeof users.$inferSelect;
 export type DoctorProfile = typeof doctorProfiles.$inferSelect;
 
 import type { CaptureReport } from "../app/classifier/classify";
+import type { DatasetReport } from "../app/lab/report";
 export const analyses = sqliteTable(
   "analyses",
   {
@@ -433,3 +435,28 @@ export const uploads = sqliteTable(
 );
 
 export type Upload = typeof uploads.$inferSelect;
+
+/**
+ * A labelled dataset uploaded to the model lab: its files live under `DATA_DIR/lab/datasets/<id>/`
+ * (class folders and a manifest.csv), its validation report here. Staged until accepted.
+ */
+export const labDatasets = sqliteTable(
+  "lab_datasets",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    status: text("status", { enum: DATASET_STATUSES }).notNull().default("staged"),
+    images: integer("images").notNull(),
+    bytes: integer("bytes").notNull(),
+    report: text("report", { mode: "json" }).$type<DatasetReport>().notNull(),
+    uploadedBy: text("uploaded_by").references(() => users.id, { onDelete: "set null" }),
+    acceptedAt: integer("accepted_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("lab_datasets_created_idx").on(t.createdAt),
+    check("lab_datasets_status_check", sql`${t.status} in ('staged', 'accepted')`),
+  ],
+);
+
+export type LabDataset = typeof labDatasets.$inferSelect;

@@ -11,7 +11,11 @@ export type Action =
   | { type: "doctor:verify"; profileUserId: string }
   | { type: "doctor:edit-profile"; profileUserId: string }
   | { type: "patient:access" }
-  | { type: "doctor:access" };
+  | { type: "doctor:access" }
+  /** The model lab: datasets, training jobs, predictions with any version. */
+  | { type: "lab:use" }
+  /** Making a model version the one every analysis uses, or rolling back. */
+  | { type: "lab:promote" };
 
 export function can(actor: Actor | null, action: Action): boolean {
   if (!actor) return false;
@@ -27,5 +31,8 @@ export function can(actor: Actor | null, action: Action): boolean {
       return actor.role === "patient";
     case "doctor:access":
       return actor.role === "doctor";
+    case "lab:use":
+    case "lab:promote":
+      return actor.role === "admin";
   }
 }
