@@ -8,6 +8,9 @@ import { can } from "~/auth/permissions";
 import { notFound } from "~/errors/domain-error";
 import { intent, NO_FIELDS } from "~/http/pipeline.server";
 import { stageDataset, validDatasetName } from "./datasets.server";
+import { createJob } from "./jobs.server";
+import { RecipeSchema } from "./validation";
+import { kickLabRunner } from "./runner.server";
 import { discardUpload, readDatasetForm, uploadedArchive } from "./upload.server";
 
 export async function readLabUpload(request: Request, user: SessionUser): Promise<FormData> {
@@ -33,3 +36,9 @@ export const uploadDatasetIntent = intent(
   },
   { hideFields: ["dataset"] },
 );
+
+export const startJobIntent = intent(RecipeSchema, ({ user, value }) => {
+  const job = createJob(user, value);
+  kickLabRunner();
+  return redirect(`/admin/models/jobs/${job.id}`);
+});

@@ -47,3 +47,29 @@ export const SKIP_REASON_TEXT: Record<SkipReason, string> = {
   too_small: "smaller than 64 pixels on a side",
   bad_name: "a file name with characters other than letters, digits, space, . _ -",
 };
+
+/** A training job: waiting its turn, running in the job process, then one of three ends. */
+export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const JOB_STATUS_LABELS: Record<JobStatus, string> = {
+  queued: "Waiting to start",
+  running: "Training",
+  succeeded: "Finished",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+export const isFinished = (status: JobStatus) =>
+  status === "succeeded" || status === "failed" || status === "cancelled";
+
+/** What a job's event stream carries. */
+export const JOB_EVENT_KINDS = ["batch", "epoch", "log", "status"] as const;
+export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
+
+/** The architectures a job may train: the project's, and a narrow one for quick trials. */
+export const ARCHITECTURES = {
+  project: { label: "The project's CNN (16-32-64-128)", widths: [16, 32, 64, 128] },
+  narrow: { label: "Narrow trial CNN (4-8)", widths: [4, 8] },
+} as const;
+export type ArchitectureName = keyof typeof ARCHITECTURES;

@@ -29,6 +29,9 @@ export default function ModelLabPage() {
         <li>
           <Link to="/admin/models/datasets">Datasets ({datasets})</Link>
         </li>
+        <li>
+          <Link to="/admin/models/jobs">Training jobs</Link>
+        </li>
       </ul>
       <h2>Model versions</h2>
       <div className="table-scroll" role="region" aria-label="Model versions" tabIndex={0}>

@@ -105,4 +105,35 @@ describe("the model lab's datasets", () => {
       expect(labFolders().length).toBe(before);
     }
   });
+
+  test("an admin starts a short training job and watches its curves move until it finishes", async () => {
+    const { page } = session;
+    await upload("train.zip", zipOf(await labelledFiles(10, 128)));
+    await page.waitForURL(/\/admin\/models\/datasets\/[\w-]{36}$/);
+    await page.getByRole("button", { name: "Accept for training" }).click();
+    await page.getByText("Accepted", { exact: true }).waitFor();
+
+    await page.goto("/admin/models/jobs");
+    await page.getByLabel("Architecture").selectOption("narrow");
+    await page.getByLabel("Epochs").fill("2");
+    await page.getByLabel("Files per split block").fill("1");
+    await page.getByLabel(/Colour and stain jitter/).uncheck();
+    await page.getByRole("button", { name: "Start training" }).click();
+    await page.waitForURL(/\/admin\/models\/jobs\/[\w-]{36}$/);
+
+    // Batches and epochs arrive through the event stream, without reloading the page.
+    const status = page.getByRole("status");
+    await status.filter({ hasText: /epoch 1 of 2, batch \d+ of \d+ · [\d.]+ images\/s/ }).waitFor({
+      timeout: 120_000,
+    });
+    await page.locator(".uplot").first().waitFor();
+    const epochs = page.getByRole("region", { name: "Epochs" });
+    await epochs.getByRole("row", { name: /^1 / }).waitFor({ timeout: 120_000 });
+    await status.filter({ hasText: "Finished" }).waitFor({ timeout: 180_000 });
+    await epochs.getByRole("row", { name: /^2 / }).waitFor();
+    // The curves stay after the end.
+    await page.reload();
+    await page.locator(".uplot").first().waitFor();
+    expect(await epochs.getByRole("row").count()).toBe(3);
+  }, 300_000);
 });
