@@ -21,7 +21,12 @@ import { ROLES } from "../app/auth/vocabulary";
 import { CONSULTATION_STATUSES, DOCTOR_CLASSES, URGENCIES } from "../app/consultations/vocabulary";
 import { VERIFICATION_STATUSES } from "../app/doctors/vocabulary";
 import { NOTIFICATION_KINDS } from "../app/notifications/vocabulary";
-import { DATASET_STATUSES, JOB_EVENT_KINDS, JOB_STATUSES } from "../app/lab/vocabulary";
+import {
+  DATASET_STATUSES,
+  JOB_EVENT_KINDS,
+  JOB_STATUSES,
+  type ArchitectureName,
+} from "../app/lab/vocabulary";
 import { REVIEW_STATUSES } from "../app/reviews/vocabulary";
 
 const id = () =>
@@ -463,7 +468,7 @@ export type LabDataset = typeof labDatasets.$inferSelect;
 
 /** The recipe a lab job trains with (scripts/model/training.ts `Recipe`, plus the split). */
 export type LabRecipe = {
-  architecture: "project" | "narrow";
+  architecture: ArchitectureName;
   epochs: number;
   seed: number;
   augmentation: boolean;

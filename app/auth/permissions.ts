@@ -13,9 +13,7 @@ export type Action =
   | { type: "patient:access" }
   | { type: "doctor:access" }
   /** The model lab: datasets, training jobs, predictions with any version. */
-  | { type: "lab:use" }
-  /** Making a model version the one every analysis uses, or rolling back. */
-  | { type: "lab:promote" };
+  | { type: "lab:use" };
 
 export function can(actor: Actor | null, action: Action): boolean {
   if (!actor) return false;
@@ -32,7 +30,6 @@ export function can(actor: Actor | null, action: Action): boolean {
     case "doctor:access":
       return actor.role === "doctor";
     case "lab:use":
-    case "lab:promote":
       return actor.role === "admin";
   }
 }

@@ -1,9 +1,10 @@
 /** The lab's form schemas, shared by the page and the server. */
 import { z } from "zod";
+import { ARCHITECTURE_NAMES } from "./vocabulary";
 
 export const RecipeSchema = z.object({
   datasetId: z.string({ error: "Choose a dataset" }).uuid("Choose a dataset"),
-  architecture: z.enum(["project", "narrow"], { error: "Choose an architecture" }),
+  architecture: z.enum(ARCHITECTURE_NAMES, { error: "Choose an architecture" }),
   epochs: z.coerce
     .number({ error: "Give the number of epochs" })
     .int("Give a whole number of epochs")

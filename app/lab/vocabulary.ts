@@ -73,3 +73,7 @@ export const ARCHITECTURES = {
   narrow: { label: "Narrow trial CNN (4-8)", widths: [4, 8] },
 } as const;
 export type ArchitectureName = keyof typeof ARCHITECTURES;
+export const ARCHITECTURE_NAMES = Object.keys(ARCHITECTURES) as [
+  ArchitectureName,
+  ...ArchitectureName[],
+];
