@@ -6,9 +6,9 @@
 import crypto from "node:crypto";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { labDatasets, type LabDataset } from "#db/schema";
+import { labDatasets, labJobs, type LabDataset } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { getEnv } from "~/env.server";
@@ -145,6 +145,12 @@ export function acceptDataset(actor: Actor, id: string): LabDataset {
 export function deleteDataset(actor: Actor, id: string): void {
   getDataset(actor, id);
   const dir = datasetDir(id);
+  const inUse = getDb()
+    .select({ id: labJobs.id })
+    .from(labJobs)
+    .where(and(eq(labJobs.datasetId, id), inArray(labJobs.status, ["queued", "running"])))
+    .get();
+  if (inUse) throw conflict("A training job is using this dataset; cancel it first.");
   inTransaction((uow) => {
     uow.tx.delete(labDatasets).where(eq(labDatasets.id, id)).run();
     audit(

@@ -15,6 +15,7 @@ import {
 import { recoverJobs } from "~/lab/runner.server";
 import { jobEventStream } from "~/lab/stream.server";
 import { RecipeSchema } from "~/lab/validation";
+import { deleteDataset } from "~/lab/datasets.server";
 import { makeUser, ORIGIN } from "../helpers";
 
 async function admin() {
@@ -53,6 +54,11 @@ describe("training jobs", () => {
     expect(job).toMatchObject({ status: "queued", epoch: 0 });
     expect(job.version).toMatch(/^lab-\d{8}-\d{4}-[0-9a-f]{6}$/);
     expect(job.recipe).toMatchObject({ architecture: "narrow", epochs: 2, augmentation: false });
+    // The dataset a job still needs cannot be deleted from under it.
+    expect(() => deleteDataset(actor, job.datasetId!)).toThrow(/cancel it first/);
+    cancelJob(actor, job.id);
+    deleteDataset(actor, job.datasetId!);
+    expect(readJob(job.id)?.datasetId).toBeNull();
   });
 
   test("one job runs at a time; the next is claimed when it ends", async () => {
