@@ -153,10 +153,14 @@ const server = app.listen(port, host, () => {
 });
 // Auto-close, session and rate-limit purges every HOUSEKEEPING_INTERVAL_SECONDS (unref'd timer).
 build.entry.module.startHousekeeping();
+// The model lab's training jobs: one at a time in a child process; interrupted ones resume
+// (docs/decisions/052).
+const stopLabRunner = build.entry.module.startLabRunner();
 
 // Stop cleanly (containers and process managers send SIGTERM): no new connections, then exit.
 for (const signal of ["SIGTERM", "SIGINT"]) {
   process.once(signal, () => {
+    stopLabRunner();
     server.close(() => process.exit(0));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5000).unref();

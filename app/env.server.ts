@@ -48,6 +48,9 @@ const envSchema = z
     MAIL_FROM: z.string().min(3).default("HemaLink <no-reply@hemalink.invalid>"),
     /** Seconds between the production server's housekeeping runs; 0 leaves it to a scheduler. */
     HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
+    /** The model lab: largest dataset archive upload, and its largest unpacked size. */
+    LAB_MAX_UPLOAD_MB: positiveInt(2048),
+    LAB_MAX_UNZIPPED_MB: positiveInt(8192),
     /** The public address of the app, for links in e-mails. */
     APP_URL: z.string().url().default("http://localhost:3000"),
     /**

@@ -92,7 +92,11 @@ const NAVIGATION: Record<Role | "visitor", NavItem[]> = {
     NOTIFICATIONS,
     SECURITY,
   ],
-  admin: [{ to: "/admin", label: "Admin" }, SECURITY],
+  admin: [
+    { to: "/admin", label: "Admin", end: true },
+    { to: "/admin/models", label: "Model lab" },
+    SECURITY,
+  ],
   visitor: [
     FIND_A_DOCTOR,
     { to: "/login", label: "Log in" },

@@ -21,6 +21,12 @@ import { ROLES } from "../app/auth/vocabulary";
 import { CONSULTATION_STATUSES, DOCTOR_CLASSES, URGENCIES } from "../app/consultations/vocabulary";
 import { VERIFICATION_STATUSES } from "../app/doctors/vocabulary";
 import { NOTIFICATION_KINDS } from "../app/notifications/vocabulary";
+import {
+  DATASET_STATUSES,
+  JOB_EVENT_KINDS,
+  JOB_STATUSES,
+  type ArchitectureName,
+} from "../app/lab/vocabulary";
 import { REVIEW_STATUSES } from "../app/reviews/vocabulary";
 
 const id = () =>
@@ -279,6 +285,7 @@ export type User = typeof users.$inferSelect;
 export type DoctorProfile = typeof doctorProfiles.$inferSelect;
 
 import type { CaptureReport } from "../app/classifier/classify";
+import type { DatasetReport } from "../app/lab/report";
 export const analyses = sqliteTable(
   "analyses",
   {
@@ -436,3 +443,90 @@ export const uploads = sqliteTable(
 );
 
 export type Upload = typeof uploads.$inferSelect;
+
+/**
+ * A labelled dataset uploaded to the model lab: its files live under `DATA_DIR/lab/datasets/<id>/`
+ * (class folders and a manifest.csv), its validation report here. Staged until accepted.
+ */
+export const labDatasets = sqliteTable(
+  "lab_datasets",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    status: text("status", { enum: DATASET_STATUSES }).notNull().default("staged"),
+    images: integer("images").notNull(),
+    bytes: integer("bytes").notNull(),
+    report: text("report", { mode: "json" }).$type<DatasetReport>().notNull(),
+    uploadedBy: text("uploaded_by").references(() => users.id, { onDelete: "set null" }),
+    acceptedAt: integer("accepted_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("lab_datasets_created_idx").on(t.createdAt),
+    check("lab_datasets_status_check", sql`${t.status} in ('staged', 'accepted')`),
+  ],
+);
+
+export type LabDataset = typeof labDatasets.$inferSelect;
+
+/** The recipe a lab job trains with (scripts/model/training.ts `Recipe`, plus the split). */
+export type LabRecipe = {
+  architecture: ArchitectureName;
+  epochs: number;
+  seed: number;
+  augmentation: boolean;
+  blockSize: number;
+  batchSize: number;
+};
+
+/**
+ * A training job of the model lab. One runs at a time, in a child process (`runner` names it,
+ * host:pid); its candidate model and checkpoint live under `DATA_DIR/lab/jobs/<id>/`.
+ */
+export const labJobs = sqliteTable(
+  "lab_jobs",
+  {
+    id: id(),
+    datasetId: text("dataset_id").references(() => labDatasets.id, { onDelete: "set null" }),
+    datasetName: text("dataset_name").notNull(),
+    /** The candidate model's version name (its folder name once promoted). */
+    version: text("version").notNull().unique(),
+    status: text("status", { enum: JOB_STATUSES }).notNull().default("queued"),
+    recipe: text("recipe", { mode: "json" }).$type<LabRecipe>().notNull(),
+    /** The last epoch finished (and checkpointed). */
+    epoch: integer("epoch").notNull().default(0),
+    runner: text("runner"),
+    cancelRequested: integer("cancel_requested", { mode: "boolean" }).notNull().default(false),
+    error: text("error"),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("lab_jobs_status_created_idx").on(t.status, t.createdAt),
+    check(
+      "lab_jobs_status_check",
+      sql`${t.status} in ('queued', 'running', 'succeeded', 'failed', 'cancelled')`,
+    ),
+  ],
+);
+
+export type LabJob = typeof labJobs.$inferSelect;
+
+/** What a job reported as it ran (batches, epochs, log lines), in order: its curves and its stream. */
+export const labJobEvents = sqliteTable(
+  "lab_job_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    jobId: text("job_id")
+      .notNull()
+      .references(() => labJobs.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: JOB_EVENT_KINDS }).notNull(),
+    data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("lab_job_events_job_idx").on(t.jobId, t.id)],
+);
+
+export type LabJobEvent = typeof labJobEvents.$inferSelect;

@@ -11,7 +11,9 @@ export type Action =
   | { type: "doctor:verify"; profileUserId: string }
   | { type: "doctor:edit-profile"; profileUserId: string }
   | { type: "patient:access" }
-  | { type: "doctor:access" };
+  | { type: "doctor:access" }
+  /** The model lab: datasets, training jobs, predictions with any version. */
+  | { type: "lab:use" };
 
 export function can(actor: Actor | null, action: Action): boolean {
   if (!actor) return false;
@@ -27,5 +29,7 @@ export function can(actor: Actor | null, action: Action): boolean {
       return actor.role === "patient";
     case "doctor:access":
       return actor.role === "doctor";
+    case "lab:use":
+      return actor.role === "admin";
   }
 }

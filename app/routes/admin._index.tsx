@@ -31,6 +31,9 @@ export default function AdminPage() {
         <li>
           <Link to="/admin/consultations">Monitor consultations</Link>
         </li>
+        <li>
+          <Link to="/admin/models">Model lab: datasets and model versions</Link>
+        </li>
       </ul>
       <h2>Doctors awaiting verification ({waiting})</h2>
       {waiting > pending.length && (

@@ -5,17 +5,13 @@ import { CLASS_IDS, type ClassId } from "~/classifier/classes";
 import { measureCells, findField, fitBackground, normaliseCapture } from "~/classifier/capture";
 import { decodeImage } from "~/classifier/decode.server";
 import type { RgbImage } from "~/classifier/pixels";
+import { FOLDER_CLASS as LAB_FOLDER_CLASS } from "~/lab/vocabulary";
 import { mulberry32, shuffle } from "./random";
 
 export type Split = "train" | "validation" | "test";
 export const SPLITS: Split[] = ["train", "validation", "test"];
 
-const FOLDER_CLASS: Record<string, ClassId> = {
-  Benign: "benign",
-  Early: "early_pre_b",
-  Pre: "pre_b",
-  Pro: "pro_b",
-};
+const FOLDER_CLASS: Record<string, ClassId> = LAB_FOLDER_CLASS;
 
 export type Sample = {
   file: string;

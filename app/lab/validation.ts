@@ -1,0 +1,24 @@
+/** The lab's form schemas, shared by the page and the server. */
+import { z } from "zod";
+import { ARCHITECTURE_NAMES } from "./vocabulary";
+
+export const RecipeSchema = z.object({
+  datasetId: z.string({ error: "Choose a dataset" }).uuid("Choose a dataset"),
+  architecture: z.enum(ARCHITECTURE_NAMES, { error: "Choose an architecture" }),
+  epochs: z.coerce
+    .number({ error: "Give the number of epochs" })
+    .int("Give a whole number of epochs")
+    .min(1, "At least 1 epoch")
+    .max(60, "At most 60 epochs"),
+  seed: z.coerce.number({ error: "Give a seed" }).int("The seed is a whole number").min(0).max(1e9),
+  augmentation: z
+    .enum(["on", "off"])
+    .default("off")
+    .transform((v) => v === "on"),
+  blockSize: z.coerce
+    .number({ error: "Give a block size" })
+    .int("Give a whole number")
+    .min(1, "At least 1 file per block")
+    .max(500, "At most 500 files per block"),
+});
+export type RecipeInput = z.output<typeof RecipeSchema>;

@@ -1,0 +1,79 @@
+/**
+ * The words of the model lab: a dataset's class folders, its statuses, and the names of the
+ * validation report's findings. Isomorphic; the schema and the training scripts import it.
+ */
+import { CLASS_IDS, CLASS_LABELS, type ClassId } from "../classifier/classes";
+
+export { CLASS_IDS, CLASS_LABELS, type ClassId };
+
+/** A labelled dataset's class folders (the layout of the project's training data). */
+export const CLASS_FOLDERS = ["Benign", "Early", "Pre", "Pro"] as const;
+export type ClassFolder = (typeof CLASS_FOLDERS)[number];
+
+export const FOLDER_CLASS: Record<ClassFolder, ClassId> = {
+  Benign: "benign",
+  Early: "early_pre_b",
+  Pre: "pre_b",
+  Pro: "pro_b",
+};
+
+export const isClassFolder = (name: string): name is ClassFolder =>
+  (CLASS_FOLDERS as readonly string[]).includes(name);
+
+/** A class named in a manifest: its folder name or its class id. */
+export function folderOfLabel(label: string): ClassFolder | null {
+  const trimmed = label.trim();
+  if (isClassFolder(trimmed)) return trimmed;
+  const folder = CLASS_FOLDERS.find((f) => FOLDER_CLASS[f] === trimmed);
+  return folder ?? null;
+}
+
+/** `staged`: extracted and reported, waiting for a decision; `accepted`: usable for training. */
+export const DATASET_STATUSES = ["staged", "accepted"] as const;
+export type DatasetStatus = (typeof DATASET_STATUSES)[number];
+
+export const DATASET_STATUS_LABELS: Record<DatasetStatus, string> = {
+  staged: "Waiting for review",
+  accepted: "Accepted",
+};
+
+/** Why a file of an accepted archive was left out of the dataset. */
+export const SKIP_REASONS = ["not_image", "unreadable", "too_small", "bad_name"] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export const SKIP_REASON_TEXT: Record<SkipReason, string> = {
+  not_image: "not an image (JPEG, PNG, WebP or TIFF by its bytes)",
+  unreadable: "an image that cannot be decoded (truncated or corrupt)",
+  too_small: "smaller than 64 pixels on a side",
+  bad_name: "a file name with characters other than letters, digits, space, . _ -",
+};
+
+/** A training job: waiting its turn, running in the job process, then one of three ends. */
+export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const JOB_STATUS_LABELS: Record<JobStatus, string> = {
+  queued: "Waiting to start",
+  running: "Training",
+  succeeded: "Finished",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+export const isFinished = (status: JobStatus) =>
+  status === "succeeded" || status === "failed" || status === "cancelled";
+
+/** What a job's event stream carries. */
+export const JOB_EVENT_KINDS = ["batch", "epoch", "log", "status"] as const;
+export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
+
+/** The architectures a job may train: the project's, and a narrow one for quick trials. */
+export const ARCHITECTURES = {
+  project: { label: "The project's CNN (16-32-64-128)", widths: [16, 32, 64, 128] },
+  narrow: { label: "Narrow trial CNN (4-8)", widths: [4, 8] },
+} as const;
+export type ArchitectureName = keyof typeof ARCHITECTURES;
+export const ARCHITECTURE_NAMES = Object.keys(ARCHITECTURES) as [
+  ArchitectureName,
+  ...ArchitectureName[],
+];

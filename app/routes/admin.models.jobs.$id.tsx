@@ -1,0 +1,221 @@
+import type {
+  ActionFunctionArgs,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
+import uplotStyles from "uplot/dist/uPlot.min.css?url";
+import { requirePermission } from "~/auth/guards.server";
+import { ClientOnly } from "~/components/client-only";
+import { firstMessage } from "~/components/forms";
+import { handleAction, handleLoader, step } from "~/http/pipeline.server";
+import type { CurvePoints } from "~/lab/curves.client";
+import { cancelJob, getJob, jobEvents } from "~/lab/jobs.server";
+import { ARCHITECTURES, isFinished, JOB_STATUS_LABELS, type JobStatus } from "~/lab/vocabulary";
+
+const Curves = lazy(() => import("~/lab/curves.client"));
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: uplotStyles }];
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.job.version ?? "Job"} · Model lab · HemaLink` },
+];
+
+type Batch = {
+  epoch: number;
+  batch: number;
+  batches: number;
+  batchSize: number;
+  loss: number;
+  accuracy: number;
+  learningRate: number;
+  imagesPerSecond: number;
+};
+type Epoch = CurvePoints["epochs"][number] & { seconds: number };
+
+export function loader(args: LoaderFunctionArgs) {
+  return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
+    const user = await requirePermission(request, { type: "lab:use" });
+    const job = getJob(user, params.id ?? "");
+    const events = jobEvents(user, job.id);
+    return {
+      job: {
+        id: job.id,
+        version: job.version,
+        datasetId: job.datasetId,
+        datasetName: job.datasetName,
+        status: job.status,
+        recipe: job.recipe,
+        epoch: job.epoch,
+        error: job.error,
+        cancelRequested: job.cancelRequested,
+      },
+      batches: events.filter((e) => e.kind === "batch").map((e) => e.data as Batch),
+      epochs: events.filter((e) => e.kind === "epoch").map((e) => e.data as Epoch),
+      lastEventId: events.at(-1)?.id ?? 0,
+    };
+  });
+}
+
+export function action(args: ActionFunctionArgs) {
+  return handleAction(args, {
+    who: "user",
+    intents: {
+      cancel: step(({ user, params }) => {
+        cancelJob(user, params.id ?? "");
+        return redirect(`/admin/models/jobs/${params.id}`);
+      }),
+    },
+  });
+}
+
+/** Follow the job's event stream while it runs; the page's data again once it ends. */
+function useLiveJob(initial: ReturnType<typeof useLoaderData<typeof loader>>) {
+  const [batches, setBatches] = useState(initial.batches);
+  const [epochs, setEpochs] = useState(initial.epochs);
+  const [status, setStatus] = useState<JobStatus>(initial.job.status);
+  const revalidator = useRevalidator();
+  useEffect(() => {
+    setBatches(initial.batches);
+    setEpochs(initial.epochs);
+    setStatus(initial.job.status);
+    if (isFinished(initial.job.status)) return;
+    const source = new EventSource(
+      `/admin/models/jobs/${initial.job.id}/events?after=${initial.lastEventId}`,
+    );
+    source.addEventListener("batch", (e) =>
+      setBatches((b) => [...b, JSON.parse((e as MessageEvent).data) as Batch]),
+    );
+    source.addEventListener("epoch", (e) =>
+      setEpochs((list) => [...list, JSON.parse((e as MessageEvent).data) as Epoch]),
+    );
+    source.addEventListener("status", (e) =>
+      setStatus((JSON.parse((e as MessageEvent).data) as { status: JobStatus }).status),
+    );
+    source.addEventListener("end", () => {
+      source.close();
+      revalidator.revalidate();
+    });
+    return () => source.close();
+    // The stream follows one loaded state of the job.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [initial]);
+  return { batches, epochs, status };
+}
+
+function eta(last: Batch | undefined, epochs: number): string | null {
+  if (!last || last.imagesPerSecond <= 0) return null;
+  const remaining = last.batches - last.batch + (epochs - last.epoch) * last.batches;
+  const seconds = Math.round((remaining * last.batchSize) / last.imagesPerSecond);
+  return seconds < 90 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
+}
+
+const pct = (v: number | null | undefined) =>
+  v === null || v === undefined ? "—" : `${Math.round(v * 1000) / 10} %`;
+
+export default function JobPage() {
+  const data = useLoaderData<typeof loader>();
+  const { job } = data;
+  const error = firstMessage(useActionData<typeof action>());
+  const { batches, epochs, status } = useLiveJob(data);
+  const last = batches.at(-1);
+  const points = useMemo<CurvePoints>(
+    () => ({
+      batches: batches.map((b) => ({
+        x: b.epoch - 1 + b.batch / b.batches,
+        loss: b.loss,
+        accuracy: b.accuracy,
+      })),
+      epochs,
+    }),
+    [batches, epochs],
+  );
+  const running = status === "running" || status === "queued";
+  return (
+    <section className="panel">
+      <p>
+        <Link to="/admin/models">Model lab</Link> ›{" "}
+        <Link to="/admin/models/jobs">Training jobs</Link> › {job.version}
+      </p>
+      <h1>{job.version}</h1>
+      <p role="status" aria-live="polite">
+        <strong>{JOB_STATUS_LABELS[status]}</strong>
+        {running && job.cancelRequested && " — stopping after this batch"}
+        {last && running && (
+          <>
+            {" "}
+            · epoch {last.epoch} of {job.recipe.epochs}, batch {last.batch} of {last.batches} ·{" "}
+            {last.imagesPerSecond} images/s · learning rate {last.learningRate.toPrecision(2)}
+            {eta(last, job.recipe.epochs) && ` · about ${eta(last, job.recipe.epochs)} left`}
+          </>
+        )}
+      </p>
+      {job.error && (
+        <p role="alert" className="error">
+          {job.error}
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <p>
+        Dataset{" "}
+        {job.datasetId ? (
+          <Link to={`/admin/models/datasets/${job.datasetId}`}>{job.datasetName}</Link>
+        ) : (
+          `${job.datasetName} (deleted)`
+        )}{" "}
+        · {ARCHITECTURES[job.recipe.architecture].label} · {job.recipe.epochs} epochs · seed{" "}
+        {job.recipe.seed} · blocks of {job.recipe.blockSize} files · colour jitter{" "}
+        {job.recipe.augmentation ? "on" : "off"}
+      </p>
+      {running && (
+        <Form method="post">
+          <input type="hidden" name="intent" value="cancel" />
+          <button type="submit" className="secondary" disabled={job.cancelRequested}>
+            Cancel the job
+          </button>
+        </Form>
+      )}
+      <h2>Learning curves</h2>
+      <ClientOnly fallback={<p>The curves are drawn in the browser; the table below has them.</p>}>
+        {() => (
+          <Suspense fallback={<p>Loading the chart…</p>}>
+            <Curves points={points} />
+          </Suspense>
+        )}
+      </ClientOnly>
+      <div className="table-scroll" role="region" aria-label="Epochs" tabIndex={0}>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Epoch</th>
+              <th scope="col">Training loss</th>
+              <th scope="col">Training accuracy</th>
+              <th scope="col">Validation loss</th>
+              <th scope="col">Validation accuracy</th>
+              <th scope="col">Seconds</th>
+            </tr>
+          </thead>
+          <tbody>
+            {epochs.map((e) => (
+              <tr key={e.epoch}>
+                <th scope="row">{e.epoch}</th>
+                <td>{e.trainLoss}</td>
+                <td>{pct(e.trainAccuracy)}</td>
+                <td>{e.validationLoss ?? "—"}</td>
+                <td>{pct(e.validationAccuracy)}</td>
+                <td>{e.seconds}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
