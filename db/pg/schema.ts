@@ -42,7 +42,10 @@ import {
   URGENCIES,
 } from "../../app/consultations/vocabulary";
 import { VERIFICATION_STATUSES } from "../../app/doctors/vocabulary";
+import { DATASET_STATUSES, JOB_EVENT_KINDS, JOB_STATUSES } from "../../app/lab/vocabulary";
+import type { DatasetReport } from "../../app/lab/report";
 import { NOTIFICATION_KINDS } from "../../app/notifications/vocabulary";
+import type { LabRecipe } from "../schema";
 import { REVIEW_STATUSES } from "../../app/reviews/vocabulary";
 
 /**
@@ -413,4 +416,67 @@ export const uploads = pgTable(
     uniqueIndex("uploads_user_idempotency_unique").on(t.userId, t.idempotencyKey),
     index("uploads_pending_idx").on(t.analysisId, t.createdAt),
   ],
+);
+
+/** The model lab's datasets (files under `DATA_DIR/lab/datasets/<id>/`), as in db/schema.ts. */
+export const labDatasets = pgTable(
+  "lab_datasets",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    status: text("status", { enum: DATASET_STATUSES }).notNull().default("staged"),
+    images: integer("images").notNull(),
+    bytes: bigint("bytes", { mode: "number" }).notNull(),
+    report: jsonb("report").$type<DatasetReport>().notNull(),
+    uploadedBy: text("uploaded_by").references(() => users.id, { onDelete: "set null" }),
+    acceptedAt: at("accepted_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("lab_datasets_created_idx").on(t.createdAt),
+    check("lab_datasets_status_check", sql`${t.status} in ('staged', 'accepted')`),
+  ],
+);
+
+/** The model lab's training jobs, one at a time in a child process. */
+export const labJobs = pgTable(
+  "lab_jobs",
+  {
+    id: id(),
+    datasetId: text("dataset_id").references(() => labDatasets.id, { onDelete: "set null" }),
+    datasetName: text("dataset_name").notNull(),
+    version: text("version").notNull().unique(),
+    status: text("status", { enum: JOB_STATUSES }).notNull().default("queued"),
+    recipe: jsonb("recipe").$type<LabRecipe>().notNull(),
+    epoch: integer("epoch").notNull().default(0),
+    runner: text("runner"),
+    cancelRequested: boolean("cancel_requested").notNull().default(false),
+    error: text("error"),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    startedAt: at("started_at"),
+    finishedAt: at("finished_at"),
+  },
+  (t) => [
+    index("lab_jobs_status_created_idx").on(t.status, t.createdAt),
+    check(
+      "lab_jobs_status_check",
+      sql`${t.status} in ('queued', 'running', 'succeeded', 'failed', 'cancelled')`,
+    ),
+  ],
+);
+
+/** What a lab job reported as it ran, in order. */
+export const labJobEvents = pgTable(
+  "lab_job_events",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    jobId: text("job_id")
+      .notNull()
+      .references(() => labJobs.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: JOB_EVENT_KINDS }).notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("lab_job_events_job_idx").on(t.jobId, t.id)],
 );
