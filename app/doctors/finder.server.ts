@@ -12,6 +12,7 @@ import { resolvePlace } from "~/geo/gazetteer.server";
 import { searchDoctors, type DoctorHit } from "./search.server";
 import { SPECIALTY_IDS, type Specialty } from "./specialties";
 import { LANGUAGES } from "./languages";
+import { sortHits } from "./sort";
 
 import { MAX_PAGES, MIN_RESULTS, RADII, RESULTS, SORTS } from "./finder";
 
@@ -60,7 +61,7 @@ export function parseFinderQuery(params: URLSearchParams): FinderQuery {
             : field === "analysis"
               ? "Unknown analysis."
               : field === "sort"
-                ? "Sort by best match, distance or rating."
+                ? "Sort by best match, distance, rating or reply time."
                 : field === "pages"
                   ? `Show between 1 and ${MAX_PAGES} pages of results.`
                   : `Unknown ${field} filter.`;
@@ -158,9 +159,7 @@ export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): Finde
     doctors = search(radiusKm);
   }
   // The ranking picks who is shown; the sort only orders them (best match keeps the ranking).
-  if (query.sort === "nearest") doctors.sort((a, b) => a.distanceKm - b.distanceKm);
-  if (query.sort === "rating")
-    doctors.sort((a, b) => b.bayesian - a.bayesian || a.distanceKm - b.distanceKm);
+  doctors = sortHits(doctors, query.sort);
   let fallback: FinderResult["fallback"] = null;
   if (doctors.length === 0) {
     let nearest: DoctorHit[] = [];

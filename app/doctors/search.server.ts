@@ -68,6 +68,9 @@ export type DoctorHit = {
   languages: string[];
   offersTeleconsultation: boolean;
   acceptsNewPatients: boolean;
+  /** Answered consultations and their median reply time (ms); see ./reply-time.ts. */
+  replyCount: number;
+  medianReplyMs: number | null;
   score: number;
   why: string[];
 };
@@ -125,7 +128,8 @@ function statements(db: BetterSqlite3.Database): Statements {
     details: db.prepare(
       `SELECT p.geo_id AS geoId, p.id, p.title, u.display_name AS displayName,
               p.clinic_name AS clinicName, p.city, p.country,
-              p.specialties, p.languages
+              p.specialties, p.languages, p.reply_count AS replyCount,
+              p.median_reply_ms AS medianReplyMs
        FROM doctor_profiles p JOIN users u ON u.id = p.user_id
        WHERE p.geo_id IN (SELECT value FROM json_each(?))`,
     ),
@@ -455,6 +459,8 @@ type DetailRow = {
   country: string | null;
   specialties: string;
   languages: string;
+  replyCount: number;
+  medianReplyMs: number | null;
 };
 
 function hydrate(st: Statements, q: Normalised, winners: Scored[]): DoctorHit[] {
@@ -484,6 +490,8 @@ function hydrate(st: Statements, q: Normalised, winners: Scored[]): DoctorHit[] 
       languages,
       offersTeleconsultation: w.offersTeleconsultation,
       acceptsNewPatients: w.acceptsNewPatients,
+      replyCount: row.replyCount,
+      medianReplyMs: row.medianReplyMs,
       score: w.score,
       why: whyRecommended({
         ...w,

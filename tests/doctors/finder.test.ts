@@ -53,7 +53,7 @@ describe("the finder never ends in an empty page", () => {
     expect(two.doctors.length).toBeGreaterThanOrEqual(25);
     expect(two.more).toBe(false);
     expect(() => parseFinderQuery(new URLSearchParams({ sort: "price" }))).toThrow(
-      "Sort by best match, distance or rating.",
+      "Sort by best match, distance, rating or reply time.",
     );
   });
 });
