@@ -28,6 +28,11 @@ export function getListedDoctor(doctorId: string) {
       bio: doctorProfiles.bio,
       phone: doctorProfiles.phone,
       website: doctorProfiles.website,
+      education: doctorProfiles.education,
+      inPersonFee: doctorProfiles.inPersonFee,
+      teleconsultationFee: doctorProfiles.teleconsultationFee,
+      replyCount: doctorProfiles.replyCount,
+      medianReplyMs: doctorProfiles.medianReplyMs,
       isDemo: doctorProfiles.isDemo,
       verifiedAt: doctorProfiles.verifiedAt,
     })

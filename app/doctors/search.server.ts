@@ -29,6 +29,7 @@ import {
   whyRecommended,
   type RankInput,
 } from "./ranking";
+import type { Fee } from "./fees";
 
 export type DoctorSearch = {
   lat: number;
@@ -71,6 +72,9 @@ export type DoctorHit = {
   /** Answered consultations and their median reply time (ms); see ./reply-time.ts. */
   replyCount: number;
   medianReplyMs: number | null;
+  /** Stated fees (./fees.ts), or null. */
+  inPersonFee: Fee | null;
+  teleconsultationFee: Fee | null;
   score: number;
   why: string[];
 };
@@ -129,7 +133,8 @@ function statements(db: BetterSqlite3.Database): Statements {
       `SELECT p.geo_id AS geoId, p.id, p.title, u.display_name AS displayName,
               p.clinic_name AS clinicName, p.city, p.country,
               p.specialties, p.languages, p.reply_count AS replyCount,
-              p.median_reply_ms AS medianReplyMs
+              p.median_reply_ms AS medianReplyMs, p.in_person_fee AS inPersonFee,
+              p.teleconsultation_fee AS teleconsultationFee
        FROM doctor_profiles p JOIN users u ON u.id = p.user_id
        WHERE p.geo_id IN (SELECT value FROM json_each(?))`,
     ),
@@ -408,6 +413,9 @@ const parseList = (json: string): string[] => {
   }
 };
 
+const parseFee = (json: string | null): Fee | null =>
+  json === null ? null : (JSON.parse(json) as Fee);
+
 /** The same answer as searchDoctors from a scan of every verified doctor (no R*Tree). */
 export function scanDoctors(db: BetterSqlite3.Database, query: DoctorSearch): DoctorHit[] {
   const q = normalise(query);
@@ -461,6 +469,8 @@ type DetailRow = {
   languages: string;
   replyCount: number;
   medianReplyMs: number | null;
+  inPersonFee: string | null;
+  teleconsultationFee: string | null;
 };
 
 function hydrate(st: Statements, q: Normalised, winners: Scored[]): DoctorHit[] {
@@ -492,6 +502,8 @@ function hydrate(st: Statements, q: Normalised, winners: Scored[]): DoctorHit[] 
       acceptsNewPatients: w.acceptsNewPatients,
       replyCount: row.replyCount,
       medianReplyMs: row.medianReplyMs,
+      inPersonFee: parseFee(row.inPersonFee),
+      teleconsultationFee: parseFee(row.teleconsultationFee),
       score: w.score,
       why: whyRecommended({
         ...w,

@@ -1,4 +1,10 @@
-import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
+import {
+  getFormProps,
+  getInputProps,
+  getSelectProps,
+  getTextareaProps,
+  useForm,
+} from "@conform-to/react";
 import type { z } from "zod";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
@@ -10,6 +16,7 @@ import { CheckboxGroup, Field, FieldErrors, FormErrors, replyTo } from "~/compon
 import { getOwnProfile, updateOwnProfile } from "~/doctors/profile.server";
 import { SPECIALTIES, SPECIALTY_IDS } from "~/doctors/specialties";
 import { LANGUAGES } from "~/doctors/languages";
+import { FEE_KINDS, FEE_KIND_LABELS, minorDigits, type Fee } from "~/doctors/fees";
 import { LocateSchema, ProfileSchema } from "~/doctors/validation";
 import { invalid } from "~/errors/domain-error";
 import { mapTiles } from "~/env.server";
@@ -32,6 +39,7 @@ export function loader(args: LoaderFunctionArgs) {
       profile: {
         ...profile,
         boardCertifications: profile.boardCertifications.join("\n"),
+        education: profile.education.join("\n"),
         verifiedAt: profile.verifiedAt?.toISOString() ?? null,
       },
       tiles: { url, attribution },
@@ -88,6 +96,9 @@ export default function DoctorProfilePage() {
       bio: profile.bio ?? "",
       phone: profile.phone ?? "",
       website: profile.website ?? "",
+      education: profile.education,
+      ...feeDefaults("inPerson", profile.inPersonFee),
+      ...feeDefaults("teleconsultation", profile.teleconsultationFee),
     },
     // Validated on the server when submitted (the action's reply): no schema library in the
     // browser bundle, and no request per blur or keystroke.
@@ -259,6 +270,60 @@ export default function DoctorProfilePage() {
         >
           <textarea {...getTextareaProps(fields.bio)} rows={4} />
         </Field>
+        <Field
+          id={fields.education.id}
+          label="Education and training"
+          hint="One per line, e.g. “MD, Université de Lyon, 2004”."
+          errors={fields.education.errors}
+          errorId={fields.education.errorId}
+        >
+          <textarea {...getTextareaProps(fields.education)} rows={4} />
+        </Field>
+        <fieldset>
+          <legend>Consultation fees</legend>
+          <p className="hint">
+            Shown on your public page and in the finder. Leave “Not stated” to show none.
+          </p>
+          {FEE_KINDS.map((kind) => {
+            const choice = fields[`${kind}Fee`];
+            const amount = fields[`${kind}Amount`];
+            const currency = fields[`${kind}Currency`];
+            return (
+              <div key={kind} className="fee-row">
+                <Field
+                  id={choice.id}
+                  label={FEE_KIND_LABELS[kind]}
+                  errors={choice.errors}
+                  errorId={choice.errorId}
+                >
+                  <select {...getSelectProps(choice)}>
+                    <option value="unstated">Not stated</option>
+                    <option value="free">Free</option>
+                    <option value="paid">Paid</option>
+                  </select>
+                </Field>
+                <Field
+                  id={amount.id}
+                  label={`${FEE_KIND_LABELS[kind]} fee`}
+                  hint="When paid, e.g. 80 or 49.50"
+                  errors={amount.errors}
+                  errorId={amount.errorId}
+                >
+                  <input {...getInputProps(amount, { type: "text" })} inputMode="decimal" />
+                </Field>
+                <Field
+                  id={currency.id}
+                  label="Currency"
+                  hint="e.g. EUR, USD, INR"
+                  errors={currency.errors}
+                  errorId={currency.errorId}
+                >
+                  <input {...getInputProps(currency, { type: "text" })} maxLength={3} />
+                </Field>
+              </div>
+            );
+          })}
+        </fieldset>
         {text("phone", "Phone")}
         {text("website", "Website")}
         <button type="submit" name="intent" value="save">
@@ -267,4 +332,14 @@ export default function DoctorProfilePage() {
       </Form>
     </section>
   );
+}
+
+/** The form's three fields of a stored fee. */
+function feeDefaults(kind: (typeof FEE_KINDS)[number], fee: Fee | null) {
+  return {
+    [`${kind}Fee`]: fee?.kind ?? "unstated",
+    [`${kind}Amount`]:
+      fee?.kind === "paid" ? String(fee.amountMinor / 10 ** minorDigits(fee.currency)) : "",
+    [`${kind}Currency`]: fee?.kind === "paid" ? fee.currency : "",
+  };
 }

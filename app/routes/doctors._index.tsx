@@ -8,11 +8,13 @@ import { mapLinks } from "~/map/links";
 import { RADII, SORT_LABELS, SORTS } from "~/doctors/finder";
 import { caseContext, findDoctors, parseFinderQuery } from "~/doctors/finder.server";
 import { RANKING_WEIGHTS, RATING_PRIOR } from "~/doctors/ranking";
+import { MIN_REPLIES_SHOWN, shownReplyMs } from "~/doctors/reply-time";
 import { SPECIALTIES, SPECIALTY_IDS, type Specialty } from "~/doctors/specialties";
 import { LANGUAGES } from "~/doctors/languages";
 import { mapTiles } from "~/env.server";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { handleLoader } from "~/http/pipeline.server";
+import { DoctorAvatar, feeSummary, ReplyTime } from "~/components/doctor-details";
 
 const DoctorMap = lazy(() => import("~/map/map.client"));
 
@@ -297,13 +299,17 @@ export default function FinderPage() {
           {Math.round(RANKING_WEIGHTS.specialty * 100)}% a specialty that fits your case, and small
           boosts for teleconsultation and accepting new patients. Ratings are shrunk towards{" "}
           {RATING_PRIOR.mean.toFixed(1)} stars as if every doctor had {RATING_PRIOR.weight} extra
-          reviews of that value, so one 5-star review does not beat forty 4.7s. Nobody can pay for
-          placement.
+          reviews of that value, so one 5-star review does not beat forty 4.7s. &ldquo;Fastest reply
+          first&rdquo; orders the same doctors by their median time from a request to their first
+          reply, once they have answered at least {MIN_REPLIES_SHOWN} consultations; the others
+          follow. Nobody can pay for placement.
         </p>
       </section>
     </>
   );
 }
+
+const replyTimeShown = (d: Hit) => shownReplyMs(d) !== null;
 
 type Hit = ReturnType<typeof useLoaderData<typeof loader>>["result"]["doctors"][number];
 
@@ -403,6 +409,7 @@ function DoctorCard({
       onFocus={() => onSelect(d.id)}
     >
       <h3>
+        <DoctorAvatar id={d.id} name={d.name} size={32} />{" "}
         <Link to={`/doctors/${d.id}${analysis ? `?analysis=${analysis}` : ""}`}>{d.name}</Link>{" "}
         <span className="badge verified">Certified</span>
       </h3>
@@ -428,6 +435,13 @@ function DoctorCard({
         {d.offersTeleconsultation ? " · Teleconsultation" : ""}
         {d.acceptsNewPatients ? "" : " · Not accepting new patients"}
       </p>
+      {(replyTimeShown(d) || feeSummary(d)) && (
+        <p className="doctor-extras">
+          <ReplyTime stats={d} />
+          {replyTimeShown(d) && feeSummary(d) ? " · " : ""}
+          {feeSummary(d)}
+        </p>
+      )}
       <p className="why">Why recommended: {d.why.join("; ")}</p>
       {analysis && d.offersTeleconsultation && (
         <p>
