@@ -63,10 +63,11 @@ type Fees = { inPersonFee: Fee | null; teleconsultationFee: Fee | null };
 const feeOfKind = (fees: Fees, kind: (typeof FEE_KINDS)[number]) =>
   kind === "inPerson" ? fees.inPersonFee : fees.teleconsultationFee;
 
-/** "In person: €80 · Teleconsultation: Free"; empty when no fee is stated. */
+/** "In person €80 · Teleconsultation free"; empty when no fee is stated. */
 export function feeSummary(fees: Fees): string {
   return FEE_KINDS.flatMap((kind) => {
     const fee = feeOfKind(fees, kind);
-    return fee ? [`${FEE_KIND_LABELS[kind]}: ${formatFee(fee)}`] : [];
+    if (!fee) return [];
+    return [`${FEE_KIND_LABELS[kind]} ${fee.kind === "free" ? "free" : formatFee(fee)}`];
   }).join(" · ");
 }

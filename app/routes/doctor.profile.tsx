@@ -313,7 +313,7 @@ export default function DoctorProfilePage() {
                 </Field>
                 <Field
                   id={currency.id}
-                  label="Currency"
+                  label={`${FEE_KIND_LABELS[kind]} currency`}
                   hint="e.g. EUR, USD, INR"
                   errors={currency.errors}
                   errorId={currency.errorId}

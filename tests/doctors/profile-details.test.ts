@@ -66,7 +66,7 @@ describe("a doctor states education and fees", () => {
     expect(row.inPersonFee).toEqual({ kind: "paid", amountMinor: 8000, currency: "EUR" });
     expect(row.teleconsultationFee).toEqual({ kind: "free" });
     const listed = getListedDoctor(doctor.profile.id);
-    expect(feeSummary(listed)).toBe("In person: €80 · Teleconsultation: Free");
+    expect(feeSummary(listed)).toBe("In person €80 · Teleconsultation free");
   });
 
   test("a paid fee without amount or currency, a bad currency or too many decimals is a 400 and saves nothing", async () => {

@@ -97,7 +97,7 @@ describe("doctor profiles patients can compare", () => {
       .fill("MD, University of Copenhagen, 2003\nFellowship in hematology, Rigshospitalet, 2010");
     await doctorPage.getByLabel("In person", { exact: true }).selectOption("paid");
     await doctorPage.getByLabel("In person fee").fill("9000");
-    await doctorPage.getByLabel("Currency").first().fill("DKK");
+    await doctorPage.getByLabel("In person currency").fill("DKK");
     await doctorPage.getByLabel("Teleconsultation", { exact: true }).selectOption("free");
     await doctorPage.getByRole("button", { name: "Save profile" }).click();
     await doctorPage.getByText("Profile saved.").waitFor();
@@ -115,7 +115,7 @@ describe("doctor profiles patients can compare", () => {
     expect(listed.slice(0, 3)).toEqual([swift.name, slow.name, quiet.name]);
     const card = page.locator(".doctor", { hasText: swift.name });
     await card.getByText("Usually replies within 2 hours").waitFor();
-    await card.getByText("In person: DKK 9,000 · Teleconsultation: Free").waitFor();
+    await card.getByText("In person DKK 9,000 · Teleconsultation free").waitFor();
     await page
       .locator(".doctor", { hasText: slow.name })
       .getByText("Usually replies within 3 days")
@@ -128,7 +128,7 @@ describe("doctor profiles patients can compare", () => {
     await card.getByRole("link", { name: swift.name }).click();
     await page.getByRole("heading", { name: "Education and training" }).waitFor();
     await page.getByText("Fellowship in hematology, Rigshospitalet, 2010").waitFor();
-    await page.getByText("Fees: In person: DKK 9,000 · Teleconsultation: Free").waitFor();
+    await page.getByText("Fees: In person DKK 9,000 · Teleconsultation free").waitFor();
     await page.getByText("Usually replies within 2 hours").waitFor();
     expect(await page.locator("svg.doctor-avatar text").textContent()).toBe("SR");
     expect(await seriousA11yViolations(page)).toEqual([]);
