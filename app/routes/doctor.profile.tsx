@@ -156,7 +156,7 @@ export default function DoctorProfilePage() {
           </span>
         )}{" "}
         Changing your licence, certification, title or clinic name sends the profile back to
-        verification.
+        verification; education, fees and the other details do not.
       </p>
       {outcome?.saved && (
         <p role="status" className="notice">
