@@ -141,6 +141,8 @@ export const doctorProfiles = sqliteTable(
     /** Consultation fees by kind; null: not stated (app/doctors/fees.ts). */
     inPersonFee: text("in_person_fee", { mode: "json" }).$type<Fee>(),
     teleconsultationFee: text("teleconsultation_fee", { mode: "json" }).$type<Fee>(),
+    /** The profile photo's key in the image store (app/doctors/photo.server.ts), or null. */
+    photoKey: text("photo_key"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -24,8 +24,25 @@ function colourFor(id: string): string {
   return AVATAR_COLOURS[hash % AVATAR_COLOURS.length]!;
 }
 
-/** A circle with the doctor's initials (decorative: the name is always written beside it). */
-export function DoctorAvatar({ id, name, size = 48 }: { id: string; name: string; size?: number }) {
+/**
+ * The doctor's photo, or a circle with their initials; decorative either way (the name is
+ * always written beside it). `photo` is the photo's address when there is one.
+ */
+export function DoctorAvatar({
+  id,
+  name,
+  size = 48,
+  photo,
+}: {
+  id: string;
+  name: string;
+  size?: number;
+  photo?: string | null;
+}) {
+  if (photo)
+    return (
+      <img className="doctor-avatar" src={photo} alt="" width={size} height={size} loading="lazy" />
+    );
   return (
     <svg
       className="doctor-avatar"

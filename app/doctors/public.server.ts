@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { doctorProfiles, users } from "#db/schema";
 import type { Actor } from "~/auth/permissions";
@@ -33,6 +33,7 @@ export function getListedDoctor(doctorId: string) {
       teleconsultationFee: doctorProfiles.teleconsultationFee,
       replyCount: doctorProfiles.replyCount,
       medianReplyMs: doctorProfiles.medianReplyMs,
+      hasPhoto: sql<boolean>`${doctorProfiles.photoKey} IS NOT NULL`.mapWith(Boolean),
       isDemo: doctorProfiles.isDemo,
       verifiedAt: doctorProfiles.verifiedAt,
     })

@@ -75,6 +75,7 @@ export type DoctorHit = {
   /** Stated fees (./fees.ts), or null. */
   inPersonFee: Fee | null;
   teleconsultationFee: Fee | null;
+  hasPhoto: boolean;
   score: number;
   why: string[];
 };
@@ -134,7 +135,7 @@ function statements(db: BetterSqlite3.Database): Statements {
               p.clinic_name AS clinicName, p.city, p.country,
               p.specialties, p.languages, p.reply_count AS replyCount,
               p.median_reply_ms AS medianReplyMs, p.in_person_fee AS inPersonFee,
-              p.teleconsultation_fee AS teleconsultationFee
+              p.teleconsultation_fee AS teleconsultationFee, p.photo_key IS NOT NULL AS hasPhoto
        FROM doctor_profiles p JOIN users u ON u.id = p.user_id
        WHERE p.geo_id IN (SELECT value FROM json_each(?))`,
     ),
@@ -471,6 +472,7 @@ type DetailRow = {
   medianReplyMs: number | null;
   inPersonFee: string | null;
   teleconsultationFee: string | null;
+  hasPhoto: number;
 };
 
 function hydrate(st: Statements, q: Normalised, winners: Scored[]): DoctorHit[] {
@@ -504,6 +506,7 @@ function hydrate(st: Statements, q: Normalised, winners: Scored[]): DoctorHit[] 
       medianReplyMs: row.medianReplyMs,
       inPersonFee: parseFee(row.inPersonFee),
       teleconsultationFee: parseFee(row.teleconsultationFee),
+      hasPhoto: row.hasPhoto === 1,
       score: w.score,
       why: whyRecommended({
         ...w,

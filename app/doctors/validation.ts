@@ -201,3 +201,8 @@ export const AdminDoctorQuerySchema = z.object({
   status: z.enum([...VERIFICATION_STATUSES, "all"]).catch("pending"),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
 });
+
+/** The profile photo form: one image file (its checks are in ./photo.server.ts). */
+export const PhotoSchema = z.object({
+  photo: z.instanceof(File, { error: "Choose a photo to upload." }),
+});

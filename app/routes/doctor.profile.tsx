@@ -12,16 +12,25 @@ import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { mapLinks } from "~/map/links";
-import { CheckboxGroup, Field, FieldErrors, FormErrors, replyTo } from "~/components/forms";
+import {
+  CheckboxGroup,
+  Field,
+  FieldErrors,
+  fieldMessage,
+  FormErrors,
+  replyTo,
+} from "~/components/forms";
 import { getOwnProfile, updateOwnProfile } from "~/doctors/profile.server";
 import { SPECIALTIES, SPECIALTY_IDS } from "~/doctors/specialties";
 import { LANGUAGES } from "~/doctors/languages";
 import { FEE_KINDS, FEE_KIND_LABELS, minorDigits, type Fee } from "~/doctors/fees";
-import { LocateSchema, ProfileSchema } from "~/doctors/validation";
+import { LocateSchema, PhotoSchema, ProfileSchema } from "~/doctors/validation";
+import { PHOTO_MAX_MB, readPhotoForm, setOwnPhoto } from "~/doctors/photo.server";
+import { DoctorAvatar } from "~/components/doctor-details";
 import { invalid } from "~/errors/domain-error";
 import { mapTiles } from "~/env.server";
 import { resolvePlace } from "~/geo/gazetteer.server";
-import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
+import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server";
 
 const PinMap = lazy(() => import("~/map/map.client").then((m) => ({ default: m.PinMap })));
 
@@ -40,9 +49,13 @@ export function loader(args: LoaderFunctionArgs) {
         ...profile,
         boardCertifications: profile.boardCertifications.join("\n"),
         education: profile.education.join("\n"),
+        // The page needs to know there is a photo, not its key in the image store.
+        photoKey: undefined,
+        photoVersion: profile.photoKey ? profile.updatedAt.getTime() : null,
         verifiedAt: profile.verifiedAt?.toISOString() ?? null,
       },
       tiles: { url, attribution },
+      photoMaxMb: PHOTO_MAX_MB,
     };
   });
 }
@@ -50,10 +63,23 @@ export function loader(args: LoaderFunctionArgs) {
 export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "doctor",
+    // The photo form is multipart (streamed with the upload's cap); the others are plain forms.
+    readForm: (request) =>
+      (request.headers.get("content-type") ?? "").startsWith("multipart/form-data")
+        ? readPhotoForm(request)
+        : request.formData(),
     intents: {
       save: intent(ProfileSchema, ({ user, value, submission }) => {
         const saved = updateOwnProfile(user, value);
         return { reply: submission.reply(), located: null, saved };
+      }),
+      photo: intent(PhotoSchema, async ({ user, value, submission }) => {
+        const saved = await setOwnPhoto(user, new Uint8Array(await value.photo.arrayBuffer()));
+        return { reply: submission.reply(), located: null, saved, photo: "saved" as const };
+      }),
+      "remove-photo": step(async ({ user, submission }) => {
+        const saved = await setOwnPhoto(user, null);
+        return { reply: submission.reply(), located: null, saved, photo: "removed" as const };
       }),
       // "Set the pin from the city" without JavaScript: resolve the typed city offline.
       locate: intent(LocateSchema, ({ value, submission }) => {
@@ -71,9 +97,11 @@ export function action(args: ActionFunctionArgs) {
 }
 
 export default function DoctorProfilePage() {
-  const { name, profile, tiles } = useLoaderData<typeof loader>();
+  const { name, profile, tiles, photoMaxMb } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const outcome = result && "saved" in result ? result : null;
+  const photoOutcome = result && "photo" in result ? result : null;
+  const outcome = result && "saved" in result && !photoOutcome ? result : null;
+  const photoError = fieldMessage(replyTo(result, "photo"), "photo");
   const located = outcome?.located;
   const [position, setPosition] = useState<{ lat: number | null; lng: number | null }>({
     lat: located?.lat ?? profile.lat,
@@ -166,6 +194,49 @@ export default function DoctorProfilePage() {
             : ""}
         </p>
       )}
+      <Form method="post" encType="multipart/form-data" className="form photo-form">
+        <h2>Photo</h2>
+        <DoctorAvatar
+          id={profile.id}
+          name={name}
+          size={96}
+          photo={profile.photoVersion ? `/doctor/profile/photo?v=${profile.photoVersion}` : null}
+        />
+        {photoOutcome && (
+          <p role="status" className="notice">
+            {photoOutcome.photo === "saved" ? "Photo saved." : "Photo removed."}{" "}
+            {photoOutcome.saved.backToVerification
+              ? "Your photo is part of your identity: the profile is awaiting verification and not listed until an administrator approves it."
+              : ""}
+          </p>
+        )}
+        <div className="field">
+          <label htmlFor="photo">Profile photo</label>
+          <small id="photo-hint">
+            JPEG, PNG or WebP, up to {photoMaxMb} MB; shown square. A new photo is checked by an
+            administrator before patients see it.
+          </small>
+          <input
+            id="photo"
+            name="photo"
+            type="file"
+            accept="image/jpeg,image/png,image/webp"
+            aria-describedby={photoError ? "photo-hint photo-error" : "photo-hint"}
+            aria-invalid={photoError ? true : undefined}
+          />
+          <FieldErrors id="photo-error" errors={photoError ? [photoError] : undefined} />
+        </div>
+        <p>
+          <button type="submit" name="intent" value="photo">
+            Upload photo
+          </button>{" "}
+          {profile.photoVersion && (
+            <button type="submit" name="intent" value="remove-photo" className="secondary">
+              Remove photo
+            </button>
+          )}
+        </p>
+      </Form>
       <Form method="post" className="form" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
         <p>

@@ -148,7 +148,12 @@ export default function DoctorPage() {
     <>
       <section className="panel">
         <div className="doctor-heading">
-          <DoctorAvatar id={doctor.id} name={doctor.name} size={72} />
+          <DoctorAvatar
+            id={doctor.id}
+            name={doctor.name}
+            size={72}
+            photo={doctor.hasPhoto ? `/doctors/${doctor.id}/photo` : null}
+          />
           <div>
             <h1>
               {doctor.title ? `${doctor.title} ` : ""}

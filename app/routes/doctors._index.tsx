@@ -463,7 +463,12 @@ function DoctorCard({
       onFocus={() => onSelect(d.id)}
     >
       <h3>
-        <DoctorAvatar id={d.id} name={d.name} size={32} />{" "}
+        <DoctorAvatar
+          id={d.id}
+          name={d.name}
+          size={32}
+          photo={d.hasPhoto ? `/doctors/${d.id}/photo` : null}
+        />{" "}
         <Link to={`/doctors/${d.id}${analysis ? `?analysis=${analysis}` : ""}`}>{d.name}</Link>{" "}
         <span className="badge verified">Certified</span>
       </h3>

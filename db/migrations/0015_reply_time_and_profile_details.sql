@@ -3,6 +3,7 @@ ALTER TABLE `doctor_profiles` ADD `median_reply_ms` integer;--> statement-breakp
 ALTER TABLE `doctor_profiles` ADD `education` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
 ALTER TABLE `doctor_profiles` ADD `in_person_fee` text;--> statement-breakpoint
 ALTER TABLE `doctor_profiles` ADD `teleconsultation_fee` text;--> statement-breakpoint
+ALTER TABLE `doctor_profiles` ADD `photo_key` text;--> statement-breakpoint
 -- Backfill of the reply time from the consultations answered so far, the same figures as
 -- app/doctors/reply-time.server.ts keeps from now on (decision 048): per answered
 -- consultation, the time from the request to the doctor's first reply (a message, or the

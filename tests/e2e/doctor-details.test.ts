@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { Browser } from "playwright-core";
+import sharp from "sharp";
 import { getDb } from "#db/client";
-import { consultations, users } from "#db/schema";
+import { consultations, doctorProfiles, users } from "#db/schema";
 import { refreshReplyTime } from "~/doctors/reply-time.server";
 import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
 import { seriousA11yViolations } from "./axe";
@@ -82,7 +83,7 @@ async function answered(profileId: string, hours: number[]) {
 }
 
 describe("doctor profiles patients can compare", () => {
-  test("a doctor adds education and fees; a patient sorts by fastest reply and sees the details", async () => {
+  test("a doctor adds a photo, education and fees; a patient sorts by fastest reply and sees the details", async () => {
     const swift = await doctorNearNuuk("Swift Replier", 6);
     const slow = await doctorNearNuuk("Slow Replier", 2);
     const quiet = await doctorNearNuuk("Quiet Newcomer", 1);
@@ -92,6 +93,36 @@ describe("doctor profiles patients can compare", () => {
 
     const { page: doctorPage } = await session(swift.user.email);
     await doctorPage.goto("/doctor/profile");
+    // A forged file is refused with a message; a real photo is taken, and (a photo is
+    // identity) the profile waits for the admin again.
+    await doctorPage.getByLabel("Profile photo").setInputFiles({
+      name: "me.jpg",
+      mimeType: "image/jpeg",
+      buffer: Buffer.from("this is not a picture"),
+    });
+    await doctorPage.getByRole("button", { name: "Upload photo" }).click();
+    await doctorPage
+      .getByText("This file is not a JPEG, PNG, WebP or TIFF image. Choose a photo.")
+      .waitFor();
+    const portrait = await sharp({
+      create: { width: 600, height: 800, channels: 3, background: { r: 90, g: 130, b: 170 } },
+    })
+      .jpeg()
+      .withExif({ IFD0: { Copyright: "camera owner" } })
+      .toBuffer();
+    await doctorPage
+      .getByLabel("Profile photo")
+      .setInputFiles({ name: "me.jpg", mimeType: "image/jpeg", buffer: portrait });
+    await doctorPage.getByRole("button", { name: "Upload photo" }).click();
+    await doctorPage.getByText(/Photo saved\. Your photo is part of your identity/).waitFor();
+    await doctorPage.locator("img.doctor-avatar").waitFor();
+    // The administrator approves the new photo (their page is tested elsewhere).
+    getDb()
+      .update(doctorProfiles)
+      .set({ status: "verified", verifiedAt: new Date() })
+      .where(eq(doctorProfiles.id, swift.profile.id))
+      .run();
+    await doctorPage.reload();
     await doctorPage
       .getByLabel("Education and training")
       .fill("MD, University of Copenhagen, 2003\nFellowship in hematology, Rigshospitalet, 2010");
@@ -130,6 +161,14 @@ describe("doctor profiles patients can compare", () => {
     await page.getByText("Fellowship in hematology, Rigshospitalet, 2010").waitFor();
     await page.getByText("Fees: In person DKK 9,000 · Teleconsultation free").waitFor();
     await page.getByText("Usually replies within 2 hours").waitFor();
+    // The photo as served: square, re-encoded, no metadata; doctors without one get initials.
+    const photo = await page.request.get(`/doctors/${swift.profile.id}/photo`);
+    expect(photo.headers()["content-type"]).toBe("image/jpeg");
+    const served = await sharp(await photo.body()).metadata();
+    expect(served).toMatchObject({ width: 400, height: 400 });
+    expect(served.exif).toBeUndefined();
+    expect(await page.locator(".doctor-heading img.doctor-avatar").count()).toBe(1);
+    await page.goto(`/doctors/${slow.profile.id}`);
     expect(await page.locator("svg.doctor-avatar text").textContent()).toBe("SR");
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
