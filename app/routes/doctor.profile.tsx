@@ -183,8 +183,8 @@ export default function DoctorProfilePage() {
             Verification declined: {profile.rejectionReason ?? "no reason given"}
           </span>
         )}{" "}
-        Changing your licence, certification, title, clinic name or photo sends the profile back
-        to verification; education, fees and the other details do not.
+        Changing your licence, certification, title, clinic name or photo sends the profile back to
+        verification; education, fees and the other details do not.
       </p>
       {outcome?.saved && (
         <p role="status" className="notice">
