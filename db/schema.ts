@@ -20,6 +20,7 @@ import {
 import { ROLES } from "../app/auth/vocabulary";
 import { CONSULTATION_STATUSES, DOCTOR_CLASSES, URGENCIES } from "../app/consultations/vocabulary";
 import { VERIFICATION_STATUSES } from "../app/doctors/vocabulary";
+import type { Fee } from "../app/doctors/fees";
 import { NOTIFICATION_KINDS } from "../app/notifications/vocabulary";
 import {
   DATASET_STATUSES,
@@ -131,6 +132,23 @@ export const doctorProfiles = sqliteTable(
     /** Visible reviews only, maintained by triggers in the same transaction as the review. */
     ratingCount: integer("rating_count").notNull().default(0),
     ratingSum: integer("rating_sum").notNull().default(0),
+    /**
+     * Answered consultations and the median time (ms) from request to the doctor's first
+     * reply (a message or the answer), kept by app/doctors/reply-time.server.ts in the
+     * answer's transaction (decision 048).
+     */
+    replyCount: integer("reply_count").notNull().default(0),
+    medianReplyMs: integer("median_reply_ms"),
+    /** Education and training, one line each ("MD, Université de Lyon, 2004"). */
+    education: text("education", { mode: "json" })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    /** Consultation fees by kind; null: not stated (app/doctors/fees.ts). */
+    inPersonFee: text("in_person_fee", { mode: "json" }).$type<Fee>(),
+    teleconsultationFee: text("teleconsultation_fee", { mode: "json" }).$type<Fee>(),
+    /** The profile photo's key in the image store (app/doctors/photo.server.ts), or null. */
+    photoKey: text("photo_key"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,6 +1,7 @@
 import { count } from "drizzle-orm";
 import type { Db } from "#db/client";
 import { doctorProfiles, reviews, users } from "#db/schema";
+import { minorDigits } from "~/doctors/fees";
 import { enrolWithSecret } from "~/auth/second-factor.server";
 import { SPECIALTY_IDS } from "~/doctors/specialties";
 import { citiesAbove } from "~/geo/gazetteer.server";
@@ -235,6 +236,7 @@ export async function seedDemo(db: Db, hash: (password: string) => Promise<strin
           // ... and accepts new patients (a doctor who does not receives no new cases).
           acceptsNewPatients: random.next() < 0.8 || i === 0,
           bio: "Demo profile: this hematologist does not exist.",
+          ...demoDetails(i, city.name, city.country),
           isDemo: true,
           verifiedAt: status === "verified" ? new Date(now - 86_400_000) : null,
           verifiedBy: status === "verified" ? admin.id : null,
@@ -251,4 +253,50 @@ export async function seedDemo(db: Db, hash: (password: string) => Promise<strin
       }
     }
   });
+}
+
+/** Demo currencies of the countries with the most demo doctors (others state no fee). */
+const DEMO_CURRENCIES: Record<string, string> = {
+  AU: "AUD",
+  BR: "BRL",
+  CA: "CAD",
+  CN: "CNY",
+  DE: "EUR",
+  ES: "EUR",
+  FR: "EUR",
+  GB: "GBP",
+  IN: "INR",
+  IT: "EUR",
+  JP: "JPY",
+  MX: "MXN",
+  US: "USD",
+};
+
+/**
+ * Education and fees of the i-th demo doctor, derived from `i` alone (the seed's random
+ * sequence, and so every other demo value, stays as it was). Reply times are not invented:
+ * they come from real consultations only.
+ */
+function demoDetails(i: number, city: string, country: string) {
+  const graduated = 1990 + ((i * 7) % 25);
+  const currency = DEMO_CURRENCIES[country];
+  // Round amounts in the currency's own scale (JPY and INR amounts are larger numbers).
+  const scale = { JPY: 100, INR: 100, CNY: 10, BRL: 5, MXN: 20 }[currency ?? ""] ?? 1;
+  const minor = currency ? 10 ** minorDigits(currency) : 1;
+  return {
+    education: [
+      `MD, ${city} School of Medicine (demo), ${graduated}`,
+      `Residency in internal medicine (demo), ${graduated + 4}`,
+      `Fellowship in hematology (demo), ${graduated + 6}`,
+    ],
+    inPersonFee: currency
+      ? { kind: "paid" as const, amountMinor: (60 + (i % 7) * 10) * scale * minor, currency }
+      : null,
+    teleconsultationFee:
+      i % 5 === 0
+        ? { kind: "free" as const }
+        : currency
+          ? { kind: "paid" as const, amountMinor: (40 + (i % 5) * 5) * scale * minor, currency }
+          : null,
+  };
 }

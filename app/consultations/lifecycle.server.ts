@@ -15,6 +15,7 @@ import { inTransaction, type Executor } from "~/data/unit-of-work.server";
 import { conflict, invalid, notFound } from "~/errors/domain-error";
 import { notify } from "~/notifications/notifications.server";
 import { isCertified } from "~/doctors/vocabulary";
+import { refreshReplyTime } from "~/doctors/reply-time.server";
 import { redactDoctorNotifications, visibleTo, type Side } from "./access.server";
 import { noticeOf, partiesOf, type ConsultationStep } from "./notices.server";
 import type { AnswerInput, ShareInput } from "./validation";
@@ -146,6 +147,7 @@ function transition(actor: Actor, id: string, { step, side, from, set }: Transit
         .set({ verifiedConsultation: true })
         .where(and(eq(reviews.authorId, row.patientId), eq(reviews.doctorId, row.doctorProfileId)))
         .run();
+      refreshReplyTime(uow.tx, row.doctorProfileId);
     }
     if (step === "revoke" || step === "withdraw") {
       // The doctor's access ends: their earlier notifications stop naming the patient.

@@ -8,10 +8,12 @@ import { z } from "zod";
 import { getDb } from "#db/client";
 import type { Actor } from "~/auth/permissions";
 import { getOwnAnalysis } from "~/analyses/analyses.server";
-import { resolvePlace } from "~/geo/gazetteer.server";
+import { resolvePlaceFor } from "~/geo/gazetteer.server";
+import type { Place } from "~/geo/place-names";
 import { searchDoctors, type DoctorHit } from "./search.server";
 import { SPECIALTY_IDS, type Specialty } from "./specialties";
 import { LANGUAGES } from "./languages";
+import { sortHits } from "./sort";
 
 import { MAX_PAGES, MIN_RESULTS, RADII, RESULTS, SORTS } from "./finder";
 
@@ -40,6 +42,14 @@ export const FinderQuerySchema = z.object({
   analysis: z.preprocess(empty, z.string().uuid().optional()),
   sort: z.preprocess(empty, z.enum(SORTS).default("best")),
   pages: z.preprocess(empty, z.coerce.number().int().min(1).max(MAX_PAGES).default(1)),
+  /** The searcher's country, from the browser's locale: picks among a postcode's countries. */
+  region: z.preprocess(
+    empty,
+    z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .optional(),
+  ),
 });
 
 export type FinderQuery = z.infer<typeof FinderQuerySchema>;
@@ -60,10 +70,12 @@ export function parseFinderQuery(params: URLSearchParams): FinderQuery {
             : field === "analysis"
               ? "Unknown analysis."
               : field === "sort"
-                ? "Sort by best match, distance or rating."
+                ? "Sort by best match, distance, rating or reply time."
                 : field === "pages"
                   ? `Show between 1 and ${MAX_PAGES} pages of results.`
-                  : `Unknown ${field} filter.`;
+                  : field === "region"
+                    ? "The region must be a two-letter country code."
+                    : `Unknown ${field} filter.`;
     throw invalid(message);
   }
   if ((result.data.lat === undefined) !== (result.data.lng === undefined)) {
@@ -99,6 +111,11 @@ export type FinderResult = {
   doctors: DoctorHit[];
   placeNotFound: boolean;
   /**
+   * A postcode several countries use: with `origin` null, the places to choose from; with
+   * an origin (the searcher's country had it), the others, offered as "did you mean".
+   */
+  otherPlaces: Place[];
+  /**
    * When nobody matches within the widest radius: the nearest matching doctors whatever the
    * distance, and the nearest who answer by teleconsultation (distance does not matter to
    * them). Null when the radius search found someone.
@@ -116,13 +133,15 @@ const FALLBACK_RESULTS = 5;
 export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): FinderResult {
   let origin: FinderResult["origin"] = null;
   let placeNotFound = false;
+  let otherPlaces: Place[] = [];
   if (query.lat !== undefined && query.lng !== undefined) {
     origin = { lat: query.lat, lng: query.lng, label: "your location" };
   } else if (query.place) {
-    const place = resolvePlace(query.place);
+    const { place, alternatives } = resolvePlaceFor(query.place, query.region);
+    otherPlaces = alternatives;
     if (place)
       origin = { lat: place.lat, lng: place.lng, label: `${place.name}, ${place.country}` };
-    else placeNotFound = true;
+    else placeNotFound = alternatives.length === 0;
   }
   if (!origin)
     return {
@@ -131,6 +150,7 @@ export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): Finde
       widenedFrom: null,
       doctors: [],
       placeNotFound,
+      otherPlaces,
       fallback: null,
       more: false,
     };
@@ -158,9 +178,7 @@ export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): Finde
     doctors = search(radiusKm);
   }
   // The ranking picks who is shown; the sort only orders them (best match keeps the ranking).
-  if (query.sort === "nearest") doctors.sort((a, b) => a.distanceKm - b.distanceKm);
-  if (query.sort === "rating")
-    doctors.sort((a, b) => b.bayesian - a.bayesian || a.distanceKm - b.distanceKm);
+  doctors = sortHits(doctors, query.sort);
   let fallback: FinderResult["fallback"] = null;
   if (doctors.length === 0) {
     let nearest: DoctorHit[] = [];
@@ -181,6 +199,7 @@ export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): Finde
     widenedFrom: radiusKm !== query.radius ? query.radius : null,
     doctors,
     placeNotFound,
+    otherPlaces,
     fallback,
     more: doctors.length === shown && query.pages < MAX_PAGES,
   };

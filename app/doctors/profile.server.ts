@@ -6,7 +6,7 @@ import { notFound } from "~/errors/domain-error";
 import { can, type Actor } from "~/auth/permissions";
 import { endDoctorAccess } from "~/consultations/access.server";
 import { inTransaction } from "~/data/unit-of-work.server";
-import { certificationList, type ProfileInput } from "./validation";
+import { certificationList, feeOf, type ProfileInput } from "./validation";
 
 /** The acting doctor's own profile. */
 export function getOwnProfile(actor: Actor) {
@@ -65,6 +65,17 @@ export function updateOwnProfile(actor: Actor, input: ProfileInput) {
         bio: input.bio || null,
         phone: input.phone || null,
         website: input.website || null,
+        education: certificationList(input.education ?? ""),
+        inPersonFee: feeOf({
+          fee: input.inPersonFee,
+          amount: input.inPersonAmount,
+          currency: input.inPersonCurrency,
+        }),
+        teleconsultationFee: feeOf({
+          fee: input.teleconsultationFee,
+          amount: input.teleconsultationAmount,
+          currency: input.teleconsultationCurrency,
+        }),
         ...(backToVerification
           ? {
               status: "pending" as const,

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { doctorProfiles, users } from "#db/schema";
 import type { Actor } from "~/auth/permissions";
@@ -28,6 +28,12 @@ export function getListedDoctor(doctorId: string) {
       bio: doctorProfiles.bio,
       phone: doctorProfiles.phone,
       website: doctorProfiles.website,
+      education: doctorProfiles.education,
+      inPersonFee: doctorProfiles.inPersonFee,
+      teleconsultationFee: doctorProfiles.teleconsultationFee,
+      replyCount: doctorProfiles.replyCount,
+      medianReplyMs: doctorProfiles.medianReplyMs,
+      hasPhoto: sql<boolean>`${doctorProfiles.photoKey} IS NOT NULL`.mapWith(Boolean),
       isDemo: doctorProfiles.isDemo,
       verifiedAt: doctorProfiles.verifiedAt,
     })

@@ -38,6 +38,7 @@ import {
   whyRecommended,
   type RankInput,
 } from "./ranking";
+import type { Fee } from "./fees";
 
 export type DoctorSearch = {
   lat: number;
@@ -77,6 +78,13 @@ export type DoctorHit = {
   languages: string[];
   offersTeleconsultation: boolean;
   acceptsNewPatients: boolean;
+  /** Answered consultations and their median reply time (ms); see ./reply-time.ts. */
+  replyCount: number;
+  medianReplyMs: number | null;
+  /** Stated fees (./fees.ts), or null. */
+  inPersonFee: Fee | null;
+  teleconsultationFee: Fee | null;
+  hasPhoto: boolean;
   score: number;
   why: string[];
 };
@@ -142,7 +150,9 @@ function statements(db: BetterSqlite3.Database): Statements {
     details: db.prepare(
       `SELECT p.geo_id AS geoId, p.id, p.title, u.display_name AS displayName,
               p.clinic_name AS clinicName, p.city, p.country,
-              p.specialties, p.languages
+              p.specialties, p.languages, p.reply_count AS replyCount,
+              p.median_reply_ms AS medianReplyMs, p.in_person_fee AS inPersonFee,
+              p.teleconsultation_fee AS teleconsultationFee, p.photo_key IS NOT NULL AS hasPhoto
        FROM doctor_profiles p JOIN users u ON u.id = p.user_id
        WHERE p.geo_id IN (SELECT value FROM json_each(?))`,
     ),
@@ -483,6 +493,9 @@ const parseList = (json: string): string[] => {
   }
 };
 
+const parseFee = (json: string | null): Fee | null =>
+  json === null ? null : (JSON.parse(json) as Fee);
+
 /** The same answer as searchDoctors from a scan of every verified doctor (no R*Tree). */
 export function scanDoctors(db: BetterSqlite3.Database, query: DoctorSearch): DoctorHit[] {
   const q = normalise(query);
@@ -534,6 +547,11 @@ type DetailRow = {
   country: string | null;
   specialties: string;
   languages: string;
+  replyCount: number;
+  medianReplyMs: number | null;
+  inPersonFee: string | null;
+  teleconsultationFee: string | null;
+  hasPhoto: number;
 };
 
 function hydrate(st: Statements, q: Normalised, winners: Scored[]): DoctorHit[] {
@@ -563,6 +581,11 @@ function hydrate(st: Statements, q: Normalised, winners: Scored[]): DoctorHit[] 
       languages,
       offersTeleconsultation: w.offersTeleconsultation,
       acceptsNewPatients: w.acceptsNewPatients,
+      replyCount: row.replyCount,
+      medianReplyMs: row.medianReplyMs,
+      inPersonFee: parseFee(row.inPersonFee),
+      teleconsultationFee: parseFee(row.teleconsultationFee),
+      hasPhoto: row.hasPhoto === 1,
       score: w.score,
       why: whyRecommended({
         ...w,

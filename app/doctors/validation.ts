@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CURRENCIES, minorDigits, type Fee, type FeeKind } from "./fees";
 import { LANGUAGES } from "./languages";
 import { SPECIALTY_IDS, type Specialty } from "./specialties";
 import { VERIFICATION_STATUSES } from "./vocabulary";
@@ -21,50 +22,124 @@ const list = <T extends string>(values: readonly T[], message: string) =>
     .array(z.enum(values as unknown as [T, ...T[]], { error: message }), { error: message })
     .min(1, message);
 
+const FEE_OPTIONS = ["unstated", "free", "paid"] as const;
+/** One kind of fee in the form: not stated / free / paid, with amount and currency. */
+const feeChoice = z.enum(FEE_OPTIONS).default("unstated");
+const feeAmount = z
+  .number({ error: "Enter the fee as a number, e.g. 80 or 49.50" })
+  .min(0, "A fee cannot be negative")
+  .max(100_000, "Enter a fee under 100,000")
+  .optional();
+const feeCurrency = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine((c) => CURRENCIES.includes(c), "Use a three-letter currency code, e.g. EUR, USD, INR")
+  .optional();
+
+type FeeFields = { fee: (typeof FEE_OPTIONS)[number]; amount?: number; currency?: string };
+
+/** A paid fee needs an amount in the currency's units (no third decimal in EUR, none in JPY). */
+function checkFee(kind: FeeKind, { fee, amount, currency }: FeeFields, ctx: z.RefinementCtx) {
+  if (fee !== "paid") return;
+  if (amount === undefined)
+    ctx.addIssue({ code: "custom", path: [`${kind}Amount`], message: "Enter the fee" });
+  if (currency === undefined)
+    ctx.addIssue({ code: "custom", path: [`${kind}Currency`], message: "Enter the currency" });
+  if (amount !== undefined && currency !== undefined && CURRENCIES.includes(currency)) {
+    const minor = amount * 10 ** minorDigits(currency);
+    if (Math.abs(minor - Math.round(minor)) > 1e-6)
+      ctx.addIssue({
+        code: "custom",
+        path: [`${kind}Amount`],
+        message: `${currency} amounts have at most ${minorDigits(currency)} decimals`,
+      });
+  }
+}
+
+/** The stored fee of a validated form, or null when not stated. */
+export function feeOf({ fee, amount, currency }: FeeFields): Fee | null {
+  if (fee === "free") return { kind: "free" };
+  if (fee !== "paid" || amount === undefined || currency === undefined) return null;
+  return { kind: "paid", amountMinor: Math.round(amount * 10 ** minorDigits(currency)), currency };
+}
+
 /** Shared by the profile form (browser) and the server. */
-export const ProfileSchema = z.object({
-  title: optionalText("title", 40),
-  licenceNumber: text("licence number", 60),
-  licenceAuthority: text("issuing authority", 120),
-  boardCertifications: z
-    .string({ error: "List at least one board certification" })
-    .trim()
-    .min(1, "List at least one board certification")
-    .max(500, "Keep the certifications under 500 characters"),
-  specialties: list<Specialty>(SPECIALTY_IDS, "Choose at least one specialty"),
-  languages: list(LANGUAGES, "Choose at least one language"),
-  clinicName: text("clinic name", 120),
-  streetAddress: text("street address", 200),
-  city: text("city", 100),
-  country: z
-    .string({ error: "Enter the country code" })
-    .trim()
-    .toUpperCase()
-    .regex(/^[A-Z]{2}$/, "Use the two-letter country code, e.g. FR"),
-  lat: z
-    .number({ error: "Set the location on the map or from the city" })
-    .min(-90, "Latitude must be between −90 and 90")
-    .max(90, "Latitude must be between −90 and 90"),
-  lng: z
-    .number({ error: "Set the location on the map or from the city" })
-    .min(-180, "Longitude must be between −180 and 180")
-    .max(180, "Longitude must be between −180 and 180"),
-  offersTeleconsultation: z.boolean().default(false),
-  acceptsNewPatients: z.boolean().default(false),
-  bio: optionalText("bio", 1000),
-  phone: z
-    .string()
-    .trim()
-    .max(40)
-    .regex(/^[+\d][\d\s().-]{4,}$/, "Enter a phone number with digits, spaces, + ( ) -")
-    .optional(),
-  website: z
-    .string()
-    .trim()
-    .max(200)
-    .regex(/^https?:\/\/[^\s<>"]+$/i, "Enter a web address starting with https://")
-    .optional(),
-});
+export const ProfileSchema = z
+  .object({
+    title: optionalText("title", 40),
+    licenceNumber: text("licence number", 60),
+    licenceAuthority: text("issuing authority", 120),
+    boardCertifications: z
+      .string({ error: "List at least one board certification" })
+      .trim()
+      .min(1, "List at least one board certification")
+      .max(500, "Keep the certifications under 500 characters"),
+    specialties: list<Specialty>(SPECIALTY_IDS, "Choose at least one specialty"),
+    languages: list(LANGUAGES, "Choose at least one language"),
+    clinicName: text("clinic name", 120),
+    streetAddress: text("street address", 200),
+    city: text("city", 100),
+    country: z
+      .string({ error: "Enter the country code" })
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{2}$/, "Use the two-letter country code, e.g. FR"),
+    lat: z
+      .number({ error: "Set the location on the map or from the city" })
+      .min(-90, "Latitude must be between −90 and 90")
+      .max(90, "Latitude must be between −90 and 90"),
+    lng: z
+      .number({ error: "Set the location on the map or from the city" })
+      .min(-180, "Longitude must be between −180 and 180")
+      .max(180, "Longitude must be between −180 and 180"),
+    offersTeleconsultation: z.boolean().default(false),
+    acceptsNewPatients: z.boolean().default(false),
+    bio: optionalText("bio", 1000),
+    phone: z
+      .string()
+      .trim()
+      .max(40)
+      .regex(/^[+\d][\d\s().-]{4,}$/, "Enter a phone number with digits, spaces, + ( ) -")
+      .optional(),
+    website: z
+      .string()
+      .trim()
+      .max(200)
+      .regex(/^https?:\/\/[^\s<>"]+$/i, "Enter a web address starting with https://")
+      .optional(),
+    education: z
+      .string()
+      .trim()
+      .max(1500, "Keep education and training under 1,500 characters")
+      .refine(
+        (v) => certificationList(v).every((line) => line.length <= 200),
+        "Keep each line of education and training under 200 characters",
+      )
+      .optional(),
+    inPersonFee: feeChoice,
+    inPersonAmount: feeAmount,
+    inPersonCurrency: feeCurrency,
+    teleconsultationFee: feeChoice,
+    teleconsultationAmount: feeAmount,
+    teleconsultationCurrency: feeCurrency,
+  })
+  .superRefine((v, ctx) => {
+    checkFee(
+      "inPerson",
+      { fee: v.inPersonFee, amount: v.inPersonAmount, currency: v.inPersonCurrency },
+      ctx,
+    );
+    checkFee(
+      "teleconsultation",
+      {
+        fee: v.teleconsultationFee,
+        amount: v.teleconsultationAmount,
+        currency: v.teleconsultationCurrency,
+      },
+      ctx,
+    );
+  });
 
 export type ProfileInput = z.infer<typeof ProfileSchema>;
 
@@ -125,4 +200,9 @@ export const AdminDoctorQuerySchema = z.object({
   q: z.string().trim().max(100).catch(""),
   status: z.enum([...VERIFICATION_STATUSES, "all"]).catch("pending"),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+
+/** The profile photo form: one image file (its checks are in ./photo.server.ts). */
+export const PhotoSchema = z.object({
+  photo: z.instanceof(File, { error: "Choose a photo to upload." }),
 });

@@ -2,7 +2,12 @@ import type Database from "better-sqlite3";
 import { normalisePlace, type Place } from "~/geo/place-names";
 import { placeTable } from "~/geo/place-table.server";
 import type { PostcodeQuery } from "~/geo/postcodes.server";
-import { parsePostcodeQuery, resolvePostcode, searchPostcodes } from "~/geo/postcodes.server";
+import {
+  parsePostcodeQuery,
+  resolvePostcode,
+  resolvePostcodes,
+  searchPostcodes,
+} from "~/geo/postcodes.server";
 
 const PLACE_COLUMNS = "name, country, lat, lng, population";
 
@@ -88,4 +93,24 @@ export function resolvePlace(text: string): Place | undefined {
     searchCities(text, 1)[0] ??
     (postcode.rest ? searchCities(townQuery(postcode), 1)[0] : undefined)
   );
+}
+
+/**
+ * Where the finder searches for a typed place. A postcode that several countries use
+ * ("75001": Paris, France and Addison, Texas) picks the searcher's country (`region`, from
+ * the browser's locale) and offers the others as `alternatives`; without a region that has
+ * it, nothing is picked and every country's place is offered (decision 049). A country
+ * typed with the code ("75001, FR") or its town ("75001 Paris") leaves one place.
+ */
+export function resolvePlaceFor(
+  text: string,
+  region?: string,
+): { place: Place | undefined; alternatives: Place[] } {
+  const matches = parsePostcodeQuery(text) ? resolvePostcodes(text) : [];
+  if (matches.length <= 1) return { place: resolvePlace(text), alternatives: [] };
+  const preferred = matches.find((p) => p.country === region);
+  return {
+    place: preferred,
+    alternatives: matches.filter((p) => p !== preferred),
+  };
 }

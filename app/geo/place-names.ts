@@ -9,3 +9,26 @@ export const normalisePlace = (text: string) =>
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim();
+
+/**
+ * The country of a browser locale ("fr-FR" → "FR", "fr" → "FR", "en" → "US": the likely
+ * region of a bare language), or undefined.
+ */
+export function regionOfLocale(locale: string | undefined): string | undefined {
+  if (!locale) return undefined;
+  try {
+    const region = new Intl.Locale(locale).maximize().region;
+    return region && /^[A-Z]{2}$/.test(region) ? region : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "France" for "FR"; the code itself when the runtime does not know it. */
+export function countryName(code: string): string {
+  try {
+    return new Intl.DisplayNames(["en"], { type: "region" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}

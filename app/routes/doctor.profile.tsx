@@ -1,4 +1,4 @@
-import { getFormProps, getTextareaProps } from "@conform-to/react";
+import { getFormProps, getInputProps, getSelectProps, getTextareaProps } from "@conform-to/react";
 import type { z } from "zod";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
@@ -11,6 +11,7 @@ import {
   CheckboxGroup,
   Field,
   FieldErrors,
+  fieldMessage,
   FormErrors,
   InputField,
   replyTo,
@@ -19,11 +20,14 @@ import {
 import { getOwnProfile, updateOwnProfile } from "~/doctors/profile.server";
 import { SPECIALTIES, SPECIALTY_IDS } from "~/doctors/specialties";
 import { LANGUAGES } from "~/doctors/languages";
-import { LocateSchema, ProfileSchema } from "~/doctors/validation";
+import { FEE_KINDS, FEE_KIND_LABELS, minorDigits, type Fee } from "~/doctors/fees";
+import { LocateSchema, PhotoSchema, ProfileSchema } from "~/doctors/validation";
+import { PHOTO_MAX_MB, readPhotoForm, setOwnPhoto } from "~/doctors/photo.server";
+import { DoctorAvatar } from "~/components/doctor-details";
 import { invalid } from "~/errors/domain-error";
 import { mapTiles } from "~/env.server";
 import { resolvePlace } from "~/geo/gazetteer.server";
-import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
+import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server";
 
 const PinMap = lazy(() => import("~/map/map.client").then((m) => ({ default: m.PinMap })));
 
@@ -41,9 +45,14 @@ export function loader(args: LoaderFunctionArgs) {
       profile: {
         ...profile,
         boardCertifications: profile.boardCertifications.join("\n"),
+        education: profile.education.join("\n"),
+        // The page needs to know there is a photo, not its key in the image store.
+        photoKey: undefined,
+        photoVersion: profile.photoKey ? profile.updatedAt.getTime() : null,
         verifiedAt: profile.verifiedAt?.toISOString() ?? null,
       },
       tiles: { url, attribution },
+      photoMaxMb: PHOTO_MAX_MB,
     };
   });
 }
@@ -51,10 +60,23 @@ export function loader(args: LoaderFunctionArgs) {
 export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "doctor",
+    // The photo form is multipart (streamed with the upload's cap); the others are plain forms.
+    readForm: (request) =>
+      (request.headers.get("content-type") ?? "").startsWith("multipart/form-data")
+        ? readPhotoForm(request)
+        : request.formData(),
     intents: {
       save: intent(ProfileSchema, ({ user, value, submission }) => {
         const saved = updateOwnProfile(user, value);
         return { reply: submission.reply(), located: null, saved };
+      }),
+      photo: intent(PhotoSchema, async ({ user, value, submission }) => {
+        const saved = await setOwnPhoto(user, new Uint8Array(await value.photo.arrayBuffer()));
+        return { reply: submission.reply(), located: null, saved, photo: "saved" as const };
+      }),
+      "remove-photo": step(async ({ user, submission }) => {
+        const saved = await setOwnPhoto(user, null);
+        return { reply: submission.reply(), located: null, saved, photo: "removed" as const };
       }),
       // "Set the pin from the city" without JavaScript: resolve the typed city offline.
       locate: intent(LocateSchema, ({ value, submission }) => {
@@ -72,9 +94,11 @@ export function action(args: ActionFunctionArgs) {
 }
 
 export default function DoctorProfilePage() {
-  const { name, profile, tiles } = useLoaderData<typeof loader>();
+  const { name, profile, tiles, photoMaxMb } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const outcome = result && "saved" in result ? result : null;
+  const photoOutcome = result && "photo" in result ? result : null;
+  const outcome = result && "saved" in result && !photoOutcome ? result : null;
+  const photoError = fieldMessage(replyTo(result, "photo"), "photo");
   const located = outcome?.located;
   const [position, setPosition] = useState<{ lat: number | null; lng: number | null }>({
     lat: located?.lat ?? profile.lat,
@@ -97,6 +121,9 @@ export default function DoctorProfilePage() {
       bio: profile.bio ?? "",
       phone: profile.phone ?? "",
       website: profile.website ?? "",
+      education: profile.education,
+      ...feeDefaults("inPerson", profile.inPersonFee),
+      ...feeDefaults("teleconsultation", profile.teleconsultationFee),
     },
   });
   useEffect(() => {
@@ -145,8 +172,8 @@ export default function DoctorProfilePage() {
             Verification declined: {profile.rejectionReason ?? "no reason given"}
           </span>
         )}{" "}
-        Changing your licence, certification, title or clinic name sends the profile back to
-        verification.
+        Changing your licence, certification, title, clinic name or photo sends the profile back to
+        verification; education, fees and the other details do not.
       </p>
       {outcome?.saved && (
         <p role="status" className="notice">
@@ -156,6 +183,49 @@ export default function DoctorProfilePage() {
             : ""}
         </p>
       )}
+      <Form method="post" encType="multipart/form-data" className="form photo-form">
+        <h2>Photo</h2>
+        <DoctorAvatar
+          id={profile.id}
+          name={name}
+          size={96}
+          photo={profile.photoVersion ? `/doctor/profile/photo?v=${profile.photoVersion}` : null}
+        />
+        {photoOutcome && (
+          <p role="status" className="notice">
+            {photoOutcome.photo === "saved" ? "Photo saved." : "Photo removed."}{" "}
+            {photoOutcome.saved.backToVerification
+              ? "Your photo is part of your identity: the profile is awaiting verification and not listed until an administrator approves it."
+              : ""}
+          </p>
+        )}
+        <div className="field">
+          <label htmlFor="photo">Profile photo</label>
+          <small id="photo-hint">
+            JPEG, PNG or WebP, up to {photoMaxMb} MB; shown square. A new photo is checked by an
+            administrator before patients see it.
+          </small>
+          <input
+            id="photo"
+            name="photo"
+            type="file"
+            accept="image/jpeg,image/png,image/webp"
+            aria-describedby={photoError ? "photo-hint photo-error" : "photo-hint"}
+            aria-invalid={photoError ? true : undefined}
+          />
+          <FieldErrors id="photo-error" errors={photoError ? [photoError] : undefined} />
+        </div>
+        <p>
+          <button type="submit" name="intent" value="photo">
+            Upload photo
+          </button>{" "}
+          {profile.photoVersion && (
+            <button type="submit" name="intent" value="remove-photo" className="secondary">
+              Remove photo
+            </button>
+          )}
+        </p>
+      </Form>
       <Form method="post" className="form" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
         <p>
@@ -254,6 +324,60 @@ export default function DoctorProfilePage() {
         >
           <textarea {...getTextareaProps(fields.bio)} rows={4} />
         </Field>
+        <Field
+          id={fields.education.id}
+          label="Education and training"
+          hint="One per line, e.g. “MD, Université de Lyon, 2004”."
+          errors={fields.education.errors}
+          errorId={fields.education.errorId}
+        >
+          <textarea {...getTextareaProps(fields.education)} rows={4} />
+        </Field>
+        <fieldset>
+          <legend>Consultation fees</legend>
+          <p className="hint">
+            Shown on your public page and in the finder. Leave “Not stated” to show none.
+          </p>
+          {FEE_KINDS.map((kind) => {
+            const choice = fields[`${kind}Fee`];
+            const amount = fields[`${kind}Amount`];
+            const currency = fields[`${kind}Currency`];
+            return (
+              <div key={kind} className="fee-row">
+                <Field
+                  id={choice.id}
+                  label={FEE_KIND_LABELS[kind]}
+                  errors={choice.errors}
+                  errorId={choice.errorId}
+                >
+                  <select {...getSelectProps(choice)}>
+                    <option value="unstated">Not stated</option>
+                    <option value="free">Free</option>
+                    <option value="paid">Paid</option>
+                  </select>
+                </Field>
+                <Field
+                  id={amount.id}
+                  label={`${FEE_KIND_LABELS[kind]} fee`}
+                  hint="When paid, e.g. 80 or 49.50"
+                  errors={amount.errors}
+                  errorId={amount.errorId}
+                >
+                  <input {...getInputProps(amount, { type: "text" })} inputMode="decimal" />
+                </Field>
+                <Field
+                  id={currency.id}
+                  label={`${FEE_KIND_LABELS[kind]} currency`}
+                  hint="e.g. EUR, USD, INR"
+                  errors={currency.errors}
+                  errorId={currency.errorId}
+                >
+                  <input {...getInputProps(currency, { type: "text" })} maxLength={3} />
+                </Field>
+              </div>
+            );
+          })}
+        </fieldset>
         {text("phone", "Phone")}
         {text("website", "Website")}
         <button type="submit" name="intent" value="save">
@@ -262,4 +386,14 @@ export default function DoctorProfilePage() {
       </Form>
     </section>
   );
+}
+
+/** The form's three fields of a stored fee. */
+function feeDefaults(kind: (typeof FEE_KINDS)[number], fee: Fee | null) {
+  return {
+    [`${kind}Fee`]: fee?.kind ?? "unstated",
+    [`${kind}Amount`]:
+      fee?.kind === "paid" ? String(fee.amountMinor / 10 ** minorDigits(fee.currency)) : "",
+    [`${kind}Currency`]: fee?.kind === "paid" ? fee.currency : "",
+  };
 }

@@ -9,6 +9,7 @@ import { mapLinks } from "~/map/links";
 import { Field, FormErrors, RadioGroup, replyTo, useServerForm } from "~/components/forms";
 import { getListedDoctor, isOwnProfile } from "~/doctors/public.server";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
+import { DoctorAvatar, feeSummary, ReplyTime } from "~/components/doctor-details";
 import { mapTiles } from "~/env.server";
 import {
   deleteOwnReview,
@@ -141,11 +142,24 @@ export default function DoctorPage() {
   return (
     <>
       <section className="panel">
-        <h1>
-          {doctor.title ? `${doctor.title} ` : ""}
-          {doctor.name} <span className="badge verified">Certified</span>
-          {doctor.isDemo && <span className="badge">Demo profile</span>}
-        </h1>
+        <div className="doctor-heading">
+          <DoctorAvatar
+            id={doctor.id}
+            name={doctor.name}
+            size={72}
+            photo={doctor.hasPhoto ? `/doctors/${doctor.id}/photo` : null}
+          />
+          <div>
+            <h1>
+              {doctor.title ? `${doctor.title} ` : ""}
+              {doctor.name} <span className="badge verified">Certified</span>
+              {doctor.isDemo && <span className="badge">Demo profile</span>}
+            </h1>
+            <p>
+              <ReplyTime stats={doctor} />
+            </p>
+          </div>
+        </div>
         <p>
           {doctor.specialties.map((s) => SPECIALTIES[s as Specialty] ?? s).join(", ")} · speaks{" "}
           {doctor.languages.join(", ")}
@@ -165,6 +179,7 @@ export default function DoctorPage() {
           {doctor.boardCertifications.length > 0 && (
             <li>Board certification: {doctor.boardCertifications.join("; ")}</li>
           )}
+          {feeSummary(doctor) && <li>Fees: {feeSummary(doctor)}</li>}
           {doctor.phone && <li>Phone: {doctor.phone}</li>}
           {doctor.website && (
             <li>
@@ -176,6 +191,16 @@ export default function DoctorPage() {
           )}
         </ul>
         {doctor.bio && <p className="bio">{doctor.bio}</p>}
+        {doctor.education.length > 0 && (
+          <>
+            <h2>Education and training</h2>
+            <ul className="education">
+              {doctor.education.map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ul>
+          </>
+        )}
         {doctor.lat !== null && doctor.lng !== null && (
           <div className="map-frame small">
             <ClientOnly fallback={null}>

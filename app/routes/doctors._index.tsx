@@ -8,11 +8,14 @@ import { mapLinks } from "~/map/links";
 import { RADII, SORT_LABELS, SORTS } from "~/doctors/finder";
 import { caseContext, findDoctors, parseFinderQuery } from "~/doctors/finder.server";
 import { RANKING_WEIGHTS, RATING_PRIOR } from "~/doctors/ranking";
+import { MIN_REPLIES_SHOWN, shownReplyMs } from "~/doctors/reply-time";
+import { countryName, regionOfLocale, type Place } from "~/geo/place-names";
 import { SPECIALTIES, SPECIALTY_IDS, type Specialty } from "~/doctors/specialties";
 import { LANGUAGES } from "~/doctors/languages";
 import { mapTiles } from "~/env.server";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { handleLoader } from "~/http/pipeline.server";
+import { DoctorAvatar, feeSummary, ReplyTime } from "~/components/doctor-details";
 
 const DoctorMap = lazy(() => import("~/map/map.client"));
 
@@ -107,6 +110,7 @@ export default function FinderPage() {
             what was searched, not what was typed before. */}
         <Form method="get" ref={formRef} className="form finder-form" key={location.search}>
           {query.analysis && <input type="hidden" name="analysis" value={query.analysis} />}
+          <RegionField region={query.region} />
           <div className="field">
             <label htmlFor="place">City or postcode</label>
             <input
@@ -123,8 +127,8 @@ export default function FinderPage() {
             />
             <datalist id="place-options" />
             <small id="place-hint">
-              Postcodes work offline for the US, Canada and India; elsewhere, type your city.
-              Places: GeoNames (CC BY 4.0).
+              Postcodes work offline for the US, Canada, France, Australia and India; elsewhere,
+              type your city. Places: GeoNames (CC BY 4.0).
             </small>
           </div>
           <ClientOnly>
@@ -208,8 +212,25 @@ export default function FinderPage() {
       {result.placeNotFound && (
         <p className="panel error" role="alert">
           We could not find that city or postcode. Check the spelling or add the country code, e.g.
-          &ldquo;Lyon, FR&rdquo;; postcodes are known for the US, Canada and India only.
+          &ldquo;Lyon, FR&rdquo;; postcodes are known for the US, Canada, France, Australia and
+          India only.
         </p>
+      )}
+
+      {!result.origin && result.otherPlaces.length > 0 && (
+        <section className="panel" aria-labelledby="choices-heading">
+          <h2 id="choices-heading">
+            &ldquo;{query.place}&rdquo; is a postcode in several countries
+          </h2>
+          <p>Which place do you mean?</p>
+          <ul className="place-choices">
+            {result.otherPlaces.map((p) => (
+              <li key={p.country}>
+                <Link to={withPlace(location.search, p)}>{placeLabel(p)}</Link>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
 
       {result.origin && (
@@ -219,6 +240,18 @@ export default function FinderPage() {
             {result.doctors.length === 1 ? "hematologist" : "hematologists"} within{" "}
             {result.radiusKm} km of {result.origin.label}
           </h2>
+          {result.otherPlaces.length > 0 && (
+            <p>
+              Not this {query.place}? The postcode is also{" "}
+              {result.otherPlaces.map((p, i) => (
+                <span key={p.country}>
+                  {i > 0 ? " or " : ""}
+                  <Link to={withPlace(location.search, p)}>{placeLabel(p)}</Link>
+                </span>
+              ))}
+              .
+            </p>
+          )}
           {result.widenedFrom && (
             <p role="status">
               Fewer than 5 doctors within {result.widenedFrom} km, so we widened the search to{" "}
@@ -297,15 +330,42 @@ export default function FinderPage() {
           {Math.round(RANKING_WEIGHTS.specialty * 100)}% a specialty that fits your case, and small
           boosts for teleconsultation and accepting new patients. Ratings are shrunk towards{" "}
           {RATING_PRIOR.mean.toFixed(1)} stars as if every doctor had {RATING_PRIOR.weight} extra
-          reviews of that value, so one 5-star review does not beat forty 4.7s. Nobody can pay for
-          placement.
+          reviews of that value, so one 5-star review does not beat forty 4.7s. &ldquo;Fastest reply
+          first&rdquo; orders the same doctors by their median time from a request to their first
+          reply, once they have answered at least {MIN_REPLIES_SHOWN} consultations; the others
+          follow. Nobody can pay for placement.
         </p>
       </section>
     </>
   );
 }
 
+const replyTimeShown = (d: Hit) => shownReplyMs(d) !== null;
+
 type Hit = ReturnType<typeof useLoaderData<typeof loader>>["result"]["doctors"][number];
+
+/** "75001 Paris, France". */
+const placeLabel = (p: Place) => `${p.name}, ${countryName(p.country)}`;
+
+/** The same search at another place ("75001 Paris, FR": the country makes it one place). */
+function withPlace(search: string, p: Place): string {
+  const params = new URLSearchParams(search);
+  params.set("place", `${p.name}, ${p.country}`);
+  for (const stale of ["near", "lat", "lng", "pages"]) params.delete(stale);
+  return `?${params}`;
+}
+
+/**
+ * The searcher's country for a postcode several countries use: the one searched with, else
+ * the browser's locale once the page runs (without JavaScript the page asks instead).
+ */
+function RegionField({ region }: { region: string | undefined }) {
+  const [value, setValue] = useState(region ?? "");
+  useEffect(() => {
+    if (!region) setValue(regionOfLocale(navigator.language) ?? "");
+  }, [region]);
+  return <input type="hidden" name="region" value={value} />;
+}
 
 /** The same search with one more page of results. */
 function morePages(search: string, pages: number): string {
@@ -403,6 +463,12 @@ function DoctorCard({
       onFocus={() => onSelect(d.id)}
     >
       <h3>
+        <DoctorAvatar
+          id={d.id}
+          name={d.name}
+          size={32}
+          photo={d.hasPhoto ? `/doctors/${d.id}/photo` : null}
+        />{" "}
         <Link to={`/doctors/${d.id}${analysis ? `?analysis=${analysis}` : ""}`}>{d.name}</Link>{" "}
         <span className="badge verified">Certified</span>
       </h3>
@@ -428,6 +494,13 @@ function DoctorCard({
         {d.offersTeleconsultation ? " · Teleconsultation" : ""}
         {d.acceptsNewPatients ? "" : " · Not accepting new patients"}
       </p>
+      {(replyTimeShown(d) || feeSummary(d)) && (
+        <p className="doctor-extras">
+          <ReplyTime stats={d} />
+          {replyTimeShown(d) && feeSummary(d) ? " · " : ""}
+          {feeSummary(d)}
+        </p>
+      )}
       <p className="why">Why recommended: {d.why.join("; ")}</p>
       {analysis && d.offersTeleconsultation && (
         <p>

@@ -9,7 +9,7 @@
 import os from "node:os";
 import { and, eq, inArray, isNotNull, isNull, lt } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { analyses, uploads } from "#db/schema";
+import { analyses, doctorProfiles, uploads } from "#db/schema";
 import { getImageStore, IMAGE_FILE_NAMES, type ImageStore } from "./storage.server";
 
 /** A pending upload older than this is abandoned whoever wrote it (files take milliseconds). */
@@ -73,7 +73,7 @@ export function sweepAbandonedUploads(
 }
 
 export type RecoveryReport = SweepReport & {
-  /** Image folders no analysis and no pending upload names, removed. */
+  /** Image folders no analysis, doctor's photo or pending upload names, removed. */
   orphanFolders: number;
   /** Temporary (`*.tmp`) and empty files removed from analyses' folders. */
   debrisFiles: number;
@@ -84,10 +84,15 @@ export type RecoveryReport = SweepReport & {
 };
 
 const CHUNK = 500;
-function knownKeys(keys: string[]): { analyses: Map<string, string>; pending: Set<string> } {
+function knownKeys(keys: string[]): {
+  analyses: Map<string, string>;
+  pending: Set<string>;
+  photos: Set<string>;
+} {
   const db = getDb();
   const byKey = new Map<string, string>();
   const pending = new Set<string>();
+  const photos = new Set<string>();
   for (let i = 0; i < keys.length; i += CHUNK) {
     const chunk = keys.slice(i, i + CHUNK);
     for (const row of db
@@ -104,8 +109,16 @@ function knownKeys(keys: string[]): { analyses: Map<string, string>; pending: Se
       .all()) {
       pending.add(row.imageKey);
     }
+    // Doctors' profile photos (app/doctors/photo.server.ts) live in the same store.
+    for (const row of db
+      .select({ photoKey: doctorProfiles.photoKey })
+      .from(doctorProfiles)
+      .where(inArray(doctorProfiles.photoKey, chunk))
+      .all()) {
+      if (row.photoKey) photos.add(row.photoKey);
+    }
   }
-  return { analyses: byKey, pending };
+  return { analyses: byKey, pending, photos };
 }
 
 /**
@@ -126,7 +139,7 @@ export async function recoverUploads(
   let promotedFiles = 0;
   const present = new Map<string, number>();
   for (const entry of listed) {
-    if (known.pending.has(entry.key)) continue; // an upload still running
+    if (known.pending.has(entry.key) || known.photos.has(entry.key)) continue; // running, or a photo
     if (!known.analyses.has(entry.key)) {
       await store.deleteAll(entry.key);
       orphanFolders += 1;

@@ -41,6 +41,7 @@ import {
   DOCTOR_CLASSES,
   URGENCIES,
 } from "../../app/consultations/vocabulary";
+import type { Fee } from "../../app/doctors/fees";
 import { VERIFICATION_STATUSES } from "../../app/doctors/vocabulary";
 import { DATASET_STATUSES, JOB_EVENT_KINDS, JOB_STATUSES } from "../../app/lab/vocabulary";
 import type { DatasetReport } from "../../app/lab/report";
@@ -150,6 +151,15 @@ export const doctorProfiles = pgTable(
     geoId: integer("geo_id").unique().generatedByDefaultAsIdentity(),
     ratingCount: integer("rating_count").notNull().default(0),
     ratingSum: integer("rating_sum").notNull().default(0),
+    replyCount: integer("reply_count").notNull().default(0),
+    medianReplyMs: bigint("median_reply_ms", { mode: "number" }),
+    education: jsonb("education")
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    inPersonFee: jsonb("in_person_fee").$type<Fee>(),
+    teleconsultationFee: jsonb("teleconsultation_fee").$type<Fee>(),
+    photoKey: text("photo_key"),
     /** The location as a geography point, kept by Postgres itself (null without lat/lng). */
     geog: geography("geog").generatedAlwaysAs(
       sql`CASE WHEN lat IS NOT NULL AND lng IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lng, lat), 4326)::geography END`,

@@ -53,7 +53,29 @@ describe("the finder never ends in an empty page", () => {
     expect(two.doctors.length).toBeGreaterThanOrEqual(25);
     expect(two.more).toBe(false);
     expect(() => parseFinderQuery(new URLSearchParams({ sort: "price" }))).toThrow(
-      "Sort by best match, distance or rating.",
+      "Sort by best match, distance, rating or reply time.",
+    );
+  });
+});
+
+describe("a postcode several countries use", () => {
+  test("the searcher's country picks it, else the finder asks which", () => {
+    const paris = findDoctors(query({ place: "75001", region: "FR" }));
+    expect(paris.origin?.label).toBe("75001 Paris, FR");
+    expect(paris.otherPlaces.map((p) => p.country)).toEqual(["US"]);
+    const open = findDoctors(query({ place: "75001" }));
+    expect(open.origin).toBeNull();
+    expect(open.placeNotFound).toBe(false);
+    expect(open.otherPlaces.map((p) => `${p.name}, ${p.country}`)).toEqual([
+      "75001 Paris, FR",
+      "75001 Addison, US",
+    ]);
+    // What a choice links to resolves to that one place.
+    const chosen = findDoctors(query({ place: "75001 Addison, US" }));
+    expect(chosen.origin?.label).toBe("75001 Addison, US");
+    expect(chosen.otherPlaces).toEqual([]);
+    expect(() => query({ place: "75001", region: "France" })).toThrow(
+      "The region must be a two-letter country code.",
     );
   });
 });

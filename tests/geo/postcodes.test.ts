@@ -5,8 +5,11 @@ import {
   parsePostcodeQuery,
   postcodeCount,
   resolvePostcode,
+  resolvePostcodes,
   searchPostcodes,
 } from "~/geo/postcodes.server";
+import { resolvePlaceFor } from "~/geo/gazetteer.server";
+import { countryName, regionOfLocale } from "~/geo/place-names";
 import type { Place } from "~/geo/place-names";
 
 /** Kilometres between a resolved postcode and the gazetteer's city centre. */
@@ -88,9 +91,13 @@ describe("offline postcodes", () => {
     expect(india.every((p) => p.country === "IN" && p.name.startsWith("11001"))).toBe(true);
     expect(resolvePostcode("11001")).toMatchObject({ country: "US" });
     expect(resolvePostcode("11001 IN")).toBeUndefined(); // Indiana has no ZIP 11001
-    // 75011 is Carrollton, Texas; French codes are not covered, so a hint finds nothing.
-    expect(resolvePostcode("75011")).toMatchObject({ country: "US" });
-    expect(resolvePostcode("75011 FR")).toBeUndefined();
+    // 75011 is Carrollton, Texas, and Paris 11e: a country hint picks one.
+    expect(resolvePostcodes("75011").map((p) => p.name)).toEqual([
+      "75011 Paris",
+      "75011 Carrollton",
+    ]);
+    expect(resolvePostcode("75011 FR")).toMatchObject({ name: "75011 Paris", country: "FR" });
+    expect(resolvePostcode("75011, US")).toMatchObject({ name: "75011 Carrollton" });
   });
 
   test("nonsense and uncovered codes give nothing", () => {
@@ -104,10 +111,14 @@ describe("offline postcodes", () => {
     for (const limit of [1, 3, 8]) {
       const places = searchPostcodes("100", limit);
       expect(places).toHaveLength(limit);
-      expect(places.every((p) => p.name.startsWith("100") && p.country === "US")).toBe(true);
+      // Australian 100x codes, then French 100xx (Troyes) and US ZIPs share the prefix.
+      expect(
+        places.every((p) => p.name.startsWith("100") && ["AU", "US", "FR"].includes(p.country)),
+      ).toBe(true);
     }
     expect(searchPostcodes("100", 0)).toEqual([]);
     expect(searchPostcodes("10001", 8)[0]!.name).toBe("10001 New York");
+    expect(searchPostcodes("10000", 1)[0]).toMatchObject({ name: "10000 Troyes", country: "FR" });
     expect(searchPostcodes("M5", 5).map((p) => p.name.slice(0, 3))).toEqual([
       "M5A",
       "M5B",
@@ -115,8 +126,8 @@ describe("offline postcodes", () => {
       "M5E",
       "M5G",
     ]);
-    // Complete US ZIPs (5 digits) before longer Indian PINs that share the prefix.
-    expect(searchPostcodes("752", 8).every((p) => p.country === "US")).toBe(true);
+    // Complete 5-digit codes (US, FR) before longer Indian PINs that share the prefix.
+    expect(searchPostcodes("752", 8).every((p) => p.country !== "IN")).toBe(true);
   });
 
   test("the table holds the codes, filtered to plausible points", () => {
@@ -131,24 +142,29 @@ describe("postcodes in the gazetteer", () => {
   test("a postcode-looking query lists postcodes first, then cities", () => {
     const places = searchPlaces("100", 8);
     expect(places).toHaveLength(8);
-    expect(places[0]).toMatchObject({ name: "10001 New York", country: "US" });
-    expect(searchPlaces("10001", 8)).toEqual([places[0]]);
+    // Complete codes nearest the typed length first: Australia's 4 digits, then 5.
+    expect(places[0]).toMatchObject({ country: "AU", name: expect.stringMatching(/^100\d /) });
+    expect(searchPlaces("10001", 8)).toEqual([
+      expect.objectContaining({ name: "10001 New York", country: "US" }),
+    ]);
     expect(resolvePlace("10001")).toMatchObject({ name: "10001 New York", country: "US" });
     expect(resolvePlace("M5V 3L9")).toMatchObject({ name: "M5V Toronto", country: "CA" });
   });
 
   test("an autocomplete label resolves to the same place", () => {
-    for (const typed of ["10001", "M5V", "400001", "90210"]) {
+    for (const typed of ["10001", "M5V", "400001", "90210", "75001", "2000"]) {
       const [first] = searchPlaces(typed, 8);
       expect(resolvePlace(`${first!.name}, ${first!.country}`)).toEqual(first);
     }
   });
 
   test("a town beside a code that is not its town is resolved as that town", () => {
-    // 75001 is Addison, Texas: "75001 Paris" means Paris, France.
-    expect(resolvePlace("75001 Paris")).toMatchObject({ name: "Paris", country: "FR" });
-    expect(searchPlaces("75001 Paris")[0]).toMatchObject({ name: "Paris", country: "FR" });
-    expect(resolvePlace("75001")).toMatchObject({ name: "75001 Addison", country: "US" });
+    // "90210 Paris": 90210 is Beverly Hills (and Belfort's 90000s are not 90210).
+    expect(resolvePlace("90210 Paris")).toMatchObject({ name: "Paris", country: "FR" });
+    // "75001 Paris" is the French code itself now, not the Texan ZIP.
+    expect(resolvePlace("75001 Paris")).toMatchObject({ name: "75001 Paris", country: "FR" });
+    expect(searchPlaces("75001 Paris")[0]).toMatchObject({ name: "75001 Paris", country: "FR" });
+    expect(resolvePlace("75001 Addison")).toMatchObject({ name: "75001 Addison", country: "US" });
   });
 
   test("cities with digits in their names still resolve as before", () => {
@@ -162,5 +178,57 @@ describe("postcodes in the gazetteer", () => {
     expect(resolvePlace("00000")).toBeUndefined();
     expect(searchPlaces("00000")).toEqual([]);
     expect(resolvePlace("SW1A 1AA")).toBeUndefined();
+  });
+});
+
+describe("postcodes of more countries", () => {
+  test("French codes resolve to their commune, overseas ones and namesakes to the right place", () => {
+    expect(kmFrom(resolvePostcode("75001, FR"), "Paris, FR")).toBeLessThan(5);
+    expect(resolvePostcode("69003 FR")).toMatchObject({ name: "69003 Lyon" });
+    // Marseille's arrondissements have their own GeoNames districts.
+    const eighth = resolvePostcode("13008, FR")!;
+    expect(eighth.name).toBe("13008 Marseille");
+    expect(kmFrom(eighth, "Marseille, FR")).toBeGreaterThan(1);
+    expect(kmFrom(eighth, "Marseille, FR")).toBeLessThan(10);
+    expect(kmFrom(resolvePostcode("06000, FR"), "Nice, FR")).toBeLessThan(5);
+    // Two Saint-Denis: Seine-Saint-Denis near Paris, and Réunion in the Indian Ocean.
+    expect(kmFrom(resolvePostcode("93200, FR"), "Paris, FR")).toBeLessThan(15);
+    expect(resolvePostcode("97400")).toMatchObject({ name: "97400 Saint-Denis", country: "FR" });
+    expect(resolvePostcode("97400")!.lat).toBeLessThan(-20);
+  });
+
+  test("Australian codes resolve to the centre of their localities, named after the main town", () => {
+    const sydney = resolvePostcode("2000");
+    expect(sydney).toMatchObject({ name: "2000 Sydney", country: "AU" });
+    expect(kmFrom(sydney, "Sydney, AU")).toBeLessThan(10);
+    expect(kmFrom(resolvePostcode("3000"), "Melbourne, AU")).toBeLessThan(10);
+    expect(resolvePostcode("0800")).toMatchObject({ name: "0800 Darwin" });
+    expect(resolvePostcode("2000, FR")).toBeUndefined();
+  });
+
+  test("a code several countries use: the searcher's country, else a choice", () => {
+    const french = resolvePlaceFor("75001", "FR");
+    expect(french.place).toMatchObject({ name: "75001 Paris", country: "FR" });
+    expect(french.alternatives).toEqual([
+      expect.objectContaining({ name: "75001 Addison", country: "US" }),
+    ]);
+    expect(resolvePlaceFor("75001", "US").place).toMatchObject({ name: "75001 Addison" });
+    // Nobody's country (or one without the code): nothing is picked, both are offered.
+    for (const region of [undefined, "DE"]) {
+      const open = resolvePlaceFor("75001", region);
+      expect(open.place).toBeUndefined();
+      expect(open.alternatives.map((p) => `${p.name}, ${countryName(p.country)}`)).toEqual([
+        "75001 Paris, France",
+        "75001 Addison, United States",
+      ]);
+    }
+    // A country or town typed with it, or a code only one country has, needs no choice.
+    expect(resolvePlaceFor("75001, FR")).toMatchObject({ alternatives: [] });
+    expect(resolvePlaceFor("75001 Paris").place).toMatchObject({ country: "FR" });
+    expect(resolvePlaceFor("10001", "FR").place).toMatchObject({ name: "10001 New York" });
+    expect(regionOfLocale("fr-FR")).toBe("FR");
+    expect(regionOfLocale("fr")).toBe("FR");
+    expect(regionOfLocale("en-GB")).toBe("GB");
+    expect(regionOfLocale("not a locale")).toBeUndefined();
   });
 });
