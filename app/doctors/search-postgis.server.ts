@@ -23,6 +23,7 @@ import {
   whyRecommended,
   type RankInput,
 } from "./ranking";
+import type { Fee } from "./fees";
 import type { DoctorHit, DoctorSearch } from "./search.server";
 
 /** A pool or a client: anything that runs a query. */
@@ -75,7 +76,8 @@ const CANDIDATES = `
 
 const DETAILS = `
   SELECT p.geo_id, p.id, p.title, u.display_name, p.clinic_name, p.city, p.country,
-         p.specialties, p.languages
+         p.specialties, p.languages, p.reply_count, p.median_reply_ms, p.in_person_fee,
+         p.teleconsultation_fee, p.photo_key IS NOT NULL AS has_photo
   FROM doctor_profiles p JOIN users u ON u.id = p.user_id
   WHERE p.geo_id = ANY($1::integer[])`;
 
@@ -100,6 +102,11 @@ type DetailRow = {
   country: string | null;
   specialties: unknown;
   languages: unknown;
+  reply_count: number;
+  median_reply_ms: string | number | null;
+  in_person_fee: Fee | null;
+  teleconsultation_fee: Fee | null;
+  has_photo: boolean;
 };
 
 const stringList = (value: unknown): string[] =>
@@ -229,6 +236,11 @@ async function hydrate(
       languages: stringList(row.languages),
       offersTeleconsultation: w.offersTeleconsultation,
       acceptsNewPatients: w.acceptsNewPatients,
+      replyCount: row.reply_count,
+      medianReplyMs: row.median_reply_ms === null ? null : Number(row.median_reply_ms),
+      inPersonFee: row.in_person_fee,
+      teleconsultationFee: row.teleconsultation_fee,
+      hasPhoto: row.has_photo,
       score: w.score,
       why: whyRecommended({
         ...w,

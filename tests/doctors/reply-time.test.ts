@@ -14,6 +14,7 @@ import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
 const HOUR = 3_600_000;
 const answer = {
   doctorClass: "pre_b" as const,
+  morphology: "Medium-sized blasts with fine chromatin, scant cytoplasm.",
   recommendations: "Flow cytometry of peripheral blood, then see me in clinic.",
   urgency: "soon" as const,
 };
