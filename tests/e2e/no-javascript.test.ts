@@ -211,10 +211,14 @@ describe("every form works with JavaScript off", () => {
     await press(page, "Accept the case");
     await press(page, "Send my assessment");
     await refused(page, "Choose your assessment");
-    await refused(page, "Write your recommendations");
+    await refused(page, "Describe what you saw in the smear");
+    await refused(page, "Write your advice to the patient");
     await refused(page, "Choose the urgency");
     await page.locator("input[name=doctorClass]").first().check();
-    await page.getByLabel("Recommendations for the patient").fill("A full blood count at your GP.");
+    await page
+      .getByLabel("Morphology (for the record)")
+      .fill("Mature lymphocytes and neutrophils; no blasts seen.");
+    await page.getByLabel("Advice to the patient").fill("A full blood count at your GP.");
     await page.locator("input[name=urgency]").first().check();
     await press(page, "Send my assessment");
     await see(page, "A full blood count at your GP.");
