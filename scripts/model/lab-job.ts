@@ -6,9 +6,7 @@
  * from it when the job was interrupted), stops at the next batch when cancelled, then calibrates
  * and evaluates the candidate exactly as `npm run train` does, into its model card.
  */
-import fs from "node:fs/promises";
 import path from "node:path";
-import * as tf from "@tensorflow/tfjs";
 import { startWasmBackend } from "~/classifier/backend.server";
 import { datasetDir } from "~/lab/datasets.server";
 import {
@@ -21,7 +19,8 @@ import {
 } from "~/lab/jobs.server";
 import { ARCHITECTURES } from "~/lab/vocabulary";
 import { DEFAULT_SPLIT, loadDataset } from "./dataset";
-import { DEFAULT_RECIPE, trainModel, type Checkpoint, type Recipe } from "./training";
+import { readCheckpoint, writeCheckpoint } from "./checkpoint";
+import { DEFAULT_RECIPE, trainModel, type Recipe } from "./training";
 
 const jobId = process.argv[2] ?? "";
 const job = readJob(jobId);
@@ -31,66 +30,6 @@ if (!job || job.status !== "running" || !job.datasetId) {
 }
 
 const checkpointDir = path.join(jobDir(job.id), "checkpoint");
-
-type Stored = { name?: string; shape: number[]; offset: number; length: number };
-type CheckpointFile = Omit<Checkpoint, "weights" | "bestWeights" | "optimizer"> & {
-  weights: Stored[];
-  bestWeights: Stored[];
-  optimizer: Stored[];
-};
-
-/** A checkpoint as one float32 file and its index, written under a temporary name then renamed. */
-async function writeCheckpoint(state: Checkpoint) {
-  const chunks: Float32Array[] = [];
-  let offset = 0;
-  const store = (tensor: tf.Tensor, name?: string): Stored => {
-    const data = tensor.dataSync() as Float32Array;
-    chunks.push(data);
-    const stored = { name, shape: tensor.shape, offset, length: data.length };
-    offset += data.length;
-    return stored;
-  };
-  const index: CheckpointFile = {
-    epoch: state.epoch,
-    curve: state.curve,
-    best: state.best,
-    weights: state.weights.map((w) => store(w)),
-    bestWeights: state.bestWeights.map((w) => store(w)),
-    optimizer: state.optimizer.map((n) => store(n.tensor, n.name)),
-  };
-  const all = new Float32Array(offset);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.length;
-  }
-  const next = `${checkpointDir}.next`;
-  await fs.rm(next, { recursive: true, force: true });
-  await fs.mkdir(next, { recursive: true });
-  await fs.writeFile(path.join(next, "tensors.bin"), Buffer.from(all.buffer));
-  await fs.writeFile(path.join(next, "checkpoint.json"), JSON.stringify(index));
-  await fs.rm(checkpointDir, { recursive: true, force: true });
-  await fs.rename(next, checkpointDir);
-}
-
-async function readCheckpoint(): Promise<Checkpoint | undefined> {
-  const text = await fs
-    .readFile(path.join(checkpointDir, "checkpoint.json"), "utf8")
-    .catch(() => null);
-  if (!text) return undefined;
-  const index = JSON.parse(text) as CheckpointFile;
-  const bytes = await fs.readFile(path.join(checkpointDir, "tensors.bin"));
-  const all = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  const load = (s: Stored) => tf.tensor(all.slice(s.offset, s.offset + s.length), s.shape);
-  return {
-    epoch: index.epoch,
-    curve: index.curve,
-    best: index.best,
-    weights: index.weights.map(load),
-    bestWeights: index.bestWeights.map(load),
-    optimizer: index.optimizer.map((s) => ({ name: s.name!, tensor: load(s) })),
-  };
-}
 
 try {
   await startWasmBackend();
@@ -123,7 +62,7 @@ try {
     seconds: (Date.now() - started) / 1000,
   });
   const out = candidateDir(job);
-  const resumeFrom = await readCheckpoint();
+  const resumeFrom = await readCheckpoint(checkpointDir);
   if (resumeFrom) recordEvent(job.id, "log", { event: "resumed", afterEpoch: resumeFrom.epoch });
   let cancelled = false;
   let checked = 0;
@@ -142,7 +81,7 @@ try {
       return cancelled;
     },
     checkpoint: async (state) => {
-      await writeCheckpoint(state);
+      await writeCheckpoint(checkpointDir, state);
       recordEpoch(job.id, state.epoch);
     },
   });

@@ -1,7 +1,7 @@
 /**
  * Train the staging CNN on the wasm backend:
  *   npm run train -- --data <dataset dir> --out public/models/<version> [--colour rgb|luma]
- *     [--size 128] [--epochs 22] [--seed 1]
+ *     [--size 128] [--epochs 22] [--seed 1] [--checkpoint <dir>]
  * Logs one JSON line per epoch; writes the model, the learning curve, then calibrates and
  * evaluates (runtime.json and model-card.json). The loop itself is `trainModel` (training.ts),
  * which the model lab's jobs run too.
@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { startWasmBackend } from "~/classifier/backend.server";
 import { DEFAULT_ARCHITECTURE } from "~/classifier/model";
 import type { ColourMode } from "~/classifier/runtime";
+import { readCheckpoint, writeCheckpoint } from "./checkpoint";
 import { loadDataset } from "./dataset";
 import { secs, trainModel } from "./training";
 
@@ -28,6 +29,11 @@ const { values: args } = parseArgs({
     /** Start from a trained model folder's weights (fine-tuning) instead of random ones. */
     init: { type: "string" },
     "learning-rate": { type: "string", default: "0.001" },
+    /**
+     * Keep a checkpoint here after every epoch and resume from it when it exists, so a long run
+     * can be stopped and continued (outside the repository, or under the ignored tmp/).
+     */
+    checkpoint: { type: "string" },
   },
 });
 if (!args.data || !args.out) {
@@ -43,6 +49,10 @@ const train = samples.filter((s) => s.split === "train");
 const validation = samples.filter((s) => s.split === "validation");
 log({ event: "data", train: train.length, validation: validation.length, seconds: secs(started) });
 
+const checkpointDir = args.checkpoint;
+const resumeFrom = checkpointDir ? await readCheckpoint(checkpointDir) : undefined;
+if (resumeFrom) log({ event: "resumed", afterEpoch: resumeFrom.epoch, from: checkpointDir });
+
 const { bestEpoch, weightBytes } = await trainModel(
   samples,
   args.out,
@@ -57,7 +67,12 @@ const { bestEpoch, weightBytes } = await trainModel(
     learningRate: Number(args["learning-rate"]),
     init: args.init,
   },
-  { log, startedAt: started },
+  {
+    log,
+    startedAt: started,
+    resumeFrom,
+    checkpoint: checkpointDir ? (state) => writeCheckpoint(checkpointDir, state) : undefined,
+  },
 );
 log({ event: "saved", out: args.out, bestEpoch, weightBytes, seconds: secs(started) });
 // Loaded after training so a long run never waits on them; both can be re-run alone
