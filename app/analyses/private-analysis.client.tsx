@@ -96,6 +96,7 @@ export default function PrivateAnalysis({
           data-verdict={c.verdict}
           data-top={c.top}
           data-reasons={JSON.stringify(c.reasons)}
+          data-scale={c.capture?.scale}
         >
           <PreliminaryNotice modelVersion={c.modelVersion} />
           <ResultSummary

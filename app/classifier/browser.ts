@@ -10,6 +10,7 @@ import {
   type Analysed,
   type LoadedClassifier,
 } from "./classify";
+import { DECODE_MAX_SIDE } from "./capture";
 import { HEATMAP_MAX_SIDE, renderHeatmap } from "./heatmap";
 import type { RgbImage } from "./pixels";
 import type { RuntimeConfig } from "./runtime";
@@ -39,14 +40,21 @@ export function loadBrowserClassifier(
   return loading;
 }
 
-/** Decode an image file to oriented RGB pixels with the browser's own decoder. */
+/**
+ * Decode an image file to oriented RGB pixels with the browser's own decoder, at most
+ * DECODE_MAX_SIDE on the longer side as the server decodes it (the same size, so the same
+ * measures and tiles; the resampling filter differs, so the pixels of a larger photo are close,
+ * not identical).
+ */
 export async function decodeInBrowser(file: Blob): Promise<RgbImage> {
   const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  const scale = Math.min(1, DECODE_MAX_SIDE / Math.max(bitmap.width, bitmap.height));
   const canvas = document.createElement("canvas");
-  canvas.width = bitmap.width;
-  canvas.height = bitmap.height;
+  canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+  canvas.height = Math.max(1, Math.round(bitmap.height * scale));
   const context = canvas.getContext("2d", { willReadFrequently: true })!;
-  context.drawImage(bitmap, 0, 0);
+  context.imageSmoothingQuality = "high";
+  context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
   bitmap.close();
   const rgba = context.getImageData(0, 0, canvas.width, canvas.height).data;
   const data = new Uint8Array(canvas.width * canvas.height * 3);

@@ -40,6 +40,7 @@ async function analyseOnDevice(file: string) {
     verdict: await result.getAttribute("data-verdict"),
     top: await result.getAttribute("data-top"),
     reasons: JSON.parse((await result.getAttribute("data-reasons")) ?? "[]") as string[],
+    scale: Number(await result.getAttribute("data-scale")),
     probabilities: JSON.parse((await result.getAttribute("data-probabilities"))!) as Record<
       string,
       number
@@ -123,5 +124,15 @@ describe("private mode: the model runs in the browser", () => {
       const { inBrowser, onServer } = await sameAnswerOnBothSides(name, bytes);
       expect(inBrowser.reasons).toEqual(onServer.reasons);
     }
+  });
+
+  test("a photo larger than the server decodes is analysed at the server's size: the same scale, verdict and class", async () => {
+    const { bytes: ocular } = await eyepieceSmear(3);
+    const large = await sharp(ocular).resize({ width: 3000 }).jpeg({ quality: 92 }).toBuffer();
+    const { inBrowser, onServer } = await sameAnswerOnBothSides("large.jpg", large);
+    expect(onServer.capture).not.toBeNull();
+    // Both decode to at most 2,048 px, so the magnification correction is the same.
+    expect(inBrowser.scale / onServer.capture!.scale).toBeGreaterThan(0.98);
+    expect(inBrowser.scale / onServer.capture!.scale).toBeLessThan(1.02);
   });
 });
