@@ -20,24 +20,19 @@ import {
   RANKING_WEIGHTS,
   RATING_PRIOR,
   rankScore,
-  whyRecommended,
   type RankInput,
 } from "./ranking";
 import type { Fee } from "./fees";
-import type { DoctorHit, DoctorSearch } from "./search.server";
+import {
+  byRank,
+  toDoctorHit,
+  type DoctorHit,
+  type DoctorSearch,
+  type Scored,
+} from "./search.server";
 
 /** A pool or a client: anything that runs a query. */
 export type Queryable = Pick<pg.Pool, "query">;
-
-type Scored = RankInput & { geoId: number; lat: number; lng: number; score: number };
-
-/** The final order, as the SQLite search's: score, then nearer, then the older profile. */
-function better(a: Scored, b: Scored): boolean {
-  if (a.score !== b.score) return a.score > b.score;
-  if (a.distanceKm !== b.distanceKm) return a.distanceKm < b.distanceKm;
-  return a.geoId < b.geoId;
-}
-const byRank = (a: Scored, b: Scored) => (better(a, b) ? -1 : better(b, a) ? 1 : 0);
 
 /** Spheroid and sphere distances differ by under 0.6 %: the SQL bound is wider by 1 % + 100 m. */
 const SQL_REACH = 1.01;
@@ -214,40 +209,24 @@ async function hydrate(
   if (winners.length === 0) return [];
   const { rows } = await db.query<DetailRow>(DETAILS, [winners.map((w) => w.geoId)]);
   const byGeoId = new Map(rows.map((r) => [r.geo_id, r]));
-  const hits: DoctorHit[] = [];
-  for (const w of winners) {
+  return winners.flatMap((w) => {
     const row = byGeoId.get(w.geoId);
-    if (!row) continue;
-    const specialties = stringList(row.specialties);
-    const title = row.title?.trim();
-    hits.push({
+    if (!row) return [];
+    const details = {
       id: row.id,
-      name: title ? `${title} ${row.display_name}` : row.display_name,
+      title: row.title,
+      displayName: row.display_name,
       clinicName: row.clinic_name,
       city: row.city,
       country: row.country,
-      lat: w.lat,
-      lng: w.lng,
-      distanceKm: w.distanceKm,
-      ratingCount: w.ratingCount,
-      ratingMean: w.ratingCount > 0 ? w.ratingSum / w.ratingCount : null,
-      bayesian: bayesianRating(w.ratingSum, w.ratingCount),
-      specialties,
+      specialties: stringList(row.specialties),
       languages: stringList(row.languages),
-      offersTeleconsultation: w.offersTeleconsultation,
-      acceptsNewPatients: w.acceptsNewPatients,
       replyCount: row.reply_count,
       medianReplyMs: row.median_reply_ms === null ? null : Number(row.median_reply_ms),
       inPersonFee: row.in_person_fee,
       teleconsultationFee: row.teleconsultation_fee,
       hasPhoto: row.has_photo,
-      score: w.score,
-      why: whyRecommended({
-        ...w,
-        radiusKm,
-        matchedSpecialty: matchSpecialties.find((s) => specialties.includes(s)) ?? null,
-      }),
-    });
-  }
-  return hits;
+    };
+    return [toDoctorHit(w, details, radiusKm, matchSpecialties)];
+  });
 }

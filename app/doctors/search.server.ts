@@ -173,14 +173,18 @@ function statements(db: BetterSqlite3.Database): Statements {
 // ---------------------------------------------------------------------------------------
 // Top-k bookkeeping.
 
-type Scored = RankInput & { geoId: number; lat: number; lng: number; score: number };
+/** A doctor scored for one query (both engines' searches keep these). */
+export type Scored = RankInput & { geoId: number; lat: number; lng: number; score: number };
 
 /** The final order: score, then nearer, then the older profile (smaller geo id). */
-function better(a: Scored, b: Scored): boolean {
+export function better(a: Scored, b: Scored): boolean {
   if (a.score !== b.score) return a.score > b.score;
   if (a.distanceKm !== b.distanceKm) return a.distanceKm < b.distanceKm;
   return a.geoId < b.geoId;
 }
+
+/** `better` as a sort comparator. */
+export const byRank = (a: Scored, b: Scored) => (better(a, b) ? -1 : better(b, a) ? 1 : 0);
 
 /** A bounded heap keeping the k best; the root is the worst of them. */
 class TopK {
@@ -229,7 +233,7 @@ class TopK {
   }
 
   sorted(): Scored[] {
-    return [...this.items].sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
+    return [...this.items].sort(byRank);
   }
 }
 
@@ -558,41 +562,72 @@ function hydrate(st: Statements, q: Normalised, winners: Scored[]): DoctorHit[] 
   if (winners.length === 0) return [];
   const rows = st.details.all(JSON.stringify(winners.map((w) => w.geoId))) as DetailRow[];
   const byGeoId = new Map(rows.map((r) => [r.geoId, r]));
-  const hits: DoctorHit[] = [];
-  for (const w of winners) {
+  return winners.flatMap((w) => {
     const row = byGeoId.get(w.geoId);
-    if (!row) continue;
-    const specialties = parseList(row.specialties);
-    const languages = parseList(row.languages);
-    const title = row.title?.trim();
-    hits.push({
-      id: row.id,
-      name: title ? `${title} ${row.displayName}` : row.displayName,
-      clinicName: row.clinicName,
-      city: row.city,
-      country: row.country,
-      lat: w.lat,
-      lng: w.lng,
-      distanceKm: w.distanceKm,
-      ratingCount: w.ratingCount,
-      ratingMean: w.ratingCount > 0 ? w.ratingSum / w.ratingCount : null,
-      bayesian: bayesianRating(w.ratingSum, w.ratingCount),
-      specialties,
-      languages,
-      offersTeleconsultation: w.offersTeleconsultation,
-      acceptsNewPatients: w.acceptsNewPatients,
-      replyCount: row.replyCount,
-      medianReplyMs: row.medianReplyMs,
+    if (!row) return [];
+    const details: DoctorDetails = {
+      ...row,
+      specialties: parseList(row.specialties),
+      languages: parseList(row.languages),
       inPersonFee: parseFee(row.inPersonFee),
       teleconsultationFee: parseFee(row.teleconsultationFee),
       hasPhoto: row.hasPhoto === 1,
-      score: w.score,
-      why: whyRecommended({
-        ...w,
-        radiusKm: q.radiusKm,
-        matchedSpecialty: q.matchSpecialties.find((s) => specialties.includes(s)) ?? null,
-      }),
-    });
-  }
-  return hits;
+    };
+    return [toDoctorHit(w, details, q.radiusKm, q.matchSpecialties)];
+  });
+}
+
+/** What a hit shows beyond its score, as either engine reads it. */
+export type DoctorDetails = {
+  id: string;
+  title: string | null;
+  displayName: string;
+  clinicName: string | null;
+  city: string | null;
+  country: string | null;
+  specialties: string[];
+  languages: string[];
+  replyCount: number;
+  medianReplyMs: number | null;
+  inPersonFee: Fee | null;
+  teleconsultationFee: Fee | null;
+  hasPhoto: boolean;
+};
+
+/** A winner and its details as the finder shows them, explained (both engines). */
+export function toDoctorHit(
+  w: Scored,
+  d: DoctorDetails,
+  radiusKm: number,
+  matchSpecialties: string[],
+): DoctorHit {
+  const title = d.title?.trim();
+  return {
+    id: d.id,
+    name: title ? `${title} ${d.displayName}` : d.displayName,
+    clinicName: d.clinicName,
+    city: d.city,
+    country: d.country,
+    lat: w.lat,
+    lng: w.lng,
+    distanceKm: w.distanceKm,
+    ratingCount: w.ratingCount,
+    ratingMean: w.ratingCount > 0 ? w.ratingSum / w.ratingCount : null,
+    bayesian: bayesianRating(w.ratingSum, w.ratingCount),
+    specialties: d.specialties,
+    languages: d.languages,
+    offersTeleconsultation: w.offersTeleconsultation,
+    acceptsNewPatients: w.acceptsNewPatients,
+    replyCount: d.replyCount,
+    medianReplyMs: d.medianReplyMs,
+    inPersonFee: d.inPersonFee,
+    teleconsultationFee: d.teleconsultationFee,
+    hasPhoto: d.hasPhoto,
+    score: w.score,
+    why: whyRecommended({
+      ...w,
+      radiusKm,
+      matchedSpecialty: matchSpecialties.find((s) => d.specialties.includes(s)) ?? null,
+    }),
+  };
 }
