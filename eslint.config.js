@@ -32,6 +32,23 @@ export default tseslint.config(
     },
   },
   {
+    // A missing `await` is an error: a promise nobody awaits, or one handed to a place that
+    // expects a plain value (a condition, a callback whose result is ignored).
+    files: ["**/*.ts", "**/*.tsx"],
+    languageOptions: { parserOptions: { projectService: true } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+    },
+  },
+  {
+    // Components hand async handlers to React and the DOM, which ignore the result on purpose.
+    files: ["**/*.tsx"],
+    rules: {
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: false }],
+    },
+  },
+  {
     files: ["seed/**", "scripts/**", "tests/**", ".ci/**"],
     rules: { "no-console": "off" },
   },

@@ -27,14 +27,18 @@ export function migrationsFolder(): string {
   return found;
 }
 
-export function openDatabase(file = databasePath()): Db {
+/**
+ * Open a connection. `readonly` opens it for reading only (the app's reader connection): a
+ * write through it fails with SQLITE_READONLY instead of bypassing the unit of work.
+ */
+export function openDatabase(file = databasePath(), { readonly = false } = {}): Db {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = WAL");
+  const sqlite = new Database(file, { readonly });
+  if (!readonly) sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   // FULL: a committed analysis or audit row survives a power cut, at a small write cost.
-  sqlite.pragma("synchronous = FULL");
+  if (!readonly) sqlite.pragma("synchronous = FULL");
   return drizzle(sqlite, { schema }) as Db;
 }
 
@@ -57,14 +61,38 @@ export function migrateDatabase(db: Db): void {
   }
 }
 
-const globalForDb = globalThis as unknown as { __hemalinkDb?: Db };
+const globalForDb = globalThis as unknown as { __hemalinkWriter?: Db; __hemalinkReader?: Db };
 
-/** One connection per process, migrated on first use so a server never runs on an old schema. */
-export function getDb(): Db {
-  if (!globalForDb.__hemalinkDb) {
+/**
+ * The writer connection: used only by units of work (`app/data/unit-of-work.server.ts`), one at
+ * a time. Opened and migrated on first use so a server never runs on an old schema.
+ */
+export function getWriter(): Db {
+  if (!globalForDb.__hemalinkWriter) {
     const db = openDatabase();
     migrateDatabase(db);
-    globalForDb.__hemalinkDb = db;
+    globalForDb.__hemalinkWriter = db;
   }
-  return globalForDb.__hemalinkDb;
+  return globalForDb.__hemalinkWriter;
+}
+
+/**
+ * The reader connection, for every read outside a unit of work. Read-only, in WAL mode: it
+ * never sees, nor joins, an open unit of work's uncommitted writes, and no read waits for the
+ * writer. Every write goes through `inTransaction`.
+ */
+export function getDb(): Db {
+  if (!globalForDb.__hemalinkReader) {
+    const writer = getWriter();
+    globalForDb.__hemalinkReader = openDatabase(writer.$client.name, { readonly: true });
+  }
+  return globalForDb.__hemalinkReader;
+}
+
+/** Close both connections (scripts that end, tests that reopen the database). */
+export function closeDb(): void {
+  globalForDb.__hemalinkReader?.$client.close();
+  globalForDb.__hemalinkWriter?.$client.close();
+  globalForDb.__hemalinkReader = undefined;
+  globalForDb.__hemalinkWriter = undefined;
 }
