@@ -39,7 +39,7 @@ export function loader(args: LoaderFunctionArgs) {
     return {
       user: user && { ...user, home: homeFor(user) },
       unread: user
-        ? navigationCounts(user, new URL(request.url).pathname)
+        ? await navigationCounts(user, new URL(request.url).pathname)
         : { all: 0, consultations: 0 },
     };
   });

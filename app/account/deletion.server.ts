@@ -31,13 +31,14 @@ export type DeletedAccount = { analyses: number; consultations: number; doctorsT
 export async function deleteOwnAccount(actor: Actor, password: string): Promise<DeletedAccount> {
   if (!can(actor, { type: "patient:access" })) notFound();
   const db = getDb();
-  const user = db.select().from(users).where(eq(users.id, actor.id)).get() ?? notFound();
-  const limit = hit("account-delete:account", actor.id, ATTEMPTS);
+  const user =
+    (await db.select().from(users).where(eq(users.id, actor.id)).limit(1))[0] ?? notFound();
+  const limit = await hit("account-delete:account", actor.id, ATTEMPTS);
   if (!limit.allowed) {
     throw rateLimited("Too many attempts. Please wait a few minutes.", limit.retryAfterSeconds);
   }
   if (!(await verifyPassword(password, user.passwordHash))) {
-    audit({
+    await audit({
       actorId: actor.id,
       action: "account.delete",
       outcome: "failure",
@@ -46,15 +47,15 @@ export async function deleteOwnAccount(actor: Actor, password: string): Promise<
     });
     throw invalid("That is not your password.", "password", 401);
   }
-  const deleted = inTransaction((uow) => {
+  const deleted = await inTransaction(async (uow) => {
     const { tx } = uow;
-    const imageKeys = tx
-      .select({ key: analyses.imageKey })
-      .from(analyses)
-      .where(eq(analyses.patientId, actor.id))
-      .all()
-      .map((r) => r.key);
-    const shared = tx
+    const imageKeys = (
+      await tx
+        .select({ key: analyses.imageKey })
+        .from(analyses)
+        .where(eq(analyses.patientId, actor.id))
+    ).map((r) => r.key);
+    const shared = await tx
       .select({ id: consultations.id, doctorUserId: doctorProfiles.userId })
       .from(consultations)
       .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
@@ -64,16 +65,16 @@ export async function deleteOwnAccount(actor: Actor, password: string): Promise<
           inArray(consultations.status, STILL_SHARED),
           isNull(consultations.revokedAt),
         ),
-      )
-      .all();
-    const total = tx
-      .select({ id: consultations.id })
-      .from(consultations)
-      .where(eq(consultations.patientId, actor.id))
-      .all().length;
+      );
+    const total = (
+      await tx
+        .select({ id: consultations.id })
+        .from(consultations)
+        .where(eq(consultations.patientId, actor.id))
+    ).length;
     // The notices outlive the consultation: no consultation id (its rows cascade away).
     for (const doctorUserId of new Set(shared.map((c) => c.doctorUserId))) {
-      notify(uow, {
+      await notify(uow, {
         userId: doctorUserId,
         kind: "consultation.withdrawn",
         text: ACCOUNT_DELETED_NOTICE,
@@ -81,9 +82,9 @@ export async function deleteOwnAccount(actor: Actor, password: string): Promise<
       });
     }
     // Explicitly, so the doctors' rating aggregates follow through their triggers.
-    tx.delete(reviews).where(eq(reviews.authorId, actor.id)).run();
-    tx.delete(users).where(eq(users.id, actor.id)).run();
-    audit(
+    await tx.delete(reviews).where(eq(reviews.authorId, actor.id));
+    await tx.delete(users).where(eq(users.id, actor.id));
+    await audit(
       {
         actorId: actor.id,
         action: "account.delete",
@@ -110,14 +111,16 @@ export async function deleteOwnAccount(actor: Actor, password: string): Promise<
 }
 
 /** For the page: what the account holds (what a deletion would remove). */
-export function accountSummary(actor: Actor) {
+export async function accountSummary(actor: Actor) {
   if (!can(actor, { type: "patient:access" })) notFound();
   const db = getDb();
-  const countOf = (table: typeof analyses | typeof consultations | typeof reviews, where: SQL) =>
-    db.select({ n: count() }).from(table).where(where).get()?.n ?? 0;
+  const countOf = async (
+    table: typeof analyses | typeof consultations | typeof reviews,
+    where: SQL,
+  ) => (await db.select({ n: count() }).from(table).where(where).limit(1))[0]?.n ?? 0;
   return {
-    analyses: countOf(analyses, eq(analyses.patientId, actor.id)),
-    consultations: countOf(consultations, eq(consultations.patientId, actor.id)),
-    reviews: countOf(reviews, eq(reviews.authorId, actor.id)),
+    analyses: await countOf(analyses, eq(analyses.patientId, actor.id)),
+    consultations: await countOf(consultations, eq(consultations.patientId, actor.id)),
+    reviews: await countOf(reviews, eq(reviews.authorId, actor.id)),
   };
 }

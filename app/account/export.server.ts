@@ -75,9 +75,10 @@ function reportEntries(report: Resource & { contained: Resource[] }, patientUrl:
 const imagePath = (analysisId: string, name: string) => `images/${analysisId}/${name}`;
 
 /** The Bundle and the images it refers to, read for the patient. */
-export function patientBundle(actor: Actor, baseUrl: string) {
+export async function patientBundle(actor: Actor, baseUrl: string) {
   if (!can(actor, { type: "patient:access" })) notFound();
-  const user = getDb().select().from(users).where(eq(users.id, actor.id)).get() ?? notFound();
+  const user =
+    (await getDb().select().from(users).where(eq(users.id, actor.id)).limit(1))[0] ?? notFound();
   const patientUrl = urn(user.id);
   const entries: Entry[] = [
     {
@@ -92,7 +93,7 @@ export function patientBundle(actor: Actor, baseUrl: string) {
     },
   ];
   const images: { path: string; key: string; file: (typeof IMAGE_FILE_NAMES)[number] }[] = [];
-  const analyses = listOwnAnalyses(actor);
+  const analyses = await listOwnAnalyses(actor);
   for (const analysis of analyses) {
     const report = analysisToFhir({
       analysis,
@@ -100,7 +101,7 @@ export function patientBundle(actor: Actor, baseUrl: string) {
       imageUrl: imagePath(analysis.id, IMAGE_FILES.original.name),
       baseUrl,
       // listOwnAnalyses has scoped the analysis to this patient.
-      final: finalReviewFor(analysis.id),
+      final: await finalReviewFor(analysis.id),
     }) as unknown as Resource & { contained: Resource[] };
     entries.push(...reportEntries(report, patientUrl));
     for (const file of IMAGE_FILE_NAMES) {
@@ -111,7 +112,7 @@ export function patientBundle(actor: Actor, baseUrl: string) {
       });
     }
   }
-  const consultations = listOwnConsultations(actor);
+  const consultations = await listOwnConsultations(actor);
   let messageCount = 0;
   for (const c of consultations) {
     const requestUrl = urn(c.id);
@@ -135,7 +136,7 @@ export function patientBundle(actor: Actor, baseUrl: string) {
         ],
       },
     });
-    for (const m of listMessages(actor, c.id)) {
+    for (const m of await listMessages(actor, c.id)) {
       messageCount += 1;
       entries.push({
         fullUrl: urn(m.id),
@@ -192,9 +193,9 @@ function readme(
 }
 
 /** The zip as a stream (one image in memory at a time), and its file name. The read is audited. */
-export function exportPatientData(actor: Actor, baseUrl: string) {
-  const { name, bundle, images, counts } = patientBundle(actor, baseUrl);
-  audit({
+export async function exportPatientData(actor: Actor, baseUrl: string) {
+  const { name, bundle, images, counts } = await patientBundle(actor, baseUrl);
+  await audit({
     actorId: actor.id,
     action: "account.export",
     outcome: "success",

@@ -43,13 +43,15 @@ function requestDigest({ bytes, ageBracket, note }: NewAnalysis): string {
  * The analysis a key already produced for this user, or null for a new key. The same key
  * with another upload is refused (422); a first upload still running is a conflict (409).
  */
-function earlierResult(actor: Actor, key: string, digest: string): Analysis | null {
+async function earlierResult(actor: Actor, key: string, digest: string): Promise<Analysis | null> {
   const db = getDb();
-  const earlier = db
-    .select()
-    .from(uploads)
-    .where(and(eq(uploads.userId, actor.id), eq(uploads.idempotencyKey, key)))
-    .get();
+  const earlier = (
+    await db
+      .select()
+      .from(uploads)
+      .where(and(eq(uploads.userId, actor.id), eq(uploads.idempotencyKey, key)))
+      .limit(1)
+  )[0];
   if (!earlier) return null;
   if (earlier.requestSha256 !== digest) {
     throw invalid(
@@ -61,11 +63,13 @@ function earlierResult(actor: Actor, key: string, digest: string): Analysis | nu
   if (!earlier.analysisId) {
     throw conflict("This upload is still being analysed. Wait a moment and try again.");
   }
-  const analysis = db
-    .select()
-    .from(analyses)
-    .where(and(eq(analyses.id, earlier.analysisId), eq(analyses.patientId, actor.id)))
-    .get();
+  const analysis = (
+    await db
+      .select()
+      .from(analyses)
+      .where(and(eq(analyses.id, earlier.analysisId), eq(analyses.patientId, actor.id)))
+      .limit(1)
+  )[0];
   return analysis ?? null;
 }
 
@@ -90,8 +94,8 @@ export async function createAnalysis(
   const digest = requestDigest(input);
   const key = input.idempotencyKey;
   // A retry of an upload that was saved: the first result again, nothing new.
-  const replay = (analysis: Analysis): Analysis => {
-    audit({
+  const replay = async (analysis: Analysis): Promise<Analysis> => {
+    await audit({
       actorId: actor.id,
       action: "analysis.create.replay",
       outcome: "success",
@@ -100,8 +104,8 @@ export async function createAnalysis(
     });
     return analysis;
   };
-  const earlier = key ? earlierResult(actor, key, digest) : null;
-  if (earlier) return replay(earlier);
+  const earlier = key ? await earlierResult(actor, key, digest) : null;
+  if (earlier) return await replay(earlier);
 
   const image = await prepareImage(input.bytes);
   // Classify the oriented pixels the stored image is encoded from (one decode per upload).
@@ -110,22 +114,25 @@ export async function createAnalysis(
   let pendingId: string;
   let analysis: Analysis;
   try {
-    pendingId = getDb()
-      .insert(uploads)
-      .values({
-        userId: actor.id,
-        imageKey,
-        idempotencyKey: key ?? null,
-        requestSha256: digest,
-        owner: uploadOwner(),
-      })
-      .returning({ id: uploads.id })
-      .get().id;
+    pendingId = (
+      await inTransaction(({ tx }) =>
+        tx
+          .insert(uploads)
+          .values({
+            userId: actor.id,
+            imageKey,
+            idempotencyKey: key ?? null,
+            requestSha256: digest,
+            owner: uploadOwner(),
+          })
+          .returning({ id: uploads.id }),
+      )
+    )[0].id;
   } catch (error) {
     // The same key sent twice at once: the second finds the first (running or done).
     if (!key || !isUniqueViolation(error)) throw error;
-    const first = earlierResult(actor, key, digest);
-    if (first) return replay(first);
+    const first = await earlierResult(actor, key, digest);
+    if (first) return await replay(first);
     throw conflict("This upload is still being analysed. Wait a moment and try again.");
   }
   try {
@@ -133,33 +140,38 @@ export async function createAnalysis(
     await store.put(imageKey, "thumbnail", image.thumbnail);
     await store.put(imageKey, "heatmap", heatmapPng);
     // The row, its audit entry and the completed journal entry commit together.
-    analysis = inTransaction(({ tx }) => {
-      const row = tx
-        .insert(analyses)
-        .values({
-          patientId: actor.id,
-          imageKey,
-          sha256: crypto.createHash("sha256").update(input.bytes).digest("hex"),
-          modelVersion: classification.modelVersion,
-          verdict: classification.verdict,
-          reasons: classification.reasons,
-          probabilities: classification.probabilities,
-          topClass: classification.top,
-          confidence: classification.confidence,
-          capture: classification.capture,
-          ageBracket: input.ageBracket ?? null,
-          note: input.note ?? null,
-        })
-        .returning()
-        .get();
+    analysis = await inTransaction(async ({ tx }) => {
+      const row = (
+        await tx
+          .insert(analyses)
+          .values({
+            patientId: actor.id,
+            imageKey,
+            sha256: crypto.createHash("sha256").update(input.bytes).digest("hex"),
+            modelVersion: classification.modelVersion,
+            verdict: classification.verdict,
+            reasons: classification.reasons,
+            probabilities: classification.probabilities,
+            topClass: classification.top,
+            confidence: classification.confidence,
+            capture: classification.capture,
+            ageBracket: input.ageBracket ?? null,
+            note: input.note ?? null,
+          })
+          .returning()
+      )[0];
       // Only a keyed upload needs its journal entry afterwards (to answer retries). Its
       // pending row must still be there: a sweep that took it for abandoned removed files.
       const pending = and(eq(uploads.id, pendingId), isNull(uploads.analysisId));
       const completed = key
-        ? tx.update(uploads).set({ analysisId: row.id }).where(pending).run()
-        : tx.delete(uploads).where(pending).run();
-      if (completed.changes !== 1) throw new Error("The upload's journal entry was swept");
-      audit(
+        ? await tx
+            .update(uploads)
+            .set({ analysisId: row.id })
+            .where(pending)
+            .returning({ id: uploads.id })
+        : await tx.delete(uploads).where(pending).returning({ id: uploads.id });
+      if (completed.length !== 1) throw new Error("The upload's journal entry was swept");
+      await audit(
         {
           actorId: actor.id,
           action: "analysis.create",
@@ -174,10 +186,9 @@ export async function createAnalysis(
   } catch (error) {
     // Files first, then the pending row: a crash in between leaves a row the sweep handles.
     await store.deleteAll(imageKey);
-    getDb()
-      .delete(uploads)
-      .where(and(eq(uploads.id, pendingId), isNull(uploads.analysisId)))
-      .run();
+    await inTransaction(({ tx }) =>
+      tx.delete(uploads).where(and(eq(uploads.id, pendingId), isNull(uploads.analysisId))),
+    );
     throw error;
   }
   // Committed: the files are the analysis's now (an object store moves them out of pending/).

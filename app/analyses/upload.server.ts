@@ -24,8 +24,8 @@ async function onThePhoto<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** The form of an upload, counted against the account's limit before the body is read. */
-export function readUpload(request: Request, user: Actor): Promise<FormData> {
-  const limit = hit("upload:account", user.id, getEnv().RATE_LIMIT_UPLOADS_PER_ACCOUNT);
+export async function readUpload(request: Request, user: Actor): Promise<FormData> {
+  const limit = await hit("upload:account", user.id, getEnv().RATE_LIMIT_UPLOADS_PER_ACCOUNT);
   if (!limit.allowed) {
     throw rateLimited("Too many uploads. Please wait a few minutes.", limit.retryAfterSeconds);
   }

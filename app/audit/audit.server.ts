@@ -1,5 +1,4 @@
-import { getDb } from "#db/client";
-import type { Executor } from "~/data/unit-of-work.server";
+import { inTransaction, type Tx } from "~/data/unit-of-work.server";
 import { auditLog } from "#db/schema";
 import { currentRequest } from "~/http/request-context.server";
 
@@ -17,8 +16,8 @@ export type AuditEntry = {
  * comes from the request context (none for scheduled work). Inside a unit of work, pass
  * its transaction so the entry commits (or rolls back) with the change it records.
  */
-export function audit(entry: AuditEntry, db: Executor = getDb()): void {
-  db.insert(auditLog)
-    .values({ ...entry, ip: currentRequest()?.ip })
-    .run();
+export async function audit(entry: AuditEntry, tx?: Tx): Promise<void> {
+  const row = { ...entry, ip: currentRequest()?.ip };
+  if (tx) await tx.insert(auditLog).values(row);
+  else await inTransaction((uow) => uow.tx.insert(auditLog).values(row));
 }

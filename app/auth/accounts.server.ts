@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
+import { inTransaction } from "~/data/unit-of-work.server";
 import { doctorProfiles, users } from "#db/schema";
 import type { Role } from "./vocabulary";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "./password.server";
@@ -7,12 +8,14 @@ import type { SessionUser } from "./session.server";
 
 export class AccountError extends Error {}
 
-export function findUserByEmail(email: string) {
-  return getDb()
-    .select()
-    .from(users)
-    .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
-    .get();
+export async function findUserByEmail(email: string) {
+  return (
+    await getDb()
+      .select()
+      .from(users)
+      .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+      .limit(1)
+  )[0];
 }
 
 /**
@@ -20,7 +23,7 @@ export function findUserByEmail(email: string) {
  * caller gets null in both failure cases, so the answer does not reveal registered emails.
  */
 export async function verifyLogin(email: string, password: string): Promise<SessionUser | null> {
-  const user = findUserByEmail(email);
+  const user = await findUserByEmail(email);
   if (!user) return verifyAgainstDummy(password).then(() => null);
   if (!(await verifyPassword(password, user.passwordHash))) return null;
   return { id: user.id, email: user.email, role: user.role, displayName: user.displayName };
@@ -36,21 +39,21 @@ export type NewAccount = {
 /** Create a user (and, for doctors, a profile awaiting verification) in one transaction. */
 export async function createAccount(account: NewAccount): Promise<SessionUser> {
   const passwordHash = await hashPassword(account.password);
-  const db = getDb();
   try {
-    return db.transaction((tx) => {
-      const user = tx
-        .insert(users)
-        .values({
-          email: account.email.toLowerCase(),
-          passwordHash,
-          role: account.role,
-          displayName: account.name,
-        })
-        .returning()
-        .get();
+    return await inTransaction(async ({ tx }) => {
+      const user = (
+        await tx
+          .insert(users)
+          .values({
+            email: account.email.toLowerCase(),
+            passwordHash,
+            role: account.role,
+            displayName: account.name,
+          })
+          .returning()
+      )[0];
       if (account.role === "doctor") {
-        tx.insert(doctorProfiles).values({ userId: user.id, status: "pending" }).run();
+        await tx.insert(doctorProfiles).values({ userId: user.id, status: "pending" });
       }
       return { id: user.id, email: user.email, role: user.role, displayName: user.displayName };
     });

@@ -12,7 +12,7 @@
 import { eq, and, lt } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { loginThrottle } from "#db/schema";
-import type { Tx } from "~/data/unit-of-work.server";
+import { inTransaction, type Tx } from "~/data/unit-of-work.server";
 import { getEnv } from "~/env.server";
 import { rateLimited } from "~/errors/domain-error";
 import { currentRequest } from "~/http/request-context.server";
@@ -44,31 +44,30 @@ function wordsFor(seconds: number): string {
 export const tooManyFailures = (seconds: number) =>
   `Too many attempts. Please wait ${wordsFor(seconds)} and try again.`;
 
-function countFailure(tx: Tx, key: string, now: number) {
-  const row = tx.select().from(loginThrottle).where(eq(loginThrottle.key, key)).get();
+async function countFailure(tx: Tx, key: string, now: number) {
+  const row = (await tx.select().from(loginThrottle).where(eq(loginThrottle.key, key)).limit(1))[0];
   const failures = row && now - row.lastFailureAt < MEMORY_MS ? row.failures + 1 : 1;
   const values = {
     failures,
     lastFailureAt: now,
     blockedUntil: now + backoffSeconds(failures) * 1000,
   };
-  tx.insert(loginThrottle)
+  await tx
+    .insert(loginThrottle)
     .values({ key, ...values })
-    .onConflictDoUpdate({ target: loginThrottle.key, set: values })
-    .run();
+    .onConflictDoUpdate({ target: loginThrottle.key, set: values });
 }
 
 /** Count an attempt on `key` unless it is backing off; then the seconds left to wait. */
-function claim(key: string, now: number): number | null {
-  return getDb().transaction(
-    (tx) => {
-      const row = tx.select().from(loginThrottle).where(eq(loginThrottle.key, key)).get();
-      if (row && row.blockedUntil > now) return Math.ceil((row.blockedUntil - now) / 1000);
-      countFailure(tx, key, now);
-      return null;
-    },
-    { behavior: "immediate" },
-  );
+async function claim(key: string, now: number): Promise<number | null> {
+  return await inTransaction(async ({ tx }) => {
+    const row = (
+      await tx.select().from(loginThrottle).where(eq(loginThrottle.key, key)).limit(1)
+    )[0];
+    if (row && row.blockedUntil > now) return Math.ceil((row.blockedUntil - now) / 1000);
+    await countFailure(tx, key, now);
+    return null;
+  });
 }
 
 export type Admission = {
@@ -95,27 +94,27 @@ export class LoginRefused extends Error {
  * May this login attempt be checked at all? Throws LoginRefused when a counter is backing
  * off; otherwise the attempt is counted and the caller reports how it ended.
  */
-export function admitLogin(
+export async function admitLogin(
   email: string,
   knownDeviceId: string | null,
   now = Date.now(),
-): Admission {
+): Promise<Admission> {
   if (knownDeviceId) {
     const key = deviceKey(knownDeviceId);
-    const wait = claim(key, now);
+    const wait = await claim(key, now);
     if (wait !== null) throw new LoginRefused("device back-off", wait);
     return { claimed: key, alsoFails: accountKey(email), now };
   }
   const ip = currentRequest()?.ip ?? "unknown";
-  const byIp = hit(IP_BUCKET, ip, getEnv().RATE_LIMIT_LOGIN_FAILURES_PER_IP, now);
+  const byIp = await hit(IP_BUCKET, ip, getEnv().RATE_LIMIT_LOGIN_FAILURES_PER_IP, now);
   if (!byIp.allowed) {
-    release(IP_BUCKET, ip, now);
+    await release(IP_BUCKET, ip, now);
     throw new LoginRefused("address limit", byIp.retryAfterSeconds);
   }
   const key = accountKey(email);
-  const wait = claim(key, now);
+  const wait = await claim(key, now);
   if (wait !== null) {
-    release(IP_BUCKET, ip, now);
+    await release(IP_BUCKET, ip, now);
     throw new LoginRefused("account back-off", wait);
   }
   return { claimed: key, ip, now };
@@ -127,26 +126,26 @@ export function admitLogin(
  * per account, not per login attempt, so logging in again with the password starts no new
  * count. Report the outcome with `loginSucceeded` (a wrong code stays counted).
  */
-export function admitCodeAttempt(userId: string, now = Date.now()): Admission {
+export async function admitCodeAttempt(userId: string, now = Date.now()): Promise<Admission> {
   const key = codeKey(userId);
-  const wait = claim(key, now);
+  const wait = await claim(key, now);
   if (wait !== null) throw new LoginRefused("second-factor back-off", wait);
   return { claimed: key, now };
 }
 
 /** The password was right: forget the counted attempt and the account's failures. */
-export function loginSucceeded(admission: Admission): void {
+export async function loginSucceeded(admission: Admission): Promise<void> {
   const keys = [admission.claimed, admission.alsoFails].filter((k): k is string => Boolean(k));
-  const db = getDb();
-  for (const key of keys) db.delete(loginThrottle).where(eq(loginThrottle.key, key)).run();
-  if (admission.ip) release(IP_BUCKET, admission.ip, admission.now);
+  await inTransaction(async ({ tx }) => {
+    for (const key of keys) await tx.delete(loginThrottle).where(eq(loginThrottle.key, key));
+  });
+  if (admission.ip) await release(IP_BUCKET, admission.ip, admission.now);
 }
 
 /** The password was wrong: the attempt stays counted; from a known device, the account's too. */
-export function loginFailed(admission: Admission): void {
+export async function loginFailed(admission: Admission): Promise<void> {
   const { alsoFails, now } = admission;
-  if (alsoFails)
-    getDb().transaction((tx) => countFailure(tx, alsoFails, now), { behavior: "immediate" });
+  if (alsoFails) await inTransaction(({ tx }) => countFailure(tx, alsoFails, now));
 }
 
 /** The 429 for a refused attempt. */
@@ -154,11 +153,18 @@ export const refusal = (refused: LoginRefused) =>
   rateLimited(tooManyFailures(refused.retryAfterSeconds), refused.retryAfterSeconds);
 
 /** Housekeeping: counters that are neither blocking nor remembered any more. */
-export function purgeLoginThrottle(now = Date.now()): number {
-  return getDb()
-    .delete(loginThrottle)
-    .where(
-      and(lt(loginThrottle.lastFailureAt, now - MEMORY_MS), lt(loginThrottle.blockedUntil, now)),
+export async function purgeLoginThrottle(now = Date.now()): Promise<number> {
+  return (
+    await inTransaction(({ tx }) =>
+      tx
+        .delete(loginThrottle)
+        .where(
+          and(
+            lt(loginThrottle.lastFailureAt, now - MEMORY_MS),
+            lt(loginThrottle.blockedUntil, now),
+          ),
+        )
+        .returning(),
     )
-    .run().changes;
+  ).length;
 }

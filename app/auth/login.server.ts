@@ -48,9 +48,9 @@ export type SignedIn = { user: SessionUser; setCookie: string; deviceCookie?: st
 const address = () => currentRequest()?.ip ?? "unknown";
 
 /** This browser's known-device id, if it has logged in to this account before. */
-function knownDeviceFor(device: KnownDevice | null, email: string): string | null {
+async function knownDeviceFor(device: KnownDevice | null, email: string): Promise<string | null> {
   if (!device || device.users.length === 0) return null;
-  const account = findUserByEmail(email);
+  const account = await findUserByEmail(email);
   return account && device.users.includes(account.id) ? device.id : null;
 }
 
@@ -65,19 +65,19 @@ async function verifyCredentials(
   const device = await readKnownDevice(cookieHeader);
   let admission;
   try {
-    admission = admitLogin(email, knownDeviceFor(device, email));
+    admission = await admitLogin(email, await knownDeviceFor(device, email));
   } catch (error) {
     if (!(error instanceof LoginRefused)) throw error;
-    audit({ actorId: null, action: "login", outcome: "denied", detail: error.reason });
+    await audit({ actorId: null, action: "login", outcome: "denied", detail: error.reason });
     throw refusal(error);
   }
   const user = await verifyLogin(email, password);
   if (!user) {
-    loginFailed(admission);
-    audit({ actorId: null, action: "login", outcome: "failure" });
+    await loginFailed(admission);
+    await audit({ actorId: null, action: "login", outcome: "failure" });
     throw invalid(LOGIN_FAILED, undefined, 401);
   }
-  loginSucceeded(admission);
+  await loginSucceeded(admission);
   return { user, device };
 }
 
@@ -117,16 +117,20 @@ export async function logIn(
     "form",
     credentialsRequest(request, credentials),
   );
-  const stage = hasSecondFactor(user.id) ? "code" : secondFactorRequired(user) ? "enrol" : null;
+  const stage = (await hasSecondFactor(user.id))
+    ? "code"
+    : (await secondFactorRequired(user))
+      ? "enrol"
+      : null;
   if (stage) {
-    if (stage === "enrol") beginEnrolment(user);
-    audit({ actorId: user.id, action: "login.password", outcome: "success", detail: stage });
+    if (stage === "enrol") await beginEnrolment(user);
+    await audit({ actorId: user.id, action: "login.password", outcome: "success", detail: stage });
     return {
       challengeCookie: await issueChallenge(user.id, stage, credentials.redirectTo),
       to: CHALLENGE_PATH[stage],
     };
   }
-  audit({ actorId: user.id, action: "login", outcome: "success" });
+  await audit({ actorId: user.id, action: "login", outcome: "success" });
   return startSession(user, device);
 }
 
@@ -145,7 +149,7 @@ export async function register({
   password,
   isDoctor,
 }: RegisterInput): Promise<SignedIn> {
-  const limit = hit("register:ip", address(), getEnv().RATE_LIMIT_REGISTER_PER_IP);
+  const limit = await hit("register:ip", address(), getEnv().RATE_LIMIT_REGISTER_PER_IP);
   if (!limit.allowed) throw rateLimited(TOO_MANY_ATTEMPTS, limit.retryAfterSeconds);
   const role = isDoctor ? "doctor" : "patient";
   // Judged before the e-mail is looked at: the answer says nothing about existing accounts.
@@ -153,11 +157,11 @@ export async function register({
   if (weakness) throw invalid(weakness, "password");
   try {
     const user = await createAccount({ name, email, password, role });
-    audit({ actorId: user.id, action: "register", outcome: "success", detail: user.role });
+    await audit({ actorId: user.id, action: "register", outcome: "success", detail: user.role });
     return { user, setCookie: await createUserSession(user.id) };
   } catch (error) {
     if (!(error instanceof AccountError)) throw error;
-    audit({ actorId: null, action: "register", outcome: "failure" });
+    await audit({ actorId: null, action: "register", outcome: "failure" });
     throw invalid(REGISTRATION_FAILED);
   }
 }
@@ -192,6 +196,6 @@ export function signInAction<S extends z.ZodType<{ redirectTo?: string }>>(
 /** End the session (if any); returns the Set-Cookie header that clears the cookie. */
 export async function logOut(request: Request, user: SessionUser | null): Promise<string> {
   const setCookie = await destroySession(request);
-  if (user) audit({ actorId: user.id, action: "logout", outcome: "success" });
+  if (user) await audit({ actorId: user.id, action: "logout", outcome: "success" });
   return setCookie;
 }

@@ -13,7 +13,7 @@ import QRCode from "qrcode";
 import { getDb } from "#db/client";
 import { doctorProfiles, recoveryCodes, secondFactors } from "#db/schema";
 import { audit } from "~/audit/audit.server";
-import { inTransaction, type Executor } from "~/data/unit-of-work.server";
+import { inTransaction, type Executor, type Tx } from "~/data/unit-of-work.server";
 import { conflict, invalid } from "~/errors/domain-error";
 import type { Actor } from "./permissions";
 import { admitCodeAttempt, LoginRefused, loginSucceeded, refusal } from "./login-throttle.server";
@@ -35,19 +35,21 @@ type Account = Actor & { email: string };
 export const newSecret = () => base32Encode(crypto.randomBytes(20), "RFC4648", { padding: false });
 
 /** Admins and verified doctors must use a second factor; patients may. */
-export function secondFactorRequired(actor: Actor, db: Executor = getDb()): boolean {
+export async function secondFactorRequired(actor: Actor, db: Executor = getDb()): Promise<boolean> {
   if (actor.role === "admin") return true;
   if (actor.role !== "doctor") return false;
-  const profile = db
-    .select({ status: doctorProfiles.status })
-    .from(doctorProfiles)
-    .where(eq(doctorProfiles.userId, actor.id))
-    .get();
+  const profile = (
+    await db
+      .select({ status: doctorProfiles.status })
+      .from(doctorProfiles)
+      .where(eq(doctorProfiles.userId, actor.id))
+      .limit(1)
+  )[0];
   return profile?.status === "verified";
 }
 
-const factorOf = (userId: string, db: Executor = getDb()) =>
-  db.select().from(secondFactors).where(eq(secondFactors.userId, userId)).get();
+const factorOf = async (userId: string, db: Executor = getDb()) =>
+  (await db.select().from(secondFactors).where(eq(secondFactors.userId, userId)).limit(1))[0];
 
 export type SecondFactorState = {
   enabled: boolean;
@@ -55,43 +57,46 @@ export type SecondFactorState = {
   recoveryCodesLeft: number;
 };
 
-export function secondFactorState(actor: Actor): SecondFactorState {
-  const factor = factorOf(actor.id);
-  const left = getDb()
-    .select({ id: recoveryCodes.id })
-    .from(recoveryCodes)
-    .where(and(eq(recoveryCodes.userId, actor.id), isNull(recoveryCodes.usedAt)))
-    .all().length;
+export async function secondFactorState(actor: Actor): Promise<SecondFactorState> {
+  const factor = await factorOf(actor.id);
+  const left = (
+    await getDb()
+      .select({ id: recoveryCodes.id })
+      .from(recoveryCodes)
+      .where(and(eq(recoveryCodes.userId, actor.id), isNull(recoveryCodes.usedAt)))
+  ).length;
   return {
     enabled: Boolean(factor?.confirmedAt),
-    required: secondFactorRequired(actor),
+    required: await secondFactorRequired(actor),
     recoveryCodesLeft: left,
   };
 }
 
 /** Has this account a confirmed authenticator? */
-export const hasSecondFactor = (userId: string) => Boolean(factorOf(userId)?.confirmedAt);
+export const hasSecondFactor = async (userId: string) =>
+  Boolean((await factorOf(userId))?.confirmedAt);
 
 /**
  * Start (or restart) setting up an authenticator: a new secret, unconfirmed until a code from
  * it is entered. A confirmed factor is not replaced this way.
  */
-export function beginEnrolment(actor: Actor): void {
-  const existing = factorOf(actor.id);
+export async function beginEnrolment(actor: Actor): Promise<void> {
+  const existing = await factorOf(actor.id);
   if (existing?.confirmedAt) throw conflict("Two-step login is already on for this account.");
   const values = { secret: newSecret(), createdAt: new Date(), confirmedAt: null, lastStep: null };
-  getDb()
-    .insert(secondFactors)
-    .values({ userId: actor.id, ...values })
-    .onConflictDoUpdate({ target: secondFactors.userId, set: values })
-    .run();
+  await inTransaction(({ tx }) =>
+    tx
+      .insert(secondFactors)
+      .values({ userId: actor.id, ...values })
+      .onConflictDoUpdate({ target: secondFactors.userId, set: values }),
+  );
 }
 
 export type Enrolment = { secret: string; uri: string; qrSvg: string };
 
 /** What the set-up page shows: the QR code (SVG, made here, offline) and the secret as text. */
 export async function pendingEnrolment(actor: Account): Promise<Enrolment | null> {
-  const factor = factorOf(actor.id);
+  const factor = await factorOf(actor.id);
   if (!factor || factor.confirmedAt) return null;
   const uri = getTOTPAuthUri({
     ...TOTP,
@@ -124,14 +129,14 @@ async function stepOf(secret: string, code: string): Promise<number | null> {
 async function throttled<T>(userId: string, check: () => Promise<T | null>, now: number) {
   let admission;
   try {
-    admission = admitCodeAttempt(userId, now);
+    admission = await admitCodeAttempt(userId, now);
   } catch (error) {
     if (!(error instanceof LoginRefused)) throw error;
-    audit({ actorId: userId, action: "second-factor.check", outcome: "denied" });
+    await audit({ actorId: userId, action: "second-factor.check", outcome: "denied" });
     throw refusal(error);
   }
   const result = await check();
-  if (result !== null) loginSucceeded(admission);
+  if (result !== null) await loginSucceeded(admission);
   return result;
 }
 
@@ -142,16 +147,18 @@ async function throttled<T>(userId: string, check: () => Promise<T | null>, now:
 async function acceptTotp(userId: string, secret: string, code: string) {
   const step = await stepOf(secret, code);
   if (step === null) return null;
-  const { changes } = getDb()
-    .update(secondFactors)
-    .set({ lastStep: step })
-    .where(
-      and(
-        eq(secondFactors.userId, userId),
-        or(isNull(secondFactors.lastStep), lt(secondFactors.lastStep, step)),
-      ),
-    )
-    .run();
+  const { length: changes } = await inTransaction(({ tx }) =>
+    tx
+      .update(secondFactors)
+      .set({ lastStep: step })
+      .where(
+        and(
+          eq(secondFactors.userId, userId),
+          or(isNull(secondFactors.lastStep), lt(secondFactors.lastStep, step)),
+        ),
+      )
+      .returning({ userId: secondFactors.userId }),
+  );
   return changes === 1 ? step : null;
 }
 
@@ -161,27 +168,27 @@ export async function confirmEnrolment(
   code: string,
   now = Date.now(),
 ): Promise<string[]> {
-  const factor = factorOf(actor.id);
+  const factor = await factorOf(actor.id);
   if (!factor) throw conflict("Start setting up two-step login first.");
   if (factor.confirmedAt) throw conflict("Two-step login is already on for this account.");
   const step = await throttled(actor.id, () => acceptTotp(actor.id, factor.secret, code), now);
   if (step === null) {
-    audit({ actorId: actor.id, action: "second-factor.enrol", outcome: "failure" });
+    await audit({ actorId: actor.id, action: "second-factor.enrol", outcome: "failure" });
     throw invalid(WRONG_CODE, "code");
   }
-  return inTransaction(({ tx }) => {
-    tx.update(secondFactors)
+  return await inTransaction(async ({ tx }) => {
+    await tx
+      .update(secondFactors)
       .set({ confirmedAt: new Date(now) })
-      .where(eq(secondFactors.userId, actor.id))
-      .run();
-    audit({ actorId: actor.id, action: "second-factor.enrol", outcome: "success" }, tx);
-    return replaceRecoveryCodes(actor.id, tx);
+      .where(eq(secondFactors.userId, actor.id));
+    await audit({ actorId: actor.id, action: "second-factor.enrol", outcome: "success" }, tx);
+    return await replaceRecoveryCodes(actor.id, tx);
   });
 }
 
 /** A code from the app at login, or when changing the second factor. */
 export async function checkTotp(userId: string, code: string, now = Date.now()): Promise<boolean> {
-  const factor = factorOf(userId);
+  const factor = await factorOf(userId);
   if (!factor?.confirmedAt) return false;
   const step = await throttled(userId, () => acceptTotp(userId, factor.secret, code), now);
   return step !== null;
@@ -200,12 +207,12 @@ function newRecoveryCode(): string {
   return `${chars.slice(0, 4).join("")}-${chars.slice(4).join("")}`;
 }
 
-function replaceRecoveryCodes(userId: string, db: Executor): string[] {
-  db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
+async function replaceRecoveryCodes(userId: string, db: Executor): Promise<string[]> {
+  await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-  db.insert(recoveryCodes)
-    .values(codes.map((code) => ({ userId, codeHash: hashCode(code) })))
-    .run();
+  await db
+    .insert(recoveryCodes)
+    .values(codes.map((code) => ({ userId, codeHash: hashCode(code) })));
   return codes;
 }
 
@@ -218,17 +225,19 @@ export async function spendRecoveryCode(
   const used = await throttled(
     userId,
     async () => {
-      const { changes } = getDb()
-        .update(recoveryCodes)
-        .set({ usedAt: new Date(now) })
-        .where(
-          and(
-            eq(recoveryCodes.userId, userId),
-            eq(recoveryCodes.codeHash, hashCode(code)),
-            isNull(recoveryCodes.usedAt),
-          ),
-        )
-        .run();
+      const { length: changes } = await inTransaction(({ tx }) =>
+        tx
+          .update(recoveryCodes)
+          .set({ usedAt: new Date(now) })
+          .where(
+            and(
+              eq(recoveryCodes.userId, userId),
+              eq(recoveryCodes.codeHash, hashCode(code)),
+              isNull(recoveryCodes.usedAt),
+            ),
+          )
+          .returning({ id: recoveryCodes.id }),
+      );
       return changes === 1 ? true : null;
     },
     now,
@@ -239,39 +248,48 @@ export async function spendRecoveryCode(
 /** New recovery codes (the old ones stop working), after a code from the app. */
 export async function regenerateRecoveryCodes(actor: Actor, code: string): Promise<string[]> {
   if (!(await checkTotp(actor.id, code))) throw invalid(WRONG_CODE, "code");
-  return inTransaction(({ tx }) => {
-    audit({ actorId: actor.id, action: "second-factor.recovery-codes", outcome: "success" }, tx);
-    return replaceRecoveryCodes(actor.id, tx);
+  return await inTransaction(async ({ tx }) => {
+    await audit(
+      { actorId: actor.id, action: "second-factor.recovery-codes", outcome: "success" },
+      tx,
+    );
+    return await replaceRecoveryCodes(actor.id, tx);
   });
 }
 
 /** Turn the second factor off (only where it is optional), after a code from the app. */
 export async function disableSecondFactor(actor: Actor, code: string): Promise<void> {
-  if (secondFactorRequired(actor)) {
+  if (await secondFactorRequired(actor)) {
     throw conflict("Accounts that see patient data must keep two-step login on.");
   }
   if (!(await checkTotp(actor.id, code))) throw invalid(WRONG_CODE, "code");
-  inTransaction(({ tx }) => {
-    tx.delete(secondFactors).where(eq(secondFactors.userId, actor.id)).run();
-    tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, actor.id)).run();
-    audit({ actorId: actor.id, action: "second-factor.disable", outcome: "success" }, tx);
+  await inTransaction(async ({ tx }) => {
+    await tx.delete(secondFactors).where(eq(secondFactors.userId, actor.id));
+    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, actor.id));
+    await audit({ actorId: actor.id, action: "second-factor.disable", outcome: "success" }, tx);
   });
 }
 
 /** Housekeeping: set-ups started and never confirmed. */
-export function purgeAbandonedEnrolments(now = new Date()): number {
-  return getDb()
-    .delete(secondFactors)
-    .where(
-      and(
-        isNull(secondFactors.confirmedAt),
-        lt(secondFactors.createdAt, new Date(now.getTime() - ENROLMENT_TTL_MS)),
-      ),
+export async function purgeAbandonedEnrolments(now = new Date()): Promise<number> {
+  return (
+    await inTransaction(({ tx }) =>
+      tx
+        .delete(secondFactors)
+        .where(
+          and(
+            isNull(secondFactors.confirmedAt),
+            lt(secondFactors.createdAt, new Date(now.getTime() - ENROLMENT_TTL_MS)),
+          ),
+        )
+        .returning(),
     )
-    .run().changes;
+  ).length;
 }
 
 /** For seeding demo accounts: a confirmed factor with a known secret. */
-export function enrolWithSecret(userId: string, secret: string, db: Executor = getDb()): void {
-  db.insert(secondFactors).values({ userId, secret, confirmedAt: new Date() }).run();
+export async function enrolWithSecret(userId: string, secret: string, tx?: Tx): Promise<void> {
+  const row = { userId, secret, confirmedAt: new Date() };
+  if (tx) await tx.insert(secondFactors).values(row);
+  else await inTransaction((uow) => uow.tx.insert(secondFactors).values(row));
 }

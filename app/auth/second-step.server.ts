@@ -42,16 +42,18 @@ export async function requirePendingLogin(
   const challenge = await readChallenge(request, stage);
   const user =
     challenge &&
-    getDb()
-      .select({
-        id: users.id,
-        email: users.email,
-        role: users.role,
-        displayName: users.displayName,
-      })
-      .from(users)
-      .where(eq(users.id, challenge.userId))
-      .get();
+    (
+      await getDb()
+        .select({
+          id: users.id,
+          email: users.email,
+          role: users.role,
+          displayName: users.displayName,
+        })
+        .from(users)
+        .where(eq(users.id, challenge.userId))
+        .limit(1)
+    )[0];
   if (!challenge || !user) {
     throw redirect("/login", { headers: { "Set-Cookie": await clearChallenge() } });
   }
@@ -62,7 +64,7 @@ export async function requirePendingLogin(
 
 /** The session, the known device, the challenge cleared, and where the user was going. */
 async function finish(request: Request, { user, challenge }: Pending, how: string) {
-  audit({ actorId: user.id, action: "login", outcome: "success", detail: how });
+  await audit({ actorId: user.id, action: "login", outcome: "success", detail: how });
   const signedIn = await startSession(user, await readKnownDevice(request.headers.get("cookie")));
   const headers = new Headers();
   headers.append("Set-Cookie", signedIn.setCookie);
@@ -75,7 +77,7 @@ async function finish(request: Request, { user, challenge }: Pending, how: strin
 export async function logInWithCode(request: Request, code: string) {
   const pending = await requirePendingLogin(request, "code");
   if (!(await checkTotp(pending.user.id, code))) {
-    audit({ actorId: pending.user.id, action: "login.second-factor", outcome: "failure" });
+    await audit({ actorId: pending.user.id, action: "login.second-factor", outcome: "failure" });
     throw invalid(WRONG_CODE, "code", 401);
   }
   const { headers, to } = await finish(request, pending, "authenticator");
@@ -86,7 +88,7 @@ export async function logInWithCode(request: Request, code: string) {
 export async function logInWithRecoveryCode(request: Request, code: string) {
   const pending = await requirePendingLogin(request, "code");
   if (!(await spendRecoveryCode(pending.user.id, code))) {
-    audit({ actorId: pending.user.id, action: "login.recovery-code", outcome: "failure" });
+    await audit({ actorId: pending.user.id, action: "login.recovery-code", outcome: "failure" });
     throw invalid(WRONG_RECOVERY_CODE, "recoveryCode", 401);
   }
   const { headers, to } = await finish(request, pending, "recovery code");
@@ -99,7 +101,7 @@ export async function logInWithRecoveryCode(request: Request, code: string) {
  */
 export async function enrolmentAtLogin(request: Request) {
   const { user } = await requirePendingLogin(request, "enrol");
-  return pendingEnrolment(user);
+  return await pendingEnrolment(user);
 }
 
 /**

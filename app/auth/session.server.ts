@@ -4,6 +4,7 @@ import { getDb } from "#db/client";
 import { sessions, users, type User } from "#db/schema";
 import { getEnv } from "~/env.server";
 import { signedCookie } from "./cookies.server";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 export type SessionUser = Pick<User, "id" | "email" | "role" | "displayName">;
 
@@ -21,16 +22,15 @@ const hashToken = (token: string) => crypto.createHash("sha256").update(token).d
 export async function createUserSession(userId: string, now = new Date()): Promise<string> {
   const env = getEnv();
   const token = crypto.randomBytes(32).toString("base64url");
-  getDb()
-    .insert(sessions)
-    .values({
+  await inTransaction(({ tx }) =>
+    tx.insert(sessions).values({
       id: hashToken(token),
       userId,
       createdAt: now,
       lastSeenAt: now,
       expiresAt: new Date(now.getTime() + env.SESSION_MAX_HOURS * 3600_000),
-    })
-    .run();
+    }),
+  );
   return sessionCookie().serialize(token);
 }
 
@@ -48,27 +48,31 @@ export async function getSessionUser(
   if (!token) return null;
   const db = getDb();
   const id = hashToken(token);
-  const row = db
-    .select({
-      id: users.id,
-      email: users.email,
-      role: users.role,
-      displayName: users.displayName,
-      lastSeenAt: sessions.lastSeenAt,
-      expiresAt: sessions.expiresAt,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, id))
-    .get();
+  const row = (
+    await db
+      .select({
+        id: users.id,
+        email: users.email,
+        role: users.role,
+        displayName: users.displayName,
+        lastSeenAt: sessions.lastSeenAt,
+        expiresAt: sessions.expiresAt,
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.id, id))
+      .limit(1)
+  )[0];
   if (!row) return null;
   const idleLimit = row.lastSeenAt.getTime() + getEnv().SESSION_IDLE_MINUTES * 60_000;
   if (now.getTime() >= row.expiresAt.getTime() || now.getTime() >= idleLimit) {
-    db.delete(sessions).where(eq(sessions.id, id)).run();
+    await inTransaction(({ tx }) => tx.delete(sessions).where(eq(sessions.id, id)));
     return null;
   }
   if (now.getTime() - row.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
-    db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id)).run();
+    await inTransaction(({ tx }) =>
+      tx.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id)),
+    );
   }
   return { id: row.id, email: row.email, role: row.role, displayName: row.displayName };
 }
@@ -77,18 +81,19 @@ export async function getSessionUser(
 export async function destroySession(request: Request): Promise<string> {
   const token = await readToken(request);
   if (token)
-    getDb()
-      .delete(sessions)
-      .where(eq(sessions.id, hashToken(token)))
-      .run();
+    await inTransaction(({ tx }) => tx.delete(sessions).where(eq(sessions.id, hashToken(token))));
   return sessionCookie().serialize("", { maxAge: 0 });
 }
 
 /** Housekeeping: remove sessions past their absolute or idle limit. */
-export function purgeExpiredSessions(now = new Date()): number {
+export async function purgeExpiredSessions(now = new Date()): Promise<number> {
   const idleCutoff = new Date(now.getTime() - getEnv().SESSION_IDLE_MINUTES * 60_000);
-  return getDb()
-    .delete(sessions)
-    .where(or(lt(sessions.expiresAt, now), and(lt(sessions.lastSeenAt, idleCutoff))))
-    .run().changes;
+  return (
+    await inTransaction(({ tx }) =>
+      tx
+        .delete(sessions)
+        .where(or(lt(sessions.expiresAt, now), and(lt(sessions.lastSeenAt, idleCutoff))))
+        .returning(),
+    )
+  ).length;
 }

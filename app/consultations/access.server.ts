@@ -29,23 +29,31 @@ export const doctorSees = (doctorUserId: string): SQL =>
   )!;
 
 /** The consultation if the actor is its patient, or its certified doctor while it is shared. */
-export function visibleTo(actor: Actor, id: string, side: Side): Consultation | undefined {
+export async function visibleTo(
+  actor: Actor,
+  id: string,
+  side: Side,
+): Promise<Consultation | undefined> {
   const db = getDb();
   if (side === "patient") {
     if (!can(actor, { type: "patient:access" })) return undefined;
-    return db
-      .select()
-      .from(consultations)
-      .where(and(eq(consultations.id, id), eq(consultations.patientId, actor.id)))
-      .get();
+    return (
+      await db
+        .select()
+        .from(consultations)
+        .where(and(eq(consultations.id, id), eq(consultations.patientId, actor.id)))
+        .limit(1)
+    )[0];
   }
   if (!can(actor, { type: "doctor:access" })) return undefined;
-  const row = db
-    .select({ c: consultations })
-    .from(consultations)
-    .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
-    .where(and(eq(consultations.id, id), doctorSees(actor.id)))
-    .get();
+  const row = (
+    await db
+      .select({ c: consultations })
+      .from(consultations)
+      .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
+      .where(and(eq(consultations.id, id), doctorSees(actor.id)))
+      .limit(1)
+  )[0];
   return row?.c;
 }
 
@@ -54,13 +62,13 @@ export function visibleTo(actor: Actor, id: string, side: Side): Consultation | 
  * to a case they cannot open (a revoked or withdrawn case, or a doctor no longer certified);
  * they are marked read, so no badge points to a case that cannot be opened.
  */
-export function redactDoctorNotifications(
+export async function redactDoctorNotifications(
   uow: UnitOfWork,
   doctorUserId: string,
   consultationIds: string[],
 ) {
   if (!doctorUserId || consultationIds.length === 0) return;
-  const rows = uow.tx
+  const rows = await uow.tx
     .select({ id: notifications.id, kind: notifications.kind })
     .from(notifications)
     .where(
@@ -68,28 +76,25 @@ export function redactDoctorNotifications(
         eq(notifications.userId, doctorUserId),
         inArray(notifications.consultationId, consultationIds),
       ),
-    )
-    .all();
+    );
   for (const row of rows) {
-    uow.tx
+    await uow.tx
       .update(notifications)
       .set({
         text: ANONYMOUS_NOTICE_TEXT[row.kind],
         link: null,
         readAt: sql`coalesce(${notifications.readAt}, ${Date.now()})`,
       })
-      .where(eq(notifications.id, row.id))
-      .run();
+      .where(eq(notifications.id, row.id));
   }
 }
 
 /** The consultations of a profile its doctor would see if certified, and the live ones. */
-function sharedCasesOf(uow: UnitOfWork, profileId: string) {
-  return uow.tx
+async function sharedCasesOf(uow: UnitOfWork, profileId: string) {
+  return await uow.tx
     .select()
     .from(consultations)
-    .where(and(eq(consultations.doctorProfileId, profileId), sharedWithDoctor()))
-    .all();
+    .where(and(eq(consultations.doctorProfileId, profileId), sharedWithDoctor()));
 }
 
 /**
@@ -98,14 +103,14 @@ function sharedCasesOf(uow: UnitOfWork, profileId: string) {
  * accepted, answered) is told the doctor can no longer see it, and the doctor's notifications
  * about all their cases stop naming the patients.
  */
-export function endDoctorAccess(uow: UnitOfWork, profileId: string, doctorUserId: string) {
-  const cases = sharedCasesOf(uow, profileId);
+export async function endDoctorAccess(uow: UnitOfWork, profileId: string, doctorUserId: string) {
+  const cases = await sharedCasesOf(uow, profileId);
   for (const c of cases) {
     if ((LIVE_STATUSES as readonly string[]).includes(c.status)) {
-      notify(uow, accessNotice(uow.tx, "lost", c));
+      await notify(uow, await accessNotice(uow.tx, "lost", c));
     }
   }
-  redactDoctorNotifications(
+  await redactDoctorNotifications(
     uow,
     doctorUserId,
     cases.map((c) => c.id),
@@ -117,10 +122,10 @@ export function endDoctorAccess(uow: UnitOfWork, profileId: string, doctorUserId
  * are visible to the doctor again (visibleTo follows the status), and each patient of a live
  * case is told, with the way to end the access on the consultation page.
  */
-export function restoreDoctorAccess(uow: UnitOfWork, profileId: string) {
-  for (const c of sharedCasesOf(uow, profileId)) {
+export async function restoreDoctorAccess(uow: UnitOfWork, profileId: string) {
+  for (const c of await sharedCasesOf(uow, profileId)) {
     if ((LIVE_STATUSES as readonly string[]).includes(c.status)) {
-      notify(uow, accessNotice(uow.tx, "restored", c));
+      await notify(uow, await accessNotice(uow.tx, "restored", c));
     }
   }
 }

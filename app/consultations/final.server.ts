@@ -51,8 +51,8 @@ function answered(analysisIds: string[]) {
 }
 
 /** Callers have already checked that the actor may see `analysisId`. */
-export function finalReviewFor(analysisId: string): FinalReview | null {
-  const row = answered([analysisId]).limit(1).get();
+export async function finalReviewFor(analysisId: string): Promise<FinalReview | null> {
+  const row = (await answered([analysisId]).limit(1))[0];
   if (!row || !row.doctorClass || !row.urgency || !row.answeredAt) return null;
   return {
     ...row,
@@ -69,12 +69,12 @@ export function finalReviewFor(analysisId: string): FinalReview | null {
  * for each, the latest answered or closed consultation. Callers pass only analyses the actor
  * may see.
  */
-export function finalClassesFor(
+export async function finalClassesFor(
   analysisIds: string[],
-): Map<string, { doctorClass: FinalReview["doctorClass"]; doctorName: string }> {
+): Promise<Map<string, { doctorClass: FinalReview["doctorClass"]; doctorName: string }>> {
   const result = new Map<string, { doctorClass: FinalReview["doctorClass"]; doctorName: string }>();
   if (analysisIds.length === 0) return result;
-  const rows = answered(analysisIds).all();
+  const rows = await answered(analysisIds);
   for (const row of rows) {
     if (!row.doctorClass || !row.answeredAt || result.has(row.analysisId)) continue;
     result.set(row.analysisId, {

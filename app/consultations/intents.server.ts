@@ -9,7 +9,7 @@ import { MessageSchema } from "./validation";
 
 /** Post to the thread, then back to it on `page(id)`. */
 export const postMessageIntent = (page: (id: string) => string) =>
-  intent(MessageSchema, ({ user, params, value }) => {
-    postMessage(user, params.id ?? "", value.body);
+  intent(MessageSchema, async ({ user, params, value }) => {
+    await postMessage(user, params.id ?? "", value.body);
     return redirect(`${page(params.id ?? "")}#messages`);
   });

@@ -29,25 +29,33 @@ export const auditConsultation = (actor: Actor, action: string, id: string, db?:
   );
 
 /** Share the patient's own analysis with a certified doctor who offers teleconsultation. */
-export function shareAnalysis(actor: Actor, analysisId: string, input: ShareInput): Consultation {
+export async function shareAnalysis(
+  actor: Actor,
+  analysisId: string,
+  input: ShareInput,
+): Promise<Consultation> {
   if (!can(actor, { type: "patient:access" })) notFound();
   const db = getDb();
-  const analysis = db
-    .select({ id: analyses.id, ageBracket: analyses.ageBracket })
-    .from(analyses)
-    .where(and(eq(analyses.id, analysisId), eq(analyses.patientId, actor.id)))
-    .get();
+  const analysis = (
+    await db
+      .select({ id: analyses.id, ageBracket: analyses.ageBracket })
+      .from(analyses)
+      .where(and(eq(analyses.id, analysisId), eq(analyses.patientId, actor.id)))
+      .limit(1)
+  )[0];
   if (!analysis) notFound();
-  const doctor = db
-    .select({
-      id: doctorProfiles.id,
-      status: doctorProfiles.status,
-      tele: doctorProfiles.offersTeleconsultation,
-      accepting: doctorProfiles.acceptsNewPatients,
-    })
-    .from(doctorProfiles)
-    .where(eq(doctorProfiles.id, input.doctorProfileId))
-    .get();
+  const doctor = (
+    await db
+      .select({
+        id: doctorProfiles.id,
+        status: doctorProfiles.status,
+        tele: doctorProfiles.offersTeleconsultation,
+        accepting: doctorProfiles.acceptsNewPatients,
+      })
+      .from(doctorProfiles)
+      .where(eq(doctorProfiles.id, input.doctorProfileId))
+      .limit(1)
+  )[0];
   // A profile that is not certified (or does not exist: the same answer) gets no new case.
   if (!doctor || !isCertified(doctor.status)) {
     throw invalid(
@@ -55,56 +63,61 @@ export function shareAnalysis(actor: Actor, analysisId: string, input: ShareInpu
     );
   }
   if (!doctor.tele) throw invalid("This doctor does not offer teleconsultation.");
-  if (!doctor.accepting && !isReturningPatient(actor, doctor.id)) {
+  if (!doctor.accepting && !(await isReturningPatient(actor, doctor.id))) {
     throw invalid(
       "This hematologist is not accepting new patients. Choose another one in the doctor finder.",
     );
   }
-  return inTransaction((uow) => {
-    const open = uow.tx
-      .select({ id: consultations.id })
-      .from(consultations)
-      .where(
-        and(
-          eq(consultations.analysisId, analysis.id),
-          eq(consultations.doctorProfileId, doctor.id),
-          inArray(consultations.status, OPEN_STATUSES),
-          isNull(consultations.revokedAt),
-        ),
-      )
-      .get();
+  return await inTransaction(async (uow) => {
+    const open = (
+      await uow.tx
+        .select({ id: consultations.id })
+        .from(consultations)
+        .where(
+          and(
+            eq(consultations.analysisId, analysis.id),
+            eq(consultations.doctorProfileId, doctor.id),
+            inArray(consultations.status, OPEN_STATUSES),
+            isNull(consultations.revokedAt),
+          ),
+        )
+        .limit(1)
+    )[0];
     if (open) throw conflict("This case is already shared with this doctor.");
-    const row = uow.tx
-      .insert(consultations)
-      .values({
-        analysisId: analysis.id,
-        patientId: actor.id,
-        doctorProfileId: doctor.id,
-        message: input.message,
-        ageBracket: input.ageBracket ?? analysis.ageBracket ?? null,
-        consentAt: new Date(),
-      })
-      .returning()
-      .get();
-    auditConsultation(actor, "consultation.request", row.id, uow.tx);
-    notify(uow, noticeOf(uow.tx, "request", row));
+    const row = (
+      await uow.tx
+        .insert(consultations)
+        .values({
+          analysisId: analysis.id,
+          patientId: actor.id,
+          doctorProfileId: doctor.id,
+          message: input.message,
+          ageBracket: input.ageBracket ?? analysis.ageBracket ?? null,
+          consentAt: new Date(),
+        })
+        .returning()
+    )[0];
+    await auditConsultation(actor, "consultation.request", row.id, uow.tx);
+    await notify(uow, await noticeOf(uow.tx, "request", row));
     return row;
   });
 }
 
 /** The patient has shared a case with this doctor before (not a new patient for them). */
-export function isReturningPatient(actor: Actor, doctorProfileId: string) {
-  const earlier = getDb()
-    .select({ id: consultations.id })
-    .from(consultations)
-    .where(
-      and(
-        eq(consultations.patientId, actor.id),
-        eq(consultations.doctorProfileId, doctorProfileId),
-        ne(consultations.status, "withdrawn"),
-      ),
-    )
-    .get();
+export async function isReturningPatient(actor: Actor, doctorProfileId: string) {
+  const earlier = (
+    await getDb()
+      .select({ id: consultations.id })
+      .from(consultations)
+      .where(
+        and(
+          eq(consultations.patientId, actor.id),
+          eq(consultations.doctorProfileId, doctorProfileId),
+          ne(consultations.status, "withdrawn"),
+        ),
+      )
+      .limit(1)
+  )[0];
   return Boolean(earlier);
 }
 
@@ -116,44 +129,44 @@ type Transition = {
 };
 
 /** Move a consultation from one of `from` to a new state, or not-found / conflict. */
-function transition(actor: Actor, id: string, { step, side, from, set }: Transition) {
-  const current = visibleTo(actor, id, side);
+async function transition(actor: Actor, id: string, { step, side, from, set }: Transition) {
+  const current = await visibleTo(actor, id, side);
   if (!current) notFound();
   if (!from.includes(current.status) || current.revokedAt) {
     throw conflict(
       `This consultation is ${current.status}${current.revokedAt ? " and revoked" : ""}; that is no longer possible.`,
     );
   }
-  return inTransaction((uow) => {
-    const row = uow.tx
-      .update(consultations)
-      .set(set)
-      .where(
-        and(
-          eq(consultations.id, id),
-          inArray(consultations.status, from),
-          isNull(consultations.revokedAt),
-        ),
-      )
-      .returning()
-      .get();
+  return await inTransaction(async (uow) => {
+    const row = (
+      await uow.tx
+        .update(consultations)
+        .set(set)
+        .where(
+          and(
+            eq(consultations.id, id),
+            inArray(consultations.status, from),
+            isNull(consultations.revokedAt),
+          ),
+        )
+        .returning()
+    )[0];
     if (!row) throw conflict("This consultation changed meanwhile; reload the page.");
-    auditConsultation(actor, `consultation.${step}`, id, uow.tx);
+    await auditConsultation(actor, `consultation.${step}`, id, uow.tx);
     if (step === "answer") {
       // A review the patient wrote before this consultation now comes from a patient the
       // doctor answered: it gains the "Verified consultation" badge without being re-saved.
-      uow.tx
+      await uow.tx
         .update(reviews)
         .set({ verifiedConsultation: true })
-        .where(and(eq(reviews.authorId, row.patientId), eq(reviews.doctorId, row.doctorProfileId)))
-        .run();
-      refreshReplyTime(uow.tx, row.doctorProfileId);
+        .where(and(eq(reviews.authorId, row.patientId), eq(reviews.doctorId, row.doctorProfileId)));
+      await refreshReplyTime(uow.tx, row.doctorProfileId);
     }
     if (step === "revoke" || step === "withdraw") {
       // The doctor's access ends: their earlier notifications stop naming the patient.
-      redactDoctorNotifications(uow, partiesOf(uow.tx, row).doctorUserId, [id]);
+      await redactDoctorNotifications(uow, (await partiesOf(uow.tx, row)).doctorUserId, [id]);
     }
-    notify(uow, noticeOf(uow.tx, step, row));
+    await notify(uow, await noticeOf(uow.tx, step, row));
     return row;
   });
 }

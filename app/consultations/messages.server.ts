@@ -16,9 +16,9 @@ import { doctorLink, patientLink } from "./notices.server";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { isCertified } from "~/doctors/vocabulary";
 
-function consultationFor(actor: Actor, id: string) {
+async function consultationFor(actor: Actor, id: string) {
   const side = actor.role === "doctor" ? "doctor" : "patient";
-  const consultation = visibleTo(actor, id, side);
+  const consultation = await visibleTo(actor, id, side);
   return consultation ? { consultation, side } : notFound();
 }
 
@@ -26,46 +26,47 @@ export function canPostMessages(c: { status: ConsultationStatus; revokedAt: Date
   return (LIVE_STATUSES as readonly ConsultationStatus[]).includes(c.status) && !c.revokedAt;
 }
 
-export function listMessages(actor: Actor, consultationId: string) {
-  consultationFor(actor, consultationId);
+export async function listMessages(actor: Actor, consultationId: string) {
+  await consultationFor(actor, consultationId);
   return (
-    getDb()
-      .select({
-        id: consultationMessages.id,
-        body: consultationMessages.body,
-        createdAt: consultationMessages.createdAt,
-        authorId: consultationMessages.authorId,
-        authorName: users.displayName,
-      })
-      .from(consultationMessages)
-      .innerJoin(users, eq(users.id, consultationMessages.authorId))
-      .where(eq(consultationMessages.consultationId, consultationId))
-      // rowid breaks ties in insertion order (ids are random).
-      .orderBy(asc(consultationMessages.createdAt), sql`${consultationMessages}.rowid`)
-      .all()
-      .map((m) => ({ ...m, mine: m.authorId === actor.id }))
+    (
+      await getDb()
+        .select({
+          id: consultationMessages.id,
+          body: consultationMessages.body,
+          createdAt: consultationMessages.createdAt,
+          authorId: consultationMessages.authorId,
+          authorName: users.displayName,
+        })
+        .from(consultationMessages)
+        .innerJoin(users, eq(users.id, consultationMessages.authorId))
+        .where(eq(consultationMessages.consultationId, consultationId))
+        // rowid breaks ties in insertion order (ids are random).
+        .orderBy(asc(consultationMessages.createdAt), sql`${consultationMessages}.rowid`)
+    ).map((m) => ({ ...m, mine: m.authorId === actor.id }))
   );
 }
 
-export function postMessage(actor: Actor, consultationId: string, body: string) {
-  const { consultation, side } = consultationFor(actor, consultationId);
+export async function postMessage(actor: Actor, consultationId: string, body: string) {
+  const { consultation, side } = await consultationFor(actor, consultationId);
   if (!canPostMessages(consultation)) {
     throw conflict(`This consultation is ${consultation.status}; messages are closed.`);
   }
   // The doctor's side is certified (visibleTo); the patient does not write to a doctor who
   // cannot read the case.
-  if (side === "patient" && !doctorCertified(consultation.doctorProfileId)) {
+  if (side === "patient" && !(await doctorCertified(consultation.doctorProfileId))) {
     throw conflict(
       "The doctor can no longer see this case, so messages are closed. You can share it with another hematologist.",
     );
   }
-  return inTransaction((uow) => {
-    const row = uow.tx
-      .insert(consultationMessages)
-      .values({ consultationId, authorId: actor.id, body })
-      .returning()
-      .get();
-    audit(
+  return await inTransaction(async (uow) => {
+    const row = (
+      await uow.tx
+        .insert(consultationMessages)
+        .values({ consultationId, authorId: actor.id, body })
+        .returning()
+    )[0];
+    await audit(
       {
         actorId: actor.id,
         action: "consultation.message",
@@ -77,15 +78,20 @@ export function postMessage(actor: Actor, consultationId: string, body: string) 
     );
     const to =
       side === "patient"
-        ? { userId: doctorUserOf(consultation.doctorProfileId), link: doctorLink(consultationId) }
+        ? {
+            userId: await doctorUserOf(consultation.doctorProfileId),
+            link: doctorLink(consultationId),
+          }
         : { userId: consultation.patientId, link: patientLink(consultationId) };
     if (to.userId) {
-      const author = uow.tx
-        .select({ name: users.displayName })
-        .from(users)
-        .where(eq(users.id, actor.id))
-        .get();
-      notify(uow, {
+      const author = (
+        await uow.tx
+          .select({ name: users.displayName })
+          .from(users)
+          .where(eq(users.id, actor.id))
+          .limit(1)
+      )[0];
+      await notify(uow, {
         userId: to.userId,
         kind: "consultation.message",
         text: `New message from ${author?.name ?? "the other side"}.`,
@@ -98,19 +104,23 @@ export function postMessage(actor: Actor, consultationId: string, body: string) 
 }
 
 /** Whether the doctor of a profile is certified (and so sees the cases shared with them). */
-export function doctorCertified(doctorProfileId: string): boolean {
-  const row = getDb()
-    .select({ status: doctorProfiles.status })
-    .from(doctorProfiles)
-    .where(eq(doctorProfiles.id, doctorProfileId))
-    .get();
+export async function doctorCertified(doctorProfileId: string): Promise<boolean> {
+  const row = (
+    await getDb()
+      .select({ status: doctorProfiles.status })
+      .from(doctorProfiles)
+      .where(eq(doctorProfiles.id, doctorProfileId))
+      .limit(1)
+  )[0];
   return Boolean(row && isCertified(row.status));
 }
 
-function doctorUserOf(doctorProfileId: string): string | undefined {
-  return getDb()
-    .select({ userId: doctorProfiles.userId })
-    .from(doctorProfiles)
-    .where(eq(doctorProfiles.id, doctorProfileId))
-    .get()?.userId;
+async function doctorUserOf(doctorProfileId: string): Promise<string | undefined> {
+  return (
+    await getDb()
+      .select({ userId: doctorProfiles.userId })
+      .from(doctorProfiles)
+      .where(eq(doctorProfiles.id, doctorProfileId))
+      .limit(1)
+  )[0]?.userId;
 }

@@ -74,7 +74,7 @@ function median(value: SQL, where: SQL): number | null {
 }
 
 /** The figures of the admin's consultation monitoring page (admin only, else 404). */
-export function consultationMonitoring(actor: Actor): ConsultationMonitoring {
+export async function consultationMonitoring(actor: Actor): Promise<ConsultationMonitoring> {
   if (!can(actor, { type: "admin:access" })) notFound();
   const db = getDb();
 
@@ -82,11 +82,10 @@ export function consultationMonitoring(actor: Actor): ConsultationMonitoring {
     ConsultationStatus,
     number
   >;
-  for (const row of db
+  for (const row of await db
     .select({ status: consultations.status, n: count() })
     .from(consultations)
-    .groupBy(consultations.status)
-    .all()) {
+    .groupBy(consultations.status)) {
     statusCounts[row.status] = row.n;
   }
 
@@ -95,27 +94,28 @@ export function consultationMonitoring(actor: Actor): ConsultationMonitoring {
     isNotNull(consultations.doctorClass),
   );
 
-  const totals = db
-    .select({
-      answered: count(),
-      modelCantAssess: sql<number>`coalesce(sum(${analyses.verdict} = 'cant_assess'), 0)`,
-      notAssessable: sql<number>`coalesce(sum(${consultations.doctorClass} = 'not_assessable'), 0)`,
-    })
-    .from(consultations)
-    .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
-    .where(answeredWhere)
-    .get() ?? { answered: 0, modelCantAssess: 0, notAssessable: 0 };
+  const totals = (
+    await db
+      .select({
+        answered: count(),
+        modelCantAssess: sql<number>`coalesce(sum(${analyses.verdict} = 'cant_assess'), 0)`,
+        notAssessable: sql<number>`coalesce(sum(${consultations.doctorClass} = 'not_assessable'), 0)`,
+      })
+      .from(consultations)
+      .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
+      .where(answeredWhere)
+      .limit(1)
+  )[0] ?? { answered: 0, modelCantAssess: 0, notAssessable: 0 };
 
   const agreement = Object.fromEntries(
     CLASS_IDS.map((m) => [m, Object.fromEntries(DOCTOR_CLASSES.map((d) => [d, 0]))]),
   ) as AgreementTable;
-  for (const row of db
+  for (const row of await db
     .select({ model: analyses.topClass, doctor: consultations.doctorClass, n: count() })
     .from(consultations)
     .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
     .where(and(answeredWhere, eq(analyses.verdict, "ok")))
-    .groupBy(analyses.topClass, consultations.doctorClass)
-    .all()) {
+    .groupBy(analyses.topClass, consultations.doctorClass)) {
     if (row.doctor && agreement[row.model]) agreement[row.model][row.doctor] = row.n;
   }
   const compared = CLASS_IDS.reduce(
@@ -137,30 +137,30 @@ export function consultationMonitoring(actor: Actor): ConsultationMonitoring {
     sql` or `,
   );
   const confirmedExpr = sql<number>`coalesce(sum(${confirmingPairs}), 0)`;
-  const topDoctors = db
-    .select({
-      doctorProfileId: doctorProfiles.id,
-      displayName: users.displayName,
-      title: doctorProfiles.title,
-      answered: count(),
-      confirmed: confirmedExpr,
-    })
-    .from(consultations)
-    .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
-    .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
-    .innerJoin(users, eq(users.id, doctorProfiles.userId))
-    .where(and(answeredWhere, eq(analyses.verdict, "ok")))
-    .groupBy(doctorProfiles.id)
-    .orderBy(desc(count()), desc(confirmedExpr), users.displayName)
-    .limit(TOP_DOCTORS)
-    .all()
-    .map((d) => ({
-      doctorProfileId: d.doctorProfileId,
-      name: doctorName(d.title, d.displayName),
-      answered: d.answered,
-      confirmed: d.confirmed,
-      rate: d.answered > 0 ? d.confirmed / d.answered : null,
-    }));
+  const topDoctors = (
+    await db
+      .select({
+        doctorProfileId: doctorProfiles.id,
+        displayName: users.displayName,
+        title: doctorProfiles.title,
+        answered: count(),
+        confirmed: confirmedExpr,
+      })
+      .from(consultations)
+      .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
+      .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
+      .innerJoin(users, eq(users.id, doctorProfiles.userId))
+      .where(and(answeredWhere, eq(analyses.verdict, "ok")))
+      .groupBy(doctorProfiles.id)
+      .orderBy(desc(count()), desc(confirmedExpr), users.displayName)
+      .limit(TOP_DOCTORS)
+  ).map((d) => ({
+    doctorProfileId: d.doctorProfileId,
+    name: doctorName(d.title, d.displayName),
+    answered: d.answered,
+    confirmed: d.confirmed,
+    rate: d.answered > 0 ? d.confirmed / d.answered : null,
+  }));
 
   const medianResponseMs = median(
     sql`${consultations.answeredAt} - ${consultations.requestedAt}`,
@@ -172,7 +172,7 @@ export function consultationMonitoring(actor: Actor): ConsultationMonitoring {
     sql`(${consultations.acceptedAt} is not null or ${consultations.declinedAt} is not null)`,
   );
 
-  audit({ actorId: actor.id, action: "admin.consultations.read", outcome: "success" });
+  await audit({ actorId: actor.id, action: "admin.consultations.read", outcome: "success" });
 
   return {
     statusCounts,

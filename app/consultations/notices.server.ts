@@ -23,23 +23,30 @@ export type Parties = {
 };
 
 /** Who is on each side of a consultation, read inside the step's transaction. */
-export function partiesOf(db: Executor, c: Pick<Consultation, "patientId" | "doctorProfileId">) {
-  const patient = db
-    .select({ name: users.displayName })
-    .from(users)
-    .where(eq(users.id, c.patientId))
-    .get();
-  const doctor = db
-    .select({
-      userId: doctorProfiles.userId,
-      name: users.displayName,
-      title: doctorProfiles.title,
-      status: doctorProfiles.status,
-    })
-    .from(doctorProfiles)
-    .innerJoin(users, eq(users.id, doctorProfiles.userId))
-    .where(eq(doctorProfiles.id, c.doctorProfileId))
-    .get();
+export async function partiesOf(
+  db: Executor,
+  c: Pick<Consultation, "patientId" | "doctorProfileId">,
+) {
+  const patient = (
+    await db
+      .select({ name: users.displayName })
+      .from(users)
+      .where(eq(users.id, c.patientId))
+      .limit(1)
+  )[0];
+  const doctor = (
+    await db
+      .select({
+        userId: doctorProfiles.userId,
+        name: users.displayName,
+        title: doctorProfiles.title,
+        status: doctorProfiles.status,
+      })
+      .from(doctorProfiles)
+      .innerJoin(users, eq(users.id, doctorProfiles.userId))
+      .where(eq(doctorProfiles.id, c.doctorProfileId))
+      .limit(1)
+  )[0];
   return {
     patientId: c.patientId,
     patientName: patient?.name ?? "A patient",
@@ -116,8 +123,8 @@ const NOTICES: Record<Step, (row: Consultation, p: Parties) => Notice> = {
 };
 
 /** The notice of `step` for the other side of `row`. */
-export function noticeOf(db: Executor, step: Step, row: Consultation): Notice {
-  const parties = partiesOf(db, row);
+export async function noticeOf(db: Executor, step: Step, row: Consultation): Promise<Notice> {
+  const parties = await partiesOf(db, row);
   const notice = NOTICES[step](row, parties);
   // A patient closing the case of a doctor whose certification lapsed: the doctor is told
   // without the patient's name or a link to a case they cannot open.
@@ -136,8 +143,12 @@ export function noticeOf(db: Executor, step: Step, row: Consultation): Notice {
  * The patient's notice when the doctor's certification lapses (their access with it) or is
  * confirmed again (their access to the cases the patient did not revoke returns).
  */
-export function accessNotice(db: Executor, change: "lost" | "restored", row: Consultation): Notice {
-  const p = partiesOf(db, row);
+export async function accessNotice(
+  db: Executor,
+  change: "lost" | "restored",
+  row: Consultation,
+): Promise<Notice> {
+  const p = await partiesOf(db, row);
   return {
     userId: p.patientId,
     kind: change === "lost" ? "consultation.access-lost" : "consultation.access-restored",

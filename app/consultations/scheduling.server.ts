@@ -9,17 +9,16 @@ import { autoClosedNotice } from "./notices.server";
 const DAY_MS = 86_400_000;
 
 /** Close answered consultations older than `days`, telling each patient. Returns how many. */
-export function autoCloseAnswered(days: number, now = new Date()): number {
+export async function autoCloseAnswered(days: number, now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - days * DAY_MS);
-  return inTransaction((uow) => {
-    const closed = uow.tx
+  return await inTransaction(async (uow) => {
+    const closed = await uow.tx
       .update(consultations)
       .set({ status: "closed", closedAt: now })
       .where(and(eq(consultations.status, "answered"), lt(consultations.answeredAt, cutoff)))
-      .returning()
-      .all();
+      .returning();
     for (const row of closed) {
-      audit(
+      await audit(
         {
           actorId: null,
           action: "consultation.auto-close",
@@ -29,7 +28,7 @@ export function autoCloseAnswered(days: number, now = new Date()): number {
         },
         uow.tx,
       );
-      notify(uow, autoClosedNotice(row, days));
+      await notify(uow, autoClosedNotice(row, days));
     }
     return closed.length;
   });

@@ -33,8 +33,8 @@ export function consultationView(c: Consultation, { doctorCertified = true } = {
 }
 
 /** The thread of a consultation the actor may see (404 otherwise), dates as ISO text. */
-export function threadView(actor: Actor, consultationId: string) {
-  return listMessages(actor, consultationId).map((m) => ({
+export async function threadView(actor: Actor, consultationId: string) {
+  return (await listMessages(actor, consultationId)).map((m) => ({
     ...m,
     createdAt: m.createdAt.toISOString(),
   }));

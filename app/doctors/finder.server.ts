@@ -92,8 +92,8 @@ export type CaseContext = {
 };
 
 /** The specialties that fit the patient's own analysis (404 for anyone else's). */
-export function caseContext(actor: Actor | null, analysisId: string): CaseContext {
-  const analysis = getOwnAnalysis(actor as Actor, analysisId);
+export async function caseContext(actor: Actor | null, analysisId: string): Promise<CaseContext> {
+  const analysis = await getOwnAnalysis(actor as Actor, analysisId);
   const malignant = analysis.verdict === "ok" && analysis.topClass !== "benign";
   const child = analysis.ageBracket === "child";
   const boosts: Specialty[] = child

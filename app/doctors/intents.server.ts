@@ -9,36 +9,45 @@ import { changeDoctorStatus } from "./verification.server";
 
 export type Confirmation = { confirmation: string; profileId: string };
 
-export const verificationIntent = intent(DecisionSchema, ({ user, value }): Confirmation => {
-  const { name } = changeDoctorStatus(
-    user,
-    value.profileId,
-    value.decision === "approve" ? { step: "approve" } : { step: "reject", reason: value.reason },
-  );
-  return {
-    profileId: value.profileId,
-    confirmation:
-      value.decision === "approve"
-        ? `${name} is approved: the profile is certified and listed.`
-        : `${name}'s verification was declined; the doctor sees your reason.`,
-  };
-});
+export const verificationIntent = intent(
+  DecisionSchema,
+  async ({ user, value }): Promise<Confirmation> => {
+    const { name } = await changeDoctorStatus(
+      user,
+      value.profileId,
+      value.decision === "approve" ? { step: "approve" } : { step: "reject", reason: value.reason },
+    );
+    return {
+      profileId: value.profileId,
+      confirmation:
+        value.decision === "approve"
+          ? `${name} is approved: the profile is certified and listed.`
+          : `${name}'s verification was declined; the doctor sees your reason.`,
+    };
+  },
+);
 
-export const suspendIntent = intent(SuspendSchema, ({ user, value }): Confirmation => {
-  const { name } = changeDoctorStatus(user, value.profileId, {
-    step: "suspend",
-    reason: value.reason,
-  });
-  return {
-    profileId: value.profileId,
-    confirmation: `${name} is suspended: no longer listed, and their shared cases are hidden from them. Their patients are told.`,
-  };
-});
+export const suspendIntent = intent(
+  SuspendSchema,
+  async ({ user, value }): Promise<Confirmation> => {
+    const { name } = await changeDoctorStatus(user, value.profileId, {
+      step: "suspend",
+      reason: value.reason,
+    });
+    return {
+      profileId: value.profileId,
+      confirmation: `${name} is suspended: no longer listed, and their shared cases are hidden from them. Their patients are told.`,
+    };
+  },
+);
 
-export const reinstateIntent = intent(ReinstateSchema, ({ user, value }): Confirmation => {
-  const { name } = changeDoctorStatus(user, value.profileId, { step: "reinstate" });
-  return {
-    profileId: value.profileId,
-    confirmation: `${name} is reinstated: certified and listed again.`,
-  };
-});
+export const reinstateIntent = intent(
+  ReinstateSchema,
+  async ({ user, value }): Promise<Confirmation> => {
+    const { name } = await changeDoctorStatus(user, value.profileId, { step: "reinstate" });
+    return {
+      profileId: value.profileId,
+      confirmation: `${name} is reinstated: certified and listed again.`,
+    };
+  },
+);

@@ -67,17 +67,19 @@ export async function setOwnPhoto(actor: Actor, bytes: Uint8Array | null) {
   // Durable before any row names it.
   if (key && photo) await store.put(key, "thumbnail", photo);
   try {
-    return inTransaction((uow) => {
-      const current = uow.tx
-        .select()
-        .from(doctorProfiles)
-        .where(eq(doctorProfiles.userId, actor.id))
-        .get();
+    return await inTransaction(async (uow) => {
+      const current = (
+        await uow.tx
+          .select()
+          .from(doctorProfiles)
+          .where(eq(doctorProfiles.userId, actor.id))
+          .limit(1)
+      )[0];
       if (!current || !can(actor, { type: "doctor:edit-profile", profileUserId: current.userId }))
         notFound();
       if (current.photoKey === null && key === null) return { backToVerification: false };
       const backToVerification = current.status === "verified" || current.status === "rejected";
-      uow.tx
+      await uow.tx
         .update(doctorProfiles)
         .set({
           photoKey: key,
@@ -91,11 +93,10 @@ export async function setOwnPhoto(actor: Actor, bytes: Uint8Array | null) {
             : {}),
           updatedAt: new Date(),
         })
-        .where(eq(doctorProfiles.id, current.id))
-        .run();
+        .where(eq(doctorProfiles.id, current.id));
       if (backToVerification && current.status === "verified")
-        endDoctorAccess(uow, current.id, current.userId);
-      audit(
+        await endDoctorAccess(uow, current.id, current.userId);
+      await audit(
         {
           actorId: actor.id,
           action: key ? "doctor.photo.set" : "doctor.photo.remove",
@@ -118,17 +119,19 @@ export async function setOwnPhoto(actor: Actor, bytes: Uint8Array | null) {
 
 /** A certified doctor's photo (a 404 for anyone else's, or none). */
 export async function getListedPhoto(profileId: string): Promise<Buffer> {
-  const row = getDb()
-    .select({ photoKey: doctorProfiles.photoKey })
-    .from(doctorProfiles)
-    .where(
-      and(
-        eq(doctorProfiles.id, profileId),
-        eq(doctorProfiles.status, "verified"),
-        isNotNull(doctorProfiles.photoKey),
-      ),
-    )
-    .get();
+  const row = (
+    await getDb()
+      .select({ photoKey: doctorProfiles.photoKey })
+      .from(doctorProfiles)
+      .where(
+        and(
+          eq(doctorProfiles.id, profileId),
+          eq(doctorProfiles.status, "verified"),
+          isNotNull(doctorProfiles.photoKey),
+        ),
+      )
+      .limit(1)
+  )[0];
   if (!row?.photoKey) notFound();
   return (await getImageStore().get(row.photoKey, "thumbnail")) ?? notFound();
 }
@@ -150,11 +153,13 @@ export async function readPhotoForm(request: Request): Promise<FormData> {
 /** The acting doctor's own photo, whatever the profile's status (their profile page shows it). */
 export async function getOwnPhoto(actor: Actor): Promise<Buffer> {
   if (!can(actor, { type: "doctor:access" })) notFound();
-  const row = getDb()
-    .select({ photoKey: doctorProfiles.photoKey })
-    .from(doctorProfiles)
-    .where(eq(doctorProfiles.userId, actor.id))
-    .get();
+  const row = (
+    await getDb()
+      .select({ photoKey: doctorProfiles.photoKey })
+      .from(doctorProfiles)
+      .where(eq(doctorProfiles.userId, actor.id))
+      .limit(1)
+  )[0];
   if (!row?.photoKey) notFound();
   return (await getImageStore().get(row.photoKey, "thumbnail")) ?? notFound();
 }

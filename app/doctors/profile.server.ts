@@ -9,11 +9,16 @@ import { inTransaction } from "~/data/unit-of-work.server";
 import { certificationList, feeOf, type ProfileInput } from "./validation";
 
 /** The acting doctor's own profile. */
-export function getOwnProfile(actor: Actor) {
+export async function getOwnProfile(actor: Actor) {
   if (!can(actor, { type: "doctor:access" })) notFound();
   return (
-    getDb().select().from(doctorProfiles).where(eq(doctorProfiles.userId, actor.id)).get() ??
-    notFound()
+    (
+      await getDb()
+        .select()
+        .from(doctorProfiles)
+        .where(eq(doctorProfiles.userId, actor.id))
+        .limit(1)
+    )[0] ?? notFound()
   );
 }
 
@@ -23,14 +28,12 @@ export function getOwnProfile(actor: Actor) {
  * verification (it leaves the public listing at once: the spatial index follows the status
  * in the same transaction).
  */
-export function updateOwnProfile(actor: Actor, input: ProfileInput) {
-  return inTransaction((uow) => {
+export async function updateOwnProfile(actor: Actor, input: ProfileInput) {
+  return await inTransaction(async (uow) => {
     const tx = uow.tx;
-    const current = tx
-      .select()
-      .from(doctorProfiles)
-      .where(eq(doctorProfiles.userId, actor.id))
-      .get();
+    const current = (
+      await tx.select().from(doctorProfiles).where(eq(doctorProfiles.userId, actor.id)).limit(1)
+    )[0];
     if (!current || !can(actor, { type: "doctor:edit-profile", profileUserId: current.userId })) {
       notFound();
     }
@@ -46,7 +49,8 @@ export function updateOwnProfile(actor: Actor, input: ProfileInput) {
     const backToVerification =
       (credentialsChanged || identityChanged) &&
       (current.status === "verified" || current.status === "rejected");
-    tx.update(doctorProfiles)
+    await tx
+      .update(doctorProfiles)
       .set({
         title: input.title || null,
         licenceNumber: input.licenceNumber,
@@ -86,14 +90,13 @@ export function updateOwnProfile(actor: Actor, input: ProfileInput) {
           : {}),
         updatedAt: new Date(),
       })
-      .where(eq(doctorProfiles.id, current.id))
-      .run();
+      .where(eq(doctorProfiles.id, current.id));
     // A suspended profile stays suspended (only an admin lifts it); leaving "verified" ends
     // the doctor's access to their shared cases, and their patients are told.
     if (backToVerification && current.status === "verified") {
-      endDoctorAccess(uow, current.id, current.userId);
+      await endDoctorAccess(uow, current.id, current.userId);
     }
-    audit(
+    await audit(
       {
         actorId: actor.id,
         action: "doctor.profile.update",

@@ -21,12 +21,14 @@ export function median(values: number[]): number | null {
 }
 
 /** Recompute the doctor's reply count and median on `db` (call it inside the answer's transaction). */
-export function refreshReplyTime(db: Executor, doctorProfileId: string): void {
-  const doctor = db
-    .select({ userId: doctorProfiles.userId })
-    .from(doctorProfiles)
-    .where(eq(doctorProfiles.id, doctorProfileId))
-    .get();
+export async function refreshReplyTime(db: Executor, doctorProfileId: string): Promise<void> {
+  const doctor = (
+    await db
+      .select({ userId: doctorProfiles.userId })
+      .from(doctorProfiles)
+      .where(eq(doctorProfiles.id, doctorProfileId))
+      .limit(1)
+  )[0];
   if (!doctor) return;
   const firstMessage = db
     .select({ at: sql<number | null>`min(${consultationMessages.createdAt})` })
@@ -37,7 +39,7 @@ export function refreshReplyTime(db: Executor, doctorProfileId: string): void {
         eq(consultationMessages.authorId, doctor.userId),
       ),
     );
-  const rows = db
+  const rows = await db
     .select({
       requestedAt: sql<number>`${consultations.requestedAt}`,
       answeredAt: sql<number>`${consultations.answeredAt}`,
@@ -46,8 +48,7 @@ export function refreshReplyTime(db: Executor, doctorProfileId: string): void {
     .from(consultations)
     .where(
       and(eq(consultations.doctorProfileId, doctorProfileId), isNotNull(consultations.answeredAt)),
-    )
-    .all();
+    );
   const replies = rows.map(
     (r) => Math.min(r.answeredAt, r.firstMessageAt ?? r.answeredAt) - r.requestedAt,
   );

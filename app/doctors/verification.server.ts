@@ -26,7 +26,7 @@ export type DoctorListQuery = { q: string; status: VerificationStatus | "all"; p
  * a status filter and pages of 20. The queue of pending profiles runs oldest first; the other
  * lists by name.
  */
-export function listDoctorsForAdmin(actor: Actor, query: DoctorListQuery) {
+export async function listDoctorsForAdmin(actor: Actor, query: DoctorListQuery) {
   if (!can(actor, { type: "admin:access" })) notFound();
   const db = getDb();
   const conditions: SQL[] = [];
@@ -45,54 +45,56 @@ export function listDoctorsForAdmin(actor: Actor, query: DoctorListQuery) {
   }
   const where = conditions.length > 0 ? and(...conditions) : undefined;
   const total =
-    db
-      .select({ n: count() })
+    (
+      await db
+        .select({ n: count() })
+        .from(doctorProfiles)
+        .innerJoin(users, eq(users.id, doctorProfiles.userId))
+        .where(where)
+        .limit(1)
+    )[0]?.n ?? 0;
+  const { page, pages, offset } = pageWindow(total, query.page, ADMIN_DOCTORS_PAGE_SIZE);
+  const rows = (
+    await db
+      .select({
+        profileId: doctorProfiles.id,
+        userId: users.id,
+        name: users.displayName,
+        title: doctorProfiles.title,
+        email: users.email,
+        status: doctorProfiles.status,
+        licenceNumber: doctorProfiles.licenceNumber,
+        licenceAuthority: doctorProfiles.licenceAuthority,
+        boardCertifications: doctorProfiles.boardCertifications,
+        specialties: doctorProfiles.specialties,
+        clinicName: doctorProfiles.clinicName,
+        city: doctorProfiles.city,
+        country: doctorProfiles.country,
+        rejectionReason: doctorProfiles.rejectionReason,
+        suspensionReason: doctorProfiles.suspensionReason,
+        suspendedAt: doctorProfiles.suspendedAt,
+        verifiedAt: doctorProfiles.verifiedAt,
+        submittedAt: doctorProfiles.updatedAt,
+        isDemo: doctorProfiles.isDemo,
+      })
       .from(doctorProfiles)
       .innerJoin(users, eq(users.id, doctorProfiles.userId))
       .where(where)
-      .get()?.n ?? 0;
-  const { page, pages, offset } = pageWindow(total, query.page, ADMIN_DOCTORS_PAGE_SIZE);
-  const rows = db
-    .select({
-      profileId: doctorProfiles.id,
-      userId: users.id,
-      name: users.displayName,
-      title: doctorProfiles.title,
-      email: users.email,
-      status: doctorProfiles.status,
-      licenceNumber: doctorProfiles.licenceNumber,
-      licenceAuthority: doctorProfiles.licenceAuthority,
-      boardCertifications: doctorProfiles.boardCertifications,
-      specialties: doctorProfiles.specialties,
-      clinicName: doctorProfiles.clinicName,
-      city: doctorProfiles.city,
-      country: doctorProfiles.country,
-      rejectionReason: doctorProfiles.rejectionReason,
-      suspensionReason: doctorProfiles.suspensionReason,
-      suspendedAt: doctorProfiles.suspendedAt,
-      verifiedAt: doctorProfiles.verifiedAt,
-      submittedAt: doctorProfiles.updatedAt,
-      isDemo: doctorProfiles.isDemo,
-    })
-    .from(doctorProfiles)
-    .innerJoin(users, eq(users.id, doctorProfiles.userId))
-    .where(where)
-    .orderBy(
-      ...(query.status === "pending"
-        ? [asc(doctorProfiles.updatedAt), asc(doctorProfiles.id)]
-        : [asc(sql`lower(${users.displayName})`), desc(doctorProfiles.createdAt)]),
-    )
-    .limit(ADMIN_DOCTORS_PAGE_SIZE)
-    .offset(offset)
-    .all()
-    .map((r) => ({ ...r, displayName: doctorName(r.title, r.name) }));
+      .orderBy(
+        ...(query.status === "pending"
+          ? [asc(doctorProfiles.updatedAt), asc(doctorProfiles.id)]
+          : [asc(sql`lower(${users.displayName})`), desc(doctorProfiles.createdAt)]),
+      )
+      .limit(ADMIN_DOCTORS_PAGE_SIZE)
+      .offset(offset)
+  ).map((r) => ({ ...r, displayName: doctorName(r.title, r.name) }));
   return { rows, total, page, pages };
 }
 
 /** Profiles awaiting an admin's decision, oldest first. */
-export function listPendingDoctors(actor: Actor) {
+export async function listPendingDoctors(actor: Actor) {
   if (!can(actor, { type: "admin:access" })) notFound();
-  return getDb()
+  return await getDb()
     .select({
       profileId: doctorProfiles.id,
       userId: users.id,
@@ -111,25 +113,26 @@ export function listPendingDoctors(actor: Actor) {
     .from(doctorProfiles)
     .innerJoin(users, eq(users.id, doctorProfiles.userId))
     .where(eq(doctorProfiles.status, "pending"))
-    .orderBy(asc(doctorProfiles.createdAt))
-    .all();
+    .orderBy(asc(doctorProfiles.createdAt));
 }
 
 /** The acting doctor's own verification state, with the reason of a refusal or suspension. */
-export function getOwnVerification(actor: Actor) {
+export async function getOwnVerification(actor: Actor) {
   if (!can(actor, { type: "doctor:access" })) notFound();
-  const row = getDb()
-    .select({
-      profileId: doctorProfiles.id,
-      status: doctorProfiles.status,
-      rejectionReason: doctorProfiles.rejectionReason,
-      suspensionReason: doctorProfiles.suspensionReason,
-      suspendedAt: doctorProfiles.suspendedAt,
-      verifiedAt: doctorProfiles.verifiedAt,
-    })
-    .from(doctorProfiles)
-    .where(eq(doctorProfiles.userId, actor.id))
-    .get();
+  const row = (
+    await getDb()
+      .select({
+        profileId: doctorProfiles.id,
+        status: doctorProfiles.status,
+        rejectionReason: doctorProfiles.rejectionReason,
+        suspensionReason: doctorProfiles.suspensionReason,
+        suspendedAt: doctorProfiles.suspendedAt,
+        verifiedAt: doctorProfiles.verifiedAt,
+      })
+      .from(doctorProfiles)
+      .where(eq(doctorProfiles.userId, actor.id))
+      .limit(1)
+  )[0];
   return row ?? notFound();
 }
 
@@ -189,29 +192,30 @@ function newState(actor: Actor, change: StatusChange) {
  * Move a profile through one admin step, with its audit entry and its effect on the doctor's
  * access in one unit of work. Returns the doctor's name for the admin's confirmation.
  */
-export function changeDoctorStatus(actor: Actor, profileId: string, change: StatusChange) {
+export async function changeDoctorStatus(actor: Actor, profileId: string, change: StatusChange) {
   if (!can(actor, { type: "admin:access" })) notFound();
-  const outcome = inTransaction((uow) => {
-    const profile = uow.tx
-      .select({
-        id: doctorProfiles.id,
-        userId: doctorProfiles.userId,
-        name: users.displayName,
-        title: doctorProfiles.title,
-      })
-      .from(doctorProfiles)
-      .innerJoin(users, eq(users.id, doctorProfiles.userId))
-      .where(and(eq(doctorProfiles.id, profileId), eq(doctorProfiles.status, FROM[change.step])))
-      .get();
+  const outcome = await inTransaction(async (uow) => {
+    const profile = (
+      await uow.tx
+        .select({
+          id: doctorProfiles.id,
+          userId: doctorProfiles.userId,
+          name: users.displayName,
+          title: doctorProfiles.title,
+        })
+        .from(doctorProfiles)
+        .innerJoin(users, eq(users.id, doctorProfiles.userId))
+        .where(and(eq(doctorProfiles.id, profileId), eq(doctorProfiles.status, FROM[change.step])))
+        .limit(1)
+    )[0];
     if (!profile || !can(actor, { type: "doctor:verify", profileUserId: profile.userId })) {
       return null;
     }
-    uow.tx
+    await uow.tx
       .update(doctorProfiles)
       .set(newState(actor, change))
-      .where(eq(doctorProfiles.id, profile.id))
-      .run();
-    audit(
+      .where(eq(doctorProfiles.id, profile.id));
+    await audit(
       {
         actorId: actor.id,
         action: AUDIT_ACTION[change.step],
@@ -224,14 +228,14 @@ export function changeDoctorStatus(actor: Actor, profileId: string, change: Stat
     );
     // Pending and rejected profiles have no access already; only leaving or regaining
     // "verified" changes what the doctor sees.
-    if (change.step === "suspend") endDoctorAccess(uow, profile.id, profile.userId);
+    if (change.step === "suspend") await endDoctorAccess(uow, profile.id, profile.userId);
     if (change.step === "approve" || change.step === "reinstate") {
-      restoreDoctorAccess(uow, profile.id);
+      await restoreDoctorAccess(uow, profile.id);
     }
     return { name: doctorName(profile.title, profile.name) };
   });
   if (!outcome) {
-    audit({
+    await audit({
       actorId: actor.id,
       action: AUDIT_ACTION[change.step],
       outcome: "denied",

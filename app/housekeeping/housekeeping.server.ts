@@ -28,15 +28,15 @@ export type HousekeepingReport = {
   uploads: SweepReport;
 };
 
-export function runHousekeeping(now = new Date()): HousekeepingReport {
+export async function runHousekeeping(now = new Date()): Promise<HousekeepingReport> {
   return {
-    closed: autoCloseAnswered(getEnv().CONSULTATION_AUTO_CLOSE_DAYS, now),
-    sessions: purgeExpiredSessions(now),
-    passwordResets: purgeExpiredResets(now),
-    enrolments: purgeAbandonedEnrolments(now),
-    rateLimits: purgeExpiredRateLimits(now.getTime()),
-    loginThrottle: purgeLoginThrottle(now.getTime()),
-    uploads: sweepAbandonedUploads(now),
+    closed: await autoCloseAnswered(getEnv().CONSULTATION_AUTO_CLOSE_DAYS, now),
+    sessions: await purgeExpiredSessions(now),
+    passwordResets: await purgeExpiredResets(now),
+    enrolments: await purgeAbandonedEnrolments(now),
+    rateLimits: await purgeExpiredRateLimits(now.getTime()),
+    loginThrottle: await purgeLoginThrottle(now.getTime()),
+    uploads: await sweepAbandonedUploads(now),
   };
 }
 

@@ -71,20 +71,21 @@ export async function stageDataset(
     await fsp.writeFile(path.join(dir, "report.json"), JSON.stringify(report));
     let bytes = 0;
     for (const row of rows) bytes += (await fsp.stat(path.join(dir, row.file))).size;
-    return inTransaction(({ tx }) => {
-      const row = tx
-        .insert(labDatasets)
-        .values({
-          id,
-          name: input.name,
-          images: report.images,
-          bytes,
-          report,
-          uploadedBy: actor.id,
-        })
-        .returning()
-        .get();
-      audit(
+    return await inTransaction(async ({ tx }) => {
+      const row = (
+        await tx
+          .insert(labDatasets)
+          .values({
+            id,
+            name: input.name,
+            images: report.images,
+            bytes,
+            report,
+            uploadedBy: actor.id,
+          })
+          .returning()
+      )[0];
+      await audit(
         {
           actorId: actor.id,
           action: "lab.dataset.upload",
@@ -104,30 +105,31 @@ export async function stageDataset(
   }
 }
 
-export function listDatasets(actor: Actor): LabDataset[] {
+export async function listDatasets(actor: Actor): Promise<LabDataset[]> {
   requireLab(actor);
-  return getDb().select().from(labDatasets).orderBy(desc(labDatasets.createdAt)).all();
+  return await getDb().select().from(labDatasets).orderBy(desc(labDatasets.createdAt));
 }
 
-export function getDataset(actor: Actor, id: string): LabDataset {
+export async function getDataset(actor: Actor, id: string): Promise<LabDataset> {
   requireLab(actor);
-  const row = getDb().select().from(labDatasets).where(eq(labDatasets.id, id)).get();
+  const row = (await getDb().select().from(labDatasets).where(eq(labDatasets.id, id)).limit(1))[0];
   if (!row) notFound();
   return row;
 }
 
 /** Accept a staged dataset for training, after reading its report. */
-export function acceptDataset(actor: Actor, id: string): LabDataset {
-  const dataset = getDataset(actor, id);
+export async function acceptDataset(actor: Actor, id: string): Promise<LabDataset> {
+  const dataset = await getDataset(actor, id);
   if (dataset.status !== "staged") throw conflict("This dataset is already accepted.");
-  return inTransaction(({ tx }) => {
-    const row = tx
-      .update(labDatasets)
-      .set({ status: "accepted", acceptedAt: new Date() })
-      .where(eq(labDatasets.id, id))
-      .returning()
-      .get();
-    audit(
+  return await inTransaction(async ({ tx }) => {
+    const row = (
+      await tx
+        .update(labDatasets)
+        .set({ status: "accepted", acceptedAt: new Date() })
+        .where(eq(labDatasets.id, id))
+        .returning()
+    )[0];
+    await audit(
       {
         actorId: actor.id,
         action: "lab.dataset.accept",
@@ -142,18 +144,20 @@ export function acceptDataset(actor: Actor, id: string): LabDataset {
 }
 
 /** Delete a dataset (staged or accepted): its row, then its files once that has committed. */
-export function deleteDataset(actor: Actor, id: string): void {
-  getDataset(actor, id);
+export async function deleteDataset(actor: Actor, id: string): Promise<void> {
+  await getDataset(actor, id);
   const dir = datasetDir(id);
-  const inUse = getDb()
-    .select({ id: labJobs.id })
-    .from(labJobs)
-    .where(and(eq(labJobs.datasetId, id), inArray(labJobs.status, ["queued", "running"])))
-    .get();
+  const inUse = (
+    await getDb()
+      .select({ id: labJobs.id })
+      .from(labJobs)
+      .where(and(eq(labJobs.datasetId, id), inArray(labJobs.status, ["queued", "running"])))
+      .limit(1)
+  )[0];
   if (inUse) throw conflict("A training job is using this dataset; cancel it first.");
-  inTransaction((uow) => {
-    uow.tx.delete(labDatasets).where(eq(labDatasets.id, id)).run();
-    audit(
+  await inTransaction(async (uow) => {
+    await uow.tx.delete(labDatasets).where(eq(labDatasets.id, id));
+    await audit(
       {
         actorId: actor.id,
         action: "lab.dataset.delete",

@@ -37,8 +37,8 @@ export const uploadDatasetIntent = intent(
   { hideFields: ["dataset"] },
 );
 
-export const startJobIntent = intent(RecipeSchema, ({ user, value }) => {
-  const job = createJob(user, value);
-  kickLabRunner();
+export const startJobIntent = intent(RecipeSchema, async ({ user, value }) => {
+  const job = await createJob(user, value);
+  await kickLabRunner();
   return redirect(`/admin/models/jobs/${job.id}`);
 });

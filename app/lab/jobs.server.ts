@@ -38,13 +38,11 @@ function newVersion(now = new Date()): string {
   return `lab-${stamp}-${crypto.randomBytes(3).toString("hex")}`;
 }
 
-export function createJob(actor: Actor, input: RecipeInput): LabJob {
+export async function createJob(actor: Actor, input: RecipeInput): Promise<LabJob> {
   requireLab(actor);
-  const dataset = getDb()
-    .select()
-    .from(labDatasets)
-    .where(eq(labDatasets.id, input.datasetId))
-    .get();
+  const dataset = (
+    await getDb().select().from(labDatasets).where(eq(labDatasets.id, input.datasetId)).limit(1)
+  )[0];
   if (!dataset) throw invalid("Choose a dataset", "datasetId");
   if (dataset.status !== "accepted") {
     throw invalid(
@@ -60,19 +58,20 @@ export function createJob(actor: Actor, input: RecipeInput): LabJob {
     blockSize: input.blockSize,
     batchSize: 32,
   };
-  return inTransaction(({ tx }) => {
-    const job = tx
-      .insert(labJobs)
-      .values({
-        datasetId: dataset.id,
-        datasetName: dataset.name,
-        version: newVersion(),
-        recipe,
-        createdBy: actor.id,
-      })
-      .returning()
-      .get();
-    audit(
+  return await inTransaction(async ({ tx }) => {
+    const job = (
+      await tx
+        .insert(labJobs)
+        .values({
+          datasetId: dataset.id,
+          datasetName: dataset.name,
+          version: newVersion(),
+          recipe,
+          createdBy: actor.id,
+        })
+        .returning()
+    )[0];
+    await audit(
       {
         actorId: actor.id,
         action: "lab.job.create",
@@ -87,34 +86,34 @@ export function createJob(actor: Actor, input: RecipeInput): LabJob {
   });
 }
 
-export function listJobs(actor: Actor): LabJob[] {
+export async function listJobs(actor: Actor): Promise<LabJob[]> {
   requireLab(actor);
-  return getDb().select().from(labJobs).orderBy(desc(labJobs.createdAt)).all();
+  return await getDb().select().from(labJobs).orderBy(desc(labJobs.createdAt));
 }
 
-export function getJob(actor: Actor, id: string): LabJob {
+export async function getJob(actor: Actor, id: string): Promise<LabJob> {
   requireLab(actor);
-  const job = getDb().select().from(labJobs).where(eq(labJobs.id, id)).get();
+  const job = (await getDb().select().from(labJobs).where(eq(labJobs.id, id)).limit(1))[0];
   if (!job) notFound();
   return job;
 }
 
 /** A queued job is cancelled at once; a running one stops at its next batch. */
-export function cancelJob(actor: Actor, id: string): void {
-  const job = getJob(actor, id);
+export async function cancelJob(actor: Actor, id: string): Promise<void> {
+  const job = await getJob(actor, id);
   if (job.status !== "queued" && job.status !== "running") {
     throw conflict("This job has already ended.");
   }
-  inTransaction(({ tx }) => {
-    tx.update(labJobs)
+  await inTransaction(async ({ tx }) => {
+    await tx
+      .update(labJobs)
       .set(
         job.status === "queued"
           ? { status: "cancelled", cancelRequested: true, finishedAt: new Date() }
           : { cancelRequested: true },
       )
-      .where(and(eq(labJobs.id, id), inArray(labJobs.status, ["queued", "running"])))
-      .run();
-    audit(
+      .where(and(eq(labJobs.id, id), inArray(labJobs.status, ["queued", "running"])));
+    await audit(
       {
         actorId: actor.id,
         action: "lab.job.cancel",
@@ -130,14 +129,14 @@ export function cancelJob(actor: Actor, id: string): void {
 export type JobEventRow = { id: number; kind: JobEventKind; data: Record<string, unknown> };
 
 /** A job's events after `afterId`, in order (the page's curves and its live stream). */
-export function jobEvents(
+export async function jobEvents(
   actor: Actor,
   id: string,
   afterId = 0,
   kinds?: JobEventKind[],
-): JobEventRow[] {
-  getJob(actor, id);
-  return getDb()
+): Promise<JobEventRow[]> {
+  await getJob(actor, id);
+  return await getDb()
     .select({ id: labJobEvents.id, kind: labJobEvents.kind, data: labJobEvents.data })
     .from(labJobEvents)
     .where(
@@ -147,91 +146,99 @@ export function jobEvents(
         kinds ? inArray(labJobEvents.kind, kinds) : undefined,
       ),
     )
-    .orderBy(asc(labJobEvents.id))
-    .all();
+    .orderBy(asc(labJobEvents.id));
 }
 
 // ── the job process and the runner (system work, no acting user) ────────────────────────
 
-export function readJob(id: string): LabJob | undefined {
-  return getDb().select().from(labJobs).where(eq(labJobs.id, id)).get();
+export async function readJob(id: string): Promise<LabJob | undefined> {
+  return (await getDb().select().from(labJobs).where(eq(labJobs.id, id)).limit(1))[0];
 }
 
-export function recordEvent(jobId: string, kind: JobEventKind, data: Record<string, unknown>) {
-  getDb().insert(labJobEvents).values({ jobId, kind, data }).run();
+export async function recordEvent(
+  jobId: string,
+  kind: JobEventKind,
+  data: Record<string, unknown>,
+) {
+  await inTransaction(({ tx }) => tx.insert(labJobEvents).values({ jobId, kind, data }));
 }
 
-export function recordEpoch(jobId: string, epoch: number) {
-  getDb().update(labJobs).set({ epoch }).where(eq(labJobs.id, jobId)).run();
+export async function recordEpoch(jobId: string, epoch: number) {
+  await inTransaction(({ tx }) => tx.update(labJobs).set({ epoch }).where(eq(labJobs.id, jobId)));
 }
 
 /** End a running job (the job process, or the runner when the process died). */
-export function finishJob(
+export async function finishJob(
   jobId: string,
   status: Exclude<JobStatus, "queued" | "running">,
   error?: string,
 ) {
-  inTransaction(({ tx }) => {
-    const ended = tx
-      .update(labJobs)
-      .set({ status, error: error ?? null, finishedAt: new Date(), runner: null })
-      .where(and(eq(labJobs.id, jobId), eq(labJobs.status, "running")))
-      .returning()
-      .get();
+  await inTransaction(async ({ tx }) => {
+    const ended = (
+      await tx
+        .update(labJobs)
+        .set({ status, error: error ?? null, finishedAt: new Date(), runner: null })
+        .where(and(eq(labJobs.id, jobId), eq(labJobs.status, "running")))
+        .returning()
+    )[0];
     if (ended) {
-      tx.insert(labJobEvents)
-        .values({ jobId, kind: "status", data: { status, ...(error ? { error } : {}) } })
-        .run();
+      await tx
+        .insert(labJobEvents)
+        .values({ jobId, kind: "status", data: { status, ...(error ? { error } : {}) } });
     }
   });
 }
 
 /** Claim the oldest queued job when none is running (one job at a time, across instances). */
-export function claimNextJob(runner: string): LabJob | undefined {
-  return inTransaction(({ tx }) => {
-    const running = tx
-      .select({ id: labJobs.id })
-      .from(labJobs)
-      .where(eq(labJobs.status, "running"))
-      .get();
+export async function claimNextJob(runner: string): Promise<LabJob | undefined> {
+  return await inTransaction(async ({ tx }) => {
+    const running = (
+      await tx
+        .select({ id: labJobs.id })
+        .from(labJobs)
+        .where(eq(labJobs.status, "running"))
+        .limit(1)
+    )[0];
     if (running) return undefined;
-    const next = tx
-      .select()
-      .from(labJobs)
-      .where(eq(labJobs.status, "queued"))
-      .orderBy(asc(labJobs.createdAt))
-      .get();
+    const next = (
+      await tx
+        .select()
+        .from(labJobs)
+        .where(eq(labJobs.status, "queued"))
+        .orderBy(asc(labJobs.createdAt))
+        .limit(1)
+    )[0];
     if (!next) return undefined;
-    const claimed = tx
-      .update(labJobs)
-      .set({ status: "running", runner, startedAt: next.startedAt ?? new Date() })
-      .where(and(eq(labJobs.id, next.id), eq(labJobs.status, "queued")))
-      .returning()
-      .get();
-    tx.insert(labJobEvents)
-      .values({
-        jobId: next.id,
-        kind: "status",
-        data: { status: "running", resumeAfterEpoch: next.epoch },
-      })
-      .run();
+    const claimed = (
+      await tx
+        .update(labJobs)
+        .set({ status: "running", runner, startedAt: next.startedAt ?? new Date() })
+        .where(and(eq(labJobs.id, next.id), eq(labJobs.status, "queued")))
+        .returning()
+    )[0];
+    await tx.insert(labJobEvents).values({
+      jobId: next.id,
+      kind: "status",
+      data: { status: "running", resumeAfterEpoch: next.epoch },
+    });
     return claimed;
   });
 }
 
-export function setRunner(jobId: string, runner: string) {
-  getDb().update(labJobs).set({ runner }).where(eq(labJobs.id, jobId)).run();
+export async function setRunner(jobId: string, runner: string) {
+  await inTransaction(({ tx }) => tx.update(labJobs).set({ runner }).where(eq(labJobs.id, jobId)));
 }
 
-export function runningJobs(): LabJob[] {
-  return getDb().select().from(labJobs).where(eq(labJobs.status, "running")).all();
+export async function runningJobs(): Promise<LabJob[]> {
+  return await getDb().select().from(labJobs).where(eq(labJobs.status, "running"));
 }
 
 /** A job whose process is gone goes back to the queue; it resumes from its last checkpoint. */
-export function requeueJob(jobId: string) {
-  getDb()
-    .update(labJobs)
-    .set({ status: "queued", runner: null })
-    .where(and(eq(labJobs.id, jobId), eq(labJobs.status, "running")))
-    .run();
+export async function requeueJob(jobId: string) {
+  await inTransaction(({ tx }) =>
+    tx
+      .update(labJobs)
+      .set({ status: "queued", runner: null })
+      .where(and(eq(labJobs.id, jobId), eq(labJobs.status, "running"))),
+  );
 }

@@ -41,12 +41,12 @@ function alive(runner: string | null): boolean {
 }
 
 /** Jobs left "running" by a process that is gone: back to the queue (or cancelled, if asked). */
-export function recoverJobs(): number {
+export async function recoverJobs(): Promise<number> {
   let recovered = 0;
-  for (const job of runningJobs()) {
+  for (const job of await runningJobs()) {
     if (alive(job.runner)) continue;
-    if (job.cancelRequested) finishJob(job.id, "cancelled");
-    else requeueJob(job.id);
+    if (job.cancelRequested) await finishJob(job.id, "cancelled");
+    else await requeueJob(job.id);
     recovered += 1;
   }
   return recovered;
@@ -61,9 +61,9 @@ export function jobCommand(jobId: string): { command: string; args: string[] } {
 }
 
 /** Start the next queued job if none is running. Safe to call at any time, from any request. */
-export function kickLabRunner(): void {
+export async function kickLabRunner(): Promise<void> {
   if (child || stopping) return;
-  const job = claimNextJob(runnerName(process.pid));
+  const job = await claimNextJob(runnerName(process.pid));
   if (!job) return;
   const dir = jobDir(job.id);
   fs.mkdirSync(dir, { recursive: true });
@@ -84,40 +84,45 @@ export function kickLabRunner(): void {
     } catch (error) {
       logError("could not lower the training process's priority", error);
     }
-    setRunner(job.id, runnerName(started.pid));
+    await setRunner(job.id, runnerName(started.pid));
   }
   started.on("exit", (code, signal) => {
     child = null;
     if (stopping) return;
-    const after = readJob(job.id);
-    if (after?.status === "running") {
-      if (after.cancelRequested) finishJob(job.id, "cancelled");
-      else {
-        finishJob(
-          job.id,
-          "failed",
-          `The training process stopped unexpectedly (${signal ?? `exit code ${code}`}); see job.log.`,
-        );
-      }
-    }
-    setImmediate(kickLabRunner);
+    afterExit(job.id, code, signal).catch((error: unknown) =>
+      logError("recording the end of a training process failed", error),
+    );
   });
   started.on("error", (error) => {
     logError("the training process could not start", error);
   });
 }
 
-/** At server start: recover abandoned jobs, start one, and look for queued ones now and then. */
-export function startLabRunner(intervalMs = 15_000): () => void {
-  recoverJobs();
-  kickLabRunner();
-  timer = setInterval(() => {
-    try {
-      recoverJobs();
-      kickLabRunner();
-    } catch (error) {
-      logError("the lab runner failed", error);
+async function afterExit(jobId: string, code: number | null, signal: NodeJS.Signals | null) {
+  const after = await readJob(jobId);
+  if (after?.status === "running") {
+    if (after.cancelRequested) await finishJob(jobId, "cancelled");
+    else {
+      await finishJob(
+        jobId,
+        "failed",
+        `The training process stopped unexpectedly (${signal ?? `exit code ${code}`}); see job.log.`,
+      );
     }
+  }
+  setImmediate(
+    () => void kickLabRunner().catch((error: unknown) => logError("the lab runner failed", error)),
+  );
+}
+
+/** At server start: recover abandoned jobs, start one, and look for queued ones now and then. */
+export async function startLabRunner(intervalMs = 15_000): Promise<() => void> {
+  await recoverJobs();
+  await kickLabRunner();
+  timer = setInterval(() => {
+    recoverJobs()
+      .then(() => kickLabRunner())
+      .catch((error: unknown) => logError("the lab runner failed", error));
   }, intervalMs);
   timer.unref();
   return () => {

@@ -11,8 +11,12 @@ import { isFinished } from "./vocabulary";
 const TICK_MS = 500;
 const MAX_OPEN_MS = 5 * 60 * 1000;
 
-export function jobEventStream(actor: Actor, id: string, request: Request): Response {
-  getJob(actor, id);
+export async function jobEventStream(
+  actor: Actor,
+  id: string,
+  request: Request,
+): Promise<Response> {
+  await getJob(actor, id);
   const url = new URL(request.url);
   let last =
     Number(request.headers.get("Last-Event-ID") ?? url.searchParams.get("after") ?? 0) || 0;
@@ -20,7 +24,7 @@ export function jobEventStream(actor: Actor, id: string, request: Request): Resp
   let timer: NodeJS.Timeout | undefined;
   const opened = Date.now();
   const body = new ReadableStream<Uint8Array>({
-    start(controller) {
+    async start(controller) {
       const close = () => {
         clearInterval(timer);
         try {
@@ -29,9 +33,9 @@ export function jobEventStream(actor: Actor, id: string, request: Request): Resp
           // Already closed by the client going away.
         }
       };
-      const tick = () => {
+      const tick = async () => {
         try {
-          for (const event of jobEvents(actor, id, last)) {
+          for (const event of await jobEvents(actor, id, last)) {
             controller.enqueue(
               encoder.encode(
                 `id: ${event.id}\nevent: ${event.kind}\ndata: ${JSON.stringify(event.data)}\n\n`,
@@ -39,7 +43,7 @@ export function jobEventStream(actor: Actor, id: string, request: Request): Resp
             );
             last = event.id;
           }
-          if (isFinished(getJob(actor, id).status)) {
+          if (isFinished((await getJob(actor, id)).status)) {
             controller.enqueue(encoder.encode("event: end\ndata: {}\n\n"));
             close();
           } else if (Date.now() - opened > MAX_OPEN_MS) {
@@ -50,8 +54,8 @@ export function jobEventStream(actor: Actor, id: string, request: Request): Resp
         }
       };
       controller.enqueue(encoder.encode("retry: 2000\n\n"));
-      tick();
-      timer = setInterval(tick, TICK_MS);
+      await tick();
+      timer = setInterval(() => void tick(), TICK_MS);
       request.signal.addEventListener("abort", close);
     },
     cancel() {

@@ -10,6 +10,7 @@ import type { UnitOfWork } from "~/data/unit-of-work.server";
 import { getEnv } from "~/env.server";
 import { sendMail } from "./mail.server";
 import type { NotificationKind } from "./vocabulary";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 export type NewNotification = {
   kind: NotificationKind;
@@ -35,17 +36,17 @@ const SUBJECTS: Record<NotificationKind, string> = {
  * Record a notification in the change's unit of work; its e-mail is queued to go out
  * after the commit (a rolled-back change leaves no row and sends nothing).
  */
-export function notify(uow: UnitOfWork, { userId, ...n }: { userId: string } & NewNotification) {
+export async function notify(
+  uow: UnitOfWork,
+  { userId, ...n }: { userId: string } & NewNotification,
+) {
   if (!userId) return;
-  uow.tx
+  await uow.tx
     .insert(notifications)
-    .values({ userId, kind: n.kind, text: n.text, link: n.link, consultationId: n.consultationId })
-    .run();
-  const recipient = uow.tx
-    .select({ email: users.email })
-    .from(users)
-    .where(eq(users.id, userId))
-    .get();
+    .values({ userId, kind: n.kind, text: n.text, link: n.link, consultationId: n.consultationId });
+  const recipient = (
+    await uow.tx.select({ email: users.email }).from(users).where(eq(users.id, userId)).limit(1)
+  )[0];
   if (!recipient) return;
   const url = new URL(n.link ?? "/notifications", getEnv().APP_URL).toString();
   uow.afterCommit(() =>
@@ -57,46 +58,45 @@ export function notify(uow: UnitOfWork, { userId, ...n }: { userId: string } & N
   );
 }
 
-export function listNotifications(actor: Actor, limit = 50) {
-  return (
-    getDb()
-      .select()
-      .from(notifications)
-      .where(eq(notifications.userId, actor.id))
-      // rowid breaks ties in insertion order (ids are random).
-      .orderBy(desc(notifications.createdAt), sql`${notifications}.rowid desc`)
-      .limit(limit)
-      .all()
-  );
+export async function listNotifications(actor: Actor, limit = 50) {
+  return await getDb()
+    .select()
+    .from(notifications)
+    .where(eq(notifications.userId, actor.id))
+    // rowid breaks ties in insertion order (ids are random).
+    .orderBy(desc(notifications.createdAt), sql`${notifications}.rowid desc`)
+    .limit(limit);
 }
 
 /**
  * Unread notifications, and how many distinct consultations they concern; those of the
  * consultation `opening` (the page being loaded, which marks them read) are not counted.
  */
-export function unreadCounts(
+export async function unreadCounts(
   actor: Actor,
   opening?: string,
-): { all: number; consultations: number } {
-  const row = getDb()
-    .select({ all: count(), consultations: countDistinct(notifications.consultationId) })
-    .from(notifications)
-    .where(
-      and(
-        eq(notifications.userId, actor.id),
-        isNull(notifications.readAt),
-        opening
-          ? or(isNull(notifications.consultationId), ne(notifications.consultationId, opening))
-          : undefined,
-      ),
-    )
-    .get();
+): Promise<{ all: number; consultations: number }> {
+  const row = (
+    await getDb()
+      .select({ all: count(), consultations: countDistinct(notifications.consultationId) })
+      .from(notifications)
+      .where(
+        and(
+          eq(notifications.userId, actor.id),
+          isNull(notifications.readAt),
+          opening
+            ? or(isNull(notifications.consultationId), ne(notifications.consultationId, opening))
+            : undefined,
+        ),
+      )
+      .limit(1)
+  )[0];
   return { all: row?.all ?? 0, consultations: row?.consultations ?? 0 };
 }
 
 /** Unread counts per consultation, for an inbox. */
-export function unreadByConsultation(actor: Actor): Map<string, number> {
-  const rows = getDb()
+export async function unreadByConsultation(actor: Actor): Promise<Map<string, number>> {
+  const rows = await getDb()
     .select({ id: notifications.consultationId, n: count() })
     .from(notifications)
     .where(
@@ -106,32 +106,36 @@ export function unreadByConsultation(actor: Actor): Map<string, number> {
         isNotNull(notifications.consultationId),
       ),
     )
-    .groupBy(notifications.consultationId)
-    .all();
+    .groupBy(notifications.consultationId);
   return new Map(rows.map((r) => [r.id!, r.n]));
 }
 
 /** Opening a case reads its notifications. */
-export function markConsultationRead(actor: Actor, consultationId: string): void {
-  getDb()
-    .update(notifications)
-    .set({ readAt: new Date() })
-    .where(
-      and(
-        eq(notifications.userId, actor.id),
-        eq(notifications.consultationId, consultationId),
-        isNull(notifications.readAt),
+export async function markConsultationRead(actor: Actor, consultationId: string): Promise<void> {
+  await inTransaction(({ tx }) =>
+    tx
+      .update(notifications)
+      .set({ readAt: new Date() })
+      .where(
+        and(
+          eq(notifications.userId, actor.id),
+          eq(notifications.consultationId, consultationId),
+          isNull(notifications.readAt),
+        ),
       ),
-    )
-    .run();
+  );
 }
 
-export function markAllRead(actor: Actor): number {
-  return getDb()
-    .update(notifications)
-    .set({ readAt: new Date() })
-    .where(and(eq(notifications.userId, actor.id), isNull(notifications.readAt)))
-    .run().changes;
+export async function markAllRead(actor: Actor): Promise<number> {
+  return (
+    await inTransaction(({ tx }) =>
+      tx
+        .update(notifications)
+        .set({ readAt: new Date() })
+        .where(and(eq(notifications.userId, actor.id), isNull(notifications.readAt)))
+        .returning(),
+    )
+  ).length;
 }
 
 const CASE_PAGE = /^\/(?:consultations|doctor\/cases)\/([0-9a-f-]{36})\/?$/;
@@ -141,6 +145,6 @@ const CASE_PAGE = /^\/(?:consultations|doctor\/cases)\/([0-9a-f-]{36})\/?$/;
  * the page's own loader marks them read (it runs beside this one), so they are left out
  * of the count here. A read: the root loader writes nothing.
  */
-export function navigationCounts(actor: Actor, pathname: string) {
-  return unreadCounts(actor, CASE_PAGE.exec(pathname)?.[1]);
+export async function navigationCounts(actor: Actor, pathname: string) {
+  return await unreadCounts(actor, CASE_PAGE.exec(pathname)?.[1]);
 }

@@ -7,9 +7,9 @@ import { intent } from "~/http/pipeline.server";
 import { moderateReview } from "./reviews.server";
 import { ModerationSchema } from "./validation";
 
-export const moderationIntent = intent(ModerationSchema, ({ user, value }) => {
+export const moderationIntent = intent(ModerationSchema, async ({ user, value }) => {
   const hide = value.decision === "hide";
-  moderateReview(user, value.reviewId, hide);
+  await moderateReview(user, value.reviewId, hide);
   return {
     confirmation: hide
       ? "The review is hidden; its reports are closed."

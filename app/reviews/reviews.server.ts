@@ -5,6 +5,7 @@
  */
 import { and, count, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
+import { inTransaction } from "~/data/unit-of-work.server";
 import { containsText, pageWindow } from "~/data/listing.server";
 import { consultations, doctorProfiles, reviewReports, reviews, users } from "#db/schema";
 import { audit } from "~/audit/audit.server";
@@ -16,28 +17,31 @@ import { firstName } from "./vocabulary";
 export const PAGE_SIZE = 10;
 
 /** A verified doctor's profile id, or 404. */
-function requireListedDoctor(doctorId: string) {
-  const row = getDb()
-    .select({ id: doctorProfiles.id, userId: doctorProfiles.userId })
-    .from(doctorProfiles)
-    .where(and(eq(doctorProfiles.id, doctorId), eq(doctorProfiles.status, "verified")))
-    .get();
+async function requireListedDoctor(doctorId: string) {
+  const row = (
+    await getDb()
+      .select({ id: doctorProfiles.id, userId: doctorProfiles.userId })
+      .from(doctorProfiles)
+      .where(and(eq(doctorProfiles.id, doctorId), eq(doctorProfiles.status, "verified")))
+      .limit(1)
+  )[0];
   return row ?? notFound();
 }
 
-export function ratingSummary(doctorId: string) {
+export async function ratingSummary(doctorId: string) {
   const db = getDb();
-  const profile = db
-    .select({ count: doctorProfiles.ratingCount, sum: doctorProfiles.ratingSum })
-    .from(doctorProfiles)
-    .where(eq(doctorProfiles.id, doctorId))
-    .get() ?? { count: 0, sum: 0 };
-  const rows = db
+  const profile = (
+    await db
+      .select({ count: doctorProfiles.ratingCount, sum: doctorProfiles.ratingSum })
+      .from(doctorProfiles)
+      .where(eq(doctorProfiles.id, doctorId))
+      .limit(1)
+  )[0] ?? { count: 0, sum: 0 };
+  const rows = await db
     .select({ rating: reviews.rating, n: count() })
     .from(reviews)
     .where(and(eq(reviews.doctorId, doctorId), ne(reviews.status, "hidden")))
-    .groupBy(reviews.rating)
-    .all();
+    .groupBy(reviews.rating);
   const distribution = [1, 2, 3, 4, 5].map((stars) => ({
     stars,
     count: rows.find((r) => r.rating === stars)?.n ?? 0,
@@ -54,11 +58,11 @@ export function ratingSummary(doctorId: string) {
  * A page of a doctor's visible reviews, as the public page shows them: the reviewer's first
  * name only and no user ids; `isOwn` tells the viewer which one is theirs.
  */
-export function listReviews(doctorId: string, page: number, viewer: Actor | null = null) {
+export async function listReviews(doctorId: string, page: number, viewer: Actor | null = null) {
   const where = and(eq(reviews.doctorId, doctorId), ne(reviews.status, "hidden"));
   const db = getDb();
-  const total = db.select({ n: count() }).from(reviews).where(where).get()?.n ?? 0;
-  const rows = db
+  const total = (await db.select({ n: count() }).from(reviews).where(where).limit(1))[0]?.n ?? 0;
+  const rows = await db
     .select({
       id: reviews.id,
       authorId: reviews.authorId,
@@ -76,8 +80,7 @@ export function listReviews(doctorId: string, page: number, viewer: Actor | null
     .where(where)
     .orderBy(desc(reviews.createdAt), desc(reviews.id))
     .limit(PAGE_SIZE)
-    .offset((page - 1) * PAGE_SIZE)
-    .all();
+    .offset((page - 1) * PAGE_SIZE);
   const items = rows.map(({ authorId, authorName, ...review }) => ({
     ...review,
     authorFirstName: firstName(authorName),
@@ -87,170 +90,191 @@ export function listReviews(doctorId: string, page: number, viewer: Actor | null
 }
 
 /** The acting patient's review of a doctor, if any: what the edit form needs. */
-export function getOwnReview(actor: Actor, doctorId: string) {
-  return getDb()
-    .select({
-      rating: reviews.rating,
-      body: reviews.body,
-      verifiedConsultation: reviews.verifiedConsultation,
-    })
-    .from(reviews)
-    .where(and(eq(reviews.doctorId, doctorId), eq(reviews.authorId, actor.id)))
-    .get();
+export async function getOwnReview(actor: Actor, doctorId: string) {
+  return (
+    await getDb()
+      .select({
+        rating: reviews.rating,
+        body: reviews.body,
+        verifiedConsultation: reviews.verifiedConsultation,
+      })
+      .from(reviews)
+      .where(and(eq(reviews.doctorId, doctorId), eq(reviews.authorId, actor.id)))
+      .limit(1)
+  )[0];
 }
 
 /** Write or edit the acting patient's one review of a certified doctor. */
-export function saveOwnReview(
+export async function saveOwnReview(
   actor: Actor,
   doctorId: string,
   input: { rating: number; body: string },
 ) {
   if (!can(actor, { type: "patient:access" })) notFound();
-  requireListedDoctor(doctorId);
-  const db = getDb();
-  db.transaction((tx) => {
+  await requireListedDoctor(doctorId);
+  await inTransaction(async ({ tx }) => {
     // The badge: this patient had a consultation with this doctor that was answered.
     const verifiedConsultation = Boolean(
-      tx
-        .select({ id: consultations.id })
-        .from(consultations)
-        .where(
-          and(
-            eq(consultations.patientId, actor.id),
-            eq(consultations.doctorProfileId, doctorId),
-            inArray(consultations.status, ["answered", "closed"]),
-          ),
-        )
-        .get(),
+      (
+        await tx
+          .select({ id: consultations.id })
+          .from(consultations)
+          .where(
+            and(
+              eq(consultations.patientId, actor.id),
+              eq(consultations.doctorProfileId, doctorId),
+              inArray(consultations.status, ["answered", "closed"]),
+            ),
+          )
+          .limit(1)
+      )[0],
     );
-    const existing = tx
-      .select({ id: reviews.id })
-      .from(reviews)
-      .where(and(eq(reviews.doctorId, doctorId), eq(reviews.authorId, actor.id)))
-      .get();
+    const existing = (
+      await tx
+        .select({ id: reviews.id })
+        .from(reviews)
+        .where(and(eq(reviews.doctorId, doctorId), eq(reviews.authorId, actor.id)))
+        .limit(1)
+    )[0];
     if (existing) {
-      tx.update(reviews)
+      await tx
+        .update(reviews)
         .set({
           rating: input.rating,
           body: input.body,
           verifiedConsultation,
           updatedAt: new Date(),
         })
-        .where(eq(reviews.id, existing.id))
-        .run();
+        .where(eq(reviews.id, existing.id));
     } else {
-      tx.insert(reviews)
-        .values({
-          doctorId,
-          authorId: actor.id,
-          rating: input.rating,
-          body: input.body,
-          verifiedConsultation,
-        })
-        .run();
+      await tx.insert(reviews).values({
+        doctorId,
+        authorId: actor.id,
+        rating: input.rating,
+        body: input.body,
+        verifiedConsultation,
+      });
     }
-    audit({
-      actorId: actor.id,
-      action: existing ? "review.update" : "review.create",
-      outcome: "success",
-      targetType: "doctor_profile",
-      targetId: doctorId,
-    });
+    await audit(
+      {
+        actorId: actor.id,
+        action: existing ? "review.update" : "review.create",
+        outcome: "success",
+        targetType: "doctor_profile",
+        targetId: doctorId,
+      },
+      tx,
+    );
   });
 }
 
 /** A review the actor wrote, or 404. */
-function ownReview(actor: Actor, reviewId: string) {
-  const row = getDb()
-    .select({ id: reviews.id, doctorId: reviews.doctorId })
-    .from(reviews)
-    .where(and(eq(reviews.id, reviewId), eq(reviews.authorId, actor.id)))
-    .get();
+async function ownReview(actor: Actor, reviewId: string) {
+  const row = (
+    await getDb()
+      .select({ id: reviews.id, doctorId: reviews.doctorId })
+      .from(reviews)
+      .where(and(eq(reviews.id, reviewId), eq(reviews.authorId, actor.id)))
+      .limit(1)
+  )[0];
   return row ?? notFound();
 }
 
-export function deleteOwnReview(actor: Actor, reviewId: string) {
-  const review = ownReview(actor, reviewId);
-  getDb().transaction((tx) => {
-    tx.delete(reviews).where(eq(reviews.id, review.id)).run();
-    audit({
-      actorId: actor.id,
-      action: "review.delete",
-      outcome: "success",
-      targetType: "review",
-      targetId: review.id,
-    });
+export async function deleteOwnReview(actor: Actor, reviewId: string) {
+  const review = await ownReview(actor, reviewId);
+  await inTransaction(async ({ tx }) => {
+    await tx.delete(reviews).where(eq(reviews.id, review.id));
+    await audit(
+      {
+        actorId: actor.id,
+        action: "review.delete",
+        outcome: "success",
+        targetType: "review",
+        targetId: review.id,
+      },
+      tx,
+    );
   });
   return review.doctorId;
 }
 
 /** The doctor's one public reply to a review of their own profile (editable). */
-export function replyToReview(actor: Actor, reviewId: string, reply: string) {
+export async function replyToReview(actor: Actor, reviewId: string, reply: string) {
   if (!can(actor, { type: "doctor:access" })) notFound();
   const db = getDb();
-  const review = db
-    .select({ id: reviews.id, doctorId: reviews.doctorId })
-    .from(reviews)
-    .innerJoin(doctorProfiles, eq(doctorProfiles.id, reviews.doctorId))
-    .where(
-      and(
-        eq(reviews.id, reviewId),
-        eq(doctorProfiles.userId, actor.id),
-        ne(reviews.status, "hidden"),
-      ),
-    )
-    .get();
+  const review = (
+    await db
+      .select({ id: reviews.id, doctorId: reviews.doctorId })
+      .from(reviews)
+      .innerJoin(doctorProfiles, eq(doctorProfiles.id, reviews.doctorId))
+      .where(
+        and(
+          eq(reviews.id, reviewId),
+          eq(doctorProfiles.userId, actor.id),
+          ne(reviews.status, "hidden"),
+        ),
+      )
+      .limit(1)
+  )[0];
   if (!review) notFound();
-  db.transaction((tx) => {
-    tx.update(reviews)
+  await inTransaction(async ({ tx }) => {
+    await tx
+      .update(reviews)
       .set({ doctorReply: reply, doctorReplyAt: new Date() })
-      .where(eq(reviews.id, review.id))
-      .run();
-    audit({
-      actorId: actor.id,
-      action: "review.reply",
-      outcome: "success",
-      targetType: "review",
-      targetId: review.id,
-    });
+      .where(eq(reviews.id, review.id));
+    await audit(
+      {
+        actorId: actor.id,
+        action: "review.reply",
+        outcome: "success",
+        targetType: "review",
+        targetId: review.id,
+      },
+      tx,
+    );
   });
   return review.doctorId;
 }
 
 /** Any signed-in user may report a visible review once. */
-export function reportReview(actor: Actor, reviewId: string, reason: string) {
+export async function reportReview(actor: Actor, reviewId: string, reason: string) {
   const db = getDb();
-  const review = db
-    .select({ id: reviews.id, doctorId: reviews.doctorId })
-    .from(reviews)
-    .where(and(eq(reviews.id, reviewId), ne(reviews.status, "hidden")))
-    .get();
+  const review = (
+    await db
+      .select({ id: reviews.id, doctorId: reviews.doctorId })
+      .from(reviews)
+      .where(and(eq(reviews.id, reviewId), ne(reviews.status, "hidden")))
+      .limit(1)
+  )[0];
   if (!review) notFound();
-  db.transaction((tx) => {
-    tx.insert(reviewReports)
+  await inTransaction(async ({ tx }) => {
+    await tx
+      .insert(reviewReports)
       .values({ reviewId: review.id, reporterId: actor.id, reason })
       .onConflictDoUpdate({
         target: [reviewReports.reviewId, reviewReports.reporterId],
         set: { reason, resolvedAt: null },
-      })
-      .run();
-    audit({
-      actorId: actor.id,
-      action: "review.report",
-      outcome: "success",
-      targetType: "review",
-      targetId: review.id,
-    });
+      });
+    await audit(
+      {
+        actorId: actor.id,
+        action: "review.report",
+        outcome: "success",
+        targetType: "review",
+        targetId: review.id,
+      },
+      tx,
+    );
   });
   return review.doctorId;
 }
 
 /** The admin's queue: reviews with open reports, and hidden reviews (to restore). */
-export function moderationQueue(actor: Actor) {
+export async function moderationQueue(actor: Actor) {
   if (!can(actor, { type: "admin:access" })) notFound();
   const db = getDb();
   const openReports = sql<number>`(select count(*) from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`;
-  return db
+  return await db
     .select({
       id: reviews.id,
       doctorId: reviews.doctorId,
@@ -265,8 +289,7 @@ export function moderationQueue(actor: Actor) {
     .innerJoin(doctorProfiles, eq(doctorProfiles.id, reviews.doctorId))
     .innerJoin(users, eq(users.id, doctorProfiles.userId))
     .where(sql`${reviews.status} = 'hidden' or ${openReports} > 0`)
-    .orderBy(desc(openReports), desc(reviews.updatedAt))
-    .all();
+    .orderBy(desc(openReports), desc(reviews.updatedAt));
 }
 
 export const ADMIN_REVIEWS_PAGE_SIZE = 20;
@@ -282,7 +305,7 @@ export type AdminReviewQuery = {
  * Every review for the admin, with filters: only those with open reports, only hidden ones,
  * one rating, a doctor's name; reported ones first, then the newest, in pages of 20.
  */
-export function listReviewsForAdmin(actor: Actor, query: AdminReviewQuery) {
+export async function listReviewsForAdmin(actor: Actor, query: AdminReviewQuery) {
   if (!can(actor, { type: "admin:access" })) notFound();
   const db = getDb();
   const openReports = sql<number>`(select count(*) from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`;
@@ -294,15 +317,17 @@ export function listReviewsForAdmin(actor: Actor, query: AdminReviewQuery) {
     doctor ? containsText(users.displayName, doctor) : undefined,
   );
   const total =
-    db
-      .select({ n: count() })
-      .from(reviews)
-      .innerJoin(doctorProfiles, eq(doctorProfiles.id, reviews.doctorId))
-      .innerJoin(users, eq(users.id, doctorProfiles.userId))
-      .where(where)
-      .get()?.n ?? 0;
+    (
+      await db
+        .select({ n: count() })
+        .from(reviews)
+        .innerJoin(doctorProfiles, eq(doctorProfiles.id, reviews.doctorId))
+        .innerJoin(users, eq(users.id, doctorProfiles.userId))
+        .where(where)
+        .limit(1)
+    )[0]?.n ?? 0;
   const { page, pages, offset } = pageWindow(total, query.page, ADMIN_REVIEWS_PAGE_SIZE);
-  const rows = db
+  const rows = await db
     .select({
       id: reviews.id,
       doctorId: reviews.doctorId,
@@ -324,32 +349,36 @@ export function listReviewsForAdmin(actor: Actor, query: AdminReviewQuery) {
     .where(where)
     .orderBy(desc(openReports), desc(reviews.createdAt), reviews.id)
     .limit(ADMIN_REVIEWS_PAGE_SIZE)
-    .offset(offset)
-    .all();
+    .offset(offset);
   return { rows, total, page, pages };
 }
 
 /** Hide or restore a review; either way its open reports are resolved. Audit-logged. */
-export function moderateReview(actor: Actor, reviewId: string, hide: boolean) {
+export async function moderateReview(actor: Actor, reviewId: string, hide: boolean) {
   if (!can(actor, { type: "admin:access" })) notFound();
   const db = getDb();
-  const review = db.select({ id: reviews.id }).from(reviews).where(eq(reviews.id, reviewId)).get();
+  const review = (
+    await db.select({ id: reviews.id }).from(reviews).where(eq(reviews.id, reviewId)).limit(1)
+  )[0];
   if (!review) notFound();
-  db.transaction((tx) => {
-    tx.update(reviews)
+  await inTransaction(async ({ tx }) => {
+    await tx
+      .update(reviews)
       .set({ status: hide ? "hidden" : "visible" })
-      .where(eq(reviews.id, review.id))
-      .run();
-    tx.update(reviewReports)
+      .where(eq(reviews.id, review.id));
+    await tx
+      .update(reviewReports)
       .set({ resolvedAt: new Date() })
-      .where(and(eq(reviewReports.reviewId, review.id), isNull(reviewReports.resolvedAt)))
-      .run();
-    audit({
-      actorId: actor.id,
-      action: hide ? "review.hide" : "review.restore",
-      outcome: "success",
-      targetType: "review",
-      targetId: review.id,
-    });
+      .where(and(eq(reviewReports.reviewId, review.id), isNull(reviewReports.resolvedAt)));
+    await audit(
+      {
+        actorId: actor.id,
+        action: hide ? "review.hide" : "review.restore",
+        outcome: "success",
+        targetType: "review",
+        targetId: review.id,
+      },
+      tx,
+    );
   });
 }

@@ -7,7 +7,7 @@ import { handleLoader } from "~/http/pipeline.server";
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    const { stream, filename } = exportPatientData(user, new URL(request.url).origin);
+    const { stream, filename } = await exportPatientData(user, new URL(request.url).origin);
     return new Response(stream, {
       headers: {
         "Content-Type": "application/zip",

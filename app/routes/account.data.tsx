@@ -15,7 +15,7 @@ export const meta: MetaFunction = () => [{ title: "Your data · HemaLink" }];
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    return accountSummary(user);
+    return await accountSummary(user);
   });
 }
 

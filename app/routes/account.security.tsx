@@ -21,7 +21,7 @@ export function loader(args: LoaderFunctionArgs) {
     const user = await requireUser(request);
     const enrolment = await pendingEnrolment(user);
     return {
-      state: secondFactorState(user),
+      state: await secondFactorState(user),
       enrolment: enrolment && { secret: enrolment.secret, qrSvg: enrolment.qrSvg },
     };
   });
@@ -31,8 +31,8 @@ export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "user",
     intents: {
-      start: step(({ user }) => {
-        beginEnrolment(user);
+      start: step(async ({ user }) => {
+        await beginEnrolment(user);
         return { started: true };
       }),
       confirm: intent(CodeSchema, async ({ user, value }) => ({

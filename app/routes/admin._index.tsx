@@ -10,7 +10,7 @@ export const meta: MetaFunction = () => [{ title: "Admin · HemaLink" }];
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "admin");
-    const pending = listPendingDoctors(user);
+    const pending = await listPendingDoctors(user);
     // The ten latest submissions; the full queue (oldest first, with search) is on /admin/doctors.
     return { waiting: pending.length, pending: pending.slice(-10).reverse() };
   });

@@ -18,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: "Consultation monitoring · He
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "admin");
-    return consultationMonitoring(user);
+    return await consultationMonitoring(user);
   });
 }
 

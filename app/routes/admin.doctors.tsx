@@ -21,7 +21,7 @@ export function loader(args: LoaderFunctionArgs) {
       status: params.get("status") ?? undefined,
       page: params.get("page") ?? undefined,
     });
-    const { rows, ...paging } = listDoctorsForAdmin(user, query);
+    const { rows, ...paging } = await listDoctorsForAdmin(user, query);
     return {
       query,
       ...paging,

@@ -10,7 +10,7 @@ export const meta: MetaFunction = () => [{ title: "Model lab · HemaLink" }];
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requirePermission(request, { type: "lab:use" });
-    return { versions: await listVersions(user), datasets: listDatasets(user).length };
+    return { versions: await listVersions(user), datasets: (await listDatasets(user)).length };
   });
 }
 

@@ -21,7 +21,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
     const user = await requirePermission(request, { type: "lab:use" });
-    const d = getDataset(user, params.id ?? "");
+    const d = await getDataset(user, params.id ?? "");
     return {
       dataset: {
         id: d.id,
@@ -40,12 +40,12 @@ export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "user",
     intents: {
-      accept: step(({ user, params }) => {
-        acceptDataset(user, params.id ?? "");
+      accept: step(async ({ user, params }) => {
+        await acceptDataset(user, params.id ?? "");
         return redirect(`/admin/models/datasets/${params.id}`);
       }),
-      delete: step(({ user, params }) => {
-        deleteDataset(user, params.id ?? "");
+      delete: step(async ({ user, params }) => {
+        await deleteDataset(user, params.id ?? "");
         return redirect("/admin/models/datasets");
       }),
     },

@@ -15,7 +15,7 @@ export function loader(args: LoaderFunctionArgs) {
     const user = await requirePermission(request, { type: "lab:use" });
     return {
       maxUploadMb: getEnv().LAB_MAX_UPLOAD_MB,
-      datasets: listDatasets(user).map((d) => ({
+      datasets: (await listDatasets(user)).map((d) => ({
         id: d.id,
         name: d.name,
         status: d.status,

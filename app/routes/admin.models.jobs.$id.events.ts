@@ -7,6 +7,6 @@ import { jobEventStream } from "~/lab/stream.server";
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
     const user = await requirePermission(request, { type: "lab:use" });
-    return jobEventStream(user, params.id ?? "", request);
+    return await jobEventStream(user, params.id ?? "", request);
   });
 }

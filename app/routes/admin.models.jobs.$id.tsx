@@ -39,8 +39,8 @@ type Epoch = CurvePoints["epochs"][number] & { seconds: number };
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
     const user = await requirePermission(request, { type: "lab:use" });
-    const job = getJob(user, params.id ?? "");
-    const events = jobEvents(user, job.id);
+    const job = await getJob(user, params.id ?? "");
+    const events = await jobEvents(user, job.id);
     return {
       job: {
         id: job.id,
@@ -64,8 +64,8 @@ export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "user",
     intents: {
-      cancel: step(({ user, params }) => {
-        cancelJob(user, params.id ?? "");
+      cancel: step(async ({ user, params }) => {
+        await cancelJob(user, params.id ?? "");
         return redirect(`/admin/models/jobs/${params.id}`);
       }),
     },

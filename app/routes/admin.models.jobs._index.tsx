@@ -14,10 +14,10 @@ export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requirePermission(request, { type: "lab:use" });
     return {
-      datasets: listDatasets(user)
+      datasets: (await listDatasets(user))
         .filter((d) => d.status === "accepted")
         .map((d) => ({ id: d.id, name: d.name, images: d.images })),
-      jobs: listJobs(user).map((j) => ({
+      jobs: (await listJobs(user)).map((j) => ({
         id: j.id,
         version: j.version,
         datasetName: j.datasetName,

@@ -21,7 +21,7 @@ export function loader(args: LoaderFunctionArgs) {
       doctor: params.get("doctor") ?? undefined,
       page: params.get("page") ?? undefined,
     });
-    const { rows, ...paging } = listReviewsForAdmin(user, query);
+    const { rows, ...paging } = await listReviewsForAdmin(user, query);
     return {
       query,
       ...paging,

@@ -8,7 +8,7 @@ import { handleLoader } from "~/http/pipeline.server";
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    const analysis = getOwnAnalysis(user, params.id ?? "");
+    const analysis = await getOwnAnalysis(user, params.id ?? "");
     const image = await readOwnAnalysisImage(user, analysis.id, "original");
     const report = analysisToFhir({
       analysis,
@@ -16,7 +16,7 @@ export function loader(args: LoaderFunctionArgs) {
       imageJpeg: image.bytes,
       baseUrl: new URL(request.url).origin,
       // getOwnAnalysis above has scoped the analysis to this patient.
-      final: finalReviewFor(analysis.id),
+      final: await finalReviewFor(analysis.id),
     });
     return new Response(JSON.stringify(report, null, 2), {
       headers: {

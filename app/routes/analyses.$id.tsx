@@ -26,7 +26,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: viewerStyl
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    const analysis = getOwnAnalysis(user, params.id ?? "");
+    const analysis = await getOwnAnalysis(user, params.id ?? "");
     return {
       analysis: {
         id: analysis.id,
@@ -35,8 +35,8 @@ export function loader(args: LoaderFunctionArgs) {
         note: analysis.note,
       },
       // getOwnAnalysis above has scoped the analysis to this patient.
-      final: finalFor(analysis.id),
-      consultations: listOwnConsultations(user, analysis.id).map((c) => ({
+      final: await finalFor(analysis.id),
+      consultations: (await listOwnConsultations(user, analysis.id)).map((c) => ({
         id: c.id,
         status: c.status,
         revoked: Boolean(c.revokedAt),
@@ -46,8 +46,8 @@ export function loader(args: LoaderFunctionArgs) {
   });
 }
 
-function finalFor(analysisId: string) {
-  const final = finalReviewFor(analysisId);
+async function finalFor(analysisId: string) {
+  const final = await finalReviewFor(analysisId);
   return (
     final && {
       doctorName: doctorName(final.doctorTitle, final.doctorName),

@@ -21,9 +21,9 @@ export const meta: MetaFunction = () => [{ title: "Analysis report · HemaLink" 
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    const analysis = getOwnAnalysis(user, params.id ?? "");
+    const analysis = await getOwnAnalysis(user, params.id ?? "");
     // getOwnAnalysis above has scoped the analysis to this patient.
-    const final = finalReviewFor(analysis.id);
+    const final = await finalReviewFor(analysis.id);
     return {
       patientName: user.displayName,
       analysis: {

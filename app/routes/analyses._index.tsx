@@ -11,9 +11,9 @@ export const meta: MetaFunction = () => [{ title: "My analyses · HemaLink" }];
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    const own = listOwnAnalyses(user);
+    const own = await listOwnAnalyses(user);
     // listOwnAnalyses has scoped the analyses to this patient.
-    const finals = finalClassesFor(own.map((a) => a.id));
+    const finals = await finalClassesFor(own.map((a) => a.id));
     return {
       analyses: own.map((a) => ({
         id: a.id,

@@ -7,7 +7,7 @@ import { handleLoader } from "~/http/pipeline.server";
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    const analysis = getOwnAnalysis(user, params.id ?? "");
+    const analysis = await getOwnAnalysis(user, params.id ?? "");
     return Response.json(analysisToJson(analysis), {
       headers: { "Cache-Control": "private, no-store" },
     });

@@ -10,7 +10,7 @@ import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    return Response.json({ analyses: listOwnAnalyses(user).map(analysisToJson) });
+    return Response.json({ analyses: (await listOwnAnalyses(user)).map(analysisToJson) });
   });
 }
 

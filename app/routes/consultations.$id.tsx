@@ -19,8 +19,8 @@ export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
     const id = params.id ?? "";
-    const { consultation: c, analysis, doctor } = getOwnConsultation(user, id);
-    markConsultationRead(user, id);
+    const { consultation: c, analysis, doctor } = await getOwnConsultation(user, id);
+    await markConsultationRead(user, id);
     return {
       consultation: consultationView(c, { doctorCertified: doctor.certified }),
       analysis: {
@@ -30,7 +30,7 @@ export function loader(args: LoaderFunctionArgs) {
         createdAt: analysis.createdAt.toISOString(),
       },
       doctor,
-      messages: threadView(user, id),
+      messages: await threadView(user, id),
     };
   });
 }
@@ -42,16 +42,16 @@ export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "patient",
     intents: {
-      withdraw: step(({ user, params }) => {
-        withdrawRequest(user, params.id ?? "");
+      withdraw: step(async ({ user, params }) => {
+        await withdrawRequest(user, params.id ?? "");
         return backTo(params);
       }),
-      revoke: step(({ user, params }) => {
-        revokeAccess(user, params.id ?? "");
+      revoke: step(async ({ user, params }) => {
+        await revokeAccess(user, params.id ?? "");
         return backTo(params);
       }),
-      close: step(({ user, params }) => {
-        closeConsultation(user, params.id ?? "");
+      close: step(async ({ user, params }) => {
+        await closeConsultation(user, params.id ?? "");
         return backTo(params);
       }),
       message: postMessageIntent(patientLink),

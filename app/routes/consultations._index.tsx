@@ -11,9 +11,9 @@ export const meta: MetaFunction = () => [{ title: "My consultations · HemaLink"
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    const unread = unreadByConsultation(user);
+    const unread = await unreadByConsultation(user);
     return {
-      consultations: listOwnConsultations(user).map((c) => ({
+      consultations: (await listOwnConsultations(user)).map((c) => ({
         id: c.id,
         status: c.status,
         revoked: Boolean(c.revokedAt),

@@ -20,18 +20,18 @@ export function loader(args: LoaderFunctionArgs) {
     const user = await requireRole(request, "patient");
     const url = new URL(request.url);
     const doctorId = url.searchParams.get("doctor");
-    const doctor = doctorId ? getListedDoctor(doctorId) : null;
+    const doctor = doctorId ? await getListedDoctor(doctorId) : null;
     return {
       doctor: doctor && {
         id: doctor.id,
         name: doctorName(doctor.title, doctor.name),
         clinic: [doctor.clinicName, doctor.city].filter(Boolean).join(", "),
         tele: doctor.offersTeleconsultation,
-        accepting: doctor.acceptsNewPatients || isReturningPatient(user, doctor.id),
+        accepting: doctor.acceptsNewPatients || (await isReturningPatient(user, doctor.id)),
       },
       selected: url.searchParams.get("analysis"),
       analyses: distinctLabels(
-        listOwnAnalyses(user).map((a) => ({
+        (await listOwnAnalyses(user)).map((a) => ({
           id: a.id,
           // Date and time to the minute, the model's output and its confidence: two analyses
           // of the same day and class still read differently.
@@ -61,8 +61,8 @@ export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "patient",
     intents: {
-      default: intent(ShareFormSchema, ({ user, value: { analysisId, ...input } }) => {
-        const consultation = shareAnalysis(user, analysisId, input);
+      default: intent(ShareFormSchema, async ({ user, value: { analysisId, ...input } }) => {
+        const consultation = await shareAnalysis(user, analysisId, input);
         return redirect(`/consultations/${consultation.id}`);
       }),
     },

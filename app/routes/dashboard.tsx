@@ -15,11 +15,11 @@ const RECENT = 3;
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    const analyses = listOwnAnalyses(user);
-    const consultations = listOwnConsultations(user);
+    const analyses = await listOwnAnalyses(user);
+    const consultations = await listOwnConsultations(user);
     const recent = analyses.slice(0, RECENT);
     // listOwnAnalyses has scoped the analyses to this patient.
-    const finals = finalClassesFor(recent.map((a) => a.id));
+    const finals = await finalClassesFor(recent.map((a) => a.id));
     return {
       consultations: consultations.slice(0, RECENT).map((c) => ({
         id: c.id,

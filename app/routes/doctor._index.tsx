@@ -10,14 +10,14 @@ export const meta: MetaFunction = () => [{ title: "Doctor dashboard · HemaLink"
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "doctor");
-    const cases = listDoctorCases(user);
+    const cases = await listDoctorCases(user);
     return {
       name: user.displayName,
       verification: (({ suspendedAt, verifiedAt, ...v }) => ({
         ...v,
         suspendedAt: suspendedAt?.toISOString() ?? null,
         verifiedAt: verifiedAt?.toISOString() ?? null,
-      }))(getOwnVerification(user)),
+      }))(await getOwnVerification(user)),
       waiting: cases.filter((c) => c.status === "requested").length,
       inProgress: cases.filter((c) => c.status === "accepted").length,
       total: cases.length,

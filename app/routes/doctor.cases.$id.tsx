@@ -52,8 +52,8 @@ export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "doctor");
     const id = params.id ?? "";
-    const { consultation: c, analysis, doctorName } = getCaseForDoctor(user, id);
-    markConsultationRead(user, id);
+    const { consultation: c, analysis, doctorName } = await getCaseForDoctor(user, id);
+    await markConsultationRead(user, id);
     return {
       doctorName,
       consultation: consultationView(c),
@@ -61,7 +61,7 @@ export function loader(args: LoaderFunctionArgs) {
         ...resultView(analysis),
         note: analysis.note,
       },
-      messages: threadView(user, id),
+      messages: await threadView(user, id),
     };
   });
 }
@@ -73,16 +73,16 @@ export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "doctor",
     intents: {
-      accept: step(({ user, params }) => {
-        acceptRequest(user, params.id ?? "");
+      accept: step(async ({ user, params }) => {
+        await acceptRequest(user, params.id ?? "");
         return backTo(params);
       }),
-      decline: intent(DeclineSchema, ({ user, params, value }) => {
-        declineRequest(user, params.id ?? "", value.reason);
+      decline: intent(DeclineSchema, async ({ user, params, value }) => {
+        await declineRequest(user, params.id ?? "", value.reason);
         return backTo(params);
       }),
-      answer: intent(AnswerSchema, ({ user, params, value }) => {
-        answerConsultation(user, params.id ?? "", value);
+      answer: intent(AnswerSchema, async ({ user, params, value }) => {
+        await answerConsultation(user, params.id ?? "", value);
         return backTo(params);
       }),
       message: postMessageIntent(doctorLink),

@@ -22,12 +22,12 @@ const GROUPS: { title: string; statuses: ConsultationStatus[] }[] = [
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "doctor");
-    const unread = unreadByConsultation(user);
-    const { status } = getOwnVerification(user);
+    const unread = await unreadByConsultation(user);
+    const { status } = await getOwnVerification(user);
     return {
       certified: isCertified(status),
       statusLabel: VERIFICATION_STATUS_LABELS[status],
-      cases: listDoctorCases(user).map((c) => ({
+      cases: (await listDoctorCases(user)).map((c) => ({
         id: c.id,
         status: c.status,
         patientName: c.patientName,

@@ -38,7 +38,7 @@ export const meta: MetaFunction = () => [{ title: "Your profile · HemaLink" }];
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "doctor");
-    const profile = getOwnProfile(user);
+    const profile = await getOwnProfile(user);
     const { url, attribution } = mapTiles();
     return {
       name: user.displayName,
@@ -66,8 +66,8 @@ export function action(args: ActionFunctionArgs) {
         ? readPhotoForm(request)
         : request.formData(),
     intents: {
-      save: intent(ProfileSchema, ({ user, value, submission }) => {
-        const saved = updateOwnProfile(user, value);
+      save: intent(ProfileSchema, async ({ user, value, submission }) => {
+        const saved = await updateOwnProfile(user, value);
         return { reply: submission.reply(), located: null, saved };
       }),
       photo: intent(PhotoSchema, async ({ user, value, submission }) => {

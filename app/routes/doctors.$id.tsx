@@ -35,7 +35,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
-    const doctor = getListedDoctor(params.id ?? "");
+    const doctor = await getListedDoctor(params.id ?? "");
     const url = new URL(request.url);
     const page = Number(url.searchParams.get("page") ?? "1");
     if (!Number.isInteger(page) || page < 1 || page > 10_000) {
@@ -45,12 +45,12 @@ export function loader(args: LoaderFunctionArgs) {
     const { url: tileUrl, attribution } = mapTiles();
     return {
       doctor: { ...doctor, verifiedAt: doctor.verifiedAt?.toISOString() ?? null },
-      summary: ratingSummary(doctor.id),
+      summary: await ratingSummary(doctor.id),
       // Only what the page shows: reviewers' first names, no user ids (the viewer's either).
-      reviews: listReviews(doctor.id, page, user),
+      reviews: await listReviews(doctor.id, page, user),
       page,
-      viewer: user ? { role: user.role, isThisDoctor: isOwnProfile(user, doctor.id) } : null,
-      ownReview: user?.role === "patient" ? (getOwnReview(user, doctor.id) ?? null) : null,
+      viewer: user ? { role: user.role, isThisDoctor: await isOwnProfile(user, doctor.id) } : null,
+      ownReview: user?.role === "patient" ? ((await getOwnReview(user, doctor.id)) ?? null) : null,
       tiles: { url: tileUrl, attribution },
       analysisId: url.searchParams.get("analysis"),
     };
@@ -58,32 +58,35 @@ export function loader(args: LoaderFunctionArgs) {
 }
 
 /** Back to the reviews of a doctor who is listed (an unlisted one is a 404). */
-const backToReviews = (params: { id?: string }) =>
-  redirect(`/doctors/${getListedDoctor(params.id ?? "").id}#reviews`);
+const backToReviews = async (params: { id?: string }) =>
+  redirect(`/doctors/${(await getListedDoctor(params.id ?? "")).id}#reviews`);
 
 export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "user",
     intents: {
-      review: intent(ReviewSchema, ({ user, params, value }) => {
-        saveOwnReview(user, getListedDoctor(params.id ?? "").id, value);
-        return backToReviews(params);
+      review: intent(ReviewSchema, async ({ user, params, value }) => {
+        await saveOwnReview(user, (await getListedDoctor(params.id ?? "")).id, value);
+        return await backToReviews(params);
       }),
-      "delete-review": intent(ReviewRefSchema, ({ user, params, value }) => {
-        getListedDoctor(params.id ?? "");
-        deleteOwnReview(user, value.reviewId);
-        return backToReviews(params);
+      "delete-review": intent(ReviewRefSchema, async ({ user, params, value }) => {
+        await getListedDoctor(params.id ?? "");
+        await deleteOwnReview(user, value.reviewId);
+        return await backToReviews(params);
       }),
-      reply: intent(ReplySchema.extend(ReviewRefSchema.shape), ({ user, params, value }) => {
-        getListedDoctor(params.id ?? "");
-        replyToReview(user, value.reviewId, value.reply);
-        return backToReviews(params);
+      reply: intent(ReplySchema.extend(ReviewRefSchema.shape), async ({ user, params, value }) => {
+        await getListedDoctor(params.id ?? "");
+        await replyToReview(user, value.reviewId, value.reply);
+        return await backToReviews(params);
       }),
-      report: intent(ReportSchema.extend(ReviewRefSchema.shape), ({ user, params, value }) => {
-        getListedDoctor(params.id ?? "");
-        reportReview(user, value.reviewId, value.reason);
-        return { reported: true };
-      }),
+      report: intent(
+        ReportSchema.extend(ReviewRefSchema.shape),
+        async ({ user, params, value }) => {
+          await getListedDoctor(params.id ?? "");
+          await reportReview(user, value.reviewId, value.reason);
+          return { reported: true };
+        },
+      ),
     },
   });
 }

@@ -31,7 +31,7 @@ export function loader(args: LoaderFunctionArgs) {
     let caseInfo = null;
     if (query.analysis) {
       if (!user) notFound();
-      caseInfo = caseContext(user, query.analysis);
+      caseInfo = await caseContext(user, query.analysis);
     }
     const result = findDoctors(query, caseInfo?.boosts ?? []);
     const { url: tileUrl, attribution } = mapTiles();

@@ -17,8 +17,8 @@ export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "anyone",
     intents: {
-      default: publicIntent(ForgotPasswordSchema, ({ value }) => {
-        requestPasswordReset(value.email);
+      default: publicIntent(ForgotPasswordSchema, async ({ value }) => {
+        await requestPasswordReset(value.email);
         return { sent: RESET_REQUESTED };
       }),
     },

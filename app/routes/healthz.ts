@@ -6,7 +6,7 @@ import { handleLoader } from "~/http/pipeline.server";
 /** Liveness for load balancers and the test harness: the database answers. */
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async () => {
-    getDb().get(sql`select 1`);
+    await getDb().get(sql`select 1`);
     return new Response("ok", { headers: { "Cache-Control": "no-store" } });
   });
 }

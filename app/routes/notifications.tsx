@@ -11,7 +11,7 @@ export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireUser(request);
     return {
-      notifications: listNotifications(user).map((n) => ({
+      notifications: (await listNotifications(user)).map((n) => ({
         id: n.id,
         text: n.text,
         link: n.link,
@@ -26,8 +26,8 @@ export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "user",
     intents: {
-      default: step(({ user }) => {
-        markAllRead(user);
+      default: step(async ({ user }) => {
+        await markAllRead(user);
         return redirect("/notifications");
       }),
     },

@@ -15,10 +15,10 @@ import { handleAction, handleLoader, publicIntent } from "~/http/pipeline.server
 export const meta: MetaFunction = () => [{ title: "Choose a new password · HemaLink" }];
 
 export function loader(args: LoaderFunctionArgs) {
-  return handleLoader(args, ({ request }) => {
+  return handleLoader(args, async ({ request }) => {
     // Read only: the link is spent when the new password is set, not when it is opened.
     const token = new URL(request.url).searchParams.get("token") ?? "";
-    return { token, invalid: findOpenReset(token) ? null : RESET_LINK_INVALID };
+    return { token, invalid: (await findOpenReset(token)) ? null : RESET_LINK_INVALID };
   });
 }
 

@@ -11,6 +11,7 @@ import { and, eq, inArray, isNotNull, isNull, lt } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, doctorProfiles, uploads } from "#db/schema";
 import { getImageStore, IMAGE_FILE_NAMES, type ImageStore } from "./storage.server";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 /** A pending upload older than this is abandoned whoever wrote it (files take milliseconds). */
 export const PENDING_GRACE_MS = 10 * 60_000;
@@ -43,33 +44,37 @@ export type SweepReport = {
 };
 
 /** Remove what interrupted uploads left, and forget expired idempotency keys. Idempotent. */
-export function sweepAbandonedUploads(
+export async function sweepAbandonedUploads(
   now = new Date(),
   store: ImageStore = getImageStore(),
-): SweepReport {
+): Promise<SweepReport> {
   const db = getDb();
-  const pending = db.select().from(uploads).where(isNull(uploads.analysisId)).all();
+  const pending = await db.select().from(uploads).where(isNull(uploads.analysisId));
   let abandoned = 0;
   for (const row of pending) {
     if (!isAbandoned(row.owner, row.createdAt, now)) continue;
     // Files first, then the row: a crash in between leaves the row for the next sweep.
     store.removeSync(row.imageKey);
-    const removed = db
-      .delete(uploads)
-      .where(and(eq(uploads.id, row.id), isNull(uploads.analysisId)))
-      .run();
-    abandoned += removed.changes;
+    const removed = await inTransaction(({ tx }) =>
+      tx
+        .delete(uploads)
+        .where(and(eq(uploads.id, row.id), isNull(uploads.analysisId)))
+        .returning({ id: uploads.id }),
+    );
+    abandoned += removed.length;
   }
-  const expired = db
-    .delete(uploads)
-    .where(
-      and(
-        isNotNull(uploads.analysisId),
-        lt(uploads.createdAt, new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS)),
-      ),
-    )
-    .run();
-  return { abandoned, expiredKeys: expired.changes };
+  const expired = await inTransaction(({ tx }) =>
+    tx
+      .delete(uploads)
+      .where(
+        and(
+          isNotNull(uploads.analysisId),
+          lt(uploads.createdAt, new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS)),
+        ),
+      )
+      .returning({ id: uploads.id }),
+  );
+  return { abandoned, expiredKeys: expired.length };
 }
 
 export type RecoveryReport = SweepReport & {
@@ -84,37 +89,34 @@ export type RecoveryReport = SweepReport & {
 };
 
 const CHUNK = 500;
-function knownKeys(keys: string[]): {
+async function knownKeys(keys: string[]): Promise<{
   analyses: Map<string, string>;
   pending: Set<string>;
   photos: Set<string>;
-} {
+}> {
   const db = getDb();
   const byKey = new Map<string, string>();
   const pending = new Set<string>();
   const photos = new Set<string>();
   for (let i = 0; i < keys.length; i += CHUNK) {
     const chunk = keys.slice(i, i + CHUNK);
-    for (const row of db
+    for (const row of await db
       .select({ id: analyses.id, imageKey: analyses.imageKey })
       .from(analyses)
-      .where(inArray(analyses.imageKey, chunk))
-      .all()) {
+      .where(inArray(analyses.imageKey, chunk))) {
       byKey.set(row.imageKey, row.id);
     }
-    for (const row of db
+    for (const row of await db
       .select({ imageKey: uploads.imageKey })
       .from(uploads)
-      .where(and(inArray(uploads.imageKey, chunk), isNull(uploads.analysisId)))
-      .all()) {
+      .where(and(inArray(uploads.imageKey, chunk), isNull(uploads.analysisId)))) {
       pending.add(row.imageKey);
     }
     // Doctors' profile photos (app/doctors/photo.server.ts) live in the same store.
-    for (const row of db
+    for (const row of await db
       .select({ photoKey: doctorProfiles.photoKey })
       .from(doctorProfiles)
-      .where(inArray(doctorProfiles.photoKey, chunk))
-      .all()) {
+      .where(inArray(doctorProfiles.photoKey, chunk))) {
       if (row.photoKey) photos.add(row.photoKey);
     }
   }
@@ -130,10 +132,10 @@ export async function recoverUploads(
   store: ImageStore = getImageStore(),
   now = new Date(),
 ): Promise<RecoveryReport> {
-  const sweep = sweepAbandonedUploads(now, store);
+  const sweep = await sweepAbandonedUploads(now, store);
   const listedAt = new Date();
   const listed = await store.list();
-  const known = knownKeys(listed.map((entry) => entry.key));
+  const known = await knownKeys(listed.map((entry) => entry.key));
   let orphanFolders = 0;
   let debrisFiles = 0;
   let promotedFiles = 0;
@@ -155,11 +157,12 @@ export async function recoverUploads(
     }
     present.set(entry.key, new Set([...entry.complete, ...entry.pending]).size);
   }
-  const missingFiles = getDb()
-    .select({ id: analyses.id, imageKey: analyses.imageKey })
-    .from(analyses)
-    .where(lt(analyses.createdAt, listedAt))
-    .all()
+  const missingFiles = (
+    await getDb()
+      .select({ id: analyses.id, imageKey: analyses.imageKey })
+      .from(analyses)
+      .where(lt(analyses.createdAt, listedAt))
+  )
     .filter((row) => (present.get(row.imageKey) ?? 0) < IMAGE_FILE_NAMES.length)
     .map((row) => row.id);
   return { ...sweep, orphanFolders, debrisFiles, promotedFiles, missingFiles };
