@@ -10,6 +10,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { startAppServer } from "./lib/app-server";
 import { labelledFiles } from "../tests/lab/archives";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 const { values: args } = parseArgs({
   options: {
@@ -59,49 +60,48 @@ try {
     ["file,exact_duplicate_of", ...Object.keys(files).map((f) => `${f},`)].join("\n") + "\n",
   );
   const perClass = Number(args["per-class"]);
-  getDb()
-    .insert(labDatasets)
-    .values({
+  await inTransaction(({ tx }) =>
+    tx.insert(labDatasets).values({
       id,
       name: "bench",
       status: "accepted",
       images: perClass * 4,
       bytes: 0,
       report: {} as never,
-    })
-    .run();
-  const job = getDb()
-    .insert(labJobs)
-    .values({
-      datasetId: id,
-      datasetName: "bench",
-      version: `bench-${id.slice(0, 6)}`,
-      recipe: {
-        architecture: "project",
-        epochs: 2,
-        seed: 1,
-        augmentation: true,
-        blockSize: 5,
-        batchSize: 32,
-      },
-    })
-    .returning()
-    .get();
+    }),
+  );
+  const job = (
+    await inTransaction(({ tx }) =>
+      tx
+        .insert(labJobs)
+        .values({
+          datasetId: id,
+          datasetName: "bench",
+          version: `bench-${id.slice(0, 6)}`,
+          recipe: {
+            architecture: "project",
+            epochs: 2,
+            seed: 1,
+            augmentation: true,
+            blockSize: 5,
+            batchSize: 32,
+          },
+        })
+        .returning(),
+    )
+  )[0];
   // The runner looks for queued jobs every 15 s; wait for the first training batch.
   const deadline = Date.now() + 300_000;
   for (;;) {
-    const batch = getDb()
-      .select()
-      .from(labJobEvents)
-      .where(eq(labJobEvents.jobId, job.id))
-      .all()
-      .find((e) => e.kind === "batch");
+    const batch = (
+      await getDb().select().from(labJobEvents).where(eq(labJobEvents.jobId, job.id))
+    ).find((e) => e.kind === "batch");
     if (batch) break;
     if (Date.now() > deadline) throw new Error("The job did not start training in 5 minutes");
     await new Promise((r) => setTimeout(r, 500));
   }
   const training = await measure();
-  const events = getDb().select().from(labJobEvents).where(eq(labJobEvents.jobId, job.id)).all();
+  const events = await getDb().select().from(labJobEvents).where(eq(labJobEvents.jobId, job.id));
   const speeds = events.filter((e) => e.kind === "batch").map((e) => e.data.imagesPerSecond);
   console.log(
     JSON.stringify({ event: "training", ...training, imagesPerSecond: speeds.at(-1) ?? null }),

@@ -4,4 +4,4 @@
  */
 import { runHousekeeping } from "~/housekeeping/housekeeping.server";
 
-console.info(JSON.stringify(runHousekeeping()));
+console.info(JSON.stringify(await runHousekeeping()));

@@ -1,5 +1,6 @@
 import { count } from "drizzle-orm";
 import type { Db } from "#db/client";
+import { inTransaction } from "~/data/unit-of-work.server";
 import { doctorProfiles, reviews, users } from "#db/schema";
 import { minorDigits } from "~/doctors/fees";
 import { enrolWithSecret } from "~/auth/second-factor.server";
@@ -132,8 +133,8 @@ const REVIEW_TEXTS = [
   [5, "Fast, precise and reassuring. Highly recommended."],
 ] as const;
 
-export function isSeeded(db: Db): boolean {
-  return db.select({ n: count() }).from(users).get()!.n > 0;
+export async function isSeeded(db: Db): Promise<boolean> {
+  return (await db.select({ n: count() }).from(users).limit(1))[0]!.n > 0;
 }
 
 /**
@@ -141,7 +142,7 @@ export function isSeeded(db: Db): boolean {
  * offline gazetteer, mostly verified, with reviews. Deterministic (seeded), so the demo
  * looks the same on every machine. `passwordHash(password)` is computed once per password.
  */
-export async function seedDemo(db: Db, hash: (password: string) => Promise<string>) {
+export async function seedDemo(hash: (password: string) => Promise<string>) {
   const random = seededRandom(20261124);
   const hashes = {
     admin: await hash(DEMO_ACCOUNTS.admin.password),
@@ -151,28 +152,28 @@ export async function seedDemo(db: Db, hash: (password: string) => Promise<strin
   const cities = citiesAbove(300_000).slice(0, 400);
   const now = Date.now();
 
-  db.transaction((tx) => {
-    const admin = tx
-      .insert(users)
-      .values({
-        email: DEMO_ACCOUNTS.admin.email,
-        passwordHash: hashes.admin,
-        role: "admin",
-        displayName: "Demo Admin",
-      })
-      .returning()
-      .get();
-    enrolWithSecret(admin.id, DEMO_ACCOUNTS.admin.totpSecret, tx);
-    tx.insert(users)
-      .values({
-        email: DEMO_ACCOUNTS.patient.email,
-        passwordHash: hashes.patient,
-        role: "patient",
-        displayName: "Demo Patient",
-      })
-      .run();
-    const reviewers = Array.from({ length: REVIEWER_COUNT }, (_, i) =>
-      tx
+  await inTransaction(async ({ tx }) => {
+    const admin = (
+      await tx
+        .insert(users)
+        .values({
+          email: DEMO_ACCOUNTS.admin.email,
+          passwordHash: hashes.admin,
+          role: "admin",
+          displayName: "Demo Admin",
+        })
+        .returning()
+    )[0];
+    await enrolWithSecret(admin.id, DEMO_ACCOUNTS.admin.totpSecret, tx);
+    await tx.insert(users).values({
+      email: DEMO_ACCOUNTS.patient.email,
+      passwordHash: hashes.patient,
+      role: "patient",
+      displayName: "Demo Patient",
+    });
+    const reviewers: (typeof users.$inferSelect)[] = [];
+    for (let i = 0; i < REVIEWER_COUNT; i++) {
+      const [reviewer] = await tx
         .insert(users)
         .values({
           email: `reviewer${i + 1}@${DEMO_DOMAIN}`,
@@ -180,9 +181,9 @@ export async function seedDemo(db: Db, hash: (password: string) => Promise<strin
           role: "patient",
           displayName: `Demo Reviewer ${i + 1}`,
         })
-        .returning()
-        .get(),
-    );
+        .returning();
+      reviewers.push(reviewer);
+    }
 
     for (let i = 0; i < DOCTOR_COUNT; i++) {
       const first = random.pick(FIRST_NAMES);
@@ -200,56 +201,58 @@ export async function seedDemo(db: Db, hash: (password: string) => Promise<strin
       const lng = city.lng + ((random.next() - 0.5) * 0.15) / Math.cos((city.lat * Math.PI) / 180);
       const status =
         i === 1 ? "pending" : i === 0 ? "verified" : random.next() < 0.85 ? "verified" : "pending";
-      const user = tx
-        .insert(users)
-        .values({
-          email,
-          passwordHash: hashes.doctor,
-          role: "doctor",
-          displayName: `${first} ${last}`,
-        })
-        .returning()
-        .get();
-      if (i === 0) enrolWithSecret(user.id, DEMO_ACCOUNTS.doctor.totpSecret, tx);
+      const user = (
+        await tx
+          .insert(users)
+          .values({
+            email,
+            passwordHash: hashes.doctor,
+            role: "doctor",
+            displayName: `${first} ${last}`,
+          })
+          .returning()
+      )[0];
+      if (i === 0) await enrolWithSecret(user.id, DEMO_ACCOUNTS.doctor.totpSecret, tx);
       const specialties = random.sample(SPECIALTY_IDS, 1 + Math.floor(random.next() * 2));
       const local = LANGUAGES_BY_COUNTRY[city.country] ?? [];
       const languages = [...new Set([...local, ...(random.next() < 0.6 ? ["English"] : [])])];
-      const profile = tx
-        .insert(doctorProfiles)
-        .values({
-          userId: user.id,
-          status,
-          title: "Dr",
-          licenceNumber: `DEMO-${city.country}-${String(100000 + i)}`,
-          licenceAuthority: `${city.country} medical council (demo)`,
-          boardCertifications: ["Hematology board certification (demo)"],
-          specialties,
-          languages: languages.length > 0 ? languages : ["English"],
-          clinicName: `${city.name} Blood Clinic ${i + 1} (demo)`,
-          streetAddress: `${1 + Math.floor(random.next() * 200)} Demo Street`,
-          city: city.name,
-          country: city.country,
-          lat,
-          lng,
-          // The demo doctor always offers teleconsultation, so the demo can share a case.
-          offersTeleconsultation: random.next() < 0.6 || i === 0,
-          // ... and accepts new patients (a doctor who does not receives no new cases).
-          acceptsNewPatients: random.next() < 0.8 || i === 0,
-          bio: "Demo profile: this hematologist does not exist.",
-          ...demoDetails(i, city.name, city.country),
-          isDemo: true,
-          verifiedAt: status === "verified" ? new Date(now - 86_400_000) : null,
-          verifiedBy: status === "verified" ? admin.id : null,
-        })
-        .returning()
-        .get();
+      const profile = (
+        await tx
+          .insert(doctorProfiles)
+          .values({
+            userId: user.id,
+            status,
+            title: "Dr",
+            licenceNumber: `DEMO-${city.country}-${String(100000 + i)}`,
+            licenceAuthority: `${city.country} medical council (demo)`,
+            boardCertifications: ["Hematology board certification (demo)"],
+            specialties,
+            languages: languages.length > 0 ? languages : ["English"],
+            clinicName: `${city.name} Blood Clinic ${i + 1} (demo)`,
+            streetAddress: `${1 + Math.floor(random.next() * 200)} Demo Street`,
+            city: city.name,
+            country: city.country,
+            lat,
+            lng,
+            // The demo doctor always offers teleconsultation, so the demo can share a case.
+            offersTeleconsultation: random.next() < 0.6 || i === 0,
+            // ... and accepts new patients (a doctor who does not receives no new cases).
+            acceptsNewPatients: random.next() < 0.8 || i === 0,
+            bio: "Demo profile: this hematologist does not exist.",
+            ...demoDetails(i, city.name, city.country),
+            isDemo: true,
+            verifiedAt: status === "verified" ? new Date(now - 86_400_000) : null,
+            verifiedBy: status === "verified" ? admin.id : null,
+          })
+          .returning()
+      )[0];
       if (status !== "verified") continue;
       const reviewCount = Math.floor(random.next() * 6);
       for (const reviewer of random.sample(reviewers, reviewCount)) {
         const [rating, body] = random.pick(REVIEW_TEXTS);
-        tx.insert(reviews)
-          .values({ doctorId: profile.id, authorId: reviewer.id, rating, body })
-          .run();
+        await tx
+          .insert(reviews)
+          .values({ doctorId: profile.id, authorId: reviewer.id, rating, body });
       }
     }
   });

@@ -6,11 +6,11 @@ import { DEMO_ACCOUNTS, isSeeded, seedDemo } from "./demo";
 import "./places";
 
 const db = getDb();
-if (isSeeded(db)) {
+if (await isSeeded(db)) {
   console.log("Database is up to date; demo data already present or real data in use.");
 } else {
   const started = Date.now();
-  await seedDemo(db, hashPassword);
+  await seedDemo(hashPassword);
   console.log(`Seeded demo data in ${Date.now() - started} ms. Demo accounts:`);
   for (const [role, account] of Object.entries(DEMO_ACCOUNTS)) {
     const key = "totpSecret" in account ? `  (two-step login key ${account.totpSecret})` : "";

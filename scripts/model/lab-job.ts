@@ -23,7 +23,7 @@ import { readCheckpoint, writeCheckpoint } from "./checkpoint";
 import { DEFAULT_RECIPE, trainModel, type Recipe } from "./training";
 
 const jobId = process.argv[2] ?? "";
-const job = readJob(jobId);
+const job = await readJob(jobId);
 if (!job || job.status !== "running" || !job.datasetId) {
   console.error(`lab-job: job ${jobId} is not running or has no dataset`);
   process.exit(2);
@@ -55,7 +55,7 @@ try {
   const splits = Object.fromEntries(
     ["train", "validation", "test"].map((s) => [s, samples.filter((x) => x.split === s).length]),
   );
-  recordEvent(job.id, "log", {
+  await recordEvent(job.id, "log", {
     event: "data",
     ...splits,
     batchSize: recipe.batchSize,
@@ -63,46 +63,55 @@ try {
   });
   const out = candidateDir(job);
   const resumeFrom = await readCheckpoint(checkpointDir);
-  if (resumeFrom) recordEvent(job.id, "log", { event: "resumed", afterEpoch: resumeFrom.epoch });
+  if (resumeFrom)
+    await recordEvent(job.id, "log", { event: "resumed", afterEpoch: resumeFrom.epoch });
   let cancelled = false;
   let checked = 0;
   const result = await trainModel(samples, out, recipe, {
     startedAt: started,
     resumeFrom,
-    log: (row) => {
+    log: async (row) => {
       const { event, ...rest } = row as { event: string };
-      recordEvent(job.id, event === "epoch" ? "epoch" : "log", event === "epoch" ? rest : row);
+      await recordEvent(
+        job.id,
+        event === "epoch" ? "epoch" : "log",
+        event === "epoch" ? rest : row,
+      );
     },
     onBatch: (row) => recordEvent(job.id, "batch", row),
-    shouldStop: () => {
+    shouldStop: async () => {
       // One small read per batch (a batch takes about a second).
       checked += 1;
-      cancelled = readJob(job.id)?.cancelRequested ?? true;
+      cancelled = (await readJob(job.id))?.cancelRequested ?? true;
       return cancelled;
     },
     checkpoint: async (state) => {
       await writeCheckpoint(checkpointDir, state);
-      recordEpoch(job.id, state.epoch);
+      await recordEpoch(job.id, state.epoch);
     },
   });
   if (cancelled) {
-    finishJob(job.id, "cancelled");
+    await finishJob(job.id, "cancelled");
   } else if (result.bestEpoch === 0) {
-    finishJob(job.id, "failed", "No epoch finished: the dataset has no training batch.");
+    await finishJob(job.id, "failed", "No epoch finished: the dataset has no training batch.");
   } else {
     const { calibrate } = await import("./calibrate");
     await calibrate(out, samples, recipe.colour);
     const { evaluateToCard } = await import("./evaluate");
     await evaluateToCard(out, dataDir, samples);
-    recordEvent(job.id, "log", {
+    await recordEvent(job.id, "log", {
       event: "evaluated",
       seconds: (Date.now() - started) / 1000,
       checks: checked,
     });
-    finishJob(job.id, "succeeded");
+    await finishJob(job.id, "succeeded");
   }
 } catch (error) {
   console.error(error);
-  finishJob(job.id, "failed", String(error instanceof Error ? error.message : error).slice(0, 500));
+  await finishJob(
+    job.id,
+    "failed",
+    String(error instanceof Error ? error.message : error).slice(0, 500),
+  );
   process.exitCode = 1;
 }

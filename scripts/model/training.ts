@@ -84,10 +84,10 @@ export type Checkpoint = {
 
 export type TrainingHooks = {
   /** One JSON-able row per event (data views ready, epoch, early stop). */
-  log: (row: object) => void;
-  onBatch?: (row: BatchRow) => void;
+  log: (row: object) => unknown;
+  onBatch?: (row: BatchRow) => unknown;
   /** Asked between batches: true ends the run (its best weights so far are saved). */
-  shouldStop?: () => boolean;
+  shouldStop?: () => boolean | Promise<boolean>;
   /** Called after each epoch; the tensors are the caller's to read, not to keep. */
   checkpoint?: (state: Checkpoint) => Promise<void>;
   resumeFrom?: Checkpoint;
@@ -217,7 +217,7 @@ export async function trainModel(
       ),
     ),
   };
-  hooks.log({ event: "validation-views", seconds: secs(started) });
+  await hooks.log({ event: "validation-views", seconds: secs(started) });
 
   function measure(set: Sample[], shiftAmount: number, view: Uint8Array[] = views.clean) {
     const shiftRandom = mulberry32(seed + 99);
@@ -293,7 +293,7 @@ export async function trainModel(
     let correct = 0;
     let seen = 0;
     for (let i = 0; i + batchSize <= order.length; i += batchSize) {
-      if (hooks.shouldStop?.()) {
+      if (await hooks.shouldStop?.()) {
         stopped = true;
         break;
       }
@@ -311,7 +311,7 @@ export async function trainModel(
       correct += batchCorrect;
       seen += batch.length;
       tf.dispose([loss, predicted!, x, y]);
-      hooks.onBatch?.({
+      await hooks.onBatch?.({
         epoch,
         batch: i / batchSize + 1,
         batches,
@@ -352,7 +352,7 @@ export async function trainModel(
       seconds: secs(t0),
     };
     curve.push(row);
-    hooks.log({ event: "epoch", ...row });
+    await hooks.log({ event: "epoch", ...row });
     let earlyStop = false;
     if (score > best.score) {
       tf.dispose(best.weights);
@@ -361,7 +361,7 @@ export async function trainModel(
       await saveModel(model, out);
       await writeTraining();
     } else if (epoch - best.epoch >= recipe.patience) {
-      hooks.log({ event: "early-stop", epoch, best: best.epoch });
+      await hooks.log({ event: "early-stop", epoch, best: best.epoch });
       earlyStop = true;
     }
     await hooks.checkpoint?.({
