@@ -7,6 +7,7 @@ import type { Role } from "~/auth/vocabulary";
 import { DomainError } from "~/errors/domain-error";
 import { errorResponse, statusOf } from "~/http/errors.server";
 import { runWithRequestContext } from "~/http/request-context.server";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 export const ORIGIN = "http://localhost:3000";
 
@@ -63,10 +64,10 @@ export async function thrownResponse(
   throw new Error("Expected a thrown Response");
 }
 
-/** The HTTP status of the domain error a synchronous service call throws. */
-export function statusThrownBy(fn: () => unknown): number {
+/** The HTTP status of the domain error a service call throws. */
+export async function statusThrownBy(fn: () => unknown): Promise<number> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     if (error instanceof DomainError) return statusOf(error);
     throw error;
@@ -78,40 +79,46 @@ export function statusThrownBy(fn: () => unknown): number {
 export const fromAddress = <T>(ip: string, fn: () => T): T => runWithRequestContext({ ip }, fn);
 
 /** The doctor profile of a doctor user (every doctor account has one). */
-export function profileOf(userId: string) {
-  return getDb().select().from(doctorProfiles).where(eq(doctorProfiles.userId, userId)).get()!;
+export async function profileOf(userId: string) {
+  return (
+    await getDb().select().from(doctorProfiles).where(eq(doctorProfiles.userId, userId)).limit(1)
+  )[0]!;
 }
 
 /** A new doctor whose profile an admin has verified, with a location; `set` overrides fields. */
 export async function makeCertifiedDoctor(set: Partial<typeof doctorProfiles.$inferInsert> = {}) {
   const user = await makeUser("doctor");
-  getDb()
-    .update(doctorProfiles)
-    .set({ status: "verified", lat: 48.85, lng: 2.35, ...set })
-    .where(eq(doctorProfiles.userId, user.id))
-    .run();
-  return { user, profile: profileOf(user.id) };
+  await inTransaction(({ tx }) =>
+    tx
+      .update(doctorProfiles)
+      .set({ status: "verified", lat: 48.85, lng: 2.35, ...set })
+      .where(eq(doctorProfiles.userId, user.id)),
+  );
+  return { user, profile: await profileOf(user.id) };
 }
 
 /** An analysis row for `patientId` without files (for access and workflow tests). */
-export function insertAnalysis(
+export async function insertAnalysis(
   patientId: string,
   values: Partial<typeof analyses.$inferInsert> = {},
 ) {
-  return getDb()
-    .insert(analyses)
-    .values({
-      patientId,
-      imageKey: `key-${crypto.randomUUID()}`,
-      sha256: "0".repeat(64),
-      modelVersion: "test",
-      verdict: "ok",
-      reasons: [],
-      probabilities: { benign: 0.1, early_pre_b: 0.7, pre_b: 0.1, pro_b: 0.1 },
-      topClass: "early_pre_b",
-      confidence: "low",
-      ...values,
-    })
-    .returning()
-    .get();
+  return (
+    await inTransaction(({ tx }) =>
+      tx
+        .insert(analyses)
+        .values({
+          patientId,
+          imageKey: `key-${crypto.randomUUID()}`,
+          sha256: "0".repeat(64),
+          modelVersion: "test",
+          verdict: "ok",
+          reasons: [],
+          probabilities: { benign: 0.1, early_pre_b: 0.7, pre_b: 0.1, pro_b: 0.1 },
+          topClass: "early_pre_b",
+          confidence: "low",
+          ...values,
+        })
+        .returning(),
+    )
+  )[0];
 }

@@ -14,6 +14,7 @@ import {
   makeUser,
   sessionCookieFor,
 } from "./helpers";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 describe("the scheduled housekeeping", () => {
   test("removes expired sessions and past rate-limit windows, and keeps live ones", async () => {
@@ -21,24 +22,22 @@ describe("the scheduled housekeeping", () => {
     const now = Date.now();
     await createUserSession(user.id, new Date(now - 48 * 3600_000)); // past both limits
     await createUserSession(user.id, new Date(now)); // live
-    hit("housekeeping:old", "k", 5, now - 24 * 3600_000);
-    hit("housekeeping:new", "k", 5, now);
+    await hit("housekeeping:old", "k", 5, now - 24 * 3600_000);
+    await hit("housekeeping:new", "k", 5, now);
 
-    const report = runHousekeeping(new Date(now));
+    const report = await runHousekeeping(new Date(now));
 
     expect(report.sessions).toBeGreaterThanOrEqual(1);
     expect(report.rateLimits).toBeGreaterThanOrEqual(1);
-    const left = getDb().select().from(sessions).where(eq(sessions.userId, user.id)).all();
+    const left = await getDb().select().from(sessions).where(eq(sessions.userId, user.id));
     expect(left).toHaveLength(1);
-    const buckets = getDb()
-      .select({ bucket: rateLimits.bucket })
-      .from(rateLimits)
-      .all()
-      .map((r) => r.bucket);
+    const buckets = (await getDb().select({ bucket: rateLimits.bucket }).from(rateLimits)).map(
+      (r) => r.bucket,
+    );
     expect(buckets).toContain("housekeeping:new");
     expect(buckets).not.toContain("housekeeping:old");
     // Idempotent: a second run (another instance) finds nothing more to do.
-    expect(runHousekeeping(new Date(now))).toMatchObject({ sessions: 0, rateLimits: 0 });
+    expect(await runHousekeeping(new Date(now))).toMatchObject({ sessions: 0, rateLimits: 0 });
   });
 
   describe("on the server's timer", () => {
@@ -108,26 +107,29 @@ describe("no writes on GET", () => {
   test("the consultation pages' loaders close nothing and purge nothing, even when it is due", async () => {
     const patient = await makeUser("patient");
     const { user: doctor, profile } = await makeCertifiedDoctor();
-    const analysis = insertAnalysis(patient.id);
+    const analysis = await insertAnalysis(patient.id);
     const longAgo = new Date(Date.now() - 60 * 86_400_000);
-    const due = getDb()
-      .insert(consultations)
-      .values({
-        analysisId: analysis.id,
-        patientId: patient.id,
-        doctorProfileId: profile.id,
-        status: "answered",
-        message: "Please look at this smear.",
-        consentAt: longAgo,
-        requestedAt: longAgo,
-        acceptedAt: longAgo,
-        answeredAt: longAgo,
-        doctorClass: "benign",
-      })
-      .returning()
-      .get();
+    const due = (
+      await inTransaction(({ tx }) =>
+        tx
+          .insert(consultations)
+          .values({
+            analysisId: analysis.id,
+            patientId: patient.id,
+            doctorProfileId: profile.id,
+            status: "answered",
+            message: "Please look at this smear.",
+            consentAt: longAgo,
+            requestedAt: longAgo,
+            acceptedAt: longAgo,
+            answeredAt: longAgo,
+            doctorClass: "benign",
+          })
+          .returning(),
+      )
+    )[0];
     await createUserSession(patient.id, new Date(Date.now() - 48 * 3600_000)); // expired
-    hit("get:old", "k", 5, Date.now() - 24 * 3600_000);
+    await hit("get:old", "k", 5, Date.now() - 24 * 3600_000);
     const patientCookie = { Cookie: await sessionCookieFor(patient.id) };
     const doctorCookie = { Cookie: await sessionCookieFor(doctor.id) };
     const before = databaseState();
@@ -145,9 +147,11 @@ describe("no writes on GET", () => {
     const after = databaseState();
     const changed = Object.keys(after).filter((table) => after[table] !== before[table]);
     expect(changed).toEqual([]);
-    const row = getDb().select().from(consultations).where(eq(consultations.id, due.id)).get();
+    const row = (
+      await getDb().select().from(consultations).where(eq(consultations.id, due.id)).limit(1)
+    )[0];
     expect(row?.status).toBe("answered");
     // The scheduled job, not a page, closes it.
-    expect(runHousekeeping().closed).toBeGreaterThanOrEqual(1);
+    expect((await runHousekeeping()).closed).toBeGreaterThanOrEqual(1);
   });
 });

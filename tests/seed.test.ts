@@ -15,40 +15,44 @@ import { DEMO_ACCOUNTS, DEMO_DOMAIN, isSeeded, seedDemo } from "../seed/demo";
 describe("demo seed", () => {
   test("creates clearly labelled demo accounts, ~300 doctors around real cities, and reviews", async () => {
     const db = getDb();
-    expect(isSeeded(db)).toBe(false);
-    await seedDemo(db, hashPassword);
-    expect(isSeeded(db)).toBe(true);
+    expect(await isSeeded(db)).toBe(false);
+    await seedDemo(hashPassword);
+    expect(await isSeeded(db)).toBe(true);
 
-    const profiles = db.select().from(doctorProfiles).all();
+    const profiles = await db.select().from(doctorProfiles);
     expect(profiles).toHaveLength(300);
     expect(profiles.every((p) => p.isDemo && p.lat !== null && p.lng !== null)).toBe(true);
     const verified = profiles.filter((p) => p.status === "verified").length;
     expect(verified).toBeGreaterThan(200);
     expect(verified).toBeLessThan(300);
     expect(new Set(profiles.map((p) => p.country)).size).toBeGreaterThan(20);
-    expect(db.select().from(reviews).all().length).toBeGreaterThan(300);
-    const emails = db.select({ email: users.email }).from(users).all();
+    expect((await db.select().from(reviews)).length).toBeGreaterThan(300);
+    const emails = await db.select({ email: users.email }).from(users);
     expect(emails.every((u) => u.email.endsWith(`@${DEMO_DOMAIN}`))).toBe(true);
 
     for (const account of Object.values(DEMO_ACCOUNTS)) {
       expect(await verifyLogin(account.email, account.password)).not.toBeNull();
     }
-    const admin = db.select().from(users).where(eq(users.email, DEMO_ACCOUNTS.admin.email)).get();
+    const admin = (
+      await db.select().from(users).where(eq(users.email, DEMO_ACCOUNTS.admin.email)).limit(1)
+    )[0];
     expect(admin?.role).toBe("admin");
 
     // The demo logins that must use two-step login have it, on the published keys.
     for (const { email, totpSecret } of [DEMO_ACCOUNTS.admin, DEMO_ACCOUNTS.doctor]) {
-      const user = db.select().from(users).where(eq(users.email, email)).get()!;
-      expect(secondFactorRequired(user)).toBe(true);
-      expect(hasSecondFactor(user.id)).toBe(true);
+      const user = (await db.select().from(users).where(eq(users.email, email)).limit(1))[0]!;
+      expect(await secondFactorRequired(user)).toBe(true);
+      expect(await hasSecondFactor(user.id)).toBe(true);
       expect(await checkTotp(user.id, await currentCode(totpSecret))).toBe(true);
     }
-    const pending = db
-      .select()
-      .from(users)
-      .where(eq(users.email, DEMO_ACCOUNTS.pendingDoctor.email))
-      .get()!;
-    expect(secondFactorRequired(pending)).toBe(false);
+    const pending = (
+      await db
+        .select()
+        .from(users)
+        .where(eq(users.email, DEMO_ACCOUNTS.pendingDoctor.email))
+        .limit(1)
+    )[0]!;
+    expect(await secondFactorRequired(pending)).toBe(false);
   });
 });
 

@@ -47,14 +47,14 @@ async function patientWithCase() {
     fixedClassifier,
   );
   const { user: doctor, profile } = await makeCertifiedDoctor({ offersTeleconsultation: true });
-  const c = shareAnalysis(patient, first.id, {
+  const c = await shareAnalysis(patient, first.id, {
     doctorProfileId: profile.id,
     message: "Please look at this smear.",
     consent: true,
   });
-  acceptRequest(doctor, c.id);
-  postMessage(doctor, c.id, "Any fever or bruising?");
-  postMessage(patient, c.id, "Some bruising on the legs.");
+  await acceptRequest(doctor, c.id);
+  await postMessage(doctor, c.id, "Any fever or bruising?");
+  await postMessage(patient, c.id, "Some bruising on the legs.");
   return { patient, doctor, profile, analyses: [first, second], consultationId: c.id };
 }
 
@@ -133,11 +133,10 @@ describe("Download my data", () => {
     ]) {
       expect(everything).not.toContain(needle);
     }
-    const audited = getDb()
+    const audited = await getDb()
       .select()
       .from(auditLog)
-      .where(eq(auditLog.action, "account.export"))
-      .all();
+      .where(eq(auditLog.action, "account.export"));
     expect(audited.some((r) => r.actorId === mine.patient.id)).toBe(true);
   });
 
@@ -190,19 +189,29 @@ describe("Delete my account", () => {
     };
     expect(unconfirmed.init.status).toBe(400);
     expect(unconfirmed.data.error.confirm?.[0]).toMatch(/Tick the box/);
-    expect(getDb().select().from(users).where(eq(users.id, patient.id)).get()).toBeDefined();
     expect(
-      getDb().select().from(analyses).where(eq(analyses.patientId, patient.id)).all(),
+      (await getDb().select().from(users).where(eq(users.id, patient.id)).limit(1))[0],
+    ).toBeDefined();
+    expect(
+      await getDb().select().from(analyses).where(eq(analyses.patientId, patient.id)),
     ).toHaveLength(2);
   });
 
   test("removes my rows, images, sessions and reviews, tells the doctor, keeps the audit trail by id; the login then fails", async () => {
     const { patient, doctor, profile, analyses: mine, consultationId } = await patientWithCase();
     const other = await patientWithCase();
-    saveOwnReview(patient, profile.id, { rating: 5, body: "Clear and kind answers, thank you." });
+    await saveOwnReview(patient, profile.id, {
+      rating: 5,
+      body: "Clear and kind answers, thank you.",
+    });
     expect(
-      getDb().select().from(doctorProfiles).where(eq(doctorProfiles.id, profile.id)).get()!
-        .ratingCount,
+      (
+        await getDb()
+          .select()
+          .from(doctorProfiles)
+          .where(eq(doctorProfiles.id, profile.id))
+          .limit(1)
+      )[0]!.ratingCount,
     ).toBe(1);
 
     const response = (await dataAction(
@@ -213,24 +222,27 @@ describe("Delete my account", () => {
     expect(response.headers.get("Location")).toBe("/account/deleted");
     expect(response.headers.get("Set-Cookie")).toMatch(/Max-Age=0/i);
     const db = getDb();
-    expect(db.select().from(users).where(eq(users.id, patient.id)).get()).toBeUndefined();
-    expect(db.select().from(sessions).where(eq(sessions.userId, patient.id)).all()).toEqual([]);
-    expect(db.select().from(analyses).where(eq(analyses.patientId, patient.id)).all()).toEqual([]);
     expect(
-      db.select().from(consultations).where(eq(consultations.id, consultationId)).all(),
+      (await db.select().from(users).where(eq(users.id, patient.id)).limit(1))[0],
+    ).toBeUndefined();
+    expect(await db.select().from(sessions).where(eq(sessions.userId, patient.id))).toEqual([]);
+    expect(await db.select().from(analyses).where(eq(analyses.patientId, patient.id))).toEqual([]);
+    expect(
+      await db.select().from(consultations).where(eq(consultations.id, consultationId)),
     ).toEqual([]);
-    expect(db.select().from(reviews).where(eq(reviews.authorId, patient.id)).all()).toEqual([]);
+    expect(await db.select().from(reviews).where(eq(reviews.authorId, patient.id))).toEqual([]);
     expect(
-      db.select().from(doctorProfiles).where(eq(doctorProfiles.id, profile.id)).get()!.ratingCount,
+      (await db.select().from(doctorProfiles).where(eq(doctorProfiles.id, profile.id)).limit(1))[0]!
+        .ratingCount,
     ).toBe(0);
     for (const a of mine) expect(await getImageStore().get(a.imageKey, "original")).toBeNull();
     // The other patient's data is untouched.
     expect(
-      db.select().from(analyses).where(eq(analyses.patientId, other.patient.id)).all(),
+      await db.select().from(analyses).where(eq(analyses.patientId, other.patient.id)),
     ).toHaveLength(2);
     expect(await getImageStore().get(other.analyses[0]!.imageKey, "original")).not.toBeNull();
     // The doctor is told, without the patient's name and with nothing to open.
-    const told = db.select().from(notifications).where(eq(notifications.userId, doctor.id)).all();
+    const told = await db.select().from(notifications).where(eq(notifications.userId, doctor.id));
     expect(told).toContainEqual(
       expect.objectContaining({
         kind: "consultation.withdrawn",
@@ -240,7 +252,7 @@ describe("Delete my account", () => {
     );
     expect(told.some((n) => n.text.includes(patient.displayName))).toBe(false);
     // The append-only audit trail keeps its rows, under the id only.
-    const trail = db.select().from(auditLog).where(eq(auditLog.actorId, patient.id)).all();
+    const trail = await db.select().from(auditLog).where(eq(auditLog.actorId, patient.id));
     expect(trail.map((r) => r.action)).toEqual(
       expect.arrayContaining(["analysis.create", "account.delete"]),
     );

@@ -37,19 +37,19 @@ describe("creating an analysis", () => {
     });
     expect(analysis.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(storedFileCount()).toBe(before + 3);
-    expect(listOwnAnalyses(patient).map((a) => a.id)).toEqual([analysis.id]);
+    expect((await listOwnAnalyses(patient)).map((a) => a.id)).toEqual([analysis.id]);
     const image = await readOwnAnalysisImage(patient, analysis.id, "heatmap");
     expect(image.contentType).toBe("image/png");
   });
 
   test("a refused image leaves no row and no file", async () => {
     const patient = await makeUser("patient");
-    const rows = getDb().select().from(analyses).all().length;
+    const rows = (await getDb().select().from(analyses)).length;
     const files = storedFileCount();
     await expect(
       createAnalysis(patient, { bytes: Buffer.from("<svg/>") }, fixedClassifier),
     ).rejects.toBeInstanceOf(ImageRejected);
-    expect(getDb().select().from(analyses).all()).toHaveLength(rows);
+    expect(await getDb().select().from(analyses)).toHaveLength(rows);
     expect(storedFileCount()).toBe(files);
   });
 
@@ -65,7 +65,7 @@ describe("creating an analysis", () => {
       createAnalysis(patient, { bytes: await smearLikeImage() }, badClassifier),
     ).rejects.toThrow();
     expect(storedFileCount()).toBe(files);
-    expect(listOwnAnalyses(patient)).toEqual([]);
+    expect(await listOwnAnalyses(patient)).toEqual([]);
   });
 
   test("another patient, a doctor and the admin get 404; reads are audit-logged", async () => {
@@ -86,12 +86,10 @@ describe("creating an analysis", () => {
       ).toBe(404);
       expect((await thrownResponse(deleteOwnAnalysis(other, analysis.id))).status).toBe(404);
     }
-    fromAddress("192.0.2.1", () => getOwnAnalysis(owner, analysis.id));
-    const reads = getDb()
-      .select()
-      .from(auditLog)
-      .all()
-      .filter((r) => r.action === "analysis.read" && r.targetId === analysis.id);
+    await fromAddress("192.0.2.1", () => getOwnAnalysis(owner, analysis.id));
+    const reads = (await getDb().select().from(auditLog)).filter(
+      (r) => r.action === "analysis.read" && r.targetId === analysis.id,
+    );
     expect(reads).toEqual([
       expect.objectContaining({ actorId: owner.id, ip: "192.0.2.1", outcome: "success" }),
     ]);
@@ -107,8 +105,8 @@ describe("creating an analysis", () => {
     );
     await deleteOwnAnalysis(patient, analysis.id);
     expect(storedFileCount()).toBe(files);
-    expect(listOwnAnalyses(patient)).toEqual([]);
-    const rows = getDb().select().from(auditLog).all();
+    expect(await listOwnAnalyses(patient)).toEqual([]);
+    const rows = await getDb().select().from(auditLog);
     expect(rows.some((r) => r.action === "analysis.delete" && r.targetId === analysis.id)).toBe(
       true,
     );

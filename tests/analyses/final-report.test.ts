@@ -50,13 +50,13 @@ async function answeredBy(
     title: "Dr",
     licenceNumber: "RPPS 10001234567",
   });
-  const c = shareAnalysis(patient, analysisId, {
+  const c = await shareAnalysis(patient, analysisId, {
     doctorProfileId: profile.id,
     message: "The model says pre-B; what should we do next?",
     consent: true,
   });
-  acceptRequest(doctor, c.id);
-  answerConsultation(doctor, c.id, answer);
+  await acceptRequest(doctor, c.id);
+  await answerConsultation(doctor, c.id, answer);
   return { doctor, consultationId: c.id };
 }
 
@@ -158,7 +158,7 @@ describe("report and FHIR export after a consultation", () => {
   test("a request not yet answered leaves both preliminary, as before", async () => {
     const { patient, analysis } = await patientWithAnalysis();
     const { profile } = await makeCertifiedDoctor({ offersTeleconsultation: true });
-    shareAnalysis(patient, analysis.id, {
+    await shareAnalysis(patient, analysis.id, {
       doctorProfileId: profile.id,
       message: "The model says pre-B; what should we do next?",
       consent: true,
@@ -181,7 +181,7 @@ describe("report and FHIR export after a consultation", () => {
   test("revoking the doctor's access afterwards does not unmake the review", async () => {
     const { patient, analysis } = await patientWithAnalysis();
     const { consultationId } = await answeredBy(patient, analysis.id, answer);
-    revokeAccess(patient, consultationId);
+    await revokeAccess(patient, consultationId);
     expect((await fhirOf(patient, analysis.id)).status).toBe("final");
   });
 

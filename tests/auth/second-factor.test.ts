@@ -19,9 +19,11 @@ import {
 import { DomainError } from "~/errors/domain-error";
 import { statusOf } from "~/http/errors.server";
 import { makeCertifiedDoctor, makeUser } from "../helpers";
+import { inTransaction } from "~/data/unit-of-work.server";
 
-const secretOf = (userId: string) =>
-  getDb().select().from(secondFactors).where(eq(secondFactors.userId, userId)).get()!.secret;
+const secretOf = async (userId: string) =>
+  (await getDb().select().from(secondFactors).where(eq(secondFactors.userId, userId)).limit(1))[0]!
+    .secret;
 
 async function refusal(promise: Promise<unknown>) {
   try {
@@ -36,26 +38,29 @@ async function refusal(promise: Promise<unknown>) {
 /** A user with a confirmed authenticator; the recovery codes it was given. */
 async function enrolled(role: "patient" | "admin" = "patient") {
   const user = await makeUser(role);
-  beginEnrolment(user);
-  const codes = await confirmEnrolment(user, await currentCode(secretOf(user.id)));
+  await beginEnrolment(user);
+  const codes = await confirmEnrolment(user, await currentCode(await secretOf(user.id)));
   // The confirming code's step is spent: the next check needs the next step's code.
-  getDb().update(secondFactors).set({ lastStep: 0 }).where(eq(secondFactors.userId, user.id)).run();
-  return { user, codes, secret: secretOf(user.id) };
+  await inTransaction(({ tx }) =>
+    tx.update(secondFactors).set({ lastStep: 0 }).where(eq(secondFactors.userId, user.id)),
+  );
+  return { user, codes, secret: await secretOf(user.id) };
 }
 
 describe("who must use a second factor", () => {
   test("admins and verified doctors must; patients and doctors awaiting verification may", async () => {
-    expect(secondFactorRequired(await makeUser("admin"))).toBe(true);
-    expect(secondFactorRequired((await makeCertifiedDoctor()).user)).toBe(true);
-    expect(secondFactorRequired(await makeUser("doctor"))).toBe(false);
-    expect(secondFactorRequired(await makeUser("patient"))).toBe(false);
+    expect(await secondFactorRequired(await makeUser("admin"))).toBe(true);
+    expect(await secondFactorRequired((await makeCertifiedDoctor()).user)).toBe(true);
+    expect(await secondFactorRequired(await makeUser("doctor"))).toBe(false);
+    expect(await secondFactorRequired(await makeUser("patient"))).toBe(false);
     const rejected = await makeCertifiedDoctor();
-    getDb()
-      .update(doctorProfiles)
-      .set({ status: "rejected" })
-      .where(eq(doctorProfiles.userId, rejected.user.id))
-      .run();
-    expect(secondFactorRequired(rejected.user)).toBe(false);
+    await inTransaction(({ tx }) =>
+      tx
+        .update(doctorProfiles)
+        .set({ status: "rejected" })
+        .where(eq(doctorProfiles.userId, rejected.user.id)),
+    );
+    expect(await secondFactorRequired(rejected.user)).toBe(false);
   });
 });
 
@@ -63,7 +68,7 @@ describe("setting up an authenticator", () => {
   test("shows an offline SVG QR code of the otpauth address and the secret as text", async () => {
     const user = await makeUser("patient");
     expect(await pendingEnrolment(user)).toBeNull();
-    beginEnrolment(user);
+    await beginEnrolment(user);
     const enrolment = (await pendingEnrolment(user))!;
     expect(enrolment.secret).toMatch(/^[A-Z2-7]{32}$/);
     const uri = new URL(enrolment.uri);
@@ -78,29 +83,27 @@ describe("setting up an authenticator", () => {
 
   test("a wrong code is refused with a message on the field; the right one returns recovery codes stored hashed", async () => {
     const user = await makeUser("patient");
-    beginEnrolment(user);
+    await beginEnrolment(user);
     const wrong = await refusal(confirmEnrolment(user, "000000"));
     expect(wrong.status).toBe(400);
     expect(wrong.error.options.field).toBe("code");
-    expect(secondFactorState(user).enabled).toBe(false);
+    expect((await secondFactorState(user)).enabled).toBe(false);
 
-    const codes = await confirmEnrolment(user, await currentCode(secretOf(user.id)));
+    const codes = await confirmEnrolment(user, await currentCode(await secretOf(user.id)));
     expect(codes).toHaveLength(RECOVERY_CODE_COUNT);
     expect(new Set(codes).size).toBe(RECOVERY_CODE_COUNT);
     for (const code of codes) expect(code).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}$/);
-    const stored = getDb()
+    const stored = await getDb()
       .select()
       .from(recoveryCodes)
-      .where(eq(recoveryCodes.userId, user.id))
-      .all();
+      .where(eq(recoveryCodes.userId, user.id));
     expect(stored.map((row) => row.codeHash)).not.toContain(codes[0]);
     expect(stored.every((row) => /^[0-9a-f]{64}$/.test(row.codeHash))).toBe(true);
-    expect(secondFactorState(user)).toMatchObject({ enabled: true, recoveryCodesLeft: 10 });
-    const actions = getDb()
+    expect(await secondFactorState(user)).toMatchObject({ enabled: true, recoveryCodesLeft: 10 });
+    const actions = await getDb()
       .select({ action: auditLog.action, outcome: auditLog.outcome })
       .from(auditLog)
-      .where(eq(auditLog.actorId, user.id))
-      .all();
+      .where(eq(auditLog.actorId, user.id));
     expect(actions).toEqual([
       { action: "second-factor.enrol", outcome: "failure" },
       { action: "second-factor.enrol", outcome: "success" },
@@ -109,16 +112,16 @@ describe("setting up an authenticator", () => {
 
   test("a confirmed factor is not replaced by starting again", async () => {
     const { user } = await enrolled();
-    expect(() => beginEnrolment(user)).toThrow(/already on/);
+    await expect(beginEnrolment(user)).rejects.toThrow(/already on/);
   });
 
   test("set-ups never confirmed are purged after a day", async () => {
     const user = await makeUser("patient");
-    beginEnrolment(user);
-    expect(purgeAbandonedEnrolments(new Date())).toBe(0);
-    expect(purgeAbandonedEnrolments(new Date(Date.now() + 25 * 3600_000))).toBeGreaterThanOrEqual(
-      1,
-    );
+    await beginEnrolment(user);
+    expect(await purgeAbandonedEnrolments(new Date())).toBe(0);
+    expect(
+      await purgeAbandonedEnrolments(new Date(Date.now() + 25 * 3600_000)),
+    ).toBeGreaterThanOrEqual(1);
     expect(await pendingEnrolment(user)).toBeNull();
   });
 });
@@ -142,7 +145,7 @@ describe("checking codes", () => {
     expect(await spendRecoveryCode(user.id, codes[0]!.toUpperCase().replace("-", ""))).toBe(true);
     expect(await spendRecoveryCode(user.id, codes[0]!)).toBe(false);
     expect(await spendRecoveryCode(user.id, codes[1]!)).toBe(true);
-    expect(secondFactorState(user).recoveryCodesLeft).toBe(8);
+    expect((await secondFactorState(user)).recoveryCodesLeft).toBe(8);
   });
 
   test("after five wrong codes the account backs off, even for the right code, and says how long", async () => {
@@ -170,11 +173,14 @@ describe("turning it off", () => {
   test("a patient can, with a code; an admin cannot", async () => {
     const patient = await enrolled("patient");
     await disableSecondFactor(patient.user, await currentCode(patient.secret));
-    expect(secondFactorState(patient.user)).toMatchObject({ enabled: false, recoveryCodesLeft: 0 });
+    expect(await secondFactorState(patient.user)).toMatchObject({
+      enabled: false,
+      recoveryCodesLeft: 0,
+    });
 
     const admin = await enrolled("admin");
     const refused = await refusal(disableSecondFactor(admin.user, await currentCode(admin.secret)));
     expect(refused.status).toBe(409);
-    expect(secondFactorState(admin.user).enabled).toBe(true);
+    expect((await secondFactorState(admin.user)).enabled).toBe(true);
   });
 });

@@ -18,7 +18,7 @@ describe("database sessions", () => {
   test("the database stores a hash of the token, not the token", async () => {
     const user = await makeUser();
     const setCookie = await createUserSession(user.id);
-    const rows = getDb().select().from(sessions).where(eq(sessions.userId, user.id)).all();
+    const rows = await getDb().select().from(sessions).where(eq(sessions.userId, user.id));
     expect(rows).toHaveLength(1);
     expect(setCookie).not.toContain(rows[0].id);
   });
@@ -39,7 +39,7 @@ describe("database sessions", () => {
     // Activity at 10:29 moved the idle deadline to 10:59.
     expect(await getSessionUser(request, new Date("2026-01-01T10:58:00Z"))).not.toBeNull();
     expect(await getSessionUser(request, new Date("2026-01-01T11:29:00Z"))).toBeNull();
-    expect(getDb().select().from(sessions).where(eq(sessions.userId, user.id)).all()).toEqual([]);
+    expect(await getDb().select().from(sessions).where(eq(sessions.userId, user.id))).toEqual([]);
   });
 
   test("the idle timeout counts from the last request, to the second", async () => {

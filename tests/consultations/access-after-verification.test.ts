@@ -78,23 +78,23 @@ const formErrorOf = (result: unknown) =>
 async function acceptedCase() {
   const admin = await makeUser("admin");
   const doctor = await makeUser("doctor");
-  updateOwnProfile(doctor, profileInput());
-  const profileId = profileOf(doctor.id).id;
-  changeDoctorStatus(admin, profileId, { step: "approve" });
+  await updateOwnProfile(doctor, profileInput());
+  const profileId = (await profileOf(doctor.id)).id;
+  await changeDoctorStatus(admin, profileId, { step: "approve" });
   const patient = await makeUser("patient");
   const analysis = await createAnalysis(
     patient,
     { bytes: await smearLikeImage() },
     fixedClassifier,
   );
-  const c = shareAnalysis(patient, analysis.id, {
+  const c = await shareAnalysis(patient, analysis.id, {
     doctorProfileId: profileId,
     message: "The model says pre-B; what should we do next?",
     consent: true,
   });
-  acceptRequest(doctor, c.id);
-  postMessage(patient, c.id, "Also: fevers for two weeks.");
-  postMessage(doctor, c.id, "Thank you, I am looking at it.");
+  await acceptRequest(doctor, c.id);
+  await postMessage(patient, c.id, "Also: fevers for two weeks.");
+  await postMessage(doctor, c.id, "Thank you, I am looking at it.");
   return { admin, doctor, patient, profileId, analysis, id: c.id };
 }
 type Case = Awaited<ReturnType<typeof acceptedCase>>;
@@ -102,21 +102,24 @@ type Case = Awaited<ReturnType<typeof acceptedCase>>;
 const LAPSES: [string, (c: Case) => void][] = [
   [
     "back to verification after a title change",
-    (c) => {
-      updateOwnProfile(c.doctor, profileInput({ title: "Prof." }));
+    async (c) => {
+      await updateOwnProfile(c.doctor, profileInput({ title: "Prof." }));
     },
   ],
   [
     "rejected after going back to verification",
-    (c) => {
-      updateOwnProfile(c.doctor, profileInput({ licenceNumber: "LIC-2" }));
-      changeDoctorStatus(c.admin, c.profileId, { step: "reject", reason: "Licence not found" });
+    async (c) => {
+      await updateOwnProfile(c.doctor, profileInput({ licenceNumber: "LIC-2" }));
+      await changeDoctorStatus(c.admin, c.profileId, {
+        step: "reject",
+        reason: "Licence not found",
+      });
     },
   ],
   [
     "suspended by an admin",
-    (c) => {
-      changeDoctorStatus(c.admin, c.profileId, {
+    async (c) => {
+      await changeDoctorStatus(c.admin, c.profileId, {
         step: "suspend",
         reason: "Complaint under review",
       });
@@ -126,13 +129,9 @@ const LAPSES: [string, (c: Case) => void][] = [
 
 const casePath = (id: string) => `/doctor/cases/${id}`;
 const messagesOf = (id: string) =>
-  getDb()
-    .select()
-    .from(consultationMessages)
-    .where(eq(consultationMessages.consultationId, id))
-    .all();
-const row = (id: string) =>
-  getDb().select().from(consultations).where(eq(consultations.id, id)).get()!;
+  getDb().select().from(consultationMessages).where(eq(consultationMessages.consultationId, id));
+const row = async (id: string) =>
+  (await getDb().select().from(consultations).where(eq(consultations.id, id)).limit(1))[0]!;
 
 describe.each(LAPSES)("a doctor %s", (_, lapse) => {
   test("sees no case, image or thread (404), cannot post or answer, and the inbox is empty", async () => {
@@ -140,9 +139,9 @@ describe.each(LAPSES)("a doctor %s", (_, lapse) => {
     expect(
       (await caseLoader(await get(c.doctor, casePath(c.id), { id: c.id }))).consultation.id,
     ).toBe(c.id);
-    lapse(c);
-    const before = row(c.id);
-    const messages = messagesOf(c.id).length;
+    await lapse(c);
+    const before = await row(c.id);
+    const messages = (await messagesOf(c.id)).length;
 
     expect(
       (await thrownResponse(caseLoader(await get(c.doctor, casePath(c.id), { id: c.id })))).status,
@@ -172,17 +171,17 @@ describe.each(LAPSES)("a doctor %s", (_, lapse) => {
       ),
     );
     expect((await thrownResponse(answer)).status).toBe(404);
-    expect(row(c.id)).toEqual(before);
-    expect(messagesOf(c.id)).toHaveLength(messages);
-    expect(listDoctorCases(c.doctor)).toEqual([]);
+    expect(await row(c.id)).toEqual(before);
+    expect(await messagesOf(c.id)).toHaveLength(messages);
+    expect(await listDoctorCases(c.doctor)).toEqual([]);
     const inbox = await inboxLoader(await get(c.doctor, "/doctor/cases", {}));
     expect(inbox).toMatchObject({ certified: false, cases: [] });
   });
 
   test("gets no new case: a forged share is refused with a message", async () => {
     const c = await acceptedCase();
-    lapse(c);
-    const other = insertAnalysis(c.patient.id);
+    await lapse(c);
+    const other = await insertAnalysis(c.patient.id);
     const result = await shareAction(
       await post(
         c.patient,
@@ -199,17 +198,19 @@ describe.each(LAPSES)("a doctor %s", (_, lapse) => {
     expect(statusOf(result)).toBe(400);
     expect(formErrorOf(result)).toMatch(/cannot receive cases at the moment/);
     expect(
-      getDb().select().from(consultations).where(eq(consultations.analysisId, other.id)).all(),
+      await getDb().select().from(consultations).where(eq(consultations.analysisId, other.id)),
     ).toEqual([]);
   });
 
   test("the patient is told on the page and by a notification, and cannot write to the doctor", async () => {
     const c = await acceptedCase();
-    lapse(c);
+    await lapse(c);
     const page = await patientLoader(await get(c.patient, `/consultations/${c.id}`, { id: c.id }));
     expect(page.doctor.certified).toBe(false);
     expect(page.consultation.canPost).toBe(false);
-    const notice = listNotifications(c.patient).find((n) => n.kind === "consultation.access-lost");
+    const notice = (await listNotifications(c.patient)).find(
+      (n) => n.kind === "consultation.access-lost",
+    );
     expect(notice).toMatchObject({ link: `/consultations/${c.id}`, consultationId: c.id });
     expect(notice!.text).toMatch(/can no longer see your case.*another hematologist/);
     const written = await patientAction(
@@ -231,30 +232,33 @@ describe.each(LAPSES)("a doctor %s", (_, lapse) => {
   test("the doctor's notifications about the case no longer name the patient nor link to it", async () => {
     const c = await acceptedCase();
     const name = c.patient.displayName;
-    expect(listNotifications(c.doctor).some((n) => n.text.includes(name))).toBe(true);
-    expect(unreadCounts(c.doctor).all).toBeGreaterThan(0);
-    lapse(c);
-    const mine = listNotifications(c.doctor).filter((n) => n.consultationId === c.id);
+    expect((await listNotifications(c.doctor)).some((n) => n.text.includes(name))).toBe(true);
+    expect((await unreadCounts(c.doctor)).all).toBeGreaterThan(0);
+    await lapse(c);
+    const mine = (await listNotifications(c.doctor)).filter((n) => n.consultationId === c.id);
     expect(mine.length).toBeGreaterThan(0);
     for (const n of mine) {
       expect(n.text).not.toContain(name);
       expect(n.link).toBeNull();
     }
     // No badge points to a case that cannot be opened.
-    expect(unreadCounts(c.doctor)).toEqual({ all: 0, consultations: 0 });
+    expect(await unreadCounts(c.doctor)).toEqual({ all: 0, consultations: 0 });
   });
 });
 
 describe("certification restored", () => {
   test("a reinstated doctor sees the cases the patient kept again, not the revoked ones; the patients are told", async () => {
     const c = await acceptedCase();
-    const second = insertAnalysis(c.patient.id);
-    const revokedCase = shareAnalysis(c.patient, second.id, {
+    const second = await insertAnalysis(c.patient.id);
+    const revokedCase = await shareAnalysis(c.patient, second.id, {
       doctorProfileId: c.profileId,
       message: "Another smear, a week later.",
       consent: true,
     });
-    changeDoctorStatus(c.admin, c.profileId, { step: "suspend", reason: "Complaint under review" });
+    await changeDoctorStatus(c.admin, c.profileId, {
+      step: "suspend",
+      reason: "Complaint under review",
+    });
     await patientAction(
       await post(
         c.patient,
@@ -264,8 +268,11 @@ describe("certification restored", () => {
       ),
     );
 
-    changeDoctorStatus(c.admin, c.profileId, { step: "reinstate" });
-    expect(profileOf(c.doctor.id)).toMatchObject({ status: "verified", suspensionReason: null });
+    await changeDoctorStatus(c.admin, c.profileId, { step: "reinstate" });
+    expect(await profileOf(c.doctor.id)).toMatchObject({
+      status: "verified",
+      suspensionReason: null,
+    });
     expect(
       (await caseLoader(await get(c.doctor, casePath(c.id), { id: c.id }))).consultation.id,
     ).toBe(c.id);
@@ -273,7 +280,7 @@ describe("certification restored", () => {
       await get(c.doctor, casePath(revokedCase.id), { id: revokedCase.id }),
     );
     expect((await thrownResponse(revoked)).status).toBe(404);
-    const restored = listNotifications(c.patient).filter(
+    const restored = (await listNotifications(c.patient)).filter(
       (n) => n.kind === "consultation.access-restored",
     );
     expect(restored.map((n) => n.consultationId)).toEqual([c.id]);
@@ -281,9 +288,9 @@ describe("certification restored", () => {
 
   test("an admin approving a profile that went back to verification restores the access", async () => {
     const c = await acceptedCase();
-    updateOwnProfile(c.doctor, profileInput({ clinicName: "Hôpital Nord" }));
-    expect(profileOf(c.doctor.id).status).toBe("pending");
-    changeDoctorStatus(c.admin, c.profileId, { step: "approve" });
+    await updateOwnProfile(c.doctor, profileInput({ clinicName: "Hôpital Nord" }));
+    expect((await profileOf(c.doctor.id)).status).toBe("pending");
+    await changeDoctorStatus(c.admin, c.profileId, { step: "approve" });
     expect(
       (await caseLoader(await get(c.doctor, casePath(c.id), { id: c.id }))).consultation.id,
     ).toBe(c.id);
@@ -302,7 +309,7 @@ describe("the admin suspends and reinstates through /admin/doctors", () => {
       reason: " ",
     });
     expect(statusOf(empty)).toBe(400);
-    expect(profileOf(c.doctor.id).status).toBe("verified");
+    expect((await profileOf(c.doctor.id)).status).toBe("verified");
 
     const done = await adminPost(c.admin, {
       intent: "suspend",
@@ -313,7 +320,7 @@ describe("the admin suspends and reinstates through /admin/doctors", () => {
       profileId: c.profileId,
       confirmation: expect.stringMatching(/is suspended/),
     });
-    expect(profileOf(c.doctor.id)).toMatchObject({
+    expect(await profileOf(c.doctor.id)).toMatchObject({
       status: "suspended",
       suspensionReason: "Licence under investigation",
       suspendedBy: c.admin.id,
@@ -334,19 +341,19 @@ describe("the admin suspends and reinstates through /admin/doctors", () => {
 
     const back = await adminPost(c.admin, { intent: "reinstate", profileId: c.profileId });
     expect(back).toMatchObject({ confirmation: expect.stringMatching(/is reinstated/) });
-    expect(profileOf(c.doctor.id).status).toBe("verified");
+    expect((await profileOf(c.doctor.id)).status).toBe("verified");
 
-    const audits = getDb()
-      .select({
-        action: auditLog.action,
-        outcome: auditLog.outcome,
-        detail: auditLog.detail,
-        actorId: auditLog.actorId,
-      })
-      .from(auditLog)
-      .where(and(eq(auditLog.targetType, "doctor_profile"), eq(auditLog.targetId, c.profileId)))
-      .all()
-      .filter((a) => a.action === "doctor.suspend" || a.action === "doctor.reinstate");
+    const audits = (
+      await getDb()
+        .select({
+          action: auditLog.action,
+          outcome: auditLog.outcome,
+          detail: auditLog.detail,
+          actorId: auditLog.actorId,
+        })
+        .from(auditLog)
+        .where(and(eq(auditLog.targetType, "doctor_profile"), eq(auditLog.targetId, c.profileId)))
+    ).filter((a) => a.action === "doctor.suspend" || a.action === "doctor.reinstate");
     expect(audits).toEqual([
       {
         action: "doctor.suspend",
@@ -369,24 +376,27 @@ describe("the admin suspends and reinstates through /admin/doctors", () => {
       });
       expect((await thrownResponse(forged)).status).toBe(404);
     }
-    expect(profileOf(c.doctor.id).status).toBe("verified");
+    expect((await profileOf(c.doctor.id)).status).toBe("verified");
   });
 });
 
 test("a patient closing a case while the doctor is suspended: the doctor's notice names no one", async () => {
   const c = await acceptedCase();
-  answerConsultation(c.doctor, c.id, {
+  await answerConsultation(c.doctor, c.id, {
     doctorClass: "benign",
     morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
     recommendations: "No further test needed; repeat the blood count in a year.",
     urgency: "routine",
   });
-  changeDoctorStatus(c.admin, c.profileId, { step: "suspend", reason: "Complaint under review" });
+  await changeDoctorStatus(c.admin, c.profileId, {
+    step: "suspend",
+    reason: "Complaint under review",
+  });
   const closed = await patientAction(
     await post(c.patient, `/consultations/${c.id}`, { id: c.id }, { intent: "close" }),
   );
   expect(statusOf(closed)).toBe(302);
-  const notice = listNotifications(c.doctor).find((n) => n.kind === "consultation.closed");
+  const notice = (await listNotifications(c.doctor)).find((n) => n.kind === "consultation.closed");
   expect(notice).toMatchObject({ text: "A patient closed a consultation.", link: null });
 });
 
@@ -395,11 +405,10 @@ test("notifications of a revoked case name no patient", async () => {
   await patientAction(
     await post(c.patient, `/consultations/${c.id}`, { id: c.id }, { intent: "revoke" }),
   );
-  const mine = getDb()
+  const mine = await getDb()
     .select()
     .from(notifications)
-    .where(and(eq(notifications.userId, c.doctor.id), eq(notifications.consultationId, c.id)))
-    .all();
+    .where(and(eq(notifications.userId, c.doctor.id), eq(notifications.consultationId, c.id)));
   expect(mine.map((n) => n.kind).sort()).toEqual([
     "consultation.message",
     "consultation.requested",

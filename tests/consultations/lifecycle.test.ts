@@ -31,7 +31,7 @@ async function doctor(teleconsultation = true) {
 
 async function patientWithAnalysis() {
   const user = await makeUser("patient");
-  return { user, analysis: insertAnalysis(user.id, { ageBracket: "child" }) };
+  return { user, analysis: await insertAnalysis(user.id, { ageBracket: "child" }) };
 }
 
 const share = (doctorProfileId: string) => ({
@@ -44,25 +44,25 @@ describe("consultations", () => {
   test("requested → accepted → answered → closed, each step stamped and audited", async () => {
     const { user: patient, analysis } = await patientWithAnalysis();
     const { user: dr, profileId } = await doctor();
-    const c = shareAnalysis(patient, analysis.id, share(profileId));
+    const c = await shareAnalysis(patient, analysis.id, share(profileId));
     expect(c).toMatchObject({ status: "requested", ageBracket: "child" });
-    expect(listDoctorCases(dr).map((x) => x.id)).toEqual([c.id]);
-    expect(getCaseForDoctor(dr, c.id).analysis.id).toBe(analysis.id);
-    expect(acceptRequest(dr, c.id).acceptedAt).toBeInstanceOf(Date);
-    const answered = answerConsultation(dr, c.id, {
+    expect((await listDoctorCases(dr)).map((x) => x.id)).toEqual([c.id]);
+    expect((await getCaseForDoctor(dr, c.id)).analysis.id).toBe(analysis.id);
+    expect((await acceptRequest(dr, c.id)).acceptedAt).toBeInstanceOf(Date);
+    const answered = await answerConsultation(dr, c.id, {
       doctorClass: "pre_b",
       morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
       recommendations: "Flow cytometry of peripheral blood, then see me in clinic.",
       urgency: "soon",
     });
     expect(answered).toMatchObject({ status: "answered", doctorClass: "pre_b", urgency: "soon" });
-    expect(closeConsultation(patient, c.id).status).toBe("closed");
-    const actions = getDb()
-      .select({ action: auditLog.action })
-      .from(auditLog)
-      .where(eq(auditLog.targetId, c.id))
-      .all()
-      .map((a) => a.action);
+    expect((await closeConsultation(patient, c.id)).status).toBe("closed");
+    const actions = (
+      await getDb()
+        .select({ action: auditLog.action })
+        .from(auditLog)
+        .where(eq(auditLog.targetId, c.id))
+    ).map((a) => a.action);
     for (const a of [
       "consultation.request",
       "consultation.read",
@@ -79,29 +79,33 @@ describe("consultations", () => {
     const { user: dr, profileId } = await doctor();
     const { user: other } = await doctor();
     const admin = await makeUser("admin");
-    const c = shareAnalysis(patient, analysis.id, share(profileId));
+    const c = await shareAnalysis(patient, analysis.id, share(profileId));
     expect((await thrownResponse(() => getCaseForDoctor(other, c.id))).status).toBe(404);
     expect((await thrownResponse(() => getCaseForDoctor(admin, c.id))).status).toBe(404);
     expect((await thrownResponse(() => acceptRequest(other, c.id))).status).toBe(404);
-    revokeAccess(patient, c.id);
+    await revokeAccess(patient, c.id);
     expect((await thrownResponse(() => getCaseForDoctor(dr, c.id))).status).toBe(404);
-    expect(listDoctorCases(dr)).toEqual([]);
+    expect(await listDoctorCases(dr)).toEqual([]);
   });
 
   test("a request can be withdrawn before an answer, not after; a decline carries its reason", async () => {
     const { user: patient, analysis } = await patientWithAnalysis();
     const { user: dr, profileId } = await doctor();
-    const first = shareAnalysis(patient, analysis.id, share(profileId));
-    expect(withdrawRequest(patient, first.id).status).toBe("withdrawn");
+    const first = await shareAnalysis(patient, analysis.id, share(profileId));
+    expect((await withdrawRequest(patient, first.id)).status).toBe("withdrawn");
     expect((await thrownResponse(() => getCaseForDoctor(dr, first.id))).status).toBe(404);
 
-    const second = shareAnalysis(patient, analysis.id, share(profileId));
-    declineRequest(dr, second.id, "I do not see children; please ask a pediatric hematologist.");
-    expect(listOwnConsultations(patient, analysis.id)[0]).toMatchObject({
+    const second = await shareAnalysis(patient, analysis.id, share(profileId));
+    await declineRequest(
+      dr,
+      second.id,
+      "I do not see children; please ask a pediatric hematologist.",
+    );
+    expect((await listOwnConsultations(patient, analysis.id))[0]).toMatchObject({
       status: "declined",
       declineReason: "I do not see children; please ask a pediatric hematologist.",
     });
-    expect(statusThrownBy(() => withdrawRequest(patient, second.id))).toBe(409);
+    expect(await statusThrownBy(() => withdrawRequest(patient, second.id))).toBe(409);
   });
 
   test("refusals: someone else's analysis, a doctor without teleconsultation, a duplicate request", async () => {
@@ -112,26 +116,30 @@ describe("consultations", () => {
     expect(
       (await thrownResponse(() => shareAnalysis(stranger, analysis.id, share(profileId)))).status,
     ).toBe(404);
-    expect(statusThrownBy(() => shareAnalysis(patient, analysis.id, share(inPersonOnly)))).toBe(
-      400,
+    expect(
+      await statusThrownBy(() => shareAnalysis(patient, analysis.id, share(inPersonOnly))),
+    ).toBe(400);
+    await shareAnalysis(patient, analysis.id, share(profileId));
+    expect(await statusThrownBy(() => shareAnalysis(patient, analysis.id, share(profileId)))).toBe(
+      409,
     );
-    shareAnalysis(patient, analysis.id, share(profileId));
-    expect(statusThrownBy(() => shareAnalysis(patient, analysis.id, share(profileId)))).toBe(409);
   });
 
   test("answered consultations close automatically after the configured days", async () => {
     const { user: patient, analysis } = await patientWithAnalysis();
     const { user: dr, profileId } = await doctor();
-    const c = shareAnalysis(patient, analysis.id, share(profileId));
-    acceptRequest(dr, c.id);
-    answerConsultation(dr, c.id, {
+    const c = await shareAnalysis(patient, analysis.id, share(profileId));
+    await acceptRequest(dr, c.id);
+    await answerConsultation(dr, c.id, {
       doctorClass: "early_pre_b",
       morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
       recommendations: "Confirmed; see a specialist.",
       urgency: "urgent",
     });
-    expect(autoCloseAnswered(14)).toBe(0);
-    expect(autoCloseAnswered(14, new Date(Date.now() + 15 * 86_400_000))).toBeGreaterThanOrEqual(1);
-    expect(listOwnConsultations(patient)[0]!.status).toBe("closed");
+    expect(await autoCloseAnswered(14)).toBe(0);
+    expect(
+      await autoCloseAnswered(14, new Date(Date.now() + 15 * 86_400_000)),
+    ).toBeGreaterThanOrEqual(1);
+    expect((await listOwnConsultations(patient))[0]!.status).toBe("closed");
   });
 });

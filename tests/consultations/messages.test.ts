@@ -30,9 +30,9 @@ const T0 = new Date("2025-05-05T09:00:00Z").getTime();
 /** A patient who shared a new analysis with a new certified doctor: the consultation is requested. */
 async function sharedCase() {
   const patient = await makeUser("patient");
-  const analysis = insertAnalysis(patient.id);
+  const analysis = await insertAnalysis(patient.id);
   const { user: doctor, profile } = await makeCertifiedDoctor({ offersTeleconsultation: true });
-  const c = shareAnalysis(patient, analysis.id, {
+  const c = await shareAnalysis(patient, analysis.id, {
     doctorProfileId: profile.id,
     message: "The model says early pre-B; what does that mean for us?",
     consent: true,
@@ -47,21 +47,22 @@ const answer = {
   urgency: "soon",
 } as const;
 
-const messageCount = (id: string) =>
-  getDb()
-    .select({ id: consultationMessages.id })
-    .from(consultationMessages)
-    .where(eq(consultationMessages.consultationId, id))
-    .all().length;
+const messageCount = async (id: string) =>
+  (
+    await getDb()
+      .select({ id: consultationMessages.id })
+      .from(consultationMessages)
+      .where(eq(consultationMessages.consultationId, id))
+  ).length;
 
 async function expect404(fn: () => unknown) {
   expect((await thrownResponse(fn)).status).toBe(404);
 }
 
-function expect409(fn: () => unknown) {
+async function expect409(fn: () => unknown) {
   let thrown: unknown;
   try {
-    fn();
+    await fn();
   } catch (error) {
     thrown = error;
   }
@@ -78,17 +79,17 @@ describe("the message thread", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const { patient, doctor, id } = await sharedCase();
     vi.setSystemTime(T0);
-    postMessage(patient, id, "One more thing: she has had fevers for two weeks.");
+    await postMessage(patient, id, "One more thing: she has had fevers for two weeks.");
     vi.setSystemTime(T0 + MINUTE);
-    acceptRequest(doctor, id);
-    postMessage(doctor, id, "Thank you. Any bruising or bone pain?");
+    await acceptRequest(doctor, id);
+    await postMessage(doctor, id, "Thank you. Any bruising or bone pain?");
     vi.setSystemTime(T0 + 2 * MINUTE);
-    postMessage(patient, id, "Some bruising on the legs.");
+    await postMessage(patient, id, "Some bruising on the legs.");
     vi.setSystemTime(T0 + 3 * MINUTE);
-    answerConsultation(doctor, id, answer);
-    postMessage(doctor, id, "Please book the flow cytometry this week.");
+    await answerConsultation(doctor, id, answer);
+    await postMessage(doctor, id, "Please book the flow cytometry this week.");
     vi.setSystemTime(T0 + 4 * MINUTE);
-    postMessage(patient, id, "Booked for Thursday.");
+    await postMessage(patient, id, "Booked for Thursday.");
 
     const bodies = [
       "One more thing: she has had fevers for two weeks.",
@@ -97,7 +98,7 @@ describe("the message thread", () => {
       "Please book the flow cytometry this week.",
       "Booked for Thursday.",
     ];
-    const forPatient = listMessages(patient, id);
+    const forPatient = await listMessages(patient, id);
     expect(forPatient.map((m) => m.body)).toEqual(bodies);
     expect(forPatient.map((m) => m.mine)).toEqual([true, false, true, false, true]);
     expect(forPatient.map((m) => m.authorId)).toEqual([
@@ -112,7 +113,7 @@ describe("the message thread", () => {
       createdAt: new Date(T0 + MINUTE),
     });
 
-    const forDoctor = listMessages(doctor, id);
+    const forDoctor = await listMessages(doctor, id);
     expect(forDoctor.map((m) => m.body)).toEqual(bodies);
     expect(forDoctor.map((m) => m.mine)).toEqual([false, true, false, true, false]);
     expect(forDoctor[0]!.authorName).toBe(patient.displayName);
@@ -123,86 +124,87 @@ describe("the message thread", () => {
     const { patient, doctor, id } = await sharedCase();
     vi.setSystemTime(T0);
     const bodies = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"];
-    bodies.forEach((body, i) => postMessage(i % 2 === 0 ? patient : doctor, id, body));
-    expect(listMessages(patient, id).map((m) => m.body)).toEqual(bodies);
+    for (const [i, body] of bodies.entries())
+      await postMessage(i % 2 === 0 ? patient : doctor, id, body);
+    expect((await listMessages(patient, id)).map((m) => m.body)).toEqual(bodies);
   });
 
   test("a thread starts empty and is per consultation", async () => {
     const first = await sharedCase();
     const second = await sharedCase();
-    expect(listMessages(first.patient, first.id)).toEqual([]);
-    postMessage(first.patient, first.id, "Only in the first thread.");
-    expect(listMessages(second.patient, second.id)).toEqual([]);
-    expect(listMessages(second.doctor, second.id)).toEqual([]);
-    expect(listMessages(first.doctor, first.id)).toHaveLength(1);
+    expect(await listMessages(first.patient, first.id)).toEqual([]);
+    await postMessage(first.patient, first.id, "Only in the first thread.");
+    expect(await listMessages(second.patient, second.id)).toEqual([]);
+    expect(await listMessages(second.doctor, second.id)).toEqual([]);
+    expect(await listMessages(first.doctor, first.id)).toHaveLength(1);
   });
 
   test("bodies are stored and returned verbatim, markup included", async () => {
     const { patient, doctor, id } = await sharedCase();
     const html = `<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes" 'too'\nline two`;
-    const row = postMessage(patient, id, html);
+    const row = await postMessage(patient, id, html);
     expect(row.body).toBe(html);
-    expect(listMessages(doctor, id)[0]!.body).toBe(html);
-    expect(listMessages(patient, id)[0]!.body).toBe(html);
+    expect((await listMessages(doctor, id))[0]!.body).toBe(html);
+    expect((await listMessages(patient, id))[0]!.body).toBe(html);
   });
 
   test("withdrawn: the patient gets 409, the doctor no longer sees the case (404)", async () => {
     const { patient, doctor, id } = await sharedCase();
-    postMessage(patient, id, "Before withdrawing.");
-    withdrawRequest(patient, id);
-    expect409(() => postMessage(patient, id, "After withdrawing."));
+    await postMessage(patient, id, "Before withdrawing.");
+    await withdrawRequest(patient, id);
+    await expect409(() => postMessage(patient, id, "After withdrawing."));
     await expect404(() => postMessage(doctor, id, "Too late."));
     await expect404(() => listMessages(doctor, id));
-    expect(listMessages(patient, id).map((m) => m.body)).toEqual(["Before withdrawing."]);
-    expect(messageCount(id)).toBe(1);
+    expect((await listMessages(patient, id)).map((m) => m.body)).toEqual(["Before withdrawing."]);
+    expect(await messageCount(id)).toBe(1);
   });
 
   test("declined: both sides get 409", async () => {
     const { patient, doctor, id } = await sharedCase();
-    declineRequest(doctor, id, "Outside my field, sorry.");
-    expect409(() => postMessage(patient, id, "Why?"));
-    expect409(() => postMessage(doctor, id, "Because."));
-    expect(messageCount(id)).toBe(0);
+    await declineRequest(doctor, id, "Outside my field, sorry.");
+    await expect409(() => postMessage(patient, id, "Why?"));
+    await expect409(() => postMessage(doctor, id, "Because."));
+    expect(await messageCount(id)).toBe(0);
   });
 
   test("closed: both sides get 409, and both still read the thread", async () => {
     const { patient, doctor, id } = await sharedCase();
-    acceptRequest(doctor, id);
-    postMessage(doctor, id, "Answer coming tomorrow.");
-    answerConsultation(doctor, id, answer);
-    closeConsultation(patient, id);
-    expect409(() => postMessage(patient, id, "One last question."));
-    expect409(() => postMessage(doctor, id, "One last remark."));
-    expect(listMessages(patient, id)).toHaveLength(1);
-    expect(listMessages(doctor, id)).toHaveLength(1);
-    expect(messageCount(id)).toBe(1);
+    await acceptRequest(doctor, id);
+    await postMessage(doctor, id, "Answer coming tomorrow.");
+    await answerConsultation(doctor, id, answer);
+    await closeConsultation(patient, id);
+    await expect409(() => postMessage(patient, id, "One last question."));
+    await expect409(() => postMessage(doctor, id, "One last remark."));
+    expect(await listMessages(patient, id)).toHaveLength(1);
+    expect(await listMessages(doctor, id)).toHaveLength(1);
+    expect(await messageCount(id)).toBe(1);
   });
 
   test.each(["requested", "accepted", "answered", "closed"] as const)(
     "revoked while %s: the patient gets 409 and still reads; the doctor gets 404 on both",
     async (state) => {
       const { patient, doctor, id } = await sharedCase();
-      postMessage(patient, id, "Here is some more history.");
+      await postMessage(patient, id, "Here is some more history.");
       if (state !== "requested") {
-        acceptRequest(doctor, id);
-        postMessage(doctor, id, "Noted.");
+        await acceptRequest(doctor, id);
+        await postMessage(doctor, id, "Noted.");
       }
-      if (state === "answered" || state === "closed") answerConsultation(doctor, id, answer);
-      if (state === "closed") closeConsultation(patient, id);
-      const before = listMessages(patient, id).map((m) => m.body);
-      revokeAccess(patient, id);
+      if (state === "answered" || state === "closed") await answerConsultation(doctor, id, answer);
+      if (state === "closed") await closeConsultation(patient, id);
+      const before = (await listMessages(patient, id)).map((m) => m.body);
+      await revokeAccess(patient, id);
 
-      expect409(() => postMessage(patient, id, "After revoking."));
+      await expect409(() => postMessage(patient, id, "After revoking."));
       await expect404(() => postMessage(doctor, id, "After revoking."));
       await expect404(() => listMessages(doctor, id));
-      expect(listMessages(patient, id).map((m) => m.body)).toEqual(before);
-      expect(messageCount(id)).toBe(before.length);
+      expect((await listMessages(patient, id)).map((m) => m.body)).toEqual(before);
+      expect(await messageCount(id)).toBe(before.length);
     },
   );
 
   test("another doctor, another patient and the admin get 404 on listing and posting", async () => {
     const { patient, id } = await sharedCase();
-    postMessage(patient, id, "Private to my doctor.");
+    await postMessage(patient, id, "Private to my doctor.");
     const { user: otherDoctor } = await makeCertifiedDoctor({ offersTeleconsultation: true });
     const otherPatient = await makeUser("patient");
     const admin = await makeUser("admin");
@@ -211,20 +213,19 @@ describe("the message thread", () => {
       await expect404(() => postMessage(stranger, id, "Let me in."));
     }
     await expect404(() => listMessages(patient, "no-such-consultation"));
-    expect(messageCount(id)).toBe(1);
+    expect(await messageCount(id)).toBe(1);
   });
 
   test("every post is audited as consultation.message, by its author, with the IP", async () => {
     const { patient, doctor, id } = await sharedCase();
-    acceptRequest(doctor, id);
-    fromAddress("203.0.113.5", () => postMessage(patient, id, "Question one."));
-    fromAddress("198.51.100.7", () => postMessage(doctor, id, "Answer one."));
-    fromAddress("203.0.113.5", () => postMessage(patient, id, "Question two."));
-    const rows = getDb()
+    await acceptRequest(doctor, id);
+    await fromAddress("203.0.113.5", () => postMessage(patient, id, "Question one."));
+    await fromAddress("198.51.100.7", () => postMessage(doctor, id, "Answer one."));
+    await fromAddress("203.0.113.5", () => postMessage(patient, id, "Question two."));
+    const rows = await getDb()
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.action, "consultation.message"), eq(auditLog.targetId, id)))
-      .all();
+      .where(and(eq(auditLog.action, "consultation.message"), eq(auditLog.targetId, id)));
     expect(rows).toHaveLength(3);
     const by = (user: User) => rows.filter((r) => r.actorId === user.id);
     expect(by(patient)).toHaveLength(2);
@@ -239,14 +240,13 @@ describe("the message thread", () => {
   test("a refused post writes no audit row", async () => {
     const { patient, doctor, id } = await sharedCase();
     const stranger = await makeUser("patient");
-    declineRequest(doctor, id, "Outside my field, sorry.");
-    expect(statusThrownBy(() => postMessage(patient, id, "Why?"))).toBe(409);
+    await declineRequest(doctor, id, "Outside my field, sorry.");
+    expect(await statusThrownBy(() => postMessage(patient, id, "Why?"))).toBe(409);
     await expect404(() => postMessage(stranger, id, "Hello?"));
-    const rows = getDb()
+    const rows = await getDb()
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.action, "consultation.message"), eq(auditLog.targetId, id)))
-      .all();
+      .where(and(eq(auditLog.action, "consultation.message"), eq(auditLog.targetId, id)));
     expect(rows).toEqual([]);
   });
 

@@ -59,8 +59,8 @@ type Doctor = Awaited<ReturnType<typeof makeCertifiedDoctor>>;
 /** A new patient shares a new analysis with `doctor` at T0; returns the consultation. */
 async function shareCase(doctor: Doctor, topClass: ClassId, verdict: Verdict = "ok") {
   const patient = await makeUser("patient");
-  const analysis = insertAnalysis(patient.id, { topClass, verdict });
-  const c = at(0, () =>
+  const analysis = await insertAnalysis(patient.id, { topClass, verdict });
+  const c = await at(0, () =>
     shareAnalysis(patient, analysis.id, {
       doctorProfileId: doctor.profile.id,
       message: "Please look at my smear and tell me what you think.",
@@ -80,8 +80,8 @@ async function answeredCase(
   verdict: Verdict = "ok",
 ) {
   const c = await shareCase(doctor, topClass, verdict);
-  at(acceptH, () => acceptRequest(doctor.user, c.id));
-  at(answerH, () =>
+  await at(acceptH, () => acceptRequest(doctor.user, c.id));
+  await at(answerH, () =>
     answerConsultation(doctor.user, c.id, {
       doctorClass,
       morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
@@ -111,8 +111,8 @@ describe("consultation monitoring", () => {
     vi.useRealTimers();
   });
 
-  test("with no consultations (this file's private database): zeros, nulls, every cell present", () => {
-    expect(consultationMonitoring(admin)).toEqual({
+  test("with no consultations (this file's private database): zeros, nulls, every cell present", async () => {
+    expect(await consultationMonitoring(admin)).toEqual({
       statusCounts: {
         requested: 0,
         accepted: 0,
@@ -141,22 +141,22 @@ describe("consultation monitoring", () => {
     await answeredCase(drA, "pre_b", "pro_b", 2, 10);
     // 0.5 h / 5 h, not assessable, then closed by the patient.
     const closed = await answeredCase(drB, "benign", "not_assessable", 0.5, 5);
-    at(6, () => closeConsultation(closed.patient, closed.id));
+    await at(6, () => closeConsultation(closed.patient, closed.id));
     // 4 h / 20 h on an image the model could not assess: no staging to confirm.
     await answeredCase(drB, "pro_b", "benign", 4, 20, "cant_assess");
     // Declined after 6 h.
     const declined = await shareCase(drA, "pre_b");
-    at(6, () => declineRequest(drA.user, declined.id, "Outside my field, sorry."));
+    await at(6, () => declineRequest(drA.user, declined.id, "Outside my field, sorry."));
     // Still waiting.
     await shareCase(drA, "benign");
     // Accepted after 1 h, not answered yet.
     const accepted = await shareCase(drB, "pre_b");
-    at(1, () => acceptRequest(drB.user, accepted.id));
+    await at(1, () => acceptRequest(drB.user, accepted.id));
     // Withdrawn by the patient.
     const withdrawn = await shareCase(drB, "pre_b");
-    at(2, () => withdrawRequest(withdrawn.patient, withdrawn.id));
+    await at(2, () => withdrawRequest(withdrawn.patient, withdrawn.id));
 
-    const m = consultationMonitoring(admin);
+    const m = await consultationMonitoring(admin);
     expect(m.statusCounts).toEqual({
       requested: 1,
       accepted: 1,
@@ -205,7 +205,7 @@ describe("consultation monitoring", () => {
     // Adds a confirmed pro-B case: answers after 3, 5, 8, 10, 20 h; first responses after
     // 0.5, 1, 1, 2, 3, 4, 6 h.
     await answeredCase(drA, "pro_b", "pro_b", 3, 8);
-    const m = consultationMonitoring(admin);
+    const m = await consultationMonitoring(admin);
     expect(m.medianResponseMs).toBe(8 * HOUR);
     expect(m.medianFirstResponseMs).toBe(2 * HOUR);
     expect(m).toMatchObject({ answered: 5, compared: 4, confirmed: 2, confirmationRate: 0.5 });
@@ -215,11 +215,11 @@ describe("consultation monitoring", () => {
 
   test("no leukaemia seen and reactive changes confirm benign; other leukaemia confirms no class", async () => {
     const drC = await makeCertifiedDoctor({ offersTeleconsultation: true });
-    const before = consultationMonitoring(admin);
+    const before = await consultationMonitoring(admin);
     await answeredCase(drC, "benign", "no_leukaemia_seen", 1, 2);
     await answeredCase(drC, "benign", "reactive_changes", 1, 2);
     await answeredCase(drC, "pro_b", "other_leukaemia_suspected", 1, 2);
-    const m = consultationMonitoring(admin);
+    const m = await consultationMonitoring(admin);
     expect(m.compared - before.compared).toBe(3);
     expect(m.confirmed - before.confirmed).toBe(2);
     expect(m.agreement.benign).toEqual({
@@ -237,13 +237,12 @@ describe("consultation monitoring", () => {
     });
   });
 
-  test("every view is audited", () => {
-    fromAddress("203.0.113.9", () => consultationMonitoring(admin));
-    const rows = getDb()
+  test("every view is audited", async () => {
+    await fromAddress("203.0.113.9", () => consultationMonitoring(admin));
+    const rows = await getDb()
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.actorId, admin.id), eq(auditLog.action, "admin.consultations.read")))
-      .all();
+      .where(and(eq(auditLog.actorId, admin.id), eq(auditLog.action, "admin.consultations.read")));
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(rows.at(-1)).toMatchObject({ outcome: "success", ip: "203.0.113.9" });
   });
@@ -270,7 +269,7 @@ describe("/admin/consultations", () => {
   test("the admin gets the figures", async () => {
     const admin = await makeUser("admin");
     const figures = await loader(args(await requestAs(admin.id)));
-    expect(figures).toEqual(consultationMonitoring(admin));
+    expect(figures).toEqual(await consultationMonitoring(admin));
     // The answered cases of the tests above: 3 + 1 (odd medians) + 3 (answers beyond the classes).
     expect(figures.statusCounts.answered).toBe(7);
   });

@@ -40,9 +40,9 @@ const answer = {
 /** A patient who shared a new analysis with `doctor` (a new certified one by default). */
 async function sharedCase(doctor?: Awaited<ReturnType<typeof makeCertifiedDoctor>>) {
   const patient = await makeUser("patient");
-  const analysis = insertAnalysis(patient.id);
+  const analysis = await insertAnalysis(patient.id);
   const dr = doctor ?? (await makeCertifiedDoctor({ offersTeleconsultation: true }));
-  const c = shareAnalysis(patient, analysis.id, {
+  const c = await shareAnalysis(patient, analysis.id, {
     doctorProfileId: dr.profile.id,
     message: "The model says early pre-B; what does that mean for us?",
     consent: true,
@@ -51,15 +51,16 @@ async function sharedCase(doctor?: Awaited<ReturnType<typeof makeCertifiedDoctor
 }
 
 const allOf = (user: { id: string }) =>
-  getDb().select().from(notifications).where(eq(notifications.userId, user.id)).all();
+  getDb().select().from(notifications).where(eq(notifications.userId, user.id));
 
 /** The notifications each user received while `fn` ran. */
-function received<T>(users: Record<string, { id: string }>, fn: () => T) {
-  const before = new Set(Object.values(users).flatMap((u) => allOf(u).map((n) => n.id)));
-  fn();
+async function received<T>(users: Record<string, { id: string }>, fn: () => T) {
+  const before = new Set<string>();
+  for (const u of Object.values(users)) for (const n of await allOf(u)) before.add(n.id);
+  await fn();
   const out: Record<string, Pick<Notification, "kind" | "link" | "consultationId">[]> = {};
   for (const [name, user] of Object.entries(users)) {
-    out[name] = allOf(user)
+    out[name] = (await allOf(user))
       .filter((n) => !before.has(n.id))
       .map(({ kind, link, consultationId }) => ({ kind, link, consultationId }));
   }
@@ -72,40 +73,42 @@ const url = (path: string) => new URL(path, getEnv().APP_URL).toString();
 describe("notifications of the lifecycle", () => {
   test("requested → accepted → answered → closed → revoked: each step tells the other side", async () => {
     const patient = await makeUser("patient");
-    const analysis = insertAnalysis(patient.id);
+    const analysis = await insertAnalysis(patient.id);
     const dr = await makeCertifiedDoctor({ offersTeleconsultation: true });
     const both = { patient, doctor: dr.user };
     let id = "";
 
     expect(
-      received(both, () => {
-        id = shareAnalysis(patient, analysis.id, {
-          doctorProfileId: dr.profile.id,
-          message: "The model says early pre-B; what does that mean for us?",
-          consent: true,
-        }).id;
+      await received(both, async () => {
+        id = (
+          await shareAnalysis(patient, analysis.id, {
+            doctorProfileId: dr.profile.id,
+            message: "The model says early pre-B; what does that mean for us?",
+            consent: true,
+          })
+        ).id;
       }),
     ).toEqual({
       patient: [],
       doctor: [{ kind: "consultation.requested", link: `/doctor/cases/${id}`, consultationId: id }],
     });
-    expect(received(both, () => acceptRequest(dr.user, id))).toEqual({
+    expect(await received(both, () => acceptRequest(dr.user, id))).toEqual({
       patient: [
         { kind: "consultation.accepted", link: `/consultations/${id}`, consultationId: id },
       ],
       doctor: [],
     });
-    expect(received(both, () => answerConsultation(dr.user, id, answer))).toEqual({
+    expect(await received(both, () => answerConsultation(dr.user, id, answer))).toEqual({
       patient: [
         { kind: "consultation.answered", link: `/consultations/${id}`, consultationId: id },
       ],
       doctor: [],
     });
-    expect(received(both, () => closeConsultation(patient, id))).toEqual({
+    expect(await received(both, () => closeConsultation(patient, id))).toEqual({
       patient: [],
       doctor: [{ kind: "consultation.closed", link: `/doctor/cases/${id}`, consultationId: id }],
     });
-    expect(received(both, () => revokeAccess(patient, id))).toEqual({
+    expect(await received(both, () => revokeAccess(patient, id))).toEqual({
       patient: [],
       doctor: [{ kind: "consultation.revoked", link: null, consultationId: id }],
     });
@@ -114,7 +117,7 @@ describe("notifications of the lifecycle", () => {
   test("a decline tells the patient; a withdrawal tells the doctor, with nothing to open", async () => {
     const declined = await sharedCase();
     expect(
-      received({ patient: declined.patient, doctor: declined.doctor }, () =>
+      await received({ patient: declined.patient, doctor: declined.doctor }, () =>
         declineRequest(declined.doctor, declined.id, "Outside my field."),
       ),
     ).toEqual({
@@ -130,35 +133,39 @@ describe("notifications of the lifecycle", () => {
 
     const withdrawn = await sharedCase();
     const parties = { patient: withdrawn.patient, doctor: withdrawn.doctor };
-    expect(received(parties, () => withdrawRequest(withdrawn.patient, withdrawn.id))).toEqual({
-      patient: [],
-      doctor: [{ kind: "consultation.withdrawn", link: null, consultationId: withdrawn.id }],
-    });
+    expect(await received(parties, () => withdrawRequest(withdrawn.patient, withdrawn.id))).toEqual(
+      {
+        patient: [],
+        doctor: [{ kind: "consultation.withdrawn", link: null, consultationId: withdrawn.id }],
+      },
+    );
   });
 
   test("the in-app text names who acted", async () => {
     const { patient, doctor, id } = await sharedCase();
-    expect(listNotifications(doctor)[0]!.text).toContain(patient.displayName);
-    acceptRequest(doctor, id);
-    expect(listNotifications(patient)[0]!.text).toContain(doctor.displayName);
+    expect((await listNotifications(doctor))[0]!.text).toContain(patient.displayName);
+    await acceptRequest(doctor, id);
+    expect((await listNotifications(patient))[0]!.text).toContain(doctor.displayName);
   });
 
   test("a message tells the other side, never the author", async () => {
     const c = await sharedCase();
     const both = { patient: c.patient, doctor: c.doctor };
-    expect(received(both, () => postMessage(c.patient, c.id, "She has had fevers."))).toEqual({
-      patient: [],
-      doctor: [
-        { kind: "consultation.message", link: `/doctor/cases/${c.id}`, consultationId: c.id },
-      ],
-    });
-    expect(received(both, () => postMessage(c.doctor, c.id, "Any bruising?"))).toEqual({
+    expect(await received(both, () => postMessage(c.patient, c.id, "She has had fevers."))).toEqual(
+      {
+        patient: [],
+        doctor: [
+          { kind: "consultation.message", link: `/doctor/cases/${c.id}`, consultationId: c.id },
+        ],
+      },
+    );
+    expect(await received(both, () => postMessage(c.doctor, c.id, "Any bruising?"))).toEqual({
       patient: [
         { kind: "consultation.message", link: `/consultations/${c.id}`, consultationId: c.id },
       ],
       doctor: [],
     });
-    expect(listNotifications(c.patient)[0]!.text).toContain(c.doctor.displayName);
+    expect((await listNotifications(c.patient))[0]!.text).toContain(c.doctor.displayName);
   });
 });
 
@@ -167,84 +174,86 @@ describe("unread counts and marking read", () => {
     const dr = await makeCertifiedDoctor({ offersTeleconsultation: true });
     const a = await sharedCase(dr);
     const patient = a.patient;
-    const analysis = insertAnalysis(patient.id);
-    const b = shareAnalysis(patient, analysis.id, {
+    const analysis = await insertAnalysis(patient.id);
+    const b = await shareAnalysis(patient, analysis.id, {
       doctorProfileId: dr.profile.id,
       message: "A second smear from last week, please compare.",
       consent: true,
     });
     // Patient: accepted + message on A, declined on B. Doctor: requested on A and B, a message on A.
-    acceptRequest(dr.user, a.id);
-    postMessage(dr.user, a.id, "Any bruising?");
-    postMessage(patient, a.id, "Yes, on the legs.");
-    declineRequest(dr.user, b.id, "I will look at the first one only.");
+    await acceptRequest(dr.user, a.id);
+    await postMessage(dr.user, a.id, "Any bruising?");
+    await postMessage(patient, a.id, "Yes, on the legs.");
+    await declineRequest(dr.user, b.id, "I will look at the first one only.");
 
-    expect(unreadCounts(patient)).toEqual({ all: 3, consultations: 2 });
-    expect(unreadByConsultation(patient)).toEqual(
+    expect(await unreadCounts(patient)).toEqual({ all: 3, consultations: 2 });
+    expect(await unreadByConsultation(patient)).toEqual(
       new Map([
         [a.id, 2],
         [b.id, 1],
       ]),
     );
-    expect(unreadCounts(dr.user)).toEqual({ all: 3, consultations: 2 });
-    expect(unreadByConsultation(dr.user)).toEqual(
+    expect(await unreadCounts(dr.user)).toEqual({ all: 3, consultations: 2 });
+    expect(await unreadByConsultation(dr.user)).toEqual(
       new Map([
         [a.id, 2],
         [b.id, 1],
       ]),
     );
     const nobody = await makeUser("patient");
-    expect(unreadCounts(nobody)).toEqual({ all: 0, consultations: 0 });
-    expect(unreadByConsultation(nobody).size).toBe(0);
+    expect(await unreadCounts(nobody)).toEqual({ all: 0, consultations: 0 });
+    expect((await unreadByConsultation(nobody)).size).toBe(0);
   });
 
   test("opening a consultation reads only that consultation's notifications, only for that user", async () => {
     const dr = await makeCertifiedDoctor({ offersTeleconsultation: true });
     const a = await sharedCase(dr);
-    const analysis = insertAnalysis(a.patient.id);
-    const b = shareAnalysis(a.patient, analysis.id, {
+    const analysis = await insertAnalysis(a.patient.id);
+    const b = await shareAnalysis(a.patient, analysis.id, {
       doctorProfileId: dr.profile.id,
       message: "A second smear from last week, please compare.",
       consent: true,
     });
-    acceptRequest(dr.user, a.id);
-    acceptRequest(dr.user, b.id);
-    postMessage(a.patient, a.id, "Thank you!");
+    await acceptRequest(dr.user, a.id);
+    await acceptRequest(dr.user, b.id);
+    await postMessage(a.patient, a.id, "Thank you!");
 
-    markConsultationRead(a.patient, a.id);
-    expect(unreadByConsultation(a.patient)).toEqual(new Map([[b.id, 1]]));
-    expect(unreadCounts(a.patient)).toEqual({ all: 1, consultations: 1 });
+    await markConsultationRead(a.patient, a.id);
+    expect(await unreadByConsultation(a.patient)).toEqual(new Map([[b.id, 1]]));
+    expect(await unreadCounts(a.patient)).toEqual({ all: 1, consultations: 1 });
     // The doctor's notifications about A are untouched.
-    expect(unreadByConsultation(dr.user)).toEqual(
+    expect(await unreadByConsultation(dr.user)).toEqual(
       new Map([
         [a.id, 2],
         [b.id, 1],
       ]),
     );
-    const read = allOf(a.patient).filter((n) => n.consultationId === a.id);
+    const read = (await allOf(a.patient)).filter((n) => n.consultationId === a.id);
     expect(read.every((n) => n.readAt instanceof Date)).toBe(true);
 
     // Another user "opening" A reads nothing of the patient's or the doctor's.
     const stranger = await makeUser("doctor");
-    markConsultationRead(stranger, b.id);
-    expect(unreadCounts(a.patient)).toEqual({ all: 1, consultations: 1 });
-    expect(unreadCounts(dr.user)).toEqual({ all: 3, consultations: 2 });
+    await markConsultationRead(stranger, b.id);
+    expect(await unreadCounts(a.patient)).toEqual({ all: 1, consultations: 1 });
+    expect(await unreadCounts(dr.user)).toEqual({ all: 3, consultations: 2 });
 
-    markConsultationRead(dr.user, b.id);
-    expect(unreadByConsultation(dr.user)).toEqual(new Map([[a.id, 2]]));
-    expect(unreadCounts(a.patient)).toEqual({ all: 1, consultations: 1 });
+    await markConsultationRead(dr.user, b.id);
+    expect(await unreadByConsultation(dr.user)).toEqual(new Map([[a.id, 2]]));
+    expect(await unreadCounts(a.patient)).toEqual({ all: 1, consultations: 1 });
   });
 
   test("marking a consultation read again keeps the first read time", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     try {
       const { patient, doctor, id } = await sharedCase();
-      acceptRequest(doctor, id);
+      await acceptRequest(doctor, id);
       vi.setSystemTime(new Date("2025-06-01T10:00:00Z"));
-      markConsultationRead(patient, id);
+      await markConsultationRead(patient, id);
       vi.setSystemTime(new Date("2025-06-02T10:00:00Z"));
-      markConsultationRead(patient, id);
-      expect(allOf(patient).map((n) => n.readAt)).toEqual([new Date("2025-06-01T10:00:00Z")]);
+      await markConsultationRead(patient, id);
+      expect((await allOf(patient)).map((n) => n.readAt)).toEqual([
+        new Date("2025-06-01T10:00:00Z"),
+      ]);
     } finally {
       vi.useRealTimers();
     }
@@ -254,19 +263,19 @@ describe("unread counts and marking read", () => {
     const dr = await makeCertifiedDoctor({ offersTeleconsultation: true });
     const a = await sharedCase(dr);
     const b = await sharedCase(dr);
-    acceptRequest(dr.user, a.id);
-    declineRequest(dr.user, b.id, "Outside my field.");
-    postMessage(a.patient, a.id, "Thank you!");
+    await acceptRequest(dr.user, a.id);
+    await declineRequest(dr.user, b.id, "Outside my field.");
+    await postMessage(a.patient, a.id, "Thank you!");
 
-    expect(markAllRead(dr.user)).toBe(3);
-    expect(unreadCounts(dr.user)).toEqual({ all: 0, consultations: 0 });
-    expect(unreadByConsultation(dr.user).size).toBe(0);
-    expect(unreadCounts(a.patient)).toEqual({ all: 1, consultations: 1 });
-    expect(unreadCounts(b.patient)).toEqual({ all: 1, consultations: 1 });
-    expect(markAllRead(dr.user)).toBe(0);
+    expect(await markAllRead(dr.user)).toBe(3);
+    expect(await unreadCounts(dr.user)).toEqual({ all: 0, consultations: 0 });
+    expect((await unreadByConsultation(dr.user)).size).toBe(0);
+    expect(await unreadCounts(a.patient)).toEqual({ all: 1, consultations: 1 });
+    expect(await unreadCounts(b.patient)).toEqual({ all: 1, consultations: 1 });
+    expect(await markAllRead(dr.user)).toBe(0);
     // Read notifications stay listed.
-    expect(listNotifications(dr.user)).toHaveLength(3);
-    expect(listNotifications(dr.user).every((n) => n.readAt !== null)).toBe(true);
+    expect(await listNotifications(dr.user)).toHaveLength(3);
+    expect((await listNotifications(dr.user)).every((n) => n.readAt !== null)).toBe(true);
   });
 });
 
@@ -295,7 +304,7 @@ describe("e-mail", () => {
   async function mailsOf(fn: () => unknown) {
     await flush();
     mails.length = 0;
-    fn();
+    await fn();
     expect(mails).toEqual([]);
     await flush();
     return mails.splice(0);
@@ -304,7 +313,7 @@ describe("e-mail", () => {
   test("one mail per notification, to the recipient, with the link and nothing private", async () => {
     const secretMessage = "She has had night sweats since March and a lump in her neck.";
     const patient = await makeUser("patient");
-    const analysis = insertAnalysis(patient.id, { topClass: "pre_b" });
+    const analysis = await insertAnalysis(patient.id, { topClass: "pre_b" });
     const dr = await makeCertifiedDoctor({ offersTeleconsultation: true });
     const doctor = dr.user;
     let id = "";
@@ -318,12 +327,14 @@ describe("e-mail", () => {
     };
 
     expectOne(
-      await mailsOf(() => {
-        id = shareAnalysis(patient, analysis.id, {
-          doctorProfileId: dr.profile.id,
-          message: secretMessage,
-          consent: true,
-        }).id;
+      await mailsOf(async () => {
+        id = (
+          await shareAnalysis(patient, analysis.id, {
+            doctorProfileId: dr.profile.id,
+            message: secretMessage,
+            consent: true,
+          })
+        ).id;
       }),
       doctor,
       `/doctor/cases/${id}`,
@@ -350,7 +361,7 @@ describe("e-mail", () => {
     // Nothing to open any more: the mail points to the notifications page.
     expectOne(await mailsOf(() => revokeAccess(patient, id)), doctor, "/notifications");
 
-    const notified = [...allOf(patient), ...allOf(doctor)];
+    const notified = [...(await allOf(patient)), ...(await allOf(doctor))];
     expect(sent).toHaveLength(notified.length);
 
     for (const mail of sent) {
@@ -394,35 +405,35 @@ describe("e-mail", () => {
     };
     await flush();
     mails.length = 0;
-    expect(() =>
-      inTransaction((uow) => {
-        notify(uow, accepted);
+    await expect(
+      inTransaction(async (uow) => {
+        await notify(uow, accepted);
         throw new Error("the change failed");
       }),
-    ).toThrow("the change failed");
+    ).rejects.toThrow("the change failed");
     await flush();
     expect(mails).toEqual([]);
-    expect(allOf(user)).toEqual([]);
+    expect(await allOf(user)).toEqual([]);
 
     // The same notification in a transaction that commits does send its mail.
-    inTransaction((uow) => {
-      notify(uow, accepted);
+    await inTransaction(async (uow) => {
+      await notify(uow, accepted);
     });
     await flush();
     expect(mails.map((m) => m.to)).toEqual([user.email]);
-    expect(allOf(user)).toHaveLength(1);
+    expect(await allOf(user)).toHaveLength(1);
   });
 
   test("a step refused with a conflict sends nothing", async () => {
     const { patient, doctor, id } = await sharedCase();
-    declineRequest(doctor, id, "Outside my field.");
-    const before = [...allOf(patient), ...allOf(doctor)].length;
-    const sent = await mailsOf(() => {
-      expect(() => acceptRequest(doctor, id)).toThrow();
-      expect(() => postMessage(patient, id, "Why?")).toThrow();
+    await declineRequest(doctor, id, "Outside my field.");
+    const before = [...(await allOf(patient)), ...(await allOf(doctor))].length;
+    const sent = await mailsOf(async () => {
+      await expect(acceptRequest(doctor, id)).rejects.toThrow();
+      await expect(postMessage(patient, id, "Why?")).rejects.toThrow();
     });
     expect(sent).toEqual([]);
-    expect([...allOf(patient), ...allOf(doctor)]).toHaveLength(before);
+    expect([...(await allOf(patient)), ...(await allOf(doctor))]).toHaveLength(before);
   });
 
   test("a failing mail transport does not undo the step; the failure is logged", async () => {
@@ -438,7 +449,7 @@ describe("e-mail", () => {
       const { patient, doctor, id } = await sharedCase();
       await flush();
       errors.mockClear();
-      expect(acceptRequest(doctor, id).status).toBe("accepted");
+      expect((await acceptRequest(doctor, id)).status).toBe("accepted");
       await flush();
       expect(errors).toHaveBeenCalledWith(
         expect.stringContaining(`sending to ${patient.email} failed`),
@@ -475,18 +486,18 @@ describe("closing answered consultations automatically", () => {
     const oldRequested = await sharedCase(dr);
     const oldClosed = await sharedCase(dr);
 
-    acceptRequest(dr.user, oldAccepted.id);
-    acceptRequest(dr.user, old.id);
-    answerConsultation(dr.user, old.id, answer);
-    acceptRequest(dr.user, oldClosed.id);
-    answerConsultation(dr.user, oldClosed.id, answer);
-    closeConsultation(oldClosed.patient, oldClosed.id);
+    await acceptRequest(dr.user, oldAccepted.id);
+    await acceptRequest(dr.user, old.id);
+    await answerConsultation(dr.user, old.id, answer);
+    await acceptRequest(dr.user, oldClosed.id);
+    await answerConsultation(dr.user, oldClosed.id, answer);
+    await closeConsultation(oldClosed.patient, oldClosed.id);
     vi.setSystemTime(T0 + DAY);
-    acceptRequest(dr.user, boundary.id);
-    answerConsultation(dr.user, boundary.id, answer);
+    await acceptRequest(dr.user, boundary.id);
+    await answerConsultation(dr.user, boundary.id, answer);
     vi.setSystemTime(T0 + 10 * DAY);
-    acceptRequest(dr.user, recent.id);
-    answerConsultation(dr.user, recent.id, answer);
+    await acceptRequest(dr.user, recent.id);
+    await answerConsultation(dr.user, recent.id, answer);
 
     const now = new Date(T0 + 15 * DAY);
     vi.setSystemTime(T0 + 20 * DAY); // the function must use `now`, not the clock
@@ -497,20 +508,20 @@ describe("closing answered consultations automatically", () => {
       doctor: dr.user,
     };
     let closedCount = -1;
-    const got = received(all, () => {
-      closedCount = autoCloseAnswered(14, now);
+    const got = await received(all, async () => {
+      closedCount = await autoCloseAnswered(14, now);
     });
     expect(closedCount).toBe(1);
 
-    const statusOf = (id: string) =>
-      getDb().select().from(consultations).where(eq(consultations.id, id)).get()!;
-    expect(statusOf(old.id)).toMatchObject({ status: "closed", closedAt: now });
+    const statusOf = async (id: string) =>
+      (await getDb().select().from(consultations).where(eq(consultations.id, id)).limit(1))[0]!;
+    expect(await statusOf(old.id)).toMatchObject({ status: "closed", closedAt: now });
     // Answered exactly 14 days before `now`: not older than the cutoff yet.
-    expect(statusOf(boundary.id).status).toBe("answered");
-    expect(statusOf(recent.id).status).toBe("answered");
-    expect(statusOf(oldAccepted.id).status).toBe("accepted");
-    expect(statusOf(oldRequested.id).status).toBe("requested");
-    expect(statusOf(oldClosed.id).closedAt).toEqual(new Date(T0));
+    expect((await statusOf(boundary.id)).status).toBe("answered");
+    expect((await statusOf(recent.id)).status).toBe("answered");
+    expect((await statusOf(oldAccepted.id)).status).toBe("accepted");
+    expect((await statusOf(oldRequested.id)).status).toBe("requested");
+    expect((await statusOf(oldClosed.id)).closedAt).toEqual(new Date(T0));
 
     expect(got).toEqual({
       old: [
@@ -520,7 +531,7 @@ describe("closing answered consultations automatically", () => {
       recent: [],
       doctor: [],
     });
-    const auditRows = getDb()
+    const auditRows = await getDb()
       .select()
       .from(auditLog)
       .where(
@@ -528,19 +539,18 @@ describe("closing answered consultations automatically", () => {
           eq(auditLog.action, "consultation.auto-close"),
           inArray(auditLog.targetId, [old.id, boundary.id, recent.id]),
         ),
-      )
-      .all();
+      );
     expect(auditRows.map((r) => [r.targetId, r.actorId])).toEqual([[old.id, null]]);
 
     // Idempotent: a second run closes nothing more and notifies nobody.
-    const again = received(all, () => expect(autoCloseAnswered(14, now)).toBe(0));
+    const again = await received(all, async () => expect(await autoCloseAnswered(14, now)).toBe(0));
     expect(Object.values(again).flat()).toEqual([]);
 
     // Later, the other two are due as well.
-    expect(autoCloseAnswered(14, new Date(T0 + 25 * DAY))).toBe(2);
-    expect(statusOf(boundary.id).status).toBe("closed");
-    expect(statusOf(recent.id).status).toBe("closed");
-    expect(statusOf(oldAccepted.id).status).toBe("accepted");
+    expect(await autoCloseAnswered(14, new Date(T0 + 25 * DAY))).toBe(2);
+    expect((await statusOf(boundary.id)).status).toBe("closed");
+    expect((await statusOf(recent.id)).status).toBe("closed");
+    expect((await statusOf(oldAccepted.id)).status).toBe("accepted");
   });
 });
 
@@ -549,67 +559,69 @@ describe("the verified-consultation badge on reviews", () => {
 
   test("an answered consultation with that doctor makes the review verified", async () => {
     const { patient, doctor, profileId, id } = await sharedCase();
-    acceptRequest(doctor, id);
-    answerConsultation(doctor, id, answer);
-    saveOwnReview(patient, profileId, review);
-    expect(getOwnReview(patient, profileId)?.verifiedConsultation).toBe(true);
+    await acceptRequest(doctor, id);
+    await answerConsultation(doctor, id, answer);
+    await saveOwnReview(patient, profileId, review);
+    expect((await getOwnReview(patient, profileId))?.verifiedConsultation).toBe(true);
   });
 
   test("a closed one counts too, and so does one revoked after the answer", async () => {
     const closed = await sharedCase();
-    acceptRequest(closed.doctor, closed.id);
-    answerConsultation(closed.doctor, closed.id, answer);
-    closeConsultation(closed.patient, closed.id);
-    saveOwnReview(closed.patient, closed.profileId, review);
-    expect(getOwnReview(closed.patient, closed.profileId)?.verifiedConsultation).toBe(true);
+    await acceptRequest(closed.doctor, closed.id);
+    await answerConsultation(closed.doctor, closed.id, answer);
+    await closeConsultation(closed.patient, closed.id);
+    await saveOwnReview(closed.patient, closed.profileId, review);
+    expect((await getOwnReview(closed.patient, closed.profileId))?.verifiedConsultation).toBe(true);
 
     const revoked = await sharedCase();
-    acceptRequest(revoked.doctor, revoked.id);
-    answerConsultation(revoked.doctor, revoked.id, answer);
-    revokeAccess(revoked.patient, revoked.id);
-    saveOwnReview(revoked.patient, revoked.profileId, review);
-    expect(getOwnReview(revoked.patient, revoked.profileId)?.verifiedConsultation).toBe(true);
+    await acceptRequest(revoked.doctor, revoked.id);
+    await answerConsultation(revoked.doctor, revoked.id, answer);
+    await revokeAccess(revoked.patient, revoked.id);
+    await saveOwnReview(revoked.patient, revoked.profileId, review);
+    expect((await getOwnReview(revoked.patient, revoked.profileId))?.verifiedConsultation).toBe(
+      true,
+    );
   });
 
   test("no consultation, or one never answered, leaves the review unverified", async () => {
     const dr = await makeCertifiedDoctor({ offersTeleconsultation: true });
     const none = await makeUser("patient");
-    saveOwnReview(none, dr.profile.id, review);
-    expect(getOwnReview(none, dr.profile.id)?.verifiedConsultation).toBe(false);
+    await saveOwnReview(none, dr.profile.id, review);
+    expect((await getOwnReview(none, dr.profile.id))?.verifiedConsultation).toBe(false);
 
     const requested = await sharedCase(dr);
     const accepted = await sharedCase(dr);
-    acceptRequest(dr.user, accepted.id);
+    await acceptRequest(dr.user, accepted.id);
     const declined = await sharedCase(dr);
-    declineRequest(dr.user, declined.id, "Outside my field.");
+    await declineRequest(dr.user, declined.id, "Outside my field.");
     const withdrawn = await sharedCase(dr);
-    withdrawRequest(withdrawn.patient, withdrawn.id);
+    await withdrawRequest(withdrawn.patient, withdrawn.id);
     for (const c of [requested, accepted, declined, withdrawn]) {
-      saveOwnReview(c.patient, dr.profile.id, review);
-      expect(getOwnReview(c.patient, dr.profile.id)?.verifiedConsultation).toBe(false);
+      await saveOwnReview(c.patient, dr.profile.id, review);
+      expect((await getOwnReview(c.patient, dr.profile.id))?.verifiedConsultation).toBe(false);
     }
   });
 
   test("an answer from another doctor does not verify a review of this one", async () => {
     const { patient, doctor, id } = await sharedCase();
-    acceptRequest(doctor, id);
-    answerConsultation(doctor, id, answer);
+    await acceptRequest(doctor, id);
+    await answerConsultation(doctor, id, answer);
     const other = await makeCertifiedDoctor({ offersTeleconsultation: true });
-    saveOwnReview(patient, other.profile.id, review);
-    expect(getOwnReview(patient, other.profile.id)?.verifiedConsultation).toBe(false);
+    await saveOwnReview(patient, other.profile.id, review);
+    expect((await getOwnReview(patient, other.profile.id))?.verifiedConsultation).toBe(false);
   });
 
   test("a review written while waiting becomes verified when edited after the answer", async () => {
     const { patient, doctor, profileId, id } = await sharedCase();
-    saveOwnReview(patient, profileId, {
+    await saveOwnReview(patient, profileId, {
       rating: 3,
       body: "Still waiting for the answer, so far ok.",
     });
-    expect(getOwnReview(patient, profileId)?.verifiedConsultation).toBe(false);
-    acceptRequest(doctor, id);
-    answerConsultation(doctor, id, answer);
-    saveOwnReview(patient, profileId, review);
-    expect(getOwnReview(patient, profileId)).toMatchObject({
+    expect((await getOwnReview(patient, profileId))?.verifiedConsultation).toBe(false);
+    await acceptRequest(doctor, id);
+    await answerConsultation(doctor, id, answer);
+    await saveOwnReview(patient, profileId, review);
+    expect(await getOwnReview(patient, profileId)).toMatchObject({
       verifiedConsultation: true,
       rating: 5,
     });

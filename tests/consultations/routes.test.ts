@@ -22,6 +22,7 @@ import {
 } from "../helpers";
 import { fixedClassifier } from "../analyses/fixtures";
 import { smearLikeImage } from "../uploads/images";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 type Params = Record<string, string>;
@@ -59,9 +60,9 @@ async function sharedCase({ withImages = false } = {}) {
   const patient = await makeUser("patient");
   const analysis = withImages
     ? await createAnalysis(patient, { bytes: await smearLikeImage() }, fixedClassifier)
-    : insertAnalysis(patient.id);
+    : await insertAnalysis(patient.id);
   const { user: doctor, profile } = await makeCertifiedDoctor({ offersTeleconsultation: true });
-  const c = shareAnalysis(patient, analysis.id, {
+  const c = await shareAnalysis(patient, analysis.id, {
     doctorProfileId: profile.id,
     message: "The model says pre-B; what should we do next?",
     consent: true,
@@ -75,16 +76,16 @@ const openCase = async (user: User | null, id: string) =>
 const openImage = async (user: User, id: string, file: string) =>
   imageLoader(await get(user, `${casePath(id)}/image/${file}`, { id, file }));
 
-const consultationRow = (id: string) =>
-  getDb().select().from(consultations).where(eq(consultations.id, id)).get()!;
+const consultationRow = async (id: string) =>
+  (await getDb().select().from(consultations).where(eq(consultations.id, id)).limit(1))[0]!;
 const consultationsOf = (patient: User) =>
-  getDb().select().from(consultations).where(eq(consultations.patientId, patient.id)).all();
+  getDb().select().from(consultations).where(eq(consultations.patientId, patient.id));
 
 describe("the doctor's case page", () => {
   test("the case's doctor gets the case, and opening it reads its notifications", async () => {
     const { patient, doctor, analysis, id } = await sharedCase();
-    postMessage(patient, id, "Also: fevers for two weeks.");
-    expect(unreadCounts(doctor)).toEqual({ all: 2, consultations: 1 });
+    await postMessage(patient, id, "Also: fevers for two weeks.");
+    expect(await unreadCounts(doctor)).toEqual({ all: 2, consultations: 1 });
     const page = await openCase(doctor, id);
     expect(page.consultation).toMatchObject({
       id,
@@ -96,7 +97,7 @@ describe("the doctor's case page", () => {
     expect(page.messages.map((m) => [m.body, m.mine])).toEqual([
       ["Also: fevers for two weeks.", false],
     ]);
-    expect(unreadCounts(doctor)).toEqual({ all: 0, consultations: 0 });
+    expect(await unreadCounts(doctor)).toEqual({ all: 0, consultations: 0 });
   });
 
   test("another doctor, the admin and the patient get 404; nobody signed in goes to /login", async () => {
@@ -118,7 +119,7 @@ describe("the doctor's case page", () => {
       caseAction(await post(other, casePath(id), { id }, { intent: "accept" })),
     );
     expect(result.status).toBe(404);
-    expect(consultationRow(id).status).toBe("requested");
+    expect((await consultationRow(id)).status).toBe("requested");
   });
 });
 
@@ -138,12 +139,12 @@ describe("the doctor's case images", () => {
     expect(heatmap.headers.get("Cache-Control")).toBe("private, no-store");
     expect(heatmap.headers.get("X-Content-Type-Options")).toBe("nosniff");
 
-    const audited = getDb()
-      .select({ action: auditLog.action })
-      .from(auditLog)
-      .where(and(eq(auditLog.actorId, doctor.id), eq(auditLog.targetId, id)))
-      .all()
-      .map((r) => r.action);
+    const audited = (
+      await getDb()
+        .select({ action: auditLog.action })
+        .from(auditLog)
+        .where(and(eq(auditLog.actorId, doctor.id), eq(auditLog.targetId, id)))
+    ).map((r) => r.action);
     expect(audited).toEqual(
       expect.arrayContaining(["consultation.image.original", "consultation.image.heatmap"]),
     );
@@ -162,7 +163,7 @@ describe("the doctor's case images", () => {
 describe("revoking access from the patient's page", () => {
   test("after intent=revoke the doctor gets 404 on the case and on every image", async () => {
     const { patient, doctor, id } = await sharedCase({ withImages: true });
-    acceptRequest(doctor, id);
+    await acceptRequest(doctor, id);
     expect((await openImage(doctor, id, "original")).status).toBe(200);
 
     const path = `/consultations/${id}`;
@@ -170,7 +171,7 @@ describe("revoking access from the patient's page", () => {
     expect(result).toBeInstanceOf(Response);
     expect((result as Response).status).toBe(302);
     expect((result as Response).headers.get("Location")).toBe(path);
-    expect(consultationRow(id).revokedAt).toBeInstanceOf(Date);
+    expect((await consultationRow(id)).revokedAt).toBeInstanceOf(Date);
 
     expect((await thrownResponse(openCase(doctor, id))).status).toBe(404);
     for (const file of ["original", "thumbnail", "heatmap"]) {
@@ -185,10 +186,10 @@ describe("revoking access from the patient's page", () => {
     const { patient, id } = await sharedCase();
     const path = `/consultations/${id}`;
     await patientAction(await post(patient, path, { id }, { intent: "revoke" }));
-    const first = consultationRow(id).revokedAt;
+    const first = (await consultationRow(id)).revokedAt;
     const again = await patientAction(await post(patient, path, { id }, { intent: "revoke" }));
     expect(statusOf(again)).toBe(409);
-    expect(consultationRow(id).revokedAt).toEqual(first);
+    expect((await consultationRow(id)).revokedAt).toEqual(first);
   });
 
   test("another patient cannot revoke (404), and nothing changes", async () => {
@@ -199,7 +200,7 @@ describe("revoking access from the patient's page", () => {
       patientAction(await post(stranger, path, { id }, { intent: "revoke" })),
     );
     expect(response.status).toBe(404);
-    expect(consultationRow(id).revokedAt).toBeNull();
+    expect((await consultationRow(id)).revokedAt).toBeNull();
   });
 });
 
@@ -208,9 +209,9 @@ describe("sharing a case (consultations.new)", () => {
     const patient = await makeUser("patient");
     const { profile } = await makeCertifiedDoctor({ offersTeleconsultation: true });
     const at = new Date("2026-11-30T09:15:00Z");
-    insertAnalysis(patient.id, { createdAt: at });
-    insertAnalysis(patient.id, { createdAt: at });
-    insertAnalysis(patient.id, { createdAt: new Date("2026-11-30T17:40:00Z") });
+    await insertAnalysis(patient.id, { createdAt: at });
+    await insertAnalysis(patient.id, { createdAt: at });
+    await insertAnalysis(patient.id, { createdAt: new Date("2026-11-30T17:40:00Z") });
     const data = (await shareLoader(
       await get(patient, `/consultations/new?doctor=${profile.id}`, {}),
     )) as { analyses: { label: string }[] };
@@ -221,7 +222,7 @@ describe("sharing a case (consultations.new)", () => {
 
   async function setup(offersTeleconsultation = true) {
     const patient = await makeUser("patient");
-    const analysis = insertAnalysis(patient.id);
+    const analysis = await insertAnalysis(patient.id);
     const { profile } = await makeCertifiedDoctor({ offersTeleconsultation });
     const fields = {
       analysisId: analysis.id,
@@ -244,19 +245,19 @@ describe("sharing a case (consultations.new)", () => {
     expect(reply.error?.consent).toEqual([
       "Tick the box to let this doctor see the image and result",
     ]);
-    expect(consultationsOf(patient)).toEqual([]);
+    expect(await consultationsOf(patient)).toEqual([]);
   });
 
   test("a message that is too short: 400, and no consultation", async () => {
     const { patient, fields } = await setup();
     expect(statusOf(await share(patient, { ...fields, message: "  help  " }))).toBe(400);
-    expect(consultationsOf(patient)).toEqual([]);
+    expect(await consultationsOf(patient)).toEqual([]);
   });
 
   test("valid input creates the consultation and redirects to it", async () => {
     const { patient, analysis, profileId, fields } = await setup();
     const result = await share(patient, { ...fields, ageBracket: "adult" });
-    const rows = consultationsOf(patient);
+    const rows = await consultationsOf(patient);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       analysisId: analysis.id,
@@ -274,60 +275,59 @@ describe("sharing a case (consultations.new)", () => {
   test("a doctor without teleconsultation: 400, and no consultation", async () => {
     const { patient, fields } = await setup(false);
     expect(statusOf(await share(patient, fields))).toBe(400);
-    expect(consultationsOf(patient)).toEqual([]);
+    expect(await consultationsOf(patient)).toEqual([]);
   });
 
   test("someone else's analysis: 404, and no consultation", async () => {
     const { patient: owner, fields } = await setup();
     const stranger = await makeUser("patient");
     expect((await thrownResponse(share(stranger, fields))).status).toBe(404);
-    expect(consultationsOf(stranger)).toEqual([]);
-    expect(consultationsOf(owner)).toEqual([]);
+    expect(await consultationsOf(stranger)).toEqual([]);
+    expect(await consultationsOf(owner)).toEqual([]);
   });
 
   test("an unverified or unknown doctor: 400 with a message, and no consultation", async () => {
     const { patient, fields } = await setup();
     const pending = await makeUser("doctor");
-    for (const doctorProfileId of [profileOf(pending.id).id, crypto.randomUUID()]) {
+    for (const doctorProfileId of [(await profileOf(pending.id)).id, crypto.randomUUID()]) {
       const result = await share(patient, { ...fields, doctorProfileId });
       expect(statusOf(result)).toBe(400);
       expect((result as { data: { error?: Record<string, string[]> } }).data.error?.[""]).toEqual([
         "This hematologist cannot receive cases at the moment. Choose another one in the doctor finder.",
       ]);
     }
-    expect(consultationsOf(patient)).toEqual([]);
+    expect(await consultationsOf(patient)).toEqual([]);
   });
 
   test("a doctor not accepting new patients: 400 for a new patient, allowed for a returning one", async () => {
     const { patient, analysis, profileId, fields } = await setup();
     expect(statusOf(await share(patient, fields))).toBe(302);
-    getDb()
-      .update(doctorProfiles)
-      .set({ acceptsNewPatients: false })
-      .where(eq(doctorProfiles.id, profileId))
-      .run();
+    await inTransaction(({ tx }) =>
+      tx
+        .update(doctorProfiles)
+        .set({ acceptsNewPatients: false })
+        .where(eq(doctorProfiles.id, profileId)),
+    );
     const newcomer = await makeUser("patient");
-    const theirs = insertAnalysis(newcomer.id);
+    const theirs = await insertAnalysis(newcomer.id);
     const refused = await share(newcomer, { ...fields, analysisId: theirs.id });
     expect(statusOf(refused)).toBe(400);
     expect(
       (refused as { data: { error?: Record<string, string[]> } }).data.error?.[""]?.[0],
     ).toMatch(/not accepting new patients/);
-    expect(consultationsOf(newcomer)).toEqual([]);
-    const second = insertAnalysis(patient.id);
+    expect(await consultationsOf(newcomer)).toEqual([]);
+    const second = await insertAnalysis(patient.id);
     expect(statusOf(await share(patient, { ...fields, analysisId: second.id }))).toBe(302);
-    expect(
-      consultationsOf(patient)
-        .map((c) => c.analysisId)
-        .sort(),
-    ).toEqual([analysis.id, second.id].sort());
+    expect((await consultationsOf(patient)).map((c) => c.analysisId).sort()).toEqual(
+      [analysis.id, second.id].sort(),
+    );
   });
 
   test("sharing the same case with the same doctor twice: 409, one consultation", async () => {
     const { patient, fields } = await setup();
     expect(statusOf(await share(patient, fields))).toBe(302);
     expect(statusOf(await share(patient, fields))).toBe(409);
-    expect(consultationsOf(patient)).toHaveLength(1);
+    expect(await consultationsOf(patient)).toHaveLength(1);
   });
 
   test("a doctor cannot share (404)", async () => {
@@ -340,9 +340,9 @@ describe("sharing a case (consultations.new)", () => {
 describe("the doctor's answer and the messages by form", () => {
   test("an answer with an invalid class: 400, and nothing changes", async () => {
     const { patient, doctor, id } = await sharedCase();
-    acceptRequest(doctor, id);
-    const before = consultationRow(id);
-    const unreadBefore = unreadCounts(patient);
+    await acceptRequest(doctor, id);
+    const before = await consultationRow(id);
+    const unreadBefore = await unreadCounts(patient);
     const result = await caseAction(
       await post(
         doctor,
@@ -358,7 +358,7 @@ describe("the doctor's answer and the messages by form", () => {
       ),
     );
     expect(statusOf(result)).toBe(400);
-    const after = consultationRow(id);
+    const after = await consultationRow(id);
     expect(after).toEqual(before);
     expect(after).toMatchObject({
       status: "accepted",
@@ -367,18 +367,17 @@ describe("the doctor's answer and the messages by form", () => {
       morphology: null,
       answeredAt: null,
     });
-    expect(unreadCounts(patient)).toEqual(unreadBefore);
-    const answerAudits = getDb()
+    expect(await unreadCounts(patient)).toEqual(unreadBefore);
+    const answerAudits = await getDb()
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.action, "consultation.answer"), eq(auditLog.targetId, id)))
-      .all();
+      .where(and(eq(auditLog.action, "consultation.answer"), eq(auditLog.targetId, id)));
     expect(answerAudits).toEqual([]);
   });
 
   test("a valid answer is saved and redirects to the case", async () => {
     const { doctor, id } = await sharedCase();
-    acceptRequest(doctor, id);
+    await acceptRequest(doctor, id);
     const result = await caseAction(
       await post(
         doctor,
@@ -395,7 +394,7 @@ describe("the doctor's answer and the messages by form", () => {
     );
     expect((result as Response).status).toBe(302);
     expect((result as Response).headers.get("Location")).toBe(casePath(id));
-    expect(consultationRow(id)).toMatchObject({
+    expect(await consultationRow(id)).toMatchObject({
       status: "answered",
       doctorClass: "pro_b",
       urgency: "urgent",
@@ -404,7 +403,7 @@ describe("the doctor's answer and the messages by form", () => {
 
   test("an answer beyond the four classes keeps the morphology apart from the advice", async () => {
     const { doctor, id } = await sharedCase();
-    acceptRequest(doctor, id);
+    await acceptRequest(doctor, id);
     const result = await caseAction(
       await post(
         doctor,
@@ -420,7 +419,7 @@ describe("the doctor's answer and the messages by form", () => {
       ),
     );
     expect((result as Response).status).toBe(302);
-    expect(consultationRow(id)).toMatchObject({
+    expect(await consultationRow(id)).toMatchObject({
       status: "answered",
       doctorClass: "other_leukaemia_suspected",
       morphology: "Large blasts with Auer rods; myeloid, not lymphoid.",
@@ -430,8 +429,8 @@ describe("the doctor's answer and the messages by form", () => {
 
   test("an answer without a morphology comment or with over-long advice: 400, nothing written", async () => {
     const { doctor, id } = await sharedCase();
-    acceptRequest(doctor, id);
-    const before = consultationRow(id);
+    await acceptRequest(doctor, id);
+    const before = await consultationRow(id);
     const result = await caseAction(
       await post(
         doctor,
@@ -454,7 +453,7 @@ describe("the doctor's answer and the messages by form", () => {
     expect(reply.error?.recommendations).toEqual([
       "Keep the advice to the patient to at most 4,000 characters",
     ]);
-    expect(consultationRow(id)).toEqual(before);
+    expect(await consultationRow(id)).toEqual(before);
   });
 
   test("answering a request not yet accepted: 409, and nothing changes", async () => {
@@ -474,7 +473,7 @@ describe("the doctor's answer and the messages by form", () => {
       ),
     );
     expect(statusOf(result)).toBe(409);
-    expect(consultationRow(id)).toMatchObject({ status: "requested", doctorClass: null });
+    expect(await consultationRow(id)).toMatchObject({ status: "requested", doctorClass: null });
   });
 
   test("an empty message: 400 on both pages, and no message", async () => {
@@ -483,8 +482,7 @@ describe("the doctor's answer and the messages by form", () => {
       getDb()
         .select()
         .from(consultationMessages)
-        .where(eq(consultationMessages.consultationId, id))
-        .all();
+        .where(eq(consultationMessages.consultationId, id));
     for (const body of ["", "   \n  "]) {
       const fromPatient = await patientAction(
         await post(patient, `/consultations/${id}`, { id }, { intent: "message", body }),
@@ -502,7 +500,7 @@ describe("the doctor's answer and the messages by form", () => {
       await post(doctor, casePath(id), { id }, { intent: "message" }),
     );
     expect(statusOf(missing)).toBe(400);
-    expect(messages()).toEqual([]);
+    expect(await messages()).toEqual([]);
   });
 
   test("a message by form is saved (trimmed) and redirects to the thread", async () => {
@@ -553,7 +551,7 @@ describe("cross-site POSTs are refused", () => {
         await post(doctor, casePath(id), { id }, { intent: "accept" }, headers),
       );
       expect((await thrownResponse(accept)).status).toBe(403);
-      const other = insertAnalysis(patient.id);
+      const other = await insertAnalysis(patient.id);
       const share = shareAction(
         await post(
           patient,
@@ -570,14 +568,13 @@ describe("cross-site POSTs are refused", () => {
       );
       expect((await thrownResponse(share)).status).toBe(403);
     }
-    expect(consultationRow(id)).toMatchObject({ status: "requested", revokedAt: null });
-    expect(consultationsOf(patient).map((c) => c.analysisId)).toEqual([analysis.id]);
+    expect(await consultationRow(id)).toMatchObject({ status: "requested", revokedAt: null });
+    expect((await consultationsOf(patient)).map((c) => c.analysisId)).toEqual([analysis.id]);
     expect(
-      getDb()
+      await getDb()
         .select()
         .from(consultationMessages)
-        .where(eq(consultationMessages.consultationId, id))
-        .all(),
+        .where(eq(consultationMessages.consultationId, id)),
     ).toEqual([]);
   });
 });

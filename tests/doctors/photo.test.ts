@@ -11,6 +11,7 @@ import { loader as photoLoader } from "~/routes/doctors.$id_.photo";
 import { recoverUploads } from "~/uploads/recovery.server";
 import { getImageStore, imageStoreRoot } from "~/uploads/storage.server";
 import { getRequest, makeCertifiedDoctor, ORIGIN, sessionCookieFor } from "../helpers";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 /** A 900 × 600 JPEG carrying EXIF (a camera note and GPS), as phones write them. */
 const photoWithExif = () =>
@@ -32,8 +33,8 @@ async function refusal(bytes: Uint8Array) {
   throw new Error("accepted");
 }
 
-const profileRow = (id: string) =>
-  getDb().select().from(doctorProfiles).where(eq(doctorProfiles.id, id)).get()!;
+const profileRow = async (id: string) =>
+  (await getDb().select().from(doctorProfiles).where(eq(doctorProfiles.id, id)).limit(1))[0]!;
 
 async function photoResponse(profileId: string) {
   return (await photoLoader({
@@ -86,15 +87,16 @@ describe("a doctor's profile photo", () => {
     await expect(photoResponse(doctor.profile.id)).rejects.toMatchObject({ status: 404 });
     const first = await setOwnPhoto(doctor.user, await photoWithExif());
     expect(first.backToVerification).toBe(true);
-    const row = profileRow(doctor.profile.id);
+    const row = await profileRow(doctor.profile.id);
     expect(row.status).toBe("pending");
     expect(row.photoKey).toMatch(/^[A-Za-z0-9_-]{24}$/);
     await expect(photoResponse(doctor.profile.id)).rejects.toMatchObject({ status: 404 });
-    getDb()
-      .update(doctorProfiles)
-      .set({ status: "verified" })
-      .where(eq(doctorProfiles.id, doctor.profile.id))
-      .run();
+    await inTransaction(({ tx }) =>
+      tx
+        .update(doctorProfiles)
+        .set({ status: "verified" })
+        .where(eq(doctorProfiles.id, doctor.profile.id)),
+    );
     const served = await photoResponse(doctor.profile.id);
     expect(served.status).toBe(200);
     expect(served.headers.get("content-type")).toBe("image/jpeg");
@@ -108,17 +110,17 @@ describe("a doctor's profile photo", () => {
     await setOwnPhoto(doctor.user, await photoWithExif());
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await getImageStore().get(oldKey, "thumbnail")).toBeNull();
-    const newKey = profileRow(doctor.profile.id).photoKey!;
+    const newKey = (await profileRow(doctor.profile.id)).photoKey!;
     await setOwnPhoto(doctor.user, null);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(profileRow(doctor.profile.id).photoKey).toBeNull();
+    expect((await profileRow(doctor.profile.id)).photoKey).toBeNull();
     expect(await getImageStore().get(newKey, "thumbnail")).toBeNull();
   });
 
   test("the start-up sweep keeps photos and removes a photo no profile names", async () => {
     const doctor = await makeCertifiedDoctor();
     await setOwnPhoto(doctor.user, await photoWithExif());
-    const kept = profileRow(doctor.profile.id).photoKey!;
+    const kept = (await profileRow(doctor.profile.id)).photoKey!;
     // What a crash between the file and the commit leaves: a folder nobody names.
     const orphan = "OrphanPhotoKey0123456789";
     await getImageStore().put(orphan, "thumbnail", await preparePhoto(await photoWithExif()));
@@ -152,6 +154,9 @@ describe("a doctor's profile photo", () => {
     expect(result.data.error?.photo).toEqual([
       "This file is not a JPEG, PNG, WebP or TIFF image. Choose a photo.",
     ]);
-    expect(profileRow(doctor.profile.id)).toMatchObject({ status: "verified", photoKey: null });
+    expect(await profileRow(doctor.profile.id)).toMatchObject({
+      status: "verified",
+      photoKey: null,
+    });
   });
 });

@@ -40,11 +40,13 @@ async function save(fields: Record<string, string>) {
   );
   const result = (await profileAction({ request, params: {}, context: {} })) as unknown;
   const status = (result as { init?: { status?: number } }).init?.status ?? 200;
-  const row = getDb()
-    .select()
-    .from(doctorProfiles)
-    .where(eq(doctorProfiles.id, doctor.profile.id))
-    .get()!;
+  const row = (
+    await getDb()
+      .select()
+      .from(doctorProfiles)
+      .where(eq(doctorProfiles.id, doctor.profile.id))
+      .limit(1)
+  )[0]!;
   return { status, result, row, doctor };
 }
 
@@ -65,7 +67,7 @@ describe("a doctor states education and fees", () => {
     ]);
     expect(row.inPersonFee).toEqual({ kind: "paid", amountMinor: 8000, currency: "EUR" });
     expect(row.teleconsultationFee).toEqual({ kind: "free" });
-    const listed = getListedDoctor(doctor.profile.id);
+    const listed = await getListedDoctor(doctor.profile.id);
     expect(feeSummary(listed)).toBe("In person €80 · Teleconsultation free");
   });
 

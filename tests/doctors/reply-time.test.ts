@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { eq } from "drizzle-orm";
-import { getDb } from "#db/client";
+import { getDb, getWriter } from "#db/client";
 import { consultationMessages, consultations, doctorProfiles } from "#db/schema";
 import { acceptRequest, answerConsultation, shareAnalysis } from "~/consultations/lifecycle.server";
 import { postMessage } from "~/consultations/messages.server";
@@ -10,6 +10,7 @@ import { median, refreshReplyTime } from "~/doctors/reply-time.server";
 import { scanDoctors, searchDoctors } from "~/doctors/search.server";
 import { sortHits } from "~/doctors/sort";
 import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 const HOUR = 3_600_000;
 const answer = {
@@ -19,12 +20,17 @@ const answer = {
   urgency: "soon" as const,
 };
 
-const stats = (profileId: string) =>
-  getDb()
-    .select({ replyCount: doctorProfiles.replyCount, medianReplyMs: doctorProfiles.medianReplyMs })
-    .from(doctorProfiles)
-    .where(eq(doctorProfiles.id, profileId))
-    .get()!;
+const stats = async (profileId: string) =>
+  (
+    await getDb()
+      .select({
+        replyCount: doctorProfiles.replyCount,
+        medianReplyMs: doctorProfiles.medianReplyMs,
+      })
+      .from(doctorProfiles)
+      .where(eq(doctorProfiles.id, profileId))
+      .limit(1)
+  )[0]!;
 
 /** A consultation requested `hoursAgo` hours ago, accepted, and answered now (after an optional message). */
 async function answeredCase(
@@ -33,28 +39,30 @@ async function answeredCase(
   messageHoursAgo?: number,
 ) {
   const patient = await makeUser("patient");
-  const analysis = insertAnalysis(patient.id);
-  const c = shareAnalysis(patient, analysis.id, {
+  const analysis = await insertAnalysis(patient.id);
+  const c = await shareAnalysis(patient, analysis.id, {
     doctorProfileId: doctor.profile.id,
     message: "Could you look at my smear, please? The result worried me.",
     consent: true,
   });
   const now = Date.now();
-  getDb()
-    .update(consultations)
-    .set({ requestedAt: new Date(now - hoursAgo * HOUR) })
-    .where(eq(consultations.id, c.id))
-    .run();
-  acceptRequest(doctor.user, c.id);
+  await inTransaction(({ tx }) =>
+    tx
+      .update(consultations)
+      .set({ requestedAt: new Date(now - hoursAgo * HOUR) })
+      .where(eq(consultations.id, c.id)),
+  );
+  await acceptRequest(doctor.user, c.id);
   if (messageHoursAgo !== undefined) {
-    postMessage(doctor.user, c.id, "I have seen your case; I will answer shortly.");
-    getDb()
-      .update(consultationMessages)
-      .set({ createdAt: new Date(now - messageHoursAgo * HOUR) })
-      .where(eq(consultationMessages.consultationId, c.id))
-      .run();
+    await postMessage(doctor.user, c.id, "I have seen your case; I will answer shortly.");
+    await inTransaction(({ tx }) =>
+      tx
+        .update(consultationMessages)
+        .set({ createdAt: new Date(now - messageHoursAgo * HOUR) })
+        .where(eq(consultationMessages.consultationId, c.id)),
+    );
   }
-  answerConsultation(doctor.user, c.id, answer);
+  await answerConsultation(doctor.user, c.id, answer);
   return c;
 }
 
@@ -79,15 +87,15 @@ describe("the words of a reply time", () => {
 describe("the reply time follows the consultations", () => {
   test("each answer recomputes the median from request to first reply, in its transaction", async () => {
     const doctor = await makeCertifiedDoctor({ offersTeleconsultation: true });
-    expect(stats(doctor.profile.id)).toEqual({ replyCount: 0, medianReplyMs: null });
+    expect(await stats(doctor.profile.id)).toEqual({ replyCount: 0, medianReplyMs: null });
     await answeredCase(doctor, 10);
-    const one = stats(doctor.profile.id);
+    const one = await stats(doctor.profile.id);
     expect(one.replyCount).toBe(1);
     expect(one.medianReplyMs! / HOUR).toBeCloseTo(10, 1);
     // A message before the answer is the first reply: 6 − 1 = 5 hours, not 6.
     await answeredCase(doctor, 6, 1);
     await answeredCase(doctor, 2);
-    const three = stats(doctor.profile.id);
+    const three = await stats(doctor.profile.id);
     expect(three.replyCount).toBe(3);
     expect(three.medianReplyMs! / HOUR).toBeCloseTo(5, 1);
     expect(replyTimeLabel(three)).toBe("Usually replies within 5 hours");
@@ -99,19 +107,19 @@ describe("the reply time follows the consultations", () => {
     await answeredCase(doctor, 3, 2);
     await answeredCase(doctor, 12);
     await answeredCase(doctor, 8);
-    const maintained = stats(doctor.profile.id);
+    const maintained = await stats(doctor.profile.id);
     expect(maintained.replyCount).toBe(4);
     const migration = fs.readFileSync(
       "db/migrations/0015_reply_time_and_profile_details.sql",
       "utf8",
     );
     const backfill = migration.split("--> statement-breakpoint").at(-1)!;
-    const sqlite = getDb().$client;
+    const sqlite = getWriter().$client;
     sqlite.prepare("UPDATE doctor_profiles SET reply_count = 0, median_reply_ms = NULL").run();
     sqlite.exec(backfill);
-    expect(stats(doctor.profile.id)).toEqual(maintained);
-    refreshReplyTime(getDb(), doctor.profile.id);
-    expect(stats(doctor.profile.id)).toEqual(maintained);
+    expect(await stats(doctor.profile.id)).toEqual(maintained);
+    await inTransaction(({ tx }) => refreshReplyTime(tx, doctor.profile.id));
+    expect(await stats(doctor.profile.id)).toEqual(maintained);
   });
 });
 
@@ -119,20 +127,21 @@ describe("fastest reply first", () => {
   test("shown reply times ascending, doctors without one last, ties by distance; same as a full scan", async () => {
     const at = (i: number) => ({ lat: -33.86 + i * 0.01, lng: 151.2 });
     const set = (profileId: string, replyCount: number, medianReplyMs: number | null) =>
-      getDb()
-        .update(doctorProfiles)
-        .set({ replyCount, medianReplyMs })
-        .where(eq(doctorProfiles.id, profileId))
-        .run();
+      inTransaction(({ tx }) =>
+        tx
+          .update(doctorProfiles)
+          .set({ replyCount, medianReplyMs })
+          .where(eq(doctorProfiles.id, profileId)),
+      );
     const slow = await makeCertifiedDoctor(at(0));
     const fast = await makeCertifiedDoctor(at(1));
     const tooFew = await makeCertifiedDoctor(at(2)); // the fastest, but only two cases
     const none = await makeCertifiedDoctor(at(3));
     const sameAsFast = await makeCertifiedDoctor(at(4));
-    set(slow.profile.id, 10, 48 * HOUR);
-    set(fast.profile.id, 3, 2 * HOUR);
-    set(tooFew.profile.id, 2, 1000);
-    set(sameAsFast.profile.id, 7, 2 * HOUR);
+    await set(slow.profile.id, 10, 48 * HOUR);
+    await set(fast.profile.id, 3, 2 * HOUR);
+    await set(tooFew.profile.id, 2, 1000);
+    await set(sameAsFast.profile.id, 7, 2 * HOUR);
     const result = findDoctors(
       parseFinderQuery(
         new URLSearchParams({ lat: "-33.86", lng: "151.2", radius: "10", sort: "reply" }),

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { getDb } from "#db/client";
+import { getDb, getWriter } from "#db/client";
 import { LANGUAGES } from "~/doctors/languages";
 import { destination } from "~/geo/geo";
 import { searchDoctorsPostgis } from "~/doctors/search-postgis.server";
@@ -73,7 +73,7 @@ const userId = (geoId: number) => `user-${geoId}`;
 const profileId = (geoId: number) => `doctor-${geoId}`;
 
 function loadSqlite(doctors: Doctor[]) {
-  const sqlite = getDb().$client;
+  const sqlite = getWriter().$client;
   const user = sqlite.prepare(
     `INSERT INTO users (id, email, password_hash, role, display_name, created_at, updated_at)
      VALUES (?, ?, '!', 'doctor', ?, 0, 0)`,

@@ -10,6 +10,7 @@ import {
 import { merit } from "~/doctors/ranking";
 import { distanceKm } from "~/geo/geo";
 import { seededRandom } from "../../seed/random";
+import { inTransaction, type Tx } from "~/data/unit-of-work.server";
 
 let counter = 0;
 
@@ -28,10 +29,9 @@ type DoctorInput = {
 };
 
 /** A user and a doctor profile inserted directly (the R*Tree follows through triggers). */
-function addDoctor(input: DoctorInput) {
+async function insertDoctor(tx: Tx, input: DoctorInput) {
   counter += 1;
-  const db = getDb();
-  const user = db
+  const [user] = await tx
     .insert(users)
     .values({
       email: `search-doctor-${counter}@example.test`,
@@ -39,9 +39,8 @@ function addDoctor(input: DoctorInput) {
       role: "doctor",
       displayName: input.name ?? `Doctor ${counter}`,
     })
-    .returning()
-    .get();
-  const profile = db
+    .returning();
+  const [profile] = await tx
     .insert(doctorProfiles)
     .values({
       userId: user.id,
@@ -57,17 +56,18 @@ function addDoctor(input: DoctorInput) {
       offersTeleconsultation: input.teleconsultation ?? false,
       acceptsNewPatients: input.accepting ?? true,
     })
-    .returning()
-    .get();
+    .returning();
   if (input.ratings) {
     // Set the aggregates directly (the review triggers are tested with reviews below).
-    db.update(doctorProfiles)
+    await tx
+      .update(doctorProfiles)
       .set({ ratingCount: input.ratings.count, ratingSum: input.ratings.sum })
-      .where(eq(doctorProfiles.id, profile.id))
-      .run();
+      .where(eq(doctorProfiles.id, profile.id));
   }
   return { userId: user.id, id: profile.id };
 }
+
+const addDoctor = (input: DoctorInput) => inTransaction(({ tx }) => insertDoctor(tx, input));
 
 const sqlite = () => getDb().$client;
 const ids = (hits: { id: string }[]) => hits.map((h) => h.id);
@@ -84,12 +84,12 @@ function search(query: Partial<DoctorSearch> & { lat: number; lng: number }) {
 
 // Each area is far from the others, so the tests do not see each other's doctors.
 describe("searchDoctors", () => {
-  test("returns only verified doctors with a location, with display details", () => {
-    const verified = addDoctor({ lat: 45.0, lng: 5.0, name: "Ada Verified", title: "Prof." });
-    const untitled = addDoctor({ lat: 45.01, lng: 5.0, name: "Untitled Doc", title: null });
-    addDoctor({ lat: 45.0, lng: 5.01, status: "pending" });
-    addDoctor({ lat: 45.0, lng: 5.02, status: "rejected" });
-    addDoctor({ lat: null, lng: null });
+  test("returns only verified doctors with a location, with display details", async () => {
+    const verified = await addDoctor({ lat: 45.0, lng: 5.0, name: "Ada Verified", title: "Prof." });
+    const untitled = await addDoctor({ lat: 45.01, lng: 5.0, name: "Untitled Doc", title: null });
+    await addDoctor({ lat: 45.0, lng: 5.01, status: "pending" });
+    await addDoctor({ lat: 45.0, lng: 5.02, status: "rejected" });
+    await addDoctor({ lat: null, lng: null });
 
     const hits = search({ lat: 45.0, lng: 5.0, radiusKm: 10 });
     expect(ids(hits).sort()).toEqual([verified.id, untitled.id].sort());
@@ -114,12 +114,12 @@ describe("searchDoctors", () => {
     expect(ada.why).toContain("0.0 km away");
   });
 
-  test("respects the radius exactly (great-circle, not the bounding box)", () => {
+  test("respects the radius exactly (great-circle, not the bounding box)", async () => {
     // Doctors due north at 9.99 and 10.01 km, and one in the box corner (14 km away).
     const dLat = 1 / 111.195; // one km of latitude on the mean sphere, in degrees
-    const near = addDoctor({ lat: 30 + 9.99 * dLat, lng: 60 });
-    addDoctor({ lat: 30 + 10.01 * dLat, lng: 60 });
-    const corner = addDoctor({ lat: 30 + 9.9 * dLat, lng: 60 + 0.1 });
+    const near = await addDoctor({ lat: 30 + 9.99 * dLat, lng: 60 });
+    await addDoctor({ lat: 30 + 10.01 * dLat, lng: 60 });
+    const corner = await addDoctor({ lat: 30 + 9.9 * dLat, lng: 60 + 0.1 });
     expect(distanceKm(30, 60, 30 + 9.9 * dLat, 60.1)).toBeGreaterThan(10);
 
     const hits = search({ lat: 30, lng: 60, radiusKm: 10 });
@@ -131,9 +131,9 @@ describe("searchDoctors", () => {
     expect(wider).toHaveLength(3);
   });
 
-  test("finds doctors across the antimeridian and near a pole", () => {
-    const fiji = addDoctor({ lat: -16.5, lng: 179.9 });
-    const other = addDoctor({ lat: -16.5, lng: -179.95 });
+  test("finds doctors across the antimeridian and near a pole", async () => {
+    const fiji = await addDoctor({ lat: -16.5, lng: 179.9 });
+    const other = await addDoctor({ lat: -16.5, lng: -179.95 });
     const fromWest = search({ lat: -16.5, lng: -179.9, radiusKm: 50 });
     expect(ids(fromWest).sort()).toEqual([fiji.id, other.id].sort());
     expect(fromWest.find((h) => h.id === fiji.id)!.distanceKm).toBeCloseTo(21.3, 0);
@@ -141,14 +141,14 @@ describe("searchDoctors", () => {
       [fiji.id, other.id].sort(),
     );
 
-    const polar = addDoctor({ lat: 89.9, lng: -100 });
+    const polar = await addDoctor({ lat: 89.9, lng: -100 });
     // Across the pole: 89.9° N at 80° E is ~22 km from 89.9° N at 100° W.
     expect(ids(search({ lat: 89.9, lng: 80, radiusKm: 25 }))).toEqual([polar.id]);
   });
 
-  test("filters: specialty, language, teleconsultation, accepting, minimum rating", () => {
+  test("filters: specialty, language, teleconsultation, accepting, minimum rating", async () => {
     const base = { lat: -20, lng: -50 };
-    const a = addDoctor({
+    const a = await addDoctor({
       ...base,
       specialties: ["hematology-oncology"],
       languages: ["Portuguese", "English"],
@@ -156,7 +156,7 @@ describe("searchDoctors", () => {
       accepting: true,
       ratings: { count: 40, sum: 188 }, // 4.7 → Bayesian 4.62
     });
-    const b = addDoctor({
+    const b = await addDoctor({
       lat: -20.01,
       lng: -50,
       specialties: ["hematology", "pediatric-hematology-oncology"],
@@ -165,7 +165,7 @@ describe("searchDoctors", () => {
       accepting: false,
       ratings: { count: 1, sum: 5 }, // Bayesian 4.17
     });
-    const c = addDoctor({
+    const c = await addDoctor({
       lat: -20.02,
       lng: -50,
       specialties: ["hematology"],
@@ -193,13 +193,17 @@ describe("searchDoctors", () => {
     expect(search({ ...q, teleconsultation: false, acceptingNewPatients: false })).toHaveLength(3);
   });
 
-  test("ranks by the documented score: rating shrinkage, proximity and specialty boost", () => {
+  test("ranks by the documented score: rating shrinkage, proximity and specialty boost", async () => {
     const base = { lat: 10, lng: 10 };
     const dLat = 1 / 111.195;
-    const oneFive = addDoctor({ lat: 10 + 2 * dLat, lng: 10, ratings: { count: 1, sum: 5 } });
-    const fortyGood = addDoctor({ lat: 10 + 2 * dLat, lng: 10, ratings: { count: 40, sum: 188 } });
-    const far = addDoctor({ lat: 10 + 30 * dLat, lng: 10, ratings: { count: 40, sum: 188 } });
-    const pediatric = addDoctor({
+    const oneFive = await addDoctor({ lat: 10 + 2 * dLat, lng: 10, ratings: { count: 1, sum: 5 } });
+    const fortyGood = await addDoctor({
+      lat: 10 + 2 * dLat,
+      lng: 10,
+      ratings: { count: 40, sum: 188 },
+    });
+    const far = await addDoctor({ lat: 10 + 30 * dLat, lng: 10, ratings: { count: 40, sum: 188 } });
+    const pediatric = await addDoctor({
       lat: 10 + 2 * dLat,
       lng: 10,
       specialties: ["pediatric-hematology-oncology"],
@@ -225,14 +229,13 @@ describe("searchDoctors", () => {
     expect(boosted[0]!.why).toContain("pediatric hematology-oncology");
   });
 
-  test("returns the top k in the same order as the full scan, in a crowded area", () => {
+  test("returns the top k in the same order as the full scan, in a crowded area", async () => {
     const rng = seededRandom(7);
     const specialties = ["hematology", "hematology-oncology", "pediatric-hematology-oncology"];
-    const inOneTransaction = sqlite().transaction((fn: () => void) => fn());
-    inOneTransaction(() => {
+    await inTransaction(async ({ tx }) => {
       for (let i = 0; i < 300; i++) {
         const count = Math.floor(rng.next() * 60);
-        addDoctor({
+        await insertDoctor(tx, {
           lat: -35 + (rng.next() - 0.5) * 0.8,
           lng: 140 + (rng.next() - 0.5) * 0.8,
           specialties: rng.sample(specialties, 1 + Math.floor(rng.next() * 2)),
@@ -244,8 +247,8 @@ describe("searchDoctors", () => {
       }
     });
     // Ties: two identical doctors at the same place are ordered the same way by both.
-    addDoctor({ lat: -35, lng: 140, ratings: { count: 3, sum: 15 } });
-    addDoctor({ lat: -35, lng: 140, ratings: { count: 3, sum: 15 } });
+    await addDoctor({ lat: -35, lng: 140, ratings: { count: 3, sum: 15 } });
+    await addDoctor({ lat: -35, lng: 140, ratings: { count: 3, sum: 15 } });
 
     for (const query of [
       { lat: -35, lng: 140, k: 20 },
@@ -265,13 +268,12 @@ describe("searchDoctors", () => {
     expect(search({ lat: -35, lng: 140, k: 0 })).toEqual([]);
   });
 
-  test("in a dense city, stops early yet returns exactly the scan's top k", () => {
+  test("in a dense city, stops early yet returns exactly the scan's top k", async () => {
     const rng = seededRandom(11);
-    const inOneTransaction = sqlite().transaction((fn: () => void) => fn());
-    inOneTransaction(() => {
+    await inTransaction(async ({ tx }) => {
       for (let i = 0; i < 800; i++) {
         const count = Math.floor(rng.next() * 100);
-        addDoctor({
+        await insertDoctor(tx, {
           lat: 25 + (rng.next() - 0.5) * 0.1,
           lng: -100 + (rng.next() - 0.5) * 0.1,
           specialties: rng.sample(["hematology", "hematology-oncology"], 1),
@@ -297,15 +299,14 @@ describe("searchDoctors", () => {
     }
   });
 
-  test("does not stop before a farther doctor whose record beats a crowd of nearer ones", () => {
+  test("does not stop before a farther doctor whose record beats a crowd of nearer ones", async () => {
     // 100 average doctors (4.0★) at the centre, and one with 500 five-star reviews 1.75 km
     // away: her score is just above the crowd's, and just below the search's bound for
     // anyone that far, so stopping even 0.01 too early would miss her.
     const rng = seededRandom(3);
-    const inOneTransaction = sqlite().transaction((fn: () => void) => fn());
-    inOneTransaction(() => {
+    await inTransaction(async ({ tx }) => {
       for (let i = 0; i < 100; i++) {
-        addDoctor({
+        await insertDoctor(tx, {
           lat: -10 + (rng.next() - 0.5) * 0.0002,
           lng: 30 + (rng.next() - 0.5) * 0.0002,
           teleconsultation: true,
@@ -314,7 +315,7 @@ describe("searchDoctors", () => {
         });
       }
     });
-    const star = addDoctor({
+    const star = await addDoctor({
       lat: -10 + 1.75 / 111.195,
       lng: 30,
       teleconsultation: true,
@@ -326,53 +327,60 @@ describe("searchDoctors", () => {
     expect(hits[0]!.score - hits[1]!.score).toBeLessThan(0.02);
   });
 
-  test("a doctor who moves or loses verification leaves the index", () => {
-    const doctor = addDoctor({ lat: 60, lng: 25 });
+  test("a doctor who moves or loses verification leaves the index", async () => {
+    const doctor = await addDoctor({ lat: 60, lng: 25 });
     const here = { lat: 60, lng: 25, radiusKm: 5 };
     expect(ids(search(here))).toEqual([doctor.id]);
 
     const db = getDb();
-    db.update(doctorProfiles)
-      .set({ lat: 61, lng: 25 })
-      .where(eq(doctorProfiles.id, doctor.id))
-      .run();
+    await inTransaction(({ tx }) =>
+      tx.update(doctorProfiles).set({ lat: 61, lng: 25 }).where(eq(doctorProfiles.id, doctor.id)),
+    );
     expect(search(here)).toEqual([]);
     expect(ids(search({ lat: 61, lng: 25, radiusKm: 5 }))).toEqual([doctor.id]);
 
-    db.update(doctorProfiles)
-      .set({ status: "rejected" })
-      .where(eq(doctorProfiles.id, doctor.id))
-      .run();
+    await inTransaction(({ tx }) =>
+      tx.update(doctorProfiles).set({ status: "rejected" }).where(eq(doctorProfiles.id, doctor.id)),
+    );
     expect(search({ lat: 61, lng: 25, radiusKm: 5 })).toEqual([]);
 
-    db.update(doctorProfiles)
-      .set({ status: "verified" })
-      .where(eq(doctorProfiles.id, doctor.id))
-      .run();
+    await inTransaction(({ tx }) =>
+      tx.update(doctorProfiles).set({ status: "verified" }).where(eq(doctorProfiles.id, doctor.id)),
+    );
     expect(ids(search({ lat: 61, lng: 25, radiusKm: 5 }))).toEqual([doctor.id]);
 
-    db.delete(doctorProfiles).where(eq(doctorProfiles.id, doctor.id)).run();
+    await inTransaction(({ tx }) =>
+      tx.delete(doctorProfiles).where(eq(doctorProfiles.id, doctor.id)),
+    );
     expect(search({ lat: 61, lng: 25, radiusKm: 5 })).toEqual([]);
   });
 
-  test("visible reviews feed the ranking through the aggregate triggers", () => {
-    const doctor = addDoctor({ lat: -40, lng: -70 });
-    const author = getDb()
-      .insert(users)
-      .values({ email: `author-${Date.now()}@example.test`, passwordHash: "!", displayName: "P" })
-      .returning()
-      .get();
-    getDb()
-      .insert(reviews)
-      .values({ doctorId: doctor.id, authorId: author.id, rating: 5, body: "Very kind." })
-      .run();
+  test("visible reviews feed the ranking through the aggregate triggers", async () => {
+    const doctor = await addDoctor({ lat: -40, lng: -70 });
+    const author = (
+      await inTransaction(({ tx }) =>
+        tx
+          .insert(users)
+          .values({
+            email: `author-${Date.now()}@example.test`,
+            passwordHash: "!",
+            displayName: "P",
+          })
+          .returning(),
+      )
+    )[0];
+    await inTransaction(({ tx }) =>
+      tx
+        .insert(reviews)
+        .values({ doctorId: doctor.id, authorId: author.id, rating: 5, body: "Very kind." }),
+    );
     const [hit] = search({ lat: -40, lng: -70, radiusKm: 5 });
     expect(hit).toMatchObject({ id: doctor.id, ratingCount: 1, ratingMean: 5 });
     expect(hit!.bayesian).toBeCloseTo(25 / 6, 9);
   });
 
-  test("the R*Tree's copy of a profile follows every change the score reads", () => {
-    const doctor = addDoctor({ lat: -45, lng: -72, ratings: { count: 7, sum: 31 } });
+  test("the R*Tree's copy of a profile follows every change the score reads", async () => {
+    const doctor = await addDoctor({ lat: -45, lng: -72, ratings: { count: 7, sum: 31 } });
     const geoRow = () =>
       sqlite()
         .prepare(
@@ -393,19 +401,20 @@ describe("searchDoctors", () => {
       offersTeleconsultation: false,
       acceptsNewPatients: true,
     });
-    getDb()
-      .update(doctorProfiles)
-      .set({
-        ratingCount: 12,
-        ratingSum: 58,
-        offersTeleconsultation: true,
-        acceptsNewPatients: false,
-        specialties: ["hematopathology"],
-        languages: ["Quechua"],
-        lat: -45.001,
-      })
-      .where(eq(doctorProfiles.id, doctor.id))
-      .run();
+    await inTransaction(({ tx }) =>
+      tx
+        .update(doctorProfiles)
+        .set({
+          ratingCount: 12,
+          ratingSum: 58,
+          offersTeleconsultation: true,
+          acceptsNewPatients: false,
+          specialties: ["hematopathology"],
+          languages: ["Quechua"],
+          lat: -45.001,
+        })
+        .where(eq(doctorProfiles.id, doctor.id)),
+    );
     expectMerit({
       ratingSum: 58,
       ratingCount: 12,

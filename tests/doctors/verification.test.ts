@@ -5,6 +5,7 @@ import { updateOwnProfile } from "~/doctors/profile.server";
 import { decideVerification, listPendingDoctors } from "~/doctors/verification.server";
 import { ProfileSchema } from "~/doctors/validation";
 import { makeUser, profileOf, thrownResponse } from "../helpers";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 const profileInput = (overrides: Record<string, unknown> = {}) =>
   ProfileSchema.parse({
@@ -34,36 +35,36 @@ describe("doctor verification", () => {
   test("an admin approves a pending profile: certified, verified by, in the spatial index, audited", async () => {
     const admin = await makeUser("admin");
     const doctor = await makeUser("doctor");
-    updateOwnProfile(doctor, profileInput());
-    const profile = profileOf(doctor.id);
+    await updateOwnProfile(doctor, profileInput());
+    const profile = await profileOf(doctor.id);
     expect(profile.status).toBe("pending");
     expect(inIndex(profile.geoId).n).toBe(0);
-    expect(listPendingDoctors(admin).map((d) => d.profileId)).toContain(profile.id);
+    expect((await listPendingDoctors(admin)).map((d) => d.profileId)).toContain(profile.id);
 
-    decideVerification(admin, profile.id, { approve: true });
-    const after = profileOf(doctor.id);
+    await decideVerification(admin, profile.id, { approve: true });
+    const after = await profileOf(doctor.id);
     expect(after).toMatchObject({ status: "verified", verifiedBy: admin.id, country: "FR" });
     expect(after.verifiedAt).toBeInstanceOf(Date);
     expect(inIndex(after.geoId).n).toBe(1);
-    const audits = getDb().select().from(auditLog).where(eq(auditLog.targetId, profile.id)).all();
+    const audits = await getDb().select().from(auditLog).where(eq(auditLog.targetId, profile.id));
     expect(audits.map((a) => a.action)).toContain("doctor.verify.approve");
   });
 
   test("changing the licence sends a certified profile back to verification and out of the index", async () => {
     const admin = await makeUser("admin");
     const doctor = await makeUser("doctor");
-    updateOwnProfile(doctor, profileInput());
-    decideVerification(admin, profileOf(doctor.id).id, { approve: true });
+    await updateOwnProfile(doctor, profileInput());
+    await decideVerification(admin, (await profileOf(doctor.id)).id, { approve: true });
     // Other fields: still certified.
-    expect(updateOwnProfile(doctor, profileInput({ bio: "New bio" })).backToVerification).toBe(
-      false,
-    );
-    expect(profileOf(doctor.id).status).toBe("verified");
+    expect(
+      (await updateOwnProfile(doctor, profileInput({ bio: "New bio" }))).backToVerification,
+    ).toBe(false);
+    expect((await profileOf(doctor.id)).status).toBe("verified");
     // Licence: back to pending, unlisted in the same transaction.
     expect(
-      updateOwnProfile(doctor, profileInput({ licenceNumber: "LIC-2" })).backToVerification,
+      (await updateOwnProfile(doctor, profileInput({ licenceNumber: "LIC-2" }))).backToVerification,
     ).toBe(true);
-    const after = profileOf(doctor.id);
+    const after = await profileOf(doctor.id);
     expect(after.status).toBe("pending");
     expect(inIndex(after.geoId).n).toBe(0);
   });
@@ -76,13 +77,13 @@ describe("doctor verification", () => {
     async (_field, change) => {
       const admin = await makeUser("admin");
       const doctor = await makeUser("doctor");
-      updateOwnProfile(doctor, profileInput());
-      decideVerification(admin, profileOf(doctor.id).id, { approve: true });
-      expect(updateOwnProfile(doctor, profileInput(change)).backToVerification).toBe(true);
-      const after = profileOf(doctor.id);
+      await updateOwnProfile(doctor, profileInput());
+      await decideVerification(admin, (await profileOf(doctor.id)).id, { approve: true });
+      expect((await updateOwnProfile(doctor, profileInput(change))).backToVerification).toBe(true);
+      const after = await profileOf(doctor.id);
       expect(after).toMatchObject({ status: "pending", verifiedAt: null, verifiedBy: null });
       expect(inIndex(after.geoId).n).toBe(0);
-      const audits = getDb().select().from(auditLog).where(eq(auditLog.targetId, after.id)).all();
+      const audits = await getDb().select().from(auditLog).where(eq(auditLog.targetId, after.id));
       expect(audits.at(-1)?.detail).toMatch(/public identity changed/);
     },
   );
@@ -90,12 +91,12 @@ describe("doctor verification", () => {
   test("a rejection carries the reason the doctor sees; deciding twice is a 404", async () => {
     const admin = await makeUser("admin");
     const doctor = await makeUser("doctor");
-    const id = profileOf(doctor.id).id;
-    decideVerification(admin, id, {
+    const id = (await profileOf(doctor.id)).id;
+    await decideVerification(admin, id, {
       approve: false,
       reason: "Licence number not found in the register",
     });
-    expect(profileOf(doctor.id)).toMatchObject({
+    expect(await profileOf(doctor.id)).toMatchObject({
       status: "rejected",
       rejectionReason: "Licence number not found in the register",
     });
@@ -107,19 +108,21 @@ describe("doctor verification", () => {
   test("only an admin decides, and never on their own profile", async () => {
     const doctor = await makeUser("doctor");
     const other = await makeUser("doctor");
-    const id = profileOf(other.id).id;
+    const id = (await profileOf(other.id)).id;
     expect(
       (await thrownResponse(() => decideVerification(doctor, id, { approve: true }))).status,
     ).toBe(404);
     expect((await thrownResponse(() => listPendingDoctors(doctor))).status).toBe(404);
     // An admin with a doctor profile of their own (inserted directly) cannot approve it.
     const admin = await makeUser("admin");
-    getDb().insert(doctorProfiles).values({ userId: admin.id, status: "pending" }).run();
-    const own = profileOf(admin.id).id;
+    await inTransaction(({ tx }) =>
+      tx.insert(doctorProfiles).values({ userId: admin.id, status: "pending" }),
+    );
+    const own = (await profileOf(admin.id)).id;
     expect(
       (await thrownResponse(() => decideVerification(admin, own, { approve: true }))).status,
     ).toBe(404);
-    expect(profileOf(admin.id).status).toBe("pending");
+    expect((await profileOf(admin.id)).status).toBe("pending");
   });
 
   test("profile validation explains each bad field", () => {

@@ -50,8 +50,14 @@ async function patientWithAnalysis({ page }: Session, name: string, email: strin
   return new URL(page.url()).pathname.split("/").pop()!;
 }
 
-const imageKeyOf = (id: string) =>
-  getDb().select({ key: analyses.imageKey }).from(analyses).where(eq(analyses.id, id)).get()!.key;
+const imageKeyOf = async (id: string) =>
+  (
+    await getDb()
+      .select({ key: analyses.imageKey })
+      .from(analyses)
+      .where(eq(analyses.id, id))
+      .limit(1)
+  )[0]!.key;
 const imageFolder = (key: string) =>
   path.join(process.env.DATA_DIR!, "images", key.slice(0, 2), key);
 
@@ -90,7 +96,7 @@ describe("a patient's data rights", () => {
     const { page } = session;
     const email = uniqueEmail();
     const id = await patientWithAnalysis(session, "Leaving Patient", email);
-    const key = imageKeyOf(id);
+    const key = await imageKeyOf(id);
     expect(fs.existsSync(imageFolder(key))).toBe(true);
 
     await page.goto("/account/data");
@@ -98,13 +104,17 @@ describe("a patient's data rights", () => {
     await page.getByLabel("I understand that my account and data are deleted for good").check();
     await page.getByRole("button", { name: "Delete my account" }).click();
     await page.getByText("That is not your password.").waitFor();
-    expect(getDb().select().from(analyses).where(eq(analyses.id, id)).get()).toBeDefined();
+    expect(
+      (await getDb().select().from(analyses).where(eq(analyses.id, id)).limit(1))[0],
+    ).toBeDefined();
 
     await page.getByLabel("Your password").fill(PASSWORD);
     await page.getByLabel("I understand that my account and data are deleted for good").check();
     await page.getByRole("button", { name: "Delete my account" }).click();
     await page.getByRole("heading", { name: "Your account was deleted" }).waitFor();
-    expect(getDb().select().from(analyses).where(eq(analyses.id, id)).get()).toBeUndefined();
+    expect(
+      (await getDb().select().from(analyses).where(eq(analyses.id, id)).limit(1))[0],
+    ).toBeUndefined();
     expect(fs.existsSync(imageFolder(key))).toBe(false);
     // Signed out here; the old address now leads to the login page.
     await page.goto(`/analyses/${id}`);

@@ -142,7 +142,7 @@ describe("accounts", () => {
 
 describe("security headers", () => {
   test("private pages, their data and the analyses API are not stored by any cache; public pages may be", async () => {
-    const setCookie = await createUserSession(userIdByEmail(DEMO_ACCOUNTS.patient.email));
+    const setCookie = await createUserSession(await userIdByEmail(DEMO_ACCOUNTS.patient.email));
     const cookie = setCookie.split(";")[0]!;
     for (const path of ["/dashboard", "/dashboard.data", "/api/analyses", "/doctors"]) {
       const response = await fetch(`${baseUrl()}${path}`, { headers: { Cookie: cookie } });

@@ -5,12 +5,13 @@ import { acceptRequest, shareAnalysis } from "~/consultations/lifecycle.server";
 import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
 import { seriousA11yViolations } from "./axe";
 import { browserSessions, type Session } from "./browser";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 const session = browserSessions();
 
 const ADMIN = "admin@demo.hemalink.test";
 const named = (id: string, displayName: string) =>
-  getDb().update(users).set({ displayName }).where(eq(users.id, id)).run();
+  inTransaction(({ tx }) => tx.update(users).set({ displayName }).where(eq(users.id, id)));
 
 /** How far the page scrolls sideways (0 when it fits the window). */
 const sidewaysScroll = (s: Session) =>
@@ -26,15 +27,15 @@ describe("administration", () => {
       city: "Paris",
       country: "FR",
     });
-    named(doctorUser.id, `Suspense ${tag}`);
+    await named(doctorUser.id, `Suspense ${tag}`);
     const patientUser = await makeUser("patient");
-    named(patientUser.id, "Lina Waiting");
-    const c = shareAnalysis(patientUser, insertAnalysis(patientUser.id).id, {
+    await named(patientUser.id, "Lina Waiting");
+    const c = await shareAnalysis(patientUser, (await insertAnalysis(patientUser.id)).id, {
       doctorProfileId: profile.id,
       message: "Could you look at my smear, please? The model is unsure.",
       consent: true,
     });
-    acceptRequest({ id: doctorUser.id, role: "doctor" }, c.id);
+    await acceptRequest({ id: doctorUser.id, role: "doctor" }, c.id);
 
     const doctor = await session(doctorUser.email);
     expect((await doctor.page.goto(`/doctor/cases/${c.id}`))!.status()).toBe(200);
@@ -101,7 +102,7 @@ describe("administration", () => {
       clinicName: "Centre d'hématologie de la Porte de Saint-Cloud et des Environs",
       city: "Boulogne-Billancourt",
     });
-    named(user.id, `Marie-Christine Longuenom-Delacroix ${tag}`);
+    await named(user.id, `Marie-Christine Longuenom-Delacroix ${tag}`);
     const admin = await session(ADMIN, { viewport: { width: 390, height: 844 } });
     await admin.page.goto("/admin/doctors");
     await admin.page.getByRole("heading", { name: "Doctors", exact: true }).waitFor();

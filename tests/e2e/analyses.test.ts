@@ -242,7 +242,7 @@ describe("the patient's analysis", () => {
         /40 megapixels/,
       ],
     ];
-    const rowsBefore = getDb().select().from(analyses).all().length;
+    const rowsBefore = (await getDb().select().from(analyses)).length;
     const filesBefore = imagesOnDisk();
     for (const [name, bytes, message] of cases) {
       await page.goto("/analyses/new");
@@ -263,7 +263,7 @@ describe("the patient's analysis", () => {
     expect(huge.status).toBe(413);
     expect(JSON.stringify(await huge.json())).toMatch(/larger than 15 MB/);
 
-    expect(getDb().select().from(analyses).all()).toHaveLength(rowsBefore);
+    expect(await getDb().select().from(analyses)).toHaveLength(rowsBefore);
     expect(imagesOnDisk()).toBe(filesBefore);
   });
 

@@ -35,15 +35,17 @@ export async function openSession(browser: Browser, javaScriptEnabled = true): P
   return { context, page, errors };
 }
 
-export function userIdByEmail(email: string): string {
-  const row = getDb().select({ id: users.id }).from(users).where(eq(users.email, email)).get();
+export async function userIdByEmail(email: string): Promise<string> {
+  const row = (
+    await getDb().select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)
+  )[0];
   if (!row) throw new Error(`No user ${email}`);
   return row.id;
 }
 
 /** The login fixture: insert a session row and hand its cookie to the browser. */
 export async function signIn(context: BrowserContext, email: string, at?: Date) {
-  const setCookie = await createUserSession(userIdByEmail(email), at);
+  const setCookie = await createUserSession(await userIdByEmail(email), at);
   const [pair] = setCookie.split(";");
   const [name, ...value] = pair.split("=");
   await context.addCookies([{ name, value: value.join("="), url: baseUrl() }]);

@@ -11,6 +11,7 @@ import { makeCertifiedDoctor, makeUser } from "../helpers";
 import { assessableSmear } from "../uploads/assessable";
 import { seriousA11yViolations } from "./axe";
 import { launchBrowser, openSession, signIn, type Session } from "./browser";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 let browser: Browser;
 let files: string;
@@ -40,7 +41,9 @@ async function session(email: string) {
 
 async function patient(name: string) {
   const user = await makeUser("patient");
-  getDb().update(users).set({ displayName: name }).where(eq(users.id, user.id)).run();
+  await inTransaction(({ tx }) =>
+    tx.update(users).set({ displayName: name }).where(eq(users.id, user.id)),
+  );
   return { ...user, name, s: await session(user.email) };
 }
 
@@ -52,7 +55,9 @@ async function doctor(name: string) {
     city: "Paris",
     country: "FR",
   });
-  getDb().update(users).set({ displayName: name }).where(eq(users.id, user.id)).run();
+  await inTransaction(({ tx }) =>
+    tx.update(users).set({ displayName: name }).where(eq(users.id, user.id)),
+  );
   return { ...user, name: `Dr ${name}`, profileId: profile.id, s: await session(user.email) };
 }
 
@@ -91,11 +96,13 @@ describe("teleconsultation", () => {
     const p = await patient("Rosa Patient");
     const dr = await doctor("Ines Answer");
     const analysisId = await upload(p.s.page);
-    const modelClass = getDb()
-      .select({ topClass: analyses.topClass })
-      .from(analyses)
-      .where(eq(analyses.id, analysisId))
-      .get()!.topClass;
+    const modelClass = (
+      await getDb()
+        .select({ topClass: analyses.topClass })
+        .from(analyses)
+        .where(eq(analyses.id, analysisId))
+        .limit(1)
+    )[0]!.topClass;
     const doctorClass = CLASS_IDS.find((c) => c !== modelClass)!;
 
     // The consent box is required: without it the form explains and nothing is shared.

@@ -7,6 +7,7 @@ import { refreshReplyTime } from "~/doctors/reply-time.server";
 import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
 import { seriousA11yViolations } from "./axe";
 import { baseUrl, launchBrowser, openSession, signIn, type Session } from "./browser";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 let browser: Browser;
 const sessions: Session[] = [];
@@ -52,7 +53,9 @@ async function doctorNearNuuk(name: string, km: number) {
     lng: NUUK.lng + km / (111.32 * Math.cos((NUUK.lat * Math.PI) / 180)),
     offersTeleconsultation: true,
   });
-  getDb().update(users).set({ displayName: name }).where(eq(users.id, user.id)).run();
+  await inTransaction(({ tx }) =>
+    tx.update(users).set({ displayName: name }).where(eq(users.id, user.id)),
+  );
   return { user, profile, name: `Dr ${name}` };
 }
 
@@ -61,10 +64,9 @@ async function answered(profileId: string, hours: number[]) {
   const patient = await makeUser("patient");
   const now = Date.now();
   for (const h of hours) {
-    getDb()
-      .insert(consultations)
-      .values({
-        analysisId: insertAnalysis(patient.id).id,
+    await inTransaction(async ({ tx }) =>
+      tx.insert(consultations).values({
+        analysisId: (await insertAnalysis(patient.id)).id,
         patientId: patient.id,
         doctorProfileId: profileId,
         status: "answered",
@@ -76,10 +78,10 @@ async function answered(profileId: string, hours: number[]) {
         doctorClass: "benign",
         recommendations: "Nothing to worry about; see your GP in a year.",
         urgency: "routine",
-      })
-      .run();
+      }),
+    );
   }
-  refreshReplyTime(getDb(), profileId);
+  await refreshReplyTime(getDb(), profileId);
 }
 
 describe("doctor profiles patients can compare", () => {
@@ -117,11 +119,12 @@ describe("doctor profiles patients can compare", () => {
     await doctorPage.getByText(/Photo saved\. Your photo is part of your identity/).waitFor();
     await doctorPage.locator("img.doctor-avatar").waitFor();
     // The administrator approves the new photo (their page is tested elsewhere).
-    getDb()
-      .update(doctorProfiles)
-      .set({ status: "verified", verifiedAt: new Date() })
-      .where(eq(doctorProfiles.id, swift.profile.id))
-      .run();
+    await inTransaction(({ tx }) =>
+      tx
+        .update(doctorProfiles)
+        .set({ status: "verified", verifiedAt: new Date() })
+        .where(eq(doctorProfiles.id, swift.profile.id)),
+    );
     await doctorPage.reload();
     await doctorPage
       .getByLabel("Education and training")

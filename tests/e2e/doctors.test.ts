@@ -4,6 +4,7 @@ import { doctorProfiles, users } from "#db/schema";
 import { insertAnalysis } from "../helpers";
 import { seriousA11yViolations } from "./axe";
 import { browserSessions, userIdByEmail } from "./browser";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 const session = browserSessions();
 
@@ -12,48 +13,54 @@ const HOME = { latitude: 64.1466, longitude: -21.9426 };
 let counter = 0;
 
 /** A certified doctor `km` east of HOME, inserted directly. */
-function certifiedDoctorAt(
+async function certifiedDoctorAt(
   km: number,
   name: string,
   extra: Partial<typeof doctorProfiles.$inferInsert> = {},
 ) {
   counter++;
   const db = getDb();
-  const user = db
-    .insert(users)
-    .values({
-      email: `finder-${counter}-${Date.now()}@example.test`,
-      passwordHash: "x",
-      role: "doctor",
-      displayName: name,
-    })
-    .returning()
-    .get();
+  const user = (
+    await inTransaction(({ tx }) =>
+      tx
+        .insert(users)
+        .values({
+          email: `finder-${counter}-${Date.now()}@example.test`,
+          passwordHash: "x",
+          role: "doctor",
+          displayName: name,
+        })
+        .returning(),
+    )
+  )[0];
   const lng = HOME.longitude + km / (111.32 * Math.cos((HOME.latitude * Math.PI) / 180));
-  return db
-    .insert(doctorProfiles)
-    .values({
-      userId: user.id,
-      status: "verified",
-      specialties: ["hematology"],
-      languages: ["English"],
-      clinicName: `${name} clinic`,
-      city: "Reykjavík",
-      country: "IS",
-      lat: HOME.latitude,
-      lng,
-      offersTeleconsultation: true,
-      ...extra,
-    })
-    .returning()
-    .get();
+  return (
+    await inTransaction(({ tx }) =>
+      tx
+        .insert(doctorProfiles)
+        .values({
+          userId: user.id,
+          status: "verified",
+          specialties: ["hematology"],
+          languages: ["English"],
+          clinicName: `${name} clinic`,
+          city: "Reykjavík",
+          country: "IS",
+          lat: HOME.latitude,
+          lng,
+          offersTeleconsultation: true,
+          ...extra,
+        })
+        .returning(),
+    )
+  )[0];
 }
 
 describe("finding a hematologist", () => {
   test("with geolocation, the nearest certified doctors are listed in order with markers; by city too", async () => {
     const names = ["Dr Near One", "Dr Near Two", "Dr Near Three", "Dr Near Four", "Dr Near Five"];
     names.forEach((name, i) => certifiedDoctorAt(1 + i * 2, name));
-    certifiedDoctorAt(3, "Dr Not Yet Verified", { status: "pending" });
+    await certifiedDoctorAt(3, "Dr Not Yet Verified", { status: "pending" });
 
     const { page } = await session(undefined, { geolocation: HOME });
     await page.goto("/doctors");
@@ -115,7 +122,7 @@ describe("finding a hematologist", () => {
 
   test("a clinic name written as HTML shows as text in the map tooltip and restyles nothing", async () => {
     const markup = `<style>body{display:none}</style><img src=x alt=injected>Clinique <b>Bold</b>`;
-    const doctor = certifiedDoctorAt(30, "Dr Markup Test", { clinicName: markup });
+    const doctor = await certifiedDoctorAt(30, "Dr Markup Test", { clinicName: markup });
     const { page } = await session();
     await page.goto(`/doctors/${doctor.id}`);
     const marker = page.locator(".leaflet-marker-icon").first();
@@ -133,19 +140,22 @@ describe("finding a hematologist", () => {
     expect((await page.goto("/doctors?lat=200&lng=0"))!.status()).toBe(400);
     expect((await page.goto("/doctors?lat=1&lng=1&radius=7"))!.status()).toBe(400);
     await page.getByText("Radius must be 10, 25, 50, 100 or 250 km.").waitFor();
-    const other = insertAnalysis(userIdByEmail("reviewer1@demo.hemalink.test"));
+    const other = await insertAnalysis(await userIdByEmail("reviewer1@demo.hemalink.test"));
     expect((await page.goto(`/doctors?analysis=${other.id}&place=Paris`))!.status()).toBe(404);
   });
 
   test("a doctor fills the profile and moves the pin; listed only after the admin approves", async () => {
     const email = `new-doctor-${Date.now()}@example.test`;
     const db = getDb();
-    const user = db
-      .insert(users)
-      .values({ email, passwordHash: "x", role: "doctor", displayName: "Dr Pin Mover" })
-      .returning()
-      .get();
-    db.insert(doctorProfiles).values({ userId: user.id }).run();
+    const user = (
+      await inTransaction(({ tx }) =>
+        tx
+          .insert(users)
+          .values({ email, passwordHash: "x", role: "doctor", displayName: "Dr Pin Mover" })
+          .returning(),
+      )
+    )[0];
+    await inTransaction(({ tx }) => tx.insert(doctorProfiles).values({ userId: user.id }));
 
     const { page } = await session(email);
     await page.goto("/doctor/profile");
@@ -169,11 +179,9 @@ describe("finding a hematologist", () => {
     await page.getByLabel("I offer teleconsultation").check();
     await page.getByRole("button", { name: "Save profile" }).click();
     await page.getByText("Profile saved.").waitFor();
-    const profile = db
-      .select()
-      .from(doctorProfiles)
-      .where(eq(doctorProfiles.userId, user.id))
-      .get()!;
+    const profile = (
+      await db.select().from(doctorProfiles).where(eq(doctorProfiles.userId, user.id)).limit(1)
+    )[0]!;
     expect(profile).toMatchObject({ status: "pending", licenceNumber: "IS-555", country: "IS" });
     expect(profile.lng!).toBeGreaterThan(-21.9);
 
@@ -200,12 +208,14 @@ describe("finding a hematologist", () => {
   });
 
   test("review, reply, report, hide: the aggregates follow; no one edits another's review", async () => {
-    const profile = certifiedDoctorAt(40, "Dr Reviewed");
-    const doctorEmail = db()
-      .select({ email: users.email })
-      .from(users)
-      .where(eq(users.id, profile.userId))
-      .get()!.email;
+    const profile = await certifiedDoctorAt(40, "Dr Reviewed");
+    const doctorEmail = (
+      await db()
+        .select({ email: users.email })
+        .from(users)
+        .where(eq(users.id, profile.userId))
+        .limit(1)
+    )[0]!.email;
 
     const patient = await session("patient@demo.hemalink.test");
     await patient.page.goto(`/doctors/${profile.id}`);
@@ -257,7 +267,7 @@ describe("finding a hematologist", () => {
   });
 
   test("the finder works at phone size with no serious accessibility violations", async () => {
-    certifiedDoctorAt(5, "Dr Phone Size");
+    await certifiedDoctorAt(5, "Dr Phone Size");
     const s = await session("patient@demo.hemalink.test");
     await s.page.setViewportSize({ width: 375, height: 740 });
     await s.page.goto(`/doctors?lat=${HOME.latitude}&lng=${HOME.longitude}`);

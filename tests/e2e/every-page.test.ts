@@ -62,13 +62,13 @@ describe("every page is accessible and fits a phone", () => {
       languages: ["French", "English"],
     });
     const patient = await makeUser("patient");
-    const analysis = insertAnalysis(patient.id);
-    const consultation = shareAnalysis(patient, analysis.id, {
+    const analysis = await insertAnalysis(patient.id);
+    const consultation = await shareAnalysis(patient, analysis.id, {
       doctorProfileId: profile.id,
       message: "Could you look at my smear, please? The model is unsure.",
       consent: true,
     });
-    acceptRequest({ id: doctor.id, role: "doctor" }, consultation.id);
+    await acceptRequest({ id: doctor.id, role: "doctor" }, consultation.id);
     patientEmail = patient.email;
     doctorEmail = doctor.email;
     doctorProfileId = profile.id;

@@ -75,12 +75,10 @@ describe("every form works with JavaScript off", () => {
 
   test("the second login step: a wrong code and a wrong recovery code are refused, a recovery code logs in", async () => {
     const { user } = await makeCertifiedDoctor();
-    beginEnrolment(user);
-    const { secret } = getDb()
-      .select()
-      .from(secondFactors)
-      .where(eq(secondFactors.userId, user.id))
-      .get()!;
+    await beginEnrolment(user);
+    const { secret } = (
+      await getDb().select().from(secondFactors).where(eq(secondFactors.userId, user.id)).limit(1)
+    )[0]!;
     const [recoveryCode] = await confirmEnrolment(user, await currentCode(secret));
     const { page } = await withoutJavaScript();
     await page.goto("/login");
@@ -163,7 +161,7 @@ describe("every form works with JavaScript off", () => {
       clinicName: "Cabinet Sans Script",
     });
     const patient = await makeUser("patient");
-    insertAnalysis(patient.id);
+    await insertAnalysis(patient.id);
     const { page } = await withoutJavaScript(patient.email);
 
     await page.goto(`/doctors/${profile.id}`);
@@ -199,7 +197,7 @@ describe("every form works with JavaScript off", () => {
   test("a doctor declines without a reason, then accepts and answers a case", async () => {
     const { user: doctor, profile } = await makeCertifiedDoctor({ offersTeleconsultation: true });
     const patient = await makeUser("patient");
-    const c = shareAnalysis(patient, insertAnalysis(patient.id).id, {
+    const c = await shareAnalysis(patient, (await insertAnalysis(patient.id)).id, {
       doctorProfileId: profile.id,
       message: "Could you look at my smear, please?",
       consent: true,
@@ -229,7 +227,7 @@ describe("every form works with JavaScript off", () => {
     const pending = await makeUser("doctor");
     const { user: reviewed, profile } = await makeCertifiedDoctor();
     const reviewer = await makeUser("patient");
-    saveOwnReview(reviewer, profile.id, {
+    await saveOwnReview(reviewer, profile.id, {
       rating: 1,
       body: "A review the administrator will hide from the page.",
     });

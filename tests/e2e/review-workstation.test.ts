@@ -10,6 +10,7 @@ import { makeCertifiedDoctor, makeUser } from "../helpers";
 import { assessableSmear } from "../uploads/assessable";
 import { seriousA11yViolations } from "./axe";
 import { launchBrowser, openSession, signIn, type Session } from "./browser";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 /** Set to a folder to keep screenshots of the case view and the result at 390 and 1280 px. */
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
@@ -42,7 +43,9 @@ async function session(email: string, javaScriptEnabled = true) {
 
 async function named(role: "patient", name: string) {
   const user = await makeUser(role);
-  getDb().update(users).set({ displayName: name }).where(eq(users.id, user.id)).run();
+  await inTransaction(({ tx }) =>
+    tx.update(users).set({ displayName: name }).where(eq(users.id, user.id)),
+  );
   return { ...user, name, s: await session(user.email) };
 }
 
@@ -92,7 +95,9 @@ describe("the review workstation", () => {
       city: "Paris",
       country: "FR",
     });
-    getDb().update(users).set({ displayName: "Mara Morph" }).where(eq(users.id, drUser.id)).run();
+    await inTransaction(({ tx }) =>
+      tx.update(users).set({ displayName: "Mara Morph" }).where(eq(users.id, drUser.id)),
+    );
     const drName = "Dr Mara Morph";
 
     // The patient uploads a 1,024-pixel smear and shares it.

@@ -37,12 +37,10 @@ async function enterPassword(page: Page, email: string, password: string) {
 /** A verified doctor with an authenticator already set up; their key and recovery codes. */
 async function enrolledDoctor() {
   const { user } = await makeCertifiedDoctor();
-  beginEnrolment(user);
-  const secret = getDb()
-    .select()
-    .from(secondFactors)
-    .where(eq(secondFactors.userId, user.id))
-    .get()!.secret;
+  await beginEnrolment(user);
+  const secret = (
+    await getDb().select().from(secondFactors).where(eq(secondFactors.userId, user.id)).limit(1)
+  )[0]!.secret;
   const recoveryCodes = await confirmEnrolment(user, await currentCode(secret));
   return { user, secret, recoveryCodes };
 }

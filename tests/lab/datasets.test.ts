@@ -18,6 +18,7 @@ import { archiveLimits, MB } from "~/lab/limits";
 import { loadDataset } from "../../scripts/model/dataset";
 import { makeUser } from "../helpers";
 import { labelledFiles, labelledSmear, zipOf } from "./archives";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lab-archives-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -36,8 +37,8 @@ async function admin() {
 }
 
 /** What a refused upload must leave: no dataset row, no folder. */
-function expectNothingLeft() {
-  expect(getDb().select().from(labDatasets).all()).toEqual([]);
+async function expectNothingLeft() {
+  expect(await getDb().select().from(labDatasets)).toEqual([]);
   expect(fs.existsSync(datasetsRoot()) ? fs.readdirSync(datasetsRoot()) : []).toEqual([]);
 }
 
@@ -49,12 +50,12 @@ async function refusal(files: Record<string, Uint8Array | string>, custom = limi
     custom,
   ).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(DomainError);
-  expectNothingLeft();
+  await expectNothingLeft();
   return error as DomainError;
 }
 
-afterEach(() => {
-  getDb().delete(labDatasets).run();
+afterEach(async () => {
+  await inTransaction(({ tx }) => tx.delete(labDatasets));
   fs.rmSync(datasetsRoot(), { recursive: true, force: true });
 });
 
@@ -112,7 +113,7 @@ describe("an admin uploads a labelled dataset and reads its report before accept
     const original = samples.find((s) => s.file === "Benign/Benign_001.jpg")!;
     expect(copy.split).toBe(original.split);
 
-    const audited = getDb().select().from(auditLog).where(eq(auditLog.targetId, dataset.id)).all();
+    const audited = await getDb().select().from(auditLog).where(eq(auditLog.targetId, dataset.id));
     expect(audited.map((a) => a.action)).toEqual(["lab.dataset.upload"]);
   });
 
@@ -153,7 +154,7 @@ describe("an admin uploads a labelled dataset and reads its report before accept
     expect(listed.report.perClass).toEqual({ Benign: 1, Early: 0, Pre: 1, Pro: 0 });
     expect(listed.report.ignored).toEqual(["images/unlisted.jpg"]);
     expect(fs.existsSync(path.join(datasetDir(listed.id), "Pre", "a_2.jpg"))).toBe(true);
-    expect(listDatasets(actor).map((d) => d.name)).toEqual(["listed", "wrapped"]);
+    expect((await listDatasets(actor)).map((d) => d.name)).toEqual(["listed", "wrapped"]);
   });
 
   test("accepting is recorded once; deleting removes the row and the files", async () => {
@@ -163,12 +164,12 @@ describe("an admin uploads a labelled dataset and reads its report before accept
       { archive: archiveFile(zipOf(await labelledFiles(1))), name: "small" },
       limits,
     );
-    expect(acceptDataset(actor, dataset.id).status).toBe("accepted");
-    expect(() => acceptDataset(actor, dataset.id)).toThrow(/already accepted/);
-    deleteDataset(actor, dataset.id);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(() => getDataset(actor, dataset.id)).toThrow(DomainError);
-    expectNothingLeft();
+    expect((await acceptDataset(actor, dataset.id)).status).toBe("accepted");
+    await expect(acceptDataset(actor, dataset.id)).rejects.toThrow(/already accepted/);
+    await deleteDataset(actor, dataset.id);
+    await expect(getDataset(actor, dataset.id)).rejects.toThrow(DomainError);
+    // The files go once the deletion has committed, off the request's path.
+    await vi.waitFor(expectNothingLeft);
   });
 
   test("patients and doctors cannot see the lab: its datasets do not exist for them", async () => {
@@ -181,11 +182,13 @@ describe("an admin uploads a labelled dataset and reads its report before accept
     for (const role of ["patient", "doctor"] as const) {
       const other = await makeUser(role);
       const who = { id: other.id, role: other.role };
-      expect(() => listDatasets(who)).toThrow(expect.objectContaining({ kind: "not-found" }));
-      expect(() => getDataset(who, dataset.id)).toThrow(
+      await expect(listDatasets(who)).rejects.toThrow(
         expect.objectContaining({ kind: "not-found" }),
       );
-      expect(() => deleteDataset(who, dataset.id)).toThrow(
+      await expect(getDataset(who, dataset.id)).rejects.toThrow(
+        expect.objectContaining({ kind: "not-found" }),
+      );
+      await expect(deleteDataset(who, dataset.id)).rejects.toThrow(
         expect.objectContaining({ kind: "not-found" }),
       );
     }
@@ -249,6 +252,6 @@ describe("a bad archive is refused with a clear message and leaves nothing behin
     expect((notZip as DomainError).message).toMatch(/not a zip archive/);
     const empty = await refusal({ "Benign/b_1.jpg": "text", "Pro/p_1.jpg": "more text" });
     expect(empty.message).toMatch(/no usable image/);
-    expectNothingLeft();
+    await expectNothingLeft();
   });
 });

@@ -17,99 +17,106 @@ import { jobEventStream } from "~/lab/stream.server";
 import { RecipeSchema } from "~/lab/validation";
 import { deleteDataset } from "~/lab/datasets.server";
 import { makeUser, ORIGIN } from "../helpers";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 async function admin() {
   const user = await makeUser("admin");
   return { id: user.id, role: user.role };
 }
 
-function dataset(status: "staged" | "accepted") {
-  return getDb()
-    .insert(labDatasets)
-    .values({ name: `set ${status}`, status, images: 40, bytes: 1, report: {} as never })
-    .returning()
-    .get();
+async function dataset(status: "staged" | "accepted") {
+  return (
+    await inTransaction(({ tx }) =>
+      tx
+        .insert(labDatasets)
+        .values({ name: `set ${status}`, status, images: 40, bytes: 1, report: {} as never })
+        .returning(),
+    )
+  )[0];
 }
 
 const recipe = (datasetId: string) =>
   RecipeSchema.parse({ datasetId, architecture: "narrow", epochs: "2", seed: "1", blockSize: "1" });
 
-afterEach(() => {
-  getDb().delete(labJobs).run();
+afterEach(async () => {
+  await inTransaction(({ tx }) => tx.delete(labJobs));
 });
 
 describe("training jobs", () => {
   test("a job needs an accepted dataset and a sane recipe", async () => {
     const actor = await admin();
-    expect(() => createJob(actor, recipe(dataset("staged").id))).toThrow(/Accept the dataset/);
+    const staged = (await dataset("staged")).id;
+    await expect(createJob(actor, recipe(staged))).rejects.toThrow(/Accept the dataset/);
     const bad = RecipeSchema.safeParse({
-      datasetId: dataset("accepted").id,
+      datasetId: (await dataset("accepted")).id,
       architecture: "huge",
       epochs: "0",
       seed: "1",
       blockSize: "1",
     });
     expect(bad.success).toBe(false);
-    const job = createJob(actor, recipe(dataset("accepted").id));
+    const job = await createJob(actor, recipe((await dataset("accepted")).id));
     expect(job).toMatchObject({ status: "queued", epoch: 0 });
     expect(job.version).toMatch(/^lab-\d{8}-\d{4}-[0-9a-f]{6}$/);
     expect(job.recipe).toMatchObject({ architecture: "narrow", epochs: 2, augmentation: false });
     // The dataset a job still needs cannot be deleted from under it.
-    expect(() => deleteDataset(actor, job.datasetId!)).toThrow(/cancel it first/);
-    cancelJob(actor, job.id);
-    deleteDataset(actor, job.datasetId!);
-    expect(readJob(job.id)?.datasetId).toBeNull();
+    await expect(deleteDataset(actor, job.datasetId!)).rejects.toThrow(/cancel it first/);
+    await cancelJob(actor, job.id);
+    await deleteDataset(actor, job.datasetId!);
+    expect((await readJob(job.id))?.datasetId).toBeNull();
   });
 
   test("one job runs at a time; the next is claimed when it ends", async () => {
     const actor = await admin();
-    const set = dataset("accepted");
-    const first = createJob(actor, recipe(set.id));
-    const second = createJob(actor, recipe(set.id));
-    expect(claimNextJob("host:1")?.id).toBe(first.id);
-    expect(claimNextJob("host:2")).toBeUndefined();
-    finishJob(first.id, "succeeded");
-    expect(claimNextJob("host:3")?.id).toBe(second.id);
-    expect(readJob(first.id)?.status).toBe("succeeded");
+    const set = await dataset("accepted");
+    const first = await createJob(actor, recipe(set.id));
+    const second = await createJob(actor, recipe(set.id));
+    expect((await claimNextJob("host:1"))?.id).toBe(first.id);
+    expect(await claimNextJob("host:2")).toBeUndefined();
+    await finishJob(first.id, "succeeded");
+    expect((await claimNextJob("host:3"))?.id).toBe(second.id);
+    expect((await readJob(first.id))?.status).toBe("succeeded");
   });
 
   test("a job whose process is gone goes back to the queue and keeps its epochs; a cancelled one ends", async () => {
     const actor = await admin();
-    const set = dataset("accepted");
-    const job = createJob(actor, recipe(set.id));
-    claimNextJob("nohost:1");
+    const set = await dataset("accepted");
+    const job = await createJob(actor, recipe(set.id));
+    await claimNextJob("nohost:1");
     // A process on this host that no longer exists.
     const { hostname } = await import("node:os");
-    getDb()
-      .update(labJobs)
-      .set({ runner: `${hostname()}:999999`, epoch: 1 })
-      .where(eq(labJobs.id, job.id))
-      .run();
-    expect(recoverJobs()).toBe(1);
-    expect(readJob(job.id)).toMatchObject({ status: "queued", epoch: 1, runner: null });
+    await inTransaction(({ tx }) =>
+      tx
+        .update(labJobs)
+        .set({ runner: `${hostname()}:999999`, epoch: 1 })
+        .where(eq(labJobs.id, job.id)),
+    );
+    expect(await recoverJobs()).toBe(1);
+    expect(await readJob(job.id)).toMatchObject({ status: "queued", epoch: 1, runner: null });
 
-    claimNextJob("nohost:1");
-    cancelJob(actor, job.id);
-    expect(readJob(job.id)).toMatchObject({ status: "running", cancelRequested: true });
-    getDb()
-      .update(labJobs)
-      .set({ runner: `${hostname()}:999999` })
-      .where(eq(labJobs.id, job.id))
-      .run();
-    recoverJobs();
-    expect(readJob(job.id)?.status).toBe("cancelled");
-    expect(() => cancelJob(actor, job.id)).toThrow(/already ended/);
+    await claimNextJob("nohost:1");
+    await cancelJob(actor, job.id);
+    expect(await readJob(job.id)).toMatchObject({ status: "running", cancelRequested: true });
+    await inTransaction(({ tx }) =>
+      tx
+        .update(labJobs)
+        .set({ runner: `${hostname()}:999999` })
+        .where(eq(labJobs.id, job.id)),
+    );
+    await recoverJobs();
+    expect((await readJob(job.id))?.status).toBe("cancelled");
+    await expect(cancelJob(actor, job.id)).rejects.toThrow(/already ended/);
   });
 
   test("the event stream sends what was recorded after the last id, then ends with the job", async () => {
     const actor = await admin();
-    const job = createJob(actor, recipe(dataset("accepted").id));
-    claimNextJob("nohost:1");
-    recordEvent(job.id, "batch", { epoch: 1, batch: 1, loss: 1.3 });
-    recordEvent(job.id, "epoch", { epoch: 1, trainLoss: 1.2 });
-    finishJob(job.id, "succeeded");
-    const [claimed] = jobEvents(actor, job.id);
-    const response = jobEventStream(
+    const job = await createJob(actor, recipe((await dataset("accepted")).id));
+    await claimNextJob("nohost:1");
+    await recordEvent(job.id, "batch", { epoch: 1, batch: 1, loss: 1.3 });
+    await recordEvent(job.id, "epoch", { epoch: 1, trainLoss: 1.2 });
+    await finishJob(job.id, "succeeded");
+    const [claimed] = await jobEvents(actor, job.id);
+    const response = await jobEventStream(
       actor,
       job.id,
       new Request(`${ORIGIN}/admin/models/jobs/${job.id}/events`, {
@@ -128,14 +135,15 @@ describe("training jobs", () => {
 
   test("patients and doctors cannot see or start jobs", async () => {
     const actor = await admin();
-    const job = createJob(actor, recipe(dataset("accepted").id));
+    const job = await createJob(actor, recipe((await dataset("accepted")).id));
     const patient = await makeUser("patient");
     const who = { id: patient.id, role: patient.role };
-    expect(() => getJob(who, job.id)).toThrow(DomainError);
-    expect(() => createJob(who, recipe(dataset("accepted").id))).toThrow(
+    await expect(getJob(who, job.id)).rejects.toThrow(DomainError);
+    const accepted = (await dataset("accepted")).id;
+    await expect(createJob(who, recipe(accepted))).rejects.toThrow(
       expect.objectContaining({ kind: "not-found" }),
     );
-    expect(() => jobEventStream(who, job.id, new Request(ORIGIN))).toThrow(
+    await expect(jobEventStream(who, job.id, new Request(ORIGIN))).rejects.toThrow(
       expect.objectContaining({ kind: "not-found" }),
     );
   });

@@ -41,7 +41,7 @@ describe("the SMTP transport", () => {
     try {
       setMailTransport(smtpTransport(smtp.url, "HemaLink <no-reply@hemalink.test>"));
       const user = await makeUser("patient");
-      fromAddress("203.0.113.40", () => requestPasswordReset(user.email));
+      await fromAddress("203.0.113.40", () => requestPasswordReset(user.email));
       for (let i = 0; i < 250 && smtp.received.length === 0; i++) {
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -21,6 +21,7 @@ import {
   sessionCookieFor,
   thrownResponse,
 } from "../helpers";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 async function certifiedDoctor() {
   const { user, profile } = await makeCertifiedDoctor({
@@ -39,20 +40,20 @@ describe("reviews", () => {
     const a = await makeUser("patient");
     const b = await makeUser("patient");
     const admin = await makeUser("admin");
-    saveOwnReview(a, profileId, { rating: 5, body: LONG });
-    saveOwnReview(b, profileId, { rating: 3, body: LONG });
-    expect(ratingSummary(profileId)).toMatchObject({ count: 2, mean: 4 });
-    saveOwnReview(a, profileId, { rating: 4, body: LONG }); // an edit, not a second review
-    expect(ratingSummary(profileId)).toMatchObject({ count: 2, mean: 3.5 });
-    const reviewOfB = listReviews(profileId, 1, b).items.find((r) => r.isOwn)!;
-    moderateReview(admin, reviewOfB.id, true);
-    expect(ratingSummary(profileId)).toMatchObject({ count: 1, mean: 4 });
-    expect(listReviews(profileId, 1).total).toBe(1);
-    moderateReview(admin, reviewOfB.id, false);
-    expect(ratingSummary(profileId).count).toBe(2);
-    deleteOwnReview(b, reviewOfB.id);
-    expect(ratingSummary(profileId)).toMatchObject({ count: 1, mean: 4 });
-    expect(ratingSummary(profileId).distribution.find((d) => d.stars === 4)?.count).toBe(1);
+    await saveOwnReview(a, profileId, { rating: 5, body: LONG });
+    await saveOwnReview(b, profileId, { rating: 3, body: LONG });
+    expect(await ratingSummary(profileId)).toMatchObject({ count: 2, mean: 4 });
+    await saveOwnReview(a, profileId, { rating: 4, body: LONG }); // an edit, not a second review
+    expect(await ratingSummary(profileId)).toMatchObject({ count: 2, mean: 3.5 });
+    const reviewOfB = (await listReviews(profileId, 1, b)).items.find((r) => r.isOwn)!;
+    await moderateReview(admin, reviewOfB.id, true);
+    expect(await ratingSummary(profileId)).toMatchObject({ count: 1, mean: 4 });
+    expect((await listReviews(profileId, 1)).total).toBe(1);
+    await moderateReview(admin, reviewOfB.id, false);
+    expect((await ratingSummary(profileId)).count).toBe(2);
+    await deleteOwnReview(b, reviewOfB.id);
+    expect(await ratingSummary(profileId)).toMatchObject({ count: 1, mean: 4 });
+    expect((await ratingSummary(profileId)).distribution.find((d) => d.stars === 4)?.count).toBe(1);
   });
 
   test("nobody touches another's review; only the reviewed doctor replies; pending doctors take no reviews", async () => {
@@ -60,16 +61,18 @@ describe("reviews", () => {
     const other = await certifiedDoctor();
     const author = await makeUser("patient");
     const stranger = await makeUser("patient");
-    saveOwnReview(author, profileId, { rating: 5, body: LONG });
-    const review = listReviews(profileId, 1).items[0]!;
+    await saveOwnReview(author, profileId, { rating: 5, body: LONG });
+    const review = (await listReviews(profileId, 1)).items[0]!;
     expect((await thrownResponse(() => deleteOwnReview(stranger, review.id))).status).toBe(404);
     expect(
       (await thrownResponse(() => replyToReview(other.doctor, review.id, "Thanks"))).status,
     ).toBe(404);
-    replyToReview(doctor, review.id, "Thank you for your feedback.");
-    expect(listReviews(profileId, 1).items[0]!.doctorReply).toBe("Thank you for your feedback.");
+    await replyToReview(doctor, review.id, "Thank you for your feedback.");
+    expect((await listReviews(profileId, 1)).items[0]!.doctorReply).toBe(
+      "Thank you for your feedback.",
+    );
     const pending = await makeUser("doctor");
-    const pendingId = profileOf(pending.id).id;
+    const pendingId = (await profileOf(pending.id)).id;
     expect(
       (await thrownResponse(() => saveOwnReview(author, pendingId, { rating: 5, body: LONG })))
         .status,
@@ -81,13 +84,15 @@ describe("reviews", () => {
     const author = await makeUser("patient");
     const reporter = await makeUser("doctor");
     const admin = await makeUser("admin");
-    saveOwnReview(author, profileId, { rating: 1, body: LONG });
-    const review = listReviews(profileId, 1).items[0]!;
-    reportReview(reporter, review.id, "Names a member of staff");
-    expect(moderationQueue(admin).map((r) => [r.id, r.openReports])).toEqual([[review.id, 1]]);
+    await saveOwnReview(author, profileId, { rating: 1, body: LONG });
+    const review = (await listReviews(profileId, 1)).items[0]!;
+    await reportReview(reporter, review.id, "Names a member of staff");
+    expect((await moderationQueue(admin)).map((r) => [r.id, r.openReports])).toEqual([
+      [review.id, 1],
+    ]);
     expect((await thrownResponse(() => moderationQueue(reporter))).status).toBe(404);
-    moderateReview(admin, review.id, false);
-    expect(moderationQueue(admin)).toEqual([]);
+    await moderateReview(admin, review.id, false);
+    expect(await moderationQueue(admin)).toEqual([]);
   });
 
   test("the doctor page: review by form, text stays text, bad input is a 400 with the message", async () => {
@@ -123,7 +128,7 @@ describe("reviews", () => {
     expect(page.reviews.items[0]!.body).toContain("<script>");
     expect(page.summary).toMatchObject({ count: 1, mean: 4 });
     const pending = await makeUser("doctor");
-    const pendingId = profileOf(pending.id).id;
+    const pendingId = (await profileOf(pending.id)).id;
     const hidden = await thrownResponse(
       doctorPageLoader({
         request: getRequest(`/doctors/${pendingId}`),
@@ -137,12 +142,13 @@ describe("reviews", () => {
   test("the public page data carries what the page shows: a reviewer's first name, no user ids", async () => {
     const { doctor, profileId } = await certifiedDoctor();
     const author = await makeUser("patient");
-    getDb()
-      .update(users)
-      .set({ displayName: "Mariana Quintero-Vasquez" })
-      .where(eq(users.id, author.id))
-      .run();
-    saveOwnReview(author, profileId, { rating: 5, body: LONG });
+    await inTransaction(({ tx }) =>
+      tx
+        .update(users)
+        .set({ displayName: "Mariana Quintero-Vasquez" })
+        .where(eq(users.id, author.id)),
+    );
+    await saveOwnReview(author, profileId, { rating: 5, body: LONG });
     const visitor = await makeUser("patient");
     const page = await doctorPageLoader({
       request: getRequest(`/doctors/${profileId}`, {

@@ -13,6 +13,7 @@ import {
   sessionCookieFor,
   thrownResponse,
 } from "../helpers";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 
@@ -25,7 +26,9 @@ const get = async (user: User, path: string) => ({
 /** A doctor with a unique name and the given profile fields. */
 async function doctorNamed(name: string, set: Partial<typeof doctorProfiles.$inferInsert>) {
   const { user, profile } = await makeCertifiedDoctor(set);
-  getDb().update(users).set({ displayName: name }).where(eq(users.id, user.id)).run();
+  await inTransaction(({ tx }) =>
+    tx.update(users).set({ displayName: name }).where(eq(users.id, user.id)),
+  );
   return { user, profile };
 }
 
@@ -92,16 +95,18 @@ describe("/admin/reviews", () => {
     const tag = `Rv${Date.now()}`;
     const { profile } = await doctorNamed(`${tag} Doctor`, {});
     const authors = [await makeUser("patient"), await makeUser("patient")];
-    saveOwnReview(authors[0]!, profile.id, {
+    await saveOwnReview(authors[0]!, profile.id, {
       rating: 5,
       body: "Kind and clear explanations, thank you.",
     });
-    const kind = getDb().select().from(reviews).where(eq(reviews.authorId, authors[0]!.id)).get()!;
-    saveOwnReview(authors[1]!, profile.id, {
+    const kind = (
+      await getDb().select().from(reviews).where(eq(reviews.authorId, authors[0]!.id)).limit(1)
+    )[0]!;
+    await saveOwnReview(authors[1]!, profile.id, {
       rating: 2,
       body: "Waited three weeks for an answer.",
     });
-    reportReview(admin, kind.id, "Looks like advertising");
+    await reportReview(admin, kind.id, "Looks like advertising");
     const ids = async (query: string) =>
       (await reviewsLoader(await get(admin, `/admin/reviews?doctor=${tag}&${query}`))).reviews.map(
         (r) => [r.rating, r.status, r.openReports],

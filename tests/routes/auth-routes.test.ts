@@ -112,11 +112,9 @@ describe("registration", () => {
     const cookie = response.headers.get("Set-Cookie")!.split(";")[0];
     const user = (await getSessionUser(getRequest("/", { Cookie: cookie })))!;
     expect(user.role).toBe("doctor");
-    const profile = getDb()
-      .select()
-      .from(doctorProfiles)
-      .where(eq(doctorProfiles.userId, user.id))
-      .get();
+    const profile = (
+      await getDb().select().from(doctorProfiles).where(eq(doctorProfiles.userId, user.id)).limit(1)
+    )[0];
     expect(profile?.status).toBe("pending");
   });
 

@@ -27,7 +27,7 @@ async function upload(
 }
 
 const rowsOf = (patientId: string) =>
-  getDb().select().from(analyses).where(eq(analyses.patientId, patientId)).all();
+  getDb().select().from(analyses).where(eq(analyses.patientId, patientId));
 
 describe("POST /api/analyses with an Idempotency-Key", () => {
   test("a retry gets the first analysis with the same status; another photo is a 422 with a message", async () => {
@@ -46,7 +46,7 @@ describe("POST /api/analyses with an Idempotency-Key", () => {
     const [a, b] = [await first.json(), await again.json()];
     expect(b.id).toBe(a.id);
     expect(again.headers.get("Location")).toBe(first.headers.get("Location"));
-    expect(rowsOf(patient.id)).toHaveLength(1);
+    expect(await rowsOf(patient.id)).toHaveLength(1);
 
     const other = (await apiAction(
       await upload("/api/analyses", cookie, await smearLikeImage(200, 200), { headers }),
@@ -56,7 +56,7 @@ describe("POST /api/analyses with an Idempotency-Key", () => {
       status: "error",
       error: { "": [expect.stringMatching(/already used for a different upload/)] },
     });
-    expect(rowsOf(patient.id)).toHaveLength(1);
+    expect(await rowsOf(patient.id)).toHaveLength(1);
   });
 
   test("a malformed key is a 400 that says what a key must be", async () => {
@@ -69,7 +69,7 @@ describe("POST /api/analyses with an Idempotency-Key", () => {
     )) as Response;
     expect(response.status).toBe(400);
     expect(JSON.stringify(await response.json())).toMatch(/8 to 255 printable characters/);
-    expect(rowsOf(patient.id)).toHaveLength(0);
+    expect(await rowsOf(patient.id)).toHaveLength(0);
   });
 });
 
@@ -95,6 +95,6 @@ describe("the upload form", () => {
     const again = await send();
     expect(first.status).toBe(302);
     expect(again.headers.get("Location")).toBe(first.headers.get("Location"));
-    expect(rowsOf(patient.id)).toHaveLength(1);
+    expect(await rowsOf(patient.id)).toHaveLength(1);
   });
 });

@@ -7,6 +7,7 @@ import { action as datasetsAction } from "~/routes/admin.models.datasets._index"
 import { loader as labLoader } from "~/routes/admin.models._index";
 import { ORIGIN, getRequest, makeUser, sessionCookieFor, thrownResponse } from "../helpers";
 import { labelledFiles, zipOf } from "../lab/archives";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 async function uploadRequest(
   role: "admin" | "patient",
@@ -47,7 +48,7 @@ describe("the dataset upload page", () => {
       context: {},
     })) as Response;
     expect(response.status).toBe(302);
-    const [row] = getDb().select().from(labDatasets).all();
+    const [row] = await getDb().select().from(labDatasets);
     expect(response.headers.get("Location")).toBe(`/admin/models/datasets/${row!.id}`);
     expect(row!.name).toBe("Ward smears");
     // The upload itself is gone once the dataset is unpacked.
@@ -57,7 +58,7 @@ describe("the dataset upload page", () => {
   test("a refused archive comes back to the form with its message and leaves no file", async () => {
     const form = new FormData();
     form.set("dataset", new Blob([new Uint8Array(zipOf({ "Cats/c.jpg": "x" }))]), "cats.zip");
-    getDb().delete(labDatasets).run();
+    await inTransaction(({ tx }) => tx.delete(labDatasets));
     fs.rmSync(datasetsRoot(), { recursive: true, force: true });
     const result = (await datasetsAction({
       request: await uploadRequest("admin", form),

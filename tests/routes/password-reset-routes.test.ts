@@ -7,6 +7,7 @@ import { setMailTransport, type Mail } from "~/notifications/mail.server";
 import { action as forgotAction } from "~/routes/forgot-password";
 import { action as resetAction, loader as resetLoader } from "~/routes/reset-password";
 import { formRequest, getRequest, makeUser, sessionCookieFor } from "../helpers";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 type Reply = {
   data: { error?: Record<string, string[] | null>; sent?: string };
@@ -34,13 +35,12 @@ const mailsTo = (email: string, count = 1) =>
 /** Wait until `count` requests for this account have been decided (each is audited). */
 const requestsDecided = (userId: string, count: number) =>
   vi.waitFor(
-    () =>
+    async () =>
       expect(
-        getDb()
+        await getDb()
           .select()
           .from(auditLog)
-          .where(and(eq(auditLog.actorId, userId), eq(auditLog.action, "password-reset.request")))
-          .all(),
+          .where(and(eq(auditLog.actorId, userId), eq(auditLog.action, "password-reset.request"))),
       ).toHaveLength(count),
     { timeout: 5000 },
   );
@@ -84,11 +84,11 @@ describe("asking for a reset link", () => {
   test("nothing that depends on the account happens before the answer", async () => {
     const user = await makeUser("patient");
     const linksOf = () =>
-      getDb().select().from(passwordResets).where(eq(passwordResets.userId, user.id)).all();
+      getDb().select().from(passwordResets).where(eq(passwordResets.userId, user.id));
     expect(await ask(user.email)).toEqual({ sent: RESET_REQUESTED });
-    expect(linksOf()).toEqual([]);
+    expect(await linksOf()).toEqual([]);
     await mailsTo(user.email);
-    expect(linksOf()).toHaveLength(1);
+    expect(await linksOf()).toHaveLength(1);
     expect(sent.map((m) => m.to)).toEqual([user.email]);
   });
 
@@ -96,11 +96,9 @@ describe("asking for a reset link", () => {
     const user = await makeUser("patient");
     const token = await linkFor(user.email);
     expect(token.length).toBeGreaterThanOrEqual(43);
-    const row = getDb()
-      .select()
-      .from(passwordResets)
-      .where(eq(passwordResets.userId, user.id))
-      .get()!;
+    const row = (
+      await getDb().select().from(passwordResets).where(eq(passwordResets.userId, user.id)).limit(1)
+    )[0]!;
     expect(row.id).not.toContain(token);
     expect(row.id).toMatch(/^[0-9a-f]{64}$/);
     expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBe(30 * 60_000);
@@ -146,7 +144,7 @@ describe("choosing the new password", () => {
     const done = (await resetWith(token, "a brand new long passphrase")) as Response;
     expect(done.status).toBe(302);
     expect(done.headers.get("Location")).toBe("/login?reset=done");
-    expect(getDb().select().from(sessions).where(eq(sessions.userId, user.id)).all()).toEqual([]);
+    expect(await getDb().select().from(sessions).where(eq(sessions.userId, user.id))).toEqual([]);
     expect(await verifyLogin(user.email, "a brand new long passphrase")).toMatchObject({
       id: user.id,
     });
@@ -155,11 +153,10 @@ describe("choosing the new password", () => {
     const again = (await resetWith(token, "yet another long passphrase")) as Reply;
     expect(again.init.status).toBe(400);
     expect(again.data.error?.[""]).toEqual([RESET_LINK_INVALID]);
-    const audit = getDb()
+    const audit = await getDb()
       .select({ action: auditLog.action, outcome: auditLog.outcome })
       .from(auditLog)
-      .where(eq(auditLog.actorId, user.id))
-      .all();
+      .where(eq(auditLog.actorId, user.id));
     expect(audit).toEqual([
       { action: "password-reset.request", outcome: "success" },
       { action: "password-reset.complete", outcome: "success" },
@@ -172,7 +169,8 @@ describe("choosing the new password", () => {
     const weak = (await resetWith(token, "password123")) as Reply;
     expect(weak.init.status).toBe(400);
     expect(weak.data.error?.password?.[0]).toMatch(/too easy to guess/);
-    const hash = getDb().select().from(users).where(eq(users.id, user.id)).get()!.passwordHash;
+    const hash = (await getDb().select().from(users).where(eq(users.id, user.id)).limit(1))[0]!
+      .passwordHash;
     expect(await verifyLogin(user.email, user.password)).not.toBeNull();
     expect(hash).toBeTruthy();
     expect(
@@ -183,11 +181,12 @@ describe("choosing the new password", () => {
   test("a link older than 30 minutes, or a made-up one, is refused", async () => {
     const user = await makeUser("patient");
     const token = await linkFor(user.email);
-    getDb()
-      .update(passwordResets)
-      .set({ expiresAt: new Date(Date.now() - 1000) })
-      .where(eq(passwordResets.userId, user.id))
-      .run();
+    await inTransaction(({ tx }) =>
+      tx
+        .update(passwordResets)
+        .set({ expiresAt: new Date(Date.now() - 1000) })
+        .where(eq(passwordResets.userId, user.id)),
+    );
     const expired = (await resetWith(token, "a brand new long passphrase")) as Reply;
     expect(expired.data.error?.[""]).toEqual([RESET_LINK_INVALID]);
     const page = await resetLoader({

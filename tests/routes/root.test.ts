@@ -11,18 +11,19 @@ import {
   sessionCookieFor,
 } from "../helpers";
 
-const unreadRows = (userId: string) =>
-  getDb()
-    .select()
-    .from(notifications)
-    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
-    .all().length;
+const unreadRows = async (userId: string) =>
+  (
+    await getDb()
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
+  ).length;
 
 describe("the navigation badges", () => {
   test("a GET of the root loader writes nothing, and does not count the case being opened", async () => {
     const patient = await makeUser("patient");
     const { user: doctor, profile } = await makeCertifiedDoctor({ offersTeleconsultation: true });
-    const c = shareAnalysis(patient, insertAnalysis(patient.id).id, {
+    const c = await shareAnalysis(patient, (await insertAnalysis(patient.id)).id, {
       doctorProfileId: profile.id,
       message: "Please look at this smear for me.",
       consent: true,
@@ -34,6 +35,6 @@ describe("the navigation badges", () => {
     expect((await load("/doctor")).unread).toEqual({ all: 1, consultations: 1 });
     expect((await load(`/doctor/cases/${c.id}`)).unread).toEqual({ all: 0, consultations: 0 });
     // The case page's own loader marks them read; the root loader only counted.
-    expect(unreadRows(doctor.id)).toBe(1);
+    expect(await unreadRows(doctor.id)).toBe(1);
   });
 });

@@ -15,6 +15,7 @@ import {
   sessionCookieFor,
   thrownResponse,
 } from "../helpers";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 type Reply = { data: { error?: Record<string, string[] | null> }; init: { status: number } };
 const context = { clientIp: "203.0.113.20" };
@@ -28,16 +29,19 @@ const cookiesOf = (response: Response) =>
     }),
   );
 
-const secretOf = (userId: string) =>
-  getDb().select().from(secondFactors).where(eq(secondFactors.userId, userId)).get()!.secret;
+const secretOf = async (userId: string) =>
+  (await getDb().select().from(secondFactors).where(eq(secondFactors.userId, userId)).limit(1))[0]!
+    .secret;
 
 async function enrolledDoctor() {
   const { user } = await makeCertifiedDoctor();
   const password = "correct horse battery";
-  beginEnrolment(user);
-  const recoveryCodes = await confirmEnrolment(user, await currentCode(secretOf(user.id)));
-  getDb().update(secondFactors).set({ lastStep: 0 }).where(eq(secondFactors.userId, user.id)).run();
-  return { user, password, recoveryCodes, secret: secretOf(user.id) };
+  await beginEnrolment(user);
+  const recoveryCodes = await confirmEnrolment(user, await currentCode(await secretOf(user.id)));
+  await inTransaction(({ tx }) =>
+    tx.update(secondFactors).set({ lastStep: 0 }).where(eq(secondFactors.userId, user.id)),
+  );
+  return { user, password, recoveryCodes, secret: await secretOf(user.id) };
 }
 
 /** The password step: the challenge cookie it leaves, and where it sends the browser. */
@@ -82,11 +86,10 @@ describe("a doctor's login with two-step login", () => {
     const session = getRequest("/", { Cookie: cookies.__hemalink_session! });
     expect((await getSessionUser(session))?.id).toBe(user.id);
     expect(cookies.__hemalink_login).toMatch(/^__hemalink_login=$/);
-    const audit = getDb()
+    const audit = await getDb()
       .select({ action: auditLog.action, detail: auditLog.detail })
       .from(auditLog)
-      .where(and(eq(auditLog.actorId, user.id), eq(auditLog.outcome, "success")))
-      .all();
+      .where(and(eq(auditLog.actorId, user.id), eq(auditLog.outcome, "success")));
     expect(audit).toContainEqual({ action: "login", detail: "authenticator" });
   });
 

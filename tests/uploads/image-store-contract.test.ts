@@ -19,6 +19,7 @@ import { fixedClassifier } from "../analyses/fixtures";
 import { makeUser } from "../helpers";
 import { freshS3Bucket } from "../setup/test-servers";
 import { smearLikeImage } from "./images";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 type Subject = { store: ImageStore; client?: S3Client };
 
@@ -62,8 +63,8 @@ describe.each(stores)("the %s image store", (_name, make) => {
   beforeEach(async () => {
     ({ store } = await make());
     // The sweep reads every analysis and journal row: none left by the other store's run.
-    getDb().delete(uploads).run();
-    getDb().delete(analyses).run();
+    await inTransaction(({ tx }) => tx.delete(uploads));
+    await inTransaction(({ tx }) => tx.delete(analyses));
   });
 
   test("gives back exactly the bytes put, and null for a file never written", async () => {
@@ -149,14 +150,14 @@ describe.each(stores)("the %s image store", (_name, make) => {
       failing.put = async (key, file, bytes) => {
         await store.put(key, file, bytes);
         if (file === "heatmap") {
-          getDb().delete(uploads).where(eq(uploads.userId, patient.id)).run();
+          await inTransaction(({ tx }) => tx.delete(uploads).where(eq(uploads.userId, patient.id)));
         }
       };
       await expect(
         createAnalysis(patient, { bytes: await smearLikeImage() }, fixedClassifier, failing),
       ).rejects.toThrow("swept");
       expect(await store.list()).toEqual([]);
-      expect(getDb().select().from(uploads).where(eq(uploads.userId, patient.id)).all()).toEqual(
+      expect(await getDb().select().from(uploads).where(eq(uploads.userId, patient.id))).toEqual(
         [],
       );
     });
@@ -165,15 +166,14 @@ describe.each(stores)("the %s image store", (_name, make) => {
       const patient = await makeUser("patient");
       // Crashed before the commit: a pending row of a dead process, one file written.
       const crashed = newImageKey();
-      getDb()
-        .insert(uploads)
-        .values({
+      await inTransaction(({ tx }) =>
+        tx.insert(uploads).values({
           userId: patient.id,
           imageKey: crashed,
           requestSha256: "0".repeat(64),
           owner: `${os.hostname()}:${deadPid()}`,
-        })
-        .run();
+        }),
+      );
       await store.put(crashed, "original", bytesOf("never committed"));
       // Crashed after the commit, before the promotion: the analysis and its pending files.
       const committed = await createAnalysis(
@@ -184,15 +184,14 @@ describe.each(stores)("the %s image store", (_name, make) => {
       );
       // An upload still running (its process is alive): left alone.
       const running = newImageKey();
-      getDb()
-        .insert(uploads)
-        .values({
+      await inTransaction(({ tx }) =>
+        tx.insert(uploads).values({
           userId: patient.id,
           imageKey: running,
           requestSha256: "1".repeat(64),
           owner: `${os.hostname()}:${process.pid}`,
-        })
-        .run();
+        }),
+      );
       await store.put(running, "original", bytesOf("still being written"));
 
       const report = await recoverUploads(store, new Date());
@@ -204,9 +203,9 @@ describe.each(stores)("the %s image store", (_name, make) => {
       expect(listed.get(committed.imageKey)).toMatchObject({ pending: [] });
       expect(listed.get(committed.imageKey)!.complete.sort()).toEqual([...IMAGE_FILE_NAMES].sort());
       expect(
-        getDb().select().from(analyses).where(eq(analyses.id, committed.id)).get(),
+        (await getDb().select().from(analyses).where(eq(analyses.id, committed.id)).limit(1))[0],
       ).toBeTruthy();
-      expect(sweepAbandonedUploads(new Date(), store).abandoned).toBe(0);
+      expect((await sweepAbandonedUploads(new Date(), store)).abandoned).toBe(0);
     });
   });
 });

@@ -18,6 +18,7 @@ import { fileSystemStore, newImageKey } from "~/uploads/storage.server";
 import { fixedClassifier } from "../analyses/fixtures";
 import { makeUser } from "../helpers";
 import { smearLikeImage } from "./images";
+import { inTransaction } from "~/data/unit-of-work.server";
 
 /** A store of its own per test: the sweep walks all of it. */
 function freshStore() {
@@ -41,7 +42,7 @@ function deadPid(): number {
 }
 
 /** What a crash between the pending row and the commit leaves: the row and some files. */
-function crashedUpload(
+async function crashedUpload(
   root: string,
   userId: string,
   { owner = `${os.hostname()}:${deadPid()}`, createdAt = new Date() } = {},
@@ -51,10 +52,11 @@ function crashedUpload(
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "original.jpg"), "jpeg bytes");
   fs.writeFileSync(path.join(dir, "thumbnail.jpg.123.abcd.tmp"), "half");
-  getDb()
-    .insert(uploads)
-    .values({ userId, imageKey, requestSha256: "0".repeat(64), owner, createdAt })
-    .run();
+  await inTransaction(({ tx }) =>
+    tx
+      .insert(uploads)
+      .values({ userId, imageKey, requestSha256: "0".repeat(64), owner, createdAt }),
+  );
   return { imageKey, dir };
 }
 
@@ -77,7 +79,7 @@ describe("an upload retried with the same Idempotency-Key", () => {
     const again = await createAnalysis(patient, input, fixedClassifier, store);
     expect(again.id).toBe(first.id);
     expect(
-      getDb().select().from(analyses).where(eq(analyses.patientId, patient.id)).all(),
+      await getDb().select().from(analyses).where(eq(analyses.patientId, patient.id)),
     ).toHaveLength(1);
     expect(files()).toHaveLength(3);
   });
@@ -87,10 +89,10 @@ describe("an upload retried with the same Idempotency-Key", () => {
     const patient = await makeUser("patient");
     const input = { bytes: await smearLikeImage(), idempotencyKey: "burst-key-0001" };
     const results = await Promise.allSettled([
-      createAnalysis(patient, input, fixedClassifier, store),
-      createAnalysis(patient, input, fixedClassifier, store),
+      await createAnalysis(patient, input, fixedClassifier, store),
+      await createAnalysis(patient, input, fixedClassifier, store),
     ]);
-    const saved = getDb().select().from(analyses).where(eq(analyses.patientId, patient.id)).all();
+    const saved = await getDb().select().from(analyses).where(eq(analyses.patientId, patient.id));
     expect(saved).toHaveLength(1);
     for (const result of results) {
       if (result.status === "fulfilled") expect(result.value.id).toBe(saved[0]!.id);
@@ -159,7 +161,7 @@ describe("an upload retried with the same Idempotency-Key", () => {
     );
     expect(saved.patientId).toBe(patient.id);
     expect(files()).toHaveLength(3);
-    expect(getDb().select().from(uploads).where(eq(uploads.userId, patient.id)).all()).toHaveLength(
+    expect(await getDb().select().from(uploads).where(eq(uploads.userId, patient.id))).toHaveLength(
       1,
     );
   });
@@ -175,7 +177,7 @@ describe("the crash sweep", () => {
       async put(key, file, bytes) {
         if (file === "heatmap") {
           store.removeSync(key);
-          getDb().delete(uploads).where(eq(uploads.imageKey, key)).run();
+          await inTransaction(({ tx }) => tx.delete(uploads).where(eq(uploads.imageKey, key)));
         }
         await store.put(key, file, bytes);
       },
@@ -183,7 +185,7 @@ describe("the crash sweep", () => {
     await expect(
       createAnalysis(patient, { bytes: await smearLikeImage() }, fixedClassifier, sweptMidway),
     ).rejects.toThrow(/journal entry was swept/);
-    expect(getDb().select().from(analyses).where(eq(analyses.patientId, patient.id)).all()).toEqual(
+    expect(await getDb().select().from(analyses).where(eq(analyses.patientId, patient.id))).toEqual(
       [],
     );
     expect(files()).toEqual([]);
@@ -192,29 +194,29 @@ describe("the crash sweep", () => {
   test("removes the files and row of an upload whose process died, keeps a running one's", async () => {
     const { root, store, folders } = freshStore();
     const patient = await makeUser("patient");
-    const crashed = crashedUpload(root, patient.id);
-    const running = crashedUpload(root, patient.id, { owner: uploadOwner() });
+    const crashed = await crashedUpload(root, patient.id);
+    const running = await crashedUpload(root, patient.id, { owner: uploadOwner() });
 
-    const report = sweepAbandonedUploads(new Date(), store);
+    const report = await sweepAbandonedUploads(new Date(), store);
 
     expect(report.abandoned).toBe(1);
     expect(fs.existsSync(crashed.dir)).toBe(false);
     expect(folders()).toEqual([running.imageKey]);
-    const left = getDb().select().from(uploads).where(eq(uploads.userId, patient.id)).all();
+    const left = await getDb().select().from(uploads).where(eq(uploads.userId, patient.id));
     expect(left.map((r) => r.imageKey)).toEqual([running.imageKey]);
     // Idempotent: the next instance's run finds nothing.
-    expect(sweepAbandonedUploads(new Date(), store).abandoned).toBe(0);
+    expect((await sweepAbandonedUploads(new Date(), store)).abandoned).toBe(0);
   });
 
   test("removes a pending upload older than the grace period whoever wrote it", async () => {
     const { root, store, folders } = freshStore();
     const patient = await makeUser("patient");
-    crashedUpload(root, patient.id, {
+    await crashedUpload(root, patient.id, {
       owner: "another-host:4242",
       createdAt: new Date(Date.now() - PENDING_GRACE_MS - 1000),
     });
-    const recent = crashedUpload(root, patient.id, { owner: "another-host:4242" });
-    expect(sweepAbandonedUploads(new Date(), store).abandoned).toBe(1);
+    const recent = await crashedUpload(root, patient.id, { owner: "another-host:4242" });
+    expect((await sweepAbandonedUploads(new Date(), store)).abandoned).toBe(1);
     expect(folders()).toEqual([recent.imageKey]);
   });
 
@@ -224,8 +226,8 @@ describe("the crash sweep", () => {
     const input = { bytes: await smearLikeImage(), idempotencyKey: "old-key-00001" };
     await createAnalysis(patient, input, fixedClassifier, store);
     const later = new Date(Date.now() + IDEMPOTENCY_KEY_TTL_MS + 1000);
-    expect(sweepAbandonedUploads(later, store).expiredKeys).toBeGreaterThanOrEqual(1);
-    expect(getDb().select().from(uploads).where(eq(uploads.userId, patient.id)).all()).toEqual([]);
+    expect((await sweepAbandonedUploads(later, store)).expiredKeys).toBeGreaterThanOrEqual(1);
+    expect(await getDb().select().from(uploads).where(eq(uploads.userId, patient.id))).toEqual([]);
   });
 
   test("at start-up also removes folders without a row and debris, and names rows without files", async () => {
@@ -244,7 +246,7 @@ describe("the crash sweep", () => {
     const orphan = path.join(root, "ab", `ab${"c".repeat(22)}`);
     fs.mkdirSync(orphan, { recursive: true });
     fs.writeFileSync(path.join(orphan, "original.jpg"), "smear");
-    crashedUpload(root, patient.id);
+    await crashedUpload(root, patient.id);
     // A row whose files are gone (damage from outside the app).
     const lost = await createAnalysis(
       patient,
