@@ -10,7 +10,6 @@
  * succeeds: parallel guesses are counted, successful logins never are.
  */
 import { eq, and, lt } from "drizzle-orm";
-import { getDb } from "#db/client";
 import { loginThrottle } from "#db/schema";
 import { inTransaction, type Tx } from "~/data/unit-of-work.server";
 import { getEnv } from "~/env.server";

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { getDb, getWriter } from "#db/client";
+import { getWriter } from "#db/client";
 import { LANGUAGES } from "~/doctors/languages";
 import { destination } from "~/geo/geo";
 import { searchDoctorsPostgis } from "~/doctors/search-postgis.server";

@@ -332,7 +332,6 @@ describe("searchDoctors", () => {
     const here = { lat: 60, lng: 25, radiusKm: 5 };
     expect(ids(search(here))).toEqual([doctor.id]);
 
-    const db = getDb();
     await inTransaction(({ tx }) =>
       tx.update(doctorProfiles).set({ lat: 61, lng: 25 }).where(eq(doctorProfiles.id, doctor.id)),
     );

@@ -1,5 +1,4 @@
 import { eq } from "drizzle-orm";
-import { getDb } from "#db/client";
 import { users } from "#db/schema";
 import { acceptRequest, shareAnalysis } from "~/consultations/lifecycle.server";
 import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";

@@ -19,7 +19,6 @@ async function certifiedDoctorAt(
   extra: Partial<typeof doctorProfiles.$inferInsert> = {},
 ) {
   counter++;
-  const db = getDb();
   const user = (
     await inTransaction(({ tx }) =>
       tx
@@ -59,7 +58,7 @@ async function certifiedDoctorAt(
 describe("finding a hematologist", () => {
   test("with geolocation, the nearest certified doctors are listed in order with markers; by city too", async () => {
     const names = ["Dr Near One", "Dr Near Two", "Dr Near Three", "Dr Near Four", "Dr Near Five"];
-    names.forEach((name, i) => certifiedDoctorAt(1 + i * 2, name));
+    for (const [i, name] of names.entries()) await certifiedDoctorAt(1 + i * 2, name);
     await certifiedDoctorAt(3, "Dr Not Yet Verified", { status: "pending" });
 
     const { page } = await session(undefined, { geolocation: HOME });

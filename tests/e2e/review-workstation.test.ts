@@ -3,7 +3,6 @@ import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
-import { getDb } from "#db/client";
 import { users } from "#db/schema";
 import { DOCTOR_CLASS_LABELS } from "~/consultations/vocabulary";
 import { makeCertifiedDoctor, makeUser } from "../helpers";

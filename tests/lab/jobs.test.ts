@@ -1,4 +1,3 @@
-import { getDb } from "#db/client";
 import { labDatasets, labJobs } from "#db/schema";
 import { eq } from "drizzle-orm";
 import { DomainError } from "~/errors/domain-error";

@@ -1,5 +1,4 @@
 import { eq } from "drizzle-orm";
-import { getDb } from "#db/client";
 import { users } from "#db/schema";
 import { action as doctorPageAction, loader as doctorPageLoader } from "~/routes/doctors.$id";
 import {
