@@ -1,7 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Browser } from "playwright-core";
 import sharp from "sharp";
-import { getDb } from "#db/client";
 import { consultations, doctorProfiles, users } from "#db/schema";
 import { refreshReplyTime } from "~/doctors/reply-time.server";
 import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
@@ -64,9 +63,10 @@ async function answered(profileId: string, hours: number[]) {
   const patient = await makeUser("patient");
   const now = Date.now();
   for (const h of hours) {
-    await inTransaction(async ({ tx }) =>
+    const analysis = await insertAnalysis(patient.id);
+    await inTransaction(({ tx }) =>
       tx.insert(consultations).values({
-        analysisId: (await insertAnalysis(patient.id)).id,
+        analysisId: analysis.id,
         patientId: patient.id,
         doctorProfileId: profileId,
         status: "answered",
@@ -81,7 +81,7 @@ async function answered(profileId: string, hours: number[]) {
       }),
     );
   }
-  await refreshReplyTime(getDb(), profileId);
+  await inTransaction(({ tx }) => refreshReplyTime(tx, profileId));
 }
 
 describe("doctor profiles patients can compare", () => {
