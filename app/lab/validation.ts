@@ -22,3 +22,11 @@ export const RecipeSchema = z.object({
     .max(500, "At most 500 files per block"),
 });
 export type RecipeInput = z.output<typeof RecipeSchema>;
+
+/** The typed second confirmation of a promotion or a rollback (checked against the phrase). */
+export const ConfirmChangeSchema = z.object({
+  confirmation: z
+    .string({ error: "Type the phrase shown above the field to confirm" })
+    .trim()
+    .max(200, "Type the phrase shown above the field to confirm"),
+});
