@@ -16,7 +16,8 @@ export type Action =
   | { type: "lab:use" }
   /** Change the model every analysis uses: promote a candidate, roll back to a version. */
   | { type: "model:promote" }
-  /** Grant or revoke the researcher role (never one's own, never an admin's or a doctor's). */
+  /** See who holds the researcher role; grant or revoke it (never one's own role). */
+  | { type: "researchers:manage" }
   | { type: "researcher:grant"; userId: string };
 
 export function can(actor: Actor | null, action: Action): boolean {
@@ -36,6 +37,8 @@ export function can(actor: Actor | null, action: Action): boolean {
     case "lab:use":
       return actor.role === "admin" || actor.role === "researcher";
     case "model:promote":
+      return actor.role === "admin";
+    case "researchers:manage":
       return actor.role === "admin";
     case "researcher:grant":
       return actor.role === "admin" && actor.id !== action.userId;

@@ -100,3 +100,15 @@ export async function heatmapPng(result: ClassifiedImage): Promise<Buffer> {
     .png({ compressionLevel: 4 })
     .toBuffer();
 }
+
+/** The files of a model folder the browser loads (the network, its weights, its settings). */
+const MODEL_FILE = /^[\w][\w.-]*\.(json|bin)$/;
+
+/**
+ * A file of a version in the models folder, for private mode (a version promoted after the
+ * build is not among the build's static files); null when there is no such file.
+ */
+export async function readModelFile(version: string, file: string): Promise<Buffer | null> {
+  if (!VERSION_NAME.test(version) || !MODEL_FILE.test(file)) return null;
+  return fs.readFile(path.join(modelsRoot(), version, file)).catch(() => null);
+}
