@@ -30,3 +30,14 @@ export const ConfirmChangeSchema = z.object({
     .trim()
     .max(200, "Type the phrase shown above the field to confirm"),
 });
+
+export const GrantResearcherSchema = z.object({
+  email: z
+    .string({ error: "Give the e-mail address of the account" })
+    .trim()
+    .email("Give the e-mail address of the account"),
+});
+
+export const RevokeResearcherSchema = z.object({
+  userId: z.string({ error: "Choose a researcher" }).uuid("Choose a researcher"),
+});
