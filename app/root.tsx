@@ -97,6 +97,7 @@ const NAVIGATION: Record<Role | "visitor", NavItem[]> = {
     { to: "/admin/models", label: "Model lab" },
     SECURITY,
   ],
+  researcher: [{ to: "/admin/models", label: "Model lab" }, SECURITY],
   visitor: [
     FIND_A_DOCTOR,
     { to: "/login", label: "Log in" },

@@ -26,6 +26,7 @@ import {
   DATASET_STATUSES,
   JOB_EVENT_KINDS,
   JOB_STATUSES,
+  PROMOTION_KINDS,
   type ArchitectureName,
 } from "../app/lab/vocabulary";
 import { REVIEW_STATUSES } from "../app/reviews/vocabulary";
@@ -58,7 +59,7 @@ export const users = sqliteTable(
   },
   (t) => [
     uniqueIndex("users_email_lower_unique").on(sql`lower(${t.email})`),
-    check("users_role_check", sql`${t.role} in ('patient', 'doctor', 'admin')`),
+    check("users_role_check", sql`${t.role} in ('patient', 'doctor', 'admin', 'researcher')`),
   ],
 );
 
@@ -548,3 +549,24 @@ export const labJobEvents = sqliteTable(
 );
 
 export type LabJobEvent = typeof labJobEvents.$inferSelect;
+
+/**
+ * Every change of the model in use, newest last: the newest row is the current version for
+ * every instance; `current.json` in the models folder is the embedded default until the first
+ * row (docs/decisions/060). Append-only by use: a rollback is a new row.
+ */
+export const modelPromotions = sqliteTable(
+  "model_promotions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    version: text("version").notNull(),
+    previousVersion: text("previous_version"),
+    kind: text("kind", { enum: PROMOTION_KINDS }).notNull(),
+    jobId: text("job_id").references(() => labJobs.id, { onDelete: "set null" }),
+    promotedBy: text("promoted_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [check("model_promotions_kind_check", sql`${t.kind} in ('promote', 'rollback')`)],
+);
+
+export type ModelPromotion = typeof modelPromotions.$inferSelect;

@@ -77,3 +77,18 @@ export const ARCHITECTURE_NAMES = Object.keys(ARCHITECTURES) as [
   ArchitectureName,
   ...ArchitectureName[],
 ];
+
+/**
+ * A change of the model in use: a lab candidate promoted, or an earlier version put back.
+ * The newest row names the current version for every instance (docs/decisions/059, 060).
+ */
+export const PROMOTION_KINDS = ["promote", "rollback"] as const;
+export type PromotionKind = (typeof PROMOTION_KINDS)[number];
+
+export const PROMOTION_KIND_LABELS: Record<PromotionKind, string> = {
+  promote: "Promoted",
+  rollback: "Rolled back to",
+};
+
+/** What the admin types to confirm a change of the model in use (the second step). */
+export const confirmationPhrase = (version: string) => `use ${version}`;

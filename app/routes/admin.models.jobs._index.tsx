@@ -95,7 +95,9 @@ export default function JobsPage() {
           <div className="field">
             <label htmlFor="job-block">Files per split block</label>
             <p className="hint">
-              Consecutive file numbers (one smear or patient) stay on one side of the split.
+              Consecutive file numbers (one smear or patient) stay on one side of the split. When
+              the dataset&apos;s manifest.csv has a <code>patient</code> column, each patient is a
+              block instead, so no patient is on both sides.
             </p>
             <input id="job-block" name="blockSize" type="number" min={1} defaultValue={20} />
             {error("blockSize") && <p className="error">{error("blockSize")}</p>}

@@ -43,7 +43,12 @@ import {
 } from "../../app/consultations/vocabulary";
 import type { Fee } from "../../app/doctors/fees";
 import { VERIFICATION_STATUSES } from "../../app/doctors/vocabulary";
-import { DATASET_STATUSES, JOB_EVENT_KINDS, JOB_STATUSES } from "../../app/lab/vocabulary";
+import {
+  DATASET_STATUSES,
+  JOB_EVENT_KINDS,
+  JOB_STATUSES,
+  PROMOTION_KINDS,
+} from "../../app/lab/vocabulary";
 import type { DatasetReport } from "../../app/lab/report";
 import { NOTIFICATION_KINDS } from "../../app/notifications/vocabulary";
 import type { LabRecipe } from "../schema";
@@ -87,7 +92,7 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex("users_email_lower_unique").on(sql`lower(${t.email})`),
-    check("users_role_check", sql`${t.role} in ('patient', 'doctor', 'admin')`),
+    check("users_role_check", sql`${t.role} in ('patient', 'doctor', 'admin', 'researcher')`),
   ],
 );
 
@@ -489,4 +494,19 @@ export const labJobEvents = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index("lab_job_events_job_idx").on(t.jobId, t.id)],
+);
+
+/** Every change of the model in use, newest last (the newest names the current version). */
+export const modelPromotions = pgTable(
+  "model_promotions",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    version: text("version").notNull(),
+    previousVersion: text("previous_version"),
+    kind: text("kind", { enum: PROMOTION_KINDS }).notNull(),
+    jobId: text("job_id").references(() => labJobs.id, { onDelete: "set null" }),
+    promotedBy: text("promoted_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [check("model_promotions_kind_check", sql`${t.kind} in ('promote', 'rollback')`)],
 );

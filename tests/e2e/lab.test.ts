@@ -131,6 +131,16 @@ describe("the model lab's datasets", () => {
     await epochs.getByRole("row", { name: /^1 / }).waitFor({ timeout: 120_000 });
     await status.filter({ hasText: "Finished" }).waitFor({ timeout: 180_000 });
     await epochs.getByRole("row", { name: /^2 / }).waitFor();
+    // Compare: the candidate beside the model in use, on the same test images, and the rule.
+    await page.getByRole("heading", { name: "Compare with the model in use" }).waitFor();
+    const compared = page.getByRole("region", { name: "The candidate beside the model in use" });
+    await compared.getByRole("row", { name: /^Leukaemic smears called benign/ }).waitFor();
+    await page.getByRole("region", { name: "Confusion matrix of the model in use" }).waitFor();
+    const rule = page.getByRole("region", { name: "Promotion rule" });
+    await rule
+      .getByRole("row", { name: /^Both models measured on the same test images/ })
+      .waitFor();
+    await page.getByLabel("Confirmation").waitFor();
     // The curves stay after the end.
     await page.reload();
     await page.locator(".uplot").first().waitFor();
