@@ -4,6 +4,7 @@ import { requirePermission } from "~/auth/guards.server";
 import { handleLoader } from "~/http/pipeline.server";
 import { listDatasets } from "~/lab/datasets.server";
 import { listVersions } from "~/lab/versions.server";
+import { ScrollingTable } from "~/components/scrolling-table";
 
 export const meta: MetaFunction = () => [{ title: "Model lab · HemaLink" }];
 
@@ -34,32 +35,30 @@ export default function ModelLabPage() {
         </li>
       </ul>
       <h2>Model versions</h2>
-      <div className="table-scroll" role="region" aria-label="Model versions" tabIndex={0}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Date</th>
-              <th scope="col">Test accuracy (all images)</th>
-              <th scope="col">Accuracy of staged images</th>
-              <th scope="col">Refused</th>
+      <ScrollingTable
+        label="Model versions"
+        columns={[
+          "Version",
+          "Date",
+          "Test accuracy (all images)",
+          "Accuracy of staged images",
+          "Refused",
+        ]}
+      >
+        <tbody>
+          {versions.map((v) => (
+            <tr key={v.version}>
+              <th scope="row">
+                {v.version} {v.current && <span className="badge">in use</span>}
+              </th>
+              <td>{v.date ?? "—"}</td>
+              <td>{percent(v.accuracy)}</td>
+              <td>{percent(v.stagedAccuracy)}</td>
+              <td>{percent(v.refusedRate)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {versions.map((v) => (
-              <tr key={v.version}>
-                <th scope="row">
-                  {v.version} {v.current && <span className="badge">in use</span>}
-                </th>
-                <td>{v.date ?? "—"}</td>
-                <td>{percent(v.accuracy)}</td>
-                <td>{percent(v.stagedAccuracy)}</td>
-                <td>{percent(v.refusedRate)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </ScrollingTable>
     </section>
   );
 }
