@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig } from "vitest/config";
@@ -32,6 +33,9 @@ export default defineConfig({
           exclude: ["tests/e2e/**", "node_modules/**"],
           setupFiles: ["tests/setup/unit.ts"],
           globalSetup: ["tests/setup/global-db.ts", "tests/setup/global-servers.ts"],
+          // Vitest leaves one core to its main process, which only waits for the forks: on a
+          // two-core machine that ran every file in one fork (docs/decisions/055).
+          maxWorkers: availableParallelism(),
           testTimeout: 30_000,
         },
       },

@@ -8,6 +8,14 @@ import { endDoctorAccess } from "~/consultations/access.server";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { certificationList, feeOf, type ProfileInput } from "./validation";
 
+/** A reviewed profile whose reviewed details change goes back to the admin's queue. */
+export const BACK_TO_VERIFICATION = {
+  status: "pending",
+  verifiedAt: null,
+  verifiedBy: null,
+  rejectionReason: null,
+} as const;
+
 /** The acting doctor's own profile. */
 export function getOwnProfile(actor: Actor) {
   if (!can(actor, { type: "doctor:access" })) notFound();
@@ -76,14 +84,7 @@ export function updateOwnProfile(actor: Actor, input: ProfileInput) {
           amount: input.teleconsultationAmount,
           currency: input.teleconsultationCurrency,
         }),
-        ...(backToVerification
-          ? {
-              status: "pending" as const,
-              verifiedAt: null,
-              verifiedBy: null,
-              rejectionReason: null,
-            }
-          : {}),
+        ...(backToVerification ? BACK_TO_VERIFICATION : {}),
         updatedAt: new Date(),
       })
       .where(eq(doctorProfiles.id, current.id))

@@ -7,6 +7,7 @@ import { listDatasets } from "~/lab/datasets.server";
 import { promotionHistory } from "~/lab/promotion.server";
 import { listVersions } from "~/lab/versions.server";
 import { PROMOTION_KIND_LABELS } from "~/lab/vocabulary";
+import { ScrollingTable } from "~/components/scrolling-table";
 
 export const meta: MetaFunction = () => [{ title: "Model lab · HemaLink" }];
 
@@ -60,33 +61,31 @@ export default function ModelLabPage() {
         )}
       </ul>
       <h2>Model versions</h2>
-      <div className="table-scroll" role="region" aria-label="Model versions" tabIndex={0}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Date</th>
-              <th scope="col">Test accuracy (all images)</th>
-              <th scope="col">Accuracy of staged images</th>
-              <th scope="col">Refused</th>
+      <ScrollingTable
+        label="Model versions"
+        columns={[
+          "Version",
+          "Date",
+          "Test accuracy (all images)",
+          "Accuracy of staged images",
+          "Refused",
+        ]}
+      >
+        <tbody>
+          {versions.map((v) => (
+            <tr key={v.version}>
+              <th scope="row">
+                <Link to={`/admin/models/versions/${v.version}`}>{v.version}</Link>{" "}
+                {v.current && <span className="badge verified">in use</span>}
+              </th>
+              <td>{v.date ?? "—"}</td>
+              <td>{percent(v.accuracy)}</td>
+              <td>{percent(v.stagedAccuracy)}</td>
+              <td>{percent(v.refusedRate)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {versions.map((v) => (
-              <tr key={v.version}>
-                <th scope="row">
-                  <Link to={`/admin/models/versions/${v.version}`}>{v.version}</Link>{" "}
-                  {v.current && <span className="badge verified">in use</span>}
-                </th>
-                <td>{v.date ?? "—"}</td>
-                <td>{percent(v.accuracy)}</td>
-                <td>{percent(v.stagedAccuracy)}</td>
-                <td>{percent(v.refusedRate)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </ScrollingTable>
       <h2>Changes of the model in use</h2>
       {history.length === 0 ? (
         <p>No change yet: the version named by the models folder&apos;s current.json is in use.</p>

@@ -25,6 +25,8 @@ import {
   JOB_STATUS_LABELS,
   type JobStatus,
 } from "~/lab/vocabulary";
+import { ScrollingTable } from "~/components/scrolling-table";
+import type { BatchRow } from "../../scripts/model/training";
 
 const Curves = lazy(() => import("~/lab/curves.client"));
 
@@ -34,16 +36,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.job.version ?? "Job"} · Model lab · HemaLink` },
 ];
 
-type Batch = {
-  epoch: number;
-  batch: number;
-  batches: number;
-  batchSize: number;
-  loss: number;
-  accuracy: number;
-  learningRate: number;
-  imagesPerSecond: number;
-};
+/** A batch event as the training writes it. */
+type Batch = BatchRow;
 type Epoch = CurvePoints["epochs"][number] & { seconds: number };
 
 export function loader(args: LoaderFunctionArgs) {
@@ -290,32 +284,30 @@ export default function JobPage() {
           </Suspense>
         )}
       </ClientOnly>
-      <div className="table-scroll" role="region" aria-label="Epochs" tabIndex={0}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Epoch</th>
-              <th scope="col">Training loss</th>
-              <th scope="col">Training accuracy</th>
-              <th scope="col">Validation loss</th>
-              <th scope="col">Validation accuracy</th>
-              <th scope="col">Seconds</th>
+      <ScrollingTable
+        label="Epochs"
+        columns={[
+          "Epoch",
+          "Training loss",
+          "Training accuracy",
+          "Validation loss",
+          "Validation accuracy",
+          "Seconds",
+        ]}
+      >
+        <tbody>
+          {epochs.map((e) => (
+            <tr key={e.epoch}>
+              <th scope="row">{e.epoch}</th>
+              <td>{e.trainLoss}</td>
+              <td>{pct(e.trainAccuracy)}</td>
+              <td>{e.validationLoss ?? "—"}</td>
+              <td>{pct(e.validationAccuracy)}</td>
+              <td>{e.seconds}</td>
             </tr>
-          </thead>
-          <tbody>
-            {epochs.map((e) => (
-              <tr key={e.epoch}>
-                <th scope="row">{e.epoch}</th>
-                <td>{e.trainLoss}</td>
-                <td>{pct(e.trainAccuracy)}</td>
-                <td>{e.validationLoss ?? "—"}</td>
-                <td>{pct(e.validationAccuracy)}</td>
-                <td>{e.seconds}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </ScrollingTable>
       {status === "succeeded" && (
         <Promotion version={job.version} review={data.review} reply={replyTo(result, "promote")} />
       )}

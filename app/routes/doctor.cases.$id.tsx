@@ -13,7 +13,13 @@ import { refusalReasons, resultView } from "~/analyses/capture";
 import { CaptureDetails, ProbabilityBars } from "~/components/analysis-result";
 import { ImageViewer } from "~/components/image-viewer";
 import viewerStyles from "~/components/image-viewer.css?url";
-import { Assessment, MessageThread, StatusBadge, Timeline } from "~/components/consultation";
+import {
+  ConsultationAnswer,
+  MessageThread,
+  StatusBadge,
+  Timeline,
+} from "~/components/consultation";
+import { ActionOutcome } from "~/components/list-page";
 import {
   Field,
   fieldMessage,
@@ -162,7 +168,6 @@ export default function DoctorCasePage() {
   const result = useActionData<typeof action>();
   const stepError = INTENTS.map((name) => formMessage(replyTo(result, name))).find(Boolean);
   const base = `/doctor/cases/${c.id}`;
-  const answered = c.status === "answered" || c.status === "closed";
   return (
     <>
       <section className="panel">
@@ -170,11 +175,7 @@ export default function DoctorCasePage() {
         <p>
           <StatusBadge status={c.status} />
         </p>
-        {stepError && (
-          <p role="alert" className="error">
-            {stepError}
-          </p>
-        )}
+        <ActionOutcome error={stepError} />
         <h2>The patient’s message</h2>
         <p className="prewrap">{c.message}</p>
         <p>
@@ -256,24 +257,9 @@ export default function DoctorCasePage() {
         {c.status === "accepted" && (
           <AnswerForm modelClass={analysis.verdict === "ok" ? analysis.topClass : null} />
         )}
-        {answered && c.doctorClass && c.urgency && c.steps.answeredAt && (
-          <Assessment
-            doctorName={doctorName}
-            answeredAt={c.steps.answeredAt}
-            doctorClass={c.doctorClass}
-            modelClass={analysis.topClass}
-            modelVerdict={analysis.verdict}
-            urgency={c.urgency}
-            recommendations={c.recommendations ?? ""}
-            morphology={c.morphology}
-          />
-        )}
+        <ConsultationAnswer consultation={c} doctorName={doctorName} analysis={analysis} />
       </section>
-      <MessageThread
-        messages={messages}
-        canPost={c.canPost}
-        error={fieldMessage(replyTo(result, "message"), "body")}
-      />
+      <MessageThread messages={messages} canPost={c.canPost} actionResult={result} />
     </>
   );
 }

@@ -16,6 +16,7 @@ import { mapTiles } from "~/env.server";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { handleLoader } from "~/http/pipeline.server";
 import { DoctorAvatar, feeSummary, ReplyTime } from "~/components/doctor-details";
+import { SelectField } from "~/components/select-field";
 
 const DoctorMap = lazy(() => import("~/map/map.client"));
 
@@ -141,48 +142,34 @@ export default function FinderPage() {
               </p>
             )}
           </ClientOnly>
-          <div className="field">
-            <label htmlFor="radius">Distance</label>
-            <select id="radius" name="radius" defaultValue={String(query.radius)}>
-              {RADII.map((r) => (
-                <option key={r} value={r}>
-                  within {r} km
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="sort">Order</label>
-            <select id="sort" name="sort" defaultValue={query.sort}>
-              {SORTS.map((s) => (
-                <option key={s} value={s}>
-                  {SORT_LABELS[s]}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            name="radius"
+            label="Distance"
+            defaultValue={String(query.radius)}
+            options={RADII.map((r) => ({ value: String(r), label: `within ${r} km` }))}
+          />
+          <SelectField
+            name="sort"
+            label="Order"
+            defaultValue={query.sort}
+            options={SORTS.map((s) => ({ value: s, label: SORT_LABELS[s] }))}
+          />
           <details>
             <summary>Filters</summary>
-            <div className="field">
-              <label htmlFor="specialty">Specialty</label>
-              <select id="specialty" name="specialty" defaultValue={query.specialty ?? ""}>
-                <option value="">Any</option>
-                {SPECIALTY_IDS.map((s) => (
-                  <option key={s} value={s}>
-                    {SPECIALTIES[s]}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="language">Language</label>
-              <select id="language" name="language" defaultValue={query.language ?? ""}>
-                <option value="">Any</option>
-                {LANGUAGES.map((l) => (
-                  <option key={l}>{l}</option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              name="specialty"
+              label="Specialty"
+              defaultValue={query.specialty ?? ""}
+              any="Any"
+              options={SPECIALTY_IDS.map((s) => ({ value: s, label: SPECIALTIES[s] }))}
+            />
+            <SelectField
+              name="language"
+              label="Language"
+              defaultValue={query.language ?? ""}
+              any="Any"
+              options={LANGUAGES.map((l) => ({ value: l, label: l }))}
+            />
             <div className="field">
               <label htmlFor="minRating">Minimum rating</label>
               <select id="minRating" name="minRating" defaultValue={String(query.minRating)}>
@@ -267,20 +254,22 @@ export default function FinderPage() {
                   ? "A teleconsultation does not depend on distance: these doctors can still help."
                   : "Try fewer filters, or another place."}
               </p>
-              <FallbackList
-                title="The nearest certified hematologists"
-                doctors={result.fallback.nearest}
-                analysis={query.analysis}
-                selected={selected}
-                onSelect={setSelected}
-              />
-              <FallbackList
-                title="Hematologists who answer by teleconsultation"
-                doctors={result.fallback.remote}
-                analysis={query.analysis}
-                selected={selected}
-                onSelect={setSelected}
-              />
+              {[
+                { title: "The nearest certified hematologists", doctors: result.fallback.nearest },
+                {
+                  title: "Hematologists who answer by teleconsultation",
+                  doctors: result.fallback.remote,
+                },
+              ].map(({ title, doctors }) => (
+                <FallbackList
+                  key={title}
+                  title={title}
+                  doctors={doctors}
+                  analysis={query.analysis}
+                  selected={selected}
+                  onSelect={setSelected}
+                />
+              ))}
             </div>
           )}
           <div className="finder-layout">

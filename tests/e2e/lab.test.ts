@@ -1,27 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
 import { labelledFiles, labelledSmear, zipOf } from "../lab/archives";
-import { launchBrowser, openSession, signIn, type Session } from "./browser";
+import { sessionPerTest } from "./browser";
 
-let browser: Browser;
-let session: Session;
 const ADMIN = "admin@demo.hemalink.test";
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  session = await openSession(browser);
-  await signIn(session.context, ADMIN);
-});
-afterEach(async () => {
-  await session.context.close();
-  expect(session.errors).toEqual([]);
-});
+const session = sessionPerTest(ADMIN);
 
 const zipPayload = (name: string, bytes: Buffer) => ({
   name,

@@ -4,6 +4,7 @@ import path from "node:path";
 import { getDb } from "#db/client";
 import { auditLog, labDatasets } from "#db/schema";
 import { eq } from "drizzle-orm";
+import { vi } from "vitest";
 import { DomainError } from "~/errors/domain-error";
 import {
   acceptDataset,
@@ -166,9 +167,9 @@ describe("an admin uploads a labelled dataset and reads its report before accept
     expect(acceptDataset(actor, dataset.id).status).toBe("accepted");
     expect(() => acceptDataset(actor, dataset.id)).toThrow(/already accepted/);
     deleteDataset(actor, dataset.id);
-    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(() => getDataset(actor, dataset.id)).toThrow(DomainError);
-    expectNothingLeft();
+    // The files go after the commit, off the request's path: wait for them, not a fixed time.
+    await vi.waitFor(expectNothingLeft, { timeout: 5_000 });
   });
 
   test("patients and doctors cannot see the lab: its datasets do not exist for them", async () => {
