@@ -490,3 +490,26 @@ export const labJobEvents = pgTable(
   },
   (t) => [index("lab_job_events_job_idx").on(t.jobId, t.id)],
 );
+
+export const researchPreferences = pgTable("research_preferences", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  shareFutureUploads: boolean("share_future_uploads").notNull().default(false),
+  updatedAt: updatedAt(),
+});
+
+export const researchConsents = pgTable(
+  "research_consents",
+  {
+    analysisId: text("analysis_id")
+      .primaryKey()
+      .references(() => analyses.id, { onDelete: "cascade" }),
+    patientId: text("patient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    grantedAt: at("granted_at").notNull(),
+    revokedAt: at("revoked_at"),
+  },
+  (t) => [index("research_consents_patient_idx").on(t.patientId)],
+);
