@@ -13,7 +13,9 @@ export type Action =
   | { type: "patient:access" }
   | { type: "doctor:access" }
   /** The model lab: datasets, training jobs, predictions with any version. */
-  | { type: "lab:use" };
+  | { type: "lab:use" }
+  /** The de-identified research dataset (`canExportResearch`). */
+  | { type: "research:export" };
 
 export function can(actor: Actor | null, action: Action): boolean {
   if (!actor) return false;
@@ -31,5 +33,15 @@ export function can(actor: Actor | null, action: Action): boolean {
       return actor.role === "doctor";
     case "lab:use":
       return actor.role === "admin";
+    case "research:export":
+      return canExportResearch(actor);
   }
+}
+
+/** The roles that may download the research dataset; a researcher role counts once it exists. */
+const RESEARCH_EXPORT_ROLES: readonly string[] = ["admin", "researcher"];
+
+/** Who may export the de-identified research dataset (decision 062). */
+export function canExportResearch(user: Actor | null): boolean {
+  return !!user && RESEARCH_EXPORT_ROLES.includes(user.role);
 }
