@@ -95,6 +95,7 @@ const NAVIGATION: Record<Role | "visitor", NavItem[]> = {
   admin: [
     { to: "/admin", label: "Admin", end: true },
     { to: "/admin/models", label: "Model lab" },
+    { to: "/admin/statistics", label: "Statistics" },
     SECURITY,
   ],
   researcher: [{ to: "/admin/models", label: "Model lab" }, SECURITY],

@@ -570,3 +570,37 @@ export const modelPromotions = sqliteTable(
 );
 
 export type ModelPromotion = typeof modelPromotions.$inferSelect;
+
+/**
+ * A patient's research choice for their future uploads (account settings); off until they
+ * turn it on. The upload form starts from it; each upload's own choice is what counts.
+ */
+export const researchPreferences = sqliteTable("research_preferences", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  shareFutureUploads: integer("share_future_uploads", { mode: "boolean" }).notNull().default(false),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * Consent to research use of one analysis's de-identified image and its hematologist-confirmed
+ * label (app/research/). Revoking (`revoked_at`) keeps the row as the record of what was given
+ * and takes the image out of every later research export.
+ */
+export const researchConsents = sqliteTable(
+  "research_consents",
+  {
+    analysisId: text("analysis_id")
+      .primaryKey()
+      .references(() => analyses.id, { onDelete: "cascade" }),
+    patientId: text("patient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    grantedAt: integer("granted_at", { mode: "timestamp_ms" }).notNull(),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("research_consents_patient_idx").on(t.patientId)],
+);
+
+export type ResearchConsent = typeof researchConsents.$inferSelect;

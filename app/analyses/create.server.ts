@@ -10,6 +10,7 @@ import type { RgbImage } from "~/classifier/pixels";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { conflict, invalid, notFound } from "~/errors/domain-error";
 import { logError } from "~/http/request-context.server";
+import { recordConsent } from "~/research/consent.server";
 import { prepareImage } from "~/uploads/image.server";
 import { getImageStore, newImageKey, type ImageStore } from "~/uploads/storage.server";
 import type { AgeBracket } from "./vocabulary";
@@ -25,18 +26,18 @@ export type NewAnalysis = {
   note?: string;
   /** The client's key for this upload: a retry with the same key gets the first result. */
   idempotencyKey?: string;
+  /** The patient allows research use of this image and its confirmed label (decision 062). */
+  researchConsent?: boolean;
 };
 
 /** The process that writes a pending upload; the sweep knows it is gone when its pid is. */
 export const uploadOwner = () => `${os.hostname()}:${process.pid}`;
 
 /** What a retry must repeat exactly: the file and every field. */
-function requestDigest({ bytes, ageBracket, note }: NewAnalysis): string {
-  return crypto
-    .createHash("sha256")
-    .update(JSON.stringify([ageBracket ?? null, note ?? null]))
-    .update(bytes)
-    .digest("hex");
+function requestDigest({ bytes, ageBracket, note, researchConsent }: NewAnalysis): string {
+  // The consent joins the digest only when given, so keys of uploads without it keep theirs.
+  const fields = [ageBracket ?? null, note ?? null, ...(researchConsent ? ["research"] : [])];
+  return crypto.createHash("sha256").update(JSON.stringify(fields)).update(bytes).digest("hex");
 }
 
 /**
@@ -159,6 +160,7 @@ export async function createAnalysis(
         ? tx.update(uploads).set({ analysisId: row.id }).where(pending).run()
         : tx.delete(uploads).where(pending).run();
       if (completed.changes !== 1) throw new Error("The upload's journal entry was swept");
+      if (input.researchConsent) recordConsent(tx, actor, row.id);
       audit(
         {
           actorId: actor.id,

@@ -47,12 +47,16 @@ export function idempotencyKeyOf(request: Request, fromForm?: string): string | 
 /** Classify and store the uploaded smear for the patient (a retried key: the first result). */
 export async function uploadAnalysis(
   user: Actor,
-  { smear, ageBracket, note, idempotencyKey }: z.output<typeof UploadSchema>,
+  { smear, ageBracket, note, idempotencyKey, researchConsent }: z.output<typeof UploadSchema>,
   request: Request,
 ): Promise<Analysis> {
   const key = idempotencyKeyOf(request, idempotencyKey);
   const bytes = new Uint8Array(await smear.arrayBuffer());
   return onThePhoto(() =>
-    createAnalysis(user, { bytes, ageBracket, note, idempotencyKey: key }, classifySmear),
+    createAnalysis(
+      user,
+      { bytes, ageBracket, note, idempotencyKey: key, researchConsent },
+      classifySmear,
+    ),
   );
 }

@@ -18,7 +18,9 @@ export type Action =
   | { type: "model:promote" }
   /** See who holds the researcher role; grant or revoke it (never one's own role). */
   | { type: "researchers:manage" }
-  | { type: "researcher:grant"; userId: string };
+  | { type: "researcher:grant"; userId: string }
+  /** The de-identified research dataset (`canExportResearch`). */
+  | { type: "research:export" };
 
 export function can(actor: Actor | null, action: Action): boolean {
   if (!actor) return false;
@@ -42,5 +44,15 @@ export function can(actor: Actor | null, action: Action): boolean {
       return actor.role === "admin";
     case "researcher:grant":
       return actor.role === "admin" && actor.id !== action.userId;
+    case "research:export":
+      return canExportResearch(actor);
   }
+}
+
+/** The roles that may download the research dataset. */
+const RESEARCH_EXPORT_ROLES: readonly Role[] = ["admin", "researcher"];
+
+/** Who may export the de-identified research dataset (decision 062). */
+export function canExportResearch(user: Actor | null): boolean {
+  return !!user && RESEARCH_EXPORT_ROLES.includes(user.role);
 }

@@ -84,6 +84,12 @@ export default function DoctorDashboard() {
           for your answer. <Link to="/doctor/cases">Open your cases</Link>
         </p>
       )}
+      {verification.status === "verified" && (
+        <p>
+          <Link to="/doctor/statistics">My statistics</Link>: your final answers by month, age group
+          and country, and how often they confirmed the model.
+        </p>
+      )}
     </section>
   );
 }

@@ -510,3 +510,26 @@ export const modelPromotions = pgTable(
   },
   (t) => [check("model_promotions_kind_check", sql`${t.kind} in ('promote', 'rollback')`)],
 );
+
+export const researchPreferences = pgTable("research_preferences", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  shareFutureUploads: boolean("share_future_uploads").notNull().default(false),
+  updatedAt: updatedAt(),
+});
+
+export const researchConsents = pgTable(
+  "research_consents",
+  {
+    analysisId: text("analysis_id")
+      .primaryKey()
+      .references(() => analyses.id, { onDelete: "cascade" }),
+    patientId: text("patient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    grantedAt: at("granted_at").notNull(),
+    revokedAt: at("revoked_at"),
+  },
+  (t) => [index("research_consents_patient_idx").on(t.patientId)],
+);
