@@ -20,13 +20,18 @@ export type UnitOfWork = {
 
 export function inTransaction<T>(work: (uow: UnitOfWork) => T): T {
   const effects: (() => unknown)[] = [];
-  const result = getDb().transaction((tx) => {
-    const value = work({ tx, afterCommit: (effect) => void effects.push(effect) });
-    if (value instanceof Promise) {
-      throw new Error("A unit of work is synchronous: await before it, not inside it.");
-    }
-    return value;
-  });
+  // IMMEDIATE takes the write lock at BEGIN: a unit of work that reads before it writes cannot
+  // fail with SQLITE_BUSY half-way when another process (a script, a second server) wrote.
+  const result = getDb().transaction(
+    (tx) => {
+      const value = work({ tx, afterCommit: (effect) => void effects.push(effect) });
+      if (value instanceof Promise) {
+        throw new Error("A unit of work is synchronous: await before it, not inside it.");
+      }
+      return value;
+    },
+    { behavior: "immediate" },
+  );
   for (const effect of effects) setImmediate(() => dispatch(effect));
   return result;
 }

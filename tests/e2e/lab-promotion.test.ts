@@ -6,8 +6,11 @@ import { assessableSmear } from "../uploads/assessable";
 import { browserSessions } from "./browser";
 
 const ADMIN = "admin@demo.hemalink.test";
-const SHIPPED = "2026-12-01-normalised-cnn128";
-const EARLIER = "2026-12-01-capture-cnn128";
+/** The version the repository ships, and the one shipped before it (kept for rollback). */
+const SHIPPED = (
+  JSON.parse(fs.readFileSync("public/models/current.json", "utf8")) as { version: string }
+).version;
+const EARLIER = "2026-12-01-normalised-cnn128";
 
 const session = browserSessions();
 let files: string;
