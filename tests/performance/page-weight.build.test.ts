@@ -63,3 +63,20 @@ describe("the JavaScript each page loads stays within its budget", () => {
     ]);
   });
 });
+
+describe("pages with a map have the browser fetch the map with their own scripts", () => {
+  const base = () => process.env.E2E_BASE_URL!;
+  const mapChunk = assets.find((f) => isChunk(f, "map.client"))!;
+
+  test("the finder with results names the map chunk and the outlines in a Link header", async () => {
+    const response = await fetch(`${base()}/doctors?lat=48.8566&lng=2.3522`);
+    const link = response.headers.get("link") ?? "";
+    expect(link).toContain(`</assets/${mapChunk}>; rel=modulepreload`);
+    expect(link).toMatch(/<\/assets\/countries-110m-[\w-]+\.json>; rel=preload; as=fetch/);
+  });
+
+  test("the finder before a search shows no map and preloads none", async () => {
+    const response = await fetch(`${base()}/doctors`);
+    expect(response.headers.get("link") ?? "").not.toContain("map.client");
+  });
+});
