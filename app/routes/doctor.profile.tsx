@@ -5,7 +5,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
-import { mapLinks } from "~/map/links";
+import { alwaysShowsMap, mapLinks } from "~/map/links";
 import {
   Checkbox,
   CheckboxGroup,
@@ -32,6 +32,7 @@ import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server
 const PinMap = lazy(() => import("~/map/map.client").then((m) => ({ default: m.PinMap })));
 
 export const links = mapLinks;
+export const handle = alwaysShowsMap;
 
 export const meta: MetaFunction = () => [{ title: "Your profile · HemaLink" }];
 

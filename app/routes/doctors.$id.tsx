@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { lazy, Suspense } from "react";
 import { getOptionalUser } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
-import { mapLinks } from "~/map/links";
+import { alwaysShowsMap, mapLinks } from "~/map/links";
 import { Field, FormErrors, RadioGroup, replyTo, useServerForm } from "~/components/forms";
 import { getListedDoctor, isOwnProfile } from "~/doctors/public.server";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
@@ -28,6 +28,7 @@ import { invalid } from "~/errors/domain-error";
 const DoctorMap = lazy(() => import("~/map/map.client"));
 
 export const links = mapLinks;
+export const handle = alwaysShowsMap;
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.doctor.name ?? "Doctor"} · HemaLink` },

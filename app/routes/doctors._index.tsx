@@ -4,7 +4,7 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react"
 import { getOptionalUser } from "~/auth/guards.server";
 import { notFound } from "~/errors/domain-error";
 import { ClientOnly } from "~/components/client-only";
-import { mapLinks } from "~/map/links";
+import { mapLinks, type MapHandle } from "~/map/links";
 import { RADII, SORT_LABELS, SORTS } from "~/doctors/finder";
 import { caseContext, findDoctors, parseFinderQuery } from "~/doctors/finder.server";
 import { RANKING_WEIGHTS, RATING_PRIOR } from "~/doctors/ranking";
@@ -21,6 +21,11 @@ import { SelectField } from "~/components/select-field";
 const DoctorMap = lazy(() => import("~/map/map.client"));
 
 export const links = mapLinks;
+// The map is shown with the results, once the search has a place.
+export const handle: MapHandle = {
+  showsMap: (data) =>
+    Boolean((data as { result?: { origin?: unknown } } | undefined)?.result?.origin),
+};
 
 export const meta: MetaFunction = () => [{ title: "Find a hematologist · HemaLink" }];
 
