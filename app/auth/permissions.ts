@@ -13,7 +13,16 @@ export type Action =
   | { type: "patient:access" }
   | { type: "doctor:access" }
   /** The model lab: datasets, training jobs, predictions with any version. */
-  | { type: "lab:use" };
+  | { type: "lab:use" }
+  /**
+   * A doctor's own clinic patients and records (the profile must also be certified, which
+   * the clinic services check against the profile: docs/decisions/061).
+   */
+  | { type: "clinic:use" }
+  /** A clinic patient record, by its owning doctor only. */
+  | { type: "clinic:patient"; doctorId: string }
+  /** Claiming clinic records through an invitation: a patient account. */
+  | { type: "clinic:claim" };
 
 export function can(actor: Actor | null, action: Action): boolean {
   if (!actor) return false;
@@ -31,5 +40,11 @@ export function can(actor: Actor | null, action: Action): boolean {
       return actor.role === "doctor";
     case "lab:use":
       return actor.role === "admin";
+    case "clinic:use":
+      return actor.role === "doctor";
+    case "clinic:patient":
+      return actor.role === "doctor" && actor.id === action.doctorId;
+    case "clinic:claim":
+      return actor.role === "patient";
   }
 }
