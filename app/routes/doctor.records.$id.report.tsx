@@ -98,7 +98,7 @@ export default function ClinicReportPage() {
           )}
           <h3>Recommendations</h3>
           <p className="prewrap">{decision.recommendations}</p>
-          <p className="signature" aria-label="Signature">
+          <p className="signature">
             Signed: <strong>{practitioner.name}</strong>
             {practitioner.licenceNumber && <>, licence {practitioner.licenceNumber}</>},{" "}
             {new Date(decision.answeredAt).toUTCString()}
