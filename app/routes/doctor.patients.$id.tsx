@@ -131,6 +131,7 @@ export default function ClinicPatientPage() {
                 readOnly
                 value={invitation.link}
                 onFocus={(event) => event.currentTarget.select()}
+                style={{ width: "100%" }}
               />
               <p>Valid until {invitation.expiresAt.slice(0, 10)}.</p>
             </div>
