@@ -18,6 +18,7 @@ import {
   type Probabilities,
 } from "../app/analyses/vocabulary";
 import { ROLES } from "../app/auth/vocabulary";
+import { SEXES } from "../app/clinic/vocabulary";
 import { CONSULTATION_STATUSES, DOCTOR_CLASSES, URGENCIES } from "../app/consultations/vocabulary";
 import { VERIFICATION_STATUSES } from "../app/doctors/vocabulary";
 import type { Fee } from "../app/doctors/fees";
@@ -376,9 +377,17 @@ export const consultations = sqliteTable(
     closedAt: integer("closed_at", { mode: "timestamp_ms" }),
     withdrawnAt: integer("withdrawn_at", { mode: "timestamp_ms" }),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    /**
+     * Set when the doctor opened it for a patient of their own practice (docs/decisions/061):
+     * no request to accept, no notices to a record-holder account, not a shared case's reply time.
+     */
+    clinicPatientId: text("clinic_patient_id").references(() => clinicPatients.id, {
+      onDelete: "set null",
+    }),
     updatedAt: updatedAt(),
   },
   (t) => [
+    index("consultations_clinic_patient_idx").on(t.clinicPatientId),
     index("consultations_doctor_idx").on(t.doctorProfileId, t.status),
     index("consultations_patient_idx").on(t.patientId),
     index("consultations_analysis_idx").on(t.analysisId),
@@ -390,6 +399,61 @@ export const consultations = sqliteTable(
 );
 
 export type Consultation = typeof consultations.$inferSelect;
+
+/**
+ * A patient of a doctor's own practice (docs/decisions/061). Their analyses belong to
+ * `holderId`: a record-holder account without credentials until the patient claims the
+ * records through an invitation, then the patient's own account.
+ */
+export const clinicPatients = sqliteTable(
+  "clinic_patients",
+  {
+    id: id(),
+    doctorId: text("doctor_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The practice's own patient number, unique per doctor (case-insensitive). */
+    clinicRef: text("clinic_ref").notNull(),
+    name: text("name").notNull(),
+    /** `nameKey(name)`: lower-cased, without accents, for duplicates and search. */
+    nameKey: text("name_key").notNull(),
+    /** YYYY-MM-DD. */
+    birthDate: text("birth_date").notNull(),
+    sex: text("sex", { enum: SEXES }).notNull(),
+    contact: text("contact"),
+    holderId: text("holder_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    claimedAt: integer("claimed_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("clinic_patients_doctor_ref_unique").on(t.doctorId, sql`lower(${t.clinicRef})`),
+    index("clinic_patients_doctor_name_idx").on(t.doctorId, t.nameKey),
+    index("clinic_patients_holder_idx").on(t.holderId),
+    check("clinic_patients_sex_check", sql`${t.sex} in ('female', 'male', 'other', 'unknown')`),
+  ],
+);
+
+export type ClinicPatient = typeof clinicPatients.$inferSelect;
+
+/** A one-time link for a clinic patient to claim their records; only its hash is stored. */
+export const clinicInvitations = sqliteTable(
+  "clinic_invitations",
+  {
+    id: id(),
+    clinicPatientId: text("clinic_patient_id")
+      .notNull()
+      .references(() => clinicPatients.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    usedAt: integer("used_at", { mode: "timestamp_ms" }),
+    usedBy: text("used_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("clinic_invitations_patient_idx").on(t.clinicPatientId)],
+);
 
 /** The message thread of one consultation, between its patient and its doctor. */
 export const consultationMessages = sqliteTable(

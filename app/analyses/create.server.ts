@@ -7,7 +7,7 @@ import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import type { Classification } from "~/classifier/classify";
 import type { RgbImage } from "~/classifier/pixels";
-import { inTransaction } from "~/data/unit-of-work.server";
+import { inTransaction, type Tx } from "~/data/unit-of-work.server";
 import { conflict, invalid, notFound } from "~/errors/domain-error";
 import { logError } from "~/http/request-context.server";
 import { recordConsent } from "~/research/consent.server";
@@ -28,23 +28,44 @@ export type NewAnalysis = {
   idempotencyKey?: string;
   /** The patient allows research use of this image and its confirmed label (decision 062). */
   researchConsent?: boolean;
+  /**
+   * A doctor's upload for a patient of their practice (docs/decisions/061): the analysis
+   * belongs to `patientId` (the clinic patient's account), and `record` writes what ties it
+   * to the doctor in the same transaction as the analysis.
+   */
+  forClinicPatient?: { patientId: string; record: (tx: Tx, analysis: Analysis) => void };
 };
 
 /** The process that writes a pending upload; the sweep knows it is gone when its pid is. */
 export const uploadOwner = () => `${os.hostname()}:${process.pid}`;
 
 /** What a retry must repeat exactly: the file and every field. */
-function requestDigest({ bytes, ageBracket, note, researchConsent }: NewAnalysis): string {
+function requestDigest({
+  bytes,
+  ageBracket,
+  note,
+  researchConsent,
+  forClinicPatient,
+}: NewAnalysis): string {
   // The consent joins the digest only when given, so keys of uploads without it keep theirs.
   const fields = [ageBracket ?? null, note ?? null, ...(researchConsent ? ["research"] : [])];
-  return crypto.createHash("sha256").update(JSON.stringify(fields)).update(bytes).digest("hex");
+  return crypto
+    .createHash("sha256")
+    .update(JSON.stringify(forClinicPatient ? [...fields, forClinicPatient.patientId] : fields))
+    .update(bytes)
+    .digest("hex");
 }
 
 /**
  * The analysis a key already produced for this user, or null for a new key. The same key
  * with another upload is refused (422); a first upload still running is a conflict (409).
  */
-function earlierResult(actor: Actor, key: string, digest: string): Analysis | null {
+function earlierResult(
+  actor: Actor,
+  key: string,
+  digest: string,
+  patientId: string,
+): Analysis | null {
   const db = getDb();
   const earlier = db
     .select()
@@ -65,7 +86,7 @@ function earlierResult(actor: Actor, key: string, digest: string): Analysis | nu
   const analysis = db
     .select()
     .from(analyses)
-    .where(and(eq(analyses.id, earlier.analysisId), eq(analyses.patientId, actor.id)))
+    .where(and(eq(analyses.id, earlier.analysisId), eq(analyses.patientId, patientId)))
     .get();
   return analysis ?? null;
 }
@@ -87,7 +108,9 @@ export async function createAnalysis(
   classify: Classifier,
   store: ImageStore = getImageStore(),
 ): Promise<Analysis> {
-  if (!can(actor, { type: "patient:access" })) notFound();
+  const clinic = input.forClinicPatient;
+  if (!can(actor, clinic ? { type: "clinic:use" } : { type: "patient:access" })) notFound();
+  const patientId = clinic?.patientId ?? actor.id;
   const digest = requestDigest(input);
   const key = input.idempotencyKey;
   // A retry of an upload that was saved: the first result again, nothing new.
@@ -101,7 +124,7 @@ export async function createAnalysis(
     });
     return analysis;
   };
-  const earlier = key ? earlierResult(actor, key, digest) : null;
+  const earlier = key ? earlierResult(actor, key, digest, patientId) : null;
   if (earlier) return replay(earlier);
 
   const image = await prepareImage(input.bytes);
@@ -125,7 +148,7 @@ export async function createAnalysis(
   } catch (error) {
     // The same key sent twice at once: the second finds the first (running or done).
     if (!key || !isUniqueViolation(error)) throw error;
-    const first = earlierResult(actor, key, digest);
+    const first = earlierResult(actor, key, digest, patientId);
     if (first) return replay(first);
     throw conflict("This upload is still being analysed. Wait a moment and try again.");
   }
@@ -138,7 +161,7 @@ export async function createAnalysis(
       const row = tx
         .insert(analyses)
         .values({
-          patientId: actor.id,
+          patientId,
           imageKey,
           sha256: crypto.createHash("sha256").update(input.bytes).digest("hex"),
           modelVersion: classification.modelVersion,
@@ -160,7 +183,9 @@ export async function createAnalysis(
         ? tx.update(uploads).set({ analysisId: row.id }).where(pending).run()
         : tx.delete(uploads).where(pending).run();
       if (completed.changes !== 1) throw new Error("The upload's journal entry was swept");
-      if (input.researchConsent) recordConsent(tx, actor, row.id);
+      // Only a patient consents, for their own upload; a doctor's clinic upload carries none.
+      if (input.researchConsent && !clinic) recordConsent(tx, actor, row.id);
+      clinic?.record(tx, row);
       audit(
         {
           actorId: actor.id,

@@ -14,6 +14,12 @@ type FhirInput = {
   imageUrl?: string;
   /** The hematologist's answer to a consultation on this analysis, if any: makes it final. */
   final?: FinalReview | null;
+  /** What a clinic knows of the patient beyond the name (a doctor's clinic record). */
+  patient?: {
+    identifier: { system: string; value: string };
+    birthDate: string;
+    gender: "female" | "male" | "other" | "unknown";
+  };
 };
 
 type Reference = { reference: string; display?: string };
@@ -48,6 +54,7 @@ export function analysisToFhir({
   imageUrl,
   baseUrl,
   final,
+  patient,
 }: FhirInput) {
   const created = analysis.createdAt.toISOString();
   const observations = CLASS_IDS.map((id) => ({
@@ -114,7 +121,13 @@ export function analysisToFhir({
     id: analysis.id,
     meta: { source: `${baseUrl}/analyses/${analysis.id}` },
     contained: [
-      { resourceType: "Patient", id: "patient", name: [{ text: patientName }] },
+      {
+        resourceType: "Patient",
+        id: "patient",
+        ...(patient ? { identifier: [patient.identifier] } : {}),
+        name: [{ text: patientName }],
+        ...(patient ? { gender: patient.gender, birthDate: patient.birthDate } : {}),
+      },
       ...observations,
       ...captureObservation,
       {

@@ -20,7 +20,16 @@ export type Action =
   | { type: "researchers:manage" }
   | { type: "researcher:grant"; userId: string }
   /** The de-identified research dataset (`canExportResearch`). */
-  | { type: "research:export" };
+  | { type: "research:export" }
+  /**
+   * A doctor's own clinic patients and records (the profile must also be certified, which
+   * the clinic services check against the profile: docs/decisions/061).
+   */
+  | { type: "clinic:use" }
+  /** A clinic patient record, by its owning doctor only. */
+  | { type: "clinic:patient"; doctorId: string }
+  /** Claiming clinic records through an invitation: a patient account. */
+  | { type: "clinic:claim" };
 
 export function can(actor: Actor | null, action: Action): boolean {
   if (!actor) return false;
@@ -46,6 +55,12 @@ export function can(actor: Actor | null, action: Action): boolean {
       return actor.role === "admin" && actor.id !== action.userId;
     case "research:export":
       return canExportResearch(actor);
+    case "clinic:use":
+      return actor.role === "doctor";
+    case "clinic:patient":
+      return actor.role === "doctor" && actor.id === action.doctorId;
+    case "clinic:claim":
+      return actor.role === "patient";
   }
 }
 

@@ -8,7 +8,14 @@
  */
 import { and, eq, inArray, isNull, ne } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { analyses, consultations, doctorProfiles, reviews, type Consultation } from "#db/schema";
+import {
+  analyses,
+  clinicPatients,
+  consultations,
+  doctorProfiles,
+  reviews,
+  type Consultation,
+} from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { inTransaction, type Executor } from "~/data/unit-of-work.server";
@@ -153,9 +160,23 @@ function transition(actor: Actor, id: string, { step, side, from, set }: Transit
       // The doctor's access ends: their earlier notifications stop naming the patient.
       redactDoctorNotifications(uow, partiesOf(uow.tx, row).doctorUserId, [id]);
     }
-    notify(uow, noticeOf(uow.tx, step, row));
+    if (!isUnclaimedClinicRecord(uow.tx, row)) notify(uow, noticeOf(uow.tx, step, row));
     return row;
   });
+}
+
+/**
+ * A doctor's clinic record whose patient has not claimed it: its account is a record holder
+ * nobody reads, so no notice is written or mailed (decision 061).
+ */
+function isUnclaimedClinicRecord(db: Executor, row: Consultation) {
+  if (!row.clinicPatientId) return false;
+  const patient = db
+    .select({ claimedAt: clinicPatients.claimedAt, holderId: clinicPatients.holderId })
+    .from(clinicPatients)
+    .where(eq(clinicPatients.id, row.clinicPatientId))
+    .get();
+  return !patient?.claimedAt || patient.holderId !== row.patientId;
 }
 
 export const withdrawRequest = (actor: Actor, id: string) =>

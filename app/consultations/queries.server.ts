@@ -3,7 +3,7 @@
  * both inboxes and a case's images. Scoped by the actor through `visibleTo`; reads that
  * show patient data are audited.
  */
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, consultations, doctorProfiles, users } from "#db/schema";
 import { audit } from "~/audit/audit.server";
@@ -75,26 +75,29 @@ export function getOwnConsultation(actor: Actor, id: string) {
 export function listDoctorCases(actor: Actor) {
   if (!can(actor, { type: "doctor:access" })) notFound();
   audit({ actorId: actor.id, action: "consultation.list", outcome: "success" });
-  return getDb()
-    .select({
-      c: consultations,
-      patientName: users.displayName,
-      modelClass: analyses.topClass,
-      modelVerdict: analyses.verdict,
-    })
-    .from(consultations)
-    .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
-    .innerJoin(users, eq(users.id, consultations.patientId))
-    .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
-    .where(doctorSees(actor.id))
-    .orderBy(desc(consultations.requestedAt))
-    .all()
-    .map((r) => ({
-      ...r.c,
-      patientName: r.patientName,
-      modelClass: r.modelClass,
-      modelVerdict: r.modelVerdict,
-    }));
+  return (
+    getDb()
+      .select({
+        c: consultations,
+        patientName: users.displayName,
+        modelClass: analyses.topClass,
+        modelVerdict: analyses.verdict,
+      })
+      .from(consultations)
+      .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
+      .innerJoin(users, eq(users.id, consultations.patientId))
+      .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
+      // The doctor's own clinic records are in the records browser, not among shared cases.
+      .where(and(doctorSees(actor.id), isNull(consultations.clinicPatientId)))
+      .orderBy(desc(consultations.requestedAt))
+      .all()
+      .map((r) => ({
+        ...r.c,
+        patientName: r.patientName,
+        modelClass: r.modelClass,
+        modelVerdict: r.modelVerdict,
+      }))
+  );
 }
 
 /** The patient's consultations (optionally for one analysis), newest first. */

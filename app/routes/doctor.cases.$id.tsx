@@ -6,7 +6,7 @@ import type {
   ActionFunctionArgs,
 } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CLASS_IDS, CLASS_LABELS, CONFIDENCE_LABELS, type ClassId } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
 import { refusalReasons, resultView } from "~/analyses/capture";
@@ -48,6 +48,8 @@ import {
   type DoctorClass,
 } from "~/consultations/vocabulary";
 import { markConsultationRead } from "~/notifications/notifications.server";
+import { ownClinicPatient } from "~/clinic/access.server";
+import { SEX_LABELS } from "~/clinic/vocabulary";
 import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Shared case · HemaLink" }];
@@ -60,8 +62,19 @@ export function loader(args: LoaderFunctionArgs) {
     const id = params.id ?? "";
     const { consultation: c, analysis, doctorName } = getCaseForDoctor(user, id);
     markConsultationRead(user, id);
+    const clinic = c.clinicPatientId && (await ownClinicPatient(user, c.clinicPatientId));
     return {
       doctorName,
+      // A record of the doctor's own clinic patient (decision 061): who it is, not a request.
+      clinicPatient: clinic
+        ? {
+            id: clinic.id,
+            name: clinic.name,
+            clinicRef: clinic.clinicRef,
+            birthDate: clinic.birthDate,
+            sex: SEX_LABELS[clinic.sex],
+          }
+        : null,
       consultation: consultationView(c),
       analysis: {
         ...resultView(analysis),
@@ -164,20 +177,44 @@ function AnswerForm({ modelClass }: { modelClass: ClassId | null }) {
 }
 
 export default function DoctorCasePage() {
-  const { doctorName, consultation: c, analysis, messages } = useLoaderData<typeof loader>();
+  const {
+    doctorName,
+    clinicPatient,
+    consultation: c,
+    analysis,
+    messages,
+  } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const stepError = INTENTS.map((name) => formMessage(replyTo(result, name))).find(Boolean);
   const base = `/doctor/cases/${c.id}`;
+  const answered = c.status === "answered" || c.status === "closed";
   return (
     <>
       <section className="panel">
-        <h1>Shared case</h1>
+        <h1>{clinicPatient ? `Clinic record: ${clinicPatient.name}` : "Shared case"}</h1>
         <p>
           <StatusBadge status={c.status} />
         </p>
         <ActionOutcome error={stepError} />
-        <h2>The patient’s message</h2>
-        <p className="prewrap">{c.message}</p>
+        {clinicPatient ? (
+          <dl>
+            <dt>Patient</dt>
+            <dd>
+              <Link to={`/doctor/patients/${clinicPatient.id}`}>{clinicPatient.name}</Link>
+            </dd>
+            <dt>Clinic patient ID</dt>
+            <dd>{clinicPatient.clinicRef}</dd>
+            <dt>Date of birth</dt>
+            <dd>{clinicPatient.birthDate}</dd>
+            <dt>Sex</dt>
+            <dd>{clinicPatient.sex}</dd>
+          </dl>
+        ) : (
+          <>
+            <h2>The patient’s message</h2>
+            <p className="prewrap">{c.message}</p>
+          </>
+        )}
         <p>
           Age bracket: {c.ageBracket ? (c.ageBracket === "child" ? "child" : "adult") : "not given"}
         </p>
@@ -258,8 +295,18 @@ export default function DoctorCasePage() {
           <AnswerForm modelClass={analysis.verdict === "ok" ? analysis.topClass : null} />
         )}
         <ConsultationAnswer consultation={c} doctorName={doctorName} analysis={analysis} />
+        {answered && clinicPatient && (
+          <p>
+            <Link className="button" to={`/doctor/records/${c.id}/report`}>
+              Signed report (print)
+            </Link>{" "}
+            <a href={`/doctor/records/${c.id}/fhir`}>FHIR export</a>
+          </p>
+        )}
       </section>
-      <MessageThread messages={messages} canPost={c.canPost} actionResult={result} />
+      {!clinicPatient && (
+        <MessageThread messages={messages} canPost={c.canPost} actionResult={result} />
+      )}
     </>
   );
 }

@@ -36,6 +36,7 @@ import {
 } from "../../app/analyses/vocabulary";
 import { ROLES } from "../../app/auth/vocabulary";
 import type { CaptureReport } from "../../app/classifier/classify";
+import { SEXES } from "../../app/clinic/vocabulary";
 import {
   CONSULTATION_STATUSES,
   DOCTOR_CLASSES,
@@ -365,9 +366,13 @@ export const consultations = pgTable(
     closedAt: at("closed_at"),
     withdrawnAt: at("withdrawn_at"),
     revokedAt: at("revoked_at"),
+    clinicPatientId: text("clinic_patient_id").references(() => clinicPatients.id, {
+      onDelete: "set null",
+    }),
     updatedAt: updatedAt(),
   },
   (t) => [
+    index("consultations_clinic_patient_idx").on(t.clinicPatientId),
     index("consultations_doctor_idx").on(t.doctorProfileId, t.status),
     index("consultations_patient_idx").on(t.patientId),
     index("consultations_analysis_idx").on(t.analysisId),
@@ -376,6 +381,50 @@ export const consultations = pgTable(
       sql`${t.status} in ('requested', 'accepted', 'declined', 'answered', 'closed', 'withdrawn')`,
     ),
   ],
+);
+
+export const clinicPatients = pgTable(
+  "clinic_patients",
+  {
+    id: id(),
+    doctorId: text("doctor_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    clinicRef: text("clinic_ref").notNull(),
+    name: text("name").notNull(),
+    nameKey: text("name_key").notNull(),
+    birthDate: text("birth_date").notNull(),
+    sex: text("sex", { enum: SEXES }).notNull(),
+    contact: text("contact"),
+    holderId: text("holder_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    claimedAt: at("claimed_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("clinic_patients_doctor_ref_unique").on(t.doctorId, sql`lower(${t.clinicRef})`),
+    index("clinic_patients_doctor_name_idx").on(t.doctorId, t.nameKey),
+    index("clinic_patients_holder_idx").on(t.holderId),
+    check("clinic_patients_sex_check", sql`${t.sex} in ('female', 'male', 'other', 'unknown')`),
+  ],
+);
+
+export const clinicInvitations = pgTable(
+  "clinic_invitations",
+  {
+    id: id(),
+    clinicPatientId: text("clinic_patient_id")
+      .notNull()
+      .references(() => clinicPatients.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: at("expires_at").notNull(),
+    usedAt: at("used_at"),
+    usedBy: text("used_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("clinic_invitations_patient_idx").on(t.clinicPatientId)],
 );
 
 export const consultationMessages = pgTable(
