@@ -63,6 +63,7 @@ export function listDoctorsForAdmin(actor: Actor, query: DoctorListQuery) {
       licenceNumber: doctorProfiles.licenceNumber,
       licenceAuthority: doctorProfiles.licenceAuthority,
       boardCertifications: doctorProfiles.boardCertifications,
+      boardCertificationYear: doctorProfiles.boardCertificationYear,
       specialties: doctorProfiles.specialties,
       clinicName: doctorProfiles.clinicName,
       city: doctorProfiles.city,

@@ -16,6 +16,7 @@ import { mapTiles } from "~/env.server";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { handleLoader } from "~/http/pipeline.server";
 import { DoctorAvatar, feeSummary, ReplyTime } from "~/components/doctor-details";
+import { yearsSummary } from "~/doctors/profile-details";
 
 const DoctorMap = lazy(() => import("~/map/map.client"));
 
@@ -494,6 +495,7 @@ function DoctorCard({
         {d.offersTeleconsultation ? " · Teleconsultation" : ""}
         {d.acceptsNewPatients ? "" : " · Not accepting new patients"}
       </p>
+      {yearsSummary(d) && <p className="doctor-years">{yearsSummary(d)}</p>}
       {(replyTimeShown(d) || feeSummary(d)) && (
         <p className="doctor-extras">
           <ReplyTime stats={d} />
