@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation, useSubmit } from "@remix-run/react";
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { getOptionalUser } from "~/auth/guards.server";
 import { notFound } from "~/errors/domain-error";
 import { ClientOnly } from "~/components/client-only";
@@ -15,7 +15,8 @@ import { LANGUAGES } from "~/doctors/languages";
 import { mapTiles } from "~/env.server";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { handleLoader } from "~/http/pipeline.server";
-import { DoctorAvatar, feeSummary, ReplyTime } from "~/components/doctor-details";
+import { DoctorAvatar, feeSummary, ReplyTime, summaryLines } from "~/components/doctor-details";
+import type { FocusRequest } from "~/map/map.client";
 import { yearsSummary } from "~/doctors/profile-details";
 
 const DoctorMap = lazy(() => import("~/map/map.client"));
@@ -51,6 +52,12 @@ const stars = (mean: number) =>
 export default function FinderPage() {
   const { query, result, caseInfo, tiles } = useLoaderData<typeof loader>();
   const [selected, setSelected] = useState<string | null>(null);
+  // "Show on map" from a list item: the map opens that pin's popup and focuses the pin.
+  const [focus, setFocus] = useState<FocusRequest | null>(null);
+  const showOnMap = useCallback((id: string) => {
+    setSelected(id);
+    setFocus((f) => ({ id, seq: (f?.seq ?? 0) + 1 }));
+  }, []);
   const [locating, setLocating] = useState<string | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const submit = useSubmit();
@@ -82,9 +89,6 @@ export default function FinderPage() {
     );
   }
 
-  const shown = result.fallback
-    ? [...result.fallback.nearest, ...result.fallback.remote]
-    : result.doctors;
   // "Find hematologists near me" (…&near=1): ask for the location at once; the form stays for
   // a city or postcode when it is refused or unavailable.
   const location = useLocation();
@@ -94,7 +98,24 @@ export default function FinderPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [nearMe]);
 
-  const markers = shown.map((d) => ({ id: d.id, lat: d.lat, lng: d.lng, label: d.name }));
+  // Once per search: a new array each render would make the map redraw its pins (and close
+  // the open popup) whenever the selection changes.
+  const markers = useMemo(() => {
+    const shown = result.fallback
+      ? [...result.fallback.nearest, ...result.fallback.remote]
+      : result.doctors;
+    return shown.map((d) => ({
+      id: d.id,
+      lat: d.lat,
+      lng: d.lng,
+      label: d.name,
+      popup: {
+        lines: summaryLines(d),
+        href: doctorHref(d.id, query.analysis),
+        linkText: "View profile",
+      },
+    }));
+  }, [result, query.analysis]);
   return (
     <>
       <section className="panel">
@@ -274,6 +295,7 @@ export default function FinderPage() {
                 analysis={query.analysis}
                 selected={selected}
                 onSelect={setSelected}
+                onShowOnMap={showOnMap}
               />
               <FallbackList
                 title="Hematologists who answer by teleconsultation"
@@ -281,6 +303,7 @@ export default function FinderPage() {
                 analysis={query.analysis}
                 selected={selected}
                 onSelect={setSelected}
+                onShowOnMap={showOnMap}
               />
             </div>
           )}
@@ -293,6 +316,7 @@ export default function FinderPage() {
                   analysis={query.analysis}
                   selected={selected === d.id}
                   onSelect={setSelected}
+                  onShowOnMap={showOnMap}
                 />
               ))}
             </ol>
@@ -306,6 +330,7 @@ export default function FinderPage() {
                       you={result.origin}
                       selected={selected}
                       onSelect={onSelect}
+                      focus={focus}
                     />
                   </Suspense>
                 )}
@@ -344,6 +369,9 @@ export default function FinderPage() {
 const replyTimeShown = (d: Hit) => shownReplyMs(d) !== null;
 
 type Hit = ReturnType<typeof useLoaderData<typeof loader>>["result"]["doctors"][number];
+
+const doctorHref = (id: string, analysis: string | undefined) =>
+  `/doctors/${id}${analysis ? `?analysis=${analysis}` : ""}`;
 
 /** "75001 Paris, France". */
 const placeLabel = (p: Place) => `${p.name}, ${countryName(p.country)}`;
@@ -418,12 +446,14 @@ function FallbackList({
   analysis,
   selected,
   onSelect,
+  onShowOnMap,
 }: {
   title: string;
   doctors: Hit[];
   analysis: string | undefined;
   selected: string | null;
   onSelect: (id: string) => void;
+  onShowOnMap: (id: string) => void;
 }) {
   if (doctors.length === 0) return null;
   return (
@@ -437,6 +467,7 @@ function FallbackList({
             analysis={analysis}
             selected={selected === d.id}
             onSelect={onSelect}
+            onShowOnMap={onShowOnMap}
           />
         ))}
       </ol>
@@ -450,11 +481,13 @@ function DoctorCard({
   analysis,
   selected,
   onSelect,
+  onShowOnMap,
 }: {
   doctor: Hit;
   analysis: string | undefined;
   selected: boolean;
   onSelect: (id: string) => void;
+  onShowOnMap: (id: string) => void;
 }) {
   return (
     <li
@@ -470,7 +503,7 @@ function DoctorCard({
           size={32}
           photo={d.hasPhoto ? `/doctors/${d.id}/photo` : null}
         />{" "}
-        <Link to={`/doctors/${d.id}${analysis ? `?analysis=${analysis}` : ""}`}>{d.name}</Link>{" "}
+        <Link to={doctorHref(d.id, analysis)}>{d.name}</Link>{" "}
         <span className="badge verified">Certified</span>
       </h3>
       <p>
@@ -504,6 +537,20 @@ function DoctorCard({
         </p>
       )}
       <p className="why">Why recommended: {d.why.join("; ")}</p>
+      <ClientOnly>
+        {() => (
+          <p>
+            <button
+              type="button"
+              className="secondary"
+              aria-label={`Show ${d.name} on the map`}
+              onClick={() => onShowOnMap(d.id)}
+            >
+              Show on map
+            </button>
+          </p>
+        )}
+      </ClientOnly>
       {analysis && d.offersTeleconsultation && (
         <p>
           <Link to={`/consultations/new?doctor=${d.id}&analysis=${analysis}`}>
