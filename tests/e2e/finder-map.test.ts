@@ -1,6 +1,7 @@
 import type { Locator, Page } from "playwright-core";
 import { getDb } from "#db/client";
 import { doctorProfiles, users } from "#db/schema";
+import { seriousA11yViolations } from "./axe";
 import { browserSessions } from "./browser";
 
 const session = browserSessions();
@@ -52,7 +53,7 @@ const inView = (locator: Locator) =>
   });
 
 describe("the finder's list and map point at each other", () => {
-  test("a list item lights its pin; a pin lights and scrolls to its item; “Show on map” focuses the pin and its popup has the details", async () => {
+  beforeAll(() => {
     KM.forEach((km, i) =>
       doctorAt(
         km,
@@ -72,6 +73,9 @@ describe("the finder's list and map point at each other", () => {
           : {},
       ),
     );
+  });
+
+  test("a list item lights its pin; a pin lights and scrolls to its item; “Show on map” focuses the pin and its popup has the details", async () => {
     const { page } = await session(undefined, { viewport: { width: 1280, height: 900 } });
     await page.goto(`/doctors?lat=${HOME.lat}&lng=${HOME.lng}&radius=50`);
     expect(await page.locator(".doctor-list h3 a").allTextContents()).toEqual(NAMES);
@@ -136,5 +140,23 @@ describe("the finder's list and map point at each other", () => {
     await expect
       .poll(() => item(page, "Dr Map 2 km").getAttribute("class"))
       .toBe("doctor selected");
+  }, 60_000);
+
+  test("on a 360 px phone, “Show on map” brings the map into view with the pin's popup open, and nothing overflows", async () => {
+    const { page } = await session(undefined, { viewport: { width: 360, height: 740 } });
+    await page.goto(`/doctors?lat=${HOME.lat}&lng=${HOME.lng}&radius=50`);
+    await marker(page, "Dr Map 40 km").waitFor();
+    // On a phone the map comes after the list.
+    expect(await inView(page.locator(".leaflet-container"))).toBe(false);
+    await item(page, "Dr Map 40 km")
+      .getByRole("button", { name: "Show Dr Map 40 km on the map" })
+      .click();
+    const popup = page.locator(".leaflet-popup .map-popup");
+    await expect.poll(() => popup.locator("strong").textContent()).toBe("Dr Map 40 km");
+    await expect.poll(() => inView(marker(page, "Dr Map 40 km"))).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
+    expect(await seriousA11yViolations(page)).toEqual([]);
   }, 60_000);
 });
