@@ -9,7 +9,12 @@ import { RADII, SORT_LABELS, SORTS } from "~/doctors/finder";
 import { caseContext, findDoctors, parseFinderQuery } from "~/doctors/finder.server";
 import { RANKING_WEIGHTS, RATING_PRIOR } from "~/doctors/ranking";
 import { MIN_REPLIES_SHOWN, shownReplyMs } from "~/doctors/reply-time";
-import { countryName, regionOfLocale, type Place } from "~/geo/place-names";
+import {
+  countryName,
+  POSTCODE_COUNTRIES_LABEL,
+  regionOfLocale,
+  type Place,
+} from "~/geo/place-names";
 import { SPECIALTIES, SPECIALTY_IDS, type Specialty } from "~/doctors/specialties";
 import { LANGUAGES } from "~/doctors/languages";
 import { mapTiles } from "~/env.server";
@@ -149,8 +154,8 @@ export default function FinderPage() {
             />
             <datalist id="place-options" />
             <small id="place-hint">
-              Postcodes work offline for the US, Canada, France, Australia and India; elsewhere,
-              type your city. Places: GeoNames (CC BY 4.0).
+              Postcodes work offline for {POSTCODE_COUNTRIES_LABEL}; elsewhere, type your city.
+              Places: GeoNames (CC BY 4.0).
             </small>
           </div>
           <ClientOnly>
@@ -234,12 +239,37 @@ export default function FinderPage() {
       {result.placeNotFound && (
         <p className="panel error" role="alert">
           We could not find that city or postcode. Check the spelling or add the country code, e.g.
-          &ldquo;Lyon, FR&rdquo;; postcodes are known for the US, Canada, France, Australia and
-          India only.
+          &ldquo;Lyon, FR&rdquo;; postcodes are known for {POSTCODE_COUNTRIES_LABEL} only:
+          elsewhere, type your town.
         </p>
       )}
 
-      {!result.origin && result.otherPlaces.length > 0 && (
+      {result.postcodeCountry && (
+        <section className="panel error" role="alert" aria-labelledby="postcode-heading">
+          <h2 id="postcode-heading">
+            We cannot place postcodes of {countryName(result.postcodeCountry)} yet
+          </h2>
+          <p>
+            Type your town or city instead, e.g. &ldquo;
+            {EXAMPLE_TOWNS[result.postcodeCountry] ?? "Lyon"}, {result.postcodeCountry}&rdquo;.
+            Postcodes are known offline for {POSTCODE_COUNTRIES_LABEL} only.
+          </p>
+          {result.otherPlaces.length > 0 && (
+            <p>
+              &ldquo;{query.place}&rdquo; is also a postcode in{" "}
+              {result.otherPlaces.map((p, i) => (
+                <span key={p.country}>
+                  {i > 0 ? " or " : ""}
+                  <Link to={withPlace(location.search, p)}>{placeLabel(p)}</Link>
+                </span>
+              ))}
+              .
+            </p>
+          )}
+        </section>
+      )}
+
+      {!result.origin && !result.postcodeCountry && result.otherPlaces.length > 0 && (
         <section className="panel" aria-labelledby="choices-heading">
           <h2 id="choices-heading">
             &ldquo;{query.place}&rdquo; is a postcode in several countries
@@ -372,6 +402,20 @@ type Hit = ReturnType<typeof useLoaderData<typeof loader>>["result"]["doctors"][
 
 const doctorHref = (id: string, analysis: string | undefined) =>
   `/doctors/${id}${analysis ? `?analysis=${analysis}` : ""}`;
+
+/** A town to suggest typing, for the countries whose postcodes are not known. */
+const EXAMPLE_TOWNS: Record<string, string> = {
+  DE: "Berlin",
+  GB: "London",
+  ES: "Madrid",
+  IT: "Roma",
+  NL: "Amsterdam",
+  BE: "Bruxelles",
+  CH: "Zürich",
+  AT: "Wien",
+  BR: "São Paulo",
+  JP: "Tokyo",
+};
 
 /** "75001 Paris, France". */
 const placeLabel = (p: Place) => `${p.name}, ${countryName(p.country)}`;
