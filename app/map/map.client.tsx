@@ -220,7 +220,11 @@ function Clusters({
         });
         marker.bindTooltip(textNode(m.label));
         const { popup } = m;
-        if (popup) marker.bindPopup(() => popupContent(m.label, popup), { maxWidth: 260 });
+        if (popup)
+          marker.bindPopup(() => popupContent(m.label, popup), {
+            maxWidth: 240,
+            autoPanPadding: [12, 12],
+          });
         marker.on("click", () => onSelect?.(m.id));
         // Enter on a focused pin opens its popup (Leaflet) and, like a click, selects it.
         marker.on("keypress", (e) => {
