@@ -258,7 +258,7 @@ export default function DoctorProfilePage() {
             field={fields.practiceStartYear}
             label="In practice since"
             type="text"
-            hint="The year; years in practice are counted from it"
+            hint="The year, e.g. 2007"
             inputMode="numeric"
           />
         </div>
