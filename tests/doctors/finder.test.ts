@@ -98,7 +98,11 @@ describe("postcodes of countries the place table does not know", () => {
   test.each(CODES)(
     "%s: “%s” from that country's browser, or with its country code, is placed nowhere else; the finder says so",
     (country, code) => {
-      for (const params of [{ place: code, region: country }, { place: `${code}, ${country}` }]) {
+      const searches: Record<string, string>[] = [
+        { place: code, region: country },
+        { place: `${code}, ${country}` },
+      ];
+      for (const params of searches) {
         const result = findDoctors(query(params));
         expect(result.origin).toBeNull();
         expect(result.doctors).toEqual([]);
