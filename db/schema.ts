@@ -151,6 +151,13 @@ export const doctorProfiles = sqliteTable(
     teleconsultationFee: text("teleconsultation_fee", { mode: "json" }).$type<Fee>(),
     /** The profile photo's key in the image store (app/doctors/photo.server.ts), or null. */
     photoKey: text("photo_key"),
+    /**
+     * The year of the doctor's (first) board certification, and the year they started to
+     * practise; years in practice are counted from it when shown, never stored as a count
+     * (app/doctors/profile-details.ts, decision 056). Null: not stated.
+     */
+    boardCertificationYear: integer("board_certification_year"),
+    practiceStartYear: integer("practice_start_year"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -46,7 +46,8 @@ export function updateOwnProfile(actor: Actor, input: ProfileInput) {
     const credentialsChanged =
       current.licenceNumber !== input.licenceNumber ||
       current.licenceAuthority !== input.licenceAuthority ||
-      JSON.stringify(current.boardCertifications) !== JSON.stringify(certifications);
+      JSON.stringify(current.boardCertifications) !== JSON.stringify(certifications) ||
+      current.boardCertificationYear !== (input.boardCertificationYear ?? null);
     // What patients see as who the doctor is: what the admin verified must still be true.
     // (The name is the account's, set at registration: no page changes it.)
     const identityChanged =
@@ -60,6 +61,8 @@ export function updateOwnProfile(actor: Actor, input: ProfileInput) {
         licenceNumber: input.licenceNumber,
         licenceAuthority: input.licenceAuthority,
         boardCertifications: certifications,
+        boardCertificationYear: input.boardCertificationYear ?? null,
+        practiceStartYear: input.practiceStartYear ?? null,
         specialties: input.specialties,
         languages: input.languages,
         clinicName: input.clinicName,

@@ -85,6 +85,9 @@ export type DoctorHit = {
   inPersonFee: Fee | null;
   teleconsultationFee: Fee | null;
   hasPhoto: boolean;
+  /** Stated years (./profile-details.ts), or null. */
+  boardCertificationYear: number | null;
+  practiceStartYear: number | null;
   score: number;
   why: string[];
 };
@@ -152,7 +155,9 @@ function statements(db: BetterSqlite3.Database): Statements {
               p.clinic_name AS clinicName, p.city, p.country,
               p.specialties, p.languages, p.reply_count AS replyCount,
               p.median_reply_ms AS medianReplyMs, p.in_person_fee AS inPersonFee,
-              p.teleconsultation_fee AS teleconsultationFee, p.photo_key IS NOT NULL AS hasPhoto
+              p.teleconsultation_fee AS teleconsultationFee, p.photo_key IS NOT NULL AS hasPhoto,
+              p.board_certification_year AS boardCertificationYear,
+              p.practice_start_year AS practiceStartYear
        FROM doctor_profiles p JOIN users u ON u.id = p.user_id
        WHERE p.geo_id IN (SELECT value FROM json_each(?))`,
     ),
@@ -550,6 +555,8 @@ type DetailRow = Omit<
   inPersonFee: string | null;
   teleconsultationFee: string | null;
   hasPhoto: number;
+  boardCertificationYear: number | null;
+  practiceStartYear: number | null;
 };
 
 function hydrate(st: Statements, q: Normalised, winners: Scored[]): DoctorHit[] {
@@ -586,6 +593,8 @@ export type DoctorDetails = {
   inPersonFee: Fee | null;
   teleconsultationFee: Fee | null;
   hasPhoto: boolean;
+  boardCertificationYear: number | null;
+  practiceStartYear: number | null;
 };
 
 /** A winner and its details as the finder shows them, explained (both engines). */
@@ -617,6 +626,8 @@ export function toDoctorHit(
     inPersonFee: d.inPersonFee,
     teleconsultationFee: d.teleconsultationFee,
     hasPhoto: d.hasPhoto,
+    boardCertificationYear: d.boardCertificationYear,
+    practiceStartYear: d.practiceStartYear,
     score: w.score,
     why: whyRecommended({
       ...w,

@@ -30,6 +30,7 @@ const SUBMITTED_CREDENTIALS = {
   licenceNumber: doctorProfiles.licenceNumber,
   licenceAuthority: doctorProfiles.licenceAuthority,
   boardCertifications: doctorProfiles.boardCertifications,
+  boardCertificationYear: doctorProfiles.boardCertificationYear,
   specialties: doctorProfiles.specialties,
   clinicName: doctorProfiles.clinicName,
   city: doctorProfiles.city,

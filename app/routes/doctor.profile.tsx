@@ -113,6 +113,8 @@ export default function DoctorProfilePage() {
       licenceNumber: profile.licenceNumber ?? "",
       licenceAuthority: profile.licenceAuthority ?? "",
       boardCertifications: profile.boardCertifications,
+      boardCertificationYear: profile.boardCertificationYear?.toString() ?? "",
+      practiceStartYear: profile.practiceStartYear?.toString() ?? "",
       specialties: profile.specialties,
       languages: profile.languages,
       clinicName: profile.clinicName ?? "",
@@ -173,8 +175,9 @@ export default function DoctorProfilePage() {
             Verification declined: {profile.rejectionReason ?? "no reason given"}
           </span>
         )}{" "}
-        Changing your licence, certification, title, clinic name or photo sends the profile back to
-        verification; education, fees and the other details do not.
+        Changing your licence, certification (or its year), title, clinic name or photo sends the
+        profile back to verification; education, years in practice, fees and the other details do
+        not.
       </p>
       {outcome?.saved && (
         <p role="status" className="notice">
@@ -244,6 +247,22 @@ export default function DoctorProfilePage() {
         >
           <textarea {...getTextareaProps(fields.boardCertifications)} rows={3} />
         </Field>
+        <div className="year-row">
+          <InputField
+            field={fields.boardCertificationYear}
+            label="Year of board certification"
+            type="text"
+            hint="Your first, e.g. 2009"
+            inputMode="numeric"
+          />
+          <InputField
+            field={fields.practiceStartYear}
+            label="In practice since"
+            type="text"
+            hint="The year, e.g. 2007"
+            inputMode="numeric"
+          />
+        </div>
         <CheckboxGroup
           legend="Specialties"
           name={fields.specialties.name}

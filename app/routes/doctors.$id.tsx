@@ -10,6 +10,7 @@ import { Field, FormErrors, RadioGroup, replyTo, useServerForm } from "~/compone
 import { getListedDoctor, isOwnProfile } from "~/doctors/public.server";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
 import { DoctorAvatar, feeSummary, ReplyTime } from "~/components/doctor-details";
+import { practiceLabel, yearsInPractice } from "~/doctors/profile-details";
 import { mapTiles } from "~/env.server";
 import {
   deleteOwnReview,
@@ -178,7 +179,19 @@ export default function DoctorPage() {
             {doctor.acceptsNewPatients ? "Accepting new patients" : "Not accepting new patients"}
           </li>
           {doctor.boardCertifications.length > 0 && (
-            <li>Board certification: {doctor.boardCertifications.join("; ")}</li>
+            <li>
+              Board certification: {doctor.boardCertifications.join("; ")}
+              {doctor.boardCertificationYear !== null &&
+                ` (board-certified ${doctor.boardCertificationYear})`}
+            </li>
+          )}
+          {doctor.practiceStartYear !== null && (
+            <li>
+              {practiceLabel(doctor.practiceStartYear)}
+              {yearsInPractice(doctor.practiceStartYear)
+                ? ` (since ${doctor.practiceStartYear})`
+                : ""}
+            </li>
           )}
           {feeSummary(doctor) && <li>Fees: {feeSummary(doctor)}</li>}
           {doctor.phone && <li>Phone: {doctor.phone}</li>}

@@ -166,6 +166,8 @@ export const doctorProfiles = pgTable(
     inPersonFee: jsonb("in_person_fee").$type<Fee>(),
     teleconsultationFee: jsonb("teleconsultation_fee").$type<Fee>(),
     photoKey: text("photo_key"),
+    boardCertificationYear: integer("board_certification_year"),
+    practiceStartYear: integer("practice_start_year"),
     /** The location as a geography point, kept by Postgres itself (null without lat/lng). */
     geog: geography("geog").generatedAlwaysAs(
       sql`CASE WHEN lat IS NOT NULL AND lng IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lng, lat), 4326)::geography END`,
