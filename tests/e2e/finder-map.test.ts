@@ -157,6 +157,10 @@ describe("the finder's list and map point at each other", () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       360,
     );
+    // Leaflet fades a popup in; its text is judged once it is fully drawn.
+    await expect
+      .poll(() => page.locator(".leaflet-popup").evaluate((el) => getComputedStyle(el).opacity))
+      .toBe("1");
     expect(await seriousA11yViolations(page)).toEqual([]);
   }, 60_000);
 });
