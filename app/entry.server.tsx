@@ -10,6 +10,7 @@ import { getEnv, mapTiles } from "~/env.server";
 import { isSignedInRequest, logClientError, PRIVATE_NO_STORE } from "~/http/request-context.server";
 import { SECURITY_HEADERS, contentSecurityPolicy } from "~/security/csp";
 import { NonceProvider } from "~/security/nonce";
+import { mapPreloadHeader } from "~/map/preload.server";
 
 // The Node server (server.js) refuses cross-site writes with these before Remix runs, opens
 // the request context with the client's address, and sends HSTS over TLS.
@@ -40,6 +41,8 @@ export default function handleRequest(
 ) {
   // A page rendered for a signed-in user (its loaders read the session) is theirs alone.
   if (isSignedInRequest()) responseHeaders.set("Cache-Control", PRIVATE_NO_STORE);
+  const preload = mapPreloadHeader(remixContext);
+  if (preload) responseHeaders.append("Link", preload);
   const nonce = crypto.randomBytes(16).toString("base64");
   return streamHtml(
     <NonceProvider value={nonce}>

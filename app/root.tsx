@@ -95,8 +95,10 @@ const NAVIGATION: Record<Role | "visitor", NavItem[]> = {
   admin: [
     { to: "/admin", label: "Admin", end: true },
     { to: "/admin/models", label: "Model lab" },
+    { to: "/admin/statistics", label: "Statistics" },
     SECURITY,
   ],
+  researcher: [{ to: "/admin/models", label: "Model lab" }, SECURITY],
   visitor: [
     FIND_A_DOCTOR,
     { to: "/login", label: "Log in" },

@@ -18,6 +18,7 @@ import {
   type Probabilities,
 } from "../app/analyses/vocabulary";
 import { ROLES } from "../app/auth/vocabulary";
+import { SEXES } from "../app/clinic/vocabulary";
 import { CONSULTATION_STATUSES, DOCTOR_CLASSES, URGENCIES } from "../app/consultations/vocabulary";
 import { VERIFICATION_STATUSES } from "../app/doctors/vocabulary";
 import type { Fee } from "../app/doctors/fees";
@@ -26,6 +27,7 @@ import {
   DATASET_STATUSES,
   JOB_EVENT_KINDS,
   JOB_STATUSES,
+  PROMOTION_KINDS,
   type ArchitectureName,
 } from "../app/lab/vocabulary";
 import { REVIEW_STATUSES } from "../app/reviews/vocabulary";
@@ -58,7 +60,7 @@ export const users = sqliteTable(
   },
   (t) => [
     uniqueIndex("users_email_lower_unique").on(sql`lower(${t.email})`),
-    check("users_role_check", sql`${t.role} in ('patient', 'doctor', 'admin')`),
+    check("users_role_check", sql`${t.role} in ('patient', 'doctor', 'admin', 'researcher')`),
   ],
 );
 
@@ -149,6 +151,13 @@ export const doctorProfiles = sqliteTable(
     teleconsultationFee: text("teleconsultation_fee", { mode: "json" }).$type<Fee>(),
     /** The profile photo's key in the image store (app/doctors/photo.server.ts), or null. */
     photoKey: text("photo_key"),
+    /**
+     * The year of the doctor's (first) board certification, and the year they started to
+     * practise; years in practice are counted from it when shown, never stored as a count
+     * (app/doctors/profile-details.ts, decision 056). Null: not stated.
+     */
+    boardCertificationYear: integer("board_certification_year"),
+    practiceStartYear: integer("practice_start_year"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -375,9 +384,17 @@ export const consultations = sqliteTable(
     closedAt: integer("closed_at", { mode: "timestamp_ms" }),
     withdrawnAt: integer("withdrawn_at", { mode: "timestamp_ms" }),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    /**
+     * Set when the doctor opened it for a patient of their own practice (docs/decisions/061):
+     * no request to accept, no notices to a record-holder account, not a shared case's reply time.
+     */
+    clinicPatientId: text("clinic_patient_id").references(() => clinicPatients.id, {
+      onDelete: "set null",
+    }),
     updatedAt: updatedAt(),
   },
   (t) => [
+    index("consultations_clinic_patient_idx").on(t.clinicPatientId),
     index("consultations_doctor_idx").on(t.doctorProfileId, t.status),
     index("consultations_patient_idx").on(t.patientId),
     index("consultations_analysis_idx").on(t.analysisId),
@@ -389,6 +406,61 @@ export const consultations = sqliteTable(
 );
 
 export type Consultation = typeof consultations.$inferSelect;
+
+/**
+ * A patient of a doctor's own practice (docs/decisions/061). Their analyses belong to
+ * `holderId`: a record-holder account without credentials until the patient claims the
+ * records through an invitation, then the patient's own account.
+ */
+export const clinicPatients = sqliteTable(
+  "clinic_patients",
+  {
+    id: id(),
+    doctorId: text("doctor_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The practice's own patient number, unique per doctor (case-insensitive). */
+    clinicRef: text("clinic_ref").notNull(),
+    name: text("name").notNull(),
+    /** `nameKey(name)`: lower-cased, without accents, for duplicates and search. */
+    nameKey: text("name_key").notNull(),
+    /** YYYY-MM-DD. */
+    birthDate: text("birth_date").notNull(),
+    sex: text("sex", { enum: SEXES }).notNull(),
+    contact: text("contact"),
+    holderId: text("holder_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    claimedAt: integer("claimed_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("clinic_patients_doctor_ref_unique").on(t.doctorId, sql`lower(${t.clinicRef})`),
+    index("clinic_patients_doctor_name_idx").on(t.doctorId, t.nameKey),
+    index("clinic_patients_holder_idx").on(t.holderId),
+    check("clinic_patients_sex_check", sql`${t.sex} in ('female', 'male', 'other', 'unknown')`),
+  ],
+);
+
+export type ClinicPatient = typeof clinicPatients.$inferSelect;
+
+/** A one-time link for a clinic patient to claim their records; only its hash is stored. */
+export const clinicInvitations = sqliteTable(
+  "clinic_invitations",
+  {
+    id: id(),
+    clinicPatientId: text("clinic_patient_id")
+      .notNull()
+      .references(() => clinicPatients.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    usedAt: integer("used_at", { mode: "timestamp_ms" }),
+    usedBy: text("used_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("clinic_invitations_patient_idx").on(t.clinicPatientId)],
+);
 
 /** The message thread of one consultation, between its patient and its doctor. */
 export const consultationMessages = sqliteTable(
@@ -548,3 +620,58 @@ export const labJobEvents = sqliteTable(
 );
 
 export type LabJobEvent = typeof labJobEvents.$inferSelect;
+
+/**
+ * Every change of the model in use, newest last: the newest row is the current version for
+ * every instance; `current.json` in the models folder is the embedded default until the first
+ * row (docs/decisions/060). Append-only by use: a rollback is a new row.
+ */
+export const modelPromotions = sqliteTable(
+  "model_promotions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    version: text("version").notNull(),
+    previousVersion: text("previous_version"),
+    kind: text("kind", { enum: PROMOTION_KINDS }).notNull(),
+    jobId: text("job_id").references(() => labJobs.id, { onDelete: "set null" }),
+    promotedBy: text("promoted_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [check("model_promotions_kind_check", sql`${t.kind} in ('promote', 'rollback')`)],
+);
+
+export type ModelPromotion = typeof modelPromotions.$inferSelect;
+
+/**
+ * A patient's research choice for their future uploads (account settings); off until they
+ * turn it on. The upload form starts from it; each upload's own choice is what counts.
+ */
+export const researchPreferences = sqliteTable("research_preferences", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  shareFutureUploads: integer("share_future_uploads", { mode: "boolean" }).notNull().default(false),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * Consent to research use of one analysis's de-identified image and its hematologist-confirmed
+ * label (app/research/). Revoking (`revoked_at`) keeps the row as the record of what was given
+ * and takes the image out of every later research export.
+ */
+export const researchConsents = sqliteTable(
+  "research_consents",
+  {
+    analysisId: text("analysis_id")
+      .primaryKey()
+      .references(() => analyses.id, { onDelete: "cascade" }),
+    patientId: text("patient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    grantedAt: integer("granted_at", { mode: "timestamp_ms" }).notNull(),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("research_consents_patient_idx").on(t.patientId)],
+);
+
+export type ResearchConsent = typeof researchConsents.$inferSelect;

@@ -6,6 +6,7 @@ import { minorDigits } from "~/doctors/fees";
 import { enrolWithSecret } from "~/auth/second-factor.server";
 import { SPECIALTY_IDS } from "~/doctors/specialties";
 import { citiesAbove } from "~/geo/gazetteer.server";
+import { seedDemoConsultations } from "./demo-consultations";
 import { seededRandom } from "./random";
 
 /** Every demo account lives on this domain, so demo data is easy to recognise and remove. */
@@ -256,6 +257,8 @@ export async function seedDemo(hash: (password: string) => Promise<string>) {
       }
     }
   });
+  // Answered consultations give demo doctors real reply times.
+  await seedDemoConsultations(db, hashes.patient, DEMO_DOMAIN);
 }
 
 /** Demo currencies of the countries with the most demo doctors (others state no fee). */

@@ -122,3 +122,34 @@ export async function insertAnalysis(
     )
   )[0];
 }
+
+export type TestUser = Awaited<ReturnType<typeof makeUser>>;
+type Params = Record<string, string>;
+
+/** A route's arguments for a GET of `path` by `user` (an anonymous visitor without one). */
+export async function getArgs(user: { id: string } | null, path: string, params: Params = {}) {
+  const headers: Record<string, string> = user ? { Cookie: await sessionCookieFor(user.id) } : {};
+  return { request: getRequest(path, headers), params, context: {} };
+}
+
+/** A route's arguments for a same-origin form POST of `fields` to `path` by `user`. */
+export async function postArgs(
+  user: { id: string },
+  path: string,
+  params: Params,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
+  const cookie = await sessionCookieFor(user.id);
+  return {
+    request: formRequest(path, fields, { Cookie: cookie, ...headers }),
+    params,
+    context: {},
+  };
+}
+
+/** The status of a route's result: a returned Response, or `data(…, { status })`. */
+export function resultStatus(result: unknown): number {
+  if (result instanceof Response) return result.status;
+  return (result as { init?: { status?: number } }).init?.status ?? 200;
+}

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { eq } from "drizzle-orm";
+import { eq, isNotNull } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { doctorProfiles, reviews, users } from "#db/schema";
+import { consultations, doctorProfiles, reviews, users } from "#db/schema";
 import { verifyLogin } from "~/auth/accounts.server";
 import { hashPassword } from "~/auth/password.server";
 import {
@@ -10,10 +10,17 @@ import {
   hasSecondFactor,
   secondFactorRequired,
 } from "~/auth/second-factor.server";
+import { MIN_REPLIES_SHOWN, replyTimeLabel } from "~/doctors/reply-time";
+import { median } from "~/doctors/reply-time.server";
 import { DEMO_ACCOUNTS, DEMO_DOMAIN, isSeeded, seedDemo } from "../seed/demo";
+import { DEMO_REPLYING_DOCTORS } from "../seed/demo-consultations";
+
+const userIdOf = async (email: string) =>
+  (await getDb().select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1))[0]!
+    .id;
 
 describe("demo seed", () => {
-  test("creates clearly labelled demo accounts, ~300 doctors around real cities, and reviews", async () => {
+  test("creates clearly labelled demo accounts, ~300 doctors around real cities, reviews, and reply times from answered demo cases", async () => {
     const db = getDb();
     expect(await isSeeded(db)).toBe(false);
     await seedDemo(hashPassword);
@@ -53,7 +60,29 @@ describe("demo seed", () => {
         .limit(1)
     )[0]!;
     expect(await secondFactorRequired(pending)).toBe(false);
-  });
+
+    // Demo doctors have real reply times, from answered demo consultations.
+    const replying = profiles.filter(
+      (p) => p.replyCount >= MIN_REPLIES_SHOWN && p.medianReplyMs !== null,
+    );
+    expect(replying.length).toBe(DEMO_REPLYING_DOCTORS);
+    const answered = await db.select().from(consultations).where(isNotNull(consultations.answeredAt));
+    expect(answered.length).toBe(replying.reduce((n, p) => n + p.replyCount, 0));
+    for (const p of replying) {
+      const replies = answered
+        .filter((c) => c.doctorProfileId === p.id)
+        .map((c) => c.answeredAt!.getTime() - c.requestedAt.getTime());
+      expect(replies.every((ms) => ms > 0)).toBe(true);
+      expect(p.medianReplyMs).toBe(median(replies));
+    }
+    expect(new Set(replying.map((p) => replyTimeLabel(p))).size).toBeGreaterThan(3);
+    // The README's walk-through starts with empty case lists.
+    const demoDoctorId = await userIdOf(DEMO_ACCOUNTS.doctor.email);
+    const demoDoctor = profiles.find((p) => p.userId === demoDoctorId)!;
+    expect(demoDoctor.replyCount).toBe(0);
+    const demoPatient = await userIdOf(DEMO_ACCOUNTS.patient.email);
+    expect(answered.some((c) => c.patientId === demoPatient)).toBe(false);
+  }, 180_000);
 });
 
 describe("npm run admin:create", () => {
@@ -74,5 +103,5 @@ describe("npm run admin:create", () => {
     const weak = run(["weak.admin@example.test"], "password");
     expect(weak.status).toBe(2);
     expect(weak.stderr).toMatch(/too easy to guess/);
-  });
+  }, 120_000);
 });

@@ -7,9 +7,10 @@ import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import type { Classification } from "~/classifier/classify";
 import type { RgbImage } from "~/classifier/pixels";
-import { inTransaction } from "~/data/unit-of-work.server";
+import { inTransaction, type Tx } from "~/data/unit-of-work.server";
 import { conflict, invalid, notFound } from "~/errors/domain-error";
 import { logError } from "~/http/request-context.server";
+import { recordConsent } from "~/research/consent.server";
 import { prepareImage } from "~/uploads/image.server";
 import { getImageStore, newImageKey, type ImageStore } from "~/uploads/storage.server";
 import type { AgeBracket } from "./vocabulary";
@@ -25,16 +26,35 @@ export type NewAnalysis = {
   note?: string;
   /** The client's key for this upload: a retry with the same key gets the first result. */
   idempotencyKey?: string;
+  /** The patient allows research use of this image and its confirmed label (decision 062). */
+  researchConsent?: boolean;
+  /**
+   * A doctor's upload for a patient of their practice (docs/decisions/061): the analysis
+   * belongs to `patientId` (the clinic patient's account), and `record` writes what ties it
+   * to the doctor in the same transaction as the analysis.
+   */
+  forClinicPatient?: {
+    patientId: string;
+    record: (tx: Tx, analysis: Analysis) => Promise<void>;
+  };
 };
 
 /** The process that writes a pending upload; the sweep knows it is gone when its pid is. */
 export const uploadOwner = () => `${os.hostname()}:${process.pid}`;
 
 /** What a retry must repeat exactly: the file and every field. */
-function requestDigest({ bytes, ageBracket, note }: NewAnalysis): string {
+function requestDigest({
+  bytes,
+  ageBracket,
+  note,
+  researchConsent,
+  forClinicPatient,
+}: NewAnalysis): string {
+  // The consent joins the digest only when given, so keys of uploads without it keep theirs.
+  const fields = [ageBracket ?? null, note ?? null, ...(researchConsent ? ["research"] : [])];
   return crypto
     .createHash("sha256")
-    .update(JSON.stringify([ageBracket ?? null, note ?? null]))
+    .update(JSON.stringify(forClinicPatient ? [...fields, forClinicPatient.patientId] : fields))
     .update(bytes)
     .digest("hex");
 }
@@ -43,7 +63,12 @@ function requestDigest({ bytes, ageBracket, note }: NewAnalysis): string {
  * The analysis a key already produced for this user, or null for a new key. The same key
  * with another upload is refused (422); a first upload still running is a conflict (409).
  */
-async function earlierResult(actor: Actor, key: string, digest: string): Promise<Analysis | null> {
+async function earlierResult(
+  actor: Actor,
+  key: string,
+  digest: string,
+  patientId: string,
+): Promise<Analysis | null> {
   const db = getDb();
   const earlier = (
     await db
@@ -67,7 +92,7 @@ async function earlierResult(actor: Actor, key: string, digest: string): Promise
     await db
       .select()
       .from(analyses)
-      .where(and(eq(analyses.id, earlier.analysisId), eq(analyses.patientId, actor.id)))
+      .where(and(eq(analyses.id, earlier.analysisId), eq(analyses.patientId, patientId)))
       .limit(1)
   )[0];
   return analysis ?? null;
@@ -90,7 +115,9 @@ export async function createAnalysis(
   classify: Classifier,
   store: ImageStore = getImageStore(),
 ): Promise<Analysis> {
-  if (!can(actor, { type: "patient:access" })) notFound();
+  const clinic = input.forClinicPatient;
+  if (!can(actor, clinic ? { type: "clinic:use" } : { type: "patient:access" })) notFound();
+  const patientId = clinic?.patientId ?? actor.id;
   const digest = requestDigest(input);
   const key = input.idempotencyKey;
   // A retry of an upload that was saved: the first result again, nothing new.
@@ -104,7 +131,7 @@ export async function createAnalysis(
     });
     return analysis;
   };
-  const earlier = key ? await earlierResult(actor, key, digest) : null;
+  const earlier = key ? await earlierResult(actor, key, digest, patientId) : null;
   if (earlier) return await replay(earlier);
 
   const image = await prepareImage(input.bytes);
@@ -131,7 +158,7 @@ export async function createAnalysis(
   } catch (error) {
     // The same key sent twice at once: the second finds the first (running or done).
     if (!key || !isUniqueViolation(error)) throw error;
-    const first = await earlierResult(actor, key, digest);
+    const first = await earlierResult(actor, key, digest, patientId);
     if (first) return await replay(first);
     throw conflict("This upload is still being analysed. Wait a moment and try again.");
   }
@@ -145,7 +172,7 @@ export async function createAnalysis(
         await tx
           .insert(analyses)
           .values({
-            patientId: actor.id,
+            patientId,
             imageKey,
             sha256: crypto.createHash("sha256").update(input.bytes).digest("hex"),
             modelVersion: classification.modelVersion,
@@ -171,6 +198,9 @@ export async function createAnalysis(
             .returning({ id: uploads.id })
         : await tx.delete(uploads).where(pending).returning({ id: uploads.id });
       if (completed.length !== 1) throw new Error("The upload's journal entry was swept");
+      // Only a patient consents, for their own upload; a doctor's clinic upload carries none.
+      if (input.researchConsent && !clinic) await recordConsent(tx, actor, row.id);
+      await clinic?.record(tx, row);
       await audit(
         {
           actorId: actor.id,

@@ -14,9 +14,30 @@ type FhirInput = {
   imageUrl?: string;
   /** The hematologist's answer to a consultation on this analysis, if any: makes it final. */
   final?: FinalReview | null;
+  /** What a clinic knows of the patient beyond the name (a doctor's clinic record). */
+  patient?: {
+    identifier: { system: string; value: string };
+    birthDate: string;
+    gender: "female" | "male" | "other" | "unknown";
+  };
 };
 
 type Reference = { reference: string; display?: string };
+
+/** The head of each Observation in the bundle: its id, status and name, about the patient. */
+const observation = (
+  id: string,
+  status: "preliminary" | "final",
+  text: string,
+  effectiveDateTime: string,
+) => ({
+  resourceType: "Observation",
+  id,
+  status,
+  code: { text },
+  subject: { reference: "#patient" },
+  effectiveDateTime,
+});
 
 /**
  * FHIR R4 DiagnosticReport with one contained Observation per class probability and the
@@ -33,19 +54,20 @@ export function analysisToFhir({
   imageUrl,
   baseUrl,
   final,
+  patient,
 }: FhirInput) {
   const created = analysis.createdAt.toISOString();
   const observations = CLASS_IDS.map((id) => ({
-    resourceType: "Observation",
-    id: `probability-${id.replaceAll("_", "-")}`,
     // Stays "preliminary" in a final report too. R4 does not require a final report's
     // results to be final, and the hematologist gave their own assessment (the Observation
     // below) rather than verifying these numbers: marking them "final" would tell a
     // receiving system a clinician confirmed the model's output.
-    status: "preliminary",
-    code: { text: `Model probability: ${CLASS_LABELS[id]}` },
-    subject: { reference: "#patient" },
-    effectiveDateTime: created,
+    ...observation(
+      `probability-${id.replaceAll("_", "-")}`,
+      "preliminary",
+      `Model probability: ${CLASS_LABELS[id]}`,
+      created,
+    ),
     valueQuantity: {
       value: Number(analysis.probabilities[id].toFixed(4)),
       unit: "probability",
@@ -64,12 +86,12 @@ export function analysisToFhir({
   const captureObservation = measured.length
     ? [
         {
-          resourceType: "Observation",
-          id: "capture",
-          status: "final",
-          code: { text: "Image capture measurements (HemaLink capture normalisation)" },
-          subject: { reference: "#patient" },
-          effectiveDateTime: created,
+          ...observation(
+            "capture",
+            "final",
+            "Image capture measurements (HemaLink capture normalisation)",
+            created,
+          ),
           component: measured.map((row) => ({
             code: { text: row.label },
             ...(row.number === undefined
@@ -99,7 +121,13 @@ export function analysisToFhir({
     id: analysis.id,
     meta: { source: `${baseUrl}/analyses/${analysis.id}` },
     contained: [
-      { resourceType: "Patient", id: "patient", name: [{ text: patientName }] },
+      {
+        resourceType: "Patient",
+        id: "patient",
+        ...(patient ? { identifier: [patient.identifier] } : {}),
+        name: [{ text: patientName }],
+        ...(patient ? { gender: patient.gender, birthDate: patient.birthDate } : {}),
+      },
       ...observations,
       ...captureObservation,
       {
@@ -194,12 +222,7 @@ function finalParts(final: FinalReview, effective: string, baseUrl: string) {
     byPractitioner,
     practitioner,
     assessment: {
-      resourceType: "Observation",
-      id: "hematologist-assessment",
-      status: "final",
-      code: { text: "Hematologist assessment" },
-      subject: { reference: "#patient" },
-      effectiveDateTime: effective,
+      ...observation("hematologist-assessment", "final", "Hematologist assessment", effective),
       issued: answered,
       performer: [byPractitioner],
       valueCodeableConcept: {

@@ -8,7 +8,7 @@ import { hit } from "~/security/rate-limit.server";
 import { ImageRejected } from "~/uploads/image.server";
 import { parseUpload } from "~/uploads/multipart.server";
 import { classifySmear } from "./classify.server";
-import { createAnalysis } from "./create.server";
+import { createAnalysis, type NewAnalysis } from "./create.server";
 import { IdempotencyKeySchema, type UploadSchema } from "./validation";
 
 /** The image checks' refusals, as an input error on the photo field with their own status. */
@@ -44,15 +44,23 @@ export function idempotencyKeyOf(request: Request, fromForm?: string): string | 
   return parsed.data;
 }
 
-/** Classify and store the uploaded smear for the patient (a retried key: the first result). */
+/**
+ * Classify and store the uploaded smear for the patient, or for a doctor's clinic patient
+ * (a retried key: the first result).
+ */
 export async function uploadAnalysis(
   user: Actor,
-  { smear, ageBracket, note, idempotencyKey }: z.output<typeof UploadSchema>,
+  { smear, ageBracket, note, idempotencyKey, researchConsent }: z.output<typeof UploadSchema>,
   request: Request,
+  forClinicPatient?: NewAnalysis["forClinicPatient"],
 ): Promise<Analysis> {
   const key = idempotencyKeyOf(request, idempotencyKey);
   const bytes = new Uint8Array(await smear.arrayBuffer());
   return onThePhoto(() =>
-    createAnalysis(user, { bytes, ageBracket, note, idempotencyKey: key }, classifySmear),
+    createAnalysis(
+      user,
+      { bytes, ageBracket, note, idempotencyKey: key, researchConsent, forClinicPatient },
+      classifySmear,
+    ),
   );
 }

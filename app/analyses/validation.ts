@@ -24,4 +24,6 @@ export const UploadSchema = z.object({
   ageBracket: z.enum(AGE_BRACKETS, { error: "Choose child or adult" }).optional(),
   note: z.string().trim().max(1000, "Keep the note under 1,000 characters").optional(),
   idempotencyKey: IdempotencyKeySchema.optional(),
+  /** Research use of the image and its confirmed label (off unless ticked; decision 062). */
+  researchConsent: z.boolean().optional(),
 });

@@ -54,6 +54,8 @@ export function homeFor(user: SessionUser): string {
       return "/doctor";
     case "patient":
       return "/dashboard";
+    case "researcher":
+      return "/admin/models";
   }
 }
 

@@ -9,7 +9,7 @@ import * as english from "@zxcvbn-ts/language-en";
 import type { Role } from "./vocabulary";
 
 /** zxcvbn's score, 0 (guessed at once) to 4 (very hard). */
-export const MIN_SCORE: Record<Role, number> = { patient: 2, doctor: 3, admin: 3 };
+export const MIN_SCORE: Record<Role, number> = { patient: 2, doctor: 3, admin: 3, researcher: 3 };
 
 let factory: ZxcvbnFactory | undefined;
 // Building the dictionaries takes ~0.1 s: once per process, on the first check.

@@ -34,9 +34,12 @@ type Account = Actor & { email: string };
 /** 160 random bits, base32 (RFC 4226 recommends 160; the library's default is 80). */
 export const newSecret = () => base32Encode(crypto.randomBytes(20), "RFC4648", { padding: false });
 
-/** Admins and verified doctors must use a second factor; patients may. */
+/**
+ * Admins, researchers (the lab's datasets may hold patients' smears) and verified doctors must
+ * use a second factor; patients may.
+ */
 export async function secondFactorRequired(actor: Actor, db: Executor = getDb()): Promise<boolean> {
-  if (actor.role === "admin") return true;
+  if (actor.role === "admin" || actor.role === "researcher") return true;
   if (actor.role !== "doctor") return false;
   const profile = (
     await db

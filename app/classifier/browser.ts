@@ -1,6 +1,8 @@
 /**
- * The shipped model in the browser: the wasm backend, the model fetched from /models/,
- * images decoded by the browser. Loaded lazily by the private (on-device) mode only.
+ * The model in the browser: the wasm backend, the version in use fetched from /models/,
+ * images decoded by the browser. Loaded lazily by the private (on-device) mode only; which
+ * version is in use is asked before every analysis, so a page left open never analyses with
+ * a version that has been replaced.
  */
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
@@ -18,26 +20,47 @@ import type { RuntimeConfig } from "./runtime";
 /** Where the build copies tfjs-backend-wasm's .wasm files (scripts/copy-wasm.mjs). */
 export const WASM_PATH = "/vendor/tfjs-wasm/";
 
-let loading: Promise<LoadedClassifier> | undefined;
+let backend: Promise<void> | undefined;
+/** The version loaded last; an older one is dropped when the server names a new one. */
+let loaded: { version: string; classifier: Promise<LoadedClassifier> } | undefined;
 
-export function loadBrowserClassifier(
-  onProgress?: (fraction: number) => void,
-): Promise<LoadedClassifier> {
-  loading ??= (async () => {
+function startBackend(): Promise<void> {
+  backend ??= (async () => {
     setWasmPaths(WASM_PATH);
     if (!(await tf.setBackend("wasm")))
       throw new Error("WebAssembly is not available in this browser.");
     await tf.ready();
-    const current = (await (await fetch("/models/current.json")).json()) as { version: string };
-    const base = `/models/${encodeURIComponent(current.version)}/`;
-    const [model, runtime] = await Promise.all([
-      tf.loadLayersModel(`${base}model.json`, { onProgress }),
-      fetch(`${base}runtime.json`).then((r) => r.json() as Promise<RuntimeConfig>),
-    ]);
-    return prepareClassifier(model, runtime);
   })();
-  loading.catch(() => (loading = undefined));
-  return loading;
+  backend.catch(() => (backend = undefined));
+  return backend;
+}
+
+/** The version in use now, asked of the server every time (never from a cache). */
+async function versionInUse(): Promise<string> {
+  const response = await fetch("/api/models/current", { cache: "no-store" });
+  if (!response.ok) throw new Error("The server did not say which model is in use.");
+  return ((await response.json()) as { version: string }).version;
+}
+
+export async function loadBrowserClassifier(
+  onProgress?: (fraction: number) => void,
+): Promise<LoadedClassifier> {
+  const [version] = await Promise.all([versionInUse(), startBackend()]);
+  if (loaded?.version !== version) {
+    const base = `/models/${encodeURIComponent(version)}/`;
+    const classifier = (async () => {
+      const [model, runtime] = await Promise.all([
+        tf.loadLayersModel(`${base}model.json`, { onProgress }),
+        fetch(`${base}runtime.json`).then((r) => r.json() as Promise<RuntimeConfig>),
+      ]);
+      return prepareClassifier(model, runtime);
+    })();
+    loaded = { version, classifier };
+    classifier.catch(() => {
+      if (loaded?.classifier === classifier) loaded = undefined;
+    });
+  }
+  return loaded.classifier;
 }
 
 /**

@@ -1,4 +1,4 @@
-/** The current model's card (model-card.json), for the about page. */
+/** A model version's card (model-card.json): the one in use for the about page, any for the lab. */
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { ClassId } from "./classes";
@@ -24,7 +24,7 @@ export type OtherLabSummary = {
   stagedAsLeukaemiaRate: number;
   stagedAsLeukaemiaWithP90Rate: number;
 };
-import { currentModelDir } from "./node.server";
+import { activeModelDir } from "./node.server";
 
 export type ModelCard = {
   version: string;
@@ -95,12 +95,22 @@ export type ModelCard = {
   knownLimits: string[];
 };
 
-let cached: Promise<ModelCard> | undefined;
+const cached = new Map<string, Promise<ModelCard>>();
 
-export function getModelCard(): Promise<ModelCard> {
-  cached ??= currentModelDir()
-    .then((dir) => fs.readFile(path.join(dir, "model-card.json"), "utf8"))
-    .then((text) => JSON.parse(text) as ModelCard);
-  cached.catch(() => (cached = undefined));
-  return cached;
+/** The card of a model folder, read once per process (a version's files never change). */
+export function readModelCard(dir: string): Promise<ModelCard> {
+  let card = cached.get(dir);
+  if (!card) {
+    card = fs
+      .readFile(path.join(dir, "model-card.json"), "utf8")
+      .then((text) => JSON.parse(text) as ModelCard);
+    card.catch(() => cached.delete(dir));
+    cached.set(dir, card);
+  }
+  return card;
+}
+
+/** The card of the version in use now. */
+export async function getModelCard(): Promise<ModelCard> {
+  return readModelCard(await activeModelDir());
 }

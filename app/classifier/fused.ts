@@ -38,6 +38,15 @@ type Step =
 const pair = (v: number | number[] | undefined, fallback: number): [number, number] =>
   v === undefined ? [fallback, fallback] : typeof v === "number" ? [v, v] : [v[0]!, v[1] ?? v[0]!];
 
+/** A layer's kernel and optional bias, copied and kept (the model may be disposed). */
+function keptWeights<Kernel extends tf.Tensor>(layer: tf.layers.Layer) {
+  const [kernel, bias] = layer.getWeights();
+  return {
+    kernel: tf.keep(kernel!.clone() as Kernel),
+    bias: bias && tf.keep(bias.clone() as tf.Tensor1D),
+  };
+}
+
 /** Fold the model for inference, or null when it is not a chain this knows how to fold. */
 export function foldModel(model: tf.LayersModel, outputs: string[]): Inference | null {
   const layers = model.layers;
@@ -58,12 +67,12 @@ export function foldModel(model: tf.LayersModel, outputs: string[]): Inference |
     if (activation !== undefined && activation !== "linear") return null;
     if (type === "Conv2D") {
       if (config.dataFormat !== "channelsLast") return null;
-      const [kernel, bias] = layer.getWeights();
+      const { kernel, bias } = keptWeights<tf.Tensor4D>(layer);
       steps.push({
         kind: "conv",
         name: layer.name,
-        filter: tf.keep(kernel!.clone() as tf.Tensor4D),
-        bias: bias && tf.keep(bias.clone() as tf.Tensor1D),
+        filter: kernel,
+        bias,
         strides: pair(config.strides as number[], 1),
         pad: config.padding as "same" | "valid",
         dilations: pair(config.dilationRate as number[], 1),
@@ -118,13 +127,8 @@ export function foldModel(model: tf.LayersModel, outputs: string[]): Inference |
     } else if (type === "Dropout") {
       steps.push({ kind: "identity", name: layer.name });
     } else if (type === "Dense") {
-      const [kernel, bias] = layer.getWeights();
-      steps.push({
-        kind: "dense",
-        name: layer.name,
-        kernel: tf.keep(kernel!.clone() as tf.Tensor2D),
-        bias: bias && tf.keep(bias.clone() as tf.Tensor1D),
-      });
+      const { kernel, bias } = keptWeights<tf.Tensor2D>(layer);
+      steps.push({ kind: "dense", name: layer.name, kernel, bias });
     } else return null;
   }
   // Every requested output must be the output of a step (not folded away inside one).

@@ -1,7 +1,14 @@
-/** The shipped model in Node: loaded once per process, shared by every request. */
+/**
+ * The model in Node: each version loaded once per process and shared by every request. Which
+ * version is in use is asked again for every analysis (the newest promotion in the database,
+ * else `current.json`), so a promotion or a rollback needs no restart (docs/decisions/060).
+ */
 import fs from "node:fs/promises";
 import path from "node:path";
+import { desc } from "drizzle-orm";
 import sharp from "sharp";
+import { getDb } from "#db/client";
+import { modelPromotions } from "#db/schema";
 import { startWasmBackend } from "./backend.server";
 import {
   classifyPixels,
@@ -18,13 +25,34 @@ export function modelsRoot(): string {
   return process.env.MODELS_DIR ?? path.join(process.cwd(), "public", "models");
 }
 
-/** The folder of the current model version (`public/models/current.json`). */
+/** A version is a folder name of the models folder: letters, digits, `.`, `_` and `-`. */
+export const VERSION_NAME = /^[\w][\w.-]*$/;
+
+/**
+ * The folder of the embedded default version (`current.json` of the models folder), which the
+ * command-line scripts use; the app asks `activeModelDir()`.
+ */
 export async function currentModelDir(root = modelsRoot()): Promise<string> {
   const { version } = JSON.parse(await fs.readFile(path.join(root, "current.json"), "utf8")) as {
     version: string;
   };
-  if (!/^[\w.-]+$/.test(version)) throw new Error(`Bad model version in current.json: ${version}`);
+  if (!VERSION_NAME.test(version)) throw new Error(`Bad model version in current.json: ${version}`);
   return path.join(root, version);
+}
+
+/** The version every instance uses: the newest promotion or rollback, else `current.json`. */
+export async function activeVersion(root = modelsRoot()): Promise<string> {
+  const [latest] = await getDb()
+    .select({ version: modelPromotions.version })
+    .from(modelPromotions)
+    .orderBy(desc(modelPromotions.id))
+    .limit(1);
+  if (latest && VERSION_NAME.test(latest.version)) return latest.version;
+  return path.basename(await currentModelDir(root));
+}
+
+export async function activeModelDir(root = modelsRoot()): Promise<string> {
+  return path.join(root, await activeVersion(root));
 }
 
 const loaded = new Map<string, Promise<LoadedClassifier>>();
@@ -42,13 +70,9 @@ export async function loadClassifier(dir: string): Promise<LoadedClassifier> {
   return pending;
 }
 
-let current: Promise<LoadedClassifier> | undefined;
-
-/** The current model, resolved and loaded once per process (a new version needs a restart). */
-export function getClassifier(): Promise<LoadedClassifier> {
-  current ??= currentModelDir().then(loadClassifier);
-  current.catch(() => (current = undefined));
-  return current;
+/** The model in use now: its version asked each time, each version loaded once. */
+export async function getClassifier(): Promise<LoadedClassifier> {
+  return loadClassifier(await activeModelDir());
 }
 
 export type ClassifiedImage = Analysed & { width: number; height: number };
@@ -75,4 +99,16 @@ export async function heatmapPng(result: ClassifiedImage): Promise<Buffer> {
   })
     .png({ compressionLevel: 4 })
     .toBuffer();
+}
+
+/** The files of a model folder the browser loads (the network, its weights, its settings). */
+const MODEL_FILE = /^[\w][\w.-]*\.(json|bin)$/;
+
+/**
+ * A file of a version in the models folder, for private mode (a version promoted after the
+ * build is not among the build's static files); null when there is no such file.
+ */
+export async function readModelFile(version: string, file: string): Promise<Buffer | null> {
+  if (!VERSION_NAME.test(version) || !MODEL_FILE.test(file)) return null;
+  return fs.readFile(path.join(modelsRoot(), version, file)).catch(() => null);
 }

@@ -1,6 +1,6 @@
 import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { Field } from "./forms";
+import { Field, fieldMessage, replyTo } from "./forms";
 import { CLASS_LABELS, type ClassId, type Verdict } from "~/analyses/vocabulary";
 import {
   confirmsModel,
@@ -129,6 +129,47 @@ export function Assessment({
   );
 }
 
+/**
+ * The hematologist's answer on the patient's and the doctor's case pages, once the
+ * consultation is answered (or since closed); `children` follow it.
+ */
+export function ConsultationAnswer({
+  consultation: c,
+  doctorName,
+  analysis,
+  children,
+}: {
+  consultation: {
+    status: ConsultationStatus;
+    doctorClass: DoctorClass | null;
+    urgency: Urgency | null;
+    recommendations: string | null;
+    morphology: string | null;
+    steps: { answeredAt?: string | null };
+  };
+  doctorName: string;
+  analysis: { topClass: ClassId; verdict: Verdict };
+  children?: ReactNode;
+}) {
+  const answered = c.status === "answered" || c.status === "closed";
+  if (!answered || !c.doctorClass || !c.urgency || !c.steps.answeredAt) return null;
+  return (
+    <>
+      <Assessment
+        doctorName={doctorName}
+        answeredAt={c.steps.answeredAt}
+        doctorClass={c.doctorClass}
+        modelClass={analysis.topClass}
+        modelVerdict={analysis.verdict}
+        urgency={c.urgency}
+        recommendations={c.recommendations ?? ""}
+        morphology={c.morphology}
+      />
+      {children}
+    </>
+  );
+}
+
 export type ThreadMessage = {
   id: string;
   body: string;
@@ -137,18 +178,22 @@ export type ThreadMessage = {
   createdAt: string;
 };
 
-/** The case's messages (plain text, never HTML) and, while open, a form to write one. */
+/**
+ * The case's messages (plain text, never HTML) and, while open, a form to write one, which
+ * shows what was wrong with the last message sent (`actionResult`: the page's action data).
+ */
 export function MessageThread({
   messages,
   canPost,
-  error,
+  actionResult,
   children,
 }: {
   messages: ThreadMessage[];
   canPost: boolean;
-  error?: string;
+  actionResult?: unknown;
   children?: ReactNode;
 }) {
+  const error = fieldMessage(replyTo(actionResult, "message"), "body");
   return (
     <section className="panel" aria-labelledby="messages-heading" id="messages">
       <h2 id="messages-heading">Messages</h2>

@@ -1,9 +1,11 @@
 /**
- * Small pieces of a doctor's profile shared by the public page and the finder's cards:
- * the drawn initials avatar, the reply time and the fees.
+ * Small pieces of a doctor's profile shared by the public page and the finder's cards and
+ * map: the drawn initials avatar, the reply time, the fees and the map popup's lines.
  */
 import { FEE_KINDS, FEE_KIND_LABELS, formatFee, type Fee } from "~/doctors/fees";
+import { certificationLabel, practiceLabel, type ProfileYears } from "~/doctors/profile-details";
 import { replyTimeLabel, type ReplyStats } from "~/doctors/reply-time";
+import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
 
 /** "Amira Haddad" → "AH"; the title ("Dr", "Prof.") is not part of the initials. */
 export function initials(name: string): string {
@@ -87,4 +89,34 @@ export function feeSummary(fees: Fees): string {
     if (!fee) return [];
     return [`${FEE_KIND_LABELS[kind]} ${fee.kind === "free" ? "free" : formatFee(fee)}`];
   }).join(" · ");
+}
+
+type Summary = Fees &
+  ReplyStats &
+  ProfileYears & {
+    specialties: string[];
+    languages: string[];
+    ratingCount: number;
+    ratingMean: number | null;
+    distanceKm: number;
+  };
+
+/**
+ * What a map popup says of a doctor, a short line each: specialties and certification,
+ * years in practice, languages, reply time, fees, rating and distance (only what is stated).
+ */
+export function summaryLines(d: Summary): string[] {
+  const specialties = d.specialties.map((s) => SPECIALTIES[s as Specialty] ?? s).join(", ");
+  const certified = certificationLabel(d.boardCertificationYear);
+  return [
+    [specialties, certified].filter(Boolean).join(" · "),
+    practiceLabel(d.practiceStartYear),
+    d.languages.length > 0 ? `Speaks ${d.languages.join(", ")}` : null,
+    replyTimeLabel(d),
+    feeSummary(d) || null,
+    d.ratingCount > 0 && d.ratingMean !== null
+      ? `Rated ${d.ratingMean.toFixed(1)} of 5 (${d.ratingCount} ${d.ratingCount === 1 ? "review" : "reviews"})`
+      : "No reviews yet",
+    `${d.distanceKm.toFixed(1)} km away`,
+  ].filter((line): line is string => Boolean(line));
 }

@@ -4,7 +4,7 @@
  */
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { consultations, doctorProfiles, users } from "#db/schema";
+import { consultations, doctorProfiles, users, type Analysis } from "#db/schema";
 import { doctorName } from "~/doctors/vocabulary";
 
 export type FinalReview = {
@@ -83,4 +83,22 @@ export async function finalClassesFor(
     });
   }
   return result;
+}
+
+/**
+ * A patient's analyses as their lists show them (history, dashboard): the model's answer and,
+ * once a hematologist answered, theirs. Callers pass only analyses the actor may see.
+ */
+export async function withFinalClasses(
+  own: Pick<Analysis, "id" | "verdict" | "topClass" | "confidence" | "createdAt">[],
+) {
+  const finals = await finalClassesFor(own.map((a) => a.id));
+  return own.map((a) => ({
+    id: a.id,
+    verdict: a.verdict,
+    topClass: a.topClass,
+    confidence: a.confidence,
+    final: finals.get(a.id) ?? null,
+    createdAt: a.createdAt.toISOString(),
+  }));
 }

@@ -8,7 +8,14 @@
  */
 import { and, eq, inArray, isNull, ne } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { analyses, consultations, doctorProfiles, reviews, type Consultation } from "#db/schema";
+import {
+  analyses,
+  clinicPatients,
+  consultations,
+  doctorProfiles,
+  reviews,
+  type Consultation,
+} from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { inTransaction, type Executor } from "~/data/unit-of-work.server";
@@ -166,9 +173,23 @@ async function transition(actor: Actor, id: string, { step, side, from, set }: T
       // The doctor's access ends: their earlier notifications stop naming the patient.
       await redactDoctorNotifications(uow, (await partiesOf(uow.tx, row)).doctorUserId, [id]);
     }
-    await notify(uow, await noticeOf(uow.tx, step, row));
+    if (!(await isUnclaimedClinicRecord(uow.tx, row))) await notify(uow, await noticeOf(uow.tx, step, row));
     return row;
   });
+}
+
+/**
+ * A doctor's clinic record whose patient has not claimed it: its account is a record holder
+ * nobody reads, so no notice is written or mailed (decision 061).
+ */
+async function isUnclaimedClinicRecord(db: Executor, row: Consultation): Promise<boolean> {
+  if (!row.clinicPatientId) return false;
+  const [patient] = await db
+    .select({ claimedAt: clinicPatients.claimedAt, holderId: clinicPatients.holderId })
+    .from(clinicPatients)
+    .where(eq(clinicPatients.id, row.clinicPatientId))
+    .limit(1);
+  return !patient?.claimedAt || patient.holderId !== row.patientId;
 }
 
 export const withdrawRequest = (actor: Actor, id: string) =>

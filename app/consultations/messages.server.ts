@@ -22,8 +22,17 @@ async function consultationFor(actor: Actor, id: string) {
   return consultation ? { consultation, side } : notFound();
 }
 
-export function canPostMessages(c: { status: ConsultationStatus; revokedAt: Date | null }) {
-  return (LIVE_STATUSES as readonly ConsultationStatus[]).includes(c.status) && !c.revokedAt;
+/** A doctor's own clinic record has no thread: there is no request to talk about (decision 061). */
+export function canPostMessages(c: {
+  status: ConsultationStatus;
+  revokedAt: Date | null;
+  clinicPatientId?: string | null;
+}) {
+  return (
+    (LIVE_STATUSES as readonly ConsultationStatus[]).includes(c.status) &&
+    !c.revokedAt &&
+    !c.clinicPatientId
+  );
 }
 
 export async function listMessages(actor: Actor, consultationId: string) {

@@ -3,7 +3,7 @@
  * both inboxes and a case's images. Scoped by the actor through `visibleTo`; reads that
  * show patient data are audited.
  */
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, consultations, doctorProfiles, users } from "#db/schema";
 import { audit } from "~/audit/audit.server";
@@ -92,7 +92,8 @@ export async function listDoctorCases(actor: Actor) {
       .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
       .innerJoin(users, eq(users.id, consultations.patientId))
       .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
-      .where(doctorSees(actor.id))
+      // The doctor's own clinic records are in the records browser, not among shared cases.
+      .where(and(doctorSees(actor.id), isNull(consultations.clinicPatientId)))
       .orderBy(desc(consultations.requestedAt))
   ).map((r) => ({
     ...r.c,

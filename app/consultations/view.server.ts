@@ -19,6 +19,8 @@ export function consultationView(c: Consultation, { doctorCertified = true } = {
     recommendations: c.recommendations,
     morphology: c.morphology,
     urgency: c.urgency,
+    /** Set on a doctor's own clinic record (decision 061). */
+    clinicPatientId: c.clinicPatientId,
     steps: {
       requestedAt: c.requestedAt.toISOString(),
       acceptedAt: iso(c.acceptedAt),

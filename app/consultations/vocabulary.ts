@@ -4,25 +4,17 @@
  * Isomorphic.
  */
 import { CLASS_IDS, CLASS_LABELS, type ClassId } from "../analyses/vocabulary";
+import { labelledValues } from "../vocabulary/labelled";
 
-export const CONSULTATION_STATUSES = [
-  "requested",
-  "accepted",
-  "declined",
-  "answered",
-  "closed",
-  "withdrawn",
-] as const;
-export type ConsultationStatus = (typeof CONSULTATION_STATUSES)[number];
-
-export const STATUS_LABELS: Record<ConsultationStatus, string> = {
+export const { values: CONSULTATION_STATUSES, labels: STATUS_LABELS } = labelledValues({
   requested: "Waiting for the doctor",
   accepted: "Accepted — the doctor is reviewing",
   declined: "Declined",
   answered: "Answered",
   closed: "Closed",
   withdrawn: "Withdrawn",
-};
+});
+export type ConsultationStatus = (typeof CONSULTATION_STATUSES)[number];
 
 /** A consultation the doctor may still act on and the patient may withdraw. */
 export const OPEN_STATUSES = ["requested", "accepted"] as const satisfies ConsultationStatus[];
@@ -85,11 +77,9 @@ export const MORPHOLOGY_MAX = 4000;
 export const ADVICE_MIN = 5;
 export const ADVICE_MAX = 4000;
 
-export const URGENCIES = ["routine", "soon", "urgent"] as const;
-export type Urgency = (typeof URGENCIES)[number];
-
-export const URGENCY_LABELS: Record<Urgency, string> = {
+export const { values: URGENCIES, labels: URGENCY_LABELS } = labelledValues({
   routine: "Routine",
   soon: "Soon (within days)",
   urgent: "Urgent (today)",
-};
+});
+export type Urgency = (typeof URGENCIES)[number];

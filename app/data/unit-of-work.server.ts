@@ -50,6 +50,8 @@ export async function inTransaction<T>(work: (uow: UnitOfWork) => T | PromiseLik
   const result = await exclusive(() =>
     inside.run(true, async () => {
       const writer = getWriter();
+      // IMMEDIATE takes the write lock at BEGIN: a unit of work that reads before it writes cannot
+      // fail with SQLITE_BUSY half-way when another process (a script, a second server) wrote.
       writer.$client.exec("BEGIN IMMEDIATE");
       try {
         const value = await work({

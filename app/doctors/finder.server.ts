@@ -110,6 +110,8 @@ export type FinderResult = {
   widenedFrom: number | null;
   doctors: DoctorHit[];
   placeNotFound: boolean;
+  /** A postcode of a country whose postcodes are not known offline (then `origin` is null). */
+  postcodeCountry: string | null;
   /**
    * A postcode several countries use: with `origin` null, the places to choose from; with
    * an origin (the searcher's country had it), the others, offered as "did you mean".
@@ -133,15 +135,20 @@ const FALLBACK_RESULTS = 5;
 export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): FinderResult {
   let origin: FinderResult["origin"] = null;
   let placeNotFound = false;
+  let postcodeCountry: string | null = null;
   let otherPlaces: Place[] = [];
   if (query.lat !== undefined && query.lng !== undefined) {
     origin = { lat: query.lat, lng: query.lng, label: "your location" };
   } else if (query.place) {
-    const { place, alternatives } = resolvePlaceFor(query.place, query.region);
+    const { place, alternatives, unknownPostcodeCountry } = resolvePlaceFor(
+      query.place,
+      query.region,
+    );
     otherPlaces = alternatives;
+    postcodeCountry = unknownPostcodeCountry ?? null;
     if (place)
       origin = { lat: place.lat, lng: place.lng, label: `${place.name}, ${place.country}` };
-    else placeNotFound = alternatives.length === 0;
+    else placeNotFound = alternatives.length === 0 && !postcodeCountry;
   }
   if (!origin)
     return {
@@ -150,6 +157,7 @@ export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): Finde
       widenedFrom: null,
       doctors: [],
       placeNotFound,
+      postcodeCountry,
       otherPlaces,
       fallback: null,
       more: false,
@@ -199,6 +207,7 @@ export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): Finde
     widenedFrom: radiusKm !== query.radius ? query.radius : null,
     doctors,
     placeNotFound,
+    postcodeCountry,
     otherPlaces,
     fallback,
     more: doctors.length === shown && query.pages < MAX_PAGES,

@@ -19,6 +19,7 @@ import { invalid, isDomainError, notFound } from "~/errors/domain-error";
 import { ImageRejected, isHeif, MAX_INPUT_PIXELS, sniffImageType } from "~/uploads/image.server";
 import { parseUpload } from "~/uploads/multipart.server";
 import { getImageStore, newImageKey } from "~/uploads/storage.server";
+import { BACK_TO_VERIFICATION } from "./profile.server";
 
 export const PHOTO_MAX_MB = 5;
 const PHOTO_MAX_BYTES = PHOTO_MAX_MB * 1024 * 1024;
@@ -83,14 +84,7 @@ export async function setOwnPhoto(actor: Actor, bytes: Uint8Array | null) {
         .update(doctorProfiles)
         .set({
           photoKey: key,
-          ...(backToVerification
-            ? {
-                status: "pending" as const,
-                verifiedAt: null,
-                verifiedBy: null,
-                rejectionReason: null,
-              }
-            : {}),
+          ...(backToVerification ? BACK_TO_VERIFICATION : {}),
           updatedAt: new Date(),
         })
         .where(eq(doctorProfiles.id, current.id));

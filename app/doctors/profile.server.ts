@@ -8,6 +8,14 @@ import { endDoctorAccess } from "~/consultations/access.server";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { certificationList, feeOf, type ProfileInput } from "./validation";
 
+/** A reviewed profile whose reviewed details change goes back to the admin's queue. */
+export const BACK_TO_VERIFICATION = {
+  status: "pending",
+  verifiedAt: null,
+  verifiedBy: null,
+  rejectionReason: null,
+} as const;
+
 /** The acting doctor's own profile. */
 export async function getOwnProfile(actor: Actor) {
   if (!can(actor, { type: "doctor:access" })) notFound();
@@ -41,7 +49,8 @@ export async function updateOwnProfile(actor: Actor, input: ProfileInput) {
     const credentialsChanged =
       current.licenceNumber !== input.licenceNumber ||
       current.licenceAuthority !== input.licenceAuthority ||
-      JSON.stringify(current.boardCertifications) !== JSON.stringify(certifications);
+      JSON.stringify(current.boardCertifications) !== JSON.stringify(certifications) ||
+      current.boardCertificationYear !== (input.boardCertificationYear ?? null);
     // What patients see as who the doctor is: what the admin verified must still be true.
     // (The name is the account's, set at registration: no page changes it.)
     const identityChanged =
@@ -56,6 +65,8 @@ export async function updateOwnProfile(actor: Actor, input: ProfileInput) {
         licenceNumber: input.licenceNumber,
         licenceAuthority: input.licenceAuthority,
         boardCertifications: certifications,
+        boardCertificationYear: input.boardCertificationYear ?? null,
+        practiceStartYear: input.practiceStartYear ?? null,
         specialties: input.specialties,
         languages: input.languages,
         clinicName: input.clinicName,
@@ -80,14 +91,7 @@ export async function updateOwnProfile(actor: Actor, input: ProfileInput) {
           amount: input.teleconsultationAmount,
           currency: input.teleconsultationCurrency,
         }),
-        ...(backToVerification
-          ? {
-              status: "pending" as const,
-              verifiedAt: null,
-              verifiedBy: null,
-              rejectionReason: null,
-            }
-          : {}),
+        ...(backToVerification ? BACK_TO_VERIFICATION : {}),
         updatedAt: new Date(),
       })
       .where(eq(doctorProfiles.id, current.id));

@@ -30,6 +30,8 @@ export async function getListedDoctor(doctorId: string) {
         phone: doctorProfiles.phone,
         website: doctorProfiles.website,
         education: doctorProfiles.education,
+        boardCertificationYear: doctorProfiles.boardCertificationYear,
+        practiceStartYear: doctorProfiles.practiceStartYear,
         inPersonFee: doctorProfiles.inPersonFee,
         teleconsultationFee: doctorProfiles.teleconsultationFee,
         replyCount: doctorProfiles.replyCount,

@@ -8,7 +8,7 @@
  * own transaction, so the figure always equals what the consultations say; the migration
  * (db/migrations/0015) backfilled it with the same definition. Decision 048.
  */
-import { and, eq, isNotNull, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { consultationMessages, consultations, doctorProfiles } from "#db/schema";
 import type { Executor } from "~/data/unit-of-work.server";
 
@@ -47,7 +47,12 @@ export async function refreshReplyTime(db: Executor, doctorProfileId: string): P
     })
     .from(consultations)
     .where(
-      and(eq(consultations.doctorProfileId, doctorProfileId), isNotNull(consultations.answeredAt)),
+      and(
+        eq(consultations.doctorProfileId, doctorProfileId),
+        isNotNull(consultations.answeredAt),
+        // A doctor's own clinic records are not replies to a patient's request (decision 061).
+        isNull(consultations.clinicPatientId),
+      ),
     );
   const replies = rows.map(
     (r) => Math.min(r.answeredAt, r.firstMessageAt ?? r.answeredAt) - r.requestedAt,

@@ -72,7 +72,8 @@ const CANDIDATES = `
 const DETAILS = `
   SELECT p.geo_id, p.id, p.title, u.display_name, p.clinic_name, p.city, p.country,
          p.specialties, p.languages, p.reply_count, p.median_reply_ms, p.in_person_fee,
-         p.teleconsultation_fee, p.photo_key IS NOT NULL AS has_photo
+         p.teleconsultation_fee, p.photo_key IS NOT NULL AS has_photo,
+         p.board_certification_year, p.practice_start_year
   FROM doctor_profiles p JOIN users u ON u.id = p.user_id
   WHERE p.geo_id = ANY($1::integer[])`;
 
@@ -102,6 +103,8 @@ type DetailRow = {
   in_person_fee: Fee | null;
   teleconsultation_fee: Fee | null;
   has_photo: boolean;
+  board_certification_year: number | null;
+  practice_start_year: number | null;
 };
 
 const stringList = (value: unknown): string[] =>
@@ -226,6 +229,8 @@ async function hydrate(
       inPersonFee: row.in_person_fee,
       teleconsultationFee: row.teleconsultation_fee,
       hasPhoto: row.has_photo,
+      boardCertificationYear: row.board_certification_year,
+      practiceStartYear: row.practice_start_year,
     };
     return [toDoctorHit(w, details, radiusKm, matchSpecialties)];
   });

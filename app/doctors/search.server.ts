@@ -85,6 +85,9 @@ export type DoctorHit = {
   inPersonFee: Fee | null;
   teleconsultationFee: Fee | null;
   hasPhoto: boolean;
+  /** Stated years (./profile-details.ts), or null. */
+  boardCertificationYear: number | null;
+  practiceStartYear: number | null;
   score: number;
   why: string[];
 };
@@ -152,7 +155,9 @@ function statements(db: BetterSqlite3.Database): Statements {
               p.clinic_name AS clinicName, p.city, p.country,
               p.specialties, p.languages, p.reply_count AS replyCount,
               p.median_reply_ms AS medianReplyMs, p.in_person_fee AS inPersonFee,
-              p.teleconsultation_fee AS teleconsultationFee, p.photo_key IS NOT NULL AS hasPhoto
+              p.teleconsultation_fee AS teleconsultationFee, p.photo_key IS NOT NULL AS hasPhoto,
+              p.board_certification_year AS boardCertificationYear,
+              p.practice_start_year AS practiceStartYear
        FROM doctor_profiles p JOIN users u ON u.id = p.user_id
        WHERE p.geo_id IN (SELECT value FROM json_each(?))`,
     ),
@@ -186,6 +191,34 @@ export function better(a: Scored, b: Scored): boolean {
 /** `better` as a sort comparator. */
 export const byRank = (a: Scored, b: Scored) => (better(a, b) ? -1 : better(b, a) ? 1 : 0);
 
+/**
+ * Binary heaps in an array: `above(a, b)` when a belongs nearer the root. `siftUp` restores the
+ * order after h[i] was appended, `siftDown` after h[i] was replaced.
+ */
+function siftUp<T>(h: T[], i: number, above: (a: T, b: T) => boolean) {
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!above(h[i]!, h[parent]!)) return;
+    [h[parent], h[i]] = [h[i]!, h[parent]!];
+    i = parent;
+  }
+}
+
+function siftDown<T>(h: T[], i: number, above: (a: T, b: T) => boolean) {
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let top = i;
+    if (l < h.length && above(h[l]!, h[top]!)) top = l;
+    if (r < h.length && above(h[r]!, h[top]!)) top = r;
+    if (top === i) return;
+    [h[top], h[i]] = [h[i]!, h[top]!];
+    i = top;
+  }
+}
+
+const worse = (a: Scored, b: Scored) => better(b, a);
+
 /** A bounded heap keeping the k best; the root is the worst of them. */
 class TopK {
   readonly items: Scored[] = [];
@@ -208,28 +241,12 @@ class TopK {
     const h = this.items;
     if (h.length < this.k) {
       h.push(x);
-      let i = h.length - 1;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!better(h[parent]!, h[i]!)) break;
-        [h[parent], h[i]] = [h[i]!, h[parent]!];
-        i = parent;
-      }
+      siftUp(h, h.length - 1, worse);
       return;
     }
     if (h.length === 0 || !better(x, h[0]!)) return;
     h[0] = x;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let worst = i;
-      if (l < h.length && better(h[worst]!, h[l]!)) worst = l;
-      if (r < h.length && better(h[worst]!, h[r]!)) worst = r;
-      if (worst === i) break;
-      [h[worst], h[i]] = [h[i]!, h[worst]!];
-      i = worst;
-    }
+    siftDown(h, 0, worse);
   }
 
   sorted(): Scored[] {
@@ -239,6 +256,8 @@ class TopK {
 
 /** A doctor read from the nodes only: its id and an upper bound of its score. */
 type Candidate = { geoId: number; bound: number };
+
+const higherBound = (a: Candidate, b: Candidate) => a.bound > b.bound;
 
 /** Candidates waiting to be refined, the best bound first (a binary max-heap). */
 class CandidateQueue {
@@ -256,13 +275,7 @@ class CandidateQueue {
   push(x: Candidate): void {
     const h = this.items;
     h.push(x);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (h[parent]!.bound >= h[i]!.bound) break;
-      [h[parent], h[i]] = [h[i]!, h[parent]!];
-      i = parent;
-    }
+    siftUp(h, h.length - 1, higherBound);
   }
 
   pop(): Candidate | undefined {
@@ -271,17 +284,7 @@ class CandidateQueue {
     const last = h.pop();
     if (h.length === 0 || last === undefined) return top;
     h[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let best = i;
-      if (l < h.length && h[l]!.bound > h[best]!.bound) best = l;
-      if (r < h.length && h[r]!.bound > h[best]!.bound) best = r;
-      if (best === i) break;
-      [h[best], h[i]] = [h[i]!, h[best]!];
-      i = best;
-    }
+    siftDown(h, 0, higherBound);
     return top;
   }
 }
@@ -541,21 +544,19 @@ function scan(st: Statements, q: Normalised): DoctorHit[] {
 // ---------------------------------------------------------------------------------------
 // Phase 3: full rows for the winners only.
 
-type DetailRow = {
+/** The details as SQLite returns them: lists and fees as JSON text, the photo flag as 0 or 1. */
+type DetailRow = Omit<
+  DoctorDetails,
+  "specialties" | "languages" | "inPersonFee" | "teleconsultationFee" | "hasPhoto"
+> & {
   geoId: number;
-  id: string;
-  title: string | null;
-  displayName: string;
-  clinicName: string | null;
-  city: string | null;
-  country: string | null;
   specialties: string;
   languages: string;
-  replyCount: number;
-  medianReplyMs: number | null;
   inPersonFee: string | null;
   teleconsultationFee: string | null;
   hasPhoto: number;
+  boardCertificationYear: number | null;
+  practiceStartYear: number | null;
 };
 
 function hydrate(st: Statements, q: Normalised, winners: Scored[]): DoctorHit[] {
@@ -592,6 +593,8 @@ export type DoctorDetails = {
   inPersonFee: Fee | null;
   teleconsultationFee: Fee | null;
   hasPhoto: boolean;
+  boardCertificationYear: number | null;
+  practiceStartYear: number | null;
 };
 
 /** A winner and its details as the finder shows them, explained (both engines). */
@@ -623,6 +626,8 @@ export function toDoctorHit(
     inPersonFee: d.inPersonFee,
     teleconsultationFee: d.teleconsultationFee,
     hasPhoto: d.hasPhoto,
+    boardCertificationYear: d.boardCertificationYear,
+    practiceStartYear: d.practiceStartYear,
     score: w.score,
     why: whyRecommended({
       ...w,

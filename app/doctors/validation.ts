@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CURRENCIES, minorDigits, type Fee, type FeeKind } from "./fees";
 import { LANGUAGES } from "./languages";
+import { EARLIEST_PROFILE_YEAR } from "./profile-details";
 import { SPECIALTY_IDS, type Specialty } from "./specialties";
 import { VERIFICATION_STATUSES } from "./vocabulary";
 
@@ -36,6 +37,18 @@ const feeCurrency = z
   .toUpperCase()
   .refine((c) => CURRENCIES.includes(c), "Use a three-letter currency code, e.g. EUR, USD, INR")
   .optional();
+
+/**
+ * A year on the profile (board certification, start of practice): optional, a whole year from
+ * EARLIEST_PROFILE_YEAR to this year (checked when the form is parsed, so never "stale").
+ */
+const profileYear = (label: string) =>
+  z
+    .number({ error: `Enter the ${label} as four digits, e.g. 2009` })
+    .int(`Enter the ${label} as four digits, e.g. 2009`)
+    .min(EARLIEST_PROFILE_YEAR, `Enter a ${label} from ${EARLIEST_PROFILE_YEAR} on`)
+    .refine((year) => year <= new Date().getFullYear(), `The ${label} cannot be in the future`)
+    .optional();
 
 type FeeFields = { fee: (typeof FEE_OPTIONS)[number]; amount?: number; currency?: string };
 
@@ -75,6 +88,8 @@ export const ProfileSchema = z
       .trim()
       .min(1, "List at least one board certification")
       .max(500, "Keep the certifications under 500 characters"),
+    boardCertificationYear: profileYear("board-certification year"),
+    practiceStartYear: profileYear("start year of practice"),
     specialties: list<Specialty>(SPECIALTY_IDS, "Choose at least one specialty"),
     languages: list(LANGUAGES, "Choose at least one language"),
     clinicName: text("clinic name", 120),

@@ -21,6 +21,33 @@ export const ADMIN_DOCTORS_PAGE_SIZE = 20;
 
 export type DoctorListQuery = { q: string; status: VerificationStatus | "all"; page: number };
 
+/** What an admin checks before deciding: who the doctor is, their licence and where they work. */
+const SUBMITTED_CREDENTIALS = {
+  profileId: doctorProfiles.id,
+  userId: users.id,
+  name: users.displayName,
+  email: users.email,
+  licenceNumber: doctorProfiles.licenceNumber,
+  licenceAuthority: doctorProfiles.licenceAuthority,
+  boardCertifications: doctorProfiles.boardCertifications,
+  boardCertificationYear: doctorProfiles.boardCertificationYear,
+  specialties: doctorProfiles.specialties,
+  clinicName: doctorProfiles.clinicName,
+  city: doctorProfiles.city,
+  country: doctorProfiles.country,
+  submittedAt: doctorProfiles.updatedAt,
+  isDemo: doctorProfiles.isDemo,
+};
+
+/** Where a profile stands in verification, and the reason an admin gave for a refusal or suspension. */
+const VERIFICATION_STATE = {
+  status: doctorProfiles.status,
+  rejectionReason: doctorProfiles.rejectionReason,
+  suspensionReason: doctorProfiles.suspensionReason,
+  suspendedAt: doctorProfiles.suspendedAt,
+  verifiedAt: doctorProfiles.verifiedAt,
+};
+
 /**
  * The admin's list of doctor profiles: a search over name, e-mail, licence number and city,
  * a status filter and pages of 20. The queue of pending profiles runs oldest first; the other
@@ -57,25 +84,9 @@ export async function listDoctorsForAdmin(actor: Actor, query: DoctorListQuery) 
   const rows = (
     await db
       .select({
-        profileId: doctorProfiles.id,
-        userId: users.id,
-        name: users.displayName,
+        ...SUBMITTED_CREDENTIALS,
+        ...VERIFICATION_STATE,
         title: doctorProfiles.title,
-        email: users.email,
-        status: doctorProfiles.status,
-        licenceNumber: doctorProfiles.licenceNumber,
-        licenceAuthority: doctorProfiles.licenceAuthority,
-        boardCertifications: doctorProfiles.boardCertifications,
-        specialties: doctorProfiles.specialties,
-        clinicName: doctorProfiles.clinicName,
-        city: doctorProfiles.city,
-        country: doctorProfiles.country,
-        rejectionReason: doctorProfiles.rejectionReason,
-        suspensionReason: doctorProfiles.suspensionReason,
-        suspendedAt: doctorProfiles.suspendedAt,
-        verifiedAt: doctorProfiles.verifiedAt,
-        submittedAt: doctorProfiles.updatedAt,
-        isDemo: doctorProfiles.isDemo,
       })
       .from(doctorProfiles)
       .innerJoin(users, eq(users.id, doctorProfiles.userId))
@@ -95,21 +106,7 @@ export async function listDoctorsForAdmin(actor: Actor, query: DoctorListQuery) 
 export async function listPendingDoctors(actor: Actor) {
   if (!can(actor, { type: "admin:access" })) notFound();
   return await getDb()
-    .select({
-      profileId: doctorProfiles.id,
-      userId: users.id,
-      name: users.displayName,
-      email: users.email,
-      licenceNumber: doctorProfiles.licenceNumber,
-      licenceAuthority: doctorProfiles.licenceAuthority,
-      boardCertifications: doctorProfiles.boardCertifications,
-      specialties: doctorProfiles.specialties,
-      clinicName: doctorProfiles.clinicName,
-      city: doctorProfiles.city,
-      country: doctorProfiles.country,
-      submittedAt: doctorProfiles.updatedAt,
-      isDemo: doctorProfiles.isDemo,
-    })
+    .select(SUBMITTED_CREDENTIALS)
     .from(doctorProfiles)
     .innerJoin(users, eq(users.id, doctorProfiles.userId))
     .where(eq(doctorProfiles.status, "pending"))
@@ -121,14 +118,7 @@ export async function getOwnVerification(actor: Actor) {
   if (!can(actor, { type: "doctor:access" })) notFound();
   const row = (
     await getDb()
-      .select({
-        profileId: doctorProfiles.id,
-        status: doctorProfiles.status,
-        rejectionReason: doctorProfiles.rejectionReason,
-        suspensionReason: doctorProfiles.suspensionReason,
-        suspendedAt: doctorProfiles.suspendedAt,
-        verifiedAt: doctorProfiles.verifiedAt,
-      })
+      .select({ profileId: doctorProfiles.id, ...VERIFICATION_STATE })
       .from(doctorProfiles)
       .where(eq(doctorProfiles.userId, actor.id))
       .limit(1)

@@ -1,13 +1,15 @@
 /** The words of doctor profiles. Isomorphic; the schema imports it. */
-export const VERIFICATION_STATUSES = ["pending", "verified", "suspended", "rejected"] as const;
-export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
+import { labelledValues } from "../vocabulary/labelled";
 
-export const VERIFICATION_STATUS_LABELS: Record<VerificationStatus, string> = {
-  pending: "Awaiting verification",
-  verified: "Certified",
-  suspended: "Suspended",
-  rejected: "Verification declined",
-};
+export const { values: VERIFICATION_STATUSES, labels: VERIFICATION_STATUS_LABELS } = labelledValues(
+  {
+    pending: "Awaiting verification",
+    verified: "Certified",
+    suspended: "Suspended",
+    rejected: "Verification declined",
+  },
+);
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
 
 /**
  * Only a certified profile is listed, receives new cases and sees the cases shared with it;

@@ -13,8 +13,8 @@ export class DomainError extends Error {
     readonly options: {
       field?: string;
       retryAfterSeconds?: number;
-      /** A refusal HTTP names more precisely (401 bad credentials, 413 too large, 415, 422). */
-      status?: 401 | 413 | 415 | 422;
+      /** A refusal HTTP names more precisely (401 bad credentials, 410 spent link, 413 too large, 415, 422). */
+      status?: 401 | 410 | 413 | 415 | 422;
     } = {},
   ) {
     super(message);
@@ -30,7 +30,7 @@ export function notFound(message = "Not found"): never {
 export const conflict = (message: string) => new DomainError("conflict", message);
 
 /** The input is refused; `field` puts the message next to that form field. */
-export const invalid = (message: string, field?: string, status?: 401 | 413 | 415 | 422) =>
+export const invalid = (message: string, field?: string, status?: 401 | 410 | 413 | 415 | 422) =>
   new DomainError("invalid", message, { field, status });
 
 export const forbidden = (message: string) => new DomainError("forbidden", message);

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { normalisePlace, type Place } from "~/geo/place-names";
+import { knowsPostcodesOf, normalisePlace, type Place } from "~/geo/place-names";
 import { placeTable } from "~/geo/place-table.server";
 import type { PostcodeQuery } from "~/geo/postcodes.server";
 import {
@@ -105,8 +105,21 @@ export function resolvePlace(text: string): Place | undefined {
 export function resolvePlaceFor(
   text: string,
   region?: string,
-): { place: Place | undefined; alternatives: Place[] } {
-  const matches = parsePostcodeQuery(text) ? resolvePostcodes(text) : [];
+): { place: Place | undefined; alternatives: Place[]; unknownPostcodeCountry?: string } {
+  const query = parsePostcodeQuery(text);
+  const matches = query ? resolvePostcodes(text) : [];
+  // A code of a country whose postcodes we do not know ("10115, DE", or a bare "10115" from a
+  // German browser) is not placed in another country behind the searcher's back: the finder
+  // says it cannot place it and asks for the town (another country's place stays on offer).
+  const country =
+    query && !query.rest ? (query.country ?? (query.hint ? undefined : region)) : undefined;
+  if (country && !knowsPostcodesOf(country)) {
+    return {
+      place: undefined,
+      alternatives: query?.country ? [] : matches,
+      unknownPostcodeCountry: country,
+    };
+  }
   if (matches.length <= 1) return { place: resolvePlace(text), alternatives: [] };
   const preferred = matches.find((p) => p.country === region);
   return {

@@ -32,3 +32,9 @@ export function countryName(code: string): string {
     return code;
   }
 }
+
+/** The countries whose postcodes the place table knows (decisions 011, 049, 056). */
+export const POSTCODE_COUNTRIES = ["US", "CA", "FR", "AU", "IN"] as const;
+export const POSTCODE_COUNTRIES_LABEL = "the US, Canada, France, Australia and India";
+export const knowsPostcodesOf = (country: string) =>
+  (POSTCODE_COUNTRIES as readonly string[]).includes(country);

@@ -149,7 +149,13 @@ function readDirectory(zip: yauzl.ZipFile, limits: ArchiveLimits): Promise<Archi
   });
 }
 
-export type PlannedFile = { source: ArchiveEntry; folder: ClassFolder; name: string };
+export type PlannedFile = {
+  source: ArchiveEntry;
+  folder: ClassFolder;
+  name: string;
+  /** The manifest's patient id, when it has a `patient` column (the split keeps patients whole). */
+  patient?: string;
+};
 
 export type Plan = {
   files: PlannedFile[];
@@ -191,14 +197,14 @@ export async function planLayout(archive: Archive): Promise<Plan> {
   const files: PlannedFile[] = [];
   const badNames: string[] = [];
   const seen = new Set<string>();
-  const add = (source: ArchiveEntry, folder: ClassFolder, name: string) => {
+  const add = (source: ArchiveEntry, folder: ClassFolder, name: string, patient?: string) => {
     if (!SAFE_NAME.test(name)) return void badNames.push(source.name);
     const key = `${folder}/${name}`.toLowerCase();
     if (seen.has(key)) {
       throw refuse(`Two files would be stored as “${show(`${folder}/${name}`)}”; rename one.`);
     }
     seen.add(key);
-    files.push({ source, folder, name });
+    files.push({ source, folder, name, ...(patient ? { patient } : {}) });
   };
 
   if (manifest) {
@@ -209,7 +215,7 @@ export async function planLayout(archive: Archive): Promise<Plan> {
       const source = byPath.get(row.file);
       if (!source)
         throw refuse(`manifest.csv names “${show(row.file)}”, which is not in the archive.`);
-      add(source, row.folder, path.posix.basename(row.file));
+      add(source, row.folder, path.posix.basename(row.file), row.patient);
     }
     const listed = new Set(rows.map((r) => r.file));
     for (const r of relative) if (r !== manifest && !listed.has(r.path)) ignored.push(r.entry.name);
@@ -238,7 +244,10 @@ export async function planLayout(archive: Archive): Promise<Plan> {
   return { files, ignored, badNames, layout: "folders" };
 }
 
-type ManifestRow = { file: string; folder: ClassFolder };
+type ManifestRow = { file: string; folder: ClassFolder; patient?: string };
+
+/** A patient id as the stored manifest keeps it (no separators of the CSV). */
+const PATIENT_ID = /^[\w.-]{1,64}$/;
 
 export function parseManifest(text: string): ManifestRow[] {
   const lines = text
@@ -248,6 +257,9 @@ export function parseManifest(text: string): ManifestRow[] {
   const header = (lines.shift() ?? "").split(",").map((c) => c.trim().toLowerCase());
   const fileCol = header.indexOf("file");
   const classCol = header.includes("class") ? header.indexOf("class") : header.indexOf("label");
+  const patientCol = header.includes("patient")
+    ? header.indexOf("patient")
+    : header.indexOf("patient_id");
   if (fileCol < 0 || classCol < 0) {
     throw refuse("manifest.csv needs a header with the columns “file” and “class”.");
   }
@@ -265,7 +277,13 @@ export function parseManifest(text: string): ManifestRow[] {
         `manifest.csv line ${i + 2}: the class “${show((cells[classCol] ?? "").trim())}” is not one of ${CLASS_FOLDERS.join(", ")}.`,
       );
     }
-    return { file, folder };
+    const patient = patientCol < 0 ? "" : (cells[patientCol] ?? "").trim();
+    if (patient && !PATIENT_ID.test(patient)) {
+      throw refuse(
+        `manifest.csv line ${i + 2}: the patient id “${show(patient)}” may hold only letters, digits, . _ - (at most 64).`,
+      );
+    }
+    return { file, folder, ...(patient ? { patient } : {}) };
   });
 }
 

@@ -23,7 +23,12 @@ import { CLASS_FOLDERS, type ClassFolder, type SkipReason } from "./vocabulary";
 export type { DatasetReport };
 
 /** Manifest rows of the stored dataset (`file,exact_duplicate_of`), as the training script reads them. */
-export type StoredRow = { file: string; folder: ClassFolder; duplicateOf: string };
+export type StoredRow = {
+  file: string;
+  folder: ClassFolder;
+  duplicateOf: string;
+  patient?: string;
+};
 
 type Measured = {
   file: string;
@@ -34,6 +39,7 @@ type Measured = {
   height: number;
   diameter: number;
   reasons: ReasonCode[];
+  patient?: string;
 };
 
 /** A 64-bit difference hash: brighter-than-its-right-neighbour bits of an 9 × 8 grey copy. */
@@ -106,6 +112,7 @@ export async function buildReport(
   }));
   for (const planned of plan.files) {
     const result = await measureFile(dir, planned.folder, planned.name);
+    if (typeof result !== "string" && planned.patient) result.patient = planned.patient;
     if (typeof result === "string") {
       skipped.push({ file: `${planned.folder}/${planned.name}`, reason: result });
       await fsp.rm(path.join(dir, planned.folder, planned.name), { force: true });
@@ -119,7 +126,12 @@ export async function buildReport(
   const rows: StoredRow[] = measured.map((m) => {
     const original = firstOf.get(m.sha256);
     if (!original) firstOf.set(m.sha256, m.file);
-    return { file: m.file, folder: m.folder, duplicateOf: original ?? "" };
+    return {
+      file: m.file,
+      folder: m.folder,
+      duplicateOf: original ?? "",
+      ...(m.patient ? { patient: m.patient } : {}),
+    };
   });
   const splits = splitRows(rows, DEFAULT_SPLIT);
   const splitOf = (file: string) => splits.get(file)!.split;
@@ -246,7 +258,9 @@ export async function buildReport(
 
 /** The stored dataset's manifest, in the columns `scripts/model/dataset.ts` reads. */
 export function manifestCsv(rows: StoredRow[]): string {
-  return (
-    ["file,exact_duplicate_of", ...rows.map((r) => `${r.file},${r.duplicateOf}`)].join("\n") + "\n"
-  );
+  const patients = rows.some((r) => r.patient);
+  const header = patients ? "file,exact_duplicate_of,patient" : "file,exact_duplicate_of";
+  const line = (r: StoredRow) =>
+    patients ? `${r.file},${r.duplicateOf},${r.patient ?? ""}` : `${r.file},${r.duplicateOf}`;
+  return [header, ...rows.map(line)].join("\n") + "\n";
 }

@@ -22,3 +22,22 @@ export const RecipeSchema = z.object({
     .max(500, "At most 500 files per block"),
 });
 export type RecipeInput = z.output<typeof RecipeSchema>;
+
+/** The typed second confirmation of a promotion or a rollback (checked against the phrase). */
+export const ConfirmChangeSchema = z.object({
+  confirmation: z
+    .string({ error: "Type the phrase shown above the field to confirm" })
+    .trim()
+    .max(200, "Type the phrase shown above the field to confirm"),
+});
+
+export const GrantResearcherSchema = z.object({
+  email: z
+    .string({ error: "Give the e-mail address of the account" })
+    .trim()
+    .email("Give the e-mail address of the account"),
+});
+
+export const RevokeResearcherSchema = z.object({
+  userId: z.string({ error: "Choose a researcher" }).uuid("Choose a researcher"),
+});

@@ -3,6 +3,7 @@
  * validation report's findings. Isomorphic; the schema and the training scripts import it.
  */
 import { CLASS_IDS, CLASS_LABELS, type ClassId } from "../classifier/classes";
+import { labelledValues } from "../vocabulary/labelled";
 
 export { CLASS_IDS, CLASS_LABELS, type ClassId };
 
@@ -29,36 +30,30 @@ export function folderOfLabel(label: string): ClassFolder | null {
 }
 
 /** `staged`: extracted and reported, waiting for a decision; `accepted`: usable for training. */
-export const DATASET_STATUSES = ["staged", "accepted"] as const;
-export type DatasetStatus = (typeof DATASET_STATUSES)[number];
-
-export const DATASET_STATUS_LABELS: Record<DatasetStatus, string> = {
+export const { values: DATASET_STATUSES, labels: DATASET_STATUS_LABELS } = labelledValues({
   staged: "Waiting for review",
   accepted: "Accepted",
-};
+});
+export type DatasetStatus = (typeof DATASET_STATUSES)[number];
 
 /** Why a file of an accepted archive was left out of the dataset. */
-export const SKIP_REASONS = ["not_image", "unreadable", "too_small", "bad_name"] as const;
-export type SkipReason = (typeof SKIP_REASONS)[number];
-
-export const SKIP_REASON_TEXT: Record<SkipReason, string> = {
+export const { values: SKIP_REASONS, labels: SKIP_REASON_TEXT } = labelledValues({
   not_image: "not an image (JPEG, PNG, WebP or TIFF by its bytes)",
   unreadable: "an image that cannot be decoded (truncated or corrupt)",
   too_small: "smaller than 64 pixels on a side",
   bad_name: "a file name with characters other than letters, digits, space, . _ -",
-};
+});
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** A training job: waiting its turn, running in the job process, then one of three ends. */
-export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-
-export const JOB_STATUS_LABELS: Record<JobStatus, string> = {
+export const { values: JOB_STATUSES, labels: JOB_STATUS_LABELS } = labelledValues({
   queued: "Waiting to start",
   running: "Training",
   succeeded: "Finished",
   failed: "Failed",
   cancelled: "Cancelled",
-};
+});
+export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const isFinished = (status: JobStatus) =>
   status === "succeeded" || status === "failed" || status === "cancelled";
@@ -77,3 +72,18 @@ export const ARCHITECTURE_NAMES = Object.keys(ARCHITECTURES) as [
   ArchitectureName,
   ...ArchitectureName[],
 ];
+
+/**
+ * A change of the model in use: a lab candidate promoted, or an earlier version put back.
+ * The newest row names the current version for every instance (docs/decisions/059, 060).
+ */
+export const PROMOTION_KINDS = ["promote", "rollback"] as const;
+export type PromotionKind = (typeof PROMOTION_KINDS)[number];
+
+export const PROMOTION_KIND_LABELS: Record<PromotionKind, string> = {
+  promote: "Promoted",
+  rollback: "Rolled back to",
+};
+
+/** What the admin types to confirm a change of the model in use (the second step). */
+export const confirmationPhrase = (version: string) => `use ${version}`;

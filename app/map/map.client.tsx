@@ -40,8 +40,20 @@ const selectedIcon = L.icon({ ...icon.options, className: "marker-selected" });
 // Start fetching the outlines with the map's own chunk, not after the first render.
 loadCountryOutlines().catch(() => undefined);
 
-/** A marker's label is the doctor's own text (name, clinic): plain text, never markup. */
-export type MapMarker = { id: string; lat: number; lng: number; label: string };
+/**
+ * A marker's label is the doctor's own text (name, clinic): plain text, never markup. With a
+ * popup, a click (or Enter on the focused pin) opens the doctor's details and a link.
+ */
+export type MapMarker = {
+  id: string;
+  lat: number;
+  lng: number;
+  label: string;
+  popup?: { lines: string[]; href: string; linkText: string };
+};
+
+/** Ask the map to show a marker: zoom into its cluster, open its popup, focus the pin. */
+export type FocusRequest = { id: string; seq: number };
 
 /**
  * Leaflet puts a string tooltip or popup in with innerHTML; a clinic called
@@ -53,6 +65,25 @@ function textNode(text: string): HTMLElement {
   return span;
 }
 export type Tiles = { url: string; attribution: string };
+
+/** A popup's content as elements with text set, never as markup. */
+function popupContent(label: string, popup: NonNullable<MapMarker["popup"]>): HTMLElement {
+  const box = document.createElement("div");
+  box.className = "map-popup";
+  const title = document.createElement("strong");
+  title.textContent = label;
+  box.append(title);
+  for (const line of popup.lines) {
+    const p = document.createElement("span");
+    p.textContent = line;
+    box.append(p);
+  }
+  const link = document.createElement("a");
+  link.href = popup.href;
+  link.textContent = popup.linkText;
+  box.append(link);
+  return box;
+}
 
 // Land on a sea-coloured background (.map in app.css), so the map reads without tiles.
 const outlineStyle = { color: "#7d8590", weight: 1, fillColor: "#f3efe4", fillOpacity: 1 };
@@ -161,13 +192,16 @@ function Clusters({
   markers,
   selected,
   onSelect,
+  focus,
 }: {
   markers: MapMarker[];
   selected?: string | null;
   onSelect?: (id: string) => void;
+  focus?: FocusRequest | null;
 }) {
   const map = useMap();
   const layers = useRef(new Map<string, L.Marker>());
+  const groupRef = useRef<L.LayerGroup | null>(null);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
   useEffect(() => {
@@ -182,14 +216,26 @@ function Clusters({
           title: m.label,
           alt: m.label,
           keyboard: true,
+          zIndexOffset: m.id === selectedRef.current ? 1000 : 0,
         });
         marker.bindTooltip(textNode(m.label));
+        const { popup } = m;
+        if (popup)
+          marker.bindPopup(() => popupContent(m.label, popup), {
+            maxWidth: 240,
+            autoPanPadding: [12, 12],
+          });
         marker.on("click", () => onSelect?.(m.id));
+        // Enter on a focused pin opens its popup (Leaflet) and, like a click, selects it.
+        marker.on("keypress", (e) => {
+          if ((e as L.LeafletKeyboardEvent).originalEvent.key === "Enter") onSelect?.(m.id);
+        });
         layers.current.set(m.id, marker);
         created.addLayer(marker);
       }
       map.addLayer(created);
       group = created;
+      groupRef.current = created;
     };
     if (markers.length <= 1) show(L.layerGroup());
     else
@@ -200,12 +246,30 @@ function Clusters({
     return () => {
       cancelled = true;
       if (group) map.removeLayer(group);
+      groupRef.current = null;
     };
   }, [map, markers, onSelect]);
   useEffect(() => {
-    for (const [id, marker] of layers.current)
+    for (const [id, marker] of layers.current) {
       marker.setIcon(id === selected ? selectedIcon : icon);
+      marker.setZIndexOffset(id === selected ? 1000 : 0);
+    }
   }, [selected, markers]);
+  useEffect(() => {
+    if (!focus) return;
+    const marker = layers.current.get(focus.id);
+    if (!marker) return;
+    const show = () => {
+      marker.openPopup();
+      marker.getElement()?.focus();
+    };
+    const group = groupRef.current;
+    // A pin inside a cluster is not on the map yet: the cluster opens (zooming in) first.
+    // (L.MarkerClusterGroup exists only once the plugin's chunk has loaded.)
+    if (group && "zoomToShowLayer" in group)
+      (group as L.MarkerClusterGroup).zoomToShowLayer(marker, show);
+    else show();
+  }, [focus]);
   return null;
 }
 
@@ -227,12 +291,14 @@ export default function DoctorMap({
   you,
   selected,
   onSelect,
+  focus,
 }: {
   tiles: Tiles;
   markers: MapMarker[];
   you?: { lat: number; lng: number } | null;
   selected?: string | null;
   onSelect?: (id: string) => void;
+  focus?: FocusRequest | null;
 }) {
   const points: [number, number][] = markers.map((m) => [m.lat, m.lng]);
   if (you) points.push([you.lat, you.lng]);
@@ -241,7 +307,7 @@ export default function DoctorMap({
     <>
       <MapContainer center={[20, 0]} zoom={2} maxZoom={MAX_ZOOM} className="map" worldCopyJump>
         <BaseLayers tiles={tiles} failed={failed} onTile={onTile} />
-        <Clusters markers={markers} selected={selected} onSelect={onSelect} />
+        <Clusters markers={markers} selected={selected} onSelect={onSelect} focus={focus} />
         {you && (
           <CircleMarker
             center={[you.lat, you.lng]}

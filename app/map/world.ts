@@ -10,9 +10,11 @@ import type { FeatureCollection } from "geojson";
 import { useEffect, useState } from "react";
 import { feature } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
-import coarseUrl from "world-atlas/countries-110m.json?url";
-import detailedUrl from "world-atlas/countries-50m.json?url";
-import cityLabelsUrl from "./city-labels.json?url";
+import {
+  CITY_LABELS_URL as cityLabelsUrl,
+  COARSE_OUTLINES_URL as coarseUrl,
+  DETAILED_OUTLINES_URL as detailedUrl,
+} from "./outline-urls";
 
 /** From this zoom on (a region or closer) the 1:50m outlines replace the 1:110m ones. */
 export const DETAILED_ZOOM = 4;

@@ -1,6 +1,7 @@
 import type { MetaFunction } from "@remix-run/node";
 import { Link, useRouteLoaderData } from "@remix-run/react";
 import type { loader as rootLoader } from "~/root";
+import { LinkButtons } from "~/components/link-buttons";
 
 export const meta: MetaFunction = () => [{ title: "HemaLink · smear staging and hematologists" }];
 
@@ -26,14 +27,12 @@ export default function HomePage() {
             Go to my dashboard
           </Link>
         ) : (
-          <p>
-            <Link className="button" to="/register">
-              Create an account
-            </Link>{" "}
-            <Link className="button secondary" to="/login">
-              Log in
-            </Link>
-          </p>
+          <LinkButtons
+            links={[
+              { to: "/register", label: "Create an account" },
+              { to: "/login", label: "Log in" },
+            ]}
+          />
         )}
       </section>
       <section className="panel">

@@ -4,12 +4,24 @@ import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { getModelCard } from "~/classifier/card.server";
 import { ScrollingTable } from "~/components/scrolling-table";
 import { handleLoader } from "~/http/pipeline.server";
+import { promotionHistory } from "~/lab/promotion.server";
+import { PROMOTION_KIND_LABELS } from "~/lab/vocabulary";
 
 export const meta: MetaFunction = () => [{ title: "About the model · HemaLink" }];
 
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async () => {
-    return { card: await getModelCard() };
+    const [card, history] = await Promise.all([getModelCard(), promotionHistory(10)]);
+    return {
+      card,
+      history: history.map((h) => ({
+        id: h.id,
+        kind: h.kind,
+        version: h.version,
+        previousVersion: h.previousVersion,
+        at: h.createdAt.toISOString().slice(0, 16).replace("T", " "),
+      })),
+    };
   });
 }
 
@@ -24,7 +36,7 @@ const RECAPTURE_NAMES: Record<string, string> = {
 };
 
 export default function AboutModelPage() {
-  const { card } = useLoaderData<typeof loader>();
+  const { card, history } = useLoaderData<typeof loader>();
   const m = card.metrics;
   return (
     <>
@@ -39,6 +51,24 @@ export default function AboutModelPage() {
           checks that the image looks like a stained blood smear; if not, it says it can't assess
           the image.
         </p>
+        {history.length > 0 && (
+          <>
+            <p>
+              In use since {history[0]!.at} UTC. Every analysis keeps the version it was made with.
+            </p>
+            <details>
+              <summary>Changes of the model in use</summary>
+              <ol>
+                {history.map((h) => (
+                  <li key={h.id}>
+                    {h.at} UTC: {PROMOTION_KIND_LABELS[h.kind]} {h.version}
+                    {h.previousVersion && ` (was ${h.previousVersion})`}
+                  </li>
+                ))}
+              </ol>
+            </details>
+          </>
+        )}
       </section>
       <section className="panel" aria-labelledby="metrics-heading">
         <h2 id="metrics-heading">

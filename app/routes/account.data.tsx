@@ -8,14 +8,21 @@ import { DELETION_KEEPS, DELETION_REMOVES, EXPORT_CONTENTS } from "~/account/voc
 import { requireRole } from "~/auth/guards.server";
 import { destroySession } from "~/auth/session.server";
 import { Field, FieldErrors, FormErrors, useServerForm } from "~/components/forms";
-import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
+import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server";
+import {
+  researchSettings,
+  revokeAllResearchConsents,
+  setShareFutureUploads,
+} from "~/research/consent.server";
+import { ResearchPreferenceSchema } from "~/research/validation";
+import { RESEARCH_CONSENT_HINT, RESEARCH_CONSENT_TEXT } from "~/research/vocabulary";
 
 export const meta: MetaFunction = () => [{ title: "Your data · HemaLink" }];
 
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
-    return await accountSummary(user);
+    return { ...(await accountSummary(user)), research: await researchSettings(user) };
   });
 }
 
@@ -23,6 +30,14 @@ export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "patient",
     intents: {
+      "research-preference": intent(ResearchPreferenceSchema, ({ user, value }) => {
+        setShareFutureUploads(user, value.shareFutureUploads ?? false);
+        return redirect("/account/data#research");
+      }),
+      "research-revoke": step(({ user }) => {
+        revokeAllResearchConsents(user);
+        return redirect("/account/data#research");
+      }),
       delete: intent(
         DeleteAccountSchema,
         async ({ user, value, request }) => {
@@ -64,6 +79,38 @@ export default function AccountDataPage() {
           Download my data
         </a>
       </p>
+
+      <h2 id="research">Research use</h2>
+      <p>{RESEARCH_CONSENT_HINT}</p>
+      <Form method="post" className="form">
+        <input type="hidden" name="intent" value="research-preference" />
+        <div className="field">
+          <label className="checkbox" htmlFor="share-future-uploads">
+            <input
+              type="checkbox"
+              id="share-future-uploads"
+              name="shareFutureUploads"
+              defaultChecked={summary.research.shareFutureUploads}
+              key={String(summary.research.shareFutureUploads)}
+            />
+            {RESEARCH_CONSENT_TEXT} — for my future uploads
+          </label>
+        </div>
+        <button type="submit">Save my research choice</button>
+      </Form>
+      <p>
+        {summary.research.consented === 0
+          ? "None of your analyses is shared for research."
+          : `${summary.research.consented} of your analyses ${summary.research.consented === 1 ? "is" : "are"} shared for research.`}
+      </p>
+      {summary.research.consented > 0 && (
+        <Form method="post">
+          <input type="hidden" name="intent" value="research-revoke" />
+          <button type="submit" className="danger">
+            Withdraw research use of all my images
+          </button>
+        </Form>
+      )}
 
       <h2>Delete my account</h2>
       <p>

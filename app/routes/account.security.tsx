@@ -49,6 +49,20 @@ export function action(args: ActionFunctionArgs) {
   });
 }
 
+/** A change confirmed with a code from the authenticator app; the form shows its own reply. */
+function AppCodeForm({ intent, submit }: { intent: "recovery-codes" | "disable"; submit: string }) {
+  const result = useActionData<typeof action>();
+  return (
+    <CodeForm
+      id={intent}
+      intent={intent}
+      label="Code from your app"
+      submit={submit}
+      lastResult={replyTo(result, intent)}
+    />
+  );
+}
+
 export default function AccountSecurityPage() {
   const { state, enrolment } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -70,25 +84,13 @@ export default function AccountSecurityPage() {
           </p>
           <h3>New recovery codes</h3>
           <p>The old ones stop working.</p>
-          <CodeForm
-            id="recovery-codes"
-            intent="recovery-codes"
-            label="Code from your app"
-            submit="Make new recovery codes"
-            lastResult={replyTo(result, "recovery-codes")}
-          />
+          <AppCodeForm intent="recovery-codes" submit="Make new recovery codes" />
           {state.required ? (
             <p>Accounts that see patient data keep two-step login on.</p>
           ) : (
             <>
               <h3>Turn it off</h3>
-              <CodeForm
-                id="disable"
-                intent="disable"
-                label="Code from your app"
-                submit="Turn off two-step login"
-                lastResult={replyTo(result, "disable")}
-              />
+              <AppCodeForm intent="disable" submit="Turn off two-step login" />
             </>
           )}
         </>

@@ -34,6 +34,16 @@ export default function AdminPage() {
         <li>
           <Link to="/admin/models">Model lab: datasets and model versions</Link>
         </li>
+        <li>
+          <Link to="/admin/statistics">
+            Platform statistics: final answers by month, age and country
+          </Link>
+        </li>
+        <li>
+          <Link to="/admin/research">
+            Research dataset: consented, hematologist-labelled images
+          </Link>
+        </li>
       </ul>
       <h2>Doctors awaiting verification ({waiting})</h2>
       {waiting > pending.length && (

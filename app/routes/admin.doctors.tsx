@@ -139,6 +139,8 @@ export default function AdminDoctorsPage() {
               <dt>Board certifications</dt>
               <dd>
                 {d.boardCertifications.length > 0 ? d.boardCertifications.join("; ") : "none given"}
+                {d.boardCertificationYear !== null &&
+                  ` (board-certified ${d.boardCertificationYear})`}
               </dd>
               <dt>Specialties</dt>
               <dd>

@@ -13,6 +13,7 @@ import {
   CLASS_LABELS,
   SKIP_REASON_TEXT,
 } from "~/lab/vocabulary";
+import { ScrollingTable } from "~/components/scrolling-table";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.dataset.name ?? "Dataset"} · Model lab · HemaLink` },
@@ -96,33 +97,25 @@ export default function DatasetPage() {
       ) : (
         <p>No warnings.</p>
       )}
-      <div className="table-scroll" role="region" aria-label="Images per class" tabIndex={0}>
-        <table>
-          <caption>Images per class and per split (block split, as training uses it)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Class</th>
-              <th scope="col">Images</th>
-              <th scope="col">Train</th>
-              <th scope="col">Validation</th>
-              <th scope="col">Test</th>
+      <ScrollingTable
+        label="Images per class"
+        caption="Images per class and per split (block split, as training uses it)"
+        columns={["Class", "Images", "Train", "Validation", "Test"]}
+      >
+        <tbody>
+          {CLASS_FOLDERS.map((f) => (
+            <tr key={f}>
+              <th scope="row">
+                {f}/ ({CLASS_LABELS[FOLDER_CLASS[f]]})
+              </th>
+              <td>{report.perClass[f]}</td>
+              <td>{report.split.train[f]}</td>
+              <td>{report.split.validation[f]}</td>
+              <td>{report.split.test[f]}</td>
             </tr>
-          </thead>
-          <tbody>
-            {CLASS_FOLDERS.map((f) => (
-              <tr key={f}>
-                <th scope="row">
-                  {f}/ ({CLASS_LABELS[FOLDER_CLASS[f]]})
-                </th>
-                <td>{report.perClass[f]}</td>
-                <td>{report.split.train[f]}</td>
-                <td>{report.split.validation[f]}</td>
-                <td>{report.split.test[f]}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </ScrollingTable>
       <p>
         Class imbalance (largest ÷ smallest class):{" "}
         {report.imbalanceRatio === null ? "—" : `${report.imbalanceRatio}×`}

@@ -7,6 +7,7 @@ import { handleAction, handleLoader } from "~/http/pipeline.server";
 import { listDatasets } from "~/lab/datasets.server";
 import { readLabUpload, uploadDatasetIntent } from "~/lab/intents.server";
 import { CLASS_FOLDERS, DATASET_STATUS_LABELS } from "~/lab/vocabulary";
+import { ScrollingTable } from "~/components/scrolling-table";
 
 export const meta: MetaFunction = () => [{ title: "Datasets · Model lab · HemaLink" }];
 
@@ -103,40 +104,27 @@ export default function DatasetsPage() {
       {datasets.length === 0 ? (
         <p>No dataset yet.</p>
       ) : (
-        <div className="table-scroll" role="region" aria-label="Datasets" tabIndex={0}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Images</th>
+        <ScrollingTable
+          label="Datasets"
+          columns={["Name", "Status", "Images", ...CLASS_FOLDERS, "Warnings", "Uploaded"]}
+        >
+          <tbody>
+            {datasets.map((d) => (
+              <tr key={d.id}>
+                <td>
+                  <Link to={`/admin/models/datasets/${d.id}`}>{d.name}</Link>
+                </td>
+                <td>{DATASET_STATUS_LABELS[d.status]}</td>
+                <td>{d.images}</td>
                 {CLASS_FOLDERS.map((f) => (
-                  <th scope="col" key={f}>
-                    {f}
-                  </th>
+                  <td key={f}>{d.perClass[f]}</td>
                 ))}
-                <th scope="col">Warnings</th>
-                <th scope="col">Uploaded</th>
+                <td>{d.warnings}</td>
+                <td>{d.createdAt.slice(0, 16).replace("T", " ")}</td>
               </tr>
-            </thead>
-            <tbody>
-              {datasets.map((d) => (
-                <tr key={d.id}>
-                  <td>
-                    <Link to={`/admin/models/datasets/${d.id}`}>{d.name}</Link>
-                  </td>
-                  <td>{DATASET_STATUS_LABELS[d.status]}</td>
-                  <td>{d.images}</td>
-                  {CLASS_FOLDERS.map((f) => (
-                    <td key={f}>{d.perClass[f]}</td>
-                  ))}
-                  <td>{d.warnings}</td>
-                  <td>{d.createdAt.slice(0, 16).replace("T", " ")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollingTable>
       )}
     </section>
   );

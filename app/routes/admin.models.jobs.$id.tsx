@@ -9,12 +9,24 @@ import { Form, Link, useActionData, useLoaderData, useRevalidator } from "@remix
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import uplotStyles from "uplot/dist/uPlot.min.css?url";
 import { requirePermission } from "~/auth/guards.server";
+import { can } from "~/auth/permissions";
 import { ClientOnly } from "~/components/client-only";
-import { firstMessage } from "~/components/forms";
-import { handleAction, handleLoader, step } from "~/http/pipeline.server";
+import { fieldMessage, firstMessage, formMessage, replyTo } from "~/components/forms";
+import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server";
+import { ComparisonTables, RuleChecks } from "~/lab/comparison";
 import type { CurvePoints } from "~/lab/curves.client";
 import { cancelJob, getJob, jobEvents } from "~/lab/jobs.server";
-import { ARCHITECTURES, isFinished, JOB_STATUS_LABELS, type JobStatus } from "~/lab/vocabulary";
+import { promoteCandidate, reviewCandidate } from "~/lab/promotion.server";
+import { ConfirmChangeSchema } from "~/lab/validation";
+import {
+  ARCHITECTURES,
+  confirmationPhrase,
+  isFinished,
+  JOB_STATUS_LABELS,
+  type JobStatus,
+} from "~/lab/vocabulary";
+import { ScrollingTable } from "~/components/scrolling-table";
+import type { BatchRow } from "../../scripts/model/training";
 
 const Curves = lazy(() => import("~/lab/curves.client"));
 
@@ -24,16 +36,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.job.version ?? "Job"} · Model lab · HemaLink` },
 ];
 
-type Batch = {
-  epoch: number;
-  batch: number;
-  batches: number;
-  batchSize: number;
-  loss: number;
-  accuracy: number;
-  learningRate: number;
-  imagesPerSecond: number;
-};
+/** A batch event as the training writes it. */
+type Batch = BatchRow;
 type Epoch = CurvePoints["epochs"][number] & { seconds: number };
 
 export function loader(args: LoaderFunctionArgs) {
@@ -41,7 +45,16 @@ export function loader(args: LoaderFunctionArgs) {
     const user = await requirePermission(request, { type: "lab:use" });
     const job = await getJob(user, params.id ?? "");
     const events = await jobEvents(user, job.id);
+    const review = await reviewCandidate(user, job.id);
     return {
+      review: {
+        comparison: review.comparison,
+        checks: review.checks,
+        problems: review.problems,
+        inUse: review.inUse,
+        promotable: review.promotable,
+        mayPromote: can(user, { type: "model:promote" }),
+      },
       job: {
         id: job.id,
         version: job.version,
@@ -67,6 +80,10 @@ export function action(args: ActionFunctionArgs) {
       cancel: step(async ({ user, params }) => {
         await cancelJob(user, params.id ?? "");
         return redirect(`/admin/models/jobs/${params.id}`);
+      }),
+      promote: intent(ConfirmChangeSchema, async ({ user, params, value }) => {
+        const change = await promoteCandidate(user, params.id ?? "", value.confirmation);
+        return redirect(`/admin/models?changed=${encodeURIComponent(change.version)}`);
       }),
     },
   });
@@ -116,10 +133,87 @@ function eta(last: Batch | undefined, epochs: number): string | null {
 const pct = (v: number | null | undefined) =>
   v === null || v === undefined ? "—" : `${Math.round(v * 1000) / 10} %`;
 
+/** The candidate beside the model in use, the rule, and (for an admin) the typed promotion. */
+function Promotion({
+  version,
+  review,
+  reply,
+}: {
+  version: string;
+  review: ReturnType<typeof useLoaderData<typeof loader>>["review"];
+  reply: ReturnType<typeof replyTo>;
+}) {
+  const { comparison } = review;
+  const phrase = confirmationPhrase(version);
+  const refused = formMessage(reply);
+  const typedError = fieldMessage(reply, "confirmation");
+  return (
+    <section aria-labelledby="compare-heading">
+      <h2 id="compare-heading">Compare with the model in use</h2>
+      {comparison ? (
+        <>
+          <p>
+            Both models went through the same evaluation as <code>npm run eval</code> (the capture
+            normalisation, the smear check and selective staging) on this dataset&apos;s held-out
+            test images, on {comparison.measuredAt.slice(0, 16).replace("T", " ")} UTC.
+          </p>
+          <ComparisonTables candidate={comparison.candidate} current={comparison.current} />
+          <RuleChecks checks={review.checks} />
+        </>
+      ) : (
+        <p>The comparison appears here once the job has finished and been evaluated.</p>
+      )}
+      {review.problems.length > 0 && (
+        <ul aria-label="Why it cannot be promoted">
+          {review.problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      )}
+      {refused && (
+        <p role="alert" className="error">
+          {refused}
+        </p>
+      )}
+      {review.mayPromote && comparison && (
+        <Form method="post" className="promote-form">
+          <input type="hidden" name="intent" value="promote" />
+          <p id="promote-help">
+            Every new analysis, on the server and in private mode, will use {version} at once. Type{" "}
+            <strong>{phrase}</strong> to confirm.
+          </p>
+          <label htmlFor="confirmation">Confirmation</label>
+          <input
+            id="confirmation"
+            name="confirmation"
+            autoComplete="off"
+            aria-describedby={typedError ? "promote-help confirmation-error" : "promote-help"}
+            aria-invalid={typedError ? true : undefined}
+            disabled={!review.promotable}
+          />
+          {typedError && (
+            <p id="confirmation-error" className="error" role="alert">
+              {typedError}
+            </p>
+          )}
+          <button type="submit" disabled={!review.promotable}>
+            Promote {version}
+          </button>
+          {!review.promotable && (
+            <p>The button is enabled when every check passes and nothing is missing.</p>
+          )}
+        </Form>
+      )}
+      {!review.mayPromote && comparison && <p>Only an administrator can promote a candidate.</p>}
+    </section>
+  );
+}
+
 export default function JobPage() {
   const data = useLoaderData<typeof loader>();
   const { job } = data;
-  const error = firstMessage(useActionData<typeof action>());
+  const result = useActionData<typeof action>();
+  const error = firstMessage(result);
   const { batches, epochs, status } = useLiveJob(data);
   const last = batches.at(-1);
   const points = useMemo<CurvePoints>(
@@ -190,32 +284,33 @@ export default function JobPage() {
           </Suspense>
         )}
       </ClientOnly>
-      <div className="table-scroll" role="region" aria-label="Epochs" tabIndex={0}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Epoch</th>
-              <th scope="col">Training loss</th>
-              <th scope="col">Training accuracy</th>
-              <th scope="col">Validation loss</th>
-              <th scope="col">Validation accuracy</th>
-              <th scope="col">Seconds</th>
+      <ScrollingTable
+        label="Epochs"
+        columns={[
+          "Epoch",
+          "Training loss",
+          "Training accuracy",
+          "Validation loss",
+          "Validation accuracy",
+          "Seconds",
+        ]}
+      >
+        <tbody>
+          {epochs.map((e) => (
+            <tr key={e.epoch}>
+              <th scope="row">{e.epoch}</th>
+              <td>{e.trainLoss}</td>
+              <td>{pct(e.trainAccuracy)}</td>
+              <td>{e.validationLoss ?? "—"}</td>
+              <td>{pct(e.validationAccuracy)}</td>
+              <td>{e.seconds}</td>
             </tr>
-          </thead>
-          <tbody>
-            {epochs.map((e) => (
-              <tr key={e.epoch}>
-                <th scope="row">{e.epoch}</th>
-                <td>{e.trainLoss}</td>
-                <td>{pct(e.trainAccuracy)}</td>
-                <td>{e.validationLoss ?? "—"}</td>
-                <td>{pct(e.validationAccuracy)}</td>
-                <td>{e.seconds}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </ScrollingTable>
+      {status === "succeeded" && (
+        <Promotion version={job.version} review={data.review} reply={replyTo(result, "promote")} />
+      )}
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { listDatasets } from "~/lab/datasets.server";
 import { startJobIntent } from "~/lab/intents.server";
 import { listJobs } from "~/lab/jobs.server";
 import { ARCHITECTURES, JOB_STATUS_LABELS } from "~/lab/vocabulary";
+import { ScrollingTable } from "~/components/scrolling-table";
 
 export const meta: MetaFunction = () => [{ title: "Training jobs · Model lab · HemaLink" }];
 
@@ -95,7 +96,9 @@ export default function JobsPage() {
           <div className="field">
             <label htmlFor="job-block">Files per split block</label>
             <p className="hint">
-              Consecutive file numbers (one smear or patient) stay on one side of the split.
+              Consecutive file numbers (one smear or patient) stay on one side of the split. When
+              the dataset&apos;s manifest.csv has a <code>patient</code> column, each patient is a
+              block instead, so no patient is on both sides.
             </p>
             <input id="job-block" name="blockSize" type="number" min={1} defaultValue={20} />
             {error("blockSize") && <p className="error">{error("blockSize")}</p>}
@@ -113,34 +116,26 @@ export default function JobsPage() {
       {jobs.length === 0 ? (
         <p>No job yet.</p>
       ) : (
-        <div className="table-scroll" role="region" aria-label="Training jobs" tabIndex={0}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Candidate version</th>
-                <th scope="col">Dataset</th>
-                <th scope="col">Status</th>
-                <th scope="col">Epochs</th>
-                <th scope="col">Started</th>
+        <ScrollingTable
+          label="Training jobs"
+          columns={["Candidate version", "Dataset", "Status", "Epochs", "Started"]}
+        >
+          <tbody>
+            {jobs.map((j) => (
+              <tr key={j.id}>
+                <td>
+                  <Link to={`/admin/models/jobs/${j.id}`}>{j.version}</Link>
+                </td>
+                <td>{j.datasetName}</td>
+                <td>{JOB_STATUS_LABELS[j.status]}</td>
+                <td>
+                  {j.epoch} / {j.epochs}
+                </td>
+                <td>{j.createdAt.slice(0, 16).replace("T", " ")}</td>
               </tr>
-            </thead>
-            <tbody>
-              {jobs.map((j) => (
-                <tr key={j.id}>
-                  <td>
-                    <Link to={`/admin/models/jobs/${j.id}`}>{j.version}</Link>
-                  </td>
-                  <td>{j.datasetName}</td>
-                  <td>{JOB_STATUS_LABELS[j.status]}</td>
-                  <td>
-                    {j.epoch} / {j.epochs}
-                  </td>
-                  <td>{j.createdAt.slice(0, 16).replace("T", " ")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollingTable>
       )}
     </section>
   );

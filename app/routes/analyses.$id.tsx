@@ -18,6 +18,7 @@ import { listOwnConsultations } from "~/consultations/queries.server";
 import { finalReviewFor } from "~/consultations/final.server";
 import { doctorName } from "~/doctors/vocabulary";
 import { handleAction, handleLoader, step } from "~/http/pipeline.server";
+import { LinkButtons } from "~/components/link-buttons";
 
 export const meta: MetaFunction = () => [{ title: "Analysis result · HemaLink" }];
 
@@ -89,16 +90,12 @@ export default function AnalysisPage() {
         <PreliminaryNotice modelVersion={analysis.modelVersion} reviewedBy={final?.doctorName} />
         <ResultSummary result={analysis} showNextStep={!final} reviewed={Boolean(final)} />
         {analysis.verdict === "cant_assess" ? (
-          <>
-            <p>
-              <Link className="button" to="/analyses/new">
-                Try another image
-              </Link>{" "}
-              <Link className="button secondary" to="/guide/capture">
-                Capture guide
-              </Link>
-            </p>
-          </>
+          <LinkButtons
+            links={[
+              { to: "/analyses/new", label: "Try another image" },
+              { to: "/guide/capture", label: "Capture guide" },
+            ]}
+          />
         ) : (
           <p>
             <Link

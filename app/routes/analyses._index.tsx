@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
 import { requireRole } from "~/auth/guards.server";
 import { AnalysisHeadline } from "~/components/analysis-result";
-import { finalClassesFor } from "~/consultations/final.server";
+import { withFinalClasses } from "~/consultations/final.server";
 import { handleLoader } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "My analyses · HemaLink" }];
@@ -13,17 +13,7 @@ export function loader(args: LoaderFunctionArgs) {
     const user = await requireRole(request, "patient");
     const own = await listOwnAnalyses(user);
     // listOwnAnalyses has scoped the analyses to this patient.
-    const finals = await finalClassesFor(own.map((a) => a.id));
-    return {
-      analyses: own.map((a) => ({
-        id: a.id,
-        verdict: a.verdict,
-        topClass: a.topClass,
-        confidence: a.confidence,
-        final: finals.get(a.id) ?? null,
-        createdAt: a.createdAt.toISOString(),
-      })),
-    };
+    return { analyses: await withFinalClasses(own) };
   });
 }
 

@@ -9,16 +9,22 @@ import { UploadSchema } from "~/analyses/validation";
 import { MAX_UPLOAD_MB } from "~/uploads/limits";
 import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
-import { Field, FormErrors, useServerForm } from "~/components/forms";
+import { Field, FieldErrors, FormErrors, useServerForm } from "~/components/forms";
+import { researchSettings } from "~/research/consent.server";
+import { RESEARCH_CONSENT_HINT, RESEARCH_CONSENT_TEXT } from "~/research/vocabulary";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Analyse a smear · HemaLink" }];
 
 export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
-    await requireRole(request, "patient");
+    const user = await requireRole(request, "patient");
     // A new key per render: a re-sent form (a retry after a lost answer) saves nothing twice.
-    return { idempotencyKey: crypto.randomUUID() };
+    return {
+      idempotencyKey: crypto.randomUUID(),
+      // The research box starts from the patient's setting (off unless they turned it on).
+      researchByDefault: (await researchSettings(user)).shareFutureUploads,
+    };
   });
 }
 
@@ -60,7 +66,7 @@ function uploadWithProgress(
 }
 
 export default function NewAnalysisPage() {
-  const { idempotencyKey } = useLoaderData<typeof loader>();
+  const { idempotencyKey, researchByDefault } = useLoaderData<typeof loader>();
   const actionResult = useActionData<typeof action>();
   const [lastResult, setLastResult] = useState<SubmissionResult<string[]> | undefined>();
   const [phase, setPhase] = useState<Phase>({ name: "idle" });
@@ -72,8 +78,9 @@ export default function NewAnalysisPage() {
   useEffect(() => setLastResult(actionResult ?? undefined), [actionResult]);
   useEffect(() => () => void (preview && URL.revokeObjectURL(preview)), [preview]);
 
-  const [form, fields] = useServerForm({
+  const [form, fields] = useServerForm<Record<string, unknown>>({
     id: "upload",
+    defaultValue: { researchConsent: researchByDefault ? "on" : undefined },
     // Without JavaScript the page is rendered from the action's reply: show it straight away.
     lastResult: lastResult ?? actionResult ?? undefined,
     async onSubmit(event) {
@@ -176,6 +183,17 @@ export default function NewAnalysisPage() {
         >
           <textarea name={fields.note.name} id={fields.note.id} rows={3} maxLength={1000} />
         </Field>
+        <div className="field">
+          <label className="checkbox" htmlFor={fields.researchConsent.id}>
+            <input
+              {...getInputProps(fields.researchConsent, { type: "checkbox" })}
+              aria-describedby={`${fields.researchConsent.id}-hint`}
+            />
+            {RESEARCH_CONSENT_TEXT}
+          </label>
+          <small id={`${fields.researchConsent.id}-hint`}>{RESEARCH_CONSENT_HINT}</small>
+          <FieldErrors id={fields.researchConsent.errorId} errors={fields.researchConsent.errors} />
+        </div>
         {phase.name === "uploading" && (
           <p>
             <label htmlFor="upload-progress">Uploading…</label>

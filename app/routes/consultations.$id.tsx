@@ -3,8 +3,14 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
-import { Assessment, MessageThread, StatusBadge, Timeline } from "~/components/consultation";
-import { fieldMessage, formMessage, IntentButton, replyTo } from "~/components/forms";
+import {
+  ConsultationAnswer,
+  MessageThread,
+  StatusBadge,
+  Timeline,
+} from "~/components/consultation";
+import { formMessage, IntentButton, replyTo } from "~/components/forms";
+import { ActionOutcome } from "~/components/list-page";
 import { closeConsultation, revokeAccess, withdrawRequest } from "~/consultations/lifecycle.server";
 import { getOwnConsultation } from "~/consultations/queries.server";
 import { postMessageIntent } from "~/consultations/intents.server";
@@ -65,7 +71,6 @@ export default function ConsultationPage() {
   const stepError = ["withdraw", "revoke", "close"]
     .map((name) => formMessage(replyTo(result, name)))
     .find(Boolean);
-  const answered = c.status === "answered" || c.status === "closed";
   return (
     <>
       <section className="panel">
@@ -91,11 +96,7 @@ export default function ConsultationPage() {
             </p>
           </div>
         )}
-        {stepError && (
-          <p role="alert" className="error">
-            {stepError}
-          </p>
-        )}
+        <ActionOutcome error={stepError} />
         <p>
           Shared analysis:{" "}
           <Link to={`/analyses/${analysis.id}`}>
@@ -113,26 +114,14 @@ export default function ConsultationPage() {
             <Link to={`/doctors?analysis=${analysis.id}`}>Find another hematologist</Link>.
           </p>
         )}
-        {answered && c.doctorClass && c.urgency && c.steps.answeredAt && (
-          <>
-            <Assessment
-              doctorName={doctor.name}
-              answeredAt={c.steps.answeredAt}
-              doctorClass={c.doctorClass}
-              modelClass={analysis.topClass}
-              modelVerdict={analysis.verdict}
-              urgency={c.urgency}
-              recommendations={c.recommendations ?? ""}
-              morphology={c.morphology}
-            />
-            <p>
-              <Link className="button secondary" to={`/doctors/${doctor.id}#reviews`}>
-                Review {doctor.name}
-              </Link>{" "}
-              Your review will carry the “Verified consultation” badge.
-            </p>
-          </>
-        )}
+        <ConsultationAnswer consultation={c} doctorName={doctor.name} analysis={analysis}>
+          <p>
+            <Link className="button secondary" to={`/doctors/${doctor.id}#reviews`}>
+              Review {doctor.name}
+            </Link>{" "}
+            Your review will carry the “Verified consultation” badge.
+          </p>
+        </ConsultationAnswer>
         <h2>Progress</h2>
         <Timeline steps={c.steps} />
         <div className="actions">
@@ -162,11 +151,7 @@ export default function ConsultationPage() {
           )}
         </div>
       </section>
-      <MessageThread
-        messages={messages}
-        canPost={c.canPost}
-        error={fieldMessage(replyTo(result, "message"), "body")}
-      />
+      <MessageThread messages={messages} canPost={c.canPost} actionResult={result} />
     </>
   );
 }

@@ -3,10 +3,11 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
 import { AnalysisHeadline } from "~/components/analysis-result";
 import { StatusBadge } from "~/components/consultation";
-import { finalClassesFor } from "~/consultations/final.server";
+import { withFinalClasses } from "~/consultations/final.server";
 import { listOwnConsultations } from "~/consultations/queries.server";
 import { requireRole } from "~/auth/guards.server";
 import { handleLoader } from "~/http/pipeline.server";
+import { LinkButtons } from "~/components/link-buttons";
 
 export const meta: MetaFunction = () => [{ title: "My dashboard · HemaLink" }];
 
@@ -18,8 +19,6 @@ export function loader(args: LoaderFunctionArgs) {
     const analyses = await listOwnAnalyses(user);
     const consultations = await listOwnConsultations(user);
     const recent = analyses.slice(0, RECENT);
-    // listOwnAnalyses has scoped the analyses to this patient.
-    const finals = await finalClassesFor(recent.map((a) => a.id));
     return {
       consultations: consultations.slice(0, RECENT).map((c) => ({
         id: c.id,
@@ -29,14 +28,8 @@ export function loader(args: LoaderFunctionArgs) {
       })),
       name: user.displayName,
       total: analyses.length,
-      recent: recent.map((a) => ({
-        id: a.id,
-        verdict: a.verdict,
-        topClass: a.topClass,
-        confidence: a.confidence,
-        final: finals.get(a.id) ?? null,
-        createdAt: a.createdAt.toISOString(),
-      })),
+      // listOwnAnalyses has scoped the analyses to this patient.
+      recent: await withFinalClasses(recent),
     };
   });
 }
@@ -84,14 +77,12 @@ export default function PatientDashboard() {
           </ul>
         </>
       )}
-      <p>
-        <Link className="button" to="/analyses/new">
-          Analyse a smear
-        </Link>{" "}
-        <Link className="button secondary" to="/doctors">
-          Find a hematologist
-        </Link>
-      </p>
+      <LinkButtons
+        links={[
+          { to: "/analyses/new", label: "Analyse a smear" },
+          { to: "/doctors", label: "Find a hematologist" },
+        ]}
+      />
       <p>
         <Link to="/account/data">Your data: download it, or delete your account</Link>
       </p>

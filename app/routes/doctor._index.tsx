@@ -73,6 +73,22 @@ export default function DoctorDashboard() {
           Edit my profile
         </Link>
       </p>
+      {verification.status === "verified" && (
+        <nav aria-label="Clinic">
+          <h2>My clinic</h2>
+          <ul>
+            <li>
+              <Link to="/doctor/patients">My patients</Link>: register a walk-in patient, analyse a
+              smear for them, decide and print.
+            </li>
+            <li>
+              <Link to="/doctor/records">Records</Link>: your clinic records and shared cases by
+              diagnosis, model class, agreement, date or patient;{" "}
+              <Link to="/doctor/records/images">images by class</Link>.
+            </li>
+          </ul>
+        </nav>
+      )}
       <h2>Shared cases</h2>
       {verification.status !== "verified" ? (
         <p>Shared cases are hidden while your profile is not certified.</p>
@@ -82,6 +98,12 @@ export default function DoctorDashboard() {
         <p>
           {waiting} new {waiting === 1 ? "request" : "requests"}, {inProgress} accepted and waiting
           for your answer. <Link to="/doctor/cases">Open your cases</Link>
+        </p>
+      )}
+      {verification.status === "verified" && (
+        <p>
+          <Link to="/doctor/statistics">My statistics</Link>: your final answers by month, age group
+          and country, and how often they confirmed the model.
         </p>
       )}
     </section>

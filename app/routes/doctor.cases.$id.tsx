@@ -6,14 +6,20 @@ import type {
   ActionFunctionArgs,
 } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CLASS_IDS, CLASS_LABELS, CONFIDENCE_LABELS, type ClassId } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
 import { refusalReasons, resultView } from "~/analyses/capture";
 import { CaptureDetails, ProbabilityBars } from "~/components/analysis-result";
 import { ImageViewer } from "~/components/image-viewer";
 import viewerStyles from "~/components/image-viewer.css?url";
-import { Assessment, MessageThread, StatusBadge, Timeline } from "~/components/consultation";
+import {
+  ConsultationAnswer,
+  MessageThread,
+  StatusBadge,
+  Timeline,
+} from "~/components/consultation";
+import { ActionOutcome } from "~/components/list-page";
 import {
   Field,
   fieldMessage,
@@ -42,6 +48,8 @@ import {
   type DoctorClass,
 } from "~/consultations/vocabulary";
 import { markConsultationRead } from "~/notifications/notifications.server";
+import { ownClinicPatient } from "~/clinic/access.server";
+import { SEX_LABELS } from "~/clinic/vocabulary";
 import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Shared case · HemaLink" }];
@@ -54,8 +62,19 @@ export function loader(args: LoaderFunctionArgs) {
     const id = params.id ?? "";
     const { consultation: c, analysis, doctorName } = await getCaseForDoctor(user, id);
     await markConsultationRead(user, id);
+    const clinic = c.clinicPatientId && (await ownClinicPatient(user, c.clinicPatientId));
     return {
       doctorName,
+      // A record of the doctor's own clinic patient (decision 061): who it is, not a request.
+      clinicPatient: clinic
+        ? {
+            id: clinic.id,
+            name: clinic.name,
+            clinicRef: clinic.clinicRef,
+            birthDate: clinic.birthDate,
+            sex: SEX_LABELS[clinic.sex],
+          }
+        : null,
       consultation: consultationView(c),
       analysis: {
         ...resultView(analysis),
@@ -158,7 +177,13 @@ function AnswerForm({ modelClass }: { modelClass: ClassId | null }) {
 }
 
 export default function DoctorCasePage() {
-  const { doctorName, consultation: c, analysis, messages } = useLoaderData<typeof loader>();
+  const {
+    doctorName,
+    clinicPatient,
+    consultation: c,
+    analysis,
+    messages,
+  } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const stepError = INTENTS.map((name) => formMessage(replyTo(result, name))).find(Boolean);
   const base = `/doctor/cases/${c.id}`;
@@ -166,17 +191,30 @@ export default function DoctorCasePage() {
   return (
     <>
       <section className="panel">
-        <h1>Shared case</h1>
+        <h1>{clinicPatient ? `Clinic record: ${clinicPatient.name}` : "Shared case"}</h1>
         <p>
           <StatusBadge status={c.status} />
         </p>
-        {stepError && (
-          <p role="alert" className="error">
-            {stepError}
-          </p>
+        <ActionOutcome error={stepError} />
+        {clinicPatient ? (
+          <dl>
+            <dt>Patient</dt>
+            <dd>
+              <Link to={`/doctor/patients/${clinicPatient.id}`}>{clinicPatient.name}</Link>
+            </dd>
+            <dt>Clinic patient ID</dt>
+            <dd>{clinicPatient.clinicRef}</dd>
+            <dt>Date of birth</dt>
+            <dd>{clinicPatient.birthDate}</dd>
+            <dt>Sex</dt>
+            <dd>{clinicPatient.sex}</dd>
+          </dl>
+        ) : (
+          <>
+            <h2>The patient’s message</h2>
+            <p className="prewrap">{c.message}</p>
+          </>
         )}
-        <h2>The patient’s message</h2>
-        <p className="prewrap">{c.message}</p>
         <p>
           Age bracket: {c.ageBracket ? (c.ageBracket === "child" ? "child" : "adult") : "not given"}
         </p>
@@ -256,24 +294,19 @@ export default function DoctorCasePage() {
         {c.status === "accepted" && (
           <AnswerForm modelClass={analysis.verdict === "ok" ? analysis.topClass : null} />
         )}
-        {answered && c.doctorClass && c.urgency && c.steps.answeredAt && (
-          <Assessment
-            doctorName={doctorName}
-            answeredAt={c.steps.answeredAt}
-            doctorClass={c.doctorClass}
-            modelClass={analysis.topClass}
-            modelVerdict={analysis.verdict}
-            urgency={c.urgency}
-            recommendations={c.recommendations ?? ""}
-            morphology={c.morphology}
-          />
+        <ConsultationAnswer consultation={c} doctorName={doctorName} analysis={analysis} />
+        {answered && clinicPatient && (
+          <p>
+            <Link className="button" to={`/doctor/records/${c.id}/report`}>
+              Signed report (print)
+            </Link>{" "}
+            <a href={`/doctor/records/${c.id}/fhir`}>FHIR export</a>
+          </p>
         )}
       </section>
-      <MessageThread
-        messages={messages}
-        canPost={c.canPost}
-        error={fieldMessage(replyTo(result, "message"), "body")}
-      />
+      {!clinicPatient && (
+        <MessageThread messages={messages} canPost={c.canPost} actionResult={result} />
+      )}
     </>
   );
 }

@@ -5,7 +5,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
-import { mapLinks } from "~/map/links";
+import { alwaysShowsMap, mapLinks } from "~/map/links";
 import {
   Checkbox,
   CheckboxGroup,
@@ -32,6 +32,7 @@ import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server
 const PinMap = lazy(() => import("~/map/map.client").then((m) => ({ default: m.PinMap })));
 
 export const links = mapLinks;
+export const handle = alwaysShowsMap;
 
 export const meta: MetaFunction = () => [{ title: "Your profile · HemaLink" }];
 
@@ -112,6 +113,8 @@ export default function DoctorProfilePage() {
       licenceNumber: profile.licenceNumber ?? "",
       licenceAuthority: profile.licenceAuthority ?? "",
       boardCertifications: profile.boardCertifications,
+      boardCertificationYear: profile.boardCertificationYear?.toString() ?? "",
+      practiceStartYear: profile.practiceStartYear?.toString() ?? "",
       specialties: profile.specialties,
       languages: profile.languages,
       clinicName: profile.clinicName ?? "",
@@ -172,8 +175,9 @@ export default function DoctorProfilePage() {
             Verification declined: {profile.rejectionReason ?? "no reason given"}
           </span>
         )}{" "}
-        Changing your licence, certification, title, clinic name or photo sends the profile back to
-        verification; education, fees and the other details do not.
+        Changing your licence, certification (or its year), title, clinic name or photo sends the
+        profile back to verification; education, years in practice, fees and the other details do
+        not.
       </p>
       {outcome?.saved && (
         <p role="status" className="notice">
@@ -243,6 +247,22 @@ export default function DoctorProfilePage() {
         >
           <textarea {...getTextareaProps(fields.boardCertifications)} rows={3} />
         </Field>
+        <div className="year-row">
+          <InputField
+            field={fields.boardCertificationYear}
+            label="Year of board certification"
+            type="text"
+            hint="Your first, e.g. 2009"
+            inputMode="numeric"
+          />
+          <InputField
+            field={fields.practiceStartYear}
+            label="In practice since"
+            type="text"
+            hint="The year, e.g. 2007"
+            inputMode="numeric"
+          />
+        </div>
         <CheckboxGroup
           legend="Specialties"
           name={fields.specialties.name}

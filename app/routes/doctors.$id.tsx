@@ -5,11 +5,12 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { lazy, Suspense } from "react";
 import { getOptionalUser } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
-import { mapLinks } from "~/map/links";
+import { alwaysShowsMap, mapLinks } from "~/map/links";
 import { Field, FormErrors, RadioGroup, replyTo, useServerForm } from "~/components/forms";
 import { getListedDoctor, isOwnProfile } from "~/doctors/public.server";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
 import { DoctorAvatar, feeSummary, ReplyTime } from "~/components/doctor-details";
+import { practiceLabel, yearsInPractice } from "~/doctors/profile-details";
 import { mapTiles } from "~/env.server";
 import {
   deleteOwnReview,
@@ -28,6 +29,7 @@ import { invalid } from "~/errors/domain-error";
 const DoctorMap = lazy(() => import("~/map/map.client"));
 
 export const links = mapLinks;
+export const handle = alwaysShowsMap;
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.doctor.name ?? "Doctor"} · HemaLink` },
@@ -180,7 +182,19 @@ export default function DoctorPage() {
             {doctor.acceptsNewPatients ? "Accepting new patients" : "Not accepting new patients"}
           </li>
           {doctor.boardCertifications.length > 0 && (
-            <li>Board certification: {doctor.boardCertifications.join("; ")}</li>
+            <li>
+              Board certification: {doctor.boardCertifications.join("; ")}
+              {doctor.boardCertificationYear !== null &&
+                ` (board-certified ${doctor.boardCertificationYear})`}
+            </li>
+          )}
+          {doctor.practiceStartYear !== null && (
+            <li>
+              {practiceLabel(doctor.practiceStartYear)}
+              {yearsInPractice(doctor.practiceStartYear)
+                ? ` (since ${doctor.practiceStartYear})`
+                : ""}
+            </li>
           )}
           {feeSummary(doctor) && <li>Fees: {feeSummary(doctor)}</li>}
           {doctor.phone && <li>Phone: {doctor.phone}</li>}

@@ -1,25 +1,38 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation, useSubmit } from "@remix-run/react";
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { getOptionalUser } from "~/auth/guards.server";
 import { notFound } from "~/errors/domain-error";
 import { ClientOnly } from "~/components/client-only";
-import { mapLinks } from "~/map/links";
+import { mapLinks, type MapHandle } from "~/map/links";
 import { RADII, SORT_LABELS, SORTS } from "~/doctors/finder";
 import { caseContext, findDoctors, parseFinderQuery } from "~/doctors/finder.server";
 import { RANKING_WEIGHTS, RATING_PRIOR } from "~/doctors/ranking";
 import { MIN_REPLIES_SHOWN, shownReplyMs } from "~/doctors/reply-time";
-import { countryName, regionOfLocale, type Place } from "~/geo/place-names";
+import {
+  countryName,
+  POSTCODE_COUNTRIES_LABEL,
+  regionOfLocale,
+  type Place,
+} from "~/geo/place-names";
 import { SPECIALTIES, SPECIALTY_IDS, type Specialty } from "~/doctors/specialties";
 import { LANGUAGES } from "~/doctors/languages";
 import { mapTiles } from "~/env.server";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { handleLoader } from "~/http/pipeline.server";
-import { DoctorAvatar, feeSummary, ReplyTime } from "~/components/doctor-details";
+import { DoctorAvatar, feeSummary, ReplyTime, summaryLines } from "~/components/doctor-details";
+import { SelectField } from "~/components/select-field";
+import type { FocusRequest } from "~/map/map.client";
+import { yearsSummary } from "~/doctors/profile-details";
 
 const DoctorMap = lazy(() => import("~/map/map.client"));
 
 export const links = mapLinks;
+// The map is shown with the results, once the search has a place.
+export const handle: MapHandle = {
+  showsMap: (data) =>
+    Boolean((data as { result?: { origin?: unknown } } | undefined)?.result?.origin),
+};
 
 export const meta: MetaFunction = () => [{ title: "Find a hematologist · HemaLink" }];
 
@@ -50,6 +63,12 @@ const stars = (mean: number) =>
 export default function FinderPage() {
   const { query, result, caseInfo, tiles } = useLoaderData<typeof loader>();
   const [selected, setSelected] = useState<string | null>(null);
+  // "Show on map" from a list item: the map opens that pin's popup and focuses the pin.
+  const [focus, setFocus] = useState<FocusRequest | null>(null);
+  const showOnMap = useCallback((id: string) => {
+    setSelected(id);
+    setFocus((f) => ({ id, seq: (f?.seq ?? 0) + 1 }));
+  }, []);
   const [locating, setLocating] = useState<string | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const submit = useSubmit();
@@ -81,9 +100,6 @@ export default function FinderPage() {
     );
   }
 
-  const shown = result.fallback
-    ? [...result.fallback.nearest, ...result.fallback.remote]
-    : result.doctors;
   // "Find hematologists near me" (…&near=1): ask for the location at once; the form stays for
   // a city or postcode when it is refused or unavailable.
   const location = useLocation();
@@ -93,7 +109,24 @@ export default function FinderPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [nearMe]);
 
-  const markers = shown.map((d) => ({ id: d.id, lat: d.lat, lng: d.lng, label: d.name }));
+  // Once per search: a new array each render would make the map redraw its pins (and close
+  // the open popup) whenever the selection changes.
+  const markers = useMemo(() => {
+    const shown = result.fallback
+      ? [...result.fallback.nearest, ...result.fallback.remote]
+      : result.doctors;
+    return shown.map((d) => ({
+      id: d.id,
+      lat: d.lat,
+      lng: d.lng,
+      label: d.name,
+      popup: {
+        lines: summaryLines(d),
+        href: doctorHref(d.id, query.analysis),
+        linkText: "View profile",
+      },
+    }));
+  }, [result, query.analysis]);
   return (
     <>
       <section className="panel">
@@ -127,8 +160,8 @@ export default function FinderPage() {
             />
             <datalist id="place-options" />
             <small id="place-hint">
-              Postcodes work offline for the US, Canada, France, Australia and India; elsewhere,
-              type your city. Places: GeoNames (CC BY 4.0).
+              Postcodes work offline for {POSTCODE_COUNTRIES_LABEL}; elsewhere, type your city.
+              Places: GeoNames (CC BY 4.0).
             </small>
           </div>
           <ClientOnly>
@@ -141,48 +174,34 @@ export default function FinderPage() {
               </p>
             )}
           </ClientOnly>
-          <div className="field">
-            <label htmlFor="radius">Distance</label>
-            <select id="radius" name="radius" defaultValue={String(query.radius)}>
-              {RADII.map((r) => (
-                <option key={r} value={r}>
-                  within {r} km
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="sort">Order</label>
-            <select id="sort" name="sort" defaultValue={query.sort}>
-              {SORTS.map((s) => (
-                <option key={s} value={s}>
-                  {SORT_LABELS[s]}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            name="radius"
+            label="Distance"
+            defaultValue={String(query.radius)}
+            options={RADII.map((r) => ({ value: String(r), label: `within ${r} km` }))}
+          />
+          <SelectField
+            name="sort"
+            label="Order"
+            defaultValue={query.sort}
+            options={SORTS.map((s) => ({ value: s, label: SORT_LABELS[s] }))}
+          />
           <details>
             <summary>Filters</summary>
-            <div className="field">
-              <label htmlFor="specialty">Specialty</label>
-              <select id="specialty" name="specialty" defaultValue={query.specialty ?? ""}>
-                <option value="">Any</option>
-                {SPECIALTY_IDS.map((s) => (
-                  <option key={s} value={s}>
-                    {SPECIALTIES[s]}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="language">Language</label>
-              <select id="language" name="language" defaultValue={query.language ?? ""}>
-                <option value="">Any</option>
-                {LANGUAGES.map((l) => (
-                  <option key={l}>{l}</option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              name="specialty"
+              label="Specialty"
+              defaultValue={query.specialty ?? ""}
+              any="Any"
+              options={SPECIALTY_IDS.map((s) => ({ value: s, label: SPECIALTIES[s] }))}
+            />
+            <SelectField
+              name="language"
+              label="Language"
+              defaultValue={query.language ?? ""}
+              any="Any"
+              options={LANGUAGES.map((l) => ({ value: l, label: l }))}
+            />
             <div className="field">
               <label htmlFor="minRating">Minimum rating</label>
               <select id="minRating" name="minRating" defaultValue={String(query.minRating)}>
@@ -212,12 +231,37 @@ export default function FinderPage() {
       {result.placeNotFound && (
         <p className="panel error" role="alert">
           We could not find that city or postcode. Check the spelling or add the country code, e.g.
-          &ldquo;Lyon, FR&rdquo;; postcodes are known for the US, Canada, France, Australia and
-          India only.
+          &ldquo;Lyon, FR&rdquo;; postcodes are known for {POSTCODE_COUNTRIES_LABEL} only:
+          elsewhere, type your town.
         </p>
       )}
 
-      {!result.origin && result.otherPlaces.length > 0 && (
+      {result.postcodeCountry && (
+        <section className="panel error" role="alert" aria-labelledby="postcode-heading">
+          <h2 id="postcode-heading">
+            We cannot place postcodes of {countryName(result.postcodeCountry)} yet
+          </h2>
+          <p>
+            Type your town or city instead, e.g. &ldquo;
+            {EXAMPLE_TOWNS[result.postcodeCountry] ?? "Lyon"}, {result.postcodeCountry}&rdquo;.
+            Postcodes are known offline for {POSTCODE_COUNTRIES_LABEL} only.
+          </p>
+          {result.otherPlaces.length > 0 && (
+            <p>
+              &ldquo;{query.place}&rdquo; is also a postcode in{" "}
+              {result.otherPlaces.map((p, i) => (
+                <span key={p.country}>
+                  {i > 0 ? " or " : ""}
+                  <Link to={withPlace(location.search, p)}>{placeLabel(p)}</Link>
+                </span>
+              ))}
+              .
+            </p>
+          )}
+        </section>
+      )}
+
+      {!result.origin && !result.postcodeCountry && result.otherPlaces.length > 0 && (
         <section className="panel" aria-labelledby="choices-heading">
           <h2 id="choices-heading">
             &ldquo;{query.place}&rdquo; is a postcode in several countries
@@ -267,20 +311,23 @@ export default function FinderPage() {
                   ? "A teleconsultation does not depend on distance: these doctors can still help."
                   : "Try fewer filters, or another place."}
               </p>
-              <FallbackList
-                title="The nearest certified hematologists"
-                doctors={result.fallback.nearest}
-                analysis={query.analysis}
-                selected={selected}
-                onSelect={setSelected}
-              />
-              <FallbackList
-                title="Hematologists who answer by teleconsultation"
-                doctors={result.fallback.remote}
-                analysis={query.analysis}
-                selected={selected}
-                onSelect={setSelected}
-              />
+              {[
+                { title: "The nearest certified hematologists", doctors: result.fallback.nearest },
+                {
+                  title: "Hematologists who answer by teleconsultation",
+                  doctors: result.fallback.remote,
+                },
+              ].map(({ title, doctors }) => (
+                <FallbackList
+                  key={title}
+                  title={title}
+                  doctors={doctors}
+                  analysis={query.analysis}
+                  selected={selected}
+                  onSelect={setSelected}
+                  onShowOnMap={showOnMap}
+                />
+              ))}
             </div>
           )}
           <div className="finder-layout">
@@ -292,6 +339,7 @@ export default function FinderPage() {
                   analysis={query.analysis}
                   selected={selected === d.id}
                   onSelect={setSelected}
+                  onShowOnMap={showOnMap}
                 />
               ))}
             </ol>
@@ -305,6 +353,7 @@ export default function FinderPage() {
                       you={result.origin}
                       selected={selected}
                       onSelect={onSelect}
+                      focus={focus}
                     />
                   </Suspense>
                 )}
@@ -343,6 +392,23 @@ export default function FinderPage() {
 const replyTimeShown = (d: Hit) => shownReplyMs(d) !== null;
 
 type Hit = ReturnType<typeof useLoaderData<typeof loader>>["result"]["doctors"][number];
+
+const doctorHref = (id: string, analysis: string | undefined) =>
+  `/doctors/${id}${analysis ? `?analysis=${analysis}` : ""}`;
+
+/** A town to suggest typing, for the countries whose postcodes are not known. */
+const EXAMPLE_TOWNS: Record<string, string> = {
+  DE: "Berlin",
+  GB: "London",
+  ES: "Madrid",
+  IT: "Roma",
+  NL: "Amsterdam",
+  BE: "Bruxelles",
+  CH: "Zürich",
+  AT: "Wien",
+  BR: "São Paulo",
+  JP: "Tokyo",
+};
 
 /** "75001 Paris, France". */
 const placeLabel = (p: Place) => `${p.name}, ${countryName(p.country)}`;
@@ -417,12 +483,14 @@ function FallbackList({
   analysis,
   selected,
   onSelect,
+  onShowOnMap,
 }: {
   title: string;
   doctors: Hit[];
   analysis: string | undefined;
   selected: string | null;
   onSelect: (id: string) => void;
+  onShowOnMap: (id: string) => void;
 }) {
   if (doctors.length === 0) return null;
   return (
@@ -436,6 +504,7 @@ function FallbackList({
             analysis={analysis}
             selected={selected === d.id}
             onSelect={onSelect}
+            onShowOnMap={onShowOnMap}
           />
         ))}
       </ol>
@@ -449,11 +518,13 @@ function DoctorCard({
   analysis,
   selected,
   onSelect,
+  onShowOnMap,
 }: {
   doctor: Hit;
   analysis: string | undefined;
   selected: boolean;
   onSelect: (id: string) => void;
+  onShowOnMap: (id: string) => void;
 }) {
   return (
     <li
@@ -469,7 +540,7 @@ function DoctorCard({
           size={32}
           photo={d.hasPhoto ? `/doctors/${d.id}/photo` : null}
         />{" "}
-        <Link to={`/doctors/${d.id}${analysis ? `?analysis=${analysis}` : ""}`}>{d.name}</Link>{" "}
+        <Link to={doctorHref(d.id, analysis)}>{d.name}</Link>{" "}
         <span className="badge verified">Certified</span>
       </h3>
       <p>
@@ -494,6 +565,7 @@ function DoctorCard({
         {d.offersTeleconsultation ? " · Teleconsultation" : ""}
         {d.acceptsNewPatients ? "" : " · Not accepting new patients"}
       </p>
+      {yearsSummary(d) && <p className="doctor-years">{yearsSummary(d)}</p>}
       {(replyTimeShown(d) || feeSummary(d)) && (
         <p className="doctor-extras">
           <ReplyTime stats={d} />
@@ -502,6 +574,20 @@ function DoctorCard({
         </p>
       )}
       <p className="why">Why recommended: {d.why.join("; ")}</p>
+      <ClientOnly>
+        {() => (
+          <p>
+            <button
+              type="button"
+              className="secondary"
+              aria-label={`Show ${d.name} on the map`}
+              onClick={() => onShowOnMap(d.id)}
+            >
+              Show on map
+            </button>
+          </p>
+        )}
+      </ClientOnly>
       {analysis && d.offersTeleconsultation && (
         <p>
           <Link to={`/consultations/new?doctor=${d.id}&analysis=${analysis}`}>

@@ -1,6 +1,6 @@
 import { getFormProps, getInputProps } from "@conform-to/react";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData } from "@remix-run/react";
+import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { register, signInAction } from "~/auth/login.server";
 import { requireSignedOut } from "~/auth/guards.server";
 import { RegisterSchema } from "~/auth/validation";
@@ -20,6 +20,8 @@ export function action(args: ActionFunctionArgs) {
 
 export default function RegisterPage() {
   const lastResult = useActionData<typeof action>();
+  // Where to go once registered (an invitation to claim records); checked by safeRedirect.
+  const [searchParams] = useSearchParams();
   const [form, fields] = useServerForm({
     id: "register",
     lastResult,
@@ -34,6 +36,7 @@ export default function RegisterPage() {
       <h1>Create an account</h1>
       <Form method="post" className="form" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
+        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
         <InputField field={fields.name} label="Name" type="text" autoComplete="name" />
         <InputField field={fields.email} label="Email" type="email" autoComplete="email" />
         <InputField

@@ -13,6 +13,12 @@ export const IMAGE_FILES = {
 export type ImageFile = keyof typeof IMAGE_FILES;
 export const IMAGE_FILE_NAMES = Object.keys(IMAGE_FILES) as ImageFile[];
 
+const FILE_OF_NAME = new Map<string, ImageFile>(
+  IMAGE_FILE_NAMES.map((file) => [IMAGE_FILES[file].name, file]),
+);
+/** The image file a stored name stands for (`original.jpg` → `original`), if any. */
+export const imageFileNamed = (name: string) => FILE_OF_NAME.get(name);
+
 /** What the crash sweep found under one key. */
 export type StoredKey = {
   key: string;

@@ -21,6 +21,7 @@ import { logError } from "~/http/request-context.server";
 import {
   IMAGE_FILE_NAMES,
   IMAGE_FILES,
+  imageFileNamed,
   isImageKey,
   type ImageFile,
   type ImageStore,
@@ -38,10 +39,6 @@ export type S3Settings = {
 
 const PENDING = "pending/";
 const FINAL = "images/";
-const FILE_OF_NAME = new Map<string, ImageFile>(
-  IMAGE_FILE_NAMES.map((file) => [IMAGE_FILES[file].name, file]),
-);
-
 type S3Client = S3.S3Client;
 let sdk: Promise<typeof S3> | undefined;
 const loadSdk = () => (sdk ??= import("@aws-sdk/client-s3"));
@@ -177,7 +174,7 @@ export function s3Store(settings: S3Settings, given?: S3Client): ImageStore {
       ] as const) {
         for (const name of await namesUnder(prefix)) {
           const [key, fileName, ...rest] = name.slice(prefix.length).split("/");
-          const file = fileName === undefined ? undefined : FILE_OF_NAME.get(fileName);
+          const file = fileName === undefined ? undefined : imageFileNamed(fileName);
           if (!key || !isImageKey(key) || !file || rest.length > 0) continue;
           const entry = found.get(key) ?? { key, complete: [], pending: [], debris: [] };
           entry[kind].push(file);

@@ -4,10 +4,9 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import { getEnv, type Env } from "~/env.server";
 import {
-  IMAGE_FILE_NAMES,
   IMAGE_FILES,
+  imageFileNamed,
   isImageKey,
-  type ImageFile,
   type ImageStore,
   type StoredKey,
 } from "./image-store.server";
@@ -22,10 +21,6 @@ export {
   type ImageStore,
   type StoredKey,
 } from "./image-store.server";
-
-const FILE_OF_NAME = new Map<string, ImageFile>(
-  IMAGE_FILE_NAMES.map((file) => [IMAGE_FILES[file].name, file]),
-);
 
 async function syncPath(target: string) {
   const handle = await fsp.open(target, "r");
@@ -88,7 +83,7 @@ export function fileSystemStore(root: string): ImageStore {
           for (const name of await fsp.readdir(dir(key)).catch(() => [] as string[])) {
             const stat = await fsp.stat(path.join(dir(key), name)).catch(() => null);
             if (!stat?.isFile()) continue;
-            const file = FILE_OF_NAME.get(name);
+            const file = imageFileNamed(name);
             if (file && stat.size > 0) entry.complete.push(file);
             else entry.debris.push(name);
           }

@@ -36,6 +36,7 @@ import {
 } from "../../app/analyses/vocabulary";
 import { ROLES } from "../../app/auth/vocabulary";
 import type { CaptureReport } from "../../app/classifier/classify";
+import { SEXES } from "../../app/clinic/vocabulary";
 import {
   CONSULTATION_STATUSES,
   DOCTOR_CLASSES,
@@ -43,7 +44,12 @@ import {
 } from "../../app/consultations/vocabulary";
 import type { Fee } from "../../app/doctors/fees";
 import { VERIFICATION_STATUSES } from "../../app/doctors/vocabulary";
-import { DATASET_STATUSES, JOB_EVENT_KINDS, JOB_STATUSES } from "../../app/lab/vocabulary";
+import {
+  DATASET_STATUSES,
+  JOB_EVENT_KINDS,
+  JOB_STATUSES,
+  PROMOTION_KINDS,
+} from "../../app/lab/vocabulary";
 import type { DatasetReport } from "../../app/lab/report";
 import { NOTIFICATION_KINDS } from "../../app/notifications/vocabulary";
 import type { LabRecipe } from "../schema";
@@ -87,7 +93,7 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex("users_email_lower_unique").on(sql`lower(${t.email})`),
-    check("users_role_check", sql`${t.role} in ('patient', 'doctor', 'admin')`),
+    check("users_role_check", sql`${t.role} in ('patient', 'doctor', 'admin', 'researcher')`),
   ],
 );
 
@@ -160,6 +166,8 @@ export const doctorProfiles = pgTable(
     inPersonFee: jsonb("in_person_fee").$type<Fee>(),
     teleconsultationFee: jsonb("teleconsultation_fee").$type<Fee>(),
     photoKey: text("photo_key"),
+    boardCertificationYear: integer("board_certification_year"),
+    practiceStartYear: integer("practice_start_year"),
     /** The location as a geography point, kept by Postgres itself (null without lat/lng). */
     geog: geography("geog").generatedAlwaysAs(
       sql`CASE WHEN lat IS NOT NULL AND lng IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lng, lat), 4326)::geography END`,
@@ -360,9 +368,13 @@ export const consultations = pgTable(
     closedAt: at("closed_at"),
     withdrawnAt: at("withdrawn_at"),
     revokedAt: at("revoked_at"),
+    clinicPatientId: text("clinic_patient_id").references(() => clinicPatients.id, {
+      onDelete: "set null",
+    }),
     updatedAt: updatedAt(),
   },
   (t) => [
+    index("consultations_clinic_patient_idx").on(t.clinicPatientId),
     index("consultations_doctor_idx").on(t.doctorProfileId, t.status),
     index("consultations_patient_idx").on(t.patientId),
     index("consultations_analysis_idx").on(t.analysisId),
@@ -371,6 +383,50 @@ export const consultations = pgTable(
       sql`${t.status} in ('requested', 'accepted', 'declined', 'answered', 'closed', 'withdrawn')`,
     ),
   ],
+);
+
+export const clinicPatients = pgTable(
+  "clinic_patients",
+  {
+    id: id(),
+    doctorId: text("doctor_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    clinicRef: text("clinic_ref").notNull(),
+    name: text("name").notNull(),
+    nameKey: text("name_key").notNull(),
+    birthDate: text("birth_date").notNull(),
+    sex: text("sex", { enum: SEXES }).notNull(),
+    contact: text("contact"),
+    holderId: text("holder_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    claimedAt: at("claimed_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("clinic_patients_doctor_ref_unique").on(t.doctorId, sql`lower(${t.clinicRef})`),
+    index("clinic_patients_doctor_name_idx").on(t.doctorId, t.nameKey),
+    index("clinic_patients_holder_idx").on(t.holderId),
+    check("clinic_patients_sex_check", sql`${t.sex} in ('female', 'male', 'other', 'unknown')`),
+  ],
+);
+
+export const clinicInvitations = pgTable(
+  "clinic_invitations",
+  {
+    id: id(),
+    clinicPatientId: text("clinic_patient_id")
+      .notNull()
+      .references(() => clinicPatients.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: at("expires_at").notNull(),
+    usedAt: at("used_at"),
+    usedBy: text("used_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("clinic_invitations_patient_idx").on(t.clinicPatientId)],
 );
 
 export const consultationMessages = pgTable(
@@ -489,4 +545,42 @@ export const labJobEvents = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index("lab_job_events_job_idx").on(t.jobId, t.id)],
+);
+
+/** Every change of the model in use, newest last (the newest names the current version). */
+export const modelPromotions = pgTable(
+  "model_promotions",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    version: text("version").notNull(),
+    previousVersion: text("previous_version"),
+    kind: text("kind", { enum: PROMOTION_KINDS }).notNull(),
+    jobId: text("job_id").references(() => labJobs.id, { onDelete: "set null" }),
+    promotedBy: text("promoted_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [check("model_promotions_kind_check", sql`${t.kind} in ('promote', 'rollback')`)],
+);
+
+export const researchPreferences = pgTable("research_preferences", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  shareFutureUploads: boolean("share_future_uploads").notNull().default(false),
+  updatedAt: updatedAt(),
+});
+
+export const researchConsents = pgTable(
+  "research_consents",
+  {
+    analysisId: text("analysis_id")
+      .primaryKey()
+      .references(() => analyses.id, { onDelete: "cascade" }),
+    patientId: text("patient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    grantedAt: at("granted_at").notNull(),
+    revokedAt: at("revoked_at"),
+  },
+  (t) => [index("research_consents_patient_idx").on(t.patientId)],
 );

@@ -19,7 +19,7 @@ import { classifyBytes, currentModelDir, heatmapPng } from "~/classifier/node.se
 // The server's libvips settings (one thread per image, no operation cache), so that the decode
 // is timed as an upload runs it.
 import "~/uploads/image.server";
-import { eyepiece } from "./recapture";
+import { EVAL_EYEPIECE, eyepiece } from "./recapture";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "60" } } });
 const runs = Number(values.runs);
@@ -58,13 +58,8 @@ const loadMs = performance.now() - loadStart;
 /** A 12-megapixel phone photo through the eyepiece: a smear-like field in a round stop. */
 async function phonePhoto(): Promise<Buffer> {
   const field = await decodeImage(await smearLike(1600, 1200));
-  const photo = eyepiece(field, {
-    enlarge: 2.5,
-    stop: 1.1,
-    vignetting: 0.3,
-    gains: [1.12, 1, 0.8],
-    blur: 1.5,
-  });
+  // The evaluation's eyepiece, with a stop just wider than the frame.
+  const photo = eyepiece(field, { ...EVAL_EYEPIECE, stop: 1.1 });
   return sharp(Buffer.from(photo.data), {
     raw: { width: photo.width, height: photo.height, channels: 3 },
   })

@@ -63,7 +63,8 @@ export const DEFAULT_SPLIT: SplitMethod = {
   seed: 20261124,
 };
 
-type ManifestRow = { file: string; folder: string; duplicateOf: string };
+/** `patient`: the patient the image comes from, when the manifest has a `patient` column. */
+type ManifestRow = { file: string; folder: string; duplicateOf: string; patient?: string };
 
 async function readManifest(dir: string): Promise<ManifestRow[]> {
   const text = await fs.readFile(path.join(dir, "manifest.csv"), "utf8");
@@ -71,10 +72,17 @@ async function readManifest(dir: string): Promise<ManifestRow[]> {
   const cols = header!.split(",");
   const fileCol = cols.indexOf("file");
   const dupCol = cols.indexOf("exact_duplicate_of");
+  const patientCol = cols.indexOf("patient");
   return lines.map((line) => {
     const cells = line.split(",");
     const file = cells[fileCol]!;
-    return { file, folder: file.split("/")[0]!, duplicateOf: cells[dupCol] ?? "" };
+    const patient = patientCol < 0 ? "" : (cells[patientCol] ?? "").trim();
+    return {
+      file,
+      folder: file.split("/")[0]!,
+      duplicateOf: cells[dupCol] ?? "",
+      ...(patient ? { patient } : {}),
+    };
   });
 }
 
@@ -82,6 +90,8 @@ async function readManifest(dir: string): Promise<ManifestRow[]> {
  * Assign whole blocks of consecutive file numbers (same smear or patient) to one split,
  * per class, seeded. Blocks linked by an exact duplicate (a pair that straddles two blocks)
  * form one group and go to one side together, so no smear is on two sides of the split.
+ * When a row names its patient, the patient is its block (across class folders too), so no
+ * patient is on two sides of the split.
  */
 export function splitRows(
   rows: ManifestRow[],
@@ -91,7 +101,12 @@ export function splitRows(
   const blockOf = new Map<string, string>();
   for (const row of rows) {
     const number = Number(/(\d+)\.\w+$/.exec(row.file)?.[1] ?? 0);
-    blockOf.set(row.file, `${row.folder}:${Math.floor((number - 1) / method.blockSize)}`);
+    blockOf.set(
+      row.file,
+      row.patient
+        ? `patient:${row.patient}`
+        : `${row.folder}:${Math.floor((number - 1) / method.blockSize)}`,
+    );
   }
   // Union-find over blocks: a duplicate joins its block with its original's.
   const parent = new Map<string, string>();

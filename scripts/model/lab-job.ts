@@ -4,10 +4,12 @@
  * Loads the job's dataset with its block split, trains with the shared loop (training.ts),
  * records every batch and epoch as job events, keeps a checkpoint after each epoch (and resumes
  * from it when the job was interrupted), stops at the next batch when cancelled, then calibrates
- * and evaluates the candidate exactly as `npm run train` does, into its model card.
+ * and evaluates the candidate exactly as `npm run train` does, into its model card, and measures
+ * the model in use on the same test images for the comparison the promotion rule reads.
  */
 import path from "node:path";
 import { startWasmBackend } from "~/classifier/backend.server";
+import { activeModelDir } from "~/classifier/node.server";
 import { datasetDir } from "~/lab/datasets.server";
 import {
   candidateDir,
@@ -17,6 +19,8 @@ import {
   recordEpoch,
   recordEvent,
 } from "~/lab/jobs.server";
+import { writeComparison } from "~/lab/promotion.server";
+import type { MeasuredFigures } from "~/lab/promotion-rule";
 import { ARCHITECTURES } from "~/lab/vocabulary";
 import { DEFAULT_SPLIT, loadDataset } from "./dataset";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint";
@@ -97,12 +101,25 @@ try {
   } else {
     const { calibrate } = await import("./calibrate");
     await calibrate(out, samples, recipe.colour);
-    const { evaluateToCard } = await import("./evaluate");
-    await evaluateToCard(out, dataDir, samples);
+    const { evaluateToCard, measure } = await import("./evaluate");
+    const card = await evaluateToCard(out, dataDir, samples);
     await recordEvent(job.id, "log", {
       event: "evaluated",
       seconds: (Date.now() - started) / 1000,
       checks: checked,
+    });
+    // The model in use, through the same evaluation on the same test images.
+    const currentDir = await activeModelDir();
+    const current = await measure(currentDir, dataDir, samples, "test");
+    await writeComparison(job, {
+      measuredAt: new Date().toISOString(),
+      current: { version: path.basename(currentDir), metrics: current satisfies MeasuredFigures },
+      candidate: { version: job.version, metrics: card.metrics satisfies MeasuredFigures },
+    });
+    await recordEvent(job.id, "log", {
+      event: "compared",
+      with: path.basename(currentDir),
+      seconds: (Date.now() - started) / 1000,
     });
     await finishJob(job.id, "succeeded");
   }

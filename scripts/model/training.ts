@@ -248,6 +248,8 @@ export async function trainModel(
   }
 
   const curve: EpochRow[] = resume ? [...resume.curve] : [];
+  // A resumed run's time includes the epochs it resumed after, so the card gives the whole run.
+  const secondsBefore = resume ? resume.curve.reduce((sum, row) => sum + row.seconds, 0) : 0;
   let best = resume
     ? { ...resume.best, weights: resume.bestWeights.map((w) => w.clone()) }
     : { score: -Infinity, epoch: 0, weights: [] as tf.Tensor[] };
@@ -271,7 +273,7 @@ export async function trainModel(
           },
           optimizer: `Adam, cosine learning rate ${peakRate} → ${peakRate / 10}, balanced class sampling`,
           bestEpoch: best.epoch,
-          trainingSeconds: secs(started),
+          trainingSeconds: Math.round((secs(started) + secondsBefore) * 10) / 10,
           weightBytes: model.getWeights().reduce((a, w) => a + w.size * 2, 0),
           parameters: model.countParams(),
           learningCurve: curve,

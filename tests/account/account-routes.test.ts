@@ -22,16 +22,14 @@ import { loader as downloadLoader } from "~/routes/account.data.download";
 import { getImageStore } from "~/uploads/storage.server";
 import { fixedClassifier } from "../analyses/fixtures";
 import {
-  formRequest,
-  getRequest,
+  getArgs,
   makeCertifiedDoctor,
   makeUser,
-  sessionCookieFor,
+  postArgs,
+  type TestUser,
   thrownResponse,
 } from "../helpers";
 import { smearLikeImage } from "../uploads/images";
-
-type User = Awaited<ReturnType<typeof makeUser>>;
 
 /** A patient with two analyses, one shared with a doctor who accepted it and wrote. */
 async function patientWithCase() {
@@ -58,12 +56,10 @@ async function patientWithCase() {
   return { patient, doctor, profile, analyses: [first, second], consultationId: c.id };
 }
 
-async function download(user: User) {
-  const response = (await downloadLoader({
-    request: getRequest("/account/data/download", { Cookie: await sessionCookieFor(user.id) }),
-    params: {},
-    context: {},
-  })) as Response;
+async function download(user: TestUser) {
+  const response = (await downloadLoader(
+    await getArgs(user, "/account/data/download"),
+  )) as Response;
   return { response, files: unzipSync(new Uint8Array(await response.arrayBuffer())) };
 }
 
@@ -143,32 +139,17 @@ describe("Download my data", () => {
   test("is a patient's page: a doctor gets 404, a visitor the login page", async () => {
     const { user: doctor } = await makeCertifiedDoctor();
     const asDoctor = await thrownResponse(
-      downloadLoader({
-        request: getRequest("/account/data/download", {
-          Cookie: await sessionCookieFor(doctor.id),
-        }),
-        params: {},
-        context: {},
-      }),
+      downloadLoader(await getArgs(doctor, "/account/data/download")),
     );
     expect(asDoctor.status).toBe(404);
-    const anonymous = await thrownResponse(
-      dataLoader({ request: getRequest("/account/data"), params: {}, context: {} }),
-    );
+    const anonymous = await thrownResponse(dataLoader(await getArgs(null, "/account/data")));
     expect(anonymous.status).toBe(302);
     expect(anonymous.headers.get("Location")).toMatch(/^\/login/);
   });
 });
 
-const deleteRequest = async (user: User, fields: Record<string, string>) => ({
-  request: formRequest(
-    "/account/data",
-    { intent: "delete", ...fields },
-    { Cookie: await sessionCookieFor(user.id) },
-  ),
-  params: {},
-  context: {},
-});
+const deleteRequest = (user: TestUser, fields: Record<string, string>) =>
+  postArgs(user, "/account/data", {}, { intent: "delete", ...fields });
 
 describe("Delete my account", () => {
   test("a wrong password or no confirmation deletes nothing and says why", async () => {

@@ -11,13 +11,7 @@ import {
 } from "~/consultations/lifecycle.server";
 import { loader as fhirLoader } from "~/routes/analyses.$id.fhir";
 import ReportPage, { loader as reportLoader } from "~/routes/analyses.$id_.report";
-import {
-  getRequest,
-  makeCertifiedDoctor,
-  makeUser,
-  sessionCookieFor,
-  thrownResponse,
-} from "../helpers";
+import { getArgs, makeCertifiedDoctor, makeUser, thrownResponse } from "../helpers";
 import { smearLikeImage } from "../uploads/images";
 import { fixedClassifier } from "./fixtures";
 
@@ -67,12 +61,8 @@ const answer = {
   urgency: "urgent",
 } as const;
 
-async function args(user: { id: string }, analysisId: string, path = "") {
-  const request = getRequest(`/analyses/${analysisId}${path}`, {
-    Cookie: await sessionCookieFor(user.id),
-  });
-  return { request, params: { id: analysisId }, context: {} };
-}
+const args = (user: { id: string }, analysisId: string, path = "") =>
+  getArgs(user, `/analyses/${analysisId}${path}`, { id: analysisId });
 
 async function fhirOf(user: { id: string }, analysisId: string) {
   const response = await fhirLoader(await args(user, analysisId, "/fhir"));

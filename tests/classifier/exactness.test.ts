@@ -7,7 +7,7 @@ import { distanceTransform, normaliseCapture } from "~/classifier/capture";
 import { decodeImage } from "~/classifier/decode.server";
 import { resizeAreaTo, type RgbImage } from "~/classifier/pixels";
 import { generateNonSmears } from "../../scripts/model/non-smear";
-import { colourCast, eyepiece, rescale } from "../../scripts/model/recapture";
+import { colourCast, EVAL_EYEPIECE, eyepiece, rescale } from "../../scripts/model/recapture";
 import { syntheticSmear } from "../uploads/images";
 import * as reference from "./reference/capture";
 import * as referencePixels from "./reference/pixels";
@@ -44,13 +44,7 @@ describe("exactness of the capture normalisation", () => {
       expectSameCapture(colourCast(image, [1.1, 0.95, 0.88]));
     }
     const field = await decodeImage(await syntheticSmear(5, 224, 224, "png"));
-    const phone = eyepiece(field, {
-      enlarge: 4,
-      stop: 1.1,
-      vignetting: 0.3,
-      gains: [1.12, 1, 0.8],
-      blur: 1.5,
-    });
+    const phone = eyepiece(field, { ...EVAL_EYEPIECE, enlarge: 4, stop: 1.1 });
     expectSameCapture(phone);
   });
 

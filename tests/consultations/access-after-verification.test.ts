@@ -6,7 +6,6 @@ import { acceptRequest, answerConsultation, shareAnalysis } from "~/consultation
 import { postMessage } from "~/consultations/messages.server";
 import { listDoctorCases } from "~/consultations/queries.server";
 import { updateOwnProfile } from "~/doctors/profile.server";
-import { ProfileSchema } from "~/doctors/validation";
 import { changeDoctorStatus } from "~/doctors/verification.server";
 import { listNotifications, unreadCounts } from "~/notifications/notifications.server";
 import { action as adminDoctorsAction } from "~/routes/admin.doctors";
@@ -17,57 +16,23 @@ import { loader as imageLoader } from "~/routes/doctor.cases.$id.image.$file";
 import { loader as inboxLoader } from "~/routes/doctor.cases._index";
 import { loader as dashboardLoader } from "~/routes/doctor._index";
 import {
-  formRequest,
-  getRequest,
+  getArgs,
   insertAnalysis,
   makeUser,
+  postArgs,
   profileOf,
-  sessionCookieFor,
+  resultStatus,
+  type TestUser,
   thrownResponse,
 } from "../helpers";
 import { fixedClassifier } from "../analyses/fixtures";
+import { profileInput } from "../doctors/fixtures";
 import { smearLikeImage } from "../uploads/images";
+import { shareInput } from "./fixtures";
 
-type User = Awaited<ReturnType<typeof makeUser>>;
-type Params = Record<string, string>;
-
-const PROFILE = {
-  title: "Dr",
-  licenceNumber: "LIC-1",
-  licenceAuthority: "Ordre des médecins",
-  boardCertifications: "Hematology board",
-  specialties: ["hematology"],
-  languages: ["French"],
-  clinicName: "Clinique du Parc",
-  streetAddress: "1 rue du Parc",
-  city: "Lyon",
-  country: "fr",
-  lat: 45.76,
-  lng: 4.84,
-  offersTeleconsultation: true,
-  acceptsNewPatients: true,
-};
-const profileInput = (overrides: Partial<typeof PROFILE> = {}) =>
-  ProfileSchema.parse({ ...PROFILE, ...overrides });
-
-async function get(user: User, path: string, params: Params) {
-  return {
-    request: getRequest(path, { Cookie: await sessionCookieFor(user.id) }),
-    params,
-    context: {},
-  };
-}
-async function post(user: User, path: string, params: Params, fields: Record<string, string>) {
-  return {
-    request: formRequest(path, fields, { Cookie: await sessionCookieFor(user.id) }),
-    params,
-    context: {},
-  };
-}
-function statusOf(result: unknown): number {
-  if (result instanceof Response) return result.status;
-  return (result as { init?: { status?: number } }).init?.status ?? 200;
-}
+const get = getArgs;
+const post = postArgs;
+const statusOf = resultStatus;
 const formErrorOf = (result: unknown) =>
   (result as { data: { error?: Record<string, string[]> } }).data.error?.[""]?.[0];
 
@@ -87,11 +52,11 @@ async function acceptedCase() {
     { bytes: await smearLikeImage() },
     fixedClassifier,
   );
-  const c = await shareAnalysis(patient, analysis.id, {
-    doctorProfileId: profileId,
-    message: "The model says pre-B; what should we do next?",
-    consent: true,
-  });
+  const c = await shareAnalysis(
+    patient,
+    analysis.id,
+    shareInput(profileId, "The model says pre-B; what should we do next?"),
+  );
   await acceptRequest(doctor, c.id);
   await postMessage(patient, c.id, "Also: fevers for two weeks.");
   await postMessage(doctor, c.id, "Thank you, I am looking at it.");
@@ -298,7 +263,7 @@ describe("certification restored", () => {
 });
 
 describe("the admin suspends and reinstates through /admin/doctors", () => {
-  const adminPost = async (admin: User, fields: Record<string, string>) =>
+  const adminPost = async (admin: TestUser, fields: Record<string, string>) =>
     adminDoctorsAction(await post(admin, "/admin/doctors", {}, fields));
 
   test("suspend needs a reason (400, nothing changes); with one it is done, confirmed and audited", async () => {

@@ -2,12 +2,10 @@ import { finalClassesFor } from "~/consultations/final.server";
 import { acceptRequest, answerConsultation, shareAnalysis } from "~/consultations/lifecycle.server";
 import { getOwnReview, saveOwnReview } from "~/reviews/reviews.server";
 import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
+import { shareInput } from "./fixtures";
 
-const share = (doctorProfileId: string) => ({
-  doctorProfileId,
-  message: "Could you look at this smear, please?",
-  consent: true as const,
-});
+const share = (doctorProfileId: string) =>
+  shareInput(doctorProfileId, "Could you look at this smear, please?");
 
 describe("final answers for a list of analyses", () => {
   test("only answered analyses have one, the latest answer wins, with the doctor's name", async () => {

@@ -23,6 +23,7 @@ import {
   statusThrownBy,
   thrownResponse,
 } from "../helpers";
+import { shareInput } from "./fixtures";
 
 async function doctor(teleconsultation = true) {
   const { user, profile } = await makeCertifiedDoctor({ offersTeleconsultation: teleconsultation });
@@ -34,11 +35,8 @@ async function patientWithAnalysis() {
   return { user, analysis: await insertAnalysis(user.id, { ageBracket: "child" }) };
 }
 
-const share = (doctorProfileId: string) => ({
-  doctorProfileId,
-  message: "My child's smear came back as early pre-B; what should we do next?",
-  consent: true as const,
-});
+const share = (doctorProfileId: string) =>
+  shareInput(doctorProfileId, "My child's smear came back as early pre-B; what should we do next?");
 
 describe("consultations", () => {
   test("requested → accepted → answered → closed, each step stamped and audited", async () => {

@@ -7,7 +7,6 @@ import {
   closeConsultation,
   declineRequest,
   revokeAccess,
-  shareAnalysis,
   withdrawRequest,
 } from "~/consultations/lifecycle.server";
 import { canPostMessages, listMessages, postMessage } from "~/consultations/messages.server";
@@ -15,30 +14,16 @@ import { DomainError } from "~/errors/domain-error";
 import { statusOf } from "~/http/errors.server";
 import {
   fromAddress,
-  insertAnalysis,
   makeCertifiedDoctor,
   makeUser,
   statusThrownBy,
+  type TestUser,
   thrownResponse,
 } from "../helpers";
-
-type User = Awaited<ReturnType<typeof makeUser>>;
+import { sharedCase } from "./fixtures";
 
 const MINUTE = 60_000;
 const T0 = new Date("2025-05-05T09:00:00Z").getTime();
-
-/** A patient who shared a new analysis with a new certified doctor: the consultation is requested. */
-async function sharedCase() {
-  const patient = await makeUser("patient");
-  const analysis = await insertAnalysis(patient.id);
-  const { user: doctor, profile } = await makeCertifiedDoctor({ offersTeleconsultation: true });
-  const c = await shareAnalysis(patient, analysis.id, {
-    doctorProfileId: profile.id,
-    message: "The model says early pre-B; what does that mean for us?",
-    consent: true,
-  });
-  return { patient, doctor, id: c.id };
-}
 
 const answer = {
   doctorClass: "pre_b",
@@ -227,7 +212,7 @@ describe("the message thread", () => {
       .from(auditLog)
       .where(and(eq(auditLog.action, "consultation.message"), eq(auditLog.targetId, id)));
     expect(rows).toHaveLength(3);
-    const by = (user: User) => rows.filter((r) => r.actorId === user.id);
+    const by = (user: TestUser) => rows.filter((r) => r.actorId === user.id);
     expect(by(patient)).toHaveLength(2);
     expect(by(doctor)).toHaveLength(1);
     for (const row of rows) {

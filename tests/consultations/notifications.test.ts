@@ -7,7 +7,6 @@ import {
   closeConsultation,
   declineRequest,
   revokeAccess,
-  shareAnalysis,
   withdrawRequest,
 } from "~/consultations/lifecycle.server";
 import { autoCloseAnswered } from "~/consultations/scheduling.server";
@@ -24,9 +23,8 @@ import {
   unreadCounts,
 } from "~/notifications/notifications.server";
 import { getOwnReview, saveOwnReview } from "~/reviews/reviews.server";
-import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
-
-type User = Awaited<ReturnType<typeof makeUser>>;
+import { insertAnalysis, makeCertifiedDoctor, makeUser, type TestUser } from "../helpers";
+import { answeredCase, shareCase, sharedCase } from "./fixtures";
 
 const DAY = 86_400_000;
 
@@ -36,19 +34,6 @@ const answer = {
   recommendations: "Bone marrow aspiration at the university hospital next week.",
   urgency: "urgent",
 } as const;
-
-/** A patient who shared a new analysis with `doctor` (a new certified one by default). */
-async function sharedCase(doctor?: Awaited<ReturnType<typeof makeCertifiedDoctor>>) {
-  const patient = await makeUser("patient");
-  const analysis = await insertAnalysis(patient.id);
-  const dr = doctor ?? (await makeCertifiedDoctor({ offersTeleconsultation: true }));
-  const c = await shareAnalysis(patient, analysis.id, {
-    doctorProfileId: dr.profile.id,
-    message: "The model says early pre-B; what does that mean for us?",
-    consent: true,
-  });
-  return { patient, doctor: dr.user, profileId: dr.profile.id, id: c.id };
-}
 
 const allOf = (user: { id: string }) =>
   getDb().select().from(notifications).where(eq(notifications.userId, user.id));
@@ -80,13 +65,7 @@ describe("notifications of the lifecycle", () => {
 
     expect(
       await received(both, async () => {
-        id = (
-          await shareAnalysis(patient, analysis.id, {
-            doctorProfileId: dr.profile.id,
-            message: "The model says early pre-B; what does that mean for us?",
-            consent: true,
-          })
-        ).id;
+        id = (await shareCase(patient, analysis.id, dr.profile.id)).id;
       }),
     ).toEqual({
       patient: [],
@@ -175,11 +154,12 @@ describe("unread counts and marking read", () => {
     const a = await sharedCase(dr);
     const patient = a.patient;
     const analysis = await insertAnalysis(patient.id);
-    const b = await shareAnalysis(patient, analysis.id, {
-      doctorProfileId: dr.profile.id,
-      message: "A second smear from last week, please compare.",
-      consent: true,
-    });
+    const b = await shareCase(
+      patient,
+      analysis.id,
+      dr.profile.id,
+      "A second smear from last week, please compare.",
+    );
     // Patient: accepted + message on A, declined on B. Doctor: requested on A and B, a message on A.
     await acceptRequest(dr.user, a.id);
     await postMessage(dr.user, a.id, "Any bruising?");
@@ -209,11 +189,12 @@ describe("unread counts and marking read", () => {
     const dr = await makeCertifiedDoctor({ offersTeleconsultation: true });
     const a = await sharedCase(dr);
     const analysis = await insertAnalysis(a.patient.id);
-    const b = await shareAnalysis(a.patient, analysis.id, {
-      doctorProfileId: dr.profile.id,
-      message: "A second smear from last week, please compare.",
-      consent: true,
-    });
+    const b = await shareCase(
+      a.patient,
+      analysis.id,
+      dr.profile.id,
+      "A second smear from last week, please compare.",
+    );
     await acceptRequest(dr.user, a.id);
     await acceptRequest(dr.user, b.id);
     await postMessage(a.patient, a.id, "Thank you!");
@@ -318,7 +299,7 @@ describe("e-mail", () => {
     const doctor = dr.user;
     let id = "";
     const sent: Mail[] = [];
-    const expectOne = (batch: Mail[], to: User, path: string) => {
+    const expectOne = (batch: Mail[], to: TestUser, path: string) => {
       expect(batch).toHaveLength(1);
       expect(batch[0]!.to).toBe(to.email);
       expect(batch[0]!.text).toContain(url(path));
@@ -328,13 +309,7 @@ describe("e-mail", () => {
 
     expectOne(
       await mailsOf(async () => {
-        id = (
-          await shareAnalysis(patient, analysis.id, {
-            doctorProfileId: dr.profile.id,
-            message: secretMessage,
-            consent: true,
-          })
-        ).id;
+        id = (await shareCase(patient, analysis.id, dr.profile.id, secretMessage)).id;
       }),
       doctor,
       `/doctor/cases/${id}`,
@@ -558,24 +533,18 @@ describe("the verified-consultation badge on reviews", () => {
   const review = { rating: 5, body: "Clear explanations and a fast, careful answer. Thank you." };
 
   test("an answered consultation with that doctor makes the review verified", async () => {
-    const { patient, doctor, profileId, id } = await sharedCase();
-    await acceptRequest(doctor, id);
-    await answerConsultation(doctor, id, answer);
+    const { patient, profileId } = await answeredCase(answer);
     await saveOwnReview(patient, profileId, review);
     expect((await getOwnReview(patient, profileId))?.verifiedConsultation).toBe(true);
   });
 
   test("a closed one counts too, and so does one revoked after the answer", async () => {
-    const closed = await sharedCase();
-    await acceptRequest(closed.doctor, closed.id);
-    await answerConsultation(closed.doctor, closed.id, answer);
+    const closed = await answeredCase(answer);
     await closeConsultation(closed.patient, closed.id);
     await saveOwnReview(closed.patient, closed.profileId, review);
     expect((await getOwnReview(closed.patient, closed.profileId))?.verifiedConsultation).toBe(true);
 
-    const revoked = await sharedCase();
-    await acceptRequest(revoked.doctor, revoked.id);
-    await answerConsultation(revoked.doctor, revoked.id, answer);
+    const revoked = await answeredCase(answer);
     await revokeAccess(revoked.patient, revoked.id);
     await saveOwnReview(revoked.patient, revoked.profileId, review);
     expect((await getOwnReview(revoked.patient, revoked.profileId))?.verifiedConsultation).toBe(
@@ -603,9 +572,7 @@ describe("the verified-consultation badge on reviews", () => {
   });
 
   test("an answer from another doctor does not verify a review of this one", async () => {
-    const { patient, doctor, id } = await sharedCase();
-    await acceptRequest(doctor, id);
-    await answerConsultation(doctor, id, answer);
+    const { patient } = await answeredCase(answer);
     const other = await makeCertifiedDoctor({ offersTeleconsultation: true });
     await saveOwnReview(patient, other.profile.id, review);
     expect((await getOwnReview(patient, other.profile.id))?.verifiedConsultation).toBe(false);

@@ -11,49 +11,26 @@ import { action as shareAction, loader as shareLoader } from "~/routes/consultat
 import { action as caseAction, loader as caseLoader } from "~/routes/doctor.cases.$id";
 import { loader as imageLoader } from "~/routes/doctor.cases.$id.image.$file";
 import {
-  formRequest,
-  getRequest,
+  getArgs,
   insertAnalysis,
   makeCertifiedDoctor,
   makeUser,
+  postArgs,
   profileOf,
-  sessionCookieFor,
+  resultStatus,
+  type TestUser,
   thrownResponse,
 } from "../helpers";
 import { fixedClassifier } from "../analyses/fixtures";
 import { smearLikeImage } from "../uploads/images";
 import { inTransaction } from "~/data/unit-of-work.server";
-
-type User = Awaited<ReturnType<typeof makeUser>>;
-type Params = Record<string, string>;
+import { shareInput } from "./fixtures";
 
 const EVIL = "https://evil.example";
 
-async function get(user: User | null, path: string, params: Params) {
-  const headers: Record<string, string> = user ? { Cookie: await sessionCookieFor(user.id) } : {};
-  return { request: getRequest(path, headers), params, context: {} };
-}
-
-async function post(
-  user: User,
-  path: string,
-  params: Params,
-  fields: Record<string, string>,
-  headers: Record<string, string> = {},
-) {
-  const cookie = await sessionCookieFor(user.id);
-  return {
-    request: formRequest(path, fields, { Cookie: cookie, ...headers }),
-    params,
-    context: {},
-  };
-}
-
-/** The status of an action's result: a returned Response, or `data(…, { status })`. */
-function statusOf(result: unknown): number {
-  if (result instanceof Response) return result.status;
-  return (result as { init?: { status?: number } }).init?.status ?? 200;
-}
+const get = getArgs;
+const post = postArgs;
+const statusOf = resultStatus;
 
 /** A patient, a certified doctor offering teleconsultation and a requested consultation. */
 async function sharedCase({ withImages = false } = {}) {
@@ -62,23 +39,36 @@ async function sharedCase({ withImages = false } = {}) {
     ? await createAnalysis(patient, { bytes: await smearLikeImage() }, fixedClassifier)
     : await insertAnalysis(patient.id);
   const { user: doctor, profile } = await makeCertifiedDoctor({ offersTeleconsultation: true });
-  const c = await shareAnalysis(patient, analysis.id, {
-    doctorProfileId: profile.id,
-    message: "The model says pre-B; what should we do next?",
-    consent: true,
-  });
+  const c = await shareAnalysis(
+    patient,
+    analysis.id,
+    shareInput(profile.id, "The model says pre-B; what should we do next?"),
+  );
   return { patient, doctor, profileId: profile.id, analysis, id: c.id };
 }
 
 const casePath = (id: string) => `/doctor/cases/${id}`;
-const openCase = async (user: User | null, id: string) =>
+const openCase = async (user: TestUser | null, id: string) =>
   caseLoader(await get(user, casePath(id), { id }));
-const openImage = async (user: User, id: string, file: string) =>
+const openImage = async (user: TestUser, id: string, file: string) =>
   imageLoader(await get(user, `${casePath(id)}/image/${file}`, { id, file }));
+
+const VALID_ANSWER = {
+  doctorClass: "pro_b",
+  morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
+  recommendations: "Bone marrow aspiration next week.",
+  urgency: "urgent",
+};
+/** The doctor sends case `id`'s answer form with `fields` (a valid answer by default). */
+const sendAnswer = async (
+  doctor: TestUser,
+  id: string,
+  fields: Record<string, string> = VALID_ANSWER,
+) => caseAction(await post(doctor, casePath(id), { id }, { intent: "answer", ...fields }));
 
 const consultationRow = async (id: string) =>
   (await getDb().select().from(consultations).where(eq(consultations.id, id)).limit(1))[0]!;
-const consultationsOf = (patient: User) =>
+const consultationsOf = (patient: TestUser) =>
   getDb().select().from(consultations).where(eq(consultations.patientId, patient.id));
 
 describe("the doctor's case page", () => {
@@ -232,7 +222,7 @@ describe("sharing a case (consultations.new)", () => {
     };
     return { patient, analysis, profileId: profile.id, fields };
   }
-  const share = async (user: User, fields: Record<string, string>, headers = {}) =>
+  const share = async (user: TestUser, fields: Record<string, string>, headers = {}) =>
     shareAction(await post(user, "/consultations/new", {}, fields, headers));
 
   test("without the consent box: 400 with the message on the field, and no consultation", async () => {
@@ -343,20 +333,12 @@ describe("the doctor's answer and the messages by form", () => {
     await acceptRequest(doctor, id);
     const before = await consultationRow(id);
     const unreadBefore = await unreadCounts(patient);
-    const result = await caseAction(
-      await post(
-        doctor,
-        casePath(id),
-        { id },
-        {
-          intent: "answer",
-          doctorClass: "leukemia",
-          morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
-          recommendations: "Flow cytometry of peripheral blood.",
-          urgency: "soon",
-        },
-      ),
-    );
+    const result = await sendAnswer(doctor, id, {
+      doctorClass: "leukemia",
+      morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
+      recommendations: "Flow cytometry of peripheral blood.",
+      urgency: "soon",
+    });
     expect(statusOf(result)).toBe(400);
     const after = await consultationRow(id);
     expect(after).toEqual(before);
@@ -378,20 +360,7 @@ describe("the doctor's answer and the messages by form", () => {
   test("a valid answer is saved and redirects to the case", async () => {
     const { doctor, id } = await sharedCase();
     await acceptRequest(doctor, id);
-    const result = await caseAction(
-      await post(
-        doctor,
-        casePath(id),
-        { id },
-        {
-          intent: "answer",
-          doctorClass: "pro_b",
-          morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
-          recommendations: "Bone marrow aspiration next week.",
-          urgency: "urgent",
-        },
-      ),
-    );
+    const result = await sendAnswer(doctor, id);
     expect((result as Response).status).toBe(302);
     expect((result as Response).headers.get("Location")).toBe(casePath(id));
     expect(await consultationRow(id)).toMatchObject({
@@ -404,20 +373,12 @@ describe("the doctor's answer and the messages by form", () => {
   test("an answer beyond the four classes keeps the morphology apart from the advice", async () => {
     const { doctor, id } = await sharedCase();
     await acceptRequest(doctor, id);
-    const result = await caseAction(
-      await post(
-        doctor,
-        casePath(id),
-        { id },
-        {
-          intent: "answer",
-          doctorClass: "other_leukaemia_suspected",
-          morphology: "  Large blasts with Auer rods; myeloid, not lymphoid.  ",
-          recommendations: "Please see a hematologist in person this week.",
-          urgency: "soon",
-        },
-      ),
-    );
+    const result = await sendAnswer(doctor, id, {
+      doctorClass: "other_leukaemia_suspected",
+      morphology: "  Large blasts with Auer rods; myeloid, not lymphoid.  ",
+      recommendations: "Please see a hematologist in person this week.",
+      urgency: "soon",
+    });
     expect((result as Response).status).toBe(302);
     expect(await consultationRow(id)).toMatchObject({
       status: "answered",
@@ -431,20 +392,12 @@ describe("the doctor's answer and the messages by form", () => {
     const { doctor, id } = await sharedCase();
     await acceptRequest(doctor, id);
     const before = await consultationRow(id);
-    const result = await caseAction(
-      await post(
-        doctor,
-        casePath(id),
-        { id },
-        {
-          intent: "answer",
-          doctorClass: "reactive_changes",
-          morphology: "Reactive",
-          recommendations: "x".repeat(4001),
-          urgency: "routine",
-        },
-      ),
-    );
+    const result = await sendAnswer(doctor, id, {
+      doctorClass: "reactive_changes",
+      morphology: "Reactive",
+      recommendations: "x".repeat(4001),
+      urgency: "routine",
+    });
     expect(statusOf(result)).toBe(400);
     const reply = (result as { data: { error?: Record<string, string[]> } }).data;
     expect(reply.error?.morphology).toEqual([
@@ -458,20 +411,7 @@ describe("the doctor's answer and the messages by form", () => {
 
   test("answering a request not yet accepted: 409, and nothing changes", async () => {
     const { doctor, id } = await sharedCase();
-    const result = await caseAction(
-      await post(
-        doctor,
-        casePath(id),
-        { id },
-        {
-          intent: "answer",
-          doctorClass: "pro_b",
-          morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
-          recommendations: "Bone marrow aspiration next week.",
-          urgency: "urgent",
-        },
-      ),
-    );
+    const result = await sendAnswer(doctor, id);
     expect(statusOf(result)).toBe(409);
     expect(await consultationRow(id)).toMatchObject({ status: "requested", doctorClass: null });
   });

@@ -117,3 +117,50 @@ describe("the migration that adds the suspended status (0011)", () => {
     }
   });
 });
+
+describe("the migration that adds the researcher role and the promotions (0017)", () => {
+  test("rebuilds users without losing an account, a session or an analysis, and accepts the new role only", () => {
+    const { sqlite, db, cleanup } = databaseBefore("0017");
+    try {
+      const now = Date.now();
+      sqlite
+        .prepare(
+          "insert into users (id, email, password_hash, role, display_name, created_at, updated_at) values ('pat', 'pat@example.test', 'x', 'patient', 'Paul Martin', ?, ?)",
+        )
+        .run(now, now);
+      sqlite
+        .prepare(
+          "insert into sessions (id, user_id, created_at, last_seen_at, expires_at) values ('s1', 'pat', ?, ?, ?)",
+        )
+        .run(now, now, now + 1000);
+      sqlite
+        .prepare(
+          "insert into analyses (id, patient_id, image_key, sha256, model_version, verdict, reasons, probabilities, top_class, confidence, created_at) values ('a1', 'pat', 'k', ?, 't', 'ok', '[]', '{}', 'benign', 'low', ?)",
+        )
+        .run("0".repeat(64), now);
+      migrateDatabase(db);
+      expect(sqlite.prepare("select count(*) as n from sessions").get()).toEqual({ n: 1 });
+      expect(sqlite.prepare("select patient_id from analyses").get()).toEqual({
+        patient_id: "pat",
+      });
+      sqlite.prepare("update users set role = 'researcher' where id = 'pat'").run();
+      expect(() =>
+        sqlite.prepare("update users set role = 'guest' where id = 'pat'").run(),
+      ).toThrow(/CHECK constraint/);
+      expect(() =>
+        sqlite
+          .prepare(
+            "insert into users (id, email, password_hash, display_name, created_at, updated_at) values ('p2', 'PAT@example.test', 'x', 'Twin', ?, ?)",
+          )
+          .run(now, now),
+      ).toThrow(/UNIQUE/);
+      // A deleted account still cascades to its sessions: the children point at the new table.
+      sqlite.prepare("delete from analyses").run();
+      sqlite.prepare("delete from users where id = 'pat'").run();
+      expect(sqlite.prepare("select count(*) as n from sessions").get()).toEqual({ n: 0 });
+    } finally {
+      sqlite.close();
+      cleanup();
+    }
+  });
+});

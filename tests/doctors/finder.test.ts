@@ -79,3 +79,57 @@ describe("a postcode several countries use", () => {
     );
   });
 });
+
+describe("postcodes of countries the place table does not know", () => {
+  // A typical code of each country, as a patient there types it.
+  const CODES: [country: string, code: string][] = [
+    ["DE", "10115"],
+    ["GB", "SW1A 1AA"],
+    ["ES", "28013"],
+    ["IT", "00184"],
+    ["NL", "1012 JS"],
+    ["BE", "1000"],
+    ["CH", "8001"],
+    ["AT", "1010"],
+    ["BR", "01310-100"],
+    ["JP", "100-0001"],
+  ];
+
+  test.each(CODES)(
+    "%s: “%s” from that country's browser, or with its country code, is placed nowhere else; the finder says so",
+    (country, code) => {
+      const searches: Record<string, string>[] = [
+        { place: code, region: country },
+        { place: `${code}, ${country}` },
+      ];
+      for (const params of searches) {
+        const result = findDoctors(query(params));
+        expect(result.origin).toBeNull();
+        expect(result.doctors).toEqual([]);
+        // Either the code is recognised as one we cannot place (and the finder names the
+        // country and asks for the town), or it reads as no place at all (and the finder
+        // says postcodes are known for five countries only and asks for the town).
+        if (result.postcodeCountry !== null) {
+          expect(result.postcodeCountry).toBe(country);
+          expect(result.placeNotFound).toBe(false);
+        } else {
+          expect(result.placeNotFound).toBe(true);
+        }
+      }
+    },
+  );
+
+  test("a German browser's “10115” is not New York's ZIP: that stays on offer, not picked", () => {
+    const german = findDoctors(query({ place: "10115", region: "DE" }));
+    expect(german.postcodeCountry).toBe("DE");
+    expect(german.otherPlaces.map((p) => p.country)).toEqual(["US"]);
+    // With a country that has the code, it is placed as before.
+    const american = findDoctors(query({ place: "10115", region: "US" }));
+    expect(american.origin?.label).toMatch(/, US$/);
+    expect(american.postcodeCountry).toBeNull();
+    // A town typed with the code is a search for the town's code, not an unknown country's.
+    expect(findDoctors(query({ place: "75001 Paris", region: "DE" })).origin?.label).toMatch(
+      /Paris, FR$/,
+    );
+  });
+});

@@ -5,6 +5,7 @@ import { formatFee } from "~/doctors/fees";
 import { getListedDoctor } from "~/doctors/public.server";
 import { action as profileAction } from "~/routes/doctor.profile";
 import { feeSummary, initials } from "~/components/doctor-details";
+import { practiceLabel, yearsInPractice, yearsSummary } from "~/doctors/profile-details";
 import { formRequest, makeCertifiedDoctor, sessionCookieFor } from "../helpers";
 
 type Reply = { error?: Record<string, string[] | null> };
@@ -110,5 +111,89 @@ describe("a doctor states education and fees", () => {
     expect(initials("Dr Amira Haddad")).toBe("AH");
     expect(initials("Prof. Élodie de la Fontaine")).toBe("ÉF");
     expect(initials("Wei")).toBe("W");
+  });
+});
+
+describe("a doctor states the year of board certification and since when they practise", () => {
+  const thisYear = new Date().getFullYear();
+
+  test("both years are saved and shown; the start year is kept, the years in practice are counted", async () => {
+    const { status, row, doctor } = await save({
+      boardCertificationYear: "2009",
+      practiceStartYear: String(thisYear - 18),
+    });
+    expect(status).toBe(200);
+    expect(row.boardCertificationYear).toBe(2009);
+    expect(row.practiceStartYear).toBe(thisYear - 18);
+    // A new year of certification is a new credential: the admin checks it again.
+    expect(row.status).toBe("pending");
+    const listed = getDb()
+      .select()
+      .from(doctorProfiles)
+      .where(eq(doctorProfiles.id, doctor.profile.id))
+      .get()!;
+    expect(yearsSummary(listed)).toBe("Board-certified 2009 · 18 years in practice");
+  });
+
+  test("changing only the start of practice keeps the profile certified", async () => {
+    const { status, row, doctor } = await save({ practiceStartYear: "2011" });
+    expect(status).toBe(200);
+    expect(row.status).toBe("verified");
+    expect(getListedDoctor(doctor.profile.id).practiceStartYear).toBe(2011);
+  });
+
+  test("a future year, one before 1950, or a year that is not a whole number is a 400 and saves nothing", async () => {
+    for (const [fields, field, message] of [
+      [
+        { boardCertificationYear: String(thisYear + 1) },
+        "boardCertificationYear",
+        "The board-certification year cannot be in the future",
+      ],
+      [
+        { practiceStartYear: String(thisYear + 3) },
+        "practiceStartYear",
+        "The start year of practice cannot be in the future",
+      ],
+      [
+        { practiceStartYear: "1949" },
+        "practiceStartYear",
+        "Enter a start year of practice from 1950 on",
+      ],
+      [
+        { boardCertificationYear: "09" },
+        "boardCertificationYear",
+        "Enter a board-certification year from 1950 on",
+      ],
+      [
+        { boardCertificationYear: "2009.5" },
+        "boardCertificationYear",
+        "Enter the board-certification year as four digits, e.g. 2009",
+      ],
+      [
+        { practiceStartYear: "since 2004" },
+        "practiceStartYear",
+        "Enter the start year of practice as four digits, e.g. 2009",
+      ],
+    ] as const) {
+      const { status, result, row } = await save({ ...fields, education: "Not saved" });
+      expect(status).toBe(400);
+      expect((result as { data: Reply }).data.error?.[field]).toEqual([message]);
+      expect(row.education).toEqual([]);
+      expect(row.boardCertificationYear).toBeNull();
+      expect(row.practiceStartYear).toBeNull();
+    }
+  });
+
+  test("years in practice follow the calendar, from the first year on", () => {
+    const at = (iso: string) => new Date(iso);
+    expect(yearsInPractice(2008, at("2026-12-01T12:00:00Z"))).toBe(18);
+    expect(yearsInPractice(2008, at("2027-06-01T12:00:00Z"))).toBe(19);
+    expect(yearsInPractice(null)).toBeNull();
+    expect(practiceLabel(2026, at("2026-12-01T12:00:00Z"))).toBe("In practice since 2026");
+    expect(practiceLabel(2025, at("2026-12-01T12:00:00Z"))).toBe("1 year in practice");
+    expect(yearsSummary({ boardCertificationYear: null, practiceStartYear: null })).toBe("");
+    expect(yearsSummary({ boardCertificationYear: 2015, practiceStartYear: null })).toBe(
+      "Board-certified 2015",
+    );
   });
 });

@@ -6,25 +6,7 @@ import { decideVerification, listPendingDoctors } from "~/doctors/verification.s
 import { ProfileSchema } from "~/doctors/validation";
 import { makeUser, profileOf, thrownResponse } from "../helpers";
 import { inTransaction } from "~/data/unit-of-work.server";
-
-const profileInput = (overrides: Record<string, unknown> = {}) =>
-  ProfileSchema.parse({
-    title: "Dr",
-    licenceNumber: "LIC-1",
-    licenceAuthority: "Ordre des médecins",
-    boardCertifications: "Hematology board",
-    specialties: ["hematology"],
-    languages: ["French", "English"],
-    clinicName: "Clinique du Parc",
-    streetAddress: "1 rue du Parc",
-    city: "Lyon",
-    country: "fr",
-    lat: 45.76,
-    lng: 4.84,
-    offersTeleconsultation: true,
-    acceptsNewPatients: true,
-    ...overrides,
-  });
+import { profileInput } from "./fixtures";
 
 const inIndex = (geoId: number | null) =>
   getDb().$client.prepare("select count(*) as n from doctor_geo where id = ?").get(geoId) as {

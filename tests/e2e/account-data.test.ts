@@ -1,53 +1,25 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { strFromU8, unzipSync } from "fflate";
-import type { Browser } from "playwright-core";
 import { getDb } from "#db/client";
 import { analyses } from "#db/schema";
 import { seriousA11yViolations } from "./axe";
-import { launchBrowser, openSession, type Session } from "./browser";
+import { browserSessions, sessionPerTest, type Session } from "./browser";
+import { registerThroughForm, scratchFolder, uniqueEmail, uploadThroughForm } from "./stories";
 import { assessableSmear } from "../uploads/assessable";
 
-let browser: Browser;
-let session: Session;
-const files = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-account-"));
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  fs.rmSync(files, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  session = await openSession(browser);
-});
-afterEach(async () => {
-  await session.context.close();
-  expect(session.errors).toEqual([]);
-});
-
-const uniqueEmail = () =>
-  `data-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
+const sessions = browserSessions();
+const session = sessionPerTest(undefined, sessions);
+const files = scratchFolder("account");
 const PASSWORD = "my data my choice passphrase";
 
 /** Register through the form and analyse one smear through the upload form; its id. */
 async function patientWithAnalysis({ page }: Session, name: string, email: string) {
-  await page.goto("/register");
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL("**/dashboard");
+  await registerThroughForm(page, { name, email, password: PASSWORD });
   const smear = path.join(files, `${name.replaceAll(" ", "-")}.jpg`);
   fs.writeFileSync(smear, (await assessableSmear(5, 448, "jpeg")).bytes);
-  await page.goto("/analyses/new");
-  await page.getByLabel("Smear image").setInputFiles(smear);
-  await page.getByRole("button", { name: "Upload and analyse" }).click();
-  await page.waitForURL(/\/analyses\/[\w-]{36}$/);
-  return new URL(page.url()).pathname.split("/").pop()!;
+  return uploadThroughForm(page, smear);
 }
 
 const imageKeyOf = async (id: string) =>
@@ -63,12 +35,12 @@ const imageFolder = (key: string) =>
 
 describe("a patient's data rights", () => {
   test("the download holds my analysis and its image, and none of another patient's", async () => {
-    const other = await openSession(browser);
-    const theirs = await patientWithAnalysis(other, "Other Patient", uniqueEmail());
+    const other = await sessions();
+    const theirs = await patientWithAnalysis(other, "Other Patient", uniqueEmail("data"));
     await other.context.close();
 
     const { page } = session;
-    const mine = await patientWithAnalysis(session, "Data Owner", uniqueEmail());
+    const mine = await patientWithAnalysis(session, "Data Owner", uniqueEmail("data"));
     await page.goto("/dashboard");
     await page
       .getByRole("link", { name: "Your data: download it, or delete your account" })
@@ -94,7 +66,7 @@ describe("a patient's data rights", () => {
 
   test("deleting my account asks for my password, removes my files and rows, and the login then fails", async () => {
     const { page } = session;
-    const email = uniqueEmail();
+    const email = uniqueEmail("data");
     const id = await patientWithAnalysis(session, "Leaving Patient", email);
     const key = await imageKeyOf(id);
     expect(fs.existsSync(imageFolder(key))).toBe(true);

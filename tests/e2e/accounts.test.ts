@@ -1,45 +1,20 @@
-import type { Browser } from "playwright-core";
 import { DEMO_ACCOUNTS } from "../../seed/demo";
 import { createUserSession } from "~/auth/session.server";
-import {
-  baseUrl,
-  launchBrowser,
-  openSession,
-  signIn,
-  userIdByEmail,
-  type Session,
-} from "./browser";
+import { baseUrl, browserSessions, sessionPerTest, signIn, userIdByEmail } from "./browser";
+import { registerThroughForm, uniqueEmail } from "./stories";
 
-let browser: Browser;
-let session: Session;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  session = await openSession(browser);
-});
-afterEach(async () => {
-  await session.context.close();
-  expect(session.errors).toEqual([]);
-});
-
-const uniqueEmail = (label: string) =>
-  `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
+const sessions = browserSessions();
+const session = sessionPerTest(undefined, sessions);
 
 describe("accounts", () => {
   test("a new patient registers, lands on the dashboard, logs out and logs back in", async () => {
     const { page } = session;
     const email = uniqueEmail("patient");
-    await page.goto("/register");
-    await page.getByLabel("Name").fill("Pat Example");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill("my own long passphrase");
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL("**/dashboard");
+    await registerThroughForm(page, {
+      name: "Pat Example",
+      email,
+      password: "my own long passphrase",
+    });
     // The URL changes before the new page has rendered: wait for its heading.
     await page.getByRole("heading", { level: 1, name: "Welcome, Pat Example" }).waitFor();
 
@@ -53,9 +28,7 @@ describe("accounts", () => {
   });
 
   test("registration works without JavaScript, and shows field errors from the server", async () => {
-    await session.context.close();
-    session = await openSession(browser, false);
-    const { page } = session;
+    const { page } = await sessions(undefined, { javaScript: false });
     await page.goto("/register");
     await page.getByLabel("Name").fill("No Script");
     await page.getByLabel("Email").fill(uniqueEmail("nojs"));

@@ -1,37 +1,17 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import type { Browser } from "playwright-core";
 import sharp from "sharp";
 import { getDb } from "#db/client";
 import { analyses } from "#db/schema";
 import { assessableSmear, eyepieceSmear } from "../uploads/assessable";
 import { smearLikeImage } from "../uploads/images";
 import { seriousA11yViolations } from "./axe";
-import { baseUrl, launchBrowser, openSession, type Session } from "./browser";
+import { baseUrl, browserSessions, sessionPerTest, type Session } from "./browser";
+import { registerThroughForm, scratchFolder, uniqueEmail, uploadThroughForm } from "./stories";
 
-let browser: Browser;
-let session: Session;
-let files: string;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  files = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-uploads-"));
-});
-afterAll(async () => {
-  await browser?.close();
-  fs.rmSync(files, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  session = await openSession(browser);
-});
-afterEach(async () => {
-  await session.context.close();
-  expect(session.errors).toEqual([]);
-});
-
-const uniqueEmail = () =>
-  `patient-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
+const sessions = browserSessions();
+const session = sessionPerTest(undefined, sessions);
+const files = scratchFolder("uploads");
 
 async function writeFile(name: string, bytes: Buffer | string) {
   const file = path.join(files, name);
@@ -40,22 +20,15 @@ async function writeFile(name: string, bytes: Buffer | string) {
 }
 
 async function registerPatient(session: Session) {
-  const { page } = session;
-  await page.goto("/register");
-  await page.getByLabel("Name").fill("Upload Tester");
-  await page.getByLabel("Email").fill(uniqueEmail());
-  await page.getByLabel("Password").fill("upload test passphrase");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL("**/dashboard");
+  await registerThroughForm(session.page, {
+    name: "Upload Tester",
+    email: uniqueEmail("patient"),
+    password: "upload test passphrase",
+  });
 }
 
 async function uploadSmear(session: Session, file: string) {
-  const { page } = session;
-  await page.goto("/analyses/new");
-  await page.getByLabel("Smear image").setInputFiles(file);
-  await page.getByRole("button", { name: "Upload and analyse" }).click();
-  await page.waitForURL(/\/analyses\/[\w-]{36}$/);
-  return new URL(page.url()).pathname.split("/").pop()!;
+  return uploadThroughForm(session.page, file);
 }
 
 const imagesOnDisk = () => {
@@ -182,7 +155,7 @@ describe("the patient's analysis", () => {
       await writeFile("mine.png", await smearLikeImage(256, 256, "png")),
     );
 
-    const other = await openSession(browser);
+    const other = await sessions();
     await registerPatient(other);
     const urls = [
       `/analyses/${id}`,
@@ -201,14 +174,14 @@ describe("the patient's analysis", () => {
     }
     await other.context.close();
 
-    const anonymous = await openSession(browser);
+    const anonymous = await sessions();
     await anonymous.page.goto(`/analyses/${id}`);
     expect(new URL(anonymous.page.url()).pathname).toBe("/login");
     await anonymous.context.close();
   });
 
   test("without JavaScript, a form sent without a file and a non-image get their messages", async () => {
-    const plain = await openSession(browser, false);
+    const plain = await sessions(undefined, { javaScript: false });
     try {
       await registerPatient(plain);
       const { page } = plain;
@@ -268,8 +241,6 @@ describe("the patient's analysis", () => {
   });
 
   test("the upload and result pages work at phone size with no serious accessibility violations", async () => {
-    await session.context.close();
-    session = await openSession(browser);
     const { page } = session;
     await page.setViewportSize({ width: 375, height: 740 });
     await registerPatient(session);

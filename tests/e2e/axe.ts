@@ -5,7 +5,12 @@ import type { Page } from "playwright-core";
 const require = createRequire(import.meta.url);
 const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
-type Violation = { id: string; impact: string | null; help: string; nodes: unknown[] };
+type Violation = {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+};
 
 /** Serious and critical axe violations on the current page (WCAG 2.1 A/AA rules). */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
@@ -22,5 +27,8 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
   });
   return (violations as Violation[])
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`);
+    .map(
+      (v) =>
+        `${v.id}: ${v.help} (${v.nodes.length} nodes: ${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
+    );
 }

@@ -27,8 +27,12 @@ export function launchBrowser(): Promise<Browser> {
 export type Session = { context: BrowserContext; page: Page; errors: string[] };
 
 /** A fresh browser profile; uncaught page errors are collected so tests can assert none. */
-export async function openSession(browser: Browser, javaScriptEnabled = true): Promise<Session> {
-  const context = await browser.newContext({ baseURL: baseUrl(), javaScriptEnabled });
+export async function openSession(
+  browser: Browser,
+  javaScriptEnabled = true,
+  locale?: string,
+): Promise<Session> {
+  const context = await browser.newContext({ baseURL: baseUrl(), javaScriptEnabled, locale });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -76,9 +80,10 @@ export function browserSessions() {
       javaScript?: boolean;
       viewport?: { width: number; height: number };
       geolocation?: { latitude: number; longitude: number };
+      locale?: string;
     } = {},
   ): Promise<Session> {
-    const s = await openSession(browser, options.javaScript ?? true);
+    const s = await openSession(browser, options.javaScript ?? true, options.locale);
     sessions.push(s);
     if (options.viewport) await s.page.setViewportSize(options.viewport);
     if (options.geolocation) {
@@ -88,4 +93,18 @@ export function browserSessions() {
     if (email) await signIn(s.context, email);
     return s;
   };
+}
+
+/**
+ * One browser for the test file and one fresh profile per test (signed in as `email` when
+ * given), closed after each test, which then asserts that no page threw. The object returned
+ * is refilled before every test; pass the file's `browserSessions()` to open more profiles
+ * in the same browser.
+ */
+export function sessionPerTest(email?: string, session = browserSessions()): Session {
+  const current = {} as Session;
+  beforeEach(async () => {
+    Object.assign(current, await session(email));
+  });
+  return current;
 }

@@ -1,51 +1,21 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { getDb } from "#db/client";
-import { analyses, users } from "#db/schema";
+import { analyses } from "#db/schema";
 import { CLASS_IDS, CLASS_LABELS } from "~/analyses/vocabulary";
 import { DEMO_ACCOUNTS } from "../../seed/demo";
-import { makeCertifiedDoctor, makeUser } from "../helpers";
+import { makeCertifiedDoctor } from "../helpers";
 import { assessableSmear } from "../uploads/assessable";
 import { seriousA11yViolations } from "./axe";
-import { launchBrowser, openSession, signIn, type Session } from "./browser";
-import { inTransaction } from "~/data/unit-of-work.server";
+import { browserSessions } from "./browser";
+import { namedPatient, rename, scratchFolder, uploadThroughForm } from "./stories";
 
-let browser: Browser;
-let files: string;
-const sessions: Session[] = [];
+const session = browserSessions();
+const files = scratchFolder("cases");
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  files = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-cases-"));
-});
-afterAll(async () => {
-  await browser?.close();
-  fs.rmSync(files, { recursive: true, force: true });
-});
-afterEach(async () => {
-  for (const s of sessions.splice(0)) {
-    await s.context.close();
-    expect(s.errors).toEqual([]);
-  }
-});
-
-async function session(email: string) {
-  const s = await openSession(browser);
-  await signIn(s.context, email);
-  sessions.push(s);
-  return s;
-}
-
-async function patient(name: string) {
-  const user = await makeUser("patient");
-  await inTransaction(({ tx }) =>
-    tx.update(users).set({ displayName: name }).where(eq(users.id, user.id)),
-  );
-  return { ...user, name, s: await session(user.email) };
-}
+const patient = (name: string) => namedPatient(session, name);
 
 async function doctor(name: string) {
   const { user, profile } = await makeCertifiedDoctor({
@@ -55,9 +25,7 @@ async function doctor(name: string) {
     city: "Paris",
     country: "FR",
   });
-  await inTransaction(({ tx }) =>
-    tx.update(users).set({ displayName: name }).where(eq(users.id, user.id)),
-  );
+  await rename(user.id, name);
   return { ...user, name: `Dr ${name}`, profileId: profile.id, s: await session(user.email) };
 }
 
@@ -67,12 +35,9 @@ async function upload(page: Page) {
   const smear = await assessableSmear(seed, 448, "jpeg");
   seed = smear.seed + 1;
   fs.writeFileSync(file, smear.bytes);
-  await page.goto("/analyses/new");
-  await page.getByLabel("Smear image").setInputFiles(file);
-  await page.getByRole("button", { name: "Upload and analyse" }).click();
-  await page.waitForURL(/\/analyses\/[\w-]{36}$/);
+  const id = await uploadThroughForm(page, file);
   await page.getByRole("heading", { name: "Your smear analysis" }).waitFor();
-  return new URL(page.url()).pathname.split("/").pop()!;
+  return id;
 }
 
 /** From the doctor's public page, share the analysis; returns the consultation id. */

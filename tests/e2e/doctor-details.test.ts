@@ -1,35 +1,14 @@
 import { eq } from "drizzle-orm";
-import type { Browser } from "playwright-core";
 import sharp from "sharp";
 import { consultations, doctorProfiles, users } from "#db/schema";
 import { refreshReplyTime } from "~/doctors/reply-time.server";
 import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
 import { seriousA11yViolations } from "./axe";
-import { baseUrl, launchBrowser, openSession, signIn, type Session } from "./browser";
+import { browserSessions } from "./browser";
 import { inTransaction } from "~/data/unit-of-work.server";
 
-let browser: Browser;
-const sessions: Session[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const s of sessions.splice(0)) {
-    await s.context.close();
-    expect(s.errors).toEqual([]);
-  }
-});
-
-async function session(email?: string, javaScriptEnabled = true) {
-  const s = await openSession(browser, javaScriptEnabled);
-  if (email) await signIn(s.context, email);
-  sessions.push(s);
-  return s;
-}
+const sessions = browserSessions();
+const session = (email?: string, javaScript = true) => sessions(email, { javaScript });
 
 // Nuuk: no demo doctor is seeded in Greenland, so the results are exactly ours.
 const NUUK = { lat: 64.18347, lng: -51.72157 };
@@ -177,11 +156,7 @@ describe("doctor profiles patients can compare", () => {
   });
 
   test("“75001” finds Paris for a French browser; without a country the finder asks", async () => {
-    const context = await browser.newContext({ baseURL: baseUrl(), locale: "fr-FR" });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    sessions.push({ context, page, errors });
+    const { page } = await sessions(undefined, { locale: "fr-FR" });
     await page.goto("/doctors");
     // The browser's country is filled in once the page runs.
     await page.getByRole("button", { name: "Use my location" }).waitFor();

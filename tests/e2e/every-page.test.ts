@@ -5,12 +5,13 @@ import { browserSessions, type Session } from "./browser";
 
 const session = browserSessions();
 
+const SMALL_PHONE = { width: 360, height: 740 };
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 type Visit = { path: string; status?: number };
 
 /**
- * Every page at phone and desktop width: the expected status, no serious or critical axe
+ * Every page at the widths of a small phone (360 px), a phone (390 px) and a desktop: the expected status, no serious or critical axe
  * violation, and nothing wider than the window (no sideways scrolling). All problems of a
  * role are listed together.
  */
@@ -20,7 +21,7 @@ async function checkPages(
   before?: (s: Session) => Promise<void>,
 ) {
   const problems: string[] = [];
-  for (const viewport of [PHONE, DESKTOP]) {
+  for (const viewport of [SMALL_PHONE, PHONE, DESKTOP]) {
     const s = await session(email, { viewport });
     if (before) await before(s);
     for (const { path, status = 200 } of visits) {
@@ -92,7 +93,7 @@ describe("every page is accessible and fits a phone", () => {
       { path: "/no-such-page", status: 404 },
     ]);
     // The second step of the login: a password that is right, then the code page.
-    for (const viewport of [PHONE, DESKTOP]) {
+    for (const viewport of [SMALL_PHONE, PHONE, DESKTOP]) {
       const s = await session(undefined, { viewport });
       await s.page.goto("/login");
       await s.page.getByLabel("Email").fill("doctor@demo.hemalink.test");
@@ -107,7 +108,7 @@ describe("every page is accessible and fits a phone", () => {
         problems.push(`/login/code at ${viewport.width} px: ${width} px wide`);
     }
     expect(problems).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 
   test("a patient's pages", async () => {
     const problems = await checkPages(patientEmail, [
@@ -126,7 +127,7 @@ describe("every page is accessible and fits a phone", () => {
       { path: "/analyses/00000000-0000-0000-0000-000000000000", status: 404 },
     ]);
     expect(problems).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 
   test("a hematologist's pages", async () => {
     const problems = await checkPages(doctorEmail, [
@@ -134,12 +135,17 @@ describe("every page is accessible and fits a phone", () => {
       { path: "/doctor/cases" },
       { path: `/doctor/cases/${consultationId}` },
       { path: "/doctor/profile" },
+      { path: "/doctor/patients" },
+      { path: "/doctor/patients/new" },
+      { path: "/doctor/records" },
+      { path: "/doctor/records?finalClass=pre_b" },
+      { path: "/doctor/records/images" },
       { path: `/doctors/${doctorProfileId}` },
       { path: "/notifications" },
       { path: "/account/security" },
     ]);
     expect(problems).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 
   test("the administrator's pages", async () => {
     const problems = await checkPages("admin@demo.hemalink.test", [
@@ -152,5 +158,5 @@ describe("every page is accessible and fits a phone", () => {
       { path: "/admin/no-such-page", status: 404 },
     ]);
     expect(problems).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 });

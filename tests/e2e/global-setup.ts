@@ -9,7 +9,12 @@ export default async function setup() {
   // E-mail goes out through a real SMTP server into a folder the tests read.
   const mailboxDir = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-mailbox-"));
   const mailbox = await startMailbox(mailboxDir);
+  // The lab's stories promote and roll back: on a copy of the shipped models, never the
+  // repository's own folder.
+  const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-models-"));
+  fs.cpSync(path.join(process.cwd(), "public", "models"), modelsDir, { recursive: true });
   const server = await startAppServer({
+    MODELS_DIR: modelsDir,
     MAIL_TRANSPORT: "smtp",
     SMTP_URL: mailbox.url,
     // Per-account back-off stays at its defaults; the per-IP limits would trip on a suite
@@ -25,12 +30,14 @@ export default async function setup() {
     SESSION_SECRET: server.env.SESSION_SECRET,
     NODE_ENV: "production",
     E2E_MAILBOX: mailboxDir,
+    MODELS_DIR: modelsDir,
   });
 
   return async () => {
     await server.stop();
     await mailbox.stop();
     fs.rmSync(mailboxDir, { recursive: true, force: true });
+    fs.rmSync(modelsDir, { recursive: true, force: true });
     fs.writeFileSync(path.join(server.dir, "server.log"), server.output());
     if (process.env.E2E_KEEP !== "1") fs.rmSync(server.dir, { recursive: true, force: true });
   };

@@ -1,27 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
 import { labelledFiles, labelledSmear, zipOf } from "../lab/archives";
-import { launchBrowser, openSession, signIn, type Session } from "./browser";
+import { sessionPerTest } from "./browser";
 
-let browser: Browser;
-let session: Session;
 const ADMIN = "admin@demo.hemalink.test";
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  session = await openSession(browser);
-  await signIn(session.context, ADMIN);
-});
-afterEach(async () => {
-  await session.context.close();
-  expect(session.errors).toEqual([]);
-});
+const session = sessionPerTest(ADMIN);
 
 const zipPayload = (name: string, bytes: Buffer) => ({
   name,
@@ -131,6 +114,16 @@ describe("the model lab's datasets", () => {
     await epochs.getByRole("row", { name: /^1 / }).waitFor({ timeout: 120_000 });
     await status.filter({ hasText: "Finished" }).waitFor({ timeout: 180_000 });
     await epochs.getByRole("row", { name: /^2 / }).waitFor();
+    // Compare: the candidate beside the model in use, on the same test images, and the rule.
+    await page.getByRole("heading", { name: "Compare with the model in use" }).waitFor();
+    const compared = page.getByRole("region", { name: "The candidate beside the model in use" });
+    await compared.getByRole("row", { name: /^Leukaemic smears called benign/ }).waitFor();
+    await page.getByRole("region", { name: "Confusion matrix of the model in use" }).waitFor();
+    const rule = page.getByRole("region", { name: "Promotion rule" });
+    await rule
+      .getByRole("row", { name: /^Both models measured on the same test images/ })
+      .waitFor();
+    await page.getByLabel("Confirmation").waitFor();
     // The curves stay after the end.
     await page.reload();
     await page.locator(".uplot").first().waitFor();

@@ -1,33 +1,14 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import type { Browser } from "playwright-core";
 import { CLASS_IDS } from "~/analyses/vocabulary";
 import { classifyBytes } from "~/classifier/node.server";
 import sharp from "sharp";
 import { assessableSmear, eyepieceSmear } from "../uploads/assessable";
-import { launchBrowser, openSession, signIn, type Session } from "./browser";
+import { sessionPerTest } from "./browser";
+import { scratchFolder } from "./stories";
 
-let browser: Browser;
-let session: Session;
-let files: string;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  files = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-private-"));
-});
-afterAll(async () => {
-  await browser?.close();
-  fs.rmSync(files, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  session = await openSession(browser);
-  await signIn(session.context, "patient@demo.hemalink.test");
-});
-afterEach(async () => {
-  await session.context.close();
-  expect(session.errors).toEqual([]);
-});
+const session = sessionPerTest("patient@demo.hemalink.test");
+const files = scratchFolder("private");
 
 async function analyseOnDevice(file: string) {
   const { page } = session;

@@ -1,52 +1,20 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { eq } from "drizzle-orm";
-import type { Browser, Page } from "playwright-core";
-import { users } from "#db/schema";
+import type { Page } from "playwright-core";
 import { DOCTOR_CLASS_LABELS } from "~/consultations/vocabulary";
-import { makeCertifiedDoctor, makeUser } from "../helpers";
+import { makeCertifiedDoctor } from "../helpers";
 import { assessableSmear } from "../uploads/assessable";
 import { seriousA11yViolations } from "./axe";
-import { launchBrowser, openSession, signIn, type Session } from "./browser";
-import { inTransaction } from "~/data/unit-of-work.server";
+import { browserSessions } from "./browser";
+import { namedPatient, rename, scratchFolder, uploadThroughForm } from "./stories";
 
 /** Set to a folder to keep screenshots of the case view and the result at 390 and 1280 px. */
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
 
-let browser: Browser;
-let files: string;
-const sessions: Session[] = [];
+const sessions = browserSessions();
+const files = scratchFolder("workstation");
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  files = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-workstation-"));
-});
-afterAll(async () => {
-  await browser?.close();
-  fs.rmSync(files, { recursive: true, force: true });
-});
-afterEach(async () => {
-  for (const s of sessions.splice(0)) {
-    await s.context.close();
-    expect(s.errors).toEqual([]);
-  }
-});
-
-async function session(email: string, javaScriptEnabled = true) {
-  const s = await openSession(browser, javaScriptEnabled);
-  await signIn(s.context, email);
-  sessions.push(s);
-  return s;
-}
-
-async function named(role: "patient", name: string) {
-  const user = await makeUser(role);
-  await inTransaction(({ tx }) =>
-    tx.update(users).set({ displayName: name }).where(eq(users.id, user.id)),
-  );
-  return { ...user, name, s: await session(user.email) };
-}
+const session = (email: string, javaScript = true) => sessions(email, { javaScript });
 
 async function shoot(page: Page, name: string) {
   if (!SCREENSHOTS) return;
@@ -86,7 +54,7 @@ async function viewportBox(page: Page, index = 0) {
 
 describe("the review workstation", () => {
   test("a doctor zooms, pans, compares side by side and blended, answers 'other leukaemia suspected' with morphology and advice; the patient reads the advice first; the report prints both", async () => {
-    const p = await named("patient", "Lena Patient");
+    const p = await namedPatient(session, "Lena Patient");
     const { user: drUser, profile } = await makeCertifiedDoctor({
       title: "Dr",
       offersTeleconsultation: true,
@@ -94,20 +62,14 @@ describe("the review workstation", () => {
       city: "Paris",
       country: "FR",
     });
-    await inTransaction(({ tx }) =>
-      tx.update(users).set({ displayName: "Mara Morph" }).where(eq(users.id, drUser.id)),
-    );
+    await rename(drUser.id, "Mara Morph");
     const drName = "Dr Mara Morph";
 
     // The patient uploads a 1,024-pixel smear and shares it.
     const file = path.join(files, "smear.jpg");
     fs.writeFileSync(file, (await assessableSmear(70, 1024, "jpeg")).bytes);
     const pp = p.s.page;
-    await pp.goto("/analyses/new");
-    await pp.getByLabel("Smear image").setInputFiles(file);
-    await pp.getByRole("button", { name: "Upload and analyse" }).click();
-    await pp.waitForURL(/\/analyses\/[\w-]{36}$/);
-    const analysisId = new URL(pp.url()).pathname.split("/").pop()!;
+    const analysisId = await uploadThroughForm(pp, file);
     await pp.goto(`/consultations/new?doctor=${profile.id}&analysis=${analysisId}`);
     await pp
       .getByLabel("Your message to the doctor")
@@ -289,7 +251,7 @@ describe("the review workstation", () => {
   });
 
   test("without JavaScript the case shows the image, linked to the full resolution", async () => {
-    const p = await named("patient", "Nora Nojs");
+    const p = await namedPatient(session, "Nora Nojs");
     const { user: drUser, profile } = await makeCertifiedDoctor({
       title: "Dr",
       offersTeleconsultation: true,
@@ -297,11 +259,7 @@ describe("the review workstation", () => {
     const file = path.join(files, "smear-nojs.jpg");
     fs.writeFileSync(file, (await assessableSmear(90, 448, "jpeg")).bytes);
     const pp = p.s.page;
-    await pp.goto("/analyses/new");
-    await pp.getByLabel("Smear image").setInputFiles(file);
-    await pp.getByRole("button", { name: "Upload and analyse" }).click();
-    await pp.waitForURL(/\/analyses\/[\w-]{36}$/);
-    const analysisId = new URL(pp.url()).pathname.split("/").pop()!;
+    const analysisId = await uploadThroughForm(pp, file);
     await pp.goto(`/consultations/new?doctor=${profile.id}&analysis=${analysisId}`);
     await pp.getByLabel("Your message to the doctor").fill("Please have a look at this smear.");
     await pp.getByRole("checkbox", { name: /may see this image and result/ }).check();

@@ -1,29 +1,15 @@
 import { eq } from "drizzle-orm";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { getDb } from "#db/client";
 import { secondFactors } from "#db/schema";
 import { beginEnrolment, confirmEnrolment, currentCode } from "~/auth/second-factor.server";
 import { DEMO_ACCOUNTS } from "../../seed/demo";
 import { makeCertifiedDoctor, makeUser } from "../helpers";
 import { waitForMail } from "./mailbox";
-import { baseUrl, launchBrowser, openSession, signIn, type Session } from "./browser";
+import { baseUrl, browserSessions, sessionPerTest, signIn } from "./browser";
 
-let browser: Browser;
-let session: Session;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  session = await openSession(browser);
-});
-afterEach(async () => {
-  await session.context.close();
-  expect(session.errors).toEqual([]);
-});
+const sessions = browserSessions();
+const session = sessionPerTest(undefined, sessions);
 
 const PASSWORD = "correct horse battery";
 
@@ -129,7 +115,7 @@ describe("password reset by e-mail", () => {
   test("a forgotten password is reset through the e-mailed link, and other devices are logged out", async () => {
     const { page } = session;
     const patient = await makeUser("patient");
-    const other = await openSession(browser);
+    const other = await sessions();
     await signIn(other.context, patient.email);
     await other.page.goto("/dashboard");
     expect(new URL(other.page.url()).pathname).toBe("/dashboard");

@@ -4,6 +4,7 @@ import path from "node:path";
 import { getDb } from "#db/client";
 import { auditLog, labDatasets } from "#db/schema";
 import { eq } from "drizzle-orm";
+import { vi } from "vitest";
 import { DomainError } from "~/errors/domain-error";
 import {
   acceptDataset,
@@ -168,8 +169,8 @@ describe("an admin uploads a labelled dataset and reads its report before accept
     await expect(acceptDataset(actor, dataset.id)).rejects.toThrow(/already accepted/);
     await deleteDataset(actor, dataset.id);
     await expect(getDataset(actor, dataset.id)).rejects.toThrow(DomainError);
-    // The files go once the deletion has committed, off the request's path.
-    await vi.waitFor(expectNothingLeft);
+    // The files go after the commit, off the request's path: wait for them, not a fixed time.
+    await vi.waitFor(expectNothingLeft, { timeout: 5_000 });
   });
 
   test("patients and doctors cannot see the lab: its datasets do not exist for them", async () => {

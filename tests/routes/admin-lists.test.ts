@@ -6,22 +6,16 @@ import { loader as doctorsLoader } from "~/routes/admin.doctors";
 import { action as reviewsAction, loader as reviewsLoader } from "~/routes/admin.reviews";
 import { reportReview, saveOwnReview } from "~/reviews/reviews.server";
 import {
-  formRequest,
-  getRequest,
+  getArgs,
   makeCertifiedDoctor,
   makeUser,
-  sessionCookieFor,
+  postArgs,
+  type TestUser,
   thrownResponse,
 } from "../helpers";
 import { inTransaction } from "~/data/unit-of-work.server";
 
-type User = Awaited<ReturnType<typeof makeUser>>;
-
-const get = async (user: User, path: string) => ({
-  request: getRequest(path, { Cookie: await sessionCookieFor(user.id) }),
-  params: {},
-  context: {},
-});
+const get = (user: TestUser, path: string) => getArgs(user, path);
 
 /** A doctor with a unique name and the given profile fields. */
 async function doctorNamed(name: string, set: Partial<typeof doctorProfiles.$inferInsert>) {
@@ -119,15 +113,9 @@ describe("/admin/reviews", () => {
     expect(await ids("rating=2")).toEqual([[2, "visible", 0]]);
     expect(await ids("show=hidden")).toEqual([]);
 
-    const result = await reviewsAction({
-      request: formRequest(
-        "/admin/reviews",
-        { reviewId: kind.id, decision: "hide" },
-        { Cookie: await sessionCookieFor(admin.id) },
-      ),
-      params: {},
-      context: {},
-    });
+    const result = await reviewsAction(
+      await postArgs(admin, "/admin/reviews", {}, { reviewId: kind.id, decision: "hide" }),
+    );
     expect(result).toEqual({ confirmation: "The review is hidden; its reports are closed." });
     expect(await ids("show=hidden")).toEqual([[5, "hidden", 0]]);
   });

@@ -8,7 +8,8 @@ const dir = process.env.HEMALINK_TEST_DIR!;
 const file = path.join(dir, `${crypto.randomUUID()}.db`);
 fs.copyFileSync(process.env.HEMALINK_TEST_TEMPLATE_DB!, file);
 process.env.DATABASE_URL = file;
-process.env.DATA_DIR = dir;
+// Files run side by side: each has its own images, datasets and jobs too.
+process.env.DATA_DIR = fs.mkdtempSync(path.join(dir, "data-"));
 process.env.NODE_ENV = "test";
 process.env.SESSION_SECRET ??= "test-secret-test-secret-test-secret-0123";
 // Cheaper hashing keeps the suite fast; production uses OWASP's N = 2^16, p = 2.

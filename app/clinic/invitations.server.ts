@@ -1,0 +1,175 @@
+/**
+ * A clinic patient claims their records: the doctor issues a one-time link (only its hash is
+ * stored, valid INVITATION_VALID_DAYS, a new one voids the earlier ones); a signed-in patient
+ * who opens it takes the records into their own account, where their access rules apply from
+ * then on (docs/decisions/061). A forged link is a 404; an expired or spent one a 410.
+ */
+import crypto from "node:crypto";
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { getDb } from "#db/client";
+import {
+  analyses,
+  clinicInvitations,
+  clinicPatients,
+  consultations,
+  doctorProfiles,
+  notifications,
+  users,
+} from "#db/schema";
+import { audit } from "~/audit/audit.server";
+import { can, type Actor } from "~/auth/permissions";
+import { inTransaction } from "~/data/unit-of-work.server";
+import { doctorName } from "~/doctors/vocabulary";
+import { getEnv } from "~/env.server";
+import { conflict, invalid, notFound } from "~/errors/domain-error";
+import { ownClinicPatient } from "./access.server";
+import { HOLDER_PASSWORD_HASH } from "./patients.server";
+import { InvitationTokenSchema } from "./validation";
+import { INVITATION_VALID_DAYS } from "./vocabulary";
+
+export const INVITATION_NOT_FOUND =
+  "This invitation link is not valid. Check that you copied all of it, or ask your doctor for a new one.";
+export const INVITATION_EXPIRED = "This invitation has expired. Ask your doctor for a new link.";
+export const INVITATION_USED =
+  "This invitation has already been used. Ask your doctor for a new link if you still need one.";
+export const ALREADY_CLAIMED = "These records have already been claimed by their patient.";
+
+const hashToken = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
+
+export const invitationLink = (token: string) =>
+  new URL(`/clinic/invitations/${token}`, getEnv().APP_URL).toString();
+
+/** A new link for the doctor to hand over; earlier open links of this patient stop working. */
+export async function issueInvitation(actor: Actor, clinicPatientId: string, now = new Date()) {
+  const patient = await ownClinicPatient(actor, clinicPatientId);
+  if (patient.claimedAt) throw conflict(ALREADY_CLAIMED);
+  const token = crypto.randomBytes(32).toString("base64url");
+  const expiresAt = new Date(now.getTime() + INVITATION_VALID_DAYS * 86_400_000);
+  inTransaction(({ tx }) => {
+    tx.update(clinicInvitations)
+      .set({ expiresAt: now })
+      .where(
+        and(
+          eq(clinicInvitations.clinicPatientId, patient.id),
+          isNull(clinicInvitations.usedAt),
+          gt(clinicInvitations.expiresAt, now),
+        ),
+      )
+      .run();
+    const row = tx
+      .insert(clinicInvitations)
+      .values({
+        clinicPatientId: patient.id,
+        tokenHash: hashToken(token),
+        expiresAt,
+        createdAt: now,
+      })
+      .returning({ id: clinicInvitations.id })
+      .get();
+    audit(
+      {
+        actorId: actor.id,
+        action: "clinic.invitation.issue",
+        outcome: "success",
+        targetType: "clinic_patient",
+        targetId: patient.id,
+        detail: row.id,
+      },
+      tx,
+    );
+  });
+  return { link: invitationLink(token), expiresAt };
+}
+
+/** The open invitation of `token` and who sent it, or the refusal (read only). */
+export async function openInvitation(token: string, now = new Date()) {
+  if (!InvitationTokenSchema.safeParse(token).success) notFound(INVITATION_NOT_FOUND);
+  const row = (
+    await getDb()
+      .select({
+        id: clinicInvitations.id,
+        expiresAt: clinicInvitations.expiresAt,
+        usedAt: clinicInvitations.usedAt,
+        clinicPatientId: clinicInvitations.clinicPatientId,
+        claimedAt: clinicPatients.claimedAt,
+        doctorName: users.displayName,
+        doctorTitle: doctorProfiles.title,
+      })
+      .from(clinicInvitations)
+      .innerJoin(clinicPatients, eq(clinicPatients.id, clinicInvitations.clinicPatientId))
+      .innerJoin(users, eq(users.id, clinicPatients.doctorId))
+      .leftJoin(doctorProfiles, eq(doctorProfiles.userId, clinicPatients.doctorId))
+      .where(eq(clinicInvitations.tokenHash, hashToken(token)))
+      .limit(1)
+  )[0];
+  if (!row) notFound(INVITATION_NOT_FOUND);
+  if (row.usedAt || row.claimedAt) throw invalid(INVITATION_USED, undefined, 410);
+  if (row.expiresAt <= now) throw invalid(INVITATION_EXPIRED, undefined, 410);
+  return { ...row, doctor: doctorName(row.doctorTitle, row.doctorName ?? "") };
+}
+
+/**
+ * The signed-in patient takes the clinic patient's records: the analyses and the doctor's
+ * consultations move to their account, the link is spent, the record-holder account is
+ * removed, all in one unit of work (a second use of the link, even at the same moment, is a 410).
+ */
+export async function claimInvitation(actor: Actor, token: string, now = new Date()) {
+  if (!can(actor, { type: "clinic:claim" })) notFound();
+  const invitation = await openInvitation(token, now);
+  return inTransaction(({ tx }) => {
+    const spent = tx
+      .update(clinicInvitations)
+      .set({ usedAt: now, usedBy: actor.id })
+      .where(
+        and(
+          eq(clinicInvitations.id, invitation.id),
+          isNull(clinicInvitations.usedAt),
+          gt(clinicInvitations.expiresAt, now),
+        ),
+      )
+      .returning({ id: clinicInvitations.id })
+      .get();
+    if (!spent) throw invalid(INVITATION_USED, undefined, 410);
+    const patient = tx
+      .update(clinicPatients)
+      .set({ claimedAt: now })
+      .where(
+        and(eq(clinicPatients.id, invitation.clinicPatientId), isNull(clinicPatients.claimedAt)),
+      )
+      .returning()
+      .get();
+    if (!patient) throw invalid(INVITATION_USED, undefined, 410);
+    const holderId = patient.holderId;
+    const moved = tx
+      .update(analyses)
+      .set({ patientId: actor.id })
+      .where(eq(analyses.patientId, holderId))
+      .returning({ id: analyses.id })
+      .all();
+    tx.update(consultations)
+      .set({ patientId: actor.id })
+      .where(eq(consultations.patientId, holderId))
+      .run();
+    tx.update(clinicPatients)
+      .set({ holderId: actor.id })
+      .where(eq(clinicPatients.holderId, holderId))
+      .run();
+    tx.delete(notifications).where(eq(notifications.userId, holderId)).run();
+    // Only a record holder is removed (never a real account that held the records).
+    tx.delete(users)
+      .where(and(eq(users.id, holderId), eq(users.passwordHash, HOLDER_PASSWORD_HASH)))
+      .run();
+    audit(
+      {
+        actorId: actor.id,
+        action: "clinic.invitation.claim",
+        outcome: "success",
+        targetType: "clinic_patient",
+        targetId: patient.id,
+        detail: `${moved.length} analyses`,
+      },
+      tx,
+    );
+    return { analyses: moved.length, doctor: invitation.doctor };
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * A clinic record as its doctor prints and exports it: the analysis, the clinic patient's
+ * details (name, clinic ID, date of birth, sex), the practitioner and their final answer.
+ * Only the doctor who registered the patient, while they see the consultation; audited.
+ */
+import { eq } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { analyses, doctorProfiles, users } from "#db/schema";
+import type { Actor } from "~/auth/permissions";
+import { visibleTo } from "~/consultations/access.server";
+import { finalReviewFor } from "~/consultations/final.server";
+import { doctorName } from "~/doctors/vocabulary";
+import { notFound } from "~/errors/domain-error";
+import { getImageStore } from "~/uploads/storage.server";
+import { certifiedProfileOf, ownClinicPatient } from "./access.server";
+import { auditClinicRead } from "./patients.server";
+
+export async function getClinicRecord(actor: Actor, consultationId: string) {
+  await certifiedProfileOf(actor);
+  const consultation = visibleTo(actor, consultationId, "doctor");
+  if (!consultation?.clinicPatientId) notFound();
+  const patient = await ownClinicPatient(actor, consultation.clinicPatientId);
+  const analysis =
+    (
+      await getDb().select().from(analyses).where(eq(analyses.id, consultation.analysisId)).limit(1)
+    )[0] ?? notFound();
+  const practitioner = (
+    await getDb()
+      .select({
+        name: users.displayName,
+        title: doctorProfiles.title,
+        licence: doctorProfiles.licenceNumber,
+      })
+      .from(doctorProfiles)
+      .innerJoin(users, eq(users.id, doctorProfiles.userId))
+      .where(eq(doctorProfiles.id, consultation.doctorProfileId))
+      .limit(1)
+  )[0];
+  auditClinicRead(actor, "clinic.record.read", patient.id);
+  return {
+    consultation,
+    patient,
+    analysis,
+    practitioner: {
+      name: practitioner ? doctorName(practitioner.title, practitioner.name) : "",
+      licenceNumber: practitioner?.licence ?? null,
+    },
+    // Scoped above: the doctor sees this consultation and registered its patient.
+    final: finalReviewFor(analysis.id),
+  };
+}
+
+/** The record's smear, for the FHIR export's inline Media. */
+export async function clinicRecordImage(imageKey: string) {
+  return (await getImageStore().get(imageKey, "original")) ?? notFound();
+}

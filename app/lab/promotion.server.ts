@@ -1,0 +1,301 @@
+/**
+ * Comparing a lab candidate with the model in use, promoting it, and rolling back to an
+ * earlier version (docs/decisions/059, 060). A change is an admin's alone, confirmed by typing
+ * the phrase, audited, and recorded as a `model_promotions` row that every instance reads;
+ * the models folder's `current.json` is rewritten atomically after it, as the embedded default.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { desc, eq } from "drizzle-orm";
+import { getDb } from "#db/client";
+import { labJobs, modelPromotions, type LabJob, type ModelPromotion } from "#db/schema";
+import { audit } from "~/audit/audit.server";
+import { can, type Actor } from "~/auth/permissions";
+import { activeVersion, modelsRoot, VERSION_NAME } from "~/classifier/node.server";
+import { inTransaction } from "~/data/unit-of-work.server";
+import { conflict, forbidden, invalid, notFound } from "~/errors/domain-error";
+import { candidateDir, getJob, jobDir } from "./jobs.server";
+import {
+  passesRule,
+  promotionChecks,
+  type MeasuredFigures,
+  type RuleCheck,
+} from "./promotion-rule";
+import { confirmationPhrase, type PromotionKind } from "./vocabulary";
+
+/** Both models measured on the same test images, written by the job after its evaluation. */
+export type Comparison = {
+  measuredAt: string;
+  current: { version: string; metrics: MeasuredFigures };
+  candidate: { version: string; metrics: MeasuredFigures };
+};
+
+export const comparisonFile = (job: Pick<LabJob, "id">) =>
+  path.join(jobDir(job.id), "comparison.json");
+
+export async function writeComparison(job: Pick<LabJob, "id">, comparison: Comparison) {
+  const file = comparisonFile(job);
+  const temporary = `${file}.${crypto.randomBytes(4).toString("hex")}.tmp`;
+  await fs.writeFile(temporary, JSON.stringify(comparison, null, 2) + "\n");
+  await fs.rename(temporary, file);
+}
+
+const readJson = async <T>(file: string): Promise<T | null> => {
+  const text = await fs.readFile(file, "utf8").catch(() => null);
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * What is wrong with a model folder, in words (empty when it is whole): the network and its
+ * weight files, the runtime settings and the card, all naming the folder's version.
+ */
+export async function folderProblems(dir: string, version: string): Promise<string[]> {
+  const problems: string[] = [];
+  const model = await readJson<{ weightsManifest?: { paths?: string[] }[] }>(
+    path.join(dir, "model.json"),
+  );
+  if (!model) return ["model.json is missing or unreadable"];
+  const shards = (model.weightsManifest ?? []).flatMap((group) => group.paths ?? []);
+  if (shards.length === 0) problems.push("model.json lists no weight files");
+  for (const shard of shards) {
+    const inside = path.resolve(dir, shard);
+    if (path.dirname(inside) !== path.resolve(dir))
+      problems.push(`weight file ${shard} is outside`);
+    else if (!(await fs.stat(inside).catch(() => null))?.isFile()) {
+      problems.push(`the weight file ${shard} is missing`);
+    }
+  }
+  const runtime = await readJson<{ version?: string; temperature?: number }>(
+    path.join(dir, "runtime.json"),
+  );
+  if (!runtime) problems.push("runtime.json is missing or unreadable");
+  else if (runtime.version !== version) {
+    problems.push(`runtime.json names version ${runtime.version ?? "(none)"}`);
+  } else if (!(typeof runtime.temperature === "number" && runtime.temperature > 0)) {
+    problems.push("runtime.json has no calibration temperature");
+  }
+  const card = await readJson<{ version?: string; metrics?: MeasuredFigures }>(
+    path.join(dir, "model-card.json"),
+  );
+  if (!card) problems.push("model-card.json is missing or unreadable");
+  else if (card.version !== version) {
+    problems.push(`the model card names version ${card.version ?? "(none)"}`);
+  } else if (!card.metrics?.staged || !card.metrics.images) {
+    problems.push("the model card has no test figures");
+  }
+  return problems;
+}
+
+export type CandidateReview = {
+  job: LabJob;
+  comparison: Comparison | null;
+  checks: RuleCheck[];
+  problems: string[];
+  inUse: string;
+  /** Promoted before (its folder is in the models folder). */
+  promoted: boolean;
+  /** Everything holds: the admin may promote it. */
+  promotable: boolean;
+};
+
+/** A finished job's candidate beside the model in use, and whether the rule lets it through. */
+export async function reviewCandidate(actor: Actor, jobId: string): Promise<CandidateReview> {
+  const job = await getJob(actor, jobId);
+  const inUse = await activeVersion();
+  const promoted = Boolean(await fs.stat(path.join(modelsRoot(), job.version)).catch(() => null));
+  const comparison =
+    job.status === "succeeded" ? await readJson<Comparison>(comparisonFile(job)) : null;
+  const problems: string[] = [];
+  if (job.status !== "succeeded") problems.push("the job has not finished successfully");
+  else {
+    problems.push(...(await folderProblems(candidateDir(job), job.version)));
+    if (!comparison) problems.push("the comparison with the model in use is missing");
+    else if (comparison.current.version !== inUse) {
+      problems.push(
+        `the comparison was made against ${comparison.current.version}, but ${inUse} is in use now: train the candidate again to compare it with the model in use`,
+      );
+    }
+  }
+  if (job.version === inUse) problems.push("this version is the one in use");
+  const checks = comparison
+    ? promotionChecks(comparison.candidate.metrics, comparison.current.metrics)
+    : [];
+  return {
+    job,
+    comparison,
+    checks,
+    problems,
+    inUse,
+    promoted,
+    promotable: problems.length === 0 && checks.length > 0 && passesRule(checks),
+  };
+}
+
+function requirePromoter(actor: Actor) {
+  if (!can(actor, { type: "lab:use" })) notFound();
+  if (!can(actor, { type: "model:promote" })) {
+    throw forbidden("Only an administrator can change the model in use.");
+  }
+}
+
+function checkConfirmation(version: string, typed: string) {
+  if (typed.trim() !== confirmationPhrase(version)) {
+    throw invalid(`Type “${confirmationPhrase(version)}” to confirm.`, "confirmation");
+  }
+}
+
+/** Copy a candidate's folder into the models folder under its version (whole, or not at all). */
+async function installFolder(source: string, version: string): Promise<void> {
+  const target = path.join(modelsRoot(), version);
+  if (await fs.stat(target).catch(() => null)) return;
+  const temporary = path.join(modelsRoot(), `.incoming-${crypto.randomBytes(4).toString("hex")}`);
+  try {
+    await fs.cp(source, temporary, { recursive: true, errorOnExist: true });
+    await fs.rename(temporary, target);
+  } finally {
+    await fs.rm(temporary, { recursive: true, force: true });
+  }
+}
+
+/** `current.json` through a temporary file and a rename: a reader sees the old or the new. */
+export async function writeCurrentFile(version: string, root = modelsRoot()): Promise<void> {
+  const temporary = path.join(root, `.current-${crypto.randomBytes(4).toString("hex")}.json`);
+  await fs.writeFile(temporary, JSON.stringify({ version }) + "\n");
+  await fs.rename(temporary, path.join(root, "current.json"));
+}
+
+async function recordChange(
+  actor: Actor,
+  change: { version: string; kind: PromotionKind; jobId: string | null; expected: string },
+): Promise<ModelPromotion> {
+  const row = inTransaction(({ tx }) => {
+    const [latest] = tx
+      .select({ version: modelPromotions.version })
+      .from(modelPromotions)
+      .orderBy(desc(modelPromotions.id))
+      .limit(1)
+      .all();
+    // Another admin changed the model since this page was read: do not undo their change.
+    if (latest && latest.version !== change.expected) {
+      throw conflict(`The model in use changed to ${latest.version} meanwhile; look again.`);
+    }
+    const inserted = tx
+      .insert(modelPromotions)
+      .values({
+        version: change.version,
+        previousVersion: change.expected,
+        kind: change.kind,
+        jobId: change.jobId,
+        promotedBy: actor.id,
+      })
+      .returning()
+      .get();
+    audit(
+      {
+        actorId: actor.id,
+        action: change.kind === "promote" ? "model.promote" : "model.rollback",
+        outcome: "success",
+        targetType: "model_version",
+        targetId: change.version,
+        detail: `${change.expected} → ${change.version}`,
+      },
+      tx,
+    );
+    return inserted;
+  });
+  await writeCurrentFile(change.version);
+  return row;
+}
+
+/** Promote a finished job's candidate: the rule must hold and the admin must confirm. */
+export async function promoteCandidate(
+  actor: Actor,
+  jobId: string,
+  typed: string,
+): Promise<ModelPromotion> {
+  requirePromoter(actor);
+  const review = await reviewCandidate(actor, jobId);
+  if (review.problems.length > 0) {
+    throw invalid(
+      `This candidate cannot be promoted: ${review.problems.join("; ")}.`,
+      undefined,
+      422,
+    );
+  }
+  const failed = review.checks.filter((c) => !c.passed);
+  if (failed.length > 0 || review.checks.length === 0) {
+    throw invalid(
+      `This candidate does not pass the promotion rule: ${failed.map((c) => c.label).join("; ")}.`,
+      undefined,
+      422,
+    );
+  }
+  checkConfirmation(review.job.version, typed);
+  await installFolder(candidateDir(review.job), review.job.version);
+  // The installed copy is checked again: what the server will load must be whole.
+  const installed = await folderProblems(
+    path.join(modelsRoot(), review.job.version),
+    review.job.version,
+  );
+  if (installed.length > 0) {
+    throw invalid(`The installed copy is not whole: ${installed.join("; ")}.`, undefined, 422);
+  }
+  return recordChange(actor, {
+    version: review.job.version,
+    kind: "promote",
+    jobId: review.job.id,
+    expected: review.inUse,
+  });
+}
+
+/** Put an earlier version of the models folder back in use (its files must be whole). */
+export async function rollBack(actor: Actor, version: string, typed: string) {
+  requirePromoter(actor);
+  if (!VERSION_NAME.test(version)) notFound();
+  const dir = path.join(modelsRoot(), version);
+  if (!(await fs.stat(dir).catch(() => null))?.isDirectory()) notFound();
+  const inUse = await activeVersion();
+  if (version === inUse) throw conflict(`${version} is already the model in use.`);
+  const problems = await folderProblems(dir, version);
+  if (problems.length > 0) {
+    throw invalid(`${version} cannot be put back in use: ${problems.join("; ")}.`, undefined, 422);
+  }
+  checkConfirmation(version, typed);
+  const [job] = await getDb()
+    .select({ id: labJobs.id })
+    .from(labJobs)
+    .where(eq(labJobs.version, version))
+    .limit(1);
+  return recordChange(actor, {
+    version,
+    kind: "rollback",
+    jobId: job?.id ?? null,
+    expected: inUse,
+  });
+}
+
+export type PromotionEntry = Pick<
+  ModelPromotion,
+  "id" | "version" | "previousVersion" | "kind" | "createdAt"
+>;
+
+/** Every change of the model in use, newest first (public: the about page shows it, no names). */
+export async function promotionHistory(limit = 50): Promise<PromotionEntry[]> {
+  return getDb()
+    .select({
+      id: modelPromotions.id,
+      version: modelPromotions.version,
+      previousVersion: modelPromotions.previousVersion,
+      kind: modelPromotions.kind,
+      createdAt: modelPromotions.createdAt,
+    })
+    .from(modelPromotions)
+    .orderBy(desc(modelPromotions.id))
+    .limit(limit);
+}
