@@ -10,7 +10,7 @@
  */
 import { and, eq, inArray, ne } from "drizzle-orm";
 import sharp from "sharp";
-import type { Db } from "#db/client";
+import { getDb } from "#db/client";
 import { analyses, consultations, doctorProfiles, notifications, users } from "#db/schema";
 import type { Actor } from "~/auth/permissions";
 import { acceptRequest, answerConsultation, shareAnalysis } from "~/consultations/lifecycle.server";
@@ -82,22 +82,23 @@ async function demoImages() {
   return { original, thumbnail, heatmap };
 }
 
-export async function seedDemoConsultations(db: Db, patientPasswordHash: string, domain: string) {
+export async function seedDemoConsultations(patientPasswordHash: string, domain: string) {
   const random = seededRandom(20261201);
-  const doctors = db
-    .select({ id: doctorProfiles.id, userId: doctorProfiles.userId })
-    .from(doctorProfiles)
-    .innerJoin(users, eq(users.id, doctorProfiles.userId))
-    .where(
-      and(
-        eq(doctorProfiles.status, "verified"),
-        eq(doctorProfiles.offersTeleconsultation, true),
-        eq(doctorProfiles.acceptsNewPatients, true),
-        ne(users.email, `doctor@${domain}`),
-      ),
-    )
-    .orderBy(doctorProfiles.geoId)
-    .all()
+  const doctors = (
+    await getDb()
+      .select({ id: doctorProfiles.id, userId: doctorProfiles.userId })
+      .from(doctorProfiles)
+      .innerJoin(users, eq(users.id, doctorProfiles.userId))
+      .where(
+        and(
+          eq(doctorProfiles.status, "verified"),
+          eq(doctorProfiles.offersTeleconsultation, true),
+          eq(doctorProfiles.acceptsNewPatients, true),
+          ne(users.email, `doctor@${domain}`),
+        ),
+      )
+      .orderBy(doctorProfiles.geoId)
+  )
     .filter((_, i) => i % 3 === 0)
     .slice(0, DEMO_REPLYING_DOCTORS);
   const now = Date.now();
@@ -111,8 +112,8 @@ export async function seedDemoConsultations(db: Db, patientPasswordHash: string,
     await store.put(imageKey, "original", images.original);
     await store.put(imageKey, "thumbnail", images.thumbnail);
     await store.put(imageKey, "heatmap", images.heatmap);
-    const { patientId, analysisId } = await inTransaction((uow) => {
-      const patient = uow.tx
+    const { patientId, analysisId } = await inTransaction(async (uow) => {
+      const [patient] = await uow.tx
         .insert(users)
         .values({
           email: `case.patient${i + 1}@${domain}`,
@@ -120,9 +121,8 @@ export async function seedDemoConsultations(db: Db, patientPasswordHash: string,
           role: "patient",
           displayName: `Demo Case Patient ${i + 1}`,
         })
-        .returning({ id: users.id })
-        .get();
-      const analysis = uow.tx
+        .returning({ id: users.id });
+      const [analysis] = await uow.tx
         .insert(analyses)
         .values({
           patientId: patient.id,
@@ -142,8 +142,7 @@ export async function seedDemoConsultations(db: Db, patientPasswordHash: string,
           note: "Demo analysis: a drawn picture, not a smear.",
           createdAt: new Date(now - OLDEST_CASE_DAYS * DAY - DAY),
         })
-        .returning({ id: analyses.id })
-        .get();
+        .returning({ id: analyses.id });
       return { patientId: patient.id, analysisId: analysis.id };
     });
     await store.promote(imageKey);
@@ -178,9 +177,9 @@ export async function seedDemoConsultations(db: Db, patientPasswordHash: string,
         });
         demoCases.push(consultation.id);
       }
-      await inTransaction((uow) => {
+      await inTransaction(async (uow) => {
         for (const [id, { requestedAt, replyMs }] of times) {
-          uow.tx
+          await uow.tx
             .update(consultations)
             .set({
               consentAt: new Date(requestedAt),
@@ -188,10 +187,9 @@ export async function seedDemoConsultations(db: Db, patientPasswordHash: string,
               acceptedAt: new Date(requestedAt + Math.round(replyMs / 2)),
               answeredAt: new Date(requestedAt + replyMs),
             })
-            .where(eq(consultations.id, id))
-            .run();
+            .where(eq(consultations.id, id));
         }
-        refreshReplyTime(uow.tx, doctor.id);
+        await refreshReplyTime(uow.tx, doctor.id);
       });
     }
     // Let the queued after-commit effects (the e-mails) run while nothing is sent.
@@ -204,8 +202,7 @@ export async function seedDemoConsultations(db: Db, patientPasswordHash: string,
     uow.tx
       .update(notifications)
       .set({ readAt: new Date() })
-      .where(inArray(notifications.consultationId, demoCases))
-      .run(),
+      .where(inArray(notifications.consultationId, demoCases)),
   );
   return { doctors: doctors.length, consultations: demoCases.length };
 }

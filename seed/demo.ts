@@ -258,7 +258,7 @@ export async function seedDemo(hash: (password: string) => Promise<string>) {
     }
   });
   // Answered consultations give demo doctors real reply times.
-  await seedDemoConsultations(db, hashes.patient, DEMO_DOMAIN);
+  await seedDemoConsultations(hashes.patient, DEMO_DOMAIN);
 }
 
 /** Demo currencies of the countries with the most demo doctors (others state no fee). */

@@ -37,8 +37,8 @@ export async function analyseForClinicPatient(
   let consultationId = "";
   const analysis = await uploadAnalysis(actor, { ...upload, ageBracket }, request, {
     patientId: patient.holderId,
-    record: (tx, row) => {
-      const opened = tx
+    record: async (tx, row) => {
+      const [opened] = await tx
         .insert(consultations)
         .values({
           analysisId: row.id,
@@ -53,10 +53,9 @@ export async function analyseForClinicPatient(
           requestedAt: now,
           acceptedAt: now,
         })
-        .returning({ id: consultations.id })
-        .get();
+        .returning({ id: consultations.id });
       consultationId = opened.id;
-      auditConsultation(actor, "consultation.clinic-open", opened.id, tx);
+      await auditConsultation(actor, "consultation.clinic-open", opened.id, tx);
     },
   });
   // A retried upload (same key) answers the first analysis: find its consultation.

@@ -45,8 +45,9 @@ export async function issueInvitation(actor: Actor, clinicPatientId: string, now
   if (patient.claimedAt) throw conflict(ALREADY_CLAIMED);
   const token = crypto.randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + INVITATION_VALID_DAYS * 86_400_000);
-  inTransaction(({ tx }) => {
-    tx.update(clinicInvitations)
+  await inTransaction(async ({ tx }) => {
+    await tx
+      .update(clinicInvitations)
       .set({ expiresAt: now })
       .where(
         and(
@@ -54,9 +55,8 @@ export async function issueInvitation(actor: Actor, clinicPatientId: string, now
           isNull(clinicInvitations.usedAt),
           gt(clinicInvitations.expiresAt, now),
         ),
-      )
-      .run();
-    const row = tx
+      );
+    const [row] = await tx
       .insert(clinicInvitations)
       .values({
         clinicPatientId: patient.id,
@@ -64,9 +64,8 @@ export async function issueInvitation(actor: Actor, clinicPatientId: string, now
         expiresAt,
         createdAt: now,
       })
-      .returning({ id: clinicInvitations.id })
-      .get();
-    audit(
+      .returning({ id: clinicInvitations.id });
+    await audit(
       {
         actorId: actor.id,
         action: "clinic.invitation.issue",
@@ -116,8 +115,8 @@ export async function openInvitation(token: string, now = new Date()) {
 export async function claimInvitation(actor: Actor, token: string, now = new Date()) {
   if (!can(actor, { type: "clinic:claim" })) notFound();
   const invitation = await openInvitation(token, now);
-  return inTransaction(({ tx }) => {
-    const spent = tx
+  return await inTransaction(async ({ tx }) => {
+    const [spent] = await tx
       .update(clinicInvitations)
       .set({ usedAt: now, usedBy: actor.id })
       .where(
@@ -127,39 +126,36 @@ export async function claimInvitation(actor: Actor, token: string, now = new Dat
           gt(clinicInvitations.expiresAt, now),
         ),
       )
-      .returning({ id: clinicInvitations.id })
-      .get();
+      .returning({ id: clinicInvitations.id });
     if (!spent) throw invalid(INVITATION_USED, undefined, 410);
-    const patient = tx
+    const [patient] = await tx
       .update(clinicPatients)
       .set({ claimedAt: now })
       .where(
         and(eq(clinicPatients.id, invitation.clinicPatientId), isNull(clinicPatients.claimedAt)),
       )
-      .returning()
-      .get();
+      .returning();
     if (!patient) throw invalid(INVITATION_USED, undefined, 410);
     const holderId = patient.holderId;
-    const moved = tx
+    const moved = await tx
       .update(analyses)
       .set({ patientId: actor.id })
       .where(eq(analyses.patientId, holderId))
-      .returning({ id: analyses.id })
-      .all();
-    tx.update(consultations)
+      .returning({ id: analyses.id });
+    await tx
+      .update(consultations)
       .set({ patientId: actor.id })
-      .where(eq(consultations.patientId, holderId))
-      .run();
-    tx.update(clinicPatients)
+      .where(eq(consultations.patientId, holderId));
+    await tx
+      .update(clinicPatients)
       .set({ holderId: actor.id })
-      .where(eq(clinicPatients.holderId, holderId))
-      .run();
-    tx.delete(notifications).where(eq(notifications.userId, holderId)).run();
+      .where(eq(clinicPatients.holderId, holderId));
+    await tx.delete(notifications).where(eq(notifications.userId, holderId));
     // Only a record holder is removed (never a real account that held the records).
-    tx.delete(users)
-      .where(and(eq(users.id, holderId), eq(users.passwordHash, HOLDER_PASSWORD_HASH)))
-      .run();
-    audit(
+    await tx
+      .delete(users)
+      .where(and(eq(users.id, holderId), eq(users.passwordHash, HOLDER_PASSWORD_HASH)));
+    await audit(
       {
         actorId: actor.id,
         action: "clinic.invitation.claim",

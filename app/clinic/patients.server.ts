@@ -36,8 +36,8 @@ export type Duplicate = {
 
 /** A read of clinic patient data, in the audit log (a write: through a unit of work). */
 export const auditClinicRead = (actor: Actor, action: string, targetId?: string) =>
-  inTransaction(({ tx }) =>
-    audit(
+  inTransaction(async ({ tx }) => {
+    await audit(
       {
         actorId: actor.id,
         action,
@@ -45,8 +45,8 @@ export const auditClinicRead = (actor: Actor, action: string, targetId?: string)
         ...(targetId ? { targetType: "clinic_patient", targetId } : {}),
       },
       tx,
-    ),
-  );
+    );
+  });
 
 /** The doctor's patients with the same clinic ID (ignoring case), or the same name and birth date. */
 export async function findDuplicates(
@@ -105,8 +105,8 @@ export async function createClinicPatient(
     return { status: "duplicates", duplicates };
   }
   try {
-    const patient = inTransaction(({ tx }) => {
-      const holder = tx
+    const patient = await inTransaction(async ({ tx }) => {
+      const [holder] = await tx
         .insert(users)
         .values({
           email: holderEmail(),
@@ -114,9 +114,8 @@ export async function createClinicPatient(
           role: "patient",
           displayName: input.name,
         })
-        .returning({ id: users.id })
-        .get();
-      const row = tx
+        .returning({ id: users.id });
+      const [row] = await tx
         .insert(clinicPatients)
         .values({
           doctorId: actor.id,
@@ -128,9 +127,8 @@ export async function createClinicPatient(
           contact: input.contact || null,
           holderId: holder.id,
         })
-        .returning()
-        .get();
-      audit(
+        .returning();
+      await audit(
         {
           actorId: actor.id,
           action: "clinic.patient.create",
@@ -178,7 +176,7 @@ export async function searchClinicPatients(actor: Actor, q?: string) {
     )
     .orderBy(asc(clinicPatients.nameKey), asc(clinicPatients.clinicRef))
     .limit(200);
-  auditClinicRead(actor, "clinic.patient.list");
+  await auditClinicRead(actor, "clinic.patient.list");
   return rows;
 }
 
@@ -207,6 +205,6 @@ export async function recordsOf(actor: Actor, clinicPatientId: string) {
 export async function getClinicPatient(actor: Actor, id: string) {
   const patient = await ownClinicPatient(actor, id);
   const records = await recordsOf(actor, id);
-  auditClinicRead(actor, "clinic.patient.read", id);
+  await auditClinicRead(actor, "clinic.patient.read", id);
   return { patient, records };
 }

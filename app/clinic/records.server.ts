@@ -181,7 +181,7 @@ export async function listRecords(actor: Actor, q: RecordsQuery) {
     .orderBy(desc(analyses.createdAt), desc(consultations.id))
     .limit(RECORDS_PAGE_SIZE)
     .offset(window.offset);
-  auditClinicRead(actor, "clinic.records.list");
+  await auditClinicRead(actor, "clinic.records.list");
   return { total, page: window.page, pages: window.pages, records: rows.map(toRecord) };
 }
 
@@ -215,6 +215,6 @@ export async function imageGroups(actor: Actor, q: RecordsQuery): Promise<ImageG
       .limit(IMAGES_PER_CLASS);
     groups.push({ doctorClass, total, records: rows.map(toRecord) });
   }
-  auditClinicRead(actor, "clinic.records.images");
+  await auditClinicRead(actor, "clinic.records.images");
   return groups;
 }

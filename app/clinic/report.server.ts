@@ -17,7 +17,7 @@ import { auditClinicRead } from "./patients.server";
 
 export async function getClinicRecord(actor: Actor, consultationId: string) {
   await certifiedProfileOf(actor);
-  const consultation = visibleTo(actor, consultationId, "doctor");
+  const consultation = await visibleTo(actor, consultationId, "doctor");
   if (!consultation?.clinicPatientId) notFound();
   const patient = await ownClinicPatient(actor, consultation.clinicPatientId);
   const analysis =
@@ -36,7 +36,7 @@ export async function getClinicRecord(actor: Actor, consultationId: string) {
       .where(eq(doctorProfiles.id, consultation.doctorProfileId))
       .limit(1)
   )[0];
-  auditClinicRead(actor, "clinic.record.read", patient.id);
+  await auditClinicRead(actor, "clinic.record.read", patient.id);
   return {
     consultation,
     patient,
@@ -46,7 +46,7 @@ export async function getClinicRecord(actor: Actor, consultationId: string) {
       licenceNumber: practitioner?.licence ?? null,
     },
     // Scoped above: the doctor sees this consultation and registered its patient.
-    final: finalReviewFor(analysis.id),
+    final: await finalReviewFor(analysis.id),
   };
 }
 

@@ -173,7 +173,8 @@ async function transition(actor: Actor, id: string, { step, side, from, set }: T
       // The doctor's access ends: their earlier notifications stop naming the patient.
       await redactDoctorNotifications(uow, (await partiesOf(uow.tx, row)).doctorUserId, [id]);
     }
-    if (!(await isUnclaimedClinicRecord(uow.tx, row))) await notify(uow, await noticeOf(uow.tx, step, row));
+    if (!(await isUnclaimedClinicRecord(uow.tx, row)))
+      await notify(uow, await noticeOf(uow.tx, step, row));
     return row;
   });
 }

@@ -81,26 +81,28 @@ export async function listDoctorCases(actor: Actor) {
   if (!can(actor, { type: "doctor:access" })) notFound();
   await audit({ actorId: actor.id, action: "consultation.list", outcome: "success" });
   return (
-    await getDb()
-      .select({
-        c: consultations,
-        patientName: users.displayName,
-        modelClass: analyses.topClass,
-        modelVerdict: analyses.verdict,
-      })
-      .from(consultations)
-      .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
-      .innerJoin(users, eq(users.id, consultations.patientId))
-      .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
-      // The doctor's own clinic records are in the records browser, not among shared cases.
-      .where(and(doctorSees(actor.id), isNull(consultations.clinicPatientId)))
-      .orderBy(desc(consultations.requestedAt))
-  ).map((r) => ({
-    ...r.c,
-    patientName: r.patientName,
-    modelClass: r.modelClass,
-    modelVerdict: r.modelVerdict,
-  }));
+    (
+      await getDb()
+        .select({
+          c: consultations,
+          patientName: users.displayName,
+          modelClass: analyses.topClass,
+          modelVerdict: analyses.verdict,
+        })
+        .from(consultations)
+        .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
+        .innerJoin(users, eq(users.id, consultations.patientId))
+        .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
+        // The doctor's own clinic records are in the records browser, not among shared cases.
+        .where(and(doctorSees(actor.id), isNull(consultations.clinicPatientId)))
+        .orderBy(desc(consultations.requestedAt))
+    ).map((r) => ({
+      ...r.c,
+      patientName: r.patientName,
+      modelClass: r.modelClass,
+      modelVerdict: r.modelVerdict,
+    }))
+  );
 }
 
 /** The patient's consultations (optionally for one analysis), newest first. */

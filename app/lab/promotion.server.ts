@@ -174,18 +174,17 @@ async function recordChange(
   actor: Actor,
   change: { version: string; kind: PromotionKind; jobId: string | null; expected: string },
 ): Promise<ModelPromotion> {
-  const row = inTransaction(({ tx }) => {
-    const [latest] = tx
+  const row = await inTransaction(async ({ tx }) => {
+    const [latest] = await tx
       .select({ version: modelPromotions.version })
       .from(modelPromotions)
       .orderBy(desc(modelPromotions.id))
-      .limit(1)
-      .all();
+      .limit(1);
     // Another admin changed the model since this page was read: do not undo their change.
     if (latest && latest.version !== change.expected) {
       throw conflict(`The model in use changed to ${latest.version} meanwhile; look again.`);
     }
-    const inserted = tx
+    const [inserted] = await tx
       .insert(modelPromotions)
       .values({
         version: change.version,
@@ -194,9 +193,8 @@ async function recordChange(
         jobId: change.jobId,
         promotedBy: actor.id,
       })
-      .returning()
-      .get();
-    audit(
+      .returning();
+    await audit(
       {
         actorId: actor.id,
         action: change.kind === "promote" ? "model.promote" : "model.rollback",

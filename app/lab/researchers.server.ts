@@ -32,16 +32,15 @@ function changeRole(
   from: "patient" | "researcher",
   to: "patient" | "researcher",
 ) {
-  inTransaction(({ tx }) => {
-    const changed = tx
+  return inTransaction(async ({ tx }) => {
+    const changed = await tx
       .update(users)
       .set({ role: to })
       .where(and(eq(users.id, userId), eq(users.role, from)))
-      .returning({ id: users.id })
-      .all();
+      .returning({ id: users.id });
     if (changed.length === 0) throw conflict("This account's role changed meanwhile; look again.");
-    tx.delete(sessions).where(eq(sessions.userId, userId)).run();
-    audit(
+    await tx.delete(sessions).where(eq(sessions.userId, userId));
+    await audit(
       {
         actorId: actor.id,
         action: to === "researcher" ? "researcher.grant" : "researcher.revoke",
@@ -73,7 +72,7 @@ export async function grantResearcher(actor: Actor, email: string): Promise<Rese
       "email",
     );
   }
-  changeRole(actor, account.id, "patient", "researcher");
+  await changeRole(actor, account.id, "patient", "researcher");
   return { id: account.id, email: account.email, displayName: account.displayName };
 }
 
@@ -86,5 +85,5 @@ export async function revokeResearcher(actor: Actor, userId: string): Promise<vo
     .where(eq(users.id, userId))
     .limit(1);
   if (account?.role !== "researcher") notFound();
-  changeRole(actor, userId, "researcher", "patient");
+  await changeRole(actor, userId, "researcher", "patient");
 }

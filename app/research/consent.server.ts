@@ -38,17 +38,17 @@ export async function researchSettings(actor: Actor): Promise<ResearchSettings> 
 }
 
 /** Turn research use of future uploads on or off (the upload form starts from it). */
-export function setShareFutureUploads(actor: Actor, share: boolean): void {
+export async function setShareFutureUploads(actor: Actor, share: boolean): Promise<void> {
   requirePatient(actor);
-  inTransaction(({ tx }) => {
-    tx.insert(researchPreferences)
+  await inTransaction(async ({ tx }) => {
+    await tx
+      .insert(researchPreferences)
       .values({ userId: actor.id, shareFutureUploads: share })
       .onConflictDoUpdate({
         target: researchPreferences.userId,
         set: { shareFutureUploads: share, updatedAt: new Date() },
-      })
-      .run();
-    audit(
+      });
+    await audit(
       {
         actorId: actor.id,
         action: share ? "research.preference.on" : "research.preference.off",
@@ -62,15 +62,17 @@ export function setShareFutureUploads(actor: Actor, share: boolean): void {
 }
 
 /** Withdraw every consent in force; returns how many. Later exports leave those images out. */
-export function revokeAllResearchConsents(actor: Actor): number {
+export async function revokeAllResearchConsents(actor: Actor): Promise<number> {
   requirePatient(actor);
-  return inTransaction(({ tx }) => {
-    const revoked = tx
-      .update(researchConsents)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(researchConsents.patientId, actor.id), isNull(researchConsents.revokedAt)))
-      .run().changes;
-    audit(
+  return await inTransaction(async ({ tx }) => {
+    const revoked = (
+      await tx
+        .update(researchConsents)
+        .set({ revokedAt: new Date() })
+        .where(and(eq(researchConsents.patientId, actor.id), isNull(researchConsents.revokedAt)))
+        .returning({ id: researchConsents.analysisId })
+    ).length;
+    await audit(
       {
         actorId: actor.id,
         action: "research.consent.revoke",
@@ -86,11 +88,11 @@ export function revokeAllResearchConsents(actor: Actor): number {
 }
 
 /** Record an upload's consent inside the transaction that inserts its analysis. */
-export function recordConsent(tx: Tx, actor: Actor, analysisId: string): void {
-  tx.insert(researchConsents)
-    .values({ analysisId, patientId: actor.id, grantedAt: new Date() })
-    .run();
-  audit(
+export async function recordConsent(tx: Tx, actor: Actor, analysisId: string): Promise<void> {
+  await tx
+    .insert(researchConsents)
+    .values({ analysisId, patientId: actor.id, grantedAt: new Date() });
+  await audit(
     {
       actorId: actor.id,
       action: "research.consent.grant",

@@ -168,7 +168,7 @@ function readme(summary: ResearchSummary): string {
 export async function exportResearchDataset(actor: Actor) {
   const { items, summary } = await researchSelection(actor);
   const total = items.length;
-  inTransaction(({ tx }) =>
+  await inTransaction(({ tx }) =>
     audit(
       {
         actorId: actor.id,

@@ -30,12 +30,12 @@ export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "patient",
     intents: {
-      "research-preference": intent(ResearchPreferenceSchema, ({ user, value }) => {
-        setShareFutureUploads(user, value.shareFutureUploads ?? false);
+      "research-preference": intent(ResearchPreferenceSchema, async ({ user, value }) => {
+        await setShareFutureUploads(user, value.shareFutureUploads ?? false);
         return redirect("/account/data#research");
       }),
-      "research-revoke": step(({ user }) => {
-        revokeAllResearchConsents(user);
+      "research-revoke": step(async ({ user }) => {
+        await revokeAllResearchConsents(user);
         return redirect("/account/data#research");
       }),
       delete: intent(

@@ -89,7 +89,7 @@ export async function doctorStatistics(actor: Actor): Promise<Statistics> {
     .limit(1);
   if (!profile || !isCertified(profile.status)) notFound();
   const records = await finalRecords(eq(doctorProfiles.id, profile.id));
-  inTransaction(({ tx }) =>
+  await inTransaction(({ tx }) =>
     audit({ actorId: actor.id, action: "statistics.doctor.read", outcome: "success" }, tx),
   );
   return buildStatistics(records);
@@ -99,7 +99,7 @@ export async function doctorStatistics(actor: Actor): Promise<Statistics> {
 export async function platformStatistics(actor: Actor): Promise<Statistics> {
   if (!can(actor, { type: "admin:access" })) notFound();
   const records = await finalRecords(undefined);
-  inTransaction(({ tx }) =>
+  await inTransaction(({ tx }) =>
     audit({ actorId: actor.id, action: "statistics.platform.read", outcome: "success" }, tx),
   );
   return buildStatistics(records);
