@@ -66,7 +66,10 @@ describe("demo seed", () => {
       (p) => p.replyCount >= MIN_REPLIES_SHOWN && p.medianReplyMs !== null,
     );
     expect(replying.length).toBe(DEMO_REPLYING_DOCTORS);
-    const answered = await db.select().from(consultations).where(isNotNull(consultations.answeredAt));
+    const answered = await db
+      .select()
+      .from(consultations)
+      .where(isNotNull(consultations.answeredAt));
     expect(answered.length).toBe(replying.reduce((n, p) => n + p.replyCount, 0));
     for (const p of replying) {
       const replies = answered

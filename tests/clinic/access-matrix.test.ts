@@ -4,7 +4,7 @@
  * a patient and the admin 404; nobody signed in goes to /login.
  */
 import { eq } from "drizzle-orm";
-import { getDb } from "#db/client";
+import { inTransaction } from "~/data/unit-of-work.server";
 import { doctorProfiles } from "#db/schema";
 import { loader as patientsLoader } from "~/routes/doctor.patients._index";
 import { loader as newLoader, action as newAction } from "~/routes/doctor.patients.new";
@@ -22,7 +22,7 @@ type Loader = (args: Awaited<ReturnType<typeof getArgs>>) => Promise<unknown>;
 
 async function setting() {
   const owner = await doctorWithPatient();
-  const { consultation } = insertClinicRecord(
+  const { consultation } = await insertClinicRecord(
     { profileId: owner.profile.id, patient: owner.patient },
     {},
     decided("pre_b"),
@@ -95,20 +95,24 @@ describe("the clinic routes' access matrix", () => {
   test("a doctor whose certification is suspended loses the clinic too (403), and regains it", async () => {
     const s = await setting();
     const path = `/doctor/patients/${s.owner.patient.id}`;
-    await getDb()
-      .update(doctorProfiles)
-      .set({ status: "suspended" })
-      .where(eq(doctorProfiles.id, s.owner.profile.id));
+    await inTransaction(({ tx }) =>
+      tx
+        .update(doctorProfiles)
+        .set({ status: "suspended" })
+        .where(eq(doctorProfiles.id, s.owner.profile.id)),
+    );
     expect(
       await statusFor(
         patientLoader as Loader,
         await getArgs(s.owner.doctor, path, { id: s.owner.patient.id }),
       ),
     ).toBe(403);
-    await getDb()
-      .update(doctorProfiles)
-      .set({ status: "verified" })
-      .where(eq(doctorProfiles.id, s.owner.profile.id));
+    await inTransaction(({ tx }) =>
+      tx
+        .update(doctorProfiles)
+        .set({ status: "verified" })
+        .where(eq(doctorProfiles.id, s.owner.profile.id)),
+    );
     expect(
       await statusFor(
         patientLoader as Loader,

@@ -1,8 +1,8 @@
-import { getDb } from "#db/client";
 import { consultations } from "#db/schema";
 import { createClinicPatient } from "~/clinic/patients.server";
 import type { Actor } from "~/auth/permissions";
 import type { ClinicPatientInput } from "~/clinic/validation";
+import { inTransaction } from "~/data/unit-of-work.server";
 import { insertAnalysis, makeCertifiedDoctor, ORIGIN, sessionCookieFor } from "../helpers";
 
 let counter = 0;
@@ -31,27 +31,28 @@ export async function doctorWithPatient(values: Partial<ClinicPatientInput> = {}
  * A clinic record without image files (for access and browser tests): the analysis of the
  * clinic patient's account and the doctor's accepted consultation, optionally decided.
  */
-export function insertClinicRecord(
+export async function insertClinicRecord(
   { profileId, patient }: { profileId: string; patient: { id: string; holderId: string } },
   analysis: Parameters<typeof insertAnalysis>[1] = {},
   decision: Partial<typeof consultations.$inferInsert> = {},
 ) {
-  const row = insertAnalysis(patient.holderId, analysis);
-  const c = getDb()
-    .insert(consultations)
-    .values({
-      analysisId: row.id,
-      patientId: patient.holderId,
-      doctorProfileId: profileId,
-      clinicPatientId: patient.id,
-      status: "accepted",
-      message: "",
-      consentAt: new Date(),
-      acceptedAt: new Date(),
-      ...decision,
-    })
-    .returning()
-    .get();
+  const row = await insertAnalysis(patient.holderId, analysis);
+  const [c] = await inTransaction(({ tx }) =>
+    tx
+      .insert(consultations)
+      .values({
+        analysisId: row.id,
+        patientId: patient.holderId,
+        doctorProfileId: profileId,
+        clinicPatientId: patient.id,
+        status: "accepted",
+        message: "",
+        consentAt: new Date(),
+        acceptedAt: new Date(),
+        ...decision,
+      })
+      .returning(),
+  );
   return { analysis: row, consultation: c };
 }
 

@@ -9,7 +9,7 @@ import { makeCertifiedDoctor } from "../helpers";
 import { clinicPatientOf, doctorWithPatient, getArgs, postArgs, statusOf } from "./helpers";
 
 const patientsOf = (doctorId: string) =>
-  getDb().select().from(clinicPatients).where(eq(clinicPatients.doctorId, doctorId)).all();
+  getDb().select().from(clinicPatients).where(eq(clinicPatients.doctorId, doctorId));
 
 const form = (values: Record<string, string> = {}) => ({
   clinicRef: "A-100",
@@ -25,11 +25,13 @@ describe("registering a clinic patient", () => {
     const { user: doctor } = await makeCertifiedDoctor();
     const result = await newAction(await postArgs(doctor, "/doctor/patients/new", {}, form()));
     expect(statusOf(result)).toBe(302);
-    const [patient] = patientsOf(doctor.id);
+    const [patient] = await patientsOf(doctor.id);
     expect((result as Response).headers.get("Location")).toBe(`/doctor/patients/${patient!.id}`);
     expect(patient).toMatchObject({ clinicRef: "A-100", name: "Amélie Núñez", sex: "female" });
     // The record-holder account cannot sign in and names nobody else.
-    const holder = getDb().select().from(users).where(eq(users.id, patient!.holderId)).get()!;
+    const holder = (
+      await getDb().select().from(users).where(eq(users.id, patient!.holderId)).limit(1)
+    )[0]!;
     expect(holder.role).toBe("patient");
     expect(holder.email).toMatch(/\.invalid$/);
     expect(await verifyLogin(holder.email, "anything at all")).toBeNull();
@@ -57,7 +59,7 @@ describe("registering a clinic patient", () => {
       ),
     );
     expect(statusOf(again)).toBe(409);
-    expect(patientsOf(doctor.id)).toHaveLength(1);
+    expect(await patientsOf(doctor.id)).toHaveLength(1);
   });
 
   test("the same name (accents and case aside) and birth date is warned; confirmed, it is saved", async () => {
@@ -71,7 +73,7 @@ describe("registering a clinic patient", () => {
     expect(statusOf(warned)).toBe(409);
     expect(warned.data.duplicates.map((d) => d.id)).toEqual([patient.id]);
     expect(warned.data.canConfirm).toBe(true);
-    expect(patientsOf(doctor.id)).toHaveLength(1);
+    expect(await patientsOf(doctor.id)).toHaveLength(1);
     const saved = await newAction(
       await postArgs(
         doctor,
@@ -81,7 +83,7 @@ describe("registering a clinic patient", () => {
       ),
     );
     expect(statusOf(saved)).toBe(302);
-    expect(patientsOf(doctor.id)).toHaveLength(2);
+    expect(await patientsOf(doctor.id)).toHaveLength(2);
   });
 
   test("another doctor's patient with the same details is not a duplicate of mine", async () => {
@@ -105,7 +107,7 @@ describe("registering a clinic patient", () => {
     )) as unknown as { data: { error: Record<string, string[]> } };
     expect(statusOf(result)).toBe(400);
     expect(result.data.error[field]).toEqual([message]);
-    expect(patientsOf(doctor.id)).toHaveLength(0);
+    expect(await patientsOf(doctor.id)).toHaveLength(0);
   });
 });
 
@@ -124,7 +126,7 @@ describe("finding clinic patients", () => {
     expect((await searchClinicPatients(other, "pérez")).length).toBe(0);
     // A search typed with wildcards finds them literally.
     expect(await searchClinicPatients(doctor, "%")).toEqual([]);
-    const audited = getDb().select().from(auditLog).where(eq(auditLog.actorId, doctor.id)).all();
+    const audited = await getDb().select().from(auditLog).where(eq(auditLog.actorId, doctor.id));
     expect(audited.filter((a) => a.action === "clinic.patient.list").length).toBeGreaterThanOrEqual(
       4,
     );
@@ -136,7 +138,7 @@ describe("finding clinic patients", () => {
       await getArgs(doctor, `/doctor/patients/${patient.id}`, { id: patient.id }),
     );
     expect(page.patient.clinicRef).toBe(patient.clinicRef);
-    const read = getDb().select().from(auditLog).where(eq(auditLog.targetId, patient.id)).all();
+    const read = await getDb().select().from(auditLog).where(eq(auditLog.targetId, patient.id));
     expect(read.map((a) => a.action)).toContain("clinic.patient.read");
   });
 });

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
+import { inTransaction } from "~/data/unit-of-work.server";
 import { analyses, consultations, doctorProfiles, notifications, users } from "#db/schema";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
 import { acceptRequest, shareAnalysis } from "~/consultations/lifecycle.server";
@@ -25,8 +26,8 @@ import {
   statusOf,
 } from "./helpers";
 
-const consultationRow = (id: string) =>
-  getDb().select().from(consultations).where(eq(consultations.id, id)).get()!;
+const consultationRow = async (id: string) =>
+  (await getDb().select().from(consultations).where(eq(consultations.id, id)).limit(1))[0]!;
 
 async function uploadFor(doctor: { id: string }, patientId: string) {
   const body = new FormData();
@@ -43,18 +44,20 @@ describe("a clinic analysis, decided and printed", () => {
     const uploaded = (await uploadFor(doctor, patient.id)) as Response;
     expect(uploaded.status).toBe(302);
     const id = uploaded.headers.get("Location")!.replace("/doctor/cases/", "");
-    const c = consultationRow(id);
+    const c = await consultationRow(id);
     expect(c).toMatchObject({
       status: "accepted",
       clinicPatientId: patient.id,
       patientId: patient.holderId,
       ageBracket: "child",
     });
-    const analysis = getDb().select().from(analyses).where(eq(analyses.id, c.analysisId)).get()!;
+    const analysis = (
+      await getDb().select().from(analyses).where(eq(analyses.id, c.analysisId)).limit(1)
+    )[0]!;
     expect(analysis.patientId).toBe(patient.holderId);
     expect(analysis.capture).not.toBeNull();
     // Not among the shared cases.
-    expect(listDoctorCases(doctor).map((x) => x.id)).not.toContain(id);
+    expect((await listDoctorCases(doctor)).map((x) => x.id)).not.toContain(id);
 
     const answer = await caseAction(
       await postArgs(
@@ -71,20 +74,22 @@ describe("a clinic analysis, decided and printed", () => {
       ),
     );
     expect(statusOf(answer)).toBe(302);
-    expect(finalReviewFor(analysis.id)).toMatchObject({
+    expect(await finalReviewFor(analysis.id)).toMatchObject({
       consultationId: id,
       doctorClass: "pre_b",
       urgency: "urgent",
     });
     // Nobody reads the record-holder account: no notice for it; the reply time is untouched.
     expect(
-      getDb().select().from(notifications).where(eq(notifications.userId, patient.holderId)).all(),
+      await getDb().select().from(notifications).where(eq(notifications.userId, patient.holderId)),
     ).toEqual([]);
-    const profile = getDb()
-      .select()
-      .from(doctorProfiles)
-      .where(eq(doctorProfiles.userId, doctor.id))
-      .get()!;
+    const profile = (
+      await getDb()
+        .select()
+        .from(doctorProfiles)
+        .where(eq(doctorProfiles.userId, doctor.id))
+        .limit(1)
+    )[0]!;
     expect(profile.replyCount).toBe(0);
 
     const report = await reportLoader(
@@ -123,25 +128,27 @@ describe("a clinic analysis, decided and printed", () => {
   test("another doctor cannot analyse for my patient (404) and nothing is written", async () => {
     const { patient } = await doctorWithPatient();
     const { doctor: other } = await doctorWithPatient();
-    const before = getDb().select().from(analyses).all().length;
+    const before = (await getDb().select().from(analyses)).length;
     const response = await thrownResponse(uploadFor(other, patient.id));
     expect(response.status).toBe(404);
-    expect(getDb().select().from(analyses).all().length).toBe(before);
+    expect((await getDb().select().from(analyses)).length).toBe(before);
   }, 60_000);
 
   test("the report of a shared case is not a clinic report (404)", async () => {
     const patient = await makeUser("patient");
     const { doctor, profile } = await doctorWithPatient();
-    await getDb()
-      .update(doctorProfiles)
-      .set({ offersTeleconsultation: true })
-      .where(eq(doctorProfiles.id, profile.id));
-    const shared = shareAnalysis(patient, insertAnalysis(patient.id).id, {
+    await inTransaction(({ tx }) =>
+      tx
+        .update(doctorProfiles)
+        .set({ offersTeleconsultation: true })
+        .where(eq(doctorProfiles.id, profile.id)),
+    );
+    const shared = await shareAnalysis(patient, (await insertAnalysis(patient.id)).id, {
       doctorProfileId: profile.id,
       message: "Please look at my smear.",
       consent: true,
     });
-    acceptRequest(doctor, shared.id);
+    await acceptRequest(doctor, shared.id);
     const response = await thrownResponse(
       reportLoader(await getArgs(doctor, `/doctor/records/${shared.id}/report`, { id: shared.id })),
     );
@@ -156,41 +163,42 @@ describe("the records browser", () => {
       clinicRef: "Z-1",
     });
     const base = { profileId: profile.id, patient };
-    const agree = insertClinicRecord(base, { topClass: "pre_b" }, decided("pre_b"));
-    const disagree = insertClinicRecord(
+    const agree = await insertClinicRecord(base, { topClass: "pre_b" }, decided("pre_b"));
+    const disagree = await insertClinicRecord(
       base,
       { topClass: "benign" },
       decided("other_leukaemia_suspected"),
     );
-    const benignAgree = insertClinicRecord(
+    const benignAgree = await insertClinicRecord(
       base,
       { topClass: "benign" },
       decided("reactive_changes"),
     );
-    const cantAssess = insertClinicRecord(
+    const cantAssess = await insertClinicRecord(
       base,
       { verdict: "cant_assess", topClass: "benign" },
       decided("not_assessable"),
     );
-    const open = insertClinicRecord(base, {
+    const open = await insertClinicRecord(base, {
       topClass: "pro_b",
       createdAt: new Date("2026-01-15T10:00:00Z"),
     });
     // A case a patient shared with the same doctor, answered.
     const sharer = await makeUser("patient");
-    const sharedAnalysis = insertAnalysis(sharer.id, { topClass: "pre_b" });
-    const shared = getDb()
-      .insert(consultations)
-      .values({
-        analysisId: sharedAnalysis.id,
-        patientId: sharer.id,
-        doctorProfileId: profile.id,
-        message: "Please look.",
-        consentAt: new Date(),
-        ...decided("early_pre_b"),
-      })
-      .returning()
-      .get();
+    const sharedAnalysis = await insertAnalysis(sharer.id, { topClass: "pre_b" });
+    const [shared] = await inTransaction(({ tx }) =>
+      tx
+        .insert(consultations)
+        .values({
+          analysisId: sharedAnalysis.id,
+          patientId: sharer.id,
+          doctorProfileId: profile.id,
+          message: "Please look.",
+          consentAt: new Date(),
+          ...decided("early_pre_b"),
+        })
+        .returning(),
+    );
     return {
       doctor,
       profile,
@@ -248,7 +256,7 @@ describe("the records browser", () => {
   test("another doctor sees none of them; pages hold RECORDS_PAGE_SIZE, newest first, the last page clamps", async () => {
     const { doctor, profile, patient } = await doctorWithPatient();
     for (let i = 0; i < RECORDS_PAGE_SIZE + 3; i += 1) {
-      insertClinicRecord(
+      await insertClinicRecord(
         { profileId: profile.id, patient },
         { createdAt: new Date(Date.UTC(2026, 0, 1 + i)) },
       );
@@ -284,7 +292,11 @@ describe("the records browser", () => {
 describe("an invitation to claim the records", () => {
   test("a new patient claims them: the records are in their history, the link is spent, the holder is gone", async () => {
     const { doctor, profile, patient } = await doctorWithPatient();
-    const record = insertClinicRecord({ profileId: profile.id, patient }, {}, decided("pre_b"));
+    const record = await insertClinicRecord(
+      { profileId: profile.id, patient },
+      {},
+      decided("pre_b"),
+    );
     const { link } = await issueInvitation(doctor, patient.id);
     const token = link.split("/").pop()!;
     const page = await inviteLoader(await getArgs(null, `/clinic/invitations/${token}`, { token }));
@@ -295,10 +307,10 @@ describe("an invitation to claim the records", () => {
       await postArgs(claimant, `/clinic/invitations/${token}`, { token }, { intent: "claim" }),
     );
     expect(statusOf(claimed)).toBe(302);
-    expect(listOwnAnalyses(claimant).map((a) => a.id)).toEqual([record.analysis.id]);
-    expect(consultationRow(record.consultation.id).patientId).toBe(claimant.id);
+    expect((await listOwnAnalyses(claimant)).map((a) => a.id)).toEqual([record.analysis.id]);
+    expect((await consultationRow(record.consultation.id)).patientId).toBe(claimant.id);
     expect(
-      getDb().select().from(users).where(eq(users.id, patient.holderId)).get(),
+      (await getDb().select().from(users).where(eq(users.id, patient.holderId)).limit(1))[0],
     ).toBeUndefined();
     // The doctor still sees the record, now as the patient's own (they may revoke it).
     expect((await listRecords(doctor, {})).total).toBe(1);
@@ -315,7 +327,7 @@ describe("an invitation to claim the records", () => {
       await postArgs(second, `/clinic/invitations/${token}`, { token }, { intent: "claim" }),
     );
     expect(statusOf(again)).toBe(410);
-    expect(listOwnAnalyses(second)).toEqual([]);
+    expect(await listOwnAnalyses(second)).toEqual([]);
     expect((await thrownResponse(issueInvitation(doctor, patient.id))).status).toBe(409);
   });
 

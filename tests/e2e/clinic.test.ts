@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
-import { getDb } from "#db/client";
+import { inTransaction } from "~/data/unit-of-work.server";
 import { users } from "#db/schema";
 import { DOCTOR_CLASS_LABELS } from "~/consultations/vocabulary";
 import { makeCertifiedDoctor } from "../helpers";
@@ -32,7 +32,9 @@ async function shoot(page: Page, name: string) {
 
 async function certifiedDoctor(name: string) {
   const { user } = await makeCertifiedDoctor();
-  getDb().update(users).set({ displayName: name }).where(eq(users.id, user.id)).run();
+  await inTransaction(({ tx }) =>
+    tx.update(users).set({ displayName: name }).where(eq(users.id, user.id)),
+  );
   return { user, s: await session(user.email) };
 }
 

@@ -1,5 +1,5 @@
 import type { Locator, Page } from "playwright-core";
-import { getDb } from "#db/client";
+import { inTransaction } from "~/data/unit-of-work.server";
 import { doctorProfiles, users } from "#db/schema";
 import { seriousA11yViolations } from "./axe";
 import { browserSessions } from "./browser";
@@ -13,20 +13,22 @@ const NAMES = KM.map((km) => `Dr Map ${km} km`);
 const thisYear = new Date().getFullYear();
 
 /** A certified doctor `km` east of HOME. */
-function doctorAt(km: number, name: string, extra: Partial<typeof doctorProfiles.$inferInsert>) {
-  const db = getDb();
-  const user = db
-    .insert(users)
-    .values({
-      email: `map-${km}-${Date.now()}@example.test`,
-      passwordHash: "x",
-      role: "doctor",
-      displayName: name,
-    })
-    .returning()
-    .get();
-  db.insert(doctorProfiles)
-    .values({
+async function doctorAt(
+  km: number,
+  name: string,
+  extra: Partial<typeof doctorProfiles.$inferInsert>,
+) {
+  await inTransaction(async ({ tx }) => {
+    const [user] = await tx
+      .insert(users)
+      .values({
+        email: `map-${km}-${Date.now()}@example.test`,
+        passwordHash: "x",
+        role: "doctor",
+        displayName: name,
+      })
+      .returning();
+    await tx.insert(doctorProfiles).values({
       userId: user.id,
       status: "verified",
       specialties: ["hematology"],
@@ -38,8 +40,8 @@ function doctorAt(km: number, name: string, extra: Partial<typeof doctorProfiles
       lng: HOME.lng + km / (111.32 * Math.cos((HOME.lat * Math.PI) / 180)),
       offersTeleconsultation: true,
       ...extra,
-    })
-    .run();
+    });
+  });
 }
 
 const marker = (page: Page, name: string) => page.locator(`.leaflet-marker-icon[title="${name}"]`);
@@ -53,9 +55,10 @@ const inView = (locator: Locator) =>
   });
 
 describe("the finder's list and map point at each other", () => {
-  beforeAll(() => {
-    KM.forEach((km, i) =>
-      doctorAt(
+  beforeAll(async () => {
+    // One after the other: each is a unit of work on the one writer.
+    for (const [i, km] of KM.entries()) {
+      await doctorAt(
         km,
         NAMES[i]!,
         km === 40
@@ -71,8 +74,8 @@ describe("the finder's list and map point at each other", () => {
               ratingSum: 9,
             }
           : {},
-      ),
-    );
+      );
+    }
   });
 
   test("a list item lights its pin; a pin lights and scrolls to its item; “Show on map” focuses the pin and its popup has the details", async () => {

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { strFromU8, unzipSync } from "fflate";
 import { eq } from "drizzle-orm";
-import { getDb } from "#db/client";
+import { inTransaction } from "~/data/unit-of-work.server";
 import { users } from "#db/schema";
 import { acceptRequest, answerConsultation, shareAnalysis } from "~/consultations/lifecycle.server";
 import type { Role } from "~/auth/vocabulary";
@@ -33,19 +33,19 @@ async function shoot(s: Session, name: string) {
 }
 
 /** Shared with `doctor` and answered `doctorClass`, for an analysis of `patientId`. */
-function answer(
+async function answer(
   doctor: Doctor,
   patient: { id: string; role: Role },
   analysisId: string,
   doctorClass: DoctorClass,
 ) {
-  const c = shareAnalysis(patient, analysisId, {
+  const c = await shareAnalysis(patient, analysisId, {
     doctorProfileId: doctor.profile.id,
     message: "Please look at my smear and tell me what you think.",
     consent: true,
   });
-  acceptRequest(doctor.user, c.id);
-  answerConsultation(doctor.user, c.id, {
+  await acceptRequest(doctor.user, c.id);
+  await answerConsultation(doctor.user, c.id, {
     doctorClass,
     morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
     recommendations: "See a hematologist in clinic for flow cytometry.",
@@ -57,17 +57,22 @@ function answer(
 async function answeredCases(doctor: Doctor, doctorClass: DoctorClass, n: number) {
   const patient = await makeUser("patient");
   for (let i = 0; i < n; i += 1) {
-    await whileBusy(() =>
-      answer(doctor, patient, insertAnalysis(patient.id, { topClass: "pre_b" }).id, doctorClass),
+    await whileBusy(async () =>
+      answer(
+        doctor,
+        patient,
+        (await insertAnalysis(patient.id, { topClass: "pre_b" })).id,
+        doctorClass,
+      ),
     );
   }
 }
 
 /** The server may hold the write lock a moment (it has just saved an upload): try again. */
-async function whileBusy(write: () => void) {
+async function whileBusy(write: () => Promise<void>) {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return write();
+      return await write();
     } catch (error) {
       if ((error as { code?: string }).code !== "SQLITE_BUSY" || attempt === 5) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -117,11 +122,12 @@ describe("statistics and the research export", () => {
 
   test("an admin sees platform statistics with small cells suppressed, and no names", async () => {
     const iceland = await makeCertifiedDoctor({ offersTeleconsultation: true, country: "IS" });
-    getDb()
-      .update(users)
-      .set({ displayName: "Gudrun Statsdottir" })
-      .where(eq(users.id, iceland.user.id))
-      .run();
+    await inTransaction(({ tx }) =>
+      tx
+        .update(users)
+        .set({ displayName: "Gudrun Statsdottir" })
+        .where(eq(users.id, iceland.user.id)),
+    );
     await answeredCases(iceland, "pro_b", 3);
     const admin = await session(ADMIN, { viewport: { width: 1280, height: 900 } });
     await admin.page.goto("/admin");

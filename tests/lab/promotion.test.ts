@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
+import { inTransaction } from "~/data/unit-of-work.server";
 import { auditLog, labJobs, modelPromotions } from "#db/schema";
 import { activeVersion, getClassifier, readModelFile } from "~/classifier/node.server";
 import { getModelCard } from "~/classifier/card.server";
@@ -52,24 +53,25 @@ async function finishedCandidate(
   adjust: (m: MeasuredFigures) => MeasuredFigures = (m) => m,
 ) {
   const version = `lab-test-${Math.random().toString(16).slice(2, 8)}`;
-  const job = getDb()
-    .insert(labJobs)
-    .values({
-      datasetName: "generated",
-      version,
-      status: "succeeded",
-      recipe: {
-        architecture: "narrow",
-        epochs: 1,
-        seed: 1,
-        augmentation: false,
-        blockSize: 1,
-        batchSize: 4,
-      },
-      createdBy: actor.id,
-    })
-    .returning()
-    .get();
+  const [job] = await inTransaction(({ tx }) =>
+    tx
+      .insert(labJobs)
+      .values({
+        datasetName: "generated",
+        version,
+        status: "succeeded",
+        recipe: {
+          architecture: "narrow",
+          epochs: 1,
+          seed: 1,
+          augmentation: false,
+          blockSize: 1,
+          batchSize: 4,
+        },
+        createdBy: actor.id,
+      })
+      .returning(),
+  );
   const dir = candidateDir(job);
   copyVersion(IN_USE, dir, version);
   const current = cardMetrics(path.join(SHIPPED, IN_USE));
@@ -92,11 +94,11 @@ beforeEach(() => {
   fs.writeFileSync(path.join(models, "current.json"), JSON.stringify({ version: IN_USE }));
   process.env.MODELS_DIR = models;
 });
-afterEach(() => {
+afterEach(async () => {
   process.env.MODELS_DIR = previousModelsDir;
   if (previousModelsDir === undefined) delete process.env.MODELS_DIR;
   fs.rmSync(models, { recursive: true, force: true });
-  getDb().delete(modelPromotions).run();
+  await inTransaction(({ tx }) => tx.delete(modelPromotions));
 });
 
 describe("promoting a lab candidate", () => {
@@ -128,11 +130,10 @@ describe("promoting a lab candidate", () => {
     expect((await getModelCard()).version).toBe(job.version);
     expect(await readModelFile(job.version, "model.json")).not.toBeNull();
     expect(await readModelFile("../etc", "passwd")).toBeNull();
-    const audited = getDb()
+    const audited = await getDb()
       .select()
       .from(auditLog)
-      .where(eq(auditLog.action, "model.promote"))
-      .all();
+      .where(eq(auditLog.action, "model.promote"));
     expect(audited).toMatchObject([{ actorId: admin.id, targetId: job.version }]);
     expect((await listVersions(admin)).find((v) => v.current)?.version).toBe(job.version);
     // The comparison was made against the version that is no longer in use.
@@ -184,7 +185,7 @@ describe("promoting a lab candidate", () => {
     expect(currentFile()).toBe(IN_USE);
     expect(fs.existsSync(path.join(models, broken.job.version))).toBe(false);
     expect(fs.existsSync(path.join(models, worse.job.version))).toBe(false);
-    expect(getDb().select().from(modelPromotions).all()).toEqual([]);
+    expect(await getDb().select().from(modelPromotions)).toEqual([]);
   });
 });
 

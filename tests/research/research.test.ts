@@ -46,13 +46,13 @@ async function answeredUpload(
     { bytes: await smearLikeImage(size, size - 10), researchConsent },
     fixedClassifier,
   );
-  const c = shareAnalysis(patient, analysis.id, {
+  const c = await shareAnalysis(patient, analysis.id, {
     doctorProfileId: doctor.profile.id,
     message: "Please look at my smear.",
     consent: true,
   });
-  acceptRequest(doctor.user, c.id);
-  answerConsultation(doctor.user, c.id, {
+  await acceptRequest(doctor.user, c.id);
+  await answerConsultation(doctor.user, c.id, {
     doctorClass,
     morphology: "Blasts with a high nuclear-to-cytoplasmic ratio.",
     recommendations: "See a hematologist in clinic.",
@@ -76,11 +76,10 @@ describe("research consent", () => {
       { bytes: await smearLikeImage() },
       fixedClassifier,
     );
-    const rows = getDb()
+    const rows = await getDb()
       .select()
       .from(researchConsents)
-      .where(eq(researchConsents.analysisId, analysis.id))
-      .all();
+      .where(eq(researchConsents.analysisId, analysis.id));
     expect(rows).toEqual([]);
     const page = await newAnalysisLoader(
       args(getRequest("/analyses/new", { Cookie: await sessionCookieFor(patient.id) })),
@@ -95,17 +94,17 @@ describe("research consent", () => {
       { bytes: await smearLikeImage(), researchConsent: true },
       fixedClassifier,
     );
-    const [row] = getDb()
+    const [row] = await getDb()
       .select()
       .from(researchConsents)
-      .where(eq(researchConsents.analysisId, analysis.id))
-      .all();
+      .where(eq(researchConsents.analysisId, analysis.id));
     expect(row).toMatchObject({ patientId: patient.id, revokedAt: null });
-    const audited = getDb()
+    const audited = await getDb()
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.action, "research.consent.grant"), eq(auditLog.targetId, analysis.id)))
-      .all();
+      .where(
+        and(eq(auditLog.action, "research.consent.grant"), eq(auditLog.targetId, analysis.id)),
+      );
     expect(audited).toHaveLength(1);
   });
 
@@ -144,12 +143,12 @@ describe("research consent", () => {
     expect((revoke as Response).status).toBe(302);
     const after = await dataLoader(args(getRequest("/account/data", { Cookie: cookie })));
     expect(after.research).toEqual({ shareFutureUploads: true, consented: 0 });
-    const actions = getDb()
-      .select({ action: auditLog.action })
-      .from(auditLog)
-      .where(eq(auditLog.actorId, patient.id))
-      .all()
-      .map((a) => a.action);
+    const actions = (
+      await getDb()
+        .select({ action: auditLog.action })
+        .from(auditLog)
+        .where(eq(auditLog.actorId, patient.id))
+    ).map((a) => a.action);
     expect(actions).toEqual(
       expect.arrayContaining(["research.preference.on", "research.consent.revoke"]),
     );
@@ -254,7 +253,7 @@ describe("the research export", () => {
       expect(everything).not.toContain(secret);
     }
     expect(
-      getDb().select().from(auditLog).where(eq(auditLog.action, "research.export")).all(),
+      await getDb().select().from(auditLog).where(eq(auditLog.action, "research.export")),
     ).toHaveLength(1);
 
     // The model lab's own dataset check takes the export as it is.

@@ -23,14 +23,14 @@ const args = (request: Request) => ({ request, context: {}, params: {} });
 /** A new patient's analysis, shared with `doctor` and answered `doctorClass`. */
 async function answered(doctor: Doctor, doctorClass: DoctorClass) {
   const patient = await makeUser("patient");
-  const analysis = insertAnalysis(patient.id, { topClass: "pre_b", ageBracket: "adult" });
-  const c = shareAnalysis(patient, analysis.id, {
+  const analysis = await insertAnalysis(patient.id, { topClass: "pre_b", ageBracket: "adult" });
+  const c = await shareAnalysis(patient, analysis.id, {
     doctorProfileId: doctor.profile.id,
     message: "Please look at my smear and tell me what you think.",
     consent: true,
   });
-  acceptRequest(doctor.user, c.id);
-  answerConsultation(doctor.user, c.id, {
+  await acceptRequest(doctor.user, c.id);
+  await answerConsultation(doctor.user, c.id, {
     doctorClass,
     morphology: "Blasts with a high nuclear-to-cytoplasmic ratio.",
     recommendations: "See a hematologist in clinic.",
@@ -121,11 +121,10 @@ describe("statistics pages: who sees what", () => {
     ]) {
       expect(json).not.toContain(secret);
     }
-    const audited = getDb()
+    const audited = await getDb()
       .select()
       .from(auditLog)
-      .where(eq(auditLog.action, "statistics.platform.read"))
-      .all();
+      .where(eq(auditLog.action, "statistics.platform.read"));
     expect(audited.map((a) => a.actorId)).toContain(admin.id);
   });
 
