@@ -55,15 +55,25 @@ export default function RecordsPage() {
               </Link>
               {r.clinicRef && <> · ID {r.clinicRef}</>} <StatusBadge status={r.status} />
               <br />
-              <time dateTime={r.createdAt}>{r.createdAt.slice(0, 10)}</time> · Model:{" "}
-              {r.verdict === "ok" ? CLASS_LABELS[r.topClass] : "Can't assess"} · Final:{" "}
-              {r.doctorClass ? DOCTOR_CLASS_LABELS[r.doctorClass] : "no decision yet"} ·{" "}
+              <time dateTime={r.createdAt}>{r.createdAt.slice(0, 10)}</time> ·{" "}
               {RECORD_ORIGIN_LABELS[r.origin]}
+              <br />
+              <span className="analysis-headline">
+                {r.doctorClass ? (
+                  <>
+                    <span className="badge final">Final</span>{" "}
+                    <strong>{DOCTOR_CLASS_LABELS[r.doctorClass]}</strong>
+                  </>
+                ) : (
+                  "No decision yet"
+                )}
+                <span className="preliminary">
+                  Model’s preliminary output:{" "}
+                  {r.verdict === "ok" ? CLASS_LABELS[r.topClass] : "Can't assess"}
+                </span>
+              </span>
               {r.origin === "clinic" && r.doctorClass && (
-                <>
-                  {" "}
-                  · <Link to={`/doctor/records/${r.consultationId}/report`}>Report</Link>
-                </>
+                <Link to={`/doctor/records/${r.consultationId}/report`}>Signed report</Link>
               )}
             </li>
           ))}

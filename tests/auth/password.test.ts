@@ -20,8 +20,11 @@ describe("password hashing", () => {
 });
 
 describe("login timing", () => {
-  /** Median time of `fn` in milliseconds. */
-  const median = (times: number[]) => [...times].sort((a, b) => a - b)[times.length >> 1]!;
+  /**
+   * The fastest of a path's runs: other work on the machine only ever adds time, so the minimum
+   * is the path's own cost (a median of millisecond runs moves with the neighbours' load).
+   */
+  const fastest = (times: number[]) => Math.min(...times);
   const timed = async (fn: () => Promise<unknown>) => {
     const start = performance.now();
     await fn();
@@ -39,7 +42,7 @@ describe("login timing", () => {
       unknown.push(await timed(() => verifyLogin(`nobody-${i}@example.test`, "wrong password")));
       known.push(await timed(() => verifyLogin(user.email, "wrong password")));
     }
-    const ratio = median(unknown) / median(known);
+    const ratio = fastest(unknown) / fastest(known);
     // Without the dummy hash an unknown account answers in a small fraction of the time.
     expect(ratio).toBeGreaterThan(0.5);
     expect(ratio).toBeLessThan(2);
