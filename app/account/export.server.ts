@@ -6,7 +6,6 @@
  * read through the patient's own scoped reads; nothing of another patient can be in it.
  */
 import { eq } from "drizzle-orm";
-import { Zip, ZipDeflate, ZipPassThrough } from "fflate";
 import { getDb } from "#db/client";
 import { users } from "#db/schema";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
@@ -18,6 +17,7 @@ import { listMessages } from "~/consultations/messages.server";
 import { listOwnConsultations } from "~/consultations/queries.server";
 import { STATUS_LABELS, type ConsultationStatus } from "~/consultations/vocabulary";
 import { notFound } from "~/errors/domain-error";
+import { zipStream, type ZipEntry } from "~/http/zip-stream.server";
 import { getImageStore, IMAGE_FILE_NAMES, IMAGE_FILES } from "~/uploads/storage.server";
 import { EXPORT_CONTENTS, EXPORT_FILE_PREFIX } from "./vocabulary";
 
@@ -204,37 +204,14 @@ export async function exportPatientData(actor: Actor, baseUrl: string) {
     detail: `${counts.analyses} analyses, ${counts.consultations} consultations`,
   });
   const store = getImageStore();
-  const encoder = new TextEncoder();
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const zip = new Zip((error, chunk, final) => {
-    if (error) return controller.error(error);
-    controller.enqueue(chunk);
-    if (final) controller.close();
-  });
-  const addText = (path: string, text: string) => {
-    const entry = new ZipDeflate(path, { level: 6 });
-    zip.add(entry);
-    entry.push(encoder.encode(text), true);
-  };
-  let next = 0;
-  const stream = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-      addText("README.txt", readme(name, counts));
-      addText("hemalink.fhir.json", JSON.stringify(bundle, null, 2));
-    },
-    // One image per pull: the archive follows the reader's pace.
-    async pull() {
-      const image = images[next++];
-      if (!image) return zip.end();
+  async function* entries(): AsyncGenerator<ZipEntry> {
+    yield { path: "README.txt", text: readme(name, counts) };
+    yield { path: "hemalink.fhir.json", text: JSON.stringify(bundle, null, 2) };
+    for (const image of images) {
       const bytes = await store.get(image.key, image.file);
-      if (!bytes) return;
-      // JPEG and PNG are compressed already: stored as they are.
-      const entry = new ZipPassThrough(image.path);
-      zip.add(entry);
-      entry.push(new Uint8Array(bytes), true);
-    },
-  });
+      if (bytes) yield { path: image.path, bytes: new Uint8Array(bytes) };
+    }
+  }
   const day = new Date().toISOString().slice(0, 10);
-  return { stream, filename: `${EXPORT_FILE_PREFIX}-${day}.zip` };
+  return { stream: zipStream(entries()), filename: `${EXPORT_FILE_PREFIX}-${day}.zip` };
 }

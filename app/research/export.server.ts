@@ -7,7 +7,6 @@
  * of the analysis: no name, no id, no finer date. Streamed, one image in memory at a time.
  */
 import { and, eq, isNull } from "drizzle-orm";
-import { Zip, ZipDeflate, ZipPassThrough } from "fflate";
 import { getDb } from "#db/client";
 import { analyses, researchConsents } from "#db/schema";
 import type { CaptureReport } from "~/classifier/classify";
@@ -18,8 +17,8 @@ import {
   FINDINGS_BEYOND_MODEL,
   type DoctorClass,
 } from "~/consultations/vocabulary";
-import { inTransaction } from "~/data/unit-of-work.server";
 import { notFound } from "~/errors/domain-error";
+import { zipStream, type ZipEntry } from "~/http/zip-stream.server";
 import { CLASS_FOLDERS, FOLDER_CLASS, type ClassFolder, type ClassId } from "~/lab/vocabulary";
 import { monthOf } from "~/statistics/aggregate";
 import { finalAnswers } from "~/statistics/records.server";
@@ -168,58 +167,31 @@ function readme(summary: ResearchSummary): string {
 export async function exportResearchDataset(actor: Actor) {
   const { items, summary } = await researchSelection(actor);
   const total = items.length;
-  await inTransaction(({ tx }) =>
-    audit(
-      {
-        actorId: actor.id,
-        action: "research.export",
-        outcome: "success",
-        detail: `${total} images; ${CLASS_FOLDERS.map((f) => `${f} ${summary.included[f]}`).join(", ")}`,
-      },
-      tx,
-    ),
-  );
-  const store = getImageStore();
-  const encoder = new TextEncoder();
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const zip = new Zip((error, chunk, final) => {
-    if (error) return controller.error(error);
-    controller.enqueue(chunk);
-    if (final) controller.close();
+  await audit({
+    actorId: actor.id,
+    action: "research.export",
+    outcome: "success",
+    detail: `${total} images; ${CLASS_FOLDERS.map((f) => `${f} ${summary.included[f]}`).join(", ")}`,
   });
-  const addText = (path: string, text: string) => {
-    const entry = new ZipDeflate(path, { level: 6 });
-    zip.add(entry);
-    entry.push(encoder.encode(text), true);
-  };
-  let next = 0;
-  const written: ResearchItem[] = [];
-  // The images first, one per pull; the manifest and README last, naming only what was written.
-  const stream = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-    },
-    async pull() {
-      const item = items[next++];
-      if (!item) {
-        addText("manifest.csv", manifestCsv(written));
-        addText("README.txt", readme(summary));
-        return zip.end();
-      }
+  const store = getImageStore();
+  // The images first; the manifest and README last, naming only what was written.
+  async function* entries(): AsyncGenerator<ZipEntry> {
+    const written: ResearchItem[] = [];
+    for (const item of items) {
       const bytes = await store.get(item.imageKey, "original");
       if (!bytes) {
         summary.included[item.folder] -= 1;
         summary.missing += 1;
-        return;
+        continue;
       }
-      const entry = new ZipPassThrough(item.file);
-      zip.add(entry);
-      entry.push(new Uint8Array(bytes), true);
+      yield { path: item.file, bytes: new Uint8Array(bytes) };
       written.push(item);
-    },
-  });
+    }
+    yield { path: "manifest.csv", text: manifestCsv(written) };
+    yield { path: "README.txt", text: readme(summary) };
+  }
   return {
-    stream,
+    stream: zipStream(entries()),
     filename: `${EXPORT_FILE_PREFIX}-${new Date().toISOString().slice(0, 7)}.zip`,
     summary,
   };
