@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { exportPatientData } from "~/account/export.server";
 import { requireRole } from "~/auth/guards.server";
+import { attachmentResponse } from "~/http/attachment.server";
 import { handleLoader } from "~/http/pipeline.server";
 
 /** GET /account/data/download: the patient's data as one zip, streamed. */
@@ -8,13 +9,6 @@ export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "patient");
     const { stream, filename } = await exportPatientData(user, new URL(request.url).origin);
-    return new Response(stream, {
-      headers: {
-        "Content-Type": "application/zip",
-        "Content-Disposition": `attachment; filename="${filename}"`,
-        "Cache-Control": "private, no-store",
-        "X-Content-Type-Options": "nosniff",
-      },
-    });
+    return attachmentResponse(stream, { contentType: "application/zip", filename });
   });
 }

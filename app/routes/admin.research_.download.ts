@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requirePermission } from "~/auth/guards.server";
+import { attachmentResponse } from "~/http/attachment.server";
 import { handleLoader } from "~/http/pipeline.server";
 import { exportResearchDataset } from "~/research/export.server";
 
@@ -8,13 +9,6 @@ export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
     const user = await requirePermission(request, { type: "research:export" });
     const { stream, filename } = await exportResearchDataset(user);
-    return new Response(stream, {
-      headers: {
-        "Content-Type": "application/zip",
-        "Content-Disposition": `attachment; filename="${filename}"`,
-        "Cache-Control": "private, no-store",
-        "X-Content-Type-Options": "nosniff",
-      },
-    });
+    return attachmentResponse(stream, { contentType: "application/zip", filename });
   });
 }

@@ -3,6 +3,7 @@ import { getOwnAnalysis, readOwnAnalysisImage } from "~/analyses/analyses.server
 import { analysisToFhir } from "~/analyses/fhir";
 import { requireRole } from "~/auth/guards.server";
 import { finalReviewFor } from "~/consultations/final.server";
+import { attachmentResponse } from "~/http/attachment.server";
 import { handleLoader } from "~/http/pipeline.server";
 
 export function loader(args: LoaderFunctionArgs) {
@@ -18,13 +19,9 @@ export function loader(args: LoaderFunctionArgs) {
       // getOwnAnalysis above has scoped the analysis to this patient.
       final: await finalReviewFor(analysis.id),
     });
-    return new Response(JSON.stringify(report, null, 2), {
-      headers: {
-        "Content-Type": "application/fhir+json; charset=utf-8",
-        "Content-Disposition": `attachment; filename="hemalink-${analysis.id}.fhir.json"`,
-        "Cache-Control": "private, no-store",
-        "X-Content-Type-Options": "nosniff",
-      },
+    return attachmentResponse(JSON.stringify(report, null, 2), {
+      contentType: "application/fhir+json; charset=utf-8",
+      filename: `hemalink-${analysis.id}.fhir.json`,
     });
   });
 }

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { analysisToFhir } from "~/analyses/fhir";
 import { requireRole } from "~/auth/guards.server";
 import { clinicRecordImage, getClinicRecord } from "~/clinic/report.server";
+import { attachmentResponse } from "~/http/attachment.server";
 import { handleLoader } from "~/http/pipeline.server";
 
 /** A clinic record as FHIR: the clinic patient as subject, the practitioner as performer. */
@@ -25,13 +26,9 @@ export function loader(args: LoaderFunctionArgs) {
       baseUrl,
       final,
     });
-    return new Response(JSON.stringify(report, null, 2), {
-      headers: {
-        "Content-Type": "application/fhir+json; charset=utf-8",
-        "Content-Disposition": `attachment; filename="hemalink-${analysis.id}.fhir.json"`,
-        "Cache-Control": "private, no-store",
-        "X-Content-Type-Options": "nosniff",
-      },
+    return attachmentResponse(JSON.stringify(report, null, 2), {
+      contentType: "application/fhir+json; charset=utf-8",
+      filename: `hemalink-${analysis.id}.fhir.json`,
     });
   });
 }
