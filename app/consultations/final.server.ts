@@ -6,6 +6,7 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { consultations, doctorProfiles, users, type Analysis } from "#db/schema";
 import { doctorName } from "~/doctors/vocabulary";
+import { DOCTOR_CLASS_LABELS, URGENCY_LABELS } from "./vocabulary";
 
 export type FinalReview = {
   consultationId: string;
@@ -61,6 +62,19 @@ export async function finalReviewFor(analysisId: string): Promise<FinalReview | 
     answeredAt: row.answeredAt,
     recommendations: row.recommendations ?? "",
     morphology: row.morphology ?? "",
+  };
+}
+
+/** A final answer as a report prints it: its words from the vocabulary, its date in ISO. */
+export function finalAnswerView(final: FinalReview) {
+  return {
+    reviewer: doctorName(final.doctorTitle, final.doctorName),
+    licenceNumber: final.licenceNumber,
+    assessment: DOCTOR_CLASS_LABELS[final.doctorClass],
+    urgency: URGENCY_LABELS[final.urgency],
+    recommendations: final.recommendations,
+    morphology: final.morphology,
+    answeredAt: final.answeredAt.toISOString(),
   };
 }
 

@@ -112,12 +112,12 @@ describe("report and FHIR export after a consultation", () => {
     expect(html).toContain("<dt>Model output</dt><dd>Pre-B ALL (high confidence)</dd>");
     expect(html).toContain("<dt>Urgency</dt><dd>Urgent (today)</dd>");
     expect(html).toContain(
-      '<p style="white-space:pre-wrap">Flow cytometry of peripheral blood.\nSee me in clinic within a week.</p>',
+      '<p class="prewrap">Flow cytometry of peripheral blood.\nSee me in clinic within a week.</p>',
     );
     // The advice to the patient and, apart from it, what the hematologist saw.
     expect(html).toContain("<h3>Advice to the patient</h3>");
     expect(html).toContain(
-      '<h3>Morphology — what the hematologist saw</h3><p style="white-space:pre-wrap">Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.</p>',
+      '<h3>Morphology — what the hematologist saw</h3><p class="prewrap">Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.</p>',
     );
     expect(html.indexOf("Advice to the patient")).toBeLessThan(html.indexOf("Morphology —"));
     expect(html).toMatch(/not a diagnosis/);
