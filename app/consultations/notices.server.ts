@@ -22,6 +22,32 @@ export type Parties = {
   doctorCertified: boolean;
 };
 
+/** The doctor of a profile, named the one way doctors are named, and whether certified now. */
+export async function doctorOfProfile(db: Executor, profileId: string) {
+  const row = (
+    await db
+      .select({
+        id: doctorProfiles.id,
+        userId: doctorProfiles.userId,
+        name: users.displayName,
+        title: doctorProfiles.title,
+        status: doctorProfiles.status,
+      })
+      .from(doctorProfiles)
+      .innerJoin(users, eq(users.id, doctorProfiles.userId))
+      .where(eq(doctorProfiles.id, profileId))
+      .limit(1)
+  )[0];
+  return (
+    row && {
+      id: row.id,
+      userId: row.userId,
+      name: doctorName(row.title, row.name),
+      certified: isCertified(row.status),
+    }
+  );
+}
+
 /** Who is on each side of a consultation, read inside the step's transaction. */
 export async function partiesOf(
   db: Executor,
@@ -34,25 +60,13 @@ export async function partiesOf(
       .where(eq(users.id, c.patientId))
       .limit(1)
   )[0];
-  const doctor = (
-    await db
-      .select({
-        userId: doctorProfiles.userId,
-        name: users.displayName,
-        title: doctorProfiles.title,
-        status: doctorProfiles.status,
-      })
-      .from(doctorProfiles)
-      .innerJoin(users, eq(users.id, doctorProfiles.userId))
-      .where(eq(doctorProfiles.id, c.doctorProfileId))
-      .limit(1)
-  )[0];
+  const doctor = await doctorOfProfile(db, c.doctorProfileId);
   return {
     patientId: c.patientId,
     patientName: patient?.name ?? "A patient",
     doctorUserId: doctor?.userId ?? "",
-    doctorName: doctor ? doctorName(doctor.title, doctor.name) : "The doctor",
-    doctorCertified: Boolean(doctor && isCertified(doctor.status)),
+    doctorName: doctor?.name ?? "The doctor",
+    doctorCertified: doctor?.certified ?? false,
   } satisfies Parties;
 }
 

@@ -8,32 +8,12 @@ import { getDb } from "#db/client";
 import { analyses, consultations, doctorProfiles, users } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
-import { doctorName, isCertified } from "~/doctors/vocabulary";
+import { doctorName } from "~/doctors/vocabulary";
 import { notFound } from "~/errors/domain-error";
 import { getImageStore, IMAGE_FILES, type ImageFile } from "~/uploads/storage.server";
 import { doctorSees, visibleTo } from "./access.server";
 import { auditConsultation } from "./lifecycle.server";
-
-/** The doctor of a profile, named the one way doctors are named. */
-async function doctorOfProfile(profileId: string) {
-  const row = (
-    await getDb()
-      .select({
-        id: doctorProfiles.id,
-        name: users.displayName,
-        title: doctorProfiles.title,
-        status: doctorProfiles.status,
-      })
-      .from(doctorProfiles)
-      .innerJoin(users, eq(users.id, doctorProfiles.userId))
-      .where(eq(doctorProfiles.id, profileId))
-      .limit(1)
-  )[0];
-  // Whether the doctor can see the case now is all the patient learns of their status.
-  return (
-    row && { id: row.id, name: doctorName(row.title, row.name), certified: isCertified(row.status) }
-  );
-}
+import { doctorOfProfile } from "./notices.server";
 
 const analysisOf = async (analysisId: string) =>
   (await getDb().select().from(analyses).where(eq(analyses.id, analysisId)).limit(1))[0] ??
@@ -43,7 +23,7 @@ const analysisOf = async (analysisId: string) =>
 export async function getCaseForDoctor(actor: Actor, id: string) {
   const consultation = (await visibleTo(actor, id, "doctor")) ?? notFound();
   const analysis = await analysisOf(consultation.analysisId);
-  const me = await doctorOfProfile(consultation.doctorProfileId);
+  const me = await doctorOfProfile(getDb(), consultation.doctorProfileId);
   await auditConsultation(actor, "consultation.read", id);
   return { consultation, analysis, doctorName: me?.name ?? "" };
 }
@@ -68,9 +48,14 @@ export async function readCaseImage(actor: Actor, id: string, file: ImageFile) {
 export async function getOwnConsultation(actor: Actor, id: string) {
   const consultation = (await visibleTo(actor, id, "patient")) ?? notFound();
   const analysis = await analysisOf(consultation.analysisId);
-  const doctor = (await doctorOfProfile(consultation.doctorProfileId)) ?? notFound();
+  const {
+    id: profileId,
+    name,
+    certified,
+  } = (await doctorOfProfile(getDb(), consultation.doctorProfileId)) ?? notFound();
   await auditConsultation(actor, "consultation.read", id);
-  return { consultation, analysis, doctor };
+  // Whether the doctor can see the case now is all the patient learns of their status.
+  return { consultation, analysis, doctor: { id: profileId, name, certified } };
 }
 
 /**
