@@ -6,25 +6,13 @@ import { makeCertifiedDoctor } from "../helpers";
 import { assessableSmear } from "../uploads/assessable";
 import { seriousA11yViolations } from "./axe";
 import { browserSessions } from "./browser";
-import { namedPatient, rename, scratchFolder, uploadThroughForm } from "./stories";
+import { namedPatient, rename, scratchFolder, screenshots, uploadThroughForm } from "./stories";
 
 /** Set to a folder to keep screenshots of the case view and the result at 390 and 1280 px. */
-const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
-
 const sessions = browserSessions();
 const files = scratchFolder("workstation");
 
 const session = (email: string, javaScript = true) => sessions(email, { javaScript });
-
-async function shoot(page: Page, name: string) {
-  if (!SCREENSHOTS) return;
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  for (const width of [390, 1280]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 /** The transform panzoom gave each pane's stage ("" before any). */
 const transforms = (page: Page) =>
@@ -146,7 +134,7 @@ describe("the review workstation", () => {
     expect(await page.locator(".viewer-viewport").nth(1).locator(".viewer-heatmap").count()).toBe(
       1,
     );
-    await shoot(page, "case-side-by-side");
+    await screenshots(page, "case-side-by-side");
 
     // Blended: one pane, the heat-map over the image at the slider's opacity; legend kept.
     await page.getByLabel("Heat-map over the image").check();
@@ -179,7 +167,7 @@ describe("the review workstation", () => {
     await page.getByRole("button", { name: "Accept the case" }).click();
     await page.getByRole("heading", { name: "Your assessment" }).waitFor();
     await viewerReady(page);
-    await shoot(page, "case-view");
+    await screenshots(page, "case-view");
 
     // The answer: a class beyond the model's four, the morphology, the advice apart.
     const other = DOCTOR_CLASS_LABELS.other_leukaemia_suspected;
@@ -221,7 +209,7 @@ describe("the review workstation", () => {
     await expect.poll(() => scaleOf(pp)).toBeGreaterThan(1);
     await pp.getByRole("button", { name: "Fit" }).click();
     expect(await seriousA11yViolations(pp)).toEqual([]);
-    await shoot(pp, "patient-result");
+    await screenshots(pp, "patient-result");
 
     // The history marks it Final with the new class.
     await pp.goto("/analyses");

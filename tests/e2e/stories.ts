@@ -14,6 +14,21 @@ import type { Session } from "./browser";
 export const uniqueEmail = (label: string) =>
   `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
 
+/**
+ * Full-page screenshots of `page` at a phone's and a desktop's width, into the folder named by
+ * E2E_SCREENSHOTS (nothing when it is unset); the page is left at the desktop width.
+ */
+export async function screenshots(page: Page, name: string) {
+  const folder = process.env.E2E_SCREENSHOTS;
+  if (!folder) return;
+  fs.mkdirSync(folder, { recursive: true });
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: path.join(folder, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 /** A temporary folder for the test file's generated images, removed after its tests. */
 export function scratchFolder(name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hemalink-${name}-`));
