@@ -140,20 +140,16 @@ describe("zipStream", () => {
   it("over HTTP, a failure mid-stream breaks the download instead of ending it cleanly", async () => {
     // As server.js sends a response: node-fetch-server's sendResponse, errors to Express.
     const app = express();
-    app.get("/download", async (_req, res, next) => {
-      async function* entries(): AsyncGenerator<ZipEntry> {
-        yield { path: "images/1.jpg", bytes: noise(300_000, 3) };
-        throw new Error("image store unavailable");
-      }
-      try {
-        const stream = zipStream(entries());
-        await sendResponse(
-          res,
-          attachmentResponse(stream, { contentType: "application/zip", filename: "x.zip" }),
-        );
-      } catch (error) {
-        next(error);
-      }
+    async function* entries(): AsyncGenerator<ZipEntry> {
+      yield { path: "images/1.jpg", bytes: noise(300_000, 3) };
+      throw new Error("image store unavailable");
+    }
+    app.get("/download", (_req, res, next) => {
+      const response = attachmentResponse(zipStream(entries()), {
+        contentType: "application/zip",
+        filename: "x.zip",
+      });
+      void sendResponse(res, response).catch(next);
     });
     const server = app.listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
