@@ -473,38 +473,6 @@ export function backgroundAt(bg: Background, x: number, y: number): [number, num
 // ── 3. cells and physical scale ─────────────────────────────────────────────────
 
 /**
- * Per-pixel working buffers of the measuring step, kept from call to call and grown to the
- * largest working copy seen (at most MEASURE_MAX_SIDE² pixels, ~19 MB in all): a fresh set per
- * photo was ~16 MB of zeroed memory to allocate and collect. Safe because measuring runs to the
- * end without yielding; a buffer never leaves `measureCells`. `clear` zeroes the first n values.
- */
-const scratch = (() => {
-  const pool = new Map<string, Uint8Array | Int32Array | Float32Array | Float64Array>();
-  function take<T extends Uint8Array | Int32Array | Float32Array | Float64Array>(
-    key: string,
-    n: number,
-    make: (n: number) => T,
-    clear: boolean,
-  ): T {
-    let buffer = pool.get(key) as T | undefined;
-    if (!buffer || buffer.length < n) {
-      buffer = make(n);
-      pool.set(key, buffer);
-      return buffer.length === n ? buffer : (buffer.subarray(0, n) as T);
-    }
-    const view = buffer.length === n ? buffer : (buffer.subarray(0, n) as T);
-    if (clear) view.fill(0);
-    return view;
-  }
-  return {
-    u8: (key: string, n: number, clear = false) => take(key, n, (m) => new Uint8Array(m), clear),
-    i32: (key: string, n: number) => take(key, n, (m) => new Int32Array(m), false),
-    f32: (key: string, n: number) => take(key, n, (m) => new Float32Array(m), false),
-    f64: (key: string, n: number) => take(key, n, (m) => new Float64Array(m), false),
-  };
-})();
-
-/**
  * Find the cells of a smear on a flat-fielded working copy and measure them. Cells are what is
  * darker than the background (Otsu's threshold on darkness); the pale centres of red cells are
  * filled; the distance transform's local maxima sit at cell centres with the cell's radius as
@@ -513,11 +481,9 @@ const scratch = (() => {
 export function measureCells(image: RgbImage, field: Field, bg: Background): CellMeasures {
   const { width, height, data } = image;
   const n = width * height;
-  // Working buffers reused from call to call (see `scratch`): darkness and purple are read only
-  // where `valid` is set, so only the masks are cleared.
-  const darkness = scratch.f32("darkness", n);
-  const purple = scratch.f32("purple", n);
-  const valid = scratch.u8("valid", n, true);
+  const darkness = new Float32Array(n);
+  const purple = new Float32Array(n);
+  const valid = new Uint8Array(n);
   let fieldPixels = 0;
   const row = new Float64Array(10);
   // `inField` and `rowValue`, unrolled: the box's rows and columns only, the circle's test and
@@ -566,7 +532,7 @@ export function measureCells(image: RgbImage, field: Field, bg: Background): Cel
   // below it separates red cells from the background.
   const first = otsu(darkness, valid, 0);
   const threshold = Math.min(0.3, Math.max(0.06, otsu(darkness, valid, first)));
-  const cells = scratch.u8("cells", n, true);
+  const cells = new Uint8Array(n);
   let cellPixels = 0;
   let stained = 0;
   for (let p = 0; p < n; p++) {
@@ -580,13 +546,7 @@ export function measureCells(image: RgbImage, field: Field, bg: Background): Cel
   if (cellPixels > fieldPixels * 0.97 || cellPixels < 16)
     return { ...empty, backgroundFraction: 1 - cellPixels / fieldPixels };
   fillHoles(cells, valid, width, height, Math.max(16, fieldPixels * 0.04));
-  const distance = distanceInto(
-    cells,
-    width,
-    height,
-    scratch.f64("grid", n),
-    scratch.f32("distance", n),
-  );
+  const distance = distanceTransform(cells, width, height);
   const peaks = cellCentres(distance, width, height);
   const radii = peaks.map((p) => p.r).sort((a, b) => a - b);
   // Weighted by area: the many small maxima on the ridges of irregular or overlapping shapes
@@ -599,7 +559,7 @@ export function measureCells(image: RgbImage, field: Field, bg: Background): Cel
   // (Pale, lightly stained nuclei — as in some of the training hospital's pro-B smears — must count:
   // set on the training images so that each of their fields, which all hold a white cell, has one.)
   const nucleusDarkness = Math.max(threshold + 0.1, 0.25);
-  const nucleus = scratch.u8("nucleus", n, true);
+  const nucleus = new Uint8Array(n);
   for (let p = 0; p < n; p++) {
     if (valid[p] && darkness[p]! > nucleusDarkness && purple[p]! > 8) nucleus[p] = 1;
   }
@@ -699,11 +659,11 @@ function fillHoles(
   maxArea: number,
 ) {
   const n = cells.length;
-  const seen = scratch.u8("seen", n, true);
+  const seen = new Uint8Array(n);
   // One typed stack and member list for every component (the background component alone can
   // hold most of the field).
-  const stack = scratch.i32("stack", n);
-  const members = scratch.i32("members", n);
+  const stack = new Int32Array(n);
+  const members = new Int32Array(n);
   for (let start = 0; start < n; start++) {
     if (cells[start] || seen[start] || !valid[start]) continue;
     stack[0] = start;
@@ -748,9 +708,9 @@ function fillHoles(
 
 /** Areas of the 4-connected components of a mask. */
 function componentAreas(mask: Uint8Array, width: number): number[] {
-  const seen = scratch.u8("seen", mask.length, true);
+  const seen = new Uint8Array(mask.length);
   const areas: number[] = [];
-  const stack = scratch.i32("stack", mask.length);
+  const stack = new Int32Array(mask.length);
   for (let start = 0; start < mask.length; start++) {
     if (!mask[start] || seen[start]) continue;
     seen[start] = 1;
@@ -793,20 +753,9 @@ function componentAreas(mask: Uint8Array, width: number): number[] {
  * envelope in both directions.
  */
 export function distanceTransform(mask: Uint8Array, width: number, height: number): Float32Array {
-  const n = width * height;
-  return distanceInto(mask, width, height, new Float64Array(n), new Float32Array(n));
-}
-
-/** `distanceTransform` into caller-owned buffers (`grid` and `out` of width × height). */
-function distanceInto(
-  mask: Uint8Array,
-  width: number,
-  height: number,
-  grid: Float64Array,
-  out: Float32Array,
-): Float32Array {
   const INF = 1e12;
   const n = width * height;
+  const grid = new Float64Array(n);
   // Down: squared distance to the last non-cell pixel above (or at) each pixel.
   const last = new Int32Array(width).fill(-1);
   for (let y = 0, p = 0; y < height; y++) {
@@ -838,6 +787,7 @@ function distanceInto(
   const d = new Float64Array(width);
   const v = new Int32Array(width);
   const z = new Float64Array(width + 1);
+  const out = new Float32Array(n);
   const cap = width + height;
   for (let y = 0; y < height; y++) {
     const base = y * width;

@@ -6,8 +6,8 @@ export const HEATMAP_MAX_SIDE = 256;
 
 export type RgbaImage = { width: number; height: number; data: Uint8ClampedArray<ArrayBuffer> };
 
-/** Colour ramp from transparent blue through yellow to opaque red (as `renderHeatmap` inlines it). */
-export function ramp(v: number): [number, number, number, number] {
+/** Colour ramp from transparent blue through yellow to opaque red. */
+function ramp(v: number): [number, number, number, number] {
   const r = Math.min(1, v * 2);
   const g = v < 0.5 ? v * 2 : 2 - v * 2;
   const b = Math.max(0, 1 - v * 3);
@@ -48,12 +48,12 @@ export function renderHeatmap(
       const v =
         (values[y0 * w + x0]! * (1 - tx) + values[y0 * w + x1]! * tx) * (1 - ty) +
         (values[y1 * w + x0]! * (1 - tx) + values[y1 * w + x1]! * tx) * ty;
-      // `ramp(v)` written out: no array per pixel (the same expressions, so the same bytes).
+      const [r, g, b, a] = ramp(v);
       const o = (y * width + x) * 4;
-      data[o] = Math.min(1, v * 2) * 255;
-      data[o + 1] = (v < 0.5 ? v * 2 : 2 - v * 2) * 255;
-      data[o + 2] = Math.max(0, 1 - v * 3) * 255;
-      data[o + 3] = v < 0.15 ? 0 : Math.min(200, v * 220);
+      data[o] = r;
+      data[o + 1] = g;
+      data[o + 2] = b;
+      data[o + 3] = a;
     }
   }
   return { width, height, data };

@@ -59,54 +59,10 @@ export function resizeAreaTo(
     let o = (y % ringRows) * line;
     let k = 0;
     for (let x = 0; x < size; x++, o += 3) {
-      const end = from[x + 1]!;
-      // Two to four taps (every downscale up to 3×, the common case) written out: the same
-      // products added in the same order (0 + a is a), so the same sums to the bit.
-      if (end - k === 4) {
-        const w0 = weights[k]!;
-        const w1 = weights[k + 1]!;
-        const w2 = weights[k + 2]!;
-        const w3 = weights[k + 3]!;
-        const i0 = inRow + offsets[k]!;
-        const i1 = inRow + offsets[k + 1]!;
-        const i2 = inRow + offsets[k + 2]!;
-        const i3 = inRow + offsets[k + 3]!;
-        ring[o] = data[i0]! * w0 + data[i1]! * w1 + data[i2]! * w2 + data[i3]! * w3;
-        ring[o + 1] =
-          data[i0 + 1]! * w0 + data[i1 + 1]! * w1 + data[i2 + 1]! * w2 + data[i3 + 1]! * w3;
-        ring[o + 2] =
-          data[i0 + 2]! * w0 + data[i1 + 2]! * w1 + data[i2 + 2]! * w2 + data[i3 + 2]! * w3;
-        k = end;
-        continue;
-      }
-      if (end - k === 3) {
-        const w0 = weights[k]!;
-        const w1 = weights[k + 1]!;
-        const w2 = weights[k + 2]!;
-        const i0 = inRow + offsets[k]!;
-        const i1 = inRow + offsets[k + 1]!;
-        const i2 = inRow + offsets[k + 2]!;
-        ring[o] = data[i0]! * w0 + data[i1]! * w1 + data[i2]! * w2;
-        ring[o + 1] = data[i0 + 1]! * w0 + data[i1 + 1]! * w1 + data[i2 + 1]! * w2;
-        ring[o + 2] = data[i0 + 2]! * w0 + data[i1 + 2]! * w1 + data[i2 + 2]! * w2;
-        k = end;
-        continue;
-      }
-      if (end - k === 2) {
-        const w0 = weights[k]!;
-        const w1 = weights[k + 1]!;
-        const i0 = inRow + offsets[k]!;
-        const i1 = inRow + offsets[k + 1]!;
-        ring[o] = data[i0]! * w0 + data[i1]! * w1;
-        ring[o + 1] = data[i0 + 1]! * w0 + data[i1 + 1]! * w1;
-        ring[o + 2] = data[i0 + 2]! * w0 + data[i1 + 2]! * w1;
-        k = end;
-        continue;
-      }
       let r = 0;
       let g = 0;
       let b = 0;
-      for (; k < end; k++) {
+      for (const end = from[x + 1]!; k < end; k++) {
         const w = weights[k]!;
         const i = inRow + offsets[k]!;
         r += data[i]! * w;
@@ -126,33 +82,6 @@ export function resizeAreaTo(
     const count = yw.from[y + 1]! - k0;
     while (made < first + count) makeRow(made++);
     for (let j = 0; j < count; j++) rowAt[j] = ((first + j) % ringRows) * line;
-    const o0 = y * line;
-    if (count >= 2 && count <= 4) {
-      // As the loop below, written out for two to four rows (same order, same sums).
-      const w0 = yw.weights[k0]!;
-      const w1 = yw.weights[k0 + 1]!;
-      const r0 = rowAt[0]!;
-      const r1 = rowAt[1]!;
-      if (count === 4) {
-        const w2 = yw.weights[k0 + 2]!;
-        const w3 = yw.weights[k0 + 3]!;
-        const r2 = rowAt[2]!;
-        const r3 = rowAt[3]!;
-        for (let c = 0; c < line; c++)
-          out[o0 + c] = clampByte(
-            ring[r0 + c]! * w0 + ring[r1 + c]! * w1 + ring[r2 + c]! * w2 + ring[r3 + c]! * w3,
-          );
-      } else if (count === 3) {
-        const w2 = yw.weights[k0 + 2]!;
-        const r2 = rowAt[2]!;
-        for (let c = 0; c < line; c++)
-          out[o0 + c] = clampByte(ring[r0 + c]! * w0 + ring[r1 + c]! * w1 + ring[r2 + c]! * w2);
-      } else {
-        for (let c = 0; c < line; c++)
-          out[o0 + c] = clampByte(ring[r0 + c]! * w0 + ring[r1 + c]! * w1);
-      }
-      continue;
-    }
     for (let x = 0; x < size; x++) {
       let r = 0;
       let g = 0;
