@@ -350,6 +350,17 @@ export async function recordsOf(actor: Actor, clinicPatientId: string) {
     .orderBy(desc(analyses.createdAt));
 }
 
+/** A clinic patient's details as the pages show them (dates as text). */
+export const patientDetails = (p: ClinicPatient) => ({
+  id: p.id,
+  clinicRef: p.clinicRef,
+  name: p.name,
+  birthDate: p.birthDate,
+  sex: p.sex,
+  contact: p.contact ?? "",
+  claimedAt: p.claimedAt?.toISOString() ?? null,
+});
+
 /** One clinic patient of the doctor with their records; audited. */
 export async function getClinicPatient(actor: Actor, id: string) {
   const patient = await ownClinicPatient(actor, id);

@@ -7,6 +7,7 @@ import { savePatientIntent } from "~/clinic/intents.server";
 import {
   deleteClinicPatient,
   getClinicPatient,
+  patientDetails,
   updateClinicPatient,
 } from "~/clinic/patients.server";
 import { DeleteClinicPatientSchema } from "~/clinic/validation";
@@ -25,15 +26,7 @@ export function loader(args: LoaderFunctionArgs) {
     const user = await requireRole(request, "doctor");
     const { patient, records } = await getClinicPatient(user, params.id ?? "");
     return {
-      patient: {
-        id: patient.id,
-        clinicRef: patient.clinicRef,
-        name: patient.name,
-        birthDate: patient.birthDate,
-        sex: patient.sex,
-        contact: patient.contact ?? "",
-        claimed: Boolean(patient.claimedAt),
-      },
+      patient: patientDetails(patient),
       records: records.length,
     };
   });
@@ -87,7 +80,7 @@ export default function EditClinicPatientPage() {
             Delete {patient.name}
           </button>
         </Form>
-      ) : patient.claimed ? (
+      ) : patient.claimedAt ? (
         <p>
           This patient has claimed their {records} {records === 1 ? "record" : "records"}: they are
           in the patient’s own account, and only the patient can delete them.

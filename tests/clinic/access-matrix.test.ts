@@ -142,7 +142,7 @@ describe("the clinic routes' access matrix", () => {
     expect(page.patient.clinicRef).toBe(s.owner.patient.clinicRef);
   });
 
-  test("the clinic upload's JSON endpoint: visitors to /login, patients and admins 404", async () => {
+  test("the clinic upload's JSON endpoint: patients and admins 404", async () => {
     const s = await setting();
     const path = `/api/clinic/patients/${s.owner.patient.id}/analyses`;
     const params = { id: s.owner.patient.id };
