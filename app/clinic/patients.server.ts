@@ -35,6 +35,14 @@ export type Duplicate = {
   reason: "clinicRef" | "nameAndBirthDate";
 };
 
+/** Who a listed patient is: enough to tell two apart (duplicates, the search). */
+const whoFields = {
+  id: clinicPatients.id,
+  clinicRef: clinicPatients.clinicRef,
+  name: clinicPatients.name,
+  birthDate: clinicPatients.birthDate,
+};
+
 /** A read of clinic patient data, in the audit log (a write: through a unit of work). */
 export const auditClinicRead = (actor: Actor, action: string, targetId?: string) =>
   inTransaction(async ({ tx }) => {
@@ -65,12 +73,7 @@ export async function findDuplicates(
     eq(clinicPatients.birthDate, input.birthDate),
   );
   const rows = await getDb()
-    .select({
-      id: clinicPatients.id,
-      clinicRef: clinicPatients.clinicRef,
-      name: clinicPatients.name,
-      birthDate: clinicPatients.birthDate,
-    })
+    .select(whoFields)
     .from(clinicPatients)
     .where(
       and(
@@ -303,10 +306,7 @@ export async function searchClinicPatients(actor: Actor, q?: string) {
   const text = q?.trim();
   const rows = await getDb()
     .select({
-      id: clinicPatients.id,
-      clinicRef: clinicPatients.clinicRef,
-      name: clinicPatients.name,
-      birthDate: clinicPatients.birthDate,
+      ...whoFields,
       sex: clinicPatients.sex,
       claimedAt: clinicPatients.claimedAt,
       records: sql<number>`(select count(*) from ${consultations} where ${consultations.clinicPatientId} = ${clinicPatients.id})`,

@@ -114,3 +114,12 @@ export function SmearFileField({
     </Field>
   );
 }
+
+/** The upload's optional note, kept with the analysis. */
+export function NoteField({ field }: { field: FieldMetadata<unknown> }) {
+  return (
+    <Field id={field.id} label="Note (optional)" errors={field.errors} errorId={field.errorId}>
+      <textarea name={field.name} id={field.id} rows={3} maxLength={1000} />
+    </Field>
+  );
+}

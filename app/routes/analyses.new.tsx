@@ -8,7 +8,12 @@ import { UploadSchema } from "~/analyses/validation";
 import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { Field, FieldErrors, FormErrors, useServerForm } from "~/components/forms";
-import { SmearFileField, UploadProgress, useUploadWithProgress } from "~/components/smear-upload";
+import {
+  NoteField,
+  SmearFileField,
+  UploadProgress,
+  useUploadWithProgress,
+} from "~/components/smear-upload";
 import { researchSettings } from "~/research/consent.server";
 import { RESEARCH_CONSENT_HINT, RESEARCH_CONSENT_TEXT } from "~/research/vocabulary";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
@@ -125,14 +130,7 @@ export default function NewAnalysisPage() {
             <option value="adult">Adult</option>
           </select>
         </Field>
-        <Field
-          id={fields.note.id}
-          label="Note (optional)"
-          errors={fields.note.errors}
-          errorId={fields.note.errorId}
-        >
-          <textarea name={fields.note.name} id={fields.note.id} rows={3} maxLength={1000} />
-        </Field>
+        <NoteField field={fields.note} />
         <div className="field">
           <label className="checkbox" htmlFor={fields.researchConsent.id}>
             <input

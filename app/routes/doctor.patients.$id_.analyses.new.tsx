@@ -7,8 +7,13 @@ import { UploadSchema } from "~/analyses/validation";
 import { requireRole } from "~/auth/guards.server";
 import { ownClinicPatient } from "~/clinic/access.server";
 import { analyseForClinicPatient } from "~/clinic/intake.server";
-import { Field, FormErrors, useServerForm } from "~/components/forms";
-import { SmearFileField, UploadProgress, useUploadWithProgress } from "~/components/smear-upload";
+import { FormErrors, useServerForm } from "~/components/forms";
+import {
+  NoteField,
+  SmearFileField,
+  UploadProgress,
+  useUploadWithProgress,
+} from "~/components/smear-upload";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Analyse a smear for a patient · HemaLink" }];
@@ -72,14 +77,7 @@ export default function ClinicAnalysisPage() {
         <FormErrors id={form.errorId} errors={form.errors} />
         <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
         <SmearFileField field={fields.smear} />
-        <Field
-          id={fields.note.id}
-          label="Note (optional)"
-          errors={fields.note.errors}
-          errorId={fields.note.errorId}
-        >
-          <textarea name={fields.note.name} id={fields.note.id} rows={3} maxLength={1000} />
-        </Field>
+        <NoteField field={fields.note} />
         <UploadProgress phase={upload.phase} submitting={navigation.state === "submitting"} />
         <button type="submit" disabled={busy}>
           Upload and analyse
