@@ -8,6 +8,8 @@ import { DomainError } from "~/errors/domain-error";
 import { errorResponse, statusOf } from "~/http/errors.server";
 import { runWithRequestContext } from "~/http/request-context.server";
 import { inTransaction } from "~/data/unit-of-work.server";
+import { acceptRequest, answerConsultation, shareAnalysis } from "~/consultations/lifecycle.server";
+import type { DoctorClass } from "~/consultations/vocabulary";
 
 export const ORIGIN = "http://localhost:3000";
 
@@ -152,4 +154,29 @@ export async function postArgs(
 export function resultStatus(result: unknown): number {
   if (result instanceof Response) return result.status;
   return (result as { init?: { status?: number } }).init?.status ?? 200;
+}
+
+/**
+ * The patient shares their analysis with a certified doctor (of `makeCertifiedDoctor`), who
+ * accepts it and answers `doctorClass`: a final answer, for the statistics and the research
+ * export.
+ */
+export async function shareAndAnswer(
+  doctor: Awaited<ReturnType<typeof makeCertifiedDoctor>>,
+  patient: { id: string; role: Role },
+  analysisId: string,
+  doctorClass: DoctorClass,
+): Promise<void> {
+  const c = await shareAnalysis(patient, analysisId, {
+    doctorProfileId: doctor.profile.id,
+    message: "Please look at my smear and tell me what you think.",
+    consent: true,
+  });
+  await acceptRequest(doctor.user, c.id);
+  await answerConsultation(doctor.user, c.id, {
+    doctorClass,
+    morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
+    recommendations: "See a hematologist in clinic for flow cytometry.",
+    urgency: "soon",
+  });
 }

@@ -21,11 +21,17 @@ import { can, type Actor } from "~/auth/permissions";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { doctorName } from "~/doctors/vocabulary";
 import { getEnv } from "~/env.server";
-import { conflict, invalid, notFound } from "~/errors/domain-error";
+import { conflict, invalid, notFound, rateLimited } from "~/errors/domain-error";
+import { sendMail } from "~/notifications/mail.server";
+import { hit } from "~/security/rate-limit.server";
 import { ownClinicPatient } from "./access.server";
 import { HOLDER_PASSWORD_HASH } from "./patients.server";
 import { InvitationTokenSchema } from "./validation";
-import { INVITATION_VALID_DAYS } from "./vocabulary";
+import {
+  INVITATION_MAILS_PER_DOCTOR,
+  INVITATION_MAILS_PER_PATIENT,
+  INVITATION_VALID_DAYS,
+} from "./vocabulary";
 
 export const INVITATION_NOT_FOUND =
   "This invitation link is not valid. Check that you copied all of it, or ask your doctor for a new one.";
@@ -39,13 +45,70 @@ const hashToken = (token: string) => crypto.createHash("sha256").update(token).d
 export const invitationLink = (token: string) =>
   new URL(`/clinic/invitations/${token}`, getEnv().APP_URL).toString();
 
-/** A new link for the doctor to hand over; earlier open links of this patient stop working. */
-export async function issueInvitation(actor: Actor, clinicPatientId: string, now = new Date()) {
+export const TOO_MANY_INVITATION_MAILS =
+  "Too many invitation e-mails in a short time. Wait a few minutes, or give the patient the link yourself.";
+
+/** The invitation e-mail: who invites, the link and its lifetime; no health data. */
+export function invitationMail(to: string, doctor: string, link: string, expiresAt: Date) {
+  return {
+    to,
+    subject: `HemaLink: your records from ${doctor}`,
+    text: [
+      `${doctor} keeps the results of your blood smear analyses in HemaLink and invites you to see them in your own account.`,
+      "",
+      `Open this link to add them to your account (it works once, until ${expiresAt.toISOString().slice(0, 10)}):`,
+      link,
+      "",
+      "Once added, the records are yours: you decide who sees them.",
+      "If you do not know this doctor, ignore this e-mail: nothing happens without you.",
+      "",
+    ].join("\n"),
+  };
+}
+
+/** Counted before anything is written: per clinic patient, then per doctor. */
+async function allowInvitationMail(actor: Actor, clinicPatientId: string) {
+  for (const [bucket, key, limit] of [
+    ["clinic-invite-mail:patient", clinicPatientId, INVITATION_MAILS_PER_PATIENT],
+    ["clinic-invite-mail:doctor", actor.id, INVITATION_MAILS_PER_DOCTOR],
+  ] as const) {
+    const result = await hit(bucket, key, limit);
+    if (!result.allowed) throw rateLimited(TOO_MANY_INVITATION_MAILS, result.retryAfterSeconds);
+  }
+}
+
+async function doctorOf(actor: Actor) {
+  const row = (
+    await getDb()
+      .select({ name: users.displayName, title: doctorProfiles.title })
+      .from(users)
+      .leftJoin(doctorProfiles, eq(doctorProfiles.userId, users.id))
+      .where(eq(users.id, actor.id))
+      .limit(1)
+  )[0];
+  return doctorName(row?.title ?? null, row?.name ?? "");
+}
+
+/**
+ * A new link for the doctor to hand over; earlier open links of this patient stop working.
+ * With `email`, the link also goes to that address through the app's mailer once the link is
+ * committed (rate-limited; audited as sent, without the address); either way the doctor is
+ * shown the link, which works just the same when copied by hand.
+ */
+export async function issueInvitation(
+  actor: Actor,
+  clinicPatientId: string,
+  { email, now = new Date() }: { email?: string; now?: Date } = {},
+) {
   const patient = await ownClinicPatient(actor, clinicPatientId);
   if (patient.claimedAt) throw conflict(ALREADY_CLAIMED);
+  if (email) await allowInvitationMail(actor, patient.id);
+  const doctor = email ? await doctorOf(actor) : "";
   const token = crypto.randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + INVITATION_VALID_DAYS * 86_400_000);
-  await inTransaction(async ({ tx }) => {
+  const link = invitationLink(token);
+  await inTransaction(async (uow) => {
+    const { tx } = uow;
     await tx
       .update(clinicInvitations)
       .set({ expiresAt: now })
@@ -68,7 +131,7 @@ export async function issueInvitation(actor: Actor, clinicPatientId: string, now
     await audit(
       {
         actorId: actor.id,
-        action: "clinic.invitation.issue",
+        action: email ? "clinic.invitation.email" : "clinic.invitation.issue",
         outcome: "success",
         targetType: "clinic_patient",
         targetId: patient.id,
@@ -76,8 +139,9 @@ export async function issueInvitation(actor: Actor, clinicPatientId: string, now
       },
       tx,
     );
+    if (email) uow.afterCommit(() => sendMail(invitationMail(email, doctor, link, expiresAt)));
   });
-  return { link: invitationLink(token), expiresAt };
+  return { link, expiresAt, emailedTo: email ?? null };
 }
 
 /** The open invitation of `token` and who sent it, or the refusal (read only). */

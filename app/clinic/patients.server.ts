@@ -4,7 +4,7 @@
  * every read that shows a patient is audited.
  */
 import crypto from "node:crypto";
-import { and, asc, desc, eq, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, ne, or, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, clinicPatients, consultations, doctorProfiles, users } from "#db/schema";
 import type { ClinicPatient } from "#db/schema";
@@ -13,7 +13,8 @@ import type { Actor } from "~/auth/permissions";
 import { doctorSees } from "~/consultations/access.server";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { containsText } from "~/data/listing.server";
-import { conflict } from "~/errors/domain-error";
+import { conflict, invalid, notFound } from "~/errors/domain-error";
+import { getImageStore } from "~/uploads/storage.server";
 import { certifiedProfileOf, ownClinicPatient } from "./access.server";
 import type { ClinicPatientInput } from "./validation";
 import { nameKey } from "./vocabulary";
@@ -34,6 +35,14 @@ export type Duplicate = {
   reason: "clinicRef" | "nameAndBirthDate";
 };
 
+/** Who a listed patient is: enough to tell two apart (duplicates, the search). */
+const whoFields = {
+  id: clinicPatients.id,
+  clinicRef: clinicPatients.clinicRef,
+  name: clinicPatients.name,
+  birthDate: clinicPatients.birthDate,
+};
+
 /** A read of clinic patient data, in the audit log (a write: through a unit of work). */
 export const auditClinicRead = (actor: Actor, action: string, targetId?: string) =>
   inTransaction(async ({ tx }) => {
@@ -48,10 +57,14 @@ export const auditClinicRead = (actor: Actor, action: string, targetId?: string)
     );
   });
 
-/** The doctor's patients with the same clinic ID (ignoring case), or the same name and birth date. */
+/**
+ * The doctor's patients with the same clinic ID (ignoring case), or the same name and birth
+ * date; `except` leaves out the patient being edited.
+ */
 export async function findDuplicates(
   actor: Actor,
   input: Pick<ClinicPatientInput, "clinicRef" | "name" | "birthDate">,
+  except?: string,
 ): Promise<Duplicate[]> {
   await certifiedProfileOf(actor);
   const sameRef = sql`lower(${clinicPatients.clinicRef}) = ${input.clinicRef.toLowerCase()}`;
@@ -60,14 +73,15 @@ export async function findDuplicates(
     eq(clinicPatients.birthDate, input.birthDate),
   );
   const rows = await getDb()
-    .select({
-      id: clinicPatients.id,
-      clinicRef: clinicPatients.clinicRef,
-      name: clinicPatients.name,
-      birthDate: clinicPatients.birthDate,
-    })
+    .select(whoFields)
     .from(clinicPatients)
-    .where(and(eq(clinicPatients.doctorId, actor.id), or(sameRef, samePerson)))
+    .where(
+      and(
+        eq(clinicPatients.doctorId, actor.id),
+        or(sameRef, samePerson),
+        except ? ne(clinicPatients.id, except) : undefined,
+      ),
+    )
     .limit(10);
   return rows.map((r) => ({
     ...r,
@@ -80,12 +94,41 @@ export async function findDuplicates(
 
 export type CreateResult =
   { status: "created"; patient: ClinicPatient } | { status: "duplicates"; duplicates: Duplicate[] };
+export type UpdateResult =
+  { status: "updated"; patient: ClinicPatient } | { status: "duplicates"; duplicates: Duplicate[] };
+
+/** The same clinic ID always stops the save; the same name and birth date until confirmed. */
+const stopsAt = (duplicates: Duplicate[], input: ClinicPatientInput) =>
+  duplicates.some((d) => d.reason === "clinicRef") ||
+  (duplicates.length > 0 && !input.confirmDuplicate);
 
 const isUniqueViolation = (error: unknown) =>
-  (error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";
+  ["SQLITE_CONSTRAINT_UNIQUE", "23505"].includes((error as { code?: string }).code ?? "");
 
 export const CLINIC_REF_TAKEN =
   "You already have a patient with this clinic patient ID. Open their record, or give another ID.";
+export const SAME_PERSON =
+  "This may be a patient you already registered (same name and date of birth). Open their record, or confirm that this is another person.";
+
+/** Two forms with the same clinic ID at once: one is saved, the other is told. */
+async function onceForTheClinicRef<T>(save: () => Promise<T>): Promise<T> {
+  try {
+    return await save();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(CLINIC_REF_TAKEN);
+    throw error;
+  }
+}
+
+/** The columns a clinic patient's form writes. */
+const detailsOf = (input: ClinicPatientInput) => ({
+  clinicRef: input.clinicRef,
+  name: input.name,
+  nameKey: nameKey(input.name),
+  birthDate: input.birthDate,
+  sex: input.sex,
+  contact: input.contact || null,
+});
 
 /**
  * Register a patient of the doctor's practice with their record-holder account, in one
@@ -98,13 +141,8 @@ export async function createClinicPatient(
 ): Promise<CreateResult> {
   await certifiedProfileOf(actor);
   const duplicates = await findDuplicates(actor, input);
-  if (
-    duplicates.some((d) => d.reason === "clinicRef") ||
-    (duplicates.length && !input.confirmDuplicate)
-  ) {
-    return { status: "duplicates", duplicates };
-  }
-  try {
+  if (stopsAt(duplicates, input)) return { status: "duplicates", duplicates };
+  return onceForTheClinicRef(async () => {
     const patient = await inTransaction(async ({ tx }) => {
       const [holder] = await tx
         .insert(users)
@@ -117,16 +155,7 @@ export async function createClinicPatient(
         .returning({ id: users.id });
       const [row] = await tx
         .insert(clinicPatients)
-        .values({
-          doctorId: actor.id,
-          clinicRef: input.clinicRef,
-          name: input.name,
-          nameKey: nameKey(input.name),
-          birthDate: input.birthDate,
-          sex: input.sex,
-          contact: input.contact || null,
-          holderId: holder.id,
-        })
+        .values({ doctorId: actor.id, ...detailsOf(input), holderId: holder.id })
         .returning();
       await audit(
         {
@@ -140,12 +169,135 @@ export async function createClinicPatient(
       );
       return row;
     });
-    return { status: "created", patient };
-  } catch (error) {
-    // Two forms with the same clinic ID at once: one is saved, the other is told.
-    if (isUniqueViolation(error)) throw conflict(CLINIC_REF_TAKEN);
-    throw error;
+    return { status: "created" as const, patient };
+  });
+}
+
+/**
+ * Correct a clinic patient's details: duplicates are warned of as at registration (the
+ * patient themself left out), the clinic ID stays unique. Until the records are claimed the
+ * record-holder account carries the new name too. Audited with the names of the changed fields.
+ */
+export async function updateClinicPatient(
+  actor: Actor,
+  id: string,
+  input: ClinicPatientInput,
+): Promise<UpdateResult> {
+  const before = await ownClinicPatient(actor, id);
+  const duplicates = await findDuplicates(actor, input, before.id);
+  if (stopsAt(duplicates, input)) return { status: "duplicates", duplicates };
+  const details = detailsOf(input);
+  const changed = (Object.keys(details) as (keyof typeof details)[]).filter(
+    (k) => k !== "nameKey" && details[k] !== before[k],
+  );
+  return onceForTheClinicRef(async () => {
+    const patient = await inTransaction(async ({ tx }) => {
+      const [row] = await tx
+        .update(clinicPatients)
+        .set(details)
+        .where(and(eq(clinicPatients.id, before.id), eq(clinicPatients.doctorId, actor.id)))
+        .returning();
+      if (!row) notFound();
+      await tx
+        .update(users)
+        .set({ displayName: input.name })
+        .where(and(eq(users.id, row.holderId), eq(users.passwordHash, HOLDER_PASSWORD_HASH)));
+      await audit(
+        {
+          actorId: actor.id,
+          action: "clinic.patient.update",
+          outcome: "success",
+          targetType: "clinic_patient",
+          targetId: row.id,
+          detail: changed.join(",") || "nothing changed",
+        },
+        tx,
+      );
+      return row;
+    });
+    return { status: "updated" as const, patient };
+  });
+}
+
+export const HAS_RECORDS = (n: number) =>
+  `This patient has ${n} ${n === 1 ? "record" : "records"}. To remove them too, tick “Erase the records” and type the clinic patient ID again.`;
+export const CLAIMED_RECORDS =
+  "This patient has claimed their records: they are in the patient's own account now, and only the patient can delete them.";
+export const CONFIRM_REF_MISMATCH =
+  "Type the patient's clinic patient ID exactly as shown to confirm the erasure.";
+
+/** How many records (analyses) a clinic patient has with this doctor, and in all. */
+async function recordCount(patient: ClinicPatient): Promise<number> {
+  const db = getDb();
+  const own = await db
+    .select({ n: count() })
+    .from(consultations)
+    .where(eq(consultations.clinicPatientId, patient.id));
+  if (patient.claimedAt) return own[0]?.n ?? 0;
+  // Unclaimed: everything the record-holder account holds is the clinic patient's.
+  const held = await db
+    .select({ n: count() })
+    .from(analyses)
+    .where(eq(analyses.patientId, patient.holderId));
+  return Math.max(own[0]?.n ?? 0, held[0]?.n ?? 0);
+}
+
+export type DeletedClinicPatient = { erasedAnalyses: number };
+
+/**
+ * Delete a clinic patient. Without records: the entry and its record-holder account go. With
+ * records, only on an explicit erasure (`erase` and the clinic ID typed again), as a patient's
+ * own account deletion does it (decision 036): one unit of work removes the record-holder
+ * account, and with it by the schema's cascades the analyses, consultations, messages,
+ * notifications and upload journal, and the clinic patient with their invitations; the images
+ * leave the store after the commit. Records a patient has claimed are theirs: refused.
+ */
+export async function deleteClinicPatient(
+  actor: Actor,
+  id: string,
+  request: { erase?: boolean; confirmClinicRef?: string } = {},
+): Promise<DeletedClinicPatient> {
+  const patient = await ownClinicPatient(actor, id);
+  const records = await recordCount(patient);
+  if (records > 0 && patient.claimedAt) throw conflict(CLAIMED_RECORDS);
+  if (records > 0 && !request.erase) throw conflict(HAS_RECORDS(records));
+  if (records > 0 && request.confirmClinicRef?.toLowerCase() !== patient.clinicRef.toLowerCase()) {
+    throw invalid(CONFIRM_REF_MISMATCH, "confirmClinicRef");
   }
+  const imageKeys = await inTransaction(async ({ tx }) => {
+    const keys = patient.claimedAt
+      ? []
+      : (
+          await tx
+            .select({ key: analyses.imageKey })
+            .from(analyses)
+            .where(eq(analyses.patientId, patient.holderId))
+        ).map((r) => r.key);
+    const [gone] = await tx
+      .delete(clinicPatients)
+      .where(and(eq(clinicPatients.id, patient.id), eq(clinicPatients.doctorId, actor.id)))
+      .returning({ id: clinicPatients.id });
+    if (!gone) notFound();
+    // Only a record holder is removed (a claimed patient's own account stays).
+    await tx
+      .delete(users)
+      .where(and(eq(users.id, patient.holderId), eq(users.passwordHash, HOLDER_PASSWORD_HASH)));
+    await audit(
+      {
+        actorId: actor.id,
+        action: records > 0 ? "clinic.patient.erase" : "clinic.patient.delete",
+        outcome: "success",
+        targetType: "clinic_patient",
+        targetId: patient.id,
+        detail: `${keys.length} analyses`,
+      },
+      tx,
+    );
+    return keys;
+  });
+  const store = getImageStore();
+  for (const key of imageKeys) await store.deleteAll(key);
+  return { erasedAnalyses: imageKeys.length };
 }
 
 /** The doctor's clinic patients whose name or clinic ID contains `q` (all of them without). */
@@ -154,10 +306,7 @@ export async function searchClinicPatients(actor: Actor, q?: string) {
   const text = q?.trim();
   const rows = await getDb()
     .select({
-      id: clinicPatients.id,
-      clinicRef: clinicPatients.clinicRef,
-      name: clinicPatients.name,
-      birthDate: clinicPatients.birthDate,
+      ...whoFields,
       sex: clinicPatients.sex,
       claimedAt: clinicPatients.claimedAt,
       records: sql<number>`(select count(*) from ${consultations} where ${consultations.clinicPatientId} = ${clinicPatients.id})`,
@@ -200,6 +349,17 @@ export async function recordsOf(actor: Actor, clinicPatientId: string) {
     .where(and(eq(consultations.clinicPatientId, clinicPatientId), doctorSees(actor.id)))
     .orderBy(desc(analyses.createdAt));
 }
+
+/** A clinic patient's details as the pages show them (dates as text). */
+export const patientDetails = (p: ClinicPatient) => ({
+  id: p.id,
+  clinicRef: p.clinicRef,
+  name: p.name,
+  birthDate: p.birthDate,
+  sex: p.sex,
+  contact: p.contact ?? "",
+  claimedAt: p.claimedAt?.toISOString() ?? null,
+});
 
 /** One clinic patient of the doctor with their records; audited. */
 export async function getClinicPatient(actor: Actor, id: string) {

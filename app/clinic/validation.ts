@@ -48,8 +48,29 @@ export const ClinicPatientSchema = z.object({
 });
 export type ClinicPatientInput = z.infer<typeof ClinicPatientSchema>;
 
+/**
+ * Deleting a clinic patient. One with records is erased only when asked for explicitly: the
+ * box ticked and the clinic patient ID typed again (the service compares it).
+ */
+export const DeleteClinicPatientSchema = z.object({
+  erase: z.boolean().optional(),
+  confirmClinicRef: z.string().trim().max(CLINIC_REF_MAX).optional(),
+});
+
+/** The invitation sent by e-mail: the address the doctor entered or confirmed. */
+const EMAIL_NEEDED = "Give the patient's e-mail address (name@example.org)";
+export const InvitationEmailSchema = z.object({
+  email: z
+    .string({ error: EMAIL_NEEDED })
+    .trim()
+    .max(254, "That e-mail address is too long")
+    .pipe(z.email({ error: EMAIL_NEEDED })),
+});
+
 export const PatientSearchSchema = z.object({
   q: z.string().trim().max(NAME_MAX).optional(),
+  /** After a deletion: how many analyses went with the patient. */
+  deleted: z.coerce.number().int().min(0).max(100_000).optional().catch(undefined),
 });
 
 const optionalDate = z

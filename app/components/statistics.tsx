@@ -3,7 +3,10 @@
  * chart (drawn in the browser only; the table is the page without JavaScript) and its CSV
  * download. Controls are left out of the printed page.
  */
-import { lazy, Suspense } from "react";
+import type { LinksFunction } from "@remix-run/node";
+import { Link } from "@remix-run/react";
+import { lazy, Suspense, type ReactNode } from "react";
+import uplotStyles from "uplot/dist/uPlot.min.css?url";
 import type { Cell, Statistics, StatisticsTableData } from "~/statistics/aggregate";
 import { shownText } from "~/statistics/suppression";
 import { SMALL_CELL_NOTE } from "~/statistics/vocabulary";
@@ -66,13 +69,36 @@ function Table({ table, csvHref }: { table: StatisticsTableData; csvHref: string
   );
 }
 
-export function StatisticsBody({
+/** The chart library's styles, on the statistics pages only. */
+export const statisticsLinks: LinksFunction = () => [{ rel: "stylesheet", href: uplotStyles }];
+
+/** A statistics page: the way back, the title and what is counted, then the tables. */
+export function StatisticsPage({
+  back,
+  title,
+  intro,
   statistics,
   csvHref,
 }: {
+  back: { to: string; label: string };
+  title: string;
+  intro: ReactNode;
   statistics: Statistics;
   csvHref: string;
 }) {
+  return (
+    <section className="panel wide">
+      <p className="no-print">
+        <Link to={back.to}>← {back.label}</Link>
+      </p>
+      <h1>{title}</h1>
+      <p>{intro}</p>
+      <StatisticsBody statistics={statistics} csvHref={csvHref} />
+    </section>
+  );
+}
+
+function StatisticsBody({ statistics, csvHref }: { statistics: Statistics; csvHref: string }) {
   return (
     <>
       <p>

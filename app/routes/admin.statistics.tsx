@@ -1,36 +1,29 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import uplotStyles from "uplot/dist/uPlot.min.css?url";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/guards.server";
-import { StatisticsBody } from "~/components/statistics";
+import { StatisticsPage, statisticsLinks } from "~/components/statistics";
 import { handleLoader } from "~/http/pipeline.server";
 import { platformStatistics } from "~/statistics/records.server";
 
 export const meta: MetaFunction = () => [{ title: "Platform statistics · HemaLink" }];
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: uplotStyles }];
+export const links = statisticsLinks;
 
 /** The whole platform's final answers, de-identified, small counts suppressed. */
 export function loader(args: LoaderFunctionArgs) {
-  return handleLoader(args, async ({ request }: LoaderFunctionArgs) => {
-    const user = await requireRole(request, "admin");
-    return platformStatistics(user);
-  });
+  return handleLoader(args, async ({ request }: LoaderFunctionArgs) =>
+    platformStatistics(await requireRole(request, "admin")),
+  );
 }
 
 export default function AdminStatisticsPage() {
-  const statistics = useLoaderData<typeof loader>();
   return (
-    <section className="panel">
-      <p className="no-print">
-        <Link to="/admin">← Administration</Link>
-      </p>
-      <h1>Platform statistics</h1>
-      <p>
-        Every analysis on HemaLink with a hematologist&apos;s final answer, counted without names or
-        identifiers.
-      </p>
-      <StatisticsBody statistics={statistics} csvHref="/admin/statistics.csv" />
-    </section>
+    <StatisticsPage
+      back={{ to: "/admin", label: "Administration" }}
+      title="Platform statistics"
+      intro="Every analysis on HemaLink with a hematologist's final answer, counted without names or identifiers."
+      statistics={useLoaderData<typeof loader>()}
+      csvHref="/admin/statistics.csv"
+    />
   );
 }

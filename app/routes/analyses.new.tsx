@@ -1,15 +1,19 @@
 import { getFormProps, getInputProps, getSelectProps } from "@conform-to/react";
-import type { SubmissionResult } from "@conform-to/react";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { lazy, Suspense, useEffect, useState, type DragEvent, type FormEvent } from "react";
 import { readUpload, uploadAnalysis } from "~/analyses/upload.server";
 import { UploadSchema } from "~/analyses/validation";
-import { MAX_UPLOAD_MB } from "~/uploads/limits";
 import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { Field, FieldErrors, FormErrors, useServerForm } from "~/components/forms";
+import {
+  NoteField,
+  SmearFileField,
+  UploadProgress,
+  useUploadWithProgress,
+} from "~/components/smear-upload";
 import { researchSettings } from "~/research/consent.server";
 import { RESEARCH_CONSENT_HINT, RESEARCH_CONSENT_TEXT } from "~/research/vocabulary";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
@@ -43,64 +47,24 @@ export function action(args: ActionFunctionArgs) {
 
 const PrivateAnalysis = lazy(() => import("~/analyses/private-analysis.client"));
 
-type Phase = { name: "idle" } | { name: "uploading"; percent: number } | { name: "analysing" };
-
-/** Post with XMLHttpRequest: fetch() cannot report upload progress. */
-function uploadWithProgress(
-  form: HTMLFormElement,
-  onProgress: (percent: number) => void,
-  onUploaded: () => void,
-): Promise<{ status: number; body: { links?: { page: string } } & SubmissionResult<string[]> }> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/analyses");
-    xhr.responseType = "json";
-    xhr.upload.onprogress = (event) => {
-      if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100));
-    };
-    xhr.upload.onload = onUploaded;
-    xhr.onload = () => resolve({ status: xhr.status, body: xhr.response ?? {} });
-    xhr.onerror = () => reject(new Error("network"));
-    xhr.send(new FormData(form));
-  });
-}
-
 export default function NewAnalysisPage() {
   const { idempotencyKey, researchByDefault } = useLoaderData<typeof loader>();
   const actionResult = useActionData<typeof action>();
-  const [lastResult, setLastResult] = useState<SubmissionResult<string[]> | undefined>();
-  const [phase, setPhase] = useState<Phase>({ name: "idle" });
+  const upload = useUploadWithProgress("/api/analyses", actionResult);
   const [preview, setPreview] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
-  const navigate = useNavigate();
   const navigation = useNavigation();
 
-  useEffect(() => setLastResult(actionResult ?? undefined), [actionResult]);
   useEffect(() => () => void (preview && URL.revokeObjectURL(preview)), [preview]);
 
   const [form, fields] = useServerForm<Record<string, unknown>>({
     id: "upload",
     defaultValue: { researchConsent: researchByDefault ? "on" : undefined },
     // Without JavaScript the page is rendered from the action's reply: show it straight away.
-    lastResult: lastResult ?? actionResult ?? undefined,
+    lastResult: upload.lastResult,
     async onSubmit(event) {
       event.preventDefault();
-      setPhase({ name: "uploading", percent: 0 });
-      try {
-        const { status, body } = await uploadWithProgress(
-          event.currentTarget as HTMLFormElement,
-          (percent) => setPhase({ name: "uploading", percent }),
-          () => setPhase({ name: "analysing" }),
-        );
-        if (status === 201 && body.links) return navigate(body.links.page);
-        setLastResult(body);
-      } catch {
-        setLastResult({
-          status: "error",
-          error: { "": ["The upload failed. Check your connection and try again."] },
-        });
-      }
-      setPhase({ name: "idle" });
+      await upload.submit(event.currentTarget as HTMLFormElement);
     },
   });
 
@@ -115,7 +79,7 @@ export default function NewAnalysisPage() {
     input.files = event.dataTransfer.files;
     showPreview(event.dataTransfer.files[0]);
   };
-  const busy = phase.name !== "idle" || navigation.state === "submitting";
+  const busy = upload.phase.name !== "idle" || navigation.state === "submitting";
 
   return (
     <section className="panel">
@@ -146,20 +110,11 @@ export default function NewAnalysisPage() {
           onDragLeave={() => setDragging(false)}
           onDrop={onDrop}
         >
-          <Field
-            id={fields.smear.id}
-            label="Smear image"
-            hint={`JPEG, PNG, WebP or TIFF, up to ${MAX_UPLOAD_MB} MB. Drop it here, choose a file, or take a photo.`}
-            errors={fields.smear.errors}
-            errorId={fields.smear.errorId}
-          >
-            <input
-              {...getInputProps(fields.smear, { type: "file" })}
-              accept="image/jpeg,image/png,image/webp,image/tiff,image/*"
-              capture="environment"
-              onChange={(event) => showPreview(event.currentTarget.files?.[0])}
-            />
-          </Field>
+          <SmearFileField
+            field={fields.smear}
+            hint="Drop it here, choose a file, or take a photo."
+            onChange={(event) => showPreview(event.currentTarget.files?.[0])}
+          />
           {preview && <img src={preview} alt="Preview of the chosen image" className="preview" />}
         </div>
         <Field
@@ -175,14 +130,7 @@ export default function NewAnalysisPage() {
             <option value="adult">Adult</option>
           </select>
         </Field>
-        <Field
-          id={fields.note.id}
-          label="Note (optional)"
-          errors={fields.note.errors}
-          errorId={fields.note.errorId}
-        >
-          <textarea name={fields.note.name} id={fields.note.id} rows={3} maxLength={1000} />
-        </Field>
+        <NoteField field={fields.note} />
         <div className="field">
           <label className="checkbox" htmlFor={fields.researchConsent.id}>
             <input
@@ -194,15 +142,7 @@ export default function NewAnalysisPage() {
           <small id={`${fields.researchConsent.id}-hint`}>{RESEARCH_CONSENT_HINT}</small>
           <FieldErrors id={fields.researchConsent.errorId} errors={fields.researchConsent.errors} />
         </div>
-        {phase.name === "uploading" && (
-          <p>
-            <label htmlFor="upload-progress">Uploading…</label>
-            <progress id="upload-progress" max={100} value={phase.percent} />
-          </p>
-        )}
-        {(phase.name === "analysing" || navigation.state === "submitting") && (
-          <p role="status">Analysing… this takes a few seconds.</p>
-        )}
+        <UploadProgress phase={upload.phase} submitting={navigation.state === "submitting"} />
         <button type="submit" disabled={busy}>
           Upload and analyse
         </button>

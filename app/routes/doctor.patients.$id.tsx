@@ -1,14 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { getFormProps } from "@conform-to/react";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
 import { issueInvitation } from "~/clinic/invitations.server";
-import { getClinicPatient } from "~/clinic/patients.server";
-import { INVITATION_VALID_DAYS, SEX_LABELS } from "~/clinic/vocabulary";
+import { getClinicPatient, patientDetails } from "~/clinic/patients.server";
+import { InvitationEmailSchema } from "~/clinic/validation";
+import { emailInContact, INVITATION_VALID_DAYS, SEX_LABELS } from "~/clinic/vocabulary";
 import { StatusBadge } from "~/components/consultation";
-import { formMessage, replyTo } from "~/components/forms";
+import { formMessage, InputField, replyTo, useServerForm } from "~/components/forms";
 import { DOCTOR_CLASS_LABELS } from "~/consultations/vocabulary";
-import { handleAction, handleLoader, step } from "~/http/pipeline.server";
+import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Patient record · HemaLink" }];
 
@@ -17,15 +19,7 @@ export function loader(args: LoaderFunctionArgs) {
     const user = await requireRole(request, "doctor");
     const { patient, records } = await getClinicPatient(user, params.id ?? "");
     return {
-      patient: {
-        id: patient.id,
-        clinicRef: patient.clinicRef,
-        name: patient.name,
-        birthDate: patient.birthDate,
-        sex: patient.sex,
-        contact: patient.contact,
-        claimedAt: patient.claimedAt?.toISOString() ?? null,
-      },
+      patient: patientDetails(patient),
       records: records.map((r) => ({
         ...r,
         createdAt: r.createdAt.toISOString(),
@@ -41,7 +35,13 @@ export function action(args: ActionFunctionArgs) {
     intents: {
       invite: step(async ({ user, params }) => {
         const { link, expiresAt } = await issueInvitation(user, params.id ?? "");
-        return { invitation: { link, expiresAt: expiresAt.toISOString() } };
+        return { invitation: { link, expiresAt: expiresAt.toISOString(), emailedTo: null } };
+      }),
+      "invite-email": intent(InvitationEmailSchema, async ({ user, params, value }) => {
+        const { link, expiresAt, emailedTo } = await issueInvitation(user, params.id ?? "", {
+          email: value.email,
+        });
+        return { invitation: { link, expiresAt: expiresAt.toISOString(), emailedTo } };
       }),
     },
   });
@@ -51,7 +51,13 @@ export default function ClinicPatientPage() {
   const { patient, records } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const invitation = result && "invitation" in result ? result.invitation : null;
-  const refused = formMessage(replyTo(result, "invite"));
+  const refused =
+    formMessage(replyTo(result, "invite")) ?? formMessage(replyTo(result, "invite-email"));
+  const [mailForm, mailFields] = useServerForm({
+    id: "invitation-email",
+    lastResult: replyTo(result, "invite-email"),
+    defaultValue: { email: emailInContact(patient.contact) },
+  });
   return (
     <section className="panel">
       <p>
@@ -75,6 +81,11 @@ export default function ClinicPatientPage() {
         )}
       </dl>
       <p>
+        <Link to={`/doctor/patients/${patient.id}/edit`}>
+          Edit the details or delete the patient
+        </Link>
+      </p>
+      <p>
         <Link className="button" to={`/doctor/patients/${patient.id}/analyses/new`}>
           Analyse a smear for this patient
         </Link>
@@ -83,7 +94,7 @@ export default function ClinicPatientPage() {
       {records.length === 0 ? (
         <p>No analysis yet.</p>
       ) : (
-        <ul className="history" aria-label="Records">
+        <ul className="record-list" aria-label="Records">
           {records.map((r) => (
             <li key={r.consultationId} className="card">
               <Link to={`/doctor/cases/${r.consultationId}`}>
@@ -124,7 +135,16 @@ export default function ClinicPatientPage() {
           )}
           {invitation ? (
             <div role="status" className="notice">
-              <label htmlFor="invitation-link">Give this link to the patient:</label>
+              {invitation.emailedTo && (
+                <p>
+                  The invitation is on its way to <strong>{invitation.emailedTo}</strong>.
+                </p>
+              )}
+              <label htmlFor="invitation-link">
+                {invitation.emailedTo
+                  ? "The same link, to give by hand if the e-mail does not arrive:"
+                  : "Give this link to the patient:"}
+              </label>
               <input
                 id="invitation-link"
                 type="text"
@@ -136,11 +156,26 @@ export default function ClinicPatientPage() {
               <p>Valid until {invitation.expiresAt.slice(0, 10)}.</p>
             </div>
           ) : (
-            <Form method="post">
-              <button type="submit" name="intent" value="invite" className="secondary">
-                Create an invitation link
-              </button>
-            </Form>
+            <>
+              <Form method="post" className="form" {...getFormProps(mailForm)}>
+                <InputField
+                  field={mailFields.email}
+                  label="The patient's e-mail address"
+                  type="email"
+                  autoComplete="off"
+                  hint="We send the link there; it is not stored with the record."
+                />
+                <button type="submit" name="intent" value="invite-email">
+                  Send the invitation by e-mail
+                </button>
+              </Form>
+              <Form method="post">
+                <p>Or hand the link over yourself (printed, or in your own message):</p>
+                <button type="submit" name="intent" value="invite" className="secondary">
+                  Create an invitation link
+                </button>
+              </Form>
+            </>
           )}
         </>
       )}

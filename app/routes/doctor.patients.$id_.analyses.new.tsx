@@ -1,4 +1,4 @@
-import { getFormProps, getInputProps } from "@conform-to/react";
+import { getFormProps } from "@conform-to/react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
@@ -7,9 +7,14 @@ import { UploadSchema } from "~/analyses/validation";
 import { requireRole } from "~/auth/guards.server";
 import { ownClinicPatient } from "~/clinic/access.server";
 import { analyseForClinicPatient } from "~/clinic/intake.server";
-import { Field, FormErrors, useServerForm } from "~/components/forms";
+import { FormErrors, useServerForm } from "~/components/forms";
+import {
+  NoteField,
+  SmearFileField,
+  UploadProgress,
+  useUploadWithProgress,
+} from "~/components/smear-upload";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
-import { MAX_UPLOAD_MB } from "~/uploads/limits";
 
 export const meta: MetaFunction = () => [{ title: "Analyse a smear for a patient · HemaLink" }];
 
@@ -45,9 +50,18 @@ export function action(args: ActionFunctionArgs) {
 
 export default function ClinicAnalysisPage() {
   const { patient, idempotencyKey } = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
+  const actionResult = useActionData<typeof action>();
+  const upload = useUploadWithProgress(`/api/clinic/patients/${patient.id}/analyses`, actionResult);
   const navigation = useNavigation();
-  const [form, fields] = useServerForm({ id: "clinic-upload", lastResult });
+  const [form, fields] = useServerForm({
+    id: "clinic-upload",
+    lastResult: upload.lastResult,
+    async onSubmit(event) {
+      event.preventDefault();
+      await upload.submit(event.currentTarget as HTMLFormElement);
+    },
+  });
+  const busy = upload.phase.name !== "idle" || navigation.state === "submitting";
   return (
     <section className="panel">
       <p>
@@ -62,31 +76,10 @@ export default function ClinicAnalysisPage() {
       <Form method="post" encType="multipart/form-data" className="form" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
         <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
-        <Field
-          id={fields.smear.id}
-          label="Smear image"
-          hint={`JPEG, PNG, WebP or TIFF, up to ${MAX_UPLOAD_MB} MB. Choose a file or take a photo.`}
-          errors={fields.smear.errors}
-          errorId={fields.smear.errorId}
-        >
-          <input
-            {...getInputProps(fields.smear, { type: "file" })}
-            accept="image/jpeg,image/png,image/webp,image/tiff,image/*"
-            capture="environment"
-          />
-        </Field>
-        <Field
-          id={fields.note.id}
-          label="Note (optional)"
-          errors={fields.note.errors}
-          errorId={fields.note.errorId}
-        >
-          <textarea name={fields.note.name} id={fields.note.id} rows={3} maxLength={1000} />
-        </Field>
-        {navigation.state === "submitting" && (
-          <p role="status">Analysing… this takes a few seconds.</p>
-        )}
-        <button type="submit" disabled={navigation.state === "submitting"}>
+        <SmearFileField field={fields.smear} />
+        <NoteField field={fields.note} />
+        <UploadProgress phase={upload.phase} submitting={navigation.state === "submitting"} />
+        <button type="submit" disabled={busy}>
           Upload and analyse
         </button>
       </Form>

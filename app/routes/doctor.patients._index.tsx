@@ -15,6 +15,7 @@ export function loader(args: LoaderFunctionArgs) {
     const patients = await searchClinicPatients(user, query.q);
     return {
       q: query.q ?? "",
+      deleted: query.deleted,
       patients: patients.map((p) => ({
         ...p,
         claimed: Boolean(p.claimedAt),
@@ -25,10 +26,18 @@ export function loader(args: LoaderFunctionArgs) {
 }
 
 export default function ClinicPatientsPage() {
-  const { q, patients } = useLoaderData<typeof loader>();
+  const { q, deleted, patients } = useLoaderData<typeof loader>();
   return (
     <section className="panel">
       <h1>My patients</h1>
+      {deleted !== undefined && (
+        <p role="status" className="confirmation">
+          The patient was deleted
+          {deleted > 0 &&
+            `, with ${deleted} ${deleted === 1 ? "analysis" : "analyses"} and their images`}
+          .
+        </p>
+      )}
       <p>
         The patients of your own practice. Only you see them; every time you open one it is recorded
         in the audit log.
@@ -49,7 +58,7 @@ export default function ClinicPatientsPage() {
       {patients.length === 0 ? (
         <p>{q ? `No patient matches “${q}”.` : "You have not registered a patient yet."}</p>
       ) : (
-        <ul className="history" aria-label="Patients">
+        <ul className="record-list" aria-label="Patients">
           {patients.map((p) => (
             <li key={p.id} className="card">
               <Link to={`/doctor/patients/${p.id}`}>

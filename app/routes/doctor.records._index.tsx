@@ -47,7 +47,7 @@ export default function RecordsPage() {
         {total} {total === 1 ? "record" : "records"}
       </p>
       {records.length > 0 && (
-        <ul className="history" aria-label="Records">
+        <ul className="record-list" aria-label="Records">
           {records.map((r) => (
             <li key={r.consultationId} className="card">
               <Link to={`/doctor/cases/${r.consultationId}`}>

@@ -2,7 +2,8 @@
  * A statistics table drawn as grouped bars with uPlot (already the lab's chart library; ~50 KB,
  * loaded only on the statistics pages). uPlot shares one x array between its series, so each
  * series gets x positions of its own beside each category (null elsewhere) and the bar width
- * follows that spacing. Suppressed counts arrive as null and are not drawn.
+ * follows that spacing. Suppressed counts arrive as null and are not drawn. The chart follows
+ * its box's width (a ResizeObserver), so it redraws when the window is resized.
  */
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
@@ -18,6 +19,11 @@ const COLOURS = [
   "#00838f",
   "#ad1457",
 ];
+
+const HEIGHT = 260;
+
+/** The chart's width: its box's, within what a bar chart of a few categories reads well at. */
+const widthIn = (element: HTMLElement) => Math.max(260, Math.min(element.clientWidth || 640, 1200));
 
 export default function StatisticsChart({ chart, title }: { chart: Chart; title: string }) {
   const box = useRef<HTMLDivElement>(null);
@@ -35,13 +41,13 @@ export default function StatisticsChart({ chart, title }: { chart: Chart; title:
         ),
       ),
     ];
-    const width = Math.max(280, Math.min(box.current.clientWidth || 640, 900));
+    const element = box.current;
     const bars = uPlot.paths.bars!({ size: [0.9, 40], align: 0 });
     const plot = new uPlot(
       {
         title,
-        width,
-        height: 260,
+        width: widthIn(element),
+        height: HEIGHT,
         scales: {
           x: { time: false, range: [-0.6, chart.categories.length - 0.4] },
           y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },
@@ -66,9 +72,18 @@ export default function StatisticsChart({ chart, title }: { chart: Chart; title:
         ],
       },
       data,
-      box.current,
+      element,
     );
-    return () => plot.destroy();
+    // Redraw at the box's new width when the window (or the layout) changes size.
+    const resized = new ResizeObserver(() => {
+      const width = widthIn(element);
+      if (width !== plot.width) plot.setSize({ width, height: HEIGHT });
+    });
+    resized.observe(element);
+    return () => {
+      resized.disconnect();
+      plot.destroy();
+    };
   }, [chart, title]);
   return <div ref={box} className="chart" aria-hidden="true" />;
 }

@@ -10,6 +10,8 @@ import { loader as patientsLoader } from "~/routes/doctor.patients._index";
 import { loader as newLoader, action as newAction } from "~/routes/doctor.patients.new";
 import { loader as patientLoader, action as patientAction } from "~/routes/doctor.patients.$id";
 import { loader as analyseLoader } from "~/routes/doctor.patients.$id_.analyses.new";
+import { loader as editLoader, action as editAction } from "~/routes/doctor.patients.$id_.edit";
+import { action as apiUpload } from "~/routes/api.clinic.patients.$id.analyses";
 import { loader as recordsLoader } from "~/routes/doctor.records._index";
 import { loader as imagesLoader } from "~/routes/doctor.records.images";
 import { loader as reportLoader } from "~/routes/doctor.records.$id.report";
@@ -37,6 +39,7 @@ async function setting() {
     ["/doctor/patients", patientsLoader as Loader, {}, "list"],
     ["/doctor/patients/new", newLoader as Loader, {}, "list"],
     [`/doctor/patients/${pid}`, patientLoader as Loader, { id: pid }, "record"],
+    [`/doctor/patients/${pid}/edit`, editLoader as Loader, { id: pid }, "record"],
     [`/doctor/patients/${pid}/analyses/new`, analyseLoader as Loader, { id: pid }, "record"],
     ["/doctor/records", recordsLoader as Loader, {}, "list"],
     ["/doctor/records/images", imagesLoader as Loader, {}, "list"],
@@ -60,29 +63,19 @@ describe("the clinic routes' access matrix", () => {
   test("owner 200 (the FHIR export needs stored images: tested with an upload elsewhere), other doctor 404 on my records, unverified doctor 403, patient and admin 404, anonymous to /login", async () => {
     const s = await setting();
     for (const [path, loader, params, kind] of s.routes) {
-      if (!path.endsWith("/fhir")) {
-        expect([
-          path,
-          await statusFor(loader, await getArgs(s.owner.doctor, path, params)),
-        ]).toEqual([path, 200]);
+      const expected: [string, { id: string } | null, number | null][] = [
+        ["owner", s.owner.doctor, path.endsWith("/fhir") ? null : 200],
+        ["other doctor", s.other.doctor, kind === "record" ? 404 : 200],
+        // The case page already answered 404 to an unverified doctor (decision 037).
+        ["unverified doctor", s.pending, path.startsWith("/doctor/cases") ? 404 : 403],
+        ["patient", s.patient, 404],
+        ["admin", s.admin, 404],
+      ];
+      for (const [who, user, status] of expected) {
+        if (status === null) continue;
+        const args = await getArgs(user, path, params);
+        expect([path, who, await statusFor(loader, args)]).toEqual([path, who, status]);
       }
-      expect([path, await statusFor(loader, await getArgs(s.other.doctor, path, params))]).toEqual([
-        path,
-        kind === "record" ? 404 : 200,
-      ]);
-      // The case page already answered 404 to an unverified doctor (decision 037).
-      expect([path, await statusFor(loader, await getArgs(s.pending, path, params))]).toEqual([
-        path,
-        path.startsWith("/doctor/cases") ? 404 : 403,
-      ]);
-      expect([path, await statusFor(loader, await getArgs(s.patient, path, params))]).toEqual([
-        path,
-        404,
-      ]);
-      expect([path, await statusFor(loader, await getArgs(s.admin, path, params))]).toEqual([
-        path,
-        404,
-      ]);
       const anonymous = await thrownResponse(loader(await getArgs(null, path, params)));
       expect([path, anonymous.status, anonymous.headers.get("Location")]).toEqual([
         path,
@@ -94,68 +87,71 @@ describe("the clinic routes' access matrix", () => {
 
   test("a doctor whose certification is suspended loses the clinic too (403), and regains it", async () => {
     const s = await setting();
-    const path = `/doctor/patients/${s.owner.patient.id}`;
-    await inTransaction(({ tx }) =>
-      tx
-        .update(doctorProfiles)
-        .set({ status: "suspended" })
-        .where(eq(doctorProfiles.id, s.owner.profile.id)),
-    );
-    expect(
-      await statusFor(
-        patientLoader as Loader,
-        await getArgs(s.owner.doctor, path, { id: s.owner.patient.id }),
-      ),
-    ).toBe(403);
-    await inTransaction(({ tx }) =>
-      tx
-        .update(doctorProfiles)
-        .set({ status: "verified" })
-        .where(eq(doctorProfiles.id, s.owner.profile.id)),
-    );
-    expect(
-      await statusFor(
-        patientLoader as Loader,
-        await getArgs(s.owner.doctor, path, { id: s.owner.patient.id }),
-      ),
-    ).toBe(200);
+    const params = { id: s.owner.patient.id };
+    const path = `/doctor/patients/${params.id}`;
+    for (const [status, expected] of [
+      ["suspended", 403],
+      ["verified", 200],
+    ] as const) {
+      await inTransaction(({ tx }) =>
+        tx.update(doctorProfiles).set({ status }).where(eq(doctorProfiles.id, s.owner.profile.id)),
+      );
+      const args = await getArgs(s.owner.doctor, path, params);
+      expect([status, await statusFor(patientLoader as Loader, args)]).toEqual([status, expected]);
+    }
   });
 
-  test("the actions refuse the same people: another doctor's invite 404, a patient's registration 404", async () => {
+  test("the actions refuse the same people: another doctor 404 on my patient, a patient 404, an unverified doctor 403", async () => {
     const s = await setting();
     const pid = s.owner.patient.id;
-    const invite = await thrownResponse(
-      patientAction(
-        await postArgs(
-          s.other.doctor,
-          `/doctor/patients/${pid}`,
-          { id: pid },
-          { intent: "invite" },
-        ),
-      ),
-    );
-    expect(invite.status).toBe(404);
-    const register = await thrownResponse(
-      newAction(
-        await postArgs(
-          s.patient,
-          "/doctor/patients/new",
-          {},
-          { clinicRef: "X", name: "Someone", birthDate: "1990-01-01", sex: "male" },
-        ),
-      ),
-    );
-    expect(register.status).toBe(404);
-    const unverified = await thrownResponse(
-      newAction(
-        await postArgs(
-          s.pending,
-          "/doctor/patients/new",
-          {},
-          { clinicRef: "X", name: "Someone", birthDate: "1990-01-01", sex: "male" },
-        ),
-      ),
-    );
-    expect(unverified.status).toBe(403);
+    const params = { id: pid };
+    const person = { clinicRef: "X", name: "Someone", birthDate: "1990-01-01", sex: "male" };
+    type Action = (args: Awaited<ReturnType<typeof postArgs>>) => Promise<unknown>;
+    const patientPage = `/doctor/patients/${pid}`;
+    const editPage = `${patientPage}/edit`;
+    const rows: [string, { id: string }, Action, string, Record<string, string>, number][] = [
+      [
+        "other: invite",
+        s.other.doctor,
+        patientAction as Action,
+        patientPage,
+        { intent: "invite" },
+        404,
+      ],
+      [
+        "other: invite by e-mail",
+        s.other.doctor,
+        patientAction as Action,
+        patientPage,
+        { intent: "invite-email", email: "x@example.org" },
+        404,
+      ],
+      ["other: edit", s.other.doctor, editAction as Action, editPage, person, 404],
+      ["other: delete", s.other.doctor, editAction as Action, editPage, { intent: "delete" }, 404],
+      ["patient: edit", s.patient, editAction as Action, editPage, person, 404],
+      ["patient: register", s.patient, newAction as Action, "/doctor/patients/new", person, 404],
+      ["unverified: register", s.pending, newAction as Action, "/doctor/patients/new", person, 403],
+      ["unverified: edit", s.pending, editAction as Action, editPage, person, 403],
+    ];
+    for (const [name, user, action, path, fields, status] of rows) {
+      const refused = await thrownResponse(action(await postArgs(user, path, params, fields)));
+      expect([name, refused.status]).toEqual([name, status]);
+    }
+    // Nothing was changed or removed.
+    const page = await patientLoader(await getArgs(s.owner.doctor, patientPage, params));
+    expect(page.patient.clinicRef).toBe(s.owner.patient.clinicRef);
+  });
+
+  test("the clinic upload's JSON endpoint: patients and admins 404", async () => {
+    const s = await setting();
+    const path = `/api/clinic/patients/${s.owner.patient.id}/analyses`;
+    const params = { id: s.owner.patient.id };
+    for (const [who, user] of [
+      ["patient", s.patient],
+      ["admin", s.admin],
+    ] as const) {
+      const refused = await thrownResponse(apiUpload(await postArgs(user, path, params, {})));
+      expect([who, refused.status]).toEqual([who, 404]);
+    }
   });
 });

@@ -350,7 +350,7 @@ describe("an invitation to claim the records", () => {
     ).toBe(404);
 
     const old = (
-      await issueInvitation(doctor, patient.id, new Date(Date.now() - 30 * 86_400_000))
+      await issueInvitation(doctor, patient.id, { now: new Date(Date.now() - 30 * 86_400_000) })
     ).link
       .split("/")
       .pop()!;

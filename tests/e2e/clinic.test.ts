@@ -9,6 +9,7 @@ import { DOCTOR_CLASS_LABELS } from "~/consultations/vocabulary";
 import { makeCertifiedDoctor } from "../helpers";
 import { assessableSmear } from "../uploads/assessable";
 import { browserSessions } from "./browser";
+import { waitForMail } from "./mailbox";
 
 /** Set to a folder to keep screenshots of each clinic page at 390 and 1280 px. */
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
@@ -149,5 +150,60 @@ describe("a hematologist's own clinic patients", () => {
     const response = await again.page.goto(new URL(link).pathname);
     expect(response?.status()).toBe(410);
     await again.page.getByText("This invitation has already been used").waitFor();
+  }, 180_000);
+
+  test("a patient's details are corrected, the invitation goes by e-mail, the upload shows its progress, and a mistaken patient is erased", async () => {
+    const dr = await certifiedDoctor("Dr Erin Editor");
+    const page = dr.s.page;
+    await registerPatient(page, { ref: "ED-001", name: "Ema Typo", born: "1988-03-04" });
+    await page.getByRole("heading", { name: "Ema Typo" }).waitFor();
+    const patientUrl = page.url();
+
+    await page.getByRole("link", { name: "Edit the details or delete the patient" }).click();
+    await page.getByRole("heading", { name: "Edit Ema Typo" }).waitFor();
+    await shoot(page, "patients-edit");
+    const email = `ema-${Date.now()}@example.test`;
+    await page.getByLabel("Full name").fill("Emma Tipo");
+    await page.getByLabel("Contact (optional)").fill(`Mobile +39 333 000 111, ${email}`);
+    await page.getByRole("button", { name: "Save the changes" }).click();
+    await page.getByRole("heading", { name: "Emma Tipo" }).waitFor();
+
+    // The address from the contact details is offered; the e-mail carries the same link.
+    expect(await page.getByLabel("The patient's e-mail address").inputValue()).toBe(email);
+    await page.getByRole("button", { name: "Send the invitation by e-mail" }).click();
+    await page.getByText(`The invitation is on its way to ${email}`).waitFor();
+    const shown = await page.getByLabel(/The same link, to give by hand/).inputValue();
+    await shoot(page, "patients-invited");
+    const mail = await waitForMail(email);
+    expect(mail.subject).toBe("HemaLink: your records from Dr Erin Editor");
+    expect(mail.text).toContain(shown);
+    const visitor = await session();
+    await visitor.page.goto(new URL(shown).pathname);
+    await visitor.page.getByRole("heading", { name: "Your records from Dr Erin Editor" }).waitFor();
+
+    // The clinic upload goes through the JSON endpoint, with the progress bar.
+    await page.goto(`${patientUrl}/analyses/new`);
+    const file = path.join(files, "smear-progress.jpg");
+    fs.writeFileSync(file, (await assessableSmear(43, 448, "jpeg")).bytes);
+    await page.getByLabel("Smear image").setInputFiles(file);
+    const posted = page.waitForResponse((r) => r.url().includes("/api/clinic/patients/"));
+    await page.getByRole("button", { name: "Upload and analyse" }).click();
+    expect((await posted).status()).toBe(201);
+    await page.waitForURL(/\/doctor\/cases\/[\w-]{36}$/);
+
+    // A patient with a record is erased only when asked explicitly.
+    await page.goto(`${patientUrl}/edit`);
+    await page.getByLabel("Erase the records with the patient").check();
+    await page.getByLabel(/Type the clinic patient ID/).fill("ED-002");
+    await page.getByRole("button", { name: "Erase Emma Tipo and the records" }).click();
+    await page.getByText("exactly as shown").waitFor();
+    await page.getByLabel("Erase the records with the patient").check();
+    await page.getByLabel(/Type the clinic patient ID/).fill("ED-001");
+    await shoot(page, "patients-erase");
+    await page.getByRole("button", { name: "Erase Emma Tipo and the records" }).click();
+    await page.waitForURL(/\/doctor\/patients\?deleted=1$/);
+    await page.getByText("The patient was deleted, with 1 analysis and their images.").waitFor();
+    expect((await page.goto(patientUrl))?.status()).toBe(404);
+    expect((await visitor.page.goto(new URL(shown).pathname))?.status()).toBe(404);
   }, 180_000);
 });

@@ -5,11 +5,9 @@ import { strFromU8, unzipSync } from "fflate";
 import { eq } from "drizzle-orm";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { users } from "#db/schema";
-import { acceptRequest, answerConsultation, shareAnalysis } from "~/consultations/lifecycle.server";
-import type { Role } from "~/auth/vocabulary";
 import type { DoctorClass } from "~/consultations/vocabulary";
 import { assessableSmear } from "../uploads/assessable";
-import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
+import { insertAnalysis, makeCertifiedDoctor, makeUser, shareAndAnswer } from "../helpers";
 import { seriousA11yViolations } from "./axe";
 import { browserSessions, type Session } from "./browser";
 
@@ -32,33 +30,12 @@ async function shoot(s: Session, name: string) {
   }
 }
 
-/** Shared with `doctor` and answered `doctorClass`, for an analysis of `patientId`. */
-async function answer(
-  doctor: Doctor,
-  patient: { id: string; role: Role },
-  analysisId: string,
-  doctorClass: DoctorClass,
-) {
-  const c = await shareAnalysis(patient, analysisId, {
-    doctorProfileId: doctor.profile.id,
-    message: "Please look at my smear and tell me what you think.",
-    consent: true,
-  });
-  await acceptRequest(doctor.user, c.id);
-  await answerConsultation(doctor.user, c.id, {
-    doctorClass,
-    morphology: "Blasts with a high nuclear-to-cytoplasmic ratio and fine chromatin.",
-    recommendations: "See a hematologist in clinic for flow cytometry.",
-    urgency: "soon",
-  });
-}
-
 /** `n` analyses of one new patient, each shared with `doctor` and answered `doctorClass`. */
 async function answeredCases(doctor: Doctor, doctorClass: DoctorClass, n: number) {
   const patient = await makeUser("patient");
   for (let i = 0; i < n; i += 1) {
     await whileBusy(async () =>
-      answer(
+      shareAndAnswer(
         doctor,
         patient,
         (await insertAnalysis(patient.id, { topClass: "pre_b" })).id,
@@ -170,8 +147,8 @@ describe("statistics and the research export", () => {
     };
     const consented = await upload(true);
     const declined = await upload(false);
-    await whileBusy(() => answer(doctor, consented.patient, consented.id, "pro_b"));
-    await whileBusy(() => answer(doctor, declined.patient, declined.id, "early_pre_b"));
+    await whileBusy(() => shareAndAnswer(doctor, consented.patient, consented.id, "pro_b"));
+    await whileBusy(() => shareAndAnswer(doctor, declined.patient, declined.id, "early_pre_b"));
 
     // The consenting patient sees the choice in Your data.
     await consented.s.page.goto("/account/data");

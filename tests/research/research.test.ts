@@ -7,7 +7,6 @@ import { getDb } from "#db/client";
 import { auditLog, researchConsents } from "#db/schema";
 import { createAnalysis } from "~/analyses/create.server";
 import { canExportResearch } from "~/auth/permissions";
-import { acceptRequest, answerConsultation, shareAnalysis } from "~/consultations/lifecycle.server";
 import type { DoctorClass } from "~/consultations/vocabulary";
 import { stageDataset } from "~/lab/datasets.server";
 import { archiveLimits } from "~/lab/limits";
@@ -23,6 +22,7 @@ import {
   makeCertifiedDoctor,
   makeUser,
   sessionCookieFor,
+  shareAndAnswer,
   thrownResponse,
 } from "../helpers";
 import { smearLikeImage } from "../uploads/images";
@@ -46,18 +46,7 @@ async function answeredUpload(
     { bytes: await smearLikeImage(size, size - 10), researchConsent },
     fixedClassifier,
   );
-  const c = await shareAnalysis(patient, analysis.id, {
-    doctorProfileId: doctor.profile.id,
-    message: "Please look at my smear.",
-    consent: true,
-  });
-  await acceptRequest(doctor.user, c.id);
-  await answerConsultation(doctor.user, c.id, {
-    doctorClass,
-    morphology: "Blasts with a high nuclear-to-cytoplasmic ratio.",
-    recommendations: "See a hematologist in clinic.",
-    urgency: "soon",
-  });
+  await shareAndAnswer(doctor, patient, analysis.id, doctorClass);
   return analysis;
 }
 

@@ -1,7 +1,6 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { auditLog } from "#db/schema";
-import { acceptRequest, answerConsultation, shareAnalysis } from "~/consultations/lifecycle.server";
 import type { DoctorClass } from "~/consultations/vocabulary";
 import { loader as adminCsv } from "~/routes/admin.statistics[.]csv";
 import { loader as adminPage } from "~/routes/admin.statistics";
@@ -14,6 +13,7 @@ import {
   makeCertifiedDoctor,
   makeUser,
   sessionCookieFor,
+  shareAndAnswer,
   thrownResponse,
 } from "../helpers";
 
@@ -24,18 +24,7 @@ const args = (request: Request) => ({ request, context: {}, params: {} });
 async function answered(doctor: Doctor, doctorClass: DoctorClass) {
   const patient = await makeUser("patient");
   const analysis = await insertAnalysis(patient.id, { topClass: "pre_b", ageBracket: "adult" });
-  const c = await shareAnalysis(patient, analysis.id, {
-    doctorProfileId: doctor.profile.id,
-    message: "Please look at my smear and tell me what you think.",
-    consent: true,
-  });
-  await acceptRequest(doctor.user, c.id);
-  await answerConsultation(doctor.user, c.id, {
-    doctorClass,
-    morphology: "Blasts with a high nuclear-to-cytoplasmic ratio.",
-    recommendations: "See a hematologist in clinic.",
-    urgency: "soon",
-  });
+  await shareAndAnswer(doctor, patient, analysis.id, doctorClass);
   return { patient, analysis };
 }
 
