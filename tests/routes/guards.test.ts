@@ -73,7 +73,8 @@ describe("every action refuses cross-site requests", () => {
         expect([file, response.status]).toEqual([file, 403]);
       }
     }
-  });
+    // Loading every route module the first time takes a minute on a machine under load.
+  }, 180_000);
 
   test("a same-origin post from nobody signed in goes to /login on a signed-in-only action", async () => {
     const { action } = await import("~/routes/notifications");
