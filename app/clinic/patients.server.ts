@@ -8,6 +8,7 @@ import { and, asc, desc, eq, or, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, clinicPatients, consultations, doctorProfiles, users } from "#db/schema";
 import type { ClinicPatient } from "#db/schema";
+import { asCount, isUniqueViolation } from "~/data/sql-dialect.server";
 import { audit } from "~/audit/audit.server";
 import type { Actor } from "~/auth/permissions";
 import { doctorSees } from "~/consultations/access.server";
@@ -80,9 +81,6 @@ export async function findDuplicates(
 
 export type CreateResult =
   { status: "created"; patient: ClinicPatient } | { status: "duplicates"; duplicates: Duplicate[] };
-
-const isUniqueViolation = (error: unknown) =>
-  (error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";
 
 export const CLINIC_REF_TAKEN =
   "You already have a patient with this clinic patient ID. Open their record, or give another ID.";
@@ -160,7 +158,9 @@ export async function searchClinicPatients(actor: Actor, q?: string) {
       birthDate: clinicPatients.birthDate,
       sex: clinicPatients.sex,
       claimedAt: clinicPatients.claimedAt,
-      records: sql<number>`(select count(*) from ${consultations} where ${consultations.clinicPatientId} = ${clinicPatients.id})`,
+      records: asCount(
+        sql`(select count(*) from ${consultations} where ${consultations.clinicPatientId} = ${clinicPatients.id})`,
+      ),
     })
     .from(clinicPatients)
     .where(
