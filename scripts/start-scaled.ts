@@ -2,7 +2,7 @@
 // storage, on this machine (docs/decisions/058). A postgres:// DATABASE_URL and an S3_ENDPOINT
 // given in the environment are used as they are; otherwise a local Postgres cluster and an
 // s3rver are started, their data kept under data/scaled/. Then: migrate, seed, serve.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import pg from "pg";
 import { isPostgresUrl, migratePostgres, redactedUrl } from "#db/pg/client";
@@ -63,17 +63,19 @@ async function stopAll(code: number): Promise<never> {
   process.exit(code);
 }
 
-const seeded = spawnSync(process.execPath, ["--import", "tsx", "seed/setup.ts"], {
-  env,
-  stdio: "inherit",
-});
-if (seeded.status !== 0) await stopAll(seeded.status ?? 1);
-
-const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, "scripts/start.js"], {
-  env,
-  stdio: "inherit",
-});
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => server.kill(signal));
+/** Run a child with the app's environment; Ctrl-C or SIGTERM stops it and then the servers. */
+function run(args: string[]): Promise<number> {
+  const child = spawn(process.execPath, args, { env, stdio: "inherit" });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on("SIGINT", forward).on("SIGTERM", forward);
+  return new Promise((resolve) =>
+    child.on("exit", (code) => {
+      process.off("SIGINT", forward).off("SIGTERM", forward);
+      resolve(code ?? 1);
+    }),
+  );
 }
-server.on("exit", (code) => void stopAll(code ?? 0));
+
+const seeded = await run(["--import", "tsx", "seed/setup.ts"]);
+if (seeded !== 0) await stopAll(seeded);
+await stopAll(await run([...SERVER_NODE_FLAGS, "scripts/start.js"]));
