@@ -12,10 +12,12 @@ declare module "@remix-run/node" {
   }
 }
 
-const alias = {
-  "~": fileURLToPath(new URL("./app", import.meta.url)),
-  "#db": fileURLToPath(new URL("./db", import.meta.url)),
-};
+// `#db/schema` is the engine's tables (db/tables.ts, docs/decisions/058), not the SQLite schema file.
+const alias = [
+  { find: /^#db\/schema$/, replacement: fileURLToPath(new URL("./db/tables.ts", import.meta.url)) },
+  { find: "~", replacement: fileURLToPath(new URL("./app", import.meta.url)) },
+  { find: "#db", replacement: fileURLToPath(new URL("./db", import.meta.url)) },
+];
 
 /**
  * Page weight (docs/decisions/053): terser's passes after esbuild's minifier make the chunks pages
@@ -38,6 +40,22 @@ const terserPageChunks = (): Plugin => ({
     }
   },
 });
+
+/** Tests of SQLite itself, which the Postgres run of the unit suite leaves out (decision 058). */
+const SQLITE_ONLY = [
+  "tests/backup/backup.test.ts", // copies the SQLite file; refuses on Postgres
+  "tests/db/doctor-status-migration.test.ts", // a SQLite migration's table rebuild
+  "tests/db/pg-schema.test.ts", // compares both schemas on its own Postgres database
+  "tests/doctors/search.test.ts", // the R*Tree search and its triggers
+  "tests/doctors/search-postgis.test.ts", // the oracle: runs both engines by itself
+  "tests/security/disk-sync.test.ts", // SQLite's synchronous pragma
+  // These read SQLite through its raw client (sqlite_master, the R*Tree, SQLite's triggers and a
+  // migration's backfill); their services run on Postgres in the route tests.
+  "tests/audit.test.ts",
+  "tests/housekeeping.test.ts",
+  "tests/doctors/reply-time.test.ts",
+  "tests/doctors/verification.test.ts",
+];
 
 // One configuration for the build (the Remix plugin, with the options of remix.config.js) and both test projects (vitest runs
 // without the plugin: it is for the dev server and production builds only).
@@ -73,6 +91,34 @@ export default defineConfig(({ isSsrBuild }) => ({
           globalSetup: ["tests/setup/global-db.ts", "tests/setup/global-servers.ts"],
           // Vitest leaves one core to its main process, which only waits for the forks: on a
           // two-core machine that ran every file in one fork (docs/decisions/055).
+          maxWorkers: availableParallelism(),
+          testTimeout: 30_000,
+        },
+      },
+      {
+        // The same route and service tests on PostgreSQL + PostGIS (docs/decisions/058): each
+        // file on a fresh database copied from the migrated template. Left out: tests that touch
+        // no database (the model, the classifier, the place table, pure helpers) and those of
+        // SQLite itself (its file backup, its migrations and triggers read through the raw
+        // client, its pragmas, the R*Tree search, which the PostGIS oracle test compares).
+        extends: true,
+        test: {
+          name: "unit-pg",
+          include: ["tests/**/*.test.{ts,tsx}"],
+          exclude: [
+            "tests/e2e/**",
+            "tests/**/*.build.test.ts",
+            "node_modules/**",
+            "tests/classifier/**",
+            "tests/model/**",
+            "tests/geo/**",
+            "tests/performance/**",
+            "tests/http/**",
+            ...SQLITE_ONLY,
+          ],
+          env: { TEST_DATABASE: "postgres" },
+          setupFiles: ["tests/setup/unit.ts"],
+          globalSetup: ["tests/setup/global-db.ts", "tests/setup/global-servers.ts"],
           maxWorkers: availableParallelism(),
           testTimeout: 30_000,
         },

@@ -92,11 +92,6 @@ const envSchema = z
       "Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (the SDK's default credentials)",
     path: ["S3_SECRET_ACCESS_KEY"],
   })
-  .refine((env) => !/^postgres(ql)?:\/\//i.test(env.DATABASE_URL), {
-    message:
-      "The app runs on SQLite in this version: a postgres:// DATABASE_URL is for npm run db:migrate and bench:doctors (docs/decisions/050)",
-    path: ["DATABASE_URL"],
-  })
   .refine((env) => env.MAIL_TRANSPORT !== "smtp" || env.SMTP_URL, {
     message: "MAIL_TRANSPORT=smtp needs SMTP_URL (smtp://user:password@host:port)",
     path: ["SMTP_URL"],

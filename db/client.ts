@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { ENGINE } from "./engine";
+import { openPostgres, type PgDb } from "./pg/client";
 import * as schema from "./schema";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -61,13 +63,45 @@ export function migrateDatabase(db: Db): void {
   }
 }
 
-const globalForDb = globalThis as unknown as { __hemalinkWriter?: Db; __hemalinkReader?: Db };
+const globalForDb = globalThis as unknown as {
+  __hemalinkWriter?: Db;
+  __hemalinkReader?: Db;
+  __hemalinkPgWriter?: PgDb;
+  __hemalinkPgReader?: PgDb;
+};
+
+/**
+ * On PostgreSQL (docs/decisions/058) two node-postgres pools, as SQLite has two connections:
+ * the writer's (units of work take one client each) and the reader's, whose connections are
+ * read-only, so a write that bypasses the unit of work fails. Migrations are applied before the
+ * app starts (`npm run db:migrate`), not by the first request of each instance. Typed as the
+ * SQLite database: the data code uses only the query builder both dialects share, and
+ * `app/data/sql-dialect.server.ts` where SQL differs.
+ */
+function postgresDb(role: "reader" | "writer"): PgDb {
+  const size = Number(process.env.DATABASE_POOL_SIZE ?? 10);
+  if (role === "writer") {
+    globalForDb.__hemalinkPgWriter ??= openPostgres(process.env.DATABASE_URL!, size);
+    return globalForDb.__hemalinkPgWriter;
+  }
+  globalForDb.__hemalinkPgReader ??= openPostgres(process.env.DATABASE_URL!, size, {
+    readonly: true,
+  });
+  return globalForDb.__hemalinkPgReader;
+}
+
+/** The writer's node-postgres pool (a unit of work takes one client of it). Postgres only. */
+export function getPostgres(): PgDb {
+  if (ENGINE !== "postgres") throw new Error("getPostgres() needs a postgres:// DATABASE_URL");
+  return postgresDb("writer");
+}
 
 /**
  * The writer connection: used only by units of work (`app/data/unit-of-work.server.ts`), one at
  * a time. Opened and migrated on first use so a server never runs on an old schema.
  */
 export function getWriter(): Db {
+  if (ENGINE === "postgres") return postgresDb("writer") as unknown as Db;
   if (!globalForDb.__hemalinkWriter) {
     const db = openDatabase();
     migrateDatabase(db);
@@ -79,9 +113,10 @@ export function getWriter(): Db {
 /**
  * The reader connection, for every read outside a unit of work. Read-only, in WAL mode: it
  * never sees, nor joins, an open unit of work's uncommitted writes, and no read waits for the
- * writer. Every write goes through `inTransaction`.
+ * writer. Every write goes through `inTransaction`. On Postgres: the pool.
  */
 export function getDb(): Db {
+  if (ENGINE === "postgres") return postgresDb("reader") as unknown as Db;
   if (!globalForDb.__hemalinkReader) {
     const writer = getWriter();
     globalForDb.__hemalinkReader = openDatabase(writer.$client.name, { readonly: true });
@@ -89,10 +124,14 @@ export function getDb(): Db {
   return globalForDb.__hemalinkReader;
 }
 
-/** Close both connections (scripts that end, tests that reopen the database). */
-export function closeDb(): void {
+/** Close the connections (scripts that end, tests that reopen the database). */
+export async function closeDb(): Promise<void> {
   globalForDb.__hemalinkReader?.$client.close();
   globalForDb.__hemalinkWriter?.$client.close();
   globalForDb.__hemalinkReader = undefined;
   globalForDb.__hemalinkWriter = undefined;
+  const pools = [globalForDb.__hemalinkPgReader, globalForDb.__hemalinkPgWriter];
+  globalForDb.__hemalinkPgReader = undefined;
+  globalForDb.__hemalinkPgWriter = undefined;
+  for (const pool of pools) await pool?.$client.end();
 }

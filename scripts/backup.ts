@@ -2,13 +2,19 @@
 // A consistent copy of the database (DATABASE_URL) and the image store (DATA_DIR/images),
 // taken while the app runs, with a manifest of counts and checksums (docs/decisions/035).
 import { databasePath } from "#db/client";
-import { BackupError, createBackup } from "~/backup/backup.server";
+import { BackupError, createBackup, refuseOnPostgres } from "~/backup/backup.server";
 import { imageStoreRoot } from "~/uploads/storage.server";
 
 const target = process.argv[2];
 if (!target) {
   console.error("Usage: npm run backup -- <folder>   (a new or empty folder)");
   process.exit(2);
+}
+try {
+  refuseOnPostgres();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
 }
 if (process.env.IMAGE_STORE === "s3") {
   // The images are in the bucket, not in DATA_DIR/images: a backup without them would look whole.

@@ -4,7 +4,7 @@
 // data unless --force is given (docs/decisions/035).
 import { parseArgs } from "node:util";
 import { databasePath } from "#db/client";
-import { BackupError, restoreBackup } from "~/backup/backup.server";
+import { BackupError, refuseOnPostgres, restoreBackup } from "~/backup/backup.server";
 import { imageStoreRoot } from "~/uploads/storage.server";
 
 const { values, positionals } = parseArgs({
@@ -15,6 +15,12 @@ const source = positionals[0];
 if (!source) {
   console.error("Usage: npm run restore -- <backup folder> [--force]");
   process.exit(2);
+}
+try {
+  refuseOnPostgres();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
 }
 if (process.env.IMAGE_STORE === "s3") {
   // The images are in the bucket, not in DATA_DIR/images: a backup without them would look whole.

@@ -1,10 +1,14 @@
 // Runs before the server starts: build the offline place table when missing, migrate, then
 // seed the demo data when the database is empty.
 import { getDb } from "#db/client";
+import { ENGINE } from "#db/engine";
+import { migratePostgres } from "#db/pg/client";
 import { hashPassword } from "~/auth/password.server";
 import { DEMO_ACCOUNTS, isSeeded, seedDemo } from "./demo";
 import "./places";
 
+// SQLite migrates on first use (db/client.ts); a Postgres database here, before any query.
+if (ENGINE === "postgres") await migratePostgres(process.env.DATABASE_URL!);
 const db = getDb();
 if (await isSeeded(db)) {
   console.log("Database is up to date; demo data already present or real data in use.");

@@ -3,6 +3,7 @@ import os from "node:os";
 import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, uploads, type Analysis } from "#db/schema";
+import { isUniqueViolation } from "~/data/sql-dialect.server";
 import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import type { Classification } from "~/classifier/classify";
@@ -97,9 +98,6 @@ async function earlierResult(
   )[0];
   return analysis ?? null;
 }
-
-const isUniqueViolation = (error: unknown) =>
-  (error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";
 
 /**
  * Validate, re-encode, classify, then store (docs/decisions/034): a pending row in `uploads`

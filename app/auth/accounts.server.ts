@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { doctorProfiles, users } from "#db/schema";
+import { isUniqueViolation } from "~/data/sql-dialect.server";
 import type { Role } from "./vocabulary";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "./password.server";
 import type { SessionUser } from "./session.server";
@@ -58,7 +59,7 @@ export async function createAccount(account: NewAccount): Promise<SessionUser> {
       return { id: user.id, email: user.email, role: user.role, displayName: user.displayName };
     });
   } catch (error) {
-    if (error instanceof Error && /UNIQUE constraint failed/.test(error.message)) {
+    if (isUniqueViolation(error)) {
       throw new AccountError("email-taken");
     }
     throw error;

@@ -43,8 +43,21 @@ function wordsFor(seconds: number): string {
 export const tooManyFailures = (seconds: number) =>
   `Too many attempts. Please wait ${wordsFor(seconds)} and try again.`;
 
+/**
+ * The key's row, created empty when missing, locked until the unit of work ends: on Postgres
+ * (decision 058) units run side by side, and two parallel guesses must not both read the old
+ * count (the upsert's row lock orders them); SQLite's single writer already does.
+ */
+async function lockedRow(tx: Tx, key: string) {
+  await tx
+    .insert(loginThrottle)
+    .values({ key, failures: 0, lastFailureAt: 0, blockedUntil: 0 })
+    .onConflictDoUpdate({ target: loginThrottle.key, set: { key } });
+  return (await tx.select().from(loginThrottle).where(eq(loginThrottle.key, key)).limit(1))[0];
+}
+
 async function countFailure(tx: Tx, key: string, now: number) {
-  const row = (await tx.select().from(loginThrottle).where(eq(loginThrottle.key, key)).limit(1))[0];
+  const row = await lockedRow(tx, key);
   const failures = row && now - row.lastFailureAt < MEMORY_MS ? row.failures + 1 : 1;
   const values = {
     failures,
@@ -60,9 +73,7 @@ async function countFailure(tx: Tx, key: string, now: number) {
 /** Count an attempt on `key` unless it is backing off; then the seconds left to wait. */
 async function claim(key: string, now: number): Promise<number | null> {
   return await inTransaction(async ({ tx }) => {
-    const row = (
-      await tx.select().from(loginThrottle).where(eq(loginThrottle.key, key)).limit(1)
-    )[0];
+    const row = await lockedRow(tx, key);
     if (row && row.blockedUntil > now) return Math.ceil((row.blockedUntil - now) / 1000);
     await countFailure(tx, key, now);
     return null;

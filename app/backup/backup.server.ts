@@ -13,6 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { migrateDatabase, openDatabase } from "#db/client";
+import { isPostgresUrl } from "#db/engine";
 import { IMAGE_FILE_NAMES, IMAGE_FILES } from "~/uploads/storage.server";
 
 export const MANIFEST = "manifest.json";
@@ -33,6 +34,20 @@ const COUNTED = [
 /** A refusal of the backup or restore command, in words for the operator. */
 export class BackupError extends Error {
   override readonly name = "BackupError";
+}
+
+/**
+ * Backup and restore copy a SQLite file: on PostgreSQL (docs/decisions/058) they refuse, and
+ * say what backs that database up instead.
+ */
+export function refuseOnPostgres(url = process.env.DATABASE_URL): void {
+  if (isPostgresUrl(url)) {
+    throw new BackupError(
+      "DATABASE_URL is a PostgreSQL server: this command copies the embedded SQLite database only. " +
+        "Back Postgres up with pg_dump / pg_restore or the provider's point-in-time recovery, " +
+        "the bucket's images with S3 versioning (docs/decisions/051, 058).",
+    );
+  }
 }
 
 export type Manifest = {

@@ -8,6 +8,7 @@ import { and, asc, count, desc, eq, ne, or, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, clinicPatients, consultations, doctorProfiles, users } from "#db/schema";
 import type { ClinicPatient } from "#db/schema";
+import { asCount, isUniqueViolation } from "~/data/sql-dialect.server";
 import { audit } from "~/audit/audit.server";
 import type { Actor } from "~/auth/permissions";
 import { doctorSees } from "~/consultations/access.server";
@@ -101,9 +102,6 @@ export type UpdateResult =
 const stopsAt = (duplicates: Duplicate[], input: ClinicPatientInput) =>
   duplicates.some((d) => d.reason === "clinicRef") ||
   (duplicates.length > 0 && !input.confirmDuplicate);
-
-const isUniqueViolation = (error: unknown) =>
-  ["SQLITE_CONSTRAINT_UNIQUE", "23505"].includes((error as { code?: string }).code ?? "");
 
 export const CLINIC_REF_TAKEN =
   "You already have a patient with this clinic patient ID. Open their record, or give another ID.";
@@ -309,7 +307,9 @@ export async function searchClinicPatients(actor: Actor, q?: string) {
       ...whoFields,
       sex: clinicPatients.sex,
       claimedAt: clinicPatients.claimedAt,
-      records: sql<number>`(select count(*) from ${consultations} where ${consultations.clinicPatientId} = ${clinicPatients.id})`,
+      records: asCount(
+        sql`(select count(*) from ${consultations} where ${consultations.clinicPatientId} = ${clinicPatients.id})`,
+      ),
     })
     .from(clinicPatients)
     .where(

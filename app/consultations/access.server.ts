@@ -83,7 +83,8 @@ export async function redactDoctorNotifications(
       .set({
         text: ANONYMOUS_NOTICE_TEXT[row.kind],
         link: null,
-        readAt: sql`coalesce(${notifications.readAt}, ${Date.now()})`,
+        // The parameter encoded as the column is (ms or a timestamp, by engine).
+        readAt: sql`coalesce(${notifications.readAt}, ${sql.param(new Date(), notifications.readAt)})`,
       })
       .where(eq(notifications.id, row.id));
   }

@@ -3,7 +3,8 @@
  * the case is shared with them. Posting is open while the consultation is live (requested,
  * accepted, answered) and not revoked. Bodies are plain text, rendered as text.
  */
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
+import { insertionOrder } from "~/data/sql-dialect.server";
 import { getDb } from "#db/client";
 import { consultationMessages, doctorProfiles, users } from "#db/schema";
 import { LIVE_STATUSES, type ConsultationStatus } from "./vocabulary";
@@ -50,8 +51,8 @@ export async function listMessages(actor: Actor, consultationId: string) {
         .from(consultationMessages)
         .innerJoin(users, eq(users.id, consultationMessages.authorId))
         .where(eq(consultationMessages.consultationId, consultationId))
-        // rowid breaks ties in insertion order (ids are random).
-        .orderBy(asc(consultationMessages.createdAt), sql`${consultationMessages}.rowid`)
+        // The insertion order breaks ties (ids are random).
+        .orderBy(asc(consultationMessages.createdAt), insertionOrder(consultationMessages))
     ).map((m) => ({ ...m, mine: m.authorId === actor.id }))
   );
 }

@@ -5,6 +5,7 @@
  */
 import { and, count, desc, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
 import { getDb } from "#db/client";
+import { countWhere, epochMs, leastOf, rawRows } from "~/data/sql-dialect.server";
 import { analyses, consultations, doctorProfiles, users } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { notFound } from "~/errors/domain-error";
@@ -64,13 +65,17 @@ export const TOP_DOCTORS = 5;
 const ANSWERED: ConsultationStatus[] = ["answered", "closed"];
 
 /** The median of a per-row expression (ms), or null when no row qualifies. */
-function median(value: SQL, where: SQL): number | null {
+async function median(value: SQL, where: SQL): Promise<number | null> {
   // Window functions rank the values; the middle one (odd n) or the mean of the middle two.
-  const row = getDb().get<{ median: number | null }>(sql`
+  const [row] = await rawRows<{ median: number | string | null }>(
+    getDb(),
+    sql`
     with v as (select ${value} as x from ${consultations} where ${where}),
          ranked as (select x, row_number() over (order by x) as rn, count(*) over () as n from v)
-    select avg(x) as median from ranked where rn in ((n + 1) / 2, (n + 2) / 2)`);
-  return row?.median ?? null;
+    select avg(x) as median from ranked where rn in ((n + 1) / 2, (n + 2) / 2)`,
+  );
+  // Postgres's avg() is a numeric, which node-postgres reads as text.
+  return row?.median == null ? null : Number(row.median);
 }
 
 /** The figures of the admin's consultation monitoring page (admin only, else 404). */
@@ -98,8 +103,8 @@ export async function consultationMonitoring(actor: Actor): Promise<Consultation
     await db
       .select({
         answered: count(),
-        modelCantAssess: sql<number>`coalesce(sum(${analyses.verdict} = 'cant_assess'), 0)`,
-        notAssessable: sql<number>`coalesce(sum(${consultations.doctorClass} = 'not_assessable'), 0)`,
+        modelCantAssess: countWhere(sql`${analyses.verdict} = 'cant_assess'`),
+        notAssessable: countWhere(sql`${consultations.doctorClass} = 'not_assessable'`),
       })
       .from(consultations)
       .innerJoin(analyses, eq(analyses.id, consultations.analysisId))
@@ -136,7 +141,7 @@ export async function consultationMonitoring(actor: Actor): Promise<Consultation
     ),
     sql` or `,
   );
-  const confirmedExpr = sql<number>`coalesce(sum(${confirmingPairs}), 0)`;
+  const confirmedExpr = countWhere(confirmingPairs);
   const topDoctors = (
     await db
       .select({
@@ -151,7 +156,8 @@ export async function consultationMonitoring(actor: Actor): Promise<Consultation
       .innerJoin(doctorProfiles, eq(doctorProfiles.id, consultations.doctorProfileId))
       .innerJoin(users, eq(users.id, doctorProfiles.userId))
       .where(and(answeredWhere, eq(analyses.verdict, "ok")))
-      .groupBy(doctorProfiles.id)
+      // Every selected column of the group: Postgres asks for them (SQLite took the id).
+      .groupBy(doctorProfiles.id, users.displayName, doctorProfiles.title)
       .orderBy(desc(count()), desc(confirmedExpr), users.displayName)
       .limit(TOP_DOCTORS)
   ).map((d) => ({
@@ -162,13 +168,14 @@ export async function consultationMonitoring(actor: Actor): Promise<Consultation
     rate: d.answered > 0 ? d.confirmed / d.answered : null,
   }));
 
-  const medianResponseMs = median(
-    sql`${consultations.answeredAt} - ${consultations.requestedAt}`,
+  const medianResponseMs = await median(
+    sql`${epochMs(consultations.answeredAt)} - ${epochMs(consultations.requestedAt)}`,
     sql`${consultations.status} in ('answered', 'closed') and ${consultations.answeredAt} is not null`,
   );
   // An accepted case is never declined and vice versa; min() of both covers either.
-  const medianFirstResponseMs = median(
-    sql`coalesce(min(${consultations.acceptedAt}, ${consultations.declinedAt}), ${consultations.acceptedAt}, ${consultations.declinedAt}) - ${consultations.requestedAt}`,
+  const firstResponse = sql`coalesce(${leastOf(consultations.acceptedAt, consultations.declinedAt)}, ${consultations.acceptedAt}, ${consultations.declinedAt})`;
+  const medianFirstResponseMs = await median(
+    sql`${epochMs(firstResponse)} - ${epochMs(consultations.requestedAt)}`,
     sql`(${consultations.acceptedAt} is not null or ${consultations.declinedAt} is not null)`,
   );
 

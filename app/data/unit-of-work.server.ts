@@ -9,9 +9,17 @@
  * On SQLite the work runs on the writer connection between `BEGIN IMMEDIATE` and `COMMIT`
  * (better-sqlite3's own `transaction()` cannot await), one unit of work at a time in the
  * process (a first-in, first-out queue), so two units never interleave their statements.
+ *
+ * On PostgreSQL (docs/decisions/058) a unit of work is one pooled client between `BEGIN` and
+ * `COMMIT`: units run side by side, each on its own client, and the database orders their
+ * writes (row locks; counters are single-statement upserts). The after-commit queue and the
+ * no-nesting rule are the same on both engines.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { getWriter, type Db } from "#db/client";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { getPostgres, getWriter, type Db } from "#db/client";
+import { ENGINE } from "#db/engine";
+import * as pgSchema from "#db/pg/schema";
 import { logError } from "~/http/request-context.server";
 
 /** The connection a unit of work writes (and reads its own writes) through. */
@@ -47,17 +55,53 @@ export async function inTransaction<T>(work: (uow: UnitOfWork) => T | PromiseLik
     throw new Error("A unit of work cannot open another one: pass its `uow` down instead.");
   }
   const effects: (() => unknown)[] = [];
-  const result = await exclusive(() =>
+  const afterCommit = (effect: () => unknown) => void effects.push(effect);
+  const result =
+    ENGINE === "postgres"
+      ? await inside.run(true, () => onPostgres(work, afterCommit))
+      : await onSqlite(work, afterCommit);
+  for (const effect of effects) setImmediate(() => void dispatch(effect));
+  return result;
+}
+
+/** One pooled client between BEGIN and COMMIT (ROLLBACK when the work throws). */
+async function onPostgres<T>(
+  work: (uow: UnitOfWork) => T | PromiseLike<T>,
+  afterCommit: UnitOfWork["afterCommit"],
+): Promise<T> {
+  const client = await getPostgres().$client.connect();
+  let broken: unknown;
+  try {
+    await client.query("BEGIN");
+    try {
+      const tx = drizzle(client, { schema: pgSchema }) as unknown as Tx;
+      const value = await work({ tx, afterCommit });
+      await client.query("COMMIT");
+      return value;
+    } catch (error) {
+      await client.query("ROLLBACK").catch((rollbackError: unknown) => {
+        broken = rollbackError;
+      });
+      throw error;
+    }
+  } finally {
+    // A client whose ROLLBACK failed is in an unknown state: the pool discards it.
+    client.release(broken instanceof Error ? broken : undefined);
+  }
+}
+
+function onSqlite<T>(
+  work: (uow: UnitOfWork) => T | PromiseLike<T>,
+  afterCommit: UnitOfWork["afterCommit"],
+): Promise<T> {
+  return exclusive(() =>
     inside.run(true, async () => {
       const writer = getWriter();
       // IMMEDIATE takes the write lock at BEGIN: a unit of work that reads before it writes cannot
       // fail with SQLITE_BUSY half-way when another process (a script, a second server) wrote.
       writer.$client.exec("BEGIN IMMEDIATE");
       try {
-        const value = await work({
-          tx: writer,
-          afterCommit: (effect) => void effects.push(effect),
-        });
+        const value = await work({ tx: writer, afterCommit });
         writer.$client.exec("COMMIT");
         return value;
       } catch (error) {
@@ -66,8 +110,6 @@ export async function inTransaction<T>(work: (uow: UnitOfWork) => T | PromiseLik
       }
     }),
   );
-  for (const effect of effects) setImmediate(() => void dispatch(effect));
-  return result;
 }
 
 async function dispatch(effect: () => unknown) {

@@ -5,12 +5,12 @@
  */
 import { invalid } from "~/errors/domain-error";
 import { z } from "zod";
-import { getDb } from "#db/client";
 import type { Actor } from "~/auth/permissions";
 import { getOwnAnalysis } from "~/analyses/analyses.server";
 import { resolvePlaceFor } from "~/geo/gazetteer.server";
 import type { Place } from "~/geo/place-names";
-import { searchDoctors, type DoctorHit } from "./search.server";
+import { searchDoctorsHere } from "./engine-search.server";
+import type { DoctorHit } from "./search.server";
 import { SPECIALTY_IDS, type Specialty } from "./specialties";
 import { LANGUAGES } from "./languages";
 import { sortHits } from "./sort";
@@ -132,7 +132,10 @@ const FARTHER_KM = [500, 1000, 2500, 5000, 20_100] as const;
 /** Doctors offered in each fallback list. */
 const FALLBACK_RESULTS = 5;
 
-export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): FinderResult {
+export async function findDoctors(
+  query: FinderQuery,
+  boosts: Specialty[] = [],
+): Promise<FinderResult> {
   let origin: FinderResult["origin"] = null;
   let placeNotFound = false;
   let postcodeCountry: string | null = null;
@@ -162,10 +165,9 @@ export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): Finde
       fallback: null,
       more: false,
     };
-  const db = getDb().$client;
   const shown = RESULTS * query.pages;
   const search = (radiusKm: number, k = shown, teleconsultation = query.teleconsultation) =>
-    searchDoctors(db, {
+    searchDoctorsHere({
       lat: origin!.lat,
       lng: origin!.lng,
       radiusKm,
@@ -178,12 +180,12 @@ export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): Finde
       boostSpecialties: boosts,
     });
   let radiusKm = query.radius;
-  let doctors = search(radiusKm);
+  let doctors = await search(radiusKm);
   for (const next of RADII) {
     if (doctors.length >= MIN_RESULTS) break;
     if (next <= radiusKm) continue;
     radiusKm = next;
-    doctors = search(radiusKm);
+    doctors = await search(radiusKm);
   }
   // The ranking picks who is shown; the sort only orders them (best match keeps the ranking).
   doctors = sortHits(doctors, query.sort);
@@ -191,12 +193,12 @@ export function findDoctors(query: FinderQuery, boosts: Specialty[] = []): Finde
   if (doctors.length === 0) {
     let nearest: DoctorHit[] = [];
     for (const km of FARTHER_KM) {
-      nearest = search(km, FALLBACK_RESULTS);
+      nearest = await search(km, FALLBACK_RESULTS);
       if (nearest.length > 0) break;
     }
     nearest.sort((a, b) => a.distanceKm - b.distanceKm);
     const shown = new Set(nearest.map((d) => d.id));
-    const remote = search(FARTHER_KM[FARTHER_KM.length - 1], FALLBACK_RESULTS * 2, true)
+    const remote = (await search(FARTHER_KM[FARTHER_KM.length - 1], FALLBACK_RESULTS * 2, true))
       .filter((d) => !shown.has(d.id))
       .slice(0, FALLBACK_RESULTS);
     fallback = { nearest, remote };

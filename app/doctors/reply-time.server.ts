@@ -10,6 +10,7 @@
  */
 import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { consultationMessages, consultations, doctorProfiles } from "#db/schema";
+import { epochMs, rawRun } from "~/data/sql-dialect.server";
 import type { Executor } from "~/data/unit-of-work.server";
 
 /** The median of the values (the mean of the middle two for an even count), or null. */
@@ -31,7 +32,7 @@ export async function refreshReplyTime(db: Executor, doctorProfileId: string): P
   )[0];
   if (!doctor) return;
   const firstMessage = db
-    .select({ at: sql<number | null>`min(${consultationMessages.createdAt})` })
+    .select({ at: sql`min(${epochMs(consultationMessages.createdAt)})` })
     .from(consultationMessages)
     .where(
       and(
@@ -41,9 +42,9 @@ export async function refreshReplyTime(db: Executor, doctorProfileId: string): P
     );
   const rows = await db
     .select({
-      requestedAt: sql<number>`${consultations.requestedAt}`,
-      answeredAt: sql<number>`${consultations.answeredAt}`,
-      firstMessageAt: sql<number | null>`(${firstMessage})`,
+      requestedAt: epochMs(consultations.requestedAt),
+      answeredAt: epochMs(consultations.answeredAt),
+      firstMessageAt: sql<number | null>`(${firstMessage})`.mapWith(Number),
     })
     .from(consultations)
     .where(
@@ -58,7 +59,8 @@ export async function refreshReplyTime(db: Executor, doctorProfileId: string): P
     (r) => Math.min(r.answeredAt, r.firstMessageAt ?? r.answeredAt) - r.requestedAt,
   );
   // Raw SQL: the profile's updated_at is the doctor's edits, not their consultations.
-  db.run(
+  await rawRun(
+    db,
     sql`UPDATE ${doctorProfiles} SET reply_count = ${replies.length}, median_reply_ms = ${median(replies)}
         WHERE id = ${doctorProfileId}`,
   );

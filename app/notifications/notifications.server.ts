@@ -2,9 +2,10 @@
  * In-app notifications (the badges in the navigation) and their e-mail echo. E-mails say
  * only that something happened and link to the app: no names, classes or messages leave it.
  */
-import { and, count, countDistinct, desc, eq, isNotNull, isNull, ne, or, sql } from "drizzle-orm";
+import { and, count, countDistinct, desc, eq, isNotNull, isNull, ne, or } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { notifications, users } from "#db/schema";
+import { insertionOrder } from "~/data/sql-dialect.server";
 import type { Actor } from "~/auth/permissions";
 import type { UnitOfWork } from "~/data/unit-of-work.server";
 import { getEnv } from "~/env.server";
@@ -63,8 +64,8 @@ export async function listNotifications(actor: Actor, limit = 50) {
     .select()
     .from(notifications)
     .where(eq(notifications.userId, actor.id))
-    // rowid breaks ties in insertion order (ids are random).
-    .orderBy(desc(notifications.createdAt), sql`${notifications}.rowid desc`)
+    // The insertion order breaks ties (ids are random).
+    .orderBy(desc(notifications.createdAt), desc(insertionOrder(notifications)))
     .limit(limit);
 }
 

@@ -8,6 +8,7 @@ import { getDb } from "#db/client";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { containsText, pageWindow } from "~/data/listing.server";
 import { consultations, doctorProfiles, reviewReports, reviews, users } from "#db/schema";
+import { asCount, joinedText } from "~/data/sql-dialect.server";
 import { audit } from "~/audit/audit.server";
 import { notFound } from "~/errors/domain-error";
 import { can, type Actor } from "~/auth/permissions";
@@ -273,7 +274,9 @@ export async function reportReview(actor: Actor, reviewId: string, reason: strin
 export async function moderationQueue(actor: Actor) {
   if (!can(actor, { type: "admin:access" })) notFound();
   const db = getDb();
-  const openReports = sql<number>`(select count(*) from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`;
+  const openReports = asCount(
+    sql`(select count(*) from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`,
+  );
   return await db
     .select({
       id: reviews.id,
@@ -283,7 +286,7 @@ export async function moderationQueue(actor: Actor) {
       body: reviews.body,
       status: reviews.status,
       openReports,
-      reasons: sql<string>`(select group_concat(r.reason, ' | ') from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`,
+      reasons: sql<string>`(select ${joinedText(sql`r.reason`, " | ")} from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`,
     })
     .from(reviews)
     .innerJoin(doctorProfiles, eq(doctorProfiles.id, reviews.doctorId))
@@ -308,7 +311,9 @@ export type AdminReviewQuery = {
 export async function listReviewsForAdmin(actor: Actor, query: AdminReviewQuery) {
   if (!can(actor, { type: "admin:access" })) notFound();
   const db = getDb();
-  const openReports = sql<number>`(select count(*) from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`;
+  const openReports = asCount(
+    sql`(select count(*) from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`,
+  );
   const doctor = query.doctor.trim();
   const where = and(
     query.show === "reported" ? sql`${openReports} > 0` : undefined,
@@ -341,7 +346,7 @@ export async function listReviewsForAdmin(actor: Actor, query: AdminReviewQuery)
       openReports,
       reasons: sql<
         string | null
-      >`(select group_concat(r.reason, ' | ') from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`,
+      >`(select ${joinedText(sql`r.reason`, " | ")} from ${reviewReports} r where r.review_id = ${reviews.id} and r.resolved_at is null)`,
     })
     .from(reviews)
     .innerJoin(doctorProfiles, eq(doctorProfiles.id, reviews.doctorId))

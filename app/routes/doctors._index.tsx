@@ -46,7 +46,7 @@ export function loader(args: LoaderFunctionArgs) {
       if (!user) notFound();
       caseInfo = await caseContext(user, query.analysis);
     }
-    const result = findDoctors(query, caseInfo?.boosts ?? []);
+    const result = await findDoctors(query, caseInfo?.boosts ?? []);
     const { url: tileUrl, attribution } = mapTiles();
     return {
       query: { ...query, place: query.place ?? "" },

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { rateLimits } from "#db/schema";
+import { greatest } from "~/data/sql-dialect.server";
 import { getEnv } from "~/env.server";
 import { inTransaction } from "~/data/unit-of-work.server";
 
@@ -43,7 +44,7 @@ export async function release(bucket: string, key: string, now = Date.now()): Pr
   await inTransaction(({ tx }) =>
     tx
       .update(rateLimits)
-      .set({ count: sql`max(${rateLimits.count} - 1, 0)` })
+      .set({ count: greatest(sql`${rateLimits.count} - 1`, 0) })
       .where(
         sql`${rateLimits.bucket} = ${bucket} and ${rateLimits.key} = ${key} and ${rateLimits.windowStart} = ${windowStart}`,
       ),

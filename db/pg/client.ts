@@ -1,7 +1,6 @@
 /**
  * The PostgreSQL + PostGIS connection (node-postgres) and its migrations, chosen by
- * `DATABASE_URL=postgres://…` (docs/decisions/050). The services still run on SQLite
- * (db/client.ts); this is what their asynchronous conversion will stand on.
+ * `DATABASE_URL=postgres://…` (docs/decisions/050, 058); `db/client.ts` serves the app's pool.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -13,9 +12,7 @@ import * as schema from "./schema";
 
 export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
-/** `postgres://` and `postgresql://` URLs name a Postgres server; anything else is SQLite. */
-export const isPostgresUrl = (url: string | undefined): url is string =>
-  url !== undefined && /^postgres(ql)?:\/\//i.test(url);
+export { isPostgresUrl } from "../engine";
 
 export function pgMigrationsFolder(): string {
   const candidates = [
@@ -27,8 +24,13 @@ export function pgMigrationsFolder(): string {
   return found;
 }
 
-export function openPostgres(url: string, max = 10): PgDb {
-  const pool = new pg.Pool({ connectionString: url, max });
+/** A pool; `readonly` opens every connection in read-only transactions (the app's reader). */
+export function openPostgres(url: string, max = 10, { readonly = false } = {}): PgDb {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    ...(readonly ? { options: "-c default_transaction_read_only=on" } : {}),
+  });
   return drizzle(pool, { schema }) as PgDb;
 }
 

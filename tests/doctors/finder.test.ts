@@ -16,7 +16,7 @@ describe("the finder never ends in an empty page", () => {
       offersTeleconsultation: true,
     });
     // Reykjavík: Paris is ~2,200 km away, Tokyo ~8,800 km.
-    const result = findDoctors(query({ lat: "64.15", lng: "-21.94", radius: "25" }));
+    const result = await findDoctors(query({ lat: "64.15", lng: "-21.94", radius: "25" }));
     expect(result.doctors).toEqual([]);
     expect(result.radiusKm).toBe(250);
     expect(result.fallback!.nearest.map((d) => d.id)).toEqual([paris.profile.id]);
@@ -25,7 +25,7 @@ describe("the finder never ends in an empty page", () => {
 
   test("someone within the radius: no fallback", async () => {
     const near = await makeCertifiedDoctor({ lat: 45.76, lng: 4.84 });
-    const result = findDoctors(query({ lat: "45.75", lng: "4.85", radius: "10" }));
+    const result = await findDoctors(query({ lat: "45.75", lng: "4.85", radius: "10" }));
     expect(result.doctors.map((d) => d.id)).toContain(near.profile.id);
     expect(result.fallback).toBeNull();
   });
@@ -39,17 +39,19 @@ describe("the finder never ends in an empty page", () => {
         ratingCount: 5,
         ratingSum: 5 * (1 + (i % 5)),
       });
-    const nearest = findDoctors(
+    const nearest = await findDoctors(
       query({ lat: "45.76", lng: "4.84", radius: "50", sort: "nearest" }),
     );
     const km = nearest.doctors.map((d) => d.distanceKm);
     expect(km).toEqual([...km].sort((a, b) => a - b));
-    const rated = findDoctors(query({ lat: "45.76", lng: "4.84", radius: "50", sort: "rating" }));
+    const rated = await findDoctors(
+      query({ lat: "45.76", lng: "4.84", radius: "50", sort: "rating" }),
+    );
     const bayes = rated.doctors.map((d) => d.bayesian);
     expect(bayes).toEqual([...bayes].sort((a, b) => b - a));
     expect(nearest.doctors).toHaveLength(20);
     expect(nearest.more).toBe(true);
-    const two = findDoctors(query({ lat: "45.76", lng: "4.84", radius: "50", pages: "2" }));
+    const two = await findDoctors(query({ lat: "45.76", lng: "4.84", radius: "50", pages: "2" }));
     expect(two.doctors.length).toBeGreaterThanOrEqual(25);
     expect(two.more).toBe(false);
     expect(() => parseFinderQuery(new URLSearchParams({ sort: "price" }))).toThrow(
@@ -59,11 +61,11 @@ describe("the finder never ends in an empty page", () => {
 });
 
 describe("a postcode several countries use", () => {
-  test("the searcher's country picks it, else the finder asks which", () => {
-    const paris = findDoctors(query({ place: "75001", region: "FR" }));
+  test("the searcher's country picks it, else the finder asks which", async () => {
+    const paris = await findDoctors(query({ place: "75001", region: "FR" }));
     expect(paris.origin?.label).toBe("75001 Paris, FR");
     expect(paris.otherPlaces.map((p) => p.country)).toEqual(["US"]);
-    const open = findDoctors(query({ place: "75001" }));
+    const open = await findDoctors(query({ place: "75001" }));
     expect(open.origin).toBeNull();
     expect(open.placeNotFound).toBe(false);
     expect(open.otherPlaces.map((p) => `${p.name}, ${p.country}`)).toEqual([
@@ -71,7 +73,7 @@ describe("a postcode several countries use", () => {
       "75001 Addison, US",
     ]);
     // What a choice links to resolves to that one place.
-    const chosen = findDoctors(query({ place: "75001 Addison, US" }));
+    const chosen = await findDoctors(query({ place: "75001 Addison, US" }));
     expect(chosen.origin?.label).toBe("75001 Addison, US");
     expect(chosen.otherPlaces).toEqual([]);
     expect(() => query({ place: "75001", region: "France" })).toThrow(
@@ -97,13 +99,13 @@ describe("postcodes of countries the place table does not know", () => {
 
   test.each(CODES)(
     "%s: “%s” from that country's browser, or with its country code, is placed nowhere else; the finder says so",
-    (country, code) => {
+    async (country, code) => {
       const searches: Record<string, string>[] = [
         { place: code, region: country },
         { place: `${code}, ${country}` },
       ];
       for (const params of searches) {
-        const result = findDoctors(query(params));
+        const result = await findDoctors(query(params));
         expect(result.origin).toBeNull();
         expect(result.doctors).toEqual([]);
         // Either the code is recognised as one we cannot place (and the finder names the
@@ -119,17 +121,17 @@ describe("postcodes of countries the place table does not know", () => {
     },
   );
 
-  test("a German browser's “10115” is not New York's ZIP: that stays on offer, not picked", () => {
-    const german = findDoctors(query({ place: "10115", region: "DE" }));
+  test("a German browser's “10115” is not New York's ZIP: that stays on offer, not picked", async () => {
+    const german = await findDoctors(query({ place: "10115", region: "DE" }));
     expect(german.postcodeCountry).toBe("DE");
     expect(german.otherPlaces.map((p) => p.country)).toEqual(["US"]);
     // With a country that has the code, it is placed as before.
-    const american = findDoctors(query({ place: "10115", region: "US" }));
+    const american = await findDoctors(query({ place: "10115", region: "US" }));
     expect(american.origin?.label).toMatch(/, US$/);
     expect(american.postcodeCountry).toBeNull();
     // A town typed with the code is a search for the town's code, not an unknown country's.
-    expect(findDoctors(query({ place: "75001 Paris", region: "DE" })).origin?.label).toMatch(
-      /Paris, FR$/,
-    );
+    expect(
+      (await findDoctors(query({ place: "75001 Paris", region: "DE" }))).origin?.label,
+    ).toMatch(/Paris, FR$/);
   });
 });

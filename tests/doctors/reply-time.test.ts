@@ -142,7 +142,7 @@ describe("fastest reply first", () => {
     await set(fast.profile.id, 3, 2 * HOUR);
     await set(tooFew.profile.id, 2, 1000);
     await set(sameAsFast.profile.id, 7, 2 * HOUR);
-    const result = findDoctors(
+    const result = await findDoctors(
       parseFinderQuery(
         new URLSearchParams({ lat: "-33.86", lng: "151.2", radius: "10", sort: "reply" }),
       ),

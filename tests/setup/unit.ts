@@ -1,13 +1,25 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, vi } from "vitest";
+import { afterAll, afterEach, beforeEach, vi } from "vitest";
 
-// A private database per test file, copied from the migrated template.
+// A private database per test file, copied from the migrated template: a SQLite file, or with
+// TEST_DATABASE=postgres (npm run test:unit:pg) a database on the suite's Postgres cluster
+// (`CREATE DATABASE … TEMPLATE`, tests/setup/global-servers.ts).
 const dir = process.env.HEMALINK_TEST_DIR!;
-const file = path.join(dir, `${crypto.randomUUID()}.db`);
-fs.copyFileSync(process.env.HEMALINK_TEST_TEMPLATE_DB!, file);
-process.env.DATABASE_URL = file;
+if (process.env.TEST_DATABASE === "postgres") {
+  const { freshPostgresDatabase } = await import("./test-servers");
+  process.env.DATABASE_URL = await freshPostgresDatabase();
+  // The file's pool closes with it (its database stays until the cluster is thrown away).
+  afterAll(async () => {
+    const { closeDb } = await import("#db/client");
+    await closeDb();
+  });
+} else {
+  const file = path.join(dir, `${crypto.randomUUID()}.db`);
+  fs.copyFileSync(process.env.HEMALINK_TEST_TEMPLATE_DB!, file);
+  process.env.DATABASE_URL = file;
+}
 // Files run side by side: each has its own images, datasets and jobs too.
 process.env.DATA_DIR = fs.mkdtempSync(path.join(dir, "data-"));
 process.env.NODE_ENV = "test";

@@ -34,9 +34,8 @@ describe("the image store's settings", () => {
     expect(() => parseEnv({ ...base, IMAGE_STORE: "gcs" })).toThrow(/IMAGE_STORE/);
   });
 
-  test("a postgres:// DATABASE_URL is refused by the app, which runs on SQLite in this version", () => {
-    expect(() =>
-      parseEnv({ ...base, DATABASE_URL: "postgres://app@db.internal:5432/hemalink" }),
-    ).toThrow(/DATABASE_URL: The app runs on SQLite in this version/);
+  test("a postgres:// DATABASE_URL is accepted: the app serves both engines (decision 058)", () => {
+    const url = "postgres://app@db.internal:5432/hemalink";
+    expect(parseEnv({ ...base, DATABASE_URL: url }).DATABASE_URL).toBe(url);
   });
 });
