@@ -19,11 +19,13 @@ import {
   useMapEvents,
 } from "react-leaflet";
 import {
+  cellsInView,
   DETAILED_ZOOM,
   labelsInView,
   loadCountryOutlines,
   useCityLabels,
-  useCountryOutlines,
+  useCoarseOutlines,
+  useDetailedCells,
 } from "./world";
 
 const icon = L.icon({
@@ -105,24 +107,33 @@ function BaseLayers({
   failed: boolean;
   onTile: TileEvents;
 }) {
-  const map = useMap();
-  const [zoom, setZoom] = useState(() => map.getZoom());
-  useMapEvents({ zoomend: () => setZoom(map.getZoom()) });
   // Stable handlers: a new object each render would make react-leaflet rebind the event.
   const tileEvents = useMemo(() => ({ tileerror: onTile.error, tileload: onTile.load }), [onTile]);
-  const outlines = useCountryOutlines(zoom >= DETAILED_ZOOM);
+  const coarse = useCoarseOutlines();
+  const detailed = useDetailedCells(useDetailedCellNames());
+  const attribution = failed ? OFFLINE_ATTRIBUTION : undefined;
   return (
     <>
-      {outlines && (
-        <GeoJSON
-          // A new layer when the detail changes: GeoJSON's data is read once.
-          key={outlines.features.length}
-          data={outlines}
-          style={outlineStyle}
-          interactive={false}
-          attribution={failed ? OFFLINE_ATTRIBUTION : undefined}
-        />
-      )}
+      {detailed
+        ? [...detailed].map(([cell, data]) => (
+            // GeoJSON's data is read once: one layer per cell, kept while the cell is in view.
+            <GeoJSON
+              key={cell}
+              data={data}
+              style={outlineStyle}
+              interactive={false}
+              attribution={attribution}
+            />
+          ))
+        : coarse && (
+            <GeoJSON
+              key="coarse"
+              data={coarse}
+              style={outlineStyle}
+              interactive={false}
+              attribution={attribution}
+            />
+          )}
       {!failed && (
         <TileLayer url={tiles.url} attribution={tiles.attribution} eventHandlers={tileEvents} />
       )}
@@ -130,6 +141,32 @@ function BaseLayers({
       <ScaleControl imperial={false} />
     </>
   );
+}
+
+/**
+ * The detailed cells the view needs from zoom DETAILED_ZOOM on (null further out), read when a
+ * move or zoom ends; the view is padded by half its size so a small pan needs nothing new.
+ */
+function useDetailedCellNames(): string[] | null {
+  const map = useMap();
+  const read = () => {
+    if (map.getZoom() < DETAILED_ZOOM) return null;
+    const b = map.getBounds().pad(0.5);
+    return cellsInView({
+      south: b.getSouth(),
+      west: b.getWest(),
+      north: b.getNorth(),
+      east: b.getEast(),
+    });
+  };
+  const [names, setNames] = useState<string[] | null>(read);
+  useMapEvents({
+    moveend: () => {
+      const next = read();
+      setNames((previous) => (previous?.join() === next?.join() ? previous : next));
+    },
+  });
+  return names;
 }
 
 /** Large cities' names from the packaged gazetteer, as many as the zoom allows, as text. */
