@@ -19,7 +19,7 @@ import {
   useMapEvents,
 } from "react-leaflet";
 import {
-  cellsInView,
+  type Bounds,
   DETAILED_ZOOM,
   labelsInView,
   loadCountryOutlines,
@@ -112,7 +112,7 @@ function BaseLayers({
   // Stable handlers: a new object each render would make react-leaflet rebind the event.
   const tileEvents = useMemo(() => ({ tileerror: onTile.error, tileload: onTile.load }), [onTile]);
   const coarse = useCoarseOutlines();
-  const detailed = useDetailedCells(useDetailedCellNames());
+  const detailed = useDetailedCells(useDetailedView());
   const attribution = failed ? OFFLINE_ATTRIBUTION : undefined;
   return (
     <>
@@ -146,29 +146,24 @@ function BaseLayers({
 }
 
 /**
- * The detailed cells the view needs from zoom DETAILED_ZOOM on (null further out), read when a
- * move or zoom ends; the view is padded by half its size so a small pan needs nothing new.
+ * The view from zoom DETAILED_ZOOM on (null further out), read when a move or zoom ends, padded
+ * by half its size and rounded to whole degrees, so a small pan needs no new cell.
  */
-function useDetailedCellNames(): string[] | null {
+function useDetailedView(): Bounds | null {
   const map = useMap();
-  const read = () => {
+  const read = (): Bounds | null => {
     if (map.getZoom() < DETAILED_ZOOM) return null;
     const b = map.getBounds().pad(0.5);
-    return cellsInView({
-      south: b.getSouth(),
-      west: b.getWest(),
-      north: b.getNorth(),
-      east: b.getEast(),
-    });
+    return {
+      south: Math.floor(b.getSouth()),
+      west: Math.floor(b.getWest()),
+      north: Math.ceil(b.getNorth()),
+      east: Math.ceil(b.getEast()),
+    };
   };
-  const [names, setNames] = useState<string[] | null>(read);
-  useMapEvents({
-    moveend: () => {
-      const next = read();
-      setNames((previous) => (previous?.join() === next?.join() ? previous : next));
-    },
-  });
-  return names;
+  const [view, setView] = useState<Bounds | null>(read);
+  useMapEvents({ moveend: () => setView(read()) });
+  return view;
 }
 
 /** Large cities' names from the packaged gazetteer, as many as the zoom allows, as text. */

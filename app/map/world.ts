@@ -12,11 +12,11 @@ import type { FeatureCollection } from "geojson";
 import { useEffect, useState } from "react";
 import { feature } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
-import cells from "./outline-cells.json";
 import {
   CITY_LABELS_URL as cityLabelsUrl,
   COARSE_OUTLINES_URL as coarseUrl,
-  DETAILED_CELL_URLS,
+  OUTLINE_CELLS_PATH,
+  OUTLINE_CELLS_URL,
 } from "./outline-urls";
 
 /** From this zoom on (a region or closer) the detailed outlines replace the 1:110m ones. */
@@ -25,8 +25,8 @@ export const DETAILED_ZOOM = 4;
 /** [name, lat, lng, population], most populous first. */
 export type CityLabel = [string, number, number, number];
 
-/** [cell, west, south, east, north] (scripts/map/outlines.ts). */
-type OutlineCell = [string, number, number, number, number];
+/** [file, west, south, east, north] (scripts/map/outlines.ts). */
+export type OutlineCell = [string, number, number, number, number];
 export type Bounds = { south: number; west: number; north: number; east: number };
 
 const cache = new Map<string, Promise<unknown>>();
@@ -72,10 +72,10 @@ export function whenIdle(task: () => void, timeout = 2000): () => void {
   return () => window.clearTimeout(handle);
 }
 
-/** The detailed cells whose outlines reach into `view` (longitudes may pass ±180). */
-export function cellsInView(view: Bounds): string[] {
+/** The files of the detailed cells whose outlines reach into `view` (longitudes may pass ±180). */
+export function cellsInView(cells: OutlineCell[], view: Bounds): string[] {
   const wraps = view.east - view.west >= 360;
-  return (cells as OutlineCell[])
+  return cells
     .filter(
       ([, west, south, east, north]) =>
         south <= view.north &&
@@ -107,33 +107,52 @@ export function useCoarseOutlines(): FeatureCollection | undefined {
   return outlines;
 }
 
+/** The index of the detailed cells, fetched on first use (never before the page is idle). */
+function loadCellIndex(): Promise<OutlineCell[]> {
+  return fetchJson<OutlineCell[]>(OUTLINE_CELLS_URL);
+}
+
 /**
- * The detailed cells of `names`, fetched when the page is idle; the map shows them once all are
- * loaded (until then the 1:110m outlines). Undefined while not all are there.
+ * From zoom DETAILED_ZOOM on (`view` set), the detailed cells the view reaches, fetched when the
+ * page is idle: the map shows them once all are loaded, the 1:110m outlines until then (null).
  */
-export function useDetailedCells(names: string[] | null): Map<string, FeatureCollection> | null {
-  const key = names?.join(",") ?? "";
-  const [loaded, setLoaded] = useState<{ key: string; cells: Map<string, FeatureCollection> }>();
+export function useDetailedCells(view: Bounds | null): Map<string, FeatureCollection> | null {
+  const [state, setState] = useState<{ key: string; cells: Map<string, FeatureCollection> }>();
+  const [wanted, setWanted] = useState<string | null>(null);
+  const viewKey = view ? [view.south, view.west, view.north, view.east].join() : "";
   useEffect(() => {
-    if (!key) return;
+    if (!view) {
+      setWanted(null);
+      return;
+    }
     let current = true;
     const cancel = whenIdle(() => {
-      const wanted = key.split(",");
-      Promise.all(
-        wanted.map((name) =>
-          loadOutlines(DETAILED_CELL_URLS[name]!).then((d) => [name, d] as const),
-        ),
-      ).then(
-        (entries) => current && setLoaded({ key, cells: new Map(entries) }),
-        () => undefined, // the 1:110m outlines stay
+      loadCellIndex().then(
+        (index) => {
+          if (!current) return;
+          const files = cellsInView(index, view);
+          const key = files.join();
+          setWanted(key);
+          Promise.all(
+            files.map((file) =>
+              loadOutlines(OUTLINE_CELLS_PATH + file).then((d) => [file, d] as const),
+            ),
+          ).then(
+            (entries) => current && setState({ key, cells: new Map(entries) }),
+            () => undefined, // the 1:110m outlines stay
+          );
+        },
+        () => undefined,
       );
     });
     return () => {
       current = false;
       cancel();
     };
-  }, [key]);
-  return key && loaded?.key === key ? loaded.cells : null;
+    // The view by value: a new object for the same bounds needs nothing new.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [viewKey]);
+  return wanted && state?.key === wanted ? state.cells : null;
 }
 
 /** The city labels, once wanted (undefined until loaded). */
@@ -143,12 +162,12 @@ export function useCityLabels(wanted: boolean): CityLabel[] | undefined {
     if (!wanted) return;
     let current = true;
     // Names help once the map is up: fetched and drawn when the page is idle.
-    const cancel = whenIdle(() =>
+    const cancel = whenIdle(() => {
       fetchJson<CityLabel[]>(cityLabelsUrl).then(
         (data) => current && setLabels(data),
         () => undefined,
-      ),
-    );
+      );
+    });
     return () => {
       current = false;
       cancel();

@@ -4,10 +4,14 @@
  * its neighbours is smaller than MIN_AREA square degrees: 99,539 points → 68,260; topology is kept,
  * so two countries keep one border) and cut into CELL_DEGREES × CELL_DEGREES cells of TopoJSON, so
  * a map fetches only what its view needs (Paris: two cells, 24 KB gzipped, not the world's 229 KB).
- *   npm run build:outlines      (writes app/map/outlines/*.json and app/map/outline-cells.json)
+ *   npm run build:outlines   (writes public/map/outlines/*.json and app/map/outline-cells.json)
+ * Each cell's file name carries a hash of its content (the server caches public files), and the
+ * index, a fingerprinted asset the map fetches when idle, names them: no cell list in the map's
+ * script.
  * The files are committed (they change only when the package does); a unit test rebuilds them and
  * compares, and checks that the cities the 1:50m outlines put on land are still on land.
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -28,10 +32,10 @@ const PRECISION = 1000;
 const QUANTIZATION = 1e4;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const OUTLINES_DIR = path.resolve(here, "../../app/map/outlines");
+export const OUTLINES_DIR = path.resolve(here, "../../public/map/outlines");
 export const CELLS_FILE = path.resolve(here, "../../app/map/outline-cells.json");
 
-/** [file name without .json, west, south, east, north]: what a cell's outlines cover. */
+/** [file name, west, south, east, north]: what a cell's outlines cover (bounds rounded outwards). */
 export type OutlineCell = [string, number, number, number, number];
 
 type Countries = Topology<{ countries: GeometryCollection<{ name: string }> }>;
@@ -75,8 +79,10 @@ export type Outlines = {
   cells: OutlineCell[];
   /** Each cell's countries as GeoJSON (what the map draws) … */
   features: Record<string, FeatureCollection>;
-  /** … and as the TopoJSON file it fetches (shared borders once, quantized). */
+  /** … and as the TopoJSON it fetches (shared borders once, quantized), by cell … */
   files: Record<string, Topology>;
+  /** … written as these files, by file name. */
+  texts: Record<string, string>;
 };
 
 /**
@@ -119,6 +125,7 @@ export function buildOutlines(): Outlines {
   const cells: OutlineCell[] = [];
   const features: Record<string, FeatureCollection> = {};
   const files: Record<string, Topology> = {};
+  const texts: Record<string, string> = {};
   for (const cell of [...byCell.keys()].sort()) {
     const countries: Feature<MultiPolygon>[] = [...byCell.get(cell)!.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
@@ -133,16 +140,22 @@ export function buildOutlines(): Outlines {
       files[cell] as Countries,
       (files[cell] as Countries).objects.countries,
     ) as FeatureCollection;
-    cells.push([cell, ...bounds.get(cell)!]);
+    const [w, s, e, n] = bounds.get(cell)!;
+    const text = JSON.stringify(files[cell]) + "\n";
+    const hash = crypto.createHash("sha256").update(text).digest("hex").slice(0, 10);
+    texts[`${cell}-${hash}.json`] = text;
+    // (`|| 0`: no −0, which JSON writes as 0)
+    const out = [Math.floor(w), Math.floor(s), Math.ceil(e), Math.ceil(n)].map((x) => x || 0);
+    cells.push([`${cell}-${hash}.json`, out[0]!, out[1]!, out[2]!, out[3]!]);
   }
-  return { cells, features, files };
+  return { cells, features, files, texts };
 }
 
-export function writeOutlines({ cells, files }: Outlines) {
+export function writeOutlines({ cells, texts }: Outlines) {
   fs.rmSync(OUTLINES_DIR, { recursive: true, force: true });
   fs.mkdirSync(OUTLINES_DIR, { recursive: true });
-  for (const [cell, data] of Object.entries(files))
-    fs.writeFileSync(path.join(OUTLINES_DIR, `${cell}.json`), JSON.stringify(data) + "\n");
+  for (const [file, text] of Object.entries(texts))
+    fs.writeFileSync(path.join(OUTLINES_DIR, file), text);
   fs.writeFileSync(CELLS_FILE, JSON.stringify(cells) + "\n");
 }
 
