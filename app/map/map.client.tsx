@@ -89,8 +89,6 @@ function popupContent(label: string, popup: NonNullable<MapMarker["popup"]>): HT
 
 // Land on a sea-coloured background (.map in app.css), so the map reads without tiles.
 const outlineStyle = { color: "#7d8590", weight: 1, fillColor: "#f3efe4", fillOpacity: 1 };
-/** Where Leaflet's zoom buttons end, from the map's top: 10 px margin + two 30 px touch buttons. */
-const ZOOM_BUTTONS_BOTTOM = 76;
 /** The map's own zoom limit: it must not come from the tile layer, which goes when tiles fail. */
 const MAX_ZOOM = 18;
 const OFFLINE_ATTRIBUTION = "Outlines: Natural Earth · Places: GeoNames";
@@ -258,9 +256,6 @@ function Clusters({
           marker.bindPopup(() => popupContent(m.label, popup), {
             maxWidth: 240,
             autoPanPadding: [12, 12],
-            // Opened near the top, a popup slides below the zoom buttons (top left), which
-            // otherwise cover its edge on a narrow phone map.
-            autoPanPaddingTopLeft: [12, ZOOM_BUTTONS_BOTTOM + 8],
           });
         marker.on("click", () => onSelect?.(m.id));
         // Enter on a focused pin opens its popup (Leaflet) and, like a click, selects it.
