@@ -72,8 +72,13 @@ export default defineConfig(({ isSsrBuild }) => ({
     // Leaflet's marker images stay image files: inlined as base64 they were 4.7 KB (gzipped) of
     // the map's script, which a phone must download and compile before the map can start, and
     // the 1× and 2× icons both, where the browser fetches the one its screen needs.
+    // The offline map's data (app/map/*.json) stays files too: fetched when needed, never
+    // inside a script (the index of the detailed outlines is 2.7 KB, under Vite's inline limit).
     assetsInlineLimit: (file: string) =>
-      /[\\/]leaflet[\\/]dist[\\/]images[\\/]/.test(file) ? false : undefined,
+      /[\\/]leaflet[\\/]dist[\\/]images[\\/]/.test(file) ||
+      /[\\/]app[\\/]map[\\/][^\\/]+\.json(\?|$)/.test(file)
+        ? false
+        : undefined,
   },
   ssr: { noExternal: [/^remix-auth/, /^@conform-to\//] },
   test: {

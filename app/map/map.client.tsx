@@ -19,11 +19,13 @@ import {
   useMapEvents,
 } from "react-leaflet";
 import {
+  type Bounds,
   DETAILED_ZOOM,
   labelsInView,
   loadCountryOutlines,
   useCityLabels,
-  useCountryOutlines,
+  useCoarseOutlines,
+  useDetailedCells,
 } from "./world";
 
 const icon = L.icon({
@@ -105,24 +107,33 @@ function BaseLayers({
   failed: boolean;
   onTile: TileEvents;
 }) {
-  const map = useMap();
-  const [zoom, setZoom] = useState(() => map.getZoom());
-  useMapEvents({ zoomend: () => setZoom(map.getZoom()) });
   // Stable handlers: a new object each render would make react-leaflet rebind the event.
   const tileEvents = useMemo(() => ({ tileerror: onTile.error, tileload: onTile.load }), [onTile]);
-  const outlines = useCountryOutlines(zoom >= DETAILED_ZOOM);
+  const coarse = useCoarseOutlines();
+  const detailed = useDetailedCells(useDetailedView());
+  const attribution = failed ? OFFLINE_ATTRIBUTION : undefined;
   return (
     <>
-      {outlines && (
-        <GeoJSON
-          // A new layer when the detail changes: GeoJSON's data is read once.
-          key={outlines.features.length}
-          data={outlines}
-          style={outlineStyle}
-          interactive={false}
-          attribution={failed ? OFFLINE_ATTRIBUTION : undefined}
-        />
-      )}
+      {detailed
+        ? [...detailed].map(([cell, data]) => (
+            // GeoJSON's data is read once: one layer per cell, kept while the cell is in view.
+            <GeoJSON
+              key={cell}
+              data={data}
+              style={outlineStyle}
+              interactive={false}
+              attribution={attribution}
+            />
+          ))
+        : coarse && (
+            <GeoJSON
+              key="coarse"
+              data={coarse}
+              style={outlineStyle}
+              interactive={false}
+              attribution={attribution}
+            />
+          )}
       {!failed && (
         <TileLayer url={tiles.url} attribution={tiles.attribution} eventHandlers={tileEvents} />
       )}
@@ -130,6 +141,27 @@ function BaseLayers({
       <ScaleControl imperial={false} />
     </>
   );
+}
+
+/**
+ * The view from zoom DETAILED_ZOOM on (null further out), read when a move or zoom ends, padded
+ * by half its size and rounded to whole degrees, so a small pan needs no new cell.
+ */
+function useDetailedView(): Bounds | null {
+  const map = useMap();
+  const read = (): Bounds | null => {
+    if (map.getZoom() < DETAILED_ZOOM) return null;
+    const b = map.getBounds().pad(0.5);
+    return {
+      south: Math.floor(b.getSouth()),
+      west: Math.floor(b.getWest()),
+      north: Math.ceil(b.getNorth()),
+      east: Math.ceil(b.getEast()),
+    };
+  };
+  const [view, setView] = useState<Bounds | null>(read);
+  useMapEvents({ moveend: () => setView(read()) });
+  return view;
 }
 
 /** Large cities' names from the packaged gazetteer, as many as the zoom allows, as text. */

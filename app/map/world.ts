@@ -1,10 +1,12 @@
 /**
  * What the map draws without tiles, all packaged: country outlines from Natural Earth
- * (world-atlas; 1:110m at once, 1:50m once the map is zoomed in to a region, where the coarse
- * coastline would put pins in the sea) and the names of large cities from the offline gazetteer
- * (`city-labels.json`, built by `npm run build:city-labels`). Each is a fingerprinted JSON file
- * fetched beside the map chunk, not inlined into it: JSON parses several times faster than the
- * same data as JavaScript, and it stays out of the scripts a phone must compile.
+ * (world-atlas; 1:110m at once, and from zoom DETAILED_ZOOM on the 1:50m outlines, simplified
+ * and cut into cells at build time by `npm run build:outlines`, of which a map fetches only the
+ * cells its view needs, once the page is idle) and the names of large cities from the offline
+ * gazetteer (`city-labels.json`, built by `npm run build:city-labels`, also fetched when idle).
+ * Each is a fingerprinted JSON file fetched beside the map chunk, not inlined into it: JSON
+ * parses several times faster than the same data as JavaScript, and it stays out of the
+ * scripts a phone must compile before the map shows.
  */
 import type { FeatureCollection } from "geojson";
 import { useEffect, useState } from "react";
@@ -13,14 +15,19 @@ import type { GeometryCollection, Topology } from "topojson-specification";
 import {
   CITY_LABELS_URL as cityLabelsUrl,
   COARSE_OUTLINES_URL as coarseUrl,
-  DETAILED_OUTLINES_URL as detailedUrl,
+  OUTLINE_CELLS_PATH,
+  OUTLINE_CELLS_URL,
 } from "./outline-urls";
 
-/** From this zoom on (a region or closer) the 1:50m outlines replace the 1:110m ones. */
+/** From this zoom on (a region or closer) the detailed outlines replace the 1:110m ones. */
 export const DETAILED_ZOOM = 4;
 
 /** [name, lat, lng, population], most populous first. */
 export type CityLabel = [string, number, number, number];
+
+/** [file, west, south, east, north] (scripts/map/outlines.ts). */
+export type OutlineCell = [string, number, number, number, number];
+export type Bounds = { south: number; west: number; north: number; east: number };
 
 const cache = new Map<string, Promise<unknown>>();
 
@@ -38,6 +45,7 @@ function fetchJson<T>(url: string): Promise<T> {
 }
 
 const outlinesCache = new Map<string, Promise<FeatureCollection>>();
+/** A TopoJSON file of countries (the 1:110m world, or one detailed cell) as GeoJSON. */
 function loadOutlines(url: string): Promise<FeatureCollection> {
   let pending = outlinesCache.get(url);
   if (!pending) {
@@ -54,35 +62,97 @@ export function loadCountryOutlines(): Promise<FeatureCollection> {
   return loadOutlines(coarseUrl);
 }
 
-/**
- * The outlines once loaded: the detailed ones when asked for and loaded, the coarse ones until
- * then (undefined while nothing has loaded, or when they cannot be fetched).
- */
-export function useCountryOutlines(detailed = false): FeatureCollection | undefined {
-  const [coarse, setCoarse] = useState<FeatureCollection>();
-  const [fine, setFine] = useState<FeatureCollection>();
+/** Run `task` when the browser is idle (at most `timeout` ms later); returns a cancel. */
+export function whenIdle(task: () => void, timeout = 2000): () => void {
+  if (typeof window.requestIdleCallback === "function") {
+    const handle = window.requestIdleCallback(task, { timeout });
+    return () => window.cancelIdleCallback(handle);
+  }
+  const handle = window.setTimeout(task, 200);
+  return () => window.clearTimeout(handle);
+}
+
+/** The files of the detailed cells whose outlines reach into `view` (longitudes may pass ±180). */
+export function cellsInView(cells: OutlineCell[], view: Bounds): string[] {
+  const wraps = view.east - view.west >= 360;
+  return cells
+    .filter(
+      ([, west, south, east, north]) =>
+        south <= view.north &&
+        north >= view.south &&
+        (wraps || rangesOverlap(west, east, view.west, view.east)),
+    )
+    .map(([name]) => name);
+}
+
+function rangesOverlap(west: number, east: number, viewWest: number, viewEast: number): boolean {
+  for (const shift of [-360, 0, 360])
+    if (west + shift <= viewEast && east + shift >= viewWest) return true;
+  return false;
+}
+
+/** The 1:110m outlines once loaded (undefined while loading, or when they cannot be fetched). */
+export function useCoarseOutlines(): FeatureCollection | undefined {
+  const [outlines, setOutlines] = useState<FeatureCollection>();
   useEffect(() => {
     let current = true;
-    loadOutlines(coarseUrl).then(
-      (data) => current && setCoarse(data),
+    loadCountryOutlines().then(
+      (data) => current && setOutlines(data),
       () => undefined,
     );
     return () => {
       current = false;
     };
   }, []);
+  return outlines;
+}
+
+/** The index of the detailed cells, fetched on first use (never before the page is idle). */
+function loadCellIndex(): Promise<OutlineCell[]> {
+  return fetchJson<OutlineCell[]>(OUTLINE_CELLS_URL);
+}
+
+/**
+ * From zoom DETAILED_ZOOM on (`view` set), the detailed cells the view reaches, fetched when the
+ * page is idle: the map shows them once all are loaded, the 1:110m outlines until then (null).
+ */
+export function useDetailedCells(view: Bounds | null): Map<string, FeatureCollection> | null {
+  const [state, setState] = useState<{ key: string; cells: Map<string, FeatureCollection> }>();
+  const [wanted, setWanted] = useState<string | null>(null);
+  const viewKey = view ? [view.south, view.west, view.north, view.east].join() : "";
   useEffect(() => {
-    if (!detailed) return;
+    if (!view) {
+      setWanted(null);
+      return;
+    }
     let current = true;
-    loadOutlines(detailedUrl).then(
-      (data) => current && setFine(data),
-      () => undefined,
-    );
+    const cancel = whenIdle(() => {
+      loadCellIndex().then(
+        (index) => {
+          if (!current) return;
+          const files = cellsInView(index, view);
+          const key = files.join();
+          setWanted(key);
+          Promise.all(
+            files.map((file) =>
+              loadOutlines(OUTLINE_CELLS_PATH + file).then((d) => [file, d] as const),
+            ),
+          ).then(
+            (entries) => current && setState({ key, cells: new Map(entries) }),
+            () => undefined, // the 1:110m outlines stay
+          );
+        },
+        () => undefined,
+      );
+    });
     return () => {
       current = false;
+      cancel();
     };
-  }, [detailed]);
-  return (detailed && fine) || coarse;
+    // The view by value: a new object for the same bounds needs nothing new.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [viewKey]);
+  return wanted && state?.key === wanted ? state.cells : null;
 }
 
 /** The city labels, once wanted (undefined until loaded). */
@@ -91,12 +161,16 @@ export function useCityLabels(wanted: boolean): CityLabel[] | undefined {
   useEffect(() => {
     if (!wanted) return;
     let current = true;
-    fetchJson<CityLabel[]>(cityLabelsUrl).then(
-      (data) => current && setLabels(data),
-      () => undefined,
-    );
+    // Names help once the map is up: fetched and drawn when the page is idle.
+    const cancel = whenIdle(() => {
+      fetchJson<CityLabel[]>(cityLabelsUrl).then(
+        (data) => current && setLabels(data),
+        () => undefined,
+      );
+    });
     return () => {
       current = false;
+      cancel();
     };
   }, [wanted]);
   return labels;
@@ -114,7 +188,7 @@ export function minPopulationAt(zoom: number): number {
 /** The labels to draw in a view: inside the bounds, big enough for the zoom, at most `max`. */
 export function labelsInView(
   labels: CityLabel[],
-  bounds: { south: number; west: number; north: number; east: number },
+  bounds: Bounds,
   zoom: number,
   max = 60,
 ): CityLabel[] {

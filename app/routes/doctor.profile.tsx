@@ -1,4 +1,3 @@
-import { getFormProps, getInputProps, getSelectProps, getTextareaProps } from "@conform-to/react";
 import type { z } from "zod";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
@@ -6,17 +5,19 @@ import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { alwaysShowsMap, mapLinks } from "~/map/links";
+// Conform-free (form-fields, not forms): the page stays well under its weight budget (decision 066).
 import {
   Checkbox,
   CheckboxGroup,
+  controlProps,
   Field,
   FieldErrors,
   fieldMessage,
   FormErrors,
-  InputField,
   replyTo,
-  useServerForm,
-} from "~/components/forms";
+  usePlainForm,
+  type PlainField,
+} from "~/components/form-fields";
 import { getOwnProfile, updateOwnProfile } from "~/doctors/profile.server";
 import { SPECIALTIES, SPECIALTY_IDS } from "~/doctors/specialties";
 import { LANGUAGES } from "~/doctors/languages";
@@ -105,7 +106,7 @@ export default function DoctorProfilePage() {
     lat: located?.lat ?? profile.lat,
     lng: located?.lng ?? profile.lng,
   });
-  const [form, fields] = useServerForm<z.input<typeof ProfileSchema>>({
+  const { form, fields } = usePlainForm<ProfileField>({
     id: "profile",
     lastResult: outcome?.reply ?? replyTo(result, "save") ?? replyTo(result, "locate"),
     defaultValue: {
@@ -159,7 +160,7 @@ export default function DoctorProfilePage() {
     | "phone"
     | "website";
   const text = (field: TextField, label: string, hint?: string) => {
-    return <InputField field={fields[field]} label={label} type="text" hint={hint} />;
+    return <TextField field={fields[field]} label={label} hint={hint} />;
   };
   const { lat, lng } = position;
   return (
@@ -230,7 +231,7 @@ export default function DoctorProfilePage() {
           )}
         </p>
       </Form>
-      <Form method="post" className="form" {...getFormProps(form)}>
+      <Form method="post" className="form" {...form.props}>
         <FormErrors id={form.errorId} errors={form.errors} />
         <p>
           Name: <strong>{name}</strong>
@@ -245,20 +246,18 @@ export default function DoctorProfilePage() {
           errors={fields.boardCertifications.errors}
           errorId={fields.boardCertifications.errorId}
         >
-          <textarea {...getTextareaProps(fields.boardCertifications)} rows={3} />
+          <textarea {...controlProps(fields.boardCertifications)} rows={3} />
         </Field>
         <div className="year-row">
-          <InputField
+          <TextField
             field={fields.boardCertificationYear}
             label="Year of board certification"
-            type="text"
             hint="Your first, e.g. 2009"
             inputMode="numeric"
           />
-          <InputField
+          <TextField
             field={fields.practiceStartYear}
             label="In practice since"
-            type="text"
             hint="The year, e.g. 2007"
             inputMode="numeric"
           />
@@ -342,7 +341,7 @@ export default function DoctorProfilePage() {
           errors={fields.bio.errors}
           errorId={fields.bio.errorId}
         >
-          <textarea {...getTextareaProps(fields.bio)} rows={4} />
+          <textarea {...controlProps(fields.bio)} rows={4} />
         </Field>
         <Field
           id={fields.education.id}
@@ -351,7 +350,7 @@ export default function DoctorProfilePage() {
           errors={fields.education.errors}
           errorId={fields.education.errorId}
         >
-          <textarea {...getTextareaProps(fields.education)} rows={4} />
+          <textarea {...controlProps(fields.education)} rows={4} />
         </Field>
         <fieldset>
           <legend>Consultation fees</legend>
@@ -370,7 +369,7 @@ export default function DoctorProfilePage() {
                   errors={choice.errors}
                   errorId={choice.errorId}
                 >
-                  <select {...getSelectProps(choice)}>
+                  <select {...controlProps(choice)}>
                     <option value="unstated">Not stated</option>
                     <option value="free">Free</option>
                     <option value="paid">Paid</option>
@@ -383,7 +382,7 @@ export default function DoctorProfilePage() {
                   errors={amount.errors}
                   errorId={amount.errorId}
                 >
-                  <input {...getInputProps(amount, { type: "text" })} inputMode="decimal" />
+                  <input {...controlProps(amount)} type="text" inputMode="decimal" />
                 </Field>
                 <Field
                   id={currency.id}
@@ -392,7 +391,7 @@ export default function DoctorProfilePage() {
                   errors={currency.errors}
                   errorId={currency.errorId}
                 >
-                  <input {...getInputProps(currency, { type: "text" })} maxLength={3} />
+                  <input {...controlProps(currency)} type="text" maxLength={3} />
                 </Field>
               </div>
             );
@@ -405,6 +404,27 @@ export default function DoctorProfilePage() {
         </button>
       </Form>
     </section>
+  );
+}
+
+type ProfileField = Extract<keyof z.input<typeof ProfileSchema>, string>;
+
+/** A one-line text input in a `Field` (label, hint, errors). */
+function TextField({
+  field,
+  label,
+  hint,
+  inputMode,
+}: {
+  field: PlainField;
+  label: string;
+  hint?: string;
+  inputMode?: "numeric";
+}) {
+  return (
+    <Field id={field.id} label={label} hint={hint} errors={field.errors} errorId={field.errorId}>
+      <input {...controlProps(field)} type="text" inputMode={inputMode} />
+    </Field>
   );
 }
 

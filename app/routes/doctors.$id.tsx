@@ -1,4 +1,3 @@
-import { getFormProps, getTextareaProps } from "@conform-to/react";
 import type { LoaderFunctionArgs, MetaFunction, ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -6,7 +5,15 @@ import { lazy, Suspense } from "react";
 import { getOptionalUser } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { alwaysShowsMap, mapLinks } from "~/map/links";
-import { Field, FormErrors, RadioGroup, replyTo, useServerForm } from "~/components/forms";
+// Conform-free (form-fields, not forms): the page stays well under its weight budget (decision 066).
+import {
+  controlProps,
+  Field,
+  FormErrors,
+  RadioGroup,
+  replyTo,
+  usePlainForm,
+} from "~/components/form-fields";
 import { getListedDoctor, isOwnProfile } from "~/doctors/public.server";
 import { SPECIALTIES, type Specialty } from "~/doctors/specialties";
 import { DoctorAvatar, feeSummary, ReplyTime } from "~/components/doctor-details";
@@ -100,15 +107,16 @@ const RATINGS = [1, 2, 3, 4, 5].map((n) => ({
 
 function ReviewForm({ ownReview }: { ownReview: { rating: number; body: string } | null }) {
   const result = useActionData<typeof action>();
-  const [form, fields] = useServerForm({
+  const { form, fields } = usePlainForm<"rating" | "body">({
     id: "review",
     lastResult: replyTo(result, "review"),
     defaultValue: ownReview
       ? { rating: String(ownReview.rating), body: ownReview.body }
       : undefined,
   });
+  const { rating, body } = fields;
   return (
-    <Form method="post" className="form" {...getFormProps(form)}>
+    <Form method="post" className="form" {...form.props}>
       <h3>{ownReview ? "Edit your review" : "Write a review"}</h3>
       <ul className="rules">
         {REVIEW_RULES.map((rule) => (
@@ -118,20 +126,20 @@ function ReviewForm({ ownReview }: { ownReview: { rating: number; body: string }
       <FormErrors id={form.errorId} errors={form.errors} />
       <RadioGroup
         legend="Rating"
-        name={fields.rating.name}
+        name={rating.name}
         options={RATINGS}
-        defaultValue={ownReview ? String(ownReview.rating) : undefined}
-        errors={fields.rating.errors}
-        errorId={fields.rating.errorId}
+        defaultValue={rating.defaultValue}
+        errors={rating.errors}
+        errorId={rating.errorId}
       />
       <Field
-        id={fields.body.id}
+        id={body.id}
         label="Your review"
-        errors={fields.body.errors}
-        errorId={fields.body.errorId}
+        errors={body.errors}
+        errorId={body.errorId}
         hint="20 to 2,000 characters."
       >
-        <textarea {...getTextareaProps(fields.body)} rows={4} />
+        <textarea {...controlProps(body)} rows={4} />
       </Field>
       <button type="submit" name="intent" value="review">
         {ownReview ? "Save my review" : "Post my review"}

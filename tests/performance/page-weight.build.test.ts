@@ -7,6 +7,15 @@ import fs from "node:fs";
 // first), so it counts bytes, never time.
 const BUDGET_KB = 150;
 const BUDGET_KB_BY_ROUTE: Record<string, number> = { "routes/analyses.new": 200 };
+// Every page but the analyser stays this far under its budget, so the next feature does not tip
+// it over (issue 12; decision 066).
+const MARGIN_KB = 8;
+// Not met yet by a finder with several results (145.2 KB with the clustering plugin): it is held
+// at 4 KB until 3.2 KB more come off (docs/performance.md, decision 066).
+const MARGIN_KB_BY_ROUTE: Record<string, number> = {
+  "routes/analyses.new": 0,
+  "routes/doctors._index": 4,
+};
 
 // Chunks no page loads until the visitor asks: TF.js and the classifier (private mode chosen).
 const ON_DEMAND = ["browser"];
@@ -26,13 +35,14 @@ const weights = Object.keys(manifest.routes).map((id) =>
 );
 const kb = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
 
-describe("the JavaScript each page loads stays within its budget", () => {
+describe("the JavaScript each page loads stays within its budget, with a margin", () => {
   test.each(weights.map((w) => [w.route, w] as const))("%s", (route, weight) => {
     const budget = BUDGET_KB_BY_ROUTE[route] ?? BUDGET_KB;
+    const margin = MARGIN_KB_BY_ROUTE[route] ?? MARGIN_KB;
     expect(
       kb(weight.gzipBytes),
-      `${route}: ${kb(weight.gzipBytes)} KB gzipped (${weight.files.join(", ")})`,
-    ).toBeLessThanOrEqual(budget);
+      `${route}: ${kb(weight.gzipBytes)} KB gzipped, budget ${budget} − ${margin} KB margin (${weight.files.join(", ")})`,
+    ).toBeLessThanOrEqual(budget - margin);
   });
 
   test("the map chunk is loaded by the pages that show a map, and only by them", () => {
