@@ -6,7 +6,7 @@ import { Form, useActionData, useLoaderData, useNavigate, useNavigation } from "
 import { lazy, Suspense, useEffect, useState, type DragEvent, type FormEvent } from "react";
 import { readUpload, uploadAnalysis } from "~/analyses/upload.server";
 import { UploadSchema } from "~/analyses/validation";
-import { MAX_UPLOAD_MB } from "~/uploads/limits";
+import { MAX_UPLOAD_MB, REFUSED_AS_TOO_LARGE } from "~/uploads/limits";
 import { requireRole } from "~/auth/guards.server";
 import { ClientOnly } from "~/components/client-only";
 import { Field, FieldErrors, FormErrors, useServerForm } from "~/components/forms";
@@ -93,7 +93,12 @@ export default function NewAnalysisPage() {
           () => setPhase({ name: "analysing" }),
         );
         if (status === 201 && body.links) return navigate(body.links.page);
-        setLastResult(body);
+        // A gateway in front (API Gateway's own 413 on AWS Lambda) answers without a form reply.
+        if (status === 413 && !body.error) {
+          setLastResult({ status: "error", error: { smear: [REFUSED_AS_TOO_LARGE] } });
+        } else {
+          setLastResult(body);
+        }
       } catch {
         setLastResult({
           status: "error",
