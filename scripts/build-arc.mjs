@@ -25,6 +25,8 @@ fs.rmSync(OUT, { recursive: true, force: true });
 async function functionFolder(dir, entry) {
   fs.mkdirSync(dir, { recursive: true });
   fs.cpSync("build/server", path.join(dir, "server"), { recursive: true });
+  // The database client migrates on first use, from `migrations` beside the server bundle.
+  fs.cpSync("db/migrations", path.join(dir, "server", "migrations"), { recursive: true });
   fs.mkdirSync(path.join(dir, ".vite"));
   fs.copyFileSync("build/.vite/client-manifest.json", path.join(dir, ".vite/client-manifest.json"));
   await build({
