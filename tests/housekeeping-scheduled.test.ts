@@ -8,12 +8,14 @@ import { HOUSEKEEPING_JOBS, isHousekeepingJob } from "~/housekeeping/housekeepin
 import { hit } from "~/security/rate-limit.server";
 import { PENDING_GRACE_MS } from "~/uploads/recovery.server";
 import { getImageStore, newImageKey } from "~/uploads/storage.server";
-import { scheduledHandler } from "../server/scheduled-handler";
+import { scheduledHandler, type Job } from "../server/scheduled-handler";
 import { insertAnalysis, makeCertifiedDoctor, makeUser } from "./helpers";
 
 /** The scheduled function of app.arc for `job`, as `server/scheduled.ts` builds it. */
-const scheduled = (job: keyof typeof HOUSEKEEPING_JOBS) =>
-  scheduledHandler(job, HOUSEKEEPING_JOBS[job]);
+type Jobs = typeof HOUSEKEEPING_JOBS;
+type ReportOf<K extends keyof Jobs> = Awaited<ReturnType<Jobs[K]>>;
+const scheduled = <K extends keyof Jobs>(job: K) =>
+  scheduledHandler(job, HOUSEKEEPING_JOBS[job] as Job<ReportOf<K>>);
 const event = (at: Date) => ({ time: at.toISOString(), "detail-type": "Scheduled Event" });
 
 beforeEach(() => vi.spyOn(console, "info").mockImplementation(() => {}));
