@@ -20,7 +20,7 @@ export { STRICT_TRANSPORT_SECURITY } from "~/security/proxy.server";
 export { recoverUploads } from "~/uploads/recovery.server";
 export { PageCache, pageCacheSeconds } from "~/http/page-cache.server";
 // …and runs the scheduled housekeeping on a timer (docs/decisions/033).
-export { startHousekeeping } from "~/housekeeping/housekeeping.server";
+export { HOUSEKEEPING_JOBS, startHousekeeping } from "~/housekeeping/housekeeping.server";
 export { startLabRunner } from "~/lab/runner.server";
 
 /** How long deferred loader data may take (single fetch); the render is aborted 1 s later. */

@@ -8,7 +8,7 @@
 import { getInputProps, type FieldMetadata, type SubmissionResult } from "@conform-to/react";
 import { useNavigate } from "@remix-run/react";
 import { useEffect, useState, type ChangeEvent } from "react";
-import { MAX_UPLOAD_MB } from "~/uploads/limits";
+import { MAX_UPLOAD_MB, REFUSED_AS_TOO_LARGE } from "~/uploads/limits";
 import { Field } from "./forms";
 
 export type UploadPhase =
@@ -57,7 +57,12 @@ export function useUploadWithProgress(url: string, actionResult: Reply | undefin
         () => setPhase({ name: "analysing" }),
       );
       if (status === 201 && body.links) return navigate(body.links.page);
-      setReply(body);
+      // A gateway in front (API Gateway's own 413 on AWS Lambda) answers without a form reply.
+      if (status === 413 && !body.error) {
+        setReply({ status: "error", error: { smear: [REFUSED_AS_TOO_LARGE] } });
+      } else {
+        setReply(body);
+      }
     } catch {
       setReply({
         status: "error",
