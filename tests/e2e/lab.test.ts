@@ -1,18 +1,10 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { labelledFiles, labelledSmear, zipOf } from "../lab/archives";
-import { browserSessions, sessionPerTest } from "./browser";
-import { ADMIN, analysedVersion, seeInUse, SHIPPED, useVersion } from "./lab-stories";
+import { sessionPerTest } from "./browser";
 
-const sessions = browserSessions();
-const session = sessionPerTest(ADMIN, sessions);
-let files: string;
-
-beforeAll(() => {
-  files = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-lab-"));
-});
-afterAll(() => fs.rmSync(files, { recursive: true, force: true }));
+const ADMIN = "admin@demo.hemalink.test";
+const session = sessionPerTest(ADMIN);
 
 const zipPayload = (name: string, bytes: Buffer) => ({
   name,
@@ -97,24 +89,20 @@ describe("the model lab's datasets", () => {
     }
   });
 
-  test("an admin trains a small candidate, watches its curves move, compares it, promotes it, sees the next analysis carry it, then rolls back", async () => {
+  test("an admin starts a short training job and watches its curves move until it finishes", async () => {
     const { page } = session;
     await upload("train.zip", zipOf(await labelledFiles(10, 128)));
     await page.waitForURL(/\/admin\/models\/datasets\/[\w-]{36}$/);
     await page.getByRole("button", { name: "Accept for training" }).click();
     await page.getByText("Accepted", { exact: true }).waitFor();
 
-    // A fixed recipe: narrow network, two epochs, seed 1, no jitter, blocks of one file.
     await page.goto("/admin/models/jobs");
     await page.getByLabel("Architecture").selectOption("narrow");
     await page.getByLabel("Epochs").fill("2");
-    await page.getByLabel("Seed").fill("1");
     await page.getByLabel("Files per split block").fill("1");
     await page.getByLabel(/Colour and stain jitter/).uncheck();
     await page.getByRole("button", { name: "Start training" }).click();
     await page.waitForURL(/\/admin\/models\/jobs\/[\w-]{36}$/);
-    const version = (await page.getByRole("heading", { level: 1 }).textContent())!.trim();
-    expect(version).toMatch(/^lab-\d{8}-\d{4}-[0-9a-f]{6}$/);
 
     // Batches and epochs arrive through the event stream, without reloading the page.
     const status = page.getByRole("status");
@@ -135,23 +123,10 @@ describe("the model lab's datasets", () => {
     await rule
       .getByRole("row", { name: /^Both models measured on the same test images/ })
       .waitFor();
+    await page.getByLabel("Confirmation").waitFor();
     // The curves stay after the end.
     await page.reload();
     await page.locator(".uplot").first().waitFor();
     expect(await epochs.getByRole("row").count()).toBe(3);
-
-    // RULE_OUTCOME
-    const promote = page.getByRole("button", { name: `Promote ${version}` });
-    expect(await promote.isEnabled()).toBe(true);
-    await promote.click();
-    await page.getByRole("alert").filter({ hasText: "Type the phrase shown above" }).waitFor();
-    await page.getByLabel("Confirmation").fill(`use ${version}`);
-    await page.getByRole("button", { name: `Promote ${version}` }).click();
-    await seeInUse(session, version);
-    expect(await analysedVersion(sessions, files)).toBe(version);
-
-    // The promoted candidate is now a stored version the lab can predict with and roll back from.
-    await useVersion(sessions, SHIPPED);
-    expect(await analysedVersion(sessions, files)).toBe(SHIPPED);
-  }, 420_000);
+  }, 300_000);
 });
