@@ -85,6 +85,9 @@ export default defineConfig(({ isSsrBuild }) => ({
           globalSetup: ["tests/e2e/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // A page's reaction (a redraw, a synced pan) can take over a second on a loaded
+          // machine; a poll that waits for it gives up after 5 s instead of 1 s.
+          expect: { poll: { timeout: 5_000 } },
           fileParallelism: false,
         },
       },
