@@ -168,8 +168,11 @@ export function ResultSummary({
   result,
   showNextStep = true,
   reviewed = false,
+  headingId = "result-heading",
 }: {
   result: ResultView;
+  /** The heading's id, unique on a page that shows several results (the lab's comparison). */
+  headingId?: string;
   /** Off once a hematologist has answered: their recommendations are the next step. */
   showNextStep?: boolean;
   /** A hematologist has answered: the model's output is shown below theirs, as preliminary. */
@@ -178,8 +181,8 @@ export function ResultSummary({
   const explanation = explainAnalysis(result);
   if (reviewed) {
     return (
-      <section aria-labelledby="result-heading" className="preliminary-output">
-        <h2 id="result-heading">Model’s preliminary output</h2>
+      <section aria-labelledby={headingId} className="preliminary-output">
+        <h2 id={headingId}>Model’s preliminary output</h2>
         <p>
           {result.verdict === "ok" ? (
             <>
@@ -199,8 +202,8 @@ export function ResultSummary({
   }
   if (result.verdict === "cant_assess") {
     return (
-      <section aria-labelledby="result-heading">
-        <h2 id="result-heading">{explanation.headline}</h2>
+      <section aria-labelledby={headingId}>
+        <h2 id={headingId}>{explanation.headline}</h2>
         <p>{explanation.nextStep}</p>
         <h3>Why</h3>
         <ul className="reasons">
@@ -220,9 +223,9 @@ export function ResultSummary({
     );
   }
   return (
-    <section aria-labelledby="result-heading">
+    <section aria-labelledby={headingId}>
       <p className="eyebrow">The image most resembles</p>
-      <h2 id="result-heading">{explanation.headline}</h2>
+      <h2 id={headingId}>{explanation.headline}</h2>
       <p>
         <span className={`badge confidence-${result.confidence}`}>
           {CONFIDENCE_LABELS[result.confidence]}

@@ -1,5 +1,6 @@
 /** The lab's form schemas, shared by the page and the server. */
 import { z } from "zod";
+import { UploadSchema } from "~/analyses/validation";
 import { ARCHITECTURE_NAMES } from "./vocabulary";
 
 export const RecipeSchema = z.object({
@@ -41,3 +42,34 @@ export const GrantResearcherSchema = z.object({
 export const RevokeResearcherSchema = z.object({
   userId: z.string({ error: "Choose a researcher" }).uuid("Choose a researcher"),
 });
+
+const PredictVersionField = z
+  .string({ error: "Choose a model version" })
+  .trim()
+  .min(1, "Choose a model version")
+  .max(120, "Choose a model version");
+
+/**
+ * The lab's prediction: a version and an image, uploaded (with the intake's file rules) or a
+ * test image of a dataset (`<dataset id>/<file>`).
+ */
+export const PredictSchema = z.discriminatedUnion(
+  "source",
+  [
+    z.object({
+      source: z.literal("upload"),
+      version: PredictVersionField,
+      smear: UploadSchema.shape.smear,
+    }),
+    z.object({
+      source: z.literal("dataset"),
+      version: PredictVersionField,
+      datasetImage: z
+        .string({ error: "Choose a test image of a dataset" })
+        .trim()
+        .min(1, "Choose a test image of a dataset")
+        .max(400, "Choose a test image of a dataset"),
+    }),
+  ],
+  { error: "Choose where the image comes from" },
+);

@@ -77,13 +77,19 @@ export const ARCHITECTURE_NAMES = Object.keys(ARCHITECTURES) as [
  * A change of the model in use: a lab candidate promoted, or an earlier version put back.
  * The newest row names the current version for every instance (docs/decisions/059, 060).
  */
-export const PROMOTION_KINDS = ["promote", "rollback"] as const;
-export type PromotionKind = (typeof PROMOTION_KINDS)[number];
-
-export const PROMOTION_KIND_LABELS: Record<PromotionKind, string> = {
+export const { values: PROMOTION_KINDS, labels: PROMOTION_KIND_LABELS } = labelledValues({
   promote: "Promoted",
   rollback: "Rolled back to",
-};
+});
+export type PromotionKind = (typeof PROMOTION_KINDS)[number];
+
+/** Where a version the lab predicts with comes from. */
+export const { values: PREDICTION_SOURCES, labels: PREDICTION_SOURCE_LABELS } = labelledValues({
+  in_use: "in use",
+  stored: "earlier version",
+  candidate: "candidate",
+});
+export type PredictionSource = (typeof PREDICTION_SOURCES)[number];
 
 /** What the admin types to confirm a change of the model in use (the second step). */
 export const confirmationPhrase = (version: string) => `use ${version}`;

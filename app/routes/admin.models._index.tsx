@@ -54,6 +54,9 @@ export default function ModelLabPage() {
         <li>
           <Link to="/admin/models/jobs">Training jobs</Link>
         </li>
+        <li>
+          <Link to="/admin/models/predict">Predict with a version</Link>
+        </li>
         {mayManageResearchers && (
           <li>
             <Link to="/admin/models/researchers">Researchers</Link>

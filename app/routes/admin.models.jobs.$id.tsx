@@ -14,17 +14,12 @@ import { ClientOnly } from "~/components/client-only";
 import { fieldMessage, firstMessage, formMessage, replyTo } from "~/components/forms";
 import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server";
 import { ComparisonTables, RuleChecks } from "~/lab/comparison";
+import { ConfirmChangeForm } from "~/lab/confirm-change";
 import type { CurvePoints } from "~/lab/curves.client";
 import { cancelJob, getJob, jobEvents } from "~/lab/jobs.server";
 import { promoteCandidate, reviewCandidate } from "~/lab/promotion.server";
 import { ConfirmChangeSchema } from "~/lab/validation";
-import {
-  ARCHITECTURES,
-  confirmationPhrase,
-  isFinished,
-  JOB_STATUS_LABELS,
-  type JobStatus,
-} from "~/lab/vocabulary";
+import { ARCHITECTURES, isFinished, JOB_STATUS_LABELS, type JobStatus } from "~/lab/vocabulary";
 import { ScrollingTable } from "~/components/scrolling-table";
 import type { BatchRow } from "../../scripts/model/training";
 
@@ -144,7 +139,6 @@ function Promotion({
   reply: ReturnType<typeof replyTo>;
 }) {
   const { comparison } = review;
-  const phrase = confirmationPhrase(version);
   const refused = formMessage(reply);
   const typedError = fieldMessage(reply, "confirmation");
   return (
@@ -156,6 +150,12 @@ function Promotion({
             Both models went through the same evaluation as <code>npm run eval</code> (the capture
             normalisation, the smear check and selective staging) on this dataset&apos;s held-out
             test images, on {comparison.measuredAt.slice(0, 16).replace("T", " ")} UTC.
+          </p>
+          <p>
+            <Link to={`/admin/models/predict?version=${encodeURIComponent(version)}`}>
+              Try {version} on an image
+            </Link>{" "}
+            beside the model in use.
           </p>
           <ComparisonTables candidate={comparison.candidate} current={comparison.current} />
           <RuleChecks checks={review.checks} />
@@ -176,33 +176,19 @@ function Promotion({
         </p>
       )}
       {review.mayPromote && comparison && (
-        <Form method="post" className="promote-form">
-          <input type="hidden" name="intent" value="promote" />
-          <p id="promote-help">
-            Every new analysis, on the server and in private mode, will use {version} at once. Type{" "}
-            <strong>{phrase}</strong> to confirm.
-          </p>
-          <label htmlFor="confirmation">Confirmation</label>
-          <input
-            id="confirmation"
-            name="confirmation"
-            autoComplete="off"
-            aria-describedby={typedError ? "promote-help confirmation-error" : "promote-help"}
-            aria-invalid={typedError ? true : undefined}
-            disabled={!review.promotable}
-          />
-          {typedError && (
-            <p id="confirmation-error" className="error" role="alert">
-              {typedError}
-            </p>
-          )}
-          <button type="submit" disabled={!review.promotable}>
-            Promote {version}
-          </button>
-          {!review.promotable && (
-            <p>The button is enabled when every check passes and nothing is missing.</p>
-          )}
-        </Form>
+        <ConfirmChangeForm
+          intent="promote"
+          version={version}
+          enabled={review.promotable}
+          typedError={typedError}
+          button={`Promote ${version}`}
+        >
+          {{
+            after: !review.promotable && (
+              <p>The button is enabled when every check passes and nothing is missing.</p>
+            ),
+          }}
+        </ConfirmChangeForm>
       )}
       {!review.mayPromote && comparison && <p>Only an administrator can promote a candidate.</p>}
     </section>

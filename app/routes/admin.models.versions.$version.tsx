@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requirePermission } from "~/auth/guards.server";
 import { can } from "~/auth/permissions";
 import { fieldMessage, formMessage, replyTo } from "~/components/forms";
@@ -8,7 +8,7 @@ import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 import { rollBack } from "~/lab/promotion.server";
 import { ConfirmChangeSchema } from "~/lab/validation";
 import { getVersion } from "~/lab/versions.server";
-import { confirmationPhrase } from "~/lab/vocabulary";
+import { ConfirmChangeForm } from "~/lab/confirm-change";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.version.version ?? "Version"} · Model lab · HemaLink` },
@@ -43,7 +43,6 @@ export default function ModelVersionPage() {
   const reply = replyTo(useActionData<typeof action>(), "rollback");
   const refused = formMessage(reply);
   const typedError = fieldMessage(reply, "confirmation");
-  const phrase = confirmationPhrase(v.version);
   const usable = v.problems.length === 0 && !v.current;
   return (
     <section className="panel">
@@ -65,6 +64,13 @@ export default function ModelVersionPage() {
           {percent(v.accuracy)} / {percent(v.stagedAccuracy)}, {percent(v.refusedRate)}
         </dd>
       </dl>
+      {v.problems.length === 0 && (
+        <p>
+          <Link to={`/admin/models/predict?version=${encodeURIComponent(v.version)}`}>
+            Try {v.version} on an image
+          </Link>
+        </p>
+      )}
       {v.problems.length > 0 && (
         <>
           <h2>This version cannot be used</h2>
@@ -81,32 +87,15 @@ export default function ModelVersionPage() {
         </p>
       )}
       {mayChange && !v.current && (
-        <Form method="post" className="promote-form">
-          <h2>Put this version back in use</h2>
-          <input type="hidden" name="intent" value="rollback" />
-          <p id="rollback-help">
-            Every new analysis, on the server and in private mode, will use {v.version} at once; the
-            analyses made so far keep the version they were made with. Type{" "}
-            <strong>{phrase}</strong> to confirm.
-          </p>
-          <label htmlFor="confirmation">Confirmation</label>
-          <input
-            id="confirmation"
-            name="confirmation"
-            autoComplete="off"
-            aria-describedby={typedError ? "rollback-help confirmation-error" : "rollback-help"}
-            aria-invalid={typedError ? true : undefined}
-            disabled={!usable}
-          />
-          {typedError && (
-            <p id="confirmation-error" className="error" role="alert">
-              {typedError}
-            </p>
-          )}
-          <button type="submit" disabled={!usable}>
-            Use {v.version}
-          </button>
-        </Form>
+        <ConfirmChangeForm
+          intent="rollback"
+          version={v.version}
+          enabled={usable}
+          typedError={typedError}
+          button={`Use ${v.version}`}
+        >
+          {{ before: <h2>Put this version back in use</h2> }}
+        </ConfirmChangeForm>
       )}
     </section>
   );

@@ -66,7 +66,7 @@ export const DEFAULT_SPLIT: SplitMethod = {
 /** `patient`: the patient the image comes from, when the manifest has a `patient` column. */
 type ManifestRow = { file: string; folder: string; duplicateOf: string; patient?: string };
 
-async function readManifest(dir: string): Promise<ManifestRow[]> {
+export async function readManifest(dir: string): Promise<ManifestRow[]> {
   const text = await fs.readFile(path.join(dir, "manifest.csv"), "utf8");
   const [header, ...lines] = text.trim().split(/\r?\n/);
   const cols = header!.split(",");

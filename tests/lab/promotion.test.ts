@@ -4,7 +4,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { inTransaction } from "~/data/unit-of-work.server";
-import { auditLog, labJobs, modelPromotions } from "#db/schema";
+import { auditLog, modelPromotions } from "#db/schema";
 import { activeVersion, getClassifier, readModelFile } from "~/classifier/node.server";
 import { getModelCard } from "~/classifier/card.server";
 import { candidateDir } from "~/lab/jobs.server";
@@ -18,22 +18,14 @@ import {
 import { promotionChecks, type MeasuredFigures } from "~/lab/promotion-rule";
 import { listVersions } from "~/lab/versions.server";
 import { makeUser } from "../helpers";
+import { copyVersion, SHIPPED_MODELS, succeededJob } from "./fixtures";
 
-const SHIPPED = path.join(process.cwd(), "public", "models");
+const SHIPPED = SHIPPED_MODELS;
 const IN_USE = "2026-12-01-normalised-cnn128";
 const EARLIER = "2026-12-01-capture-cnn128";
 
 let models: string;
 const previousModelsDir = process.env.MODELS_DIR;
-
-/** A copy of a shipped version under another version name (its files name it throughout). */
-function copyVersion(from: string, to: string, version: string) {
-  fs.cpSync(path.join(SHIPPED, from), to, { recursive: true });
-  for (const file of ["runtime.json", "model-card.json"]) {
-    const json = JSON.parse(fs.readFileSync(path.join(to, file), "utf8")) as { version: string };
-    fs.writeFileSync(path.join(to, file), JSON.stringify({ ...json, version }));
-  }
-}
 
 const cardMetrics = (dir: string) =>
   (
@@ -53,25 +45,7 @@ async function finishedCandidate(
   adjust: (m: MeasuredFigures) => MeasuredFigures = (m) => m,
 ) {
   const version = `lab-test-${Math.random().toString(16).slice(2, 8)}`;
-  const [job] = await inTransaction(({ tx }) =>
-    tx
-      .insert(labJobs)
-      .values({
-        datasetName: "generated",
-        version,
-        status: "succeeded",
-        recipe: {
-          architecture: "narrow",
-          epochs: 1,
-          seed: 1,
-          augmentation: false,
-          blockSize: 1,
-          batchSize: 4,
-        },
-        createdBy: actor.id,
-      })
-      .returning(),
-  );
+  const job = await succeededJob(actor, version);
   const dir = candidateDir(job);
   copyVersion(IN_USE, dir, version);
   const current = cardMetrics(path.join(SHIPPED, IN_USE));
