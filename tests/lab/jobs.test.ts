@@ -126,7 +126,9 @@ describe("training jobs", () => {
     expect(response.headers.get("Cache-Control")).toMatch(/no-transform/);
     const text = await response.text();
     expect(text).not.toMatch(/resumeAfterEpoch/);
-    expect(text).toMatch(/event: batch\ndata: \{"epoch":1,"batch":1,"loss":1.3\}/);
+    // jsonb (Postgres) keeps an object's keys in its own order: compare the parsed data.
+    const batch = /event: batch\ndata: (.*)\n/.exec(text);
+    expect(JSON.parse(batch![1]!)).toEqual({ epoch: 1, batch: 1, loss: 1.3 });
     expect(text).toMatch(/event: epoch\n/);
     expect(text).toMatch(/event: status\ndata: \{"status":"succeeded"\}/);
     expect(text.trimEnd().endsWith("event: end\ndata: {}")).toBe(true);
