@@ -224,8 +224,13 @@ describe("finding a hematologist", () => {
       .fill("<b>Kind</b> and clear explanations, highly recommended.");
     await patient.page.getByRole("button", { name: "Post my review" }).click();
     await patient.page.getByText("4.0 out of 5 from 1 review").waitFor();
-    // Text is text: the tags show, nothing is rendered as HTML.
-    await patient.page.getByText("<b>Kind</b> and clear explanations").waitFor();
+    // Text is text: the tags show in the posted review, nothing is rendered as HTML (the form
+    // beside it keeps the text for editing).
+    await patient.page
+      .getByRole("paragraph")
+      .filter({ hasText: "<b>Kind</b> and clear explanations" })
+      .waitFor();
+    expect(await patient.page.locator(".review-body b").count()).toBe(0);
 
     const doctor = await session(doctorEmail);
     await doctor.page.goto(`/doctors/${profile.id}`);
