@@ -2,7 +2,7 @@
 // A consistent copy of the database (DATABASE_URL) and the image store (DATA_DIR/images),
 // taken while the app runs, with a manifest of counts and checksums (docs/decisions/035).
 import { databasePath } from "#db/client";
-import { BackupError, createBackup, refuseOnPostgres } from "~/backup/backup.server";
+import { BackupError, createBackup, refuseServerStores } from "~/backup/backup.server";
 import { imageStoreRoot } from "~/uploads/storage.server";
 
 const target = process.argv[2];
@@ -11,17 +11,9 @@ if (!target) {
   process.exit(2);
 }
 try {
-  refuseOnPostgres();
+  refuseServerStores("backs up");
 } catch (error) {
   console.error((error as Error).message);
-  process.exit(1);
-}
-if (process.env.IMAGE_STORE === "s3") {
-  // The images are in the bucket, not in DATA_DIR/images: a backup without them would look whole.
-  console.error(
-    "IMAGE_STORE=s3: this command backs up the file store only. Keep the bucket's images with S3 " +
-      "versioning and replication, the database with its own backups (docs/decisions/051).",
-  );
   process.exit(1);
 }
 try {

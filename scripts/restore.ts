@@ -4,7 +4,7 @@
 // data unless --force is given (docs/decisions/035).
 import { parseArgs } from "node:util";
 import { databasePath } from "#db/client";
-import { BackupError, refuseOnPostgres, restoreBackup } from "~/backup/backup.server";
+import { BackupError, refuseServerStores, restoreBackup } from "~/backup/backup.server";
 import { imageStoreRoot } from "~/uploads/storage.server";
 
 const { values, positionals } = parseArgs({
@@ -17,17 +17,9 @@ if (!source) {
   process.exit(2);
 }
 try {
-  refuseOnPostgres();
+  refuseServerStores("restores");
 } catch (error) {
   console.error((error as Error).message);
-  process.exit(1);
-}
-if (process.env.IMAGE_STORE === "s3") {
-  // The images are in the bucket, not in DATA_DIR/images: a backup without them would look whole.
-  console.error(
-    "IMAGE_STORE=s3: this command restores the file store only. Keep the bucket's images with S3 " +
-      "versioning and replication, the database with its own backups (docs/decisions/051).",
-  );
   process.exit(1);
 }
 try {

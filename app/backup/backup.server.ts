@@ -37,15 +37,26 @@ export class BackupError extends Error {
 }
 
 /**
- * Backup and restore copy a SQLite file: on PostgreSQL (docs/decisions/058) they refuse, and
- * say what backs that database up instead.
+ * Backup and restore copy a SQLite file and the file store's images: on PostgreSQL (docs/decisions/058)
+ * or with images in a bucket (IMAGE_STORE=s3) they refuse, and say what backs those up instead.
+ * `does` is what the command does, for the message ("backs up", "restores").
  */
-export function refuseOnPostgres(url = process.env.DATABASE_URL): void {
-  if (isPostgresUrl(url)) {
+export function refuseServerStores(
+  does: string,
+  env: { DATABASE_URL?: string; IMAGE_STORE?: string } = process.env,
+): void {
+  if (isPostgresUrl(env.DATABASE_URL)) {
     throw new BackupError(
-      "DATABASE_URL is a PostgreSQL server: this command copies the embedded SQLite database only. " +
+      `DATABASE_URL is a PostgreSQL server: this command ${does} the embedded SQLite database only. ` +
         "Back Postgres up with pg_dump / pg_restore or the provider's point-in-time recovery, " +
         "the bucket's images with S3 versioning (docs/decisions/051, 058).",
+    );
+  }
+  if (env.IMAGE_STORE === "s3") {
+    // The images are in the bucket, not in DATA_DIR/images: a backup without them would look whole.
+    throw new BackupError(
+      `IMAGE_STORE=s3: this command ${does} the file store only. Keep the bucket's images with S3 ` +
+        "versioning and replication, the database with its own backups (docs/decisions/051).",
     );
   }
 }

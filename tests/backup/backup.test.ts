@@ -4,7 +4,13 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { databasePath, getDb } from "#db/client";
 import { createAnalysis } from "~/analyses/create.server";
-import { BackupError, createBackup, restoreBackup, verifyBackup } from "~/backup/backup.server";
+import {
+  BackupError,
+  createBackup,
+  refuseServerStores,
+  restoreBackup,
+  verifyBackup,
+} from "~/backup/backup.server";
 import { fileSystemStore } from "~/uploads/storage.server";
 import { fixedClassifier } from "../analyses/fixtures";
 import { makeUser } from "../helpers";
@@ -111,5 +117,26 @@ describe("a backup restored into a fresh data directory", () => {
     const ids = (analysesIn(path.join(target, "hemalink.db")) as { id: string }[]).map((r) => r.id);
     expect(ids).toContain(made[0]!.id);
     expect(ids).not.toContain(made[1]!.id);
+  });
+});
+
+describe("backup and restore on server stores", () => {
+  test("refuse a PostgreSQL database and a bucket of images, naming what backs them up", () => {
+    const refusal = (env: { DATABASE_URL?: string; IMAGE_STORE?: string }) => {
+      try {
+        refuseServerStores("backs up", env);
+        return null;
+      } catch (error) {
+        expect(error).toBeInstanceOf(BackupError);
+        return (error as Error).message;
+      }
+    };
+    expect(refusal({ DATABASE_URL: "data/app.db" })).toBeNull();
+    expect(refusal({ DATABASE_URL: "postgres://db.example/hemalink" })).toMatch(
+      /this command backs up the embedded SQLite database only.*pg_dump/,
+    );
+    expect(refusal({ IMAGE_STORE: "s3" })).toMatch(
+      /IMAGE_STORE=s3: this command backs up the file store only.*S3 versioning/,
+    );
   });
 });
