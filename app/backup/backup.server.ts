@@ -43,7 +43,7 @@ export class BackupError extends Error {
  */
 export function refuseServerStores(
   does: string,
-  env: { DATABASE_URL?: string; IMAGE_STORE?: string } = process.env,
+  env: Record<string, string | undefined> = process.env,
 ): void {
   if (isPostgresUrl(env.DATABASE_URL)) {
     throw new BackupError(

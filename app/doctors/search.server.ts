@@ -60,13 +60,10 @@ export type DoctorSearch = {
   boostSpecialties?: string[];
 };
 
-export type DoctorHit = {
-  id: string;
+/** A hit: what the finder shows of a doctor (its details), where, and why it ranks there. */
+export type DoctorHit = Omit<DoctorDetails, "title" | "displayName"> & {
   /** users.display_name, prefixed with the profile's title if any ("Dr. Ada Lovelace"). */
   name: string;
-  clinicName: string | null;
-  city: string | null;
-  country: string | null;
   lat: number;
   lng: number;
   distanceKm: number;
@@ -74,20 +71,8 @@ export type DoctorHit = {
   /** Plain mean of the visible reviews, or null without reviews. */
   ratingMean: number | null;
   bayesian: number;
-  specialties: string[];
-  languages: string[];
   offersTeleconsultation: boolean;
   acceptsNewPatients: boolean;
-  /** Answered consultations and their median reply time (ms); see ./reply-time.ts. */
-  replyCount: number;
-  medianReplyMs: number | null;
-  /** Stated fees (./fees.ts), or null. */
-  inPersonFee: Fee | null;
-  teleconsultationFee: Fee | null;
-  hasPhoto: boolean;
-  /** Stated years (./profile-details.ts), or null. */
-  boardCertificationYear: number | null;
-  practiceStartYear: number | null;
   score: number;
   why: string[];
 };
@@ -588,11 +573,14 @@ export type DoctorDetails = {
   country: string | null;
   specialties: string[];
   languages: string[];
+  /** Answered consultations and their median reply time (ms); see ./reply-time.ts. */
   replyCount: number;
   medianReplyMs: number | null;
+  /** Stated fees (./fees.ts), or null. */
   inPersonFee: Fee | null;
   teleconsultationFee: Fee | null;
   hasPhoto: boolean;
+  /** Stated years (./profile-details.ts), or null. */
   boardCertificationYear: number | null;
   practiceStartYear: number | null;
 };

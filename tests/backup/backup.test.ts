@@ -122,7 +122,7 @@ describe("a backup restored into a fresh data directory", () => {
 
 describe("backup and restore on server stores", () => {
   test("refuse a PostgreSQL database and a bucket of images, naming what backs them up", () => {
-    const refusal = (env: { DATABASE_URL?: string; IMAGE_STORE?: string }) => {
+    const refusal = (env: Record<string, string>) => {
       try {
         refuseServerStores("backs up", env);
         return null;
