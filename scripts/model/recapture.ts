@@ -3,6 +3,7 @@
  * record them (enlarged or shrunk, through an eyepiece, with a colour cast). Used as training
  * augmentation (random parameters) and by the evaluation (fixed parameters, stated in the card).
  */
+import { applyColourShift, randomShift } from "~/classifier/colour";
 import { resizeAreaTo, type RgbImage } from "~/classifier/pixels";
 
 const whole = (image: RgbImage) => ({ left: 0, top: 0, width: image.width, height: image.height });
@@ -115,7 +116,23 @@ export const EVAL_EYEPIECE: EyepieceOptions = {
 export function randomRecapture(
   image: RgbImage,
   random: () => number,
+  colourJitter = 0,
 ): { image: RgbImage; factor: number } {
+  const view = recaptureView(image, random);
+  if (colourJitter > 0 && random() < 0.5) {
+    const shift = randomShift(random, colourJitter);
+    return {
+      ...view,
+      image: {
+        ...view.image,
+        data: applyColourShift(view.image.data, shift, new Uint8Array(view.image.data.length)),
+      },
+    };
+  }
+  return view;
+}
+
+function recaptureView(image: RgbImage, random: () => number): { image: RgbImage; factor: number } {
   const u = (lo: number, hi: number) => lo + (hi - lo) * random();
   const pick = random();
   if (pick < 0.4) return { image, factor: 1 };

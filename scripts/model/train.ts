@@ -26,6 +26,8 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "1" },
     "colour-jitter": { type: "string", default: "0.3" },
     "stain-jitter": { type: "string", default: "0.15" },
+    /** Shift the raw photo's colours before normalisation in half the re-captures (0: never). */
+    "capture-jitter": { type: "string", default: "0" },
     /** Start from a trained model folder's weights (fine-tuning) instead of random ones. */
     init: { type: "string" },
     "learning-rate": { type: "string", default: "0.001" },
@@ -63,7 +65,11 @@ const { bestEpoch, weightBytes } = await trainModel(
     patience: Number(args.patience),
     batchSize: Number(args.batch),
     seed: Number(args.seed),
-    jitter: { colour: Number(args["colour-jitter"]), stain: Number(args["stain-jitter"]) },
+    jitter: {
+      colour: Number(args["colour-jitter"]),
+      stain: Number(args["stain-jitter"]),
+      capture: Number(args["capture-jitter"]),
+    },
     learningRate: Number(args["learning-rate"]),
     init: args.init,
   },

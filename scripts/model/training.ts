@@ -30,7 +30,12 @@ export type Recipe = {
   patience: number;
   batchSize: number;
   seed: number;
-  jitter: { colour: number; stain: number };
+  /**
+   * Colour and stain jitter of the model's tiles; `capture`, when set, also shifts the raw
+   * photo's colours (exposure, contrast, saturation, hue, with the clipping a brighter exposure
+   * brings) before the capture normalisation, in half the re-captures, as a camera would.
+   */
+  jitter: { colour: number; stain: number; capture?: number };
   learningRate: number;
   /** A trained model folder whose weights start the run (fine-tuning). */
   init?: string;
@@ -160,7 +165,7 @@ export async function trainModel(
     const kept = keptViews.get(s) ?? [];
     let tiles: Uint8Array[];
     if (kept.length === 0 || random() < FRESH_VIEW) {
-      const { image, factor } = randomRecapture(s.image, random);
+      const { image, factor } = randomRecapture(s.image, random, jitter.capture ?? 0);
       const error = 1 + (random() * 2 - 1) * 0.08;
       const normalised = normaliseCapture(image, { redCellDiameter: s.diameter * factor * error });
       tiles = normalised.tiles.map((t) => t.pixels);
@@ -270,6 +275,11 @@ export async function trainModel(
             flipsAndRotations: true,
             colourJitter: jitter.colour,
             stainJitter: jitter.stain,
+            ...(jitter.capture
+              ? {
+                  captureColourJitter: `half the re-captures: brightness, contrast and saturation ×(1 ± ${jitter.capture}), hue ± ${Math.round(jitter.capture * 100)}°, on the photo before normalisation`,
+                }
+              : {}),
           },
           optimizer: `Adam, cosine learning rate ${peakRate} → ${peakRate / 10}, balanced class sampling`,
           bestEpoch: best.epoch,
