@@ -117,19 +117,14 @@ export function randomRecapture(
   image: RgbImage,
   random: () => number,
   colourJitter = 0,
-): { image: RgbImage; factor: number } {
+): { image: RgbImage; factor: number; shifted: boolean } {
   const view = recaptureView(image, random);
   if (colourJitter > 0 && random() < 0.5) {
     const shift = randomShift(random, colourJitter);
-    return {
-      ...view,
-      image: {
-        ...view.image,
-        data: applyColourShift(view.image.data, shift, new Uint8Array(view.image.data.length)),
-      },
-    };
+    const data = applyColourShift(view.image.data, shift, new Uint8Array(view.image.data.length));
+    return { ...view, image: { ...view.image, data }, shifted: true };
   }
-  return view;
+  return { ...view, shifted: false };
 }
 
 function recaptureView(image: RgbImage, random: () => number): { image: RgbImage; factor: number } {

@@ -165,9 +165,14 @@ export async function trainModel(
     const kept = keptViews.get(s) ?? [];
     let tiles: Uint8Array[];
     if (kept.length === 0 || random() < FRESH_VIEW) {
-      const { image, factor } = randomRecapture(s.image, random, jitter.capture ?? 0);
+      const { image, factor, shifted } = randomRecapture(s.image, random, jitter.capture ?? 0);
       const error = 1 + (random() * 2 - 1) * 0.08;
-      const normalised = normaliseCapture(image, { redCellDiameter: s.diameter * factor * error });
+      const known = () => normaliseCapture(image, { redCellDiameter: s.diameter * factor * error });
+      // A photo with shifted colours is measured as inference measures it: exposure moves the
+      // red-cell measure (a clipped background swallows pale cell edges), and the network should
+      // see the field at the scale the app will give it.
+      const measured = shifted ? normaliseCapture(image) : undefined;
+      const normalised = measured?.tiles.length ? measured : known();
       tiles = normalised.tiles.map((t) => t.pixels);
       if (kept.length < KEPT_VIEWS) kept.push(tiles);
       else kept[Math.floor(random() * KEPT_VIEWS)] = tiles;
@@ -277,7 +282,7 @@ export async function trainModel(
             stainJitter: jitter.stain,
             ...(jitter.capture
               ? {
-                  captureColourJitter: `half the re-captures: brightness, contrast and saturation ×(1 ± ${jitter.capture}), hue ± ${Math.round(jitter.capture * 100)}°, on the photo before normalisation`,
+                  captureColourJitter: `half the re-captures: brightness, contrast and saturation ×(1 ± ${jitter.capture}), hue ± ${Math.round(jitter.capture * 100)}°, on the photo before normalisation, which then measures the red cells itself`,
                 }
               : {}),
           },
