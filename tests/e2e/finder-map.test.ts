@@ -54,6 +54,41 @@ const inView = (locator: Locator) =>
     return r.top >= 0 && r.bottom <= window.innerHeight + 1; // (sub-pixel layout)
   });
 
+type Box = { left: number; top: number; right: number; bottom: number };
+const boxOf = (page: Page, selector: string): Promise<Box> =>
+  page.locator(selector).evaluate((el) => {
+    const { left, top, right, bottom } = el.getBoundingClientRect();
+    return { left, top, right, bottom };
+  });
+
+/** The open popup is wholly inside the map and clear of the zoom buttons, once it has settled. */
+async function expectPopupClearOfControls(page: Page) {
+  // Leaflet pans the map after opening a popup near an edge: judge it once nothing moves.
+  let last = "";
+  await expect
+    .poll(async () => {
+      const now = JSON.stringify(await boxOf(page, ".leaflet-popup-content-wrapper"));
+      const still = now === last;
+      last = now;
+      return still;
+    })
+    .toBe(true);
+  const [shown, zoom, map] = [
+    await boxOf(page, ".leaflet-popup-content-wrapper"),
+    await boxOf(page, ".leaflet-control-zoom"),
+    await boxOf(page, ".leaflet-container"),
+  ];
+  const overlaps =
+    shown.left < zoom.right &&
+    shown.right > zoom.left &&
+    shown.top < zoom.bottom &&
+    shown.bottom > zoom.top;
+  expect({ overlaps, shown, zoom }).toMatchObject({ overlaps: false });
+  expect(shown.left).toBeGreaterThanOrEqual(map.left);
+  expect(shown.right).toBeLessThanOrEqual(map.right);
+  expect(shown.top).toBeGreaterThanOrEqual(map.top);
+}
+
 describe("the finder's list and map point at each other", () => {
   beforeAll(async () => {
     // One after the other: each is a unit of work on the one writer.
@@ -145,6 +180,25 @@ describe("the finder's list and map point at each other", () => {
       .toBe("doctor selected");
   }, 60_000);
 
+  test("on a 390 px phone, a pin's popup opens clear of the zoom buttons, whichever pin", async () => {
+    const { page } = await session(undefined, { viewport: { width: 390, height: 844 } });
+    await page.goto(`/doctors?lat=${HOME.lat}&lng=${HOME.lng}&radius=50`);
+    await marker(page, "Dr Map 40 km").waitFor();
+    await page.locator(".leaflet-container").scrollIntoViewIfNeeded();
+    // The pins on their own (not in a cluster): the nearest and the farthest of them.
+    const titles = await page
+      .locator(".leaflet-marker-icon[title]")
+      .evaluateAll((els) => els.map((el) => el.getAttribute("title")!));
+    const pins = NAMES.filter((name) => titles.includes(name));
+    expect(pins.length).toBeGreaterThanOrEqual(2);
+    for (const name of [pins[0]!, pins[pins.length - 1]!]) {
+      await marker(page, name).click();
+      const popup = page.locator(".leaflet-popup .map-popup");
+      await expect.poll(() => popup.locator("strong").textContent()).toBe(name);
+      await expectPopupClearOfControls(page);
+    }
+  }, 60_000);
+
   test("on a 360 px phone, “Show on map” brings the map into view with the pin's popup open, and nothing overflows", async () => {
     const { page } = await session(undefined, { viewport: { width: 360, height: 740 } });
     await page.goto(`/doctors?lat=${HOME.lat}&lng=${HOME.lng}&radius=50`);
@@ -164,6 +218,7 @@ describe("the finder's list and map point at each other", () => {
     await expect
       .poll(() => page.locator(".leaflet-popup").evaluate((el) => getComputedStyle(el).opacity))
       .toBe("1");
+    await expectPopupClearOfControls(page);
     expect(await seriousA11yViolations(page)).toEqual([]);
   }, 60_000);
 });
