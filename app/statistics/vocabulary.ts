@@ -34,15 +34,15 @@ export const TABLE_TITLES: Record<StatisticsTable, string> = {
  */
 export const EMPTY_CHART_NOTES: Record<StatisticsTable, string> = {
   "prevalence-by-month":
-    "No chart yet: every count below is under 5 or hidden so that a small one cannot be worked out, and those are never drawn. The chart appears once a class has 5 or more final answers in a month that can be shown; the table and the CSV keep what may be shown.",
+    "No chart yet: every count here is under 5 or hidden to protect a small one, and those are never drawn. It appears once a class has 5 or more final answers in one month. The table and its CSV show what may be shown.",
   "prevalence-by-age":
-    "No chart yet: every count below is under 5 or hidden so that a small one cannot be worked out, and those are never drawn. The chart appears once a class has 5 or more final answers in an age group that can be shown; the table and the CSV keep what may be shown.",
+    "No chart yet: every count here is under 5 or hidden to protect a small one, and those are never drawn. It appears once a class has 5 or more final answers in one age group. The table and its CSV show what may be shown.",
   "prevalence-by-region":
-    "No chart yet: every count below is under 5 or hidden so that a small one cannot be worked out, and those are never drawn. The chart appears once a class has 5 or more final answers in a country that can be shown; the table and the CSV keep what may be shown.",
+    "No chart yet: every count here is under 5 or hidden to protect a small one, and those are never drawn. It appears once a class has 5 or more final answers in one country. The table and its CSV show what may be shown.",
   "agreement-by-version":
-    "No chart yet: an agreement rate is drawn only for a model version and month with 5 or more answers that confirmed the model and 5 or more that did not, so no small count can be worked out from it. The table and the CSV keep what may be shown.",
+    "No chart yet: an agreement rate is drawn only for a model version and month with 5 or more answers that confirmed the model and 5 or more that did not, so no small count can be worked out from it. The table and its CSV show what may be shown.",
   "answer-time-by-month":
-    "No chart yet: a median time is drawn only for a month with 5 or more timed final answers, so that it never describes one or two people. The table and the CSV keep what may be shown.",
+    "No chart yet: a median time is drawn only for a month with 5 or more timed final answers, so that it never describes one or two people. The table and its CSV show what may be shown.",
 };
 
 export const isStatisticsTable = (name: string): name is StatisticsTable =>

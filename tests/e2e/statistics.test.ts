@@ -117,7 +117,7 @@ describe("statistics and the research export", () => {
     expect(await s.page.locator(".chart-empty").count()).toBe(5);
     await s.page
       .getByRole("region", { name: "Final answers by month" })
-      .getByText(/appears once a class has 5 or more final answers in a month/)
+      .getByText(/appears once a class has 5 or more final answers in one month/)
       .waitFor();
     await s.page.waitForLoadState("networkidle");
     expect(await s.page.locator(".uplot").count()).toBe(0);
