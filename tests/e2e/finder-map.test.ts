@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { doctorProfiles, users } from "#db/schema";
@@ -5,6 +7,14 @@ import { seriousA11yViolations } from "./axe";
 import { browserSessions } from "./browser";
 
 const session = browserSessions();
+
+/** Set to a folder to keep the phone finder's screenshots (no one near, several, a popup). */
+const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
+async function shoot(page: Page, name: string) {
+  if (!SCREENSHOTS) return;
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
 
 // Longyearbyen, Svalbard: no demo doctor is seeded this far north, so the results are ours.
 const HOME = { lat: 78.2232, lng: 15.6267 };
@@ -185,6 +195,7 @@ describe("the finder's list and map point at each other", () => {
     await page.goto(`/doctors?lat=${HOME.lat}&lng=${HOME.lng}&radius=50`);
     await marker(page, "Dr Map 40 km").waitFor();
     await page.locator(".leaflet-container").scrollIntoViewIfNeeded();
+    await shoot(page, "finder-several-390");
     // The pins on their own (not in a cluster): the nearest and the farthest of them.
     const titles = await page
       .locator(".leaflet-marker-icon[title]")
@@ -197,7 +208,23 @@ describe("the finder's list and map point at each other", () => {
       await expect.poll(() => popup.locator("strong").textContent()).toBe(name);
       await expectPopupClearOfControls(page);
     }
-  }, 60_000);
+    await shoot(page, "finder-popup-390");
+    // A German postcode is searched near its postal region's main city, said to be approximate.
+    await page.goto("/doctors?place=10115%2C+DE&radius=50");
+    await page
+      .getByRole("heading", { name: /within \d+ km of 10115 — approximate: Berlin area, DE/ })
+      .waitFor();
+    await shoot(page, "finder-postcode-de-390");
+    // Nobody within the widest radius (the South Pacific): the nearest doctors and the remote
+    // ones are offered, with the map.
+    await page.goto("/doctors?lat=-48.87&lng=-123.39&radius=50");
+    await page.getByText(/Nobody matching your search practises within/).waitFor();
+    await page.locator(".leaflet-marker-icon, .marker-cluster").first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    await shoot(page, "finder-none-390");
+  }, 90_000);
 
   test("on a 360 px phone, “Show on map” brings the map into view with the pin's popup open, and nothing overflows", async () => {
     const { page } = await session(undefined, { viewport: { width: 360, height: 740 } });
