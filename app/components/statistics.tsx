@@ -7,9 +7,14 @@ import type { LinksFunction } from "@remix-run/node";
 import { Link } from "@remix-run/react";
 import { lazy, Suspense, type ReactNode } from "react";
 import uplotStyles from "uplot/dist/uPlot.min.css?url";
-import type { Cell, Statistics, StatisticsTableData } from "~/statistics/aggregate";
+import {
+  chartHasBars,
+  type Cell,
+  type Statistics,
+  type StatisticsTableData,
+} from "~/statistics/aggregate";
 import { shownText } from "~/statistics/suppression";
-import { SMALL_CELL_NOTE } from "~/statistics/vocabulary";
+import { EMPTY_CHART_NOTES, SMALL_CELL_NOTE } from "~/statistics/vocabulary";
 import { ClientOnly } from "./client-only";
 import { ScrollingTable } from "./scrolling-table";
 
@@ -25,13 +30,18 @@ function Table({ table, csvHref }: { table: StatisticsTableData; csvHref: string
         <p>No final answers yet.</p>
       ) : (
         <>
-          <ClientOnly>
-            {() => (
-              <Suspense fallback={null}>
-                <StatisticsChart chart={table.chart} title={table.title} />
-              </Suspense>
-            )}
-          </ClientOnly>
+          {chartHasBars(table.chart) ? (
+            <ClientOnly>
+              {() => (
+                <Suspense fallback={null}>
+                  <StatisticsChart chart={table.chart} title={table.title} />
+                </Suspense>
+              )}
+            </ClientOnly>
+          ) : (
+            // Axes without bars would say nothing: say why instead, and what would draw them.
+            <p className="chart-empty">{EMPTY_CHART_NOTES[table.name]}</p>
+          )}
           <ScrollingTable
             label={table.title}
             className="statistics"

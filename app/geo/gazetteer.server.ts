@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { knowsPostcodesOf, normalisePlace, type Place } from "~/geo/place-names";
 import { placeTable } from "~/geo/place-table.server";
+import { approximateName, parsePostalRegion, type PostalRegion } from "~/geo/postal-regions";
 import type { PostcodeQuery } from "~/geo/postcodes.server";
 import {
   parsePostcodeQuery,
@@ -96,6 +97,16 @@ export function resolvePlace(text: string): Place | undefined {
 }
 
 /**
+ * The approximate place of a postcode of a country known by its postal regions only (decision
+ * 074): the region's main city in the gazetteer, named "10115 — approximate: Berlin area". Undefined when the city is not in the gazetteer (a unit test keeps them all there).
+ */
+export function approximatePlace(region: PostalRegion): Place | undefined {
+  const city = searchCities(`${region.city}, ${region.country}`, 1)[0];
+  if (!city || normalisePlace(city.name) !== normalisePlace(region.city)) return undefined;
+  return { ...city, name: approximateName(region), population: 0 };
+}
+
+/**
  * Where the finder searches for a typed place. A postcode that several countries use
  * ("75001": Paris, France and Addison, Texas) picks the searcher's country (`region`, from
  * the browser's locale) and offers the others as `alternatives`; without a region that has
@@ -108,6 +119,18 @@ export function resolvePlaceFor(
 ): { place: Place | undefined; alternatives: Place[]; unknownPostcodeCountry?: string } {
   const query = parsePostcodeQuery(text);
   const matches = query ? resolvePostcodes(text) : [];
+  // A code of a country known by its postal regions ("10115" from a German browser, "SW1A
+  // 1AA, GB"): its region's city, approximately; other countries' places with that code stay
+  // on offer unless the country was typed.
+  const postal = parsePostalRegion(text, region);
+  const approximate = postal && approximatePlace(postal);
+  if (approximate) {
+    const typedCountry = text.includes(",") || postal.country !== region;
+    return {
+      place: approximate,
+      alternatives: typedCountry ? [] : matches.filter((p) => p.country !== postal.country),
+    };
+  }
   // A code of a country whose postcodes we do not know ("10115, DE", or a bare "10115" from a
   // German browser) is not placed in another country behind the searcher's back: the finder
   // says it cannot place it and asks for the town (another country's place stays on offer).

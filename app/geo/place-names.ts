@@ -38,3 +38,10 @@ export const POSTCODE_COUNTRIES = ["US", "CA", "FR", "AU", "IN"] as const;
 export const POSTCODE_COUNTRIES_LABEL = "the US, Canada, France, Australia and India";
 export const knowsPostcodesOf = (country: string) =>
   (POSTCODE_COUNTRIES as readonly string[]).includes(country);
+
+/**
+ * The countries whose postcodes are placed by their postal region's main city, approximately
+ * (`app/geo/postal-regions.ts`, decision 074); the label only, so the table stays on the server.
+ */
+export const POSTAL_REGION_COUNTRIES_LABEL =
+  "Germany, the UK, Spain, Italy, the Netherlands, Belgium, Switzerland, Austria, Brazil and Japan";

@@ -220,6 +220,18 @@ function useTileFailure() {
   return { failed, onTile, note };
 }
 
+/** Leaflet's zoom buttons end here, from the map's top, before they are laid out (touch size). */
+const ZOOM_BUTTONS_BOTTOM = 76;
+
+/** How far from the map's top a popup must start to clear the top-left controls, in pixels. */
+function belowControls(map: L.Map): number {
+  const corner = map.getContainer().querySelector(".leaflet-top.leaflet-left");
+  const measured = corner
+    ? corner.getBoundingClientRect().bottom - map.getContainer().getBoundingClientRect().top
+    : 0;
+  return Math.max(measured, ZOOM_BUTTONS_BOTTOM) + 8;
+}
+
 function Clusters({
   markers,
   selected,
@@ -256,6 +268,9 @@ function Clusters({
           marker.bindPopup(() => popupContent(m.label, popup), {
             maxWidth: 240,
             autoPanPadding: [12, 12],
+            // Opened near the top, the popup slides below the zoom buttons (top left), which
+            // would otherwise cover its edge on a phone's narrow map.
+            autoPanPaddingTopLeft: [12, belowControls(map)],
           });
         marker.on("click", () => onSelect?.(m.id));
         // Enter on a focused pin opens its popup (Leaflet) and, like a click, selects it.
@@ -292,8 +307,11 @@ function Clusters({
     const marker = layers.current.get(focus.id);
     if (!marker) return;
     const show = () => {
+      // The whole map comes into view first (on a phone it is below the list): scrolled only as
+      // far as the pin, the pan that makes room for the popup would push the pin off screen.
+      map.getContainer().scrollIntoView({ block: "nearest" });
       marker.openPopup();
-      marker.getElement()?.focus();
+      marker.getElement()?.focus({ preventScroll: true });
     };
     const group = groupRef.current;
     // A pin inside a cluster is not on the map yet: the cluster opens (zooming in) first.
@@ -301,7 +319,7 @@ function Clusters({
     if (group && "zoomToShowLayer" in group)
       (group as L.MarkerClusterGroup).zoomToShowLayer(marker, show);
     else show();
-  }, [focus]);
+  }, [map, focus]);
   return null;
 }
 

@@ -44,13 +44,49 @@ function fetchJson<T>(url: string): Promise<T> {
   return pending;
 }
 
+type Position = number[];
+
+/**
+ * A ring that crosses the antimeridian (world-atlas stitches Fiji's and Russia's across it, for
+ * spherical renderers) jumps from +180 to −180 on a flat map, and Leaflet draws the jump as a
+ * line across the whole world. Continued past ±180 instead (a longitude of 181 is drawn just
+ * east of 180), each ring stays where it belongs. Exported for the tests.
+ */
+export function unwrapRing(ring: Position[]): Position[] {
+  let shift = 0;
+  let previous: number | undefined;
+  const unwrapped = ring.map((point) => {
+    let lng = point[0]! + shift;
+    if (previous !== undefined && Math.abs(lng - previous) > 180) {
+      const turn = lng > previous ? -360 : 360;
+      shift += turn;
+      lng += turn;
+    }
+    previous = lng;
+    return shift === 0 ? point : [lng, ...point.slice(1)];
+  });
+  // A ring around a pole (Antarctica) goes round the world once and does not come back to its
+  // start when unwrapped: it is drawn as it was, along the map's edges.
+  return shift === 0 ? unwrapped : ring;
+}
+
+function unwrapFeatures(collection: FeatureCollection): FeatureCollection {
+  for (const f of collection.features) {
+    const g = f.geometry;
+    if (g?.type === "Polygon") g.coordinates = g.coordinates.map(unwrapRing);
+    else if (g?.type === "MultiPolygon")
+      g.coordinates = g.coordinates.map((polygon) => polygon.map(unwrapRing));
+  }
+  return collection;
+}
+
 const outlinesCache = new Map<string, Promise<FeatureCollection>>();
 /** A TopoJSON file of countries (the 1:110m world, or one detailed cell) as GeoJSON. */
 function loadOutlines(url: string): Promise<FeatureCollection> {
   let pending = outlinesCache.get(url);
   if (!pending) {
-    pending = fetchJson<Topology<{ countries: GeometryCollection }>>(url).then(
-      (topology) => feature(topology, topology.objects.countries) as FeatureCollection,
+    pending = fetchJson<Topology<{ countries: GeometryCollection }>>(url).then((topology) =>
+      unwrapFeatures(feature(topology, topology.objects.countries) as FeatureCollection),
     );
     pending.catch(() => outlinesCache.delete(url));
     outlinesCache.set(url, pending);

@@ -11,6 +11,7 @@ import { RANKING_WEIGHTS, RATING_PRIOR } from "~/doctors/ranking";
 import { MIN_REPLIES_SHOWN, shownReplyMs } from "~/doctors/reply-time";
 import {
   countryName,
+  POSTAL_REGION_COUNTRIES_LABEL,
   POSTCODE_COUNTRIES_LABEL,
   regionOfLocale,
   type Place,
@@ -160,8 +161,9 @@ export default function FinderPage() {
             />
             <datalist id="place-options" />
             <small id="place-hint">
-              Postcodes work offline for {POSTCODE_COUNTRIES_LABEL}; elsewhere, type your city.
-              Places: GeoNames (CC BY 4.0).
+              Postcodes work offline for {POSTCODE_COUNTRIES_LABEL}, and by their area for{" "}
+              {POSTAL_REGION_COUNTRIES_LABEL}; elsewhere, type your city. Places: GeoNames (CC BY
+              4.0).
             </small>
           </div>
           <ClientOnly>
@@ -231,8 +233,8 @@ export default function FinderPage() {
       {result.placeNotFound && (
         <p className="panel error" role="alert">
           We could not find that city or postcode. Check the spelling or add the country code, e.g.
-          &ldquo;Lyon, FR&rdquo;; postcodes are known for {POSTCODE_COUNTRIES_LABEL} only:
-          elsewhere, type your town.
+          &ldquo;Lyon, FR&rdquo;; postcodes are known for {POSTCODE_COUNTRIES_LABEL}, and by their
+          area for {POSTAL_REGION_COUNTRIES_LABEL}: elsewhere, type your town.
         </p>
       )}
 
@@ -244,7 +246,8 @@ export default function FinderPage() {
           <p>
             Type your town or city instead, e.g. &ldquo;
             {EXAMPLE_TOWNS[result.postcodeCountry] ?? "Lyon"}, {result.postcodeCountry}&rdquo;.
-            Postcodes are known offline for {POSTCODE_COUNTRIES_LABEL} only.
+            Postcodes are known offline for {POSTCODE_COUNTRIES_LABEL}, and by their area for{" "}
+            {POSTAL_REGION_COUNTRIES_LABEL}; this one is in no area we know.
           </p>
           {result.otherPlaces.length > 0 && (
             <p>

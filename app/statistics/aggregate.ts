@@ -52,6 +52,10 @@ export type Chart = {
   series: { label: string; values: (number | null)[] }[];
 };
 
+/** Whether a chart has anything to draw: a suppressed count, rate or median is null. */
+export const chartHasBars = (chart: Chart) =>
+  chart.series.some((series) => series.values.some((value) => value !== null));
+
 export type StatisticsTableData = {
   name: StatisticsTable;
   title: string;

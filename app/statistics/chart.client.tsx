@@ -59,7 +59,8 @@ export default function StatisticsChart({ chart, title }: { chart: Chart; title:
           },
           { label: chart.unit },
         ],
-        legend: { show: true },
+        // A key of the series without the hover read-out ("--" on a static chart).
+        legend: { show: true, live: false },
         series: [
           { label: "" },
           ...chart.series.map((series, s) => ({

@@ -28,6 +28,23 @@ export const TABLE_TITLES: Record<StatisticsTable, string> = {
   "answer-time-by-month": "Median time to the final answer",
 };
 
+/**
+ * What a table's chart place says when there is nothing it may draw (every count "<5" or "x",
+ * every rate or median withheld): why, and what would make the chart appear.
+ */
+export const EMPTY_CHART_NOTES: Record<StatisticsTable, string> = {
+  "prevalence-by-month":
+    "No chart yet: every count here is under 5 or hidden to protect a small one, and those are never drawn. It appears once a class has 5 or more final answers in one month. The table and its CSV show what may be shown.",
+  "prevalence-by-age":
+    "No chart yet: every count here is under 5 or hidden to protect a small one, and those are never drawn. It appears once a class has 5 or more final answers in one age group. The table and its CSV show what may be shown.",
+  "prevalence-by-region":
+    "No chart yet: every count here is under 5 or hidden to protect a small one, and those are never drawn. It appears once a class has 5 or more final answers in one country. The table and its CSV show what may be shown.",
+  "agreement-by-version":
+    "No chart yet: an agreement rate is drawn only for a model version and month with 5 or more answers that confirmed the model and 5 or more that did not, so no small count can be worked out from it. The table and its CSV show what may be shown.",
+  "answer-time-by-month":
+    "No chart yet: a median time is drawn only for a month with 5 or more timed final answers, so that it never describes one or two people. The table and its CSV show what may be shown.",
+};
+
 export const isStatisticsTable = (name: string): name is StatisticsTable =>
   (STATISTICS_TABLES as readonly string[]).includes(name);
 

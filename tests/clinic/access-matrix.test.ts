@@ -4,8 +4,9 @@
  * a patient and the admin 404; nobody signed in goes to /login.
  */
 import { eq } from "drizzle-orm";
+import { getDb } from "#db/client";
 import { inTransaction } from "~/data/unit-of-work.server";
-import { doctorProfiles } from "#db/schema";
+import { auditLog, doctorProfiles } from "#db/schema";
 import { loader as patientsLoader } from "~/routes/doctor.patients._index";
 import { loader as newLoader, action as newAction } from "~/routes/doctor.patients.new";
 import { loader as patientLoader, action as patientAction } from "~/routes/doctor.patients.$id";
@@ -17,6 +18,7 @@ import { loader as imagesLoader } from "~/routes/doctor.records.images";
 import { loader as reportLoader } from "~/routes/doctor.records.$id.report";
 import { loader as fhirLoader } from "~/routes/doctor.records.$id.fhir";
 import { loader as caseLoader } from "~/routes/doctor.cases.$id";
+import { loader as statisticsLoader } from "~/routes/doctor.statistics";
 import { makeUser, thrownResponse } from "../helpers";
 import { decided, doctorWithPatient, getArgs, insertClinicRecord, postArgs } from "./helpers";
 
@@ -82,6 +84,53 @@ describe("the clinic routes' access matrix", () => {
         302,
         `/login?redirectTo=${encodeURIComponent(path)}`,
       ]);
+    }
+  });
+
+  test("every page that shows the owner clinic patients' data leaves an audit row of its own", async () => {
+    const s = await setting();
+    const pid = s.owner.patient.id;
+    // The route's read, as the audit log names it (the FHIR export reads the record the same way
+    // as the report, and needs stored images: tested with an upload elsewhere).
+    const reads: [string, Loader, Record<string, string>, string, string | null][] = [
+      ["/doctor/patients", patientsLoader as Loader, {}, "clinic.patient.list", null],
+      [`/doctor/patients/${pid}`, patientLoader as Loader, { id: pid }, "clinic.patient.read", pid],
+      [
+        `/doctor/patients/${pid}/edit`,
+        editLoader as Loader,
+        { id: pid },
+        "clinic.patient.read",
+        pid,
+      ],
+      ["/doctor/records", recordsLoader as Loader, {}, "clinic.records.list", null],
+      ["/doctor/records/images", imagesLoader as Loader, {}, "clinic.records.images", null],
+      ...s.routes
+        .filter(([path]) => path.endsWith("/report"))
+        .map(
+          ([path, loader, params]) =>
+            [path, loader, params, "clinic.record.read", pid] as [
+              string,
+              Loader,
+              Record<string, string>,
+              string,
+              string | null,
+            ],
+        ),
+      ["/doctor/statistics", statisticsLoader as Loader, {}, "statistics.doctor.read", null],
+    ];
+    const rowsOf = async (action: string) =>
+      (await getDb().select().from(auditLog).where(eq(auditLog.actorId, s.owner.doctor.id))).filter(
+        (a) => a.action === action,
+      );
+    for (const [path, loader, params, action, target] of reads) {
+      const before = (await rowsOf(action)).length;
+      expect([path, await statusFor(loader, await getArgs(s.owner.doctor, path, params))]).toEqual([
+        path,
+        200,
+      ]);
+      const after = await rowsOf(action);
+      expect([path, after.length - before]).toEqual([path, 1]);
+      if (target) expect([path, after.at(-1)!.targetId]).toEqual([path, target]);
     }
   });
 

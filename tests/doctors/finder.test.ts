@@ -82,54 +82,52 @@ describe("a postcode several countries use", () => {
   });
 });
 
-describe("postcodes of countries the place table does not know", () => {
-  // A typical code of each country, as a patient there types it.
-  const CODES: [country: string, code: string][] = [
-    ["DE", "10115"],
-    ["GB", "SW1A 1AA"],
-    ["ES", "28013"],
-    ["IT", "00184"],
-    ["NL", "1012 JS"],
-    ["BE", "1000"],
-    ["CH", "8001"],
-    ["AT", "1010"],
-    ["BR", "01310-100"],
-    ["JP", "100-0001"],
+describe("postcodes of countries known by their postal regions (decision 074)", () => {
+  // A typical code of each country, as a patient there types it, and its region's city.
+  const CODES: [country: string, code: string, city: string][] = [
+    ["DE", "10115", "Berlin"],
+    ["GB", "SW1A 1AA", "London"],
+    ["ES", "28013", "Madrid"],
+    ["IT", "00184", "Rome"],
+    ["NL", "1012 JS", "Amsterdam"],
+    ["BE", "1000", "Brussels"],
+    ["CH", "8001", "Zürich"],
+    ["AT", "1010", "Vienna"],
+    ["BR", "01310-100", "São Paulo"],
+    ["JP", "100-0001", "Tokyo"],
   ];
 
   test.each(CODES)(
-    "%s: “%s” from that country's browser, or with its country code, is placed nowhere else; the finder says so",
-    async (country, code) => {
+    "%s: “%s” from that country's browser, or with its country code, searches near its region's city, said to be approximate",
+    async (country, code, city) => {
       const searches: Record<string, string>[] = [
         { place: code, region: country },
         { place: `${code}, ${country}` },
       ];
       for (const params of searches) {
         const result = await findDoctors(query(params));
-        expect(result.origin).toBeNull();
-        expect(result.doctors).toEqual([]);
-        // Either the code is recognised as one we cannot place (and the finder names the
-        // country and asks for the town), or it reads as no place at all (and the finder
-        // says postcodes are known for five countries only and asks for the town).
-        if (result.postcodeCountry !== null) {
-          expect(result.postcodeCountry).toBe(country);
-          expect(result.placeNotFound).toBe(false);
-        } else {
-          expect(result.placeNotFound).toBe(true);
-        }
+        expect(result.origin?.label).toBe(`${code} — approximate: ${city} area, ${country}`);
+        expect(result.postcodeCountry).toBeNull();
+        expect(result.placeNotFound).toBe(false);
       }
     },
   );
 
-  test("a German browser's “10115” is not New York's ZIP: that stays on offer, not picked", async () => {
+  test("a code of such a country in no region of the table: the finder says it cannot place it", async () => {
+    const result = await findDoctors(query({ place: "02999", region: "DE" }));
+    expect(result.origin).toBeNull();
+    expect(result.postcodeCountry).toBe("DE");
+  });
+
+  test("a German browser's “10115” is Berlin's area; New York's ZIP stays on offer", async () => {
     const german = await findDoctors(query({ place: "10115", region: "DE" }));
-    expect(german.postcodeCountry).toBe("DE");
+    expect(german.origin?.label).toBe("10115 — approximate: Berlin area, DE");
     expect(german.otherPlaces.map((p) => p.country)).toEqual(["US"]);
     // With a country that has the code, it is placed as before.
     const american = await findDoctors(query({ place: "10115", region: "US" }));
     expect(american.origin?.label).toMatch(/, US$/);
     expect(american.postcodeCountry).toBeNull();
-    // A town typed with the code is a search for the town's code, not an unknown country's.
+    // A town typed with the code is a search for the town's code, not a region's.
     expect(
       (await findDoctors(query({ place: "75001 Paris", region: "DE" }))).origin?.label,
     ).toMatch(/Paris, FR$/);

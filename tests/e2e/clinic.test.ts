@@ -117,6 +117,23 @@ describe("a hematologist's own clinic patients", () => {
     await group.getByRole("link", { name: /Tomás Walker/ }).click();
     await page.locator(".image-viewer").waitFor();
 
+    // Their statistics count the decision: a row for this month (with no answers the page
+    // says "No final answers yet."), its one answer shown as "<5", and no chart to draw yet.
+    await page.goto("/doctor");
+    await page.getByRole("link", { name: "My statistics" }).click();
+    await page.waitForURL("**/doctor/statistics");
+    const byMonth = page.getByRole("region", { name: "Final answers by month" });
+    await byMonth.locator(".chart-empty").waitFor();
+    expect(await page.getByText("No final answers yet.").count()).toBe(0);
+    const thisMonth = new Date().toLocaleDateString("en-GB", {
+      month: "short",
+      year: "numeric",
+      timeZone: "UTC",
+    });
+    const row = byMonth.locator("tbody tr", { hasText: thisMonth });
+    expect(await row.locator("td").last().textContent()).toBe("<5");
+    await shoot(page, "clinic-statistics");
+
     // Another doctor does not see this patient.
     const other = await certifiedDoctor("Dr Otto Other");
     await other.s.page.goto(patientUrl);

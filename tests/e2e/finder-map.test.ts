@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { doctorProfiles, users } from "#db/schema";
@@ -5,6 +7,14 @@ import { seriousA11yViolations } from "./axe";
 import { browserSessions } from "./browser";
 
 const session = browserSessions();
+
+/** Set to a folder to keep the phone finder's screenshots (no one near, several, a popup). */
+const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
+async function shoot(page: Page, name: string) {
+  if (!SCREENSHOTS) return;
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
 
 // Longyearbyen, Svalbard: no demo doctor is seeded this far north, so the results are ours.
 const HOME = { lat: 78.2232, lng: 15.6267 };
@@ -53,6 +63,41 @@ const inView = (locator: Locator) =>
     const r = el.getBoundingClientRect();
     return r.top >= 0 && r.bottom <= window.innerHeight + 1; // (sub-pixel layout)
   });
+
+type Box = { left: number; top: number; right: number; bottom: number };
+const boxOf = (page: Page, selector: string): Promise<Box> =>
+  page.locator(selector).evaluate((el) => {
+    const { left, top, right, bottom } = el.getBoundingClientRect();
+    return { left, top, right, bottom };
+  });
+
+/** The open popup is wholly inside the map and clear of the zoom buttons, once it has settled. */
+async function expectPopupClearOfControls(page: Page) {
+  // Leaflet pans the map after opening a popup near an edge: judge it once nothing moves.
+  let last = "";
+  await expect
+    .poll(async () => {
+      const now = JSON.stringify(await boxOf(page, ".leaflet-popup-content-wrapper"));
+      const still = now === last;
+      last = now;
+      return still;
+    })
+    .toBe(true);
+  const [shown, zoom, map] = [
+    await boxOf(page, ".leaflet-popup-content-wrapper"),
+    await boxOf(page, ".leaflet-control-zoom"),
+    await boxOf(page, ".leaflet-container"),
+  ];
+  const overlaps =
+    shown.left < zoom.right &&
+    shown.right > zoom.left &&
+    shown.top < zoom.bottom &&
+    shown.bottom > zoom.top;
+  expect({ overlaps, shown, zoom }).toMatchObject({ overlaps: false });
+  expect(shown.left).toBeGreaterThanOrEqual(map.left);
+  expect(shown.right).toBeLessThanOrEqual(map.right);
+  expect(shown.top).toBeGreaterThanOrEqual(map.top);
+}
 
 describe("the finder's list and map point at each other", () => {
   beforeAll(async () => {
@@ -145,6 +190,42 @@ describe("the finder's list and map point at each other", () => {
       .toBe("doctor selected");
   }, 60_000);
 
+  test("on a 390 px phone, a pin's popup opens clear of the zoom buttons, whichever pin", async () => {
+    const { page } = await session(undefined, { viewport: { width: 390, height: 844 } });
+    await page.goto(`/doctors?lat=${HOME.lat}&lng=${HOME.lng}&radius=50`);
+    await marker(page, "Dr Map 40 km").waitFor();
+    await page.locator(".leaflet-container").scrollIntoViewIfNeeded();
+    await shoot(page, "finder-several-390");
+    // The pins on their own (not in a cluster): the nearest and the farthest of them.
+    const titles = await page
+      .locator(".leaflet-marker-icon[title]")
+      .evaluateAll((els) => els.map((el) => el.getAttribute("title")!));
+    const pins = NAMES.filter((name) => titles.includes(name));
+    expect(pins.length).toBeGreaterThanOrEqual(2);
+    for (const name of [pins[0]!, pins[pins.length - 1]!]) {
+      await marker(page, name).click();
+      const popup = page.locator(".leaflet-popup .map-popup");
+      await expect.poll(() => popup.locator("strong").textContent()).toBe(name);
+      await expectPopupClearOfControls(page);
+    }
+    await shoot(page, "finder-popup-390");
+    // A German postcode is searched near its postal region's main city, said to be approximate.
+    await page.goto("/doctors?place=10115%2C+DE&radius=50");
+    await page
+      .getByRole("heading", { name: /within \d+ km of 10115 — approximate: Berlin area, DE/ })
+      .waitFor();
+    await shoot(page, "finder-postcode-de-390");
+    // Nobody within the widest radius (the South Pacific): the nearest doctors and the remote
+    // ones are offered, with the map.
+    await page.goto("/doctors?lat=-48.87&lng=-123.39&radius=50");
+    await page.getByText(/Nobody matching your search practises within/).waitFor();
+    await page.locator(".leaflet-marker-icon, .marker-cluster").first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    await shoot(page, "finder-none-390");
+  }, 90_000);
+
   test("on a 360 px phone, “Show on map” brings the map into view with the pin's popup open, and nothing overflows", async () => {
     const { page } = await session(undefined, { viewport: { width: 360, height: 740 } });
     await page.goto(`/doctors?lat=${HOME.lat}&lng=${HOME.lng}&radius=50`);
@@ -164,6 +245,7 @@ describe("the finder's list and map point at each other", () => {
     await expect
       .poll(() => page.locator(".leaflet-popup").evaluate((el) => getComputedStyle(el).opacity))
       .toBe("1");
+    await expectPopupClearOfControls(page);
     expect(await seriousA11yViolations(page)).toEqual([]);
   }, 60_000);
 });

@@ -79,9 +79,18 @@ describe("statistics and the research export", () => {
       .getByRole("region", { name: "Final answers by country" })
       .getByText("Portugal")
       .waitFor();
-    // The charts are drawn (uPlot canvases), one per table with rows.
+    // A chart (uPlot canvas) for each table with something it may draw; the agreement rate is
+    // withheld (2 answers did not confirm the model), so its place says why in words.
     await s.page.locator(".chart canvas").first().waitFor();
-    expect(await s.page.locator(".uplot").count()).toBe(5);
+    const agreement = s.page.getByRole("region", {
+      name: "Model and hematologist agreement by model version",
+    });
+    await agreement.getByText(/No chart yet: an agreement rate is drawn only/).waitFor();
+    expect(await agreement.locator(".uplot").count()).toBe(0);
+    expect(await s.page.locator(".uplot").count()).toBe(
+      5 - (await s.page.locator(".chart-empty").count()),
+    );
+    expect(await s.page.locator(".uplot").count()).toBeGreaterThan(0);
     const csv = await s.page.request.get("/doctor/statistics.csv?table=prevalence-by-month");
     expect(csv.status()).toBe(200);
     expect(await csv.text()).toContain("<5");
@@ -95,6 +104,32 @@ describe("statistics and the research export", () => {
     ).toBe(false);
     expect(await s.page.locator(".site-header").isVisible()).toBe(false);
     await s.page.emulateMedia({ media: "screen" });
+  }, 180_000);
+
+  test("a doctor with only a few answers reads why no chart is drawn; the tables and CSV stay", async () => {
+    const doctor = await makeCertifiedDoctor({ offersTeleconsultation: true, country: "NO" });
+    await answeredCases(doctor, "pre_b", 3);
+    const s = await session(doctor.user.email, { viewport: { width: 390, height: 900 } });
+    await s.page.goto("/doctor/statistics");
+    await s.page.getByRole("heading", { name: "My statistics" }).waitFor();
+    // Every count is "<5" and the rate and the median are withheld: five sentences, no axes.
+    await s.page.locator(".chart-empty").first().waitFor();
+    expect(await s.page.locator(".chart-empty").count()).toBe(5);
+    await s.page
+      .getByRole("region", { name: "Final answers by month" })
+      .getByText(/appears once a class has 5 or more final answers in one month/)
+      .waitFor();
+    await s.page.waitForLoadState("networkidle");
+    expect(await s.page.locator(".uplot").count()).toBe(0);
+    const month = s.page.locator(
+      "section[aria-labelledby='prevalence-by-month-title'] .table-scroll tbody tr",
+    );
+    expect(await month.locator("td").nth(2).textContent()).toBe("<5");
+    const csv = await s.page.request.get("/doctor/statistics.csv?table=prevalence-by-month");
+    expect(await csv.text()).toContain("<5");
+    expect(await s.page.getByRole("link", { name: /as CSV/ }).count()).toBe(5);
+    expect(await seriousA11yViolations(s.page)).toEqual([]);
+    await shoot(s, "doctor-statistics-suppressed");
   }, 180_000);
 
   test("an admin sees platform statistics with small cells suppressed, and no names", async () => {

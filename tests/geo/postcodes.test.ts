@@ -213,8 +213,12 @@ describe("postcodes of more countries", () => {
       expect.objectContaining({ name: "75001 Addison", country: "US" }),
     ]);
     expect(resolvePlaceFor("75001", "US").place).toMatchObject({ name: "75001 Addison" });
+    // A German browser: Germany's postal region (decision 074), the others offered.
+    const german = resolvePlaceFor("75001", "DE");
+    expect(german.place).toMatchObject({ name: "75001 — approximate: Pforzheim area" });
+    expect(german.alternatives.map((p) => p.country)).toEqual(["FR", "US"]);
     // Nobody's country (or one without the code): nothing is picked, both are offered.
-    for (const region of [undefined, "DE"]) {
+    for (const region of [undefined, "SE"]) {
       const open = resolvePlaceFor("75001", region);
       expect(open.place).toBeUndefined();
       expect(open.alternatives.map((p) => `${p.name}, ${countryName(p.country)}`)).toEqual([

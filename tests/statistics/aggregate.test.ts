@@ -1,6 +1,7 @@
 import type { ClassId } from "~/analyses/vocabulary";
 import {
   buildStatistics,
+  chartHasBars,
   median,
   monthOf,
   tableCsv,
@@ -197,5 +198,33 @@ describe("statistics of final answers", () => {
     expect(csv).toContain("<5");
     expect(csv).not.toMatch(/(^|,)3(,|\r)/m);
     expect(table.chart.series[0]!.values).toEqual([null]);
+  });
+});
+
+describe("charts with nothing they may draw", () => {
+  test("every count suppressed: no chart has bars; one shown class or rate draws its chart", () => {
+    // Four answers: every count, the agreement rate and the median are withheld.
+    const few = buildStatistics([...times(3, {}), ...times(1, { finalClass: "benign" })]);
+    expect(few.tables.map((t) => [t.name, chartHasBars(t.chart)])).toEqual([
+      ["prevalence-by-month", false],
+      ["prevalence-by-age", false],
+      ["prevalence-by-region", false],
+      ["agreement-by-version", false],
+      ["answer-time-by-month", false],
+    ]);
+    // The rows are still there for the table and the CSV, each cell "<5".
+    const month = few.tables[0]!;
+    expect(month.rows).toHaveLength(1);
+    expect(tableCsv(month)).toContain("<5");
+
+    // Five answers of every class: each count may be shown, and so may the rate and median.
+    const more = buildStatistics(DOCTOR_CLASSES.flatMap((finalClass) => times(5, { finalClass })));
+    expect(more.tables.map((t) => [t.name, chartHasBars(t.chart)])).toEqual([
+      ["prevalence-by-month", true],
+      ["prevalence-by-age", true],
+      ["prevalence-by-region", true],
+      ["agreement-by-version", true],
+      ["answer-time-by-month", true],
+    ]);
   });
 });
