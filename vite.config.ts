@@ -61,7 +61,8 @@ const SQLITE_ONLY = [
  * The browser stories that also run on Postgres + S3 (docs/decisions/070): the ones whose
  * server reads and writes the database and the image store. Not: the every-page layout and
  * screenshot checks, private mode (in the browser), the HTTP layer's own files (page cache,
- * proxy, forms without JavaScript), the SQLite backup and the crash test of the file store.
+ * proxy, forms without JavaScript), the SQLite backup, the crash test of the file store, and
+ * the model lab (its datasets and jobs live on one long-lived server's disk).
  */
 const SCALED_STORIES = [
   "tests/e2e/accounts.test.ts",
@@ -74,8 +75,6 @@ const SCALED_STORIES = [
   "tests/e2e/admin.test.ts",
   "tests/e2e/clinic.test.ts",
   "tests/e2e/statistics.test.ts",
-  "tests/e2e/lab.test.ts",
-  "tests/e2e/lab-promotion.test.ts",
 ];
 /** Browser tests that need Postgres + S3 and run only in that pass. */
 const SCALED_ONLY = ["tests/e2e/two-instances.test.ts"];
