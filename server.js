@@ -3,6 +3,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import remixNode from "@remix-run/node";
 // Node's request to a fetch Request and a fetch Response back, through the public API of the
@@ -30,7 +31,8 @@ app.disable("x-powered-by");
 app.set("trust proxy", false);
 // Every file of the client build (public/ is copied into it), read once: a page request then
 // costs no file-system lookup on its way to Remix.
-const CLIENT = "build/client";
+// Beside this file, not under the working directory: an instance may run from any folder.
+const CLIENT = fileURLToPath(new URL("./build/client", import.meta.url));
 const clientFiles = new Set(
   fs.readdirSync(CLIENT, { recursive: true }).map((f) => `/${String(f).split(path.sep).join("/")}`),
 );
@@ -155,12 +157,13 @@ const server = app.listen(port, host, () => {
 build.entry.module.startHousekeeping();
 // The model lab's training jobs: one at a time in a child process; interrupted ones resume
 // (docs/decisions/052).
-const stopLabRunner = build.entry.module.startLabRunner();
+const labRunner = build.entry.module.startLabRunner();
+labRunner.catch((error) => console.error("The lab runner did not start:", error));
 
 // Stop cleanly (containers and process managers send SIGTERM): no new connections, then exit.
 for (const signal of ["SIGTERM", "SIGINT"]) {
   process.once(signal, () => {
-    stopLabRunner();
+    labRunner.then((stop) => stop()).catch(() => {});
     server.close(() => process.exit(0));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5000).unref();

@@ -57,6 +57,28 @@ const SQLITE_ONLY = [
   "tests/doctors/verification.test.ts",
 ];
 
+/**
+ * The browser stories that also run on Postgres + S3 (docs/decisions/070): the ones whose
+ * server reads and writes the database and the image store. Not: the every-page layout and
+ * screenshot checks, private mode (in the browser), the HTTP layer's own files (page cache,
+ * proxy, forms without JavaScript), the SQLite backup, the crash test of the file store, and
+ * the model lab (its datasets and jobs live on one long-lived server's disk).
+ */
+const SCALED_STORIES = [
+  "tests/e2e/accounts.test.ts",
+  "tests/e2e/analyses.test.ts",
+  "tests/e2e/account-data.test.ts",
+  "tests/e2e/consultations.test.ts",
+  "tests/e2e/review-workstation.test.ts",
+  "tests/e2e/doctors.test.ts",
+  "tests/e2e/doctor-details.test.ts",
+  "tests/e2e/admin.test.ts",
+  "tests/e2e/clinic.test.ts",
+  "tests/e2e/statistics.test.ts",
+];
+/** Browser tests that need Postgres + S3 and run only in that pass. */
+const SCALED_ONLY = ["tests/e2e/two-instances.test.ts"];
+
 // One configuration for the build (the Remix plugin, with the options of remix.config.js) and both test projects (vitest runs
 // without the plugin: it is for the dev server and production builds only).
 export default defineConfig(({ isSsrBuild }) => ({
@@ -133,11 +155,27 @@ export default defineConfig(({ isSsrBuild }) => ({
         test: {
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts", "tests/**/*.build.test.ts"],
+          exclude: [...SCALED_ONLY, "node_modules/**"],
           globalSetup: ["tests/e2e/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // A page's reaction (a redraw, a synced pan) can take over a second on a loaded
           // machine; a poll that waits for it gives up after 5 s instead of 1 s.
+          expect: { poll: { timeout: 5_000 } },
+          fileParallelism: false,
+        },
+      },
+      {
+        // The user stories again on PostgreSQL + PostGIS and S3 (npm run test:e2e:scaled,
+        // docs/decisions/070): one cluster and one s3rver for the pass, the production server on
+        // them, and the two-instance story.
+        extends: true,
+        test: {
+          name: "e2e-scaled",
+          include: [...SCALED_STORIES, ...SCALED_ONLY],
+          globalSetup: ["tests/e2e/global-setup-scaled.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 240_000,
           expect: { poll: { timeout: 5_000 } },
           fileParallelism: false,
         },

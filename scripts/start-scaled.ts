@@ -56,6 +56,8 @@ const env = {
   ...s3Env,
   DATABASE_URL: databaseUrl,
   DATA_DIR: process.env.DATA_DIR ?? SCALED,
+  // Links in e-mails point at the port this server listens on.
+  APP_URL: process.env.APP_URL ?? `http://localhost:${process.env.PORT ?? 3000}`,
 };
 
 async function stopAll(code: number): Promise<never> {

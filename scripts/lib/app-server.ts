@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
@@ -22,6 +22,19 @@ export async function freePort(): Promise<number> {
  */
 export const SERVER_NODE_FLAGS = ["--max-semi-space-size=4"];
 
+/** `seed/setup.ts` (migrate, then the demo data when the database is empty) with `env`. */
+async function seed(env: NodeJS.ProcessEnv): Promise<void> {
+  const child = spawn(process.execPath, ["--import", "tsx", "seed/setup.ts"], { env });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", resolve);
+  });
+  if (code !== 0) throw new Error(`Seeding failed:\n${output}`);
+}
+
 export type AppServer = {
   baseUrl: string;
   dir: string;
@@ -34,10 +47,12 @@ export type AppServer = {
 /**
  * The production build (`npm run build` first) on a free port with its own temporary,
  * migrated and seeded database. Used by the browser tests and the load benchmarks.
+ * `seed: false` starts another instance on a database already set up; `cwd` runs it from
+ * another folder (server.js finds the build beside itself).
  */
 export async function startAppServer(
   extraEnv: Record<string, string> = {},
-  options: { nodeArgs?: string[]; ipc?: boolean } = {},
+  options: { nodeArgs?: string[]; ipc?: boolean; seed?: boolean; cwd?: string } = {},
 ): Promise<AppServer> {
   if (!fs.existsSync("build/server/index.js")) throw new Error("Run `npm run build` first.");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-server-"));
@@ -52,16 +67,15 @@ export async function startAppServer(
     ...extraEnv,
     NODE_ENV: "production",
   };
-  const seeded = spawnSync(process.execPath, ["--import", "tsx", "seed/setup.ts"], {
-    env,
-    encoding: "utf8",
-  });
-  if (seeded.status !== 0) throw new Error(`Seeding failed:\n${seeded.stdout}${seeded.stderr}`);
+  // Not spawnSync: the caller's event loop may be serving what the seed talks to (an S3
+  // server started in the same process, as the browser tests' global setup does).
+  if (options.seed !== false) await seed(env);
 
   let output = "";
   const nodeArgs = [...SERVER_NODE_FLAGS, ...(options.nodeArgs ?? [])];
-  const child = spawn(process.execPath, [...nodeArgs, "server.js"], {
+  const child = spawn(process.execPath, [...nodeArgs, path.resolve("server.js")], {
     env,
+    cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe", ...(options.ipc ? (["ipc"] as const) : [])],
   });
   child.stdout!.on("data", (chunk) => (output += chunk));

@@ -6,7 +6,13 @@ import { getDb } from "#db/client";
 import { analyses } from "#db/schema";
 import { seriousA11yViolations } from "./axe";
 import { browserSessions, sessionPerTest, type Session } from "./browser";
-import { registerThroughForm, scratchFolder, uniqueEmail, uploadThroughForm } from "./stories";
+import {
+  registerThroughForm,
+  scratchFolder,
+  storedImages,
+  uniqueEmail,
+  uploadThroughForm,
+} from "./stories";
 import { assessableSmear } from "../uploads/assessable";
 
 const sessions = browserSessions();
@@ -30,8 +36,7 @@ const imageKeyOf = async (id: string) =>
       .where(eq(analyses.id, id))
       .limit(1)
   )[0]!.key;
-const imageFolder = (key: string) =>
-  path.join(process.env.DATA_DIR!, "images", key.slice(0, 2), key);
+const isStored = async (key: string) => (await storedImages()).has(key);
 
 describe("a patient's data rights", () => {
   test("the download holds my analysis and its image, and none of another patient's", async () => {
@@ -69,7 +74,7 @@ describe("a patient's data rights", () => {
     const email = uniqueEmail("data");
     const id = await patientWithAnalysis(session, "Leaving Patient", email);
     const key = await imageKeyOf(id);
-    expect(fs.existsSync(imageFolder(key))).toBe(true);
+    expect(await isStored(key)).toBe(true);
 
     await page.goto("/account/data");
     await page.getByLabel("Your password").fill("not the password at all");
@@ -87,7 +92,7 @@ describe("a patient's data rights", () => {
     expect(
       (await getDb().select().from(analyses).where(eq(analyses.id, id)).limit(1))[0],
     ).toBeUndefined();
-    expect(fs.existsSync(imageFolder(key))).toBe(false);
+    expect(await isStored(key)).toBe(false);
     // Signed out here; the old address now leads to the login page.
     await page.goto(`/analyses/${id}`);
     await page.waitForURL(/\/login/);

@@ -7,7 +7,13 @@ import { assessableSmear, eyepieceSmear } from "../uploads/assessable";
 import { smearLikeImage } from "../uploads/images";
 import { seriousA11yViolations } from "./axe";
 import { baseUrl, browserSessions, sessionPerTest, type Session } from "./browser";
-import { registerThroughForm, scratchFolder, uniqueEmail, uploadThroughForm } from "./stories";
+import {
+  registerThroughForm,
+  scratchFolder,
+  storedImages,
+  uniqueEmail,
+  uploadThroughForm,
+} from "./stories";
 
 const sessions = browserSessions();
 const session = sessionPerTest(undefined, sessions);
@@ -31,12 +37,8 @@ async function uploadSmear(session: Session, file: string) {
   return uploadThroughForm(session.page, file);
 }
 
-const imagesOnDisk = () => {
-  const dir = path.join(process.env.DATA_DIR!, "images");
-  return fs.existsSync(dir)
-    ? fs.readdirSync(dir, { recursive: true }).filter((f) => /\.(jpg|png)$/.test(String(f))).length
-    : 0;
-};
+const storedImageFiles = async () =>
+  [...(await storedImages()).values()].reduce((sum, files) => sum + files, 0);
 
 describe("the patient's analysis", () => {
   test("a new patient uploads a smear, reads the result, history, report and FHIR, then deletes it", async () => {
@@ -216,7 +218,7 @@ describe("the patient's analysis", () => {
       ],
     ];
     const rowsBefore = (await getDb().select().from(analyses)).length;
-    const filesBefore = imagesOnDisk();
+    const filesBefore = await storedImageFiles();
     for (const [name, bytes, message] of cases) {
       await page.goto("/analyses/new");
       await page.getByLabel("Smear image").setInputFiles(await writeFile(name, bytes));
@@ -237,7 +239,7 @@ describe("the patient's analysis", () => {
     expect(JSON.stringify(await huge.json())).toMatch(/larger than 15 MB/);
 
     expect(await getDb().select().from(analyses)).toHaveLength(rowsBefore);
-    expect(imagesOnDisk()).toBe(filesBefore);
+    expect(await storedImageFiles()).toBe(filesBefore);
   });
 
   test("the upload and result pages work at phone size with no serious accessibility violations", async () => {

@@ -4,8 +4,12 @@ import os from "node:os";
 import { startAppServer } from "../../scripts/lib/app-server";
 import { startMailbox } from "./mailbox";
 
-/** One production server with its own seeded database for all browser tests. */
-export default async function setup() {
+/**
+ * One production server with its own seeded database for all browser tests: on the embedded
+ * default here, on Postgres + S3 with `engineEnv` (tests/e2e/global-setup-scaled.ts). Test files
+ * reach the same database, image store and secret through the environment it leaves.
+ */
+export async function startBrowserServer(engineEnv: Record<string, string> = {}) {
   // E-mail goes out through a real SMTP server into a folder the tests read.
   const mailboxDir = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-mailbox-"));
   const mailbox = await startMailbox(mailboxDir);
@@ -21,9 +25,10 @@ export default async function setup() {
     // that fails logins and registers from one address many times.
     RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000",
     RATE_LIMIT_REGISTER_PER_IP: "1000",
+    ...engineEnv,
   });
-  // Test files reach the same database and secret to create sessions and read rows.
   Object.assign(process.env, {
+    ...engineEnv,
     E2E_BASE_URL: server.baseUrl,
     DATABASE_URL: server.env.DATABASE_URL,
     DATA_DIR: server.dir,
@@ -41,4 +46,8 @@ export default async function setup() {
     fs.writeFileSync(path.join(server.dir, "server.log"), server.output());
     if (process.env.E2E_KEEP !== "1") fs.rmSync(server.dir, { recursive: true, force: true });
   };
+}
+
+export default function setup() {
+  return startBrowserServer();
 }

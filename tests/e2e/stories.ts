@@ -5,6 +5,7 @@ import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { users } from "#db/schema";
 import { inTransaction } from "~/data/unit-of-work.server";
+import { getImageStore } from "~/uploads/storage.server";
 import { makeUser } from "../helpers";
 import type { Session } from "./browser";
 
@@ -34,6 +35,15 @@ export function scratchFolder(name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hemalink-${name}-`));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/**
+ * What the server's image store holds, by key (complete and pending files): the folders under
+ * DATA_DIR/images, or the objects in the bucket on the Postgres + S3 pass.
+ */
+export async function storedImages(): Promise<Map<string, number>> {
+  const listed = await getImageStore().list();
+  return new Map(listed.map((entry) => [entry.key, entry.complete.length + entry.pending.length]));
 }
 
 /** Gives a test account the name its story shows. */
