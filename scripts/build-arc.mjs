@@ -30,31 +30,24 @@ fs.rmSync(OUT, { recursive: true, force: true });
 const EXTERNAL = ["better-sqlite3", "sharp", "@aws-sdk/*", "aws-sdk", "aws-sdk/*", "pg-native"];
 const fromRoot = (file) => JSON.stringify(path.join(ROOT, file));
 
-/**
- * One function's folder: `server/index.mjs`, the bundle of the environment presets, the server
- * build and the handler made from it (in that order: the build reads its environment when it
- * loads), with the migrations and the client manifest the build reads beside it, and
- * `index.mjs`, the handler Architect runs.
- */
-async function functionFolder(dir, module, factory) {
-  fs.mkdirSync(path.join(dir, "server"), { recursive: true });
-  // The database client migrates on first use, from `migrations` beside the server bundle.
-  fs.cpSync("db/migrations", path.join(dir, "server", "migrations"), { recursive: true });
-  fs.mkdirSync(path.join(dir, ".vite"));
-  fs.copyFileSync("build/.vite/client-manifest.json", path.join(dir, ".vite/client-manifest.json"));
+// One bundle for every function: the environment presets, the Remix server build and both
+// handler factories, in that order (the build reads its environment when it loads).
+const [bundle] = (
   await build({
     stdin: {
       contents: [
         `import ${fromRoot("server/lambda-env.ts")};`,
         `import * as build from ${fromRoot("build/server/index.js")};`,
-        `import { ${factory} } from ${fromRoot(module)};`,
-        `export const handler = ${factory}(build);`,
+        "export { build };",
+        `export { createHandler } from ${fromRoot("server/lambda.ts")};`,
+        `export { createScheduledHandler } from ${fromRoot("server/scheduled.ts")};`,
       ].join("\n"),
       resolveDir: ROOT,
-      sourcefile: `${path.basename(dir)}.mjs`,
+      sourcefile: "functions.mjs",
       loader: "js",
     },
-    outfile: path.join(dir, "server", "index.mjs"),
+    outfile: path.join(OUT, "server", "index.mjs"),
+    write: false,
     bundle: true,
     format: "esm",
     platform: "node",
@@ -78,12 +71,29 @@ async function functionFolder(dir, module, factory) {
     minifySyntax: true,
     legalComments: "none",
     logLevel: "warning",
-  });
-  fs.writeFileSync(path.join(dir, "index.mjs"), 'export { handler } from "./server/index.mjs";\n');
+  })
+).outputFiles;
+
+/**
+ * One function's folder: the bundle as `server/index.mjs`, with the migrations and the client
+ * manifest the server build reads beside it, and `index.mjs`, the handler Architect runs, made
+ * by `factory` from the build.
+ */
+function functionFolder(dir, factory) {
+  fs.mkdirSync(path.join(dir, "server"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "server", "index.mjs"), bundle.contents);
+  // The database client migrates on first use, from `migrations` beside the server bundle.
+  fs.cpSync("db/migrations", path.join(dir, "server", "migrations"), { recursive: true });
+  fs.mkdirSync(path.join(dir, ".vite"));
+  fs.copyFileSync("build/.vite/client-manifest.json", path.join(dir, ".vite/client-manifest.json"));
+  fs.writeFileSync(
+    path.join(dir, "index.mjs"),
+    `import { build, ${factory} } from "./server/index.mjs";\nexport const handler = ${factory}(build);\n`,
+  );
 }
 
 const http = path.join(OUT, "http");
-await functionFolder(http, "server/lambda.ts", "createHandler");
+functionFolder(http, "createHandler");
 fs.cpSync("public/models", path.join(http, "models"), { recursive: true });
 const clientFiles = fs
   .readdirSync("build/client", { recursive: true, withFileTypes: true })
@@ -95,7 +105,7 @@ fs.writeFileSync(path.join(http, "client-files.json"), JSON.stringify(clientFile
 
 for (const job of JOBS) {
   const dir = path.join(OUT, "scheduled", job);
-  await functionFolder(dir, "server/scheduled.ts", "createScheduledHandler");
+  functionFolder(dir, "createScheduledHandler");
   fs.writeFileSync(path.join(dir, "job.json"), JSON.stringify({ job }));
 }
 console.info(`Architect functions in ${path.relative(ROOT, OUT)}: http, ${JOBS.join(", ")}`);

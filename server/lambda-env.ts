@@ -1,7 +1,7 @@
 /**
  * What every Architect function sets before the server build is evaluated (the build reads its
  * environment once, when it loads): `npm run build:arc` bundles this module first, then the
- * server build, then the handler (docs/decisions/063).
+ * server build, then the handler factories (docs/decisions/071).
  */
 import fs from "node:fs";
 import path from "node:path";

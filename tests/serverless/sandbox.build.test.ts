@@ -9,7 +9,7 @@
  *
  * The data: an embedded SQLite file in a temporary DATA_DIR, shared by the functions and this
  * file's fixtures. Runs with the browser tests, after `npm run build`; it bundles the functions
- * itself (scripts/build-arc.mjs, a few seconds).
+ * itself (scripts/build-arc.mjs, about 10 s).
  */
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
