@@ -1,8 +1,8 @@
 // The Architect functions of app.arc (docs/decisions/063), from the production build
 // (`npm run build` first): build/arc/http for every request, build/arc/scheduled/<job> for
-// each housekeeping job. Each folder is what one Lambda ships: the handler bundled from
-// server/*.ts, a copy of the Remix server build (and the client manifest it reads), and for
-// the HTTP function the models and the list of the client build's files (served from @static).
+// each housekeeping job. Each folder is what one Lambda ships: one bundle of the handler from
+// server/*.ts with the Remix server build (and the client manifest and migrations it reads),
+// and for the HTTP function the models and the list of the client build's files (@static).
 import fs from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
@@ -21,31 +21,79 @@ if (!fs.existsSync("build/server/index.js")) {
 }
 fs.rmSync(OUT, { recursive: true, force: true });
 
-/** One function's folder: the bundled handler beside a copy of the server build. */
-async function functionFolder(dir, entry) {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.cpSync("build/server", path.join(dir, "server"), { recursive: true });
-  // The database client migrates on first use, from `migrations` beside the server bundle.
-  fs.cpSync("db/migrations", path.join(dir, "server", "migrations"), { recursive: true });
-  fs.mkdirSync(path.join(dir, ".vite"));
-  fs.copyFileSync("build/.vite/client-manifest.json", path.join(dir, ".vite/client-manifest.json"));
+// Packages left to node_modules: the native ones (better-sqlite3, sharp; Architect installs
+// them for a deploy), the AWS SDK (the S3 client, loaded only with IMAGE_STORE=s3, and the
+// clients @architect/functions names for features not used here; Lambda's Node runtime has the
+// SDK) and pg's optional native binding. Everything else, the server build included, is one
+// module: loading one file instead of a few thousand is most of what a cold start saves
+// (docs/decisions/071).
+const EXTERNAL = ["better-sqlite3", "sharp", "@aws-sdk/*", "aws-sdk", "aws-sdk/*", "pg-native"];
+const fromRoot = (file) => JSON.stringify(path.join(ROOT, file));
+
+// One bundle for every function: the environment presets, the Remix server build and both
+// handler factories, in that order (the build reads its environment when it loads).
+const [bundle] = (
   await build({
-    entryPoints: [entry],
-    outfile: path.join(dir, "index.mjs"),
+    stdin: {
+      contents: [
+        `import ${fromRoot("server/lambda-env.ts")};`,
+        `import * as build from ${fromRoot("build/server/index.js")};`,
+        "export { build };",
+        `export { createHandler } from ${fromRoot("server/lambda.ts")};`,
+        `export { createScheduledHandler } from ${fromRoot("server/scheduled.ts")};`,
+      ].join("\n"),
+      resolveDir: ROOT,
+      sourcefile: "functions.mjs",
+      loader: "js",
+    },
+    outfile: path.join(OUT, "server", "index.mjs"),
+    write: false,
     bundle: true,
     format: "esm",
     platform: "node",
     target: "node20",
-    // Packages come from node_modules (Architect installs them for a deploy); only the app's
-    // own small modules the handler imports (the upload limits) are bundled in.
-    packages: "external",
+    external: EXTERNAL,
     alias: { "~": path.join(ROOT, "app") },
+    // The CommonJS packages inside an ES module still call require() for Node's own modules,
+    // and the wasm backend's loader reads __dirname (its binary's path is set by the app).
+    banner: {
+      js: [
+        'import { createRequire as __createRequire } from "node:module";',
+        'import { dirname as __pathDirname } from "node:path";',
+        'import { fileURLToPath as __fileURLToPath } from "node:url";',
+        "const require = __createRequire(import.meta.url);",
+        "const __filename = __fileURLToPath(import.meta.url);",
+        "const __dirname = __pathDirname(__filename);",
+      ].join(" "),
+    },
+    // Whitespace and syntax only: smaller to parse, names kept for stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: "none",
     logLevel: "warning",
-  });
+  })
+).outputFiles;
+
+/**
+ * One function's folder: the bundle as `server/index.mjs`, with the migrations and the client
+ * manifest the server build reads beside it, and `index.mjs`, the handler Architect runs, made
+ * by `factory` from the build.
+ */
+function functionFolder(dir, factory) {
+  fs.mkdirSync(path.join(dir, "server"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "server", "index.mjs"), bundle.contents);
+  // The database client migrates on first use, from `migrations` beside the server bundle.
+  fs.cpSync("db/migrations", path.join(dir, "server", "migrations"), { recursive: true });
+  fs.mkdirSync(path.join(dir, ".vite"));
+  fs.copyFileSync("build/.vite/client-manifest.json", path.join(dir, ".vite/client-manifest.json"));
+  fs.writeFileSync(
+    path.join(dir, "index.mjs"),
+    `import { build, ${factory} } from "./server/index.mjs";\nexport const handler = ${factory}(build);\n`,
+  );
 }
 
 const http = path.join(OUT, "http");
-await functionFolder(http, "server/lambda.ts");
+functionFolder(http, "createHandler");
 fs.cpSync("public/models", path.join(http, "models"), { recursive: true });
 const clientFiles = fs
   .readdirSync("build/client", { recursive: true, withFileTypes: true })
@@ -57,7 +105,7 @@ fs.writeFileSync(path.join(http, "client-files.json"), JSON.stringify(clientFile
 
 for (const job of JOBS) {
   const dir = path.join(OUT, "scheduled", job);
-  await functionFolder(dir, "server/scheduled.ts");
+  functionFolder(dir, "createScheduledHandler");
   fs.writeFileSync(path.join(dir, "job.json"), JSON.stringify({ job }));
 }
 console.info(`Architect functions in ${path.relative(ROOT, OUT)}: http, ${JOBS.join(", ")}`);
