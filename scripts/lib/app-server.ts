@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
@@ -52,11 +52,16 @@ export async function startAppServer(
     ...extraEnv,
     NODE_ENV: "production",
   };
-  const seeded = spawnSync(process.execPath, ["--import", "tsx", "seed/setup.ts"], {
-    env,
-    encoding: "utf8",
+  // Seeded by a child while this process keeps serving: a benchmark may run the S3 server
+  // the seed writes to in this very process.
+  const seeded = await new Promise<{ status: number | null; output: string }>((resolve) => {
+    const seeding = spawn(process.execPath, ["--import", "tsx", "seed/setup.ts"], { env });
+    let output = "";
+    seeding.stdout.on("data", (chunk) => (output += chunk));
+    seeding.stderr.on("data", (chunk) => (output += chunk));
+    seeding.on("close", (status) => resolve({ status, output }));
   });
-  if (seeded.status !== 0) throw new Error(`Seeding failed:\n${seeded.stdout}${seeded.stderr}`);
+  if (seeded.status !== 0) throw new Error(`Seeding failed:\n${seeded.output}`);
 
   let output = "";
   const nodeArgs = [...SERVER_NODE_FLAGS, ...(options.nodeArgs ?? [])];
