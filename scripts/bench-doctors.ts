@@ -315,6 +315,12 @@ try {
         `p99 ${percentile(engine.times, 99).toFixed(3)} ms, max ${engine.times[engine.times.length - 1]!.toFixed(1)} ms; ` +
         `results identical to searchDoctors in ${QUERIES - engine.mismatches}/${QUERIES}`,
     );
+    if (engine.serverCpuMsPerSearch !== undefined) {
+      console.log(
+        `Postgres backend CPU per search: ${engine.serverCpuMsPerSearch.toFixed(2)} ms ` +
+          `(its process, from /proc; the rest of the latency is the round trip and waiting)`,
+      );
+    }
     console.log(
       `searchDoctorsPostgis with index scans off (full scan), ${SCANS} queries: ` +
         `p50 ${percentile(engine.scanTimes, 50).toFixed(1)} ms`,

@@ -41,12 +41,25 @@ try {
     await runLoad(server.baseUrl, path, { clients: 8, seconds: 2 }); // warm up
     for (const clients of clientCounts) {
       const cpu0 = serverCpuMs();
+      const database0 = backends.databaseCpuMs();
       const result = await runLoad(server.baseUrl, path, { clients, seconds });
       const cpuPerRequest = (serverCpuMs() - cpu0) / Math.max(1, result.requests);
-      const row = { path, ...result, server_cpu_ms_per_request: Number(cpuPerRequest.toFixed(2)) };
+      const database1 = backends.databaseCpuMs();
+      const databasePerRequest =
+        database0 !== undefined && database1 !== undefined
+          ? Number(((database1 - database0) / Math.max(1, result.requests)).toFixed(2))
+          : undefined;
+      const row = {
+        path,
+        ...result,
+        server_cpu_ms_per_request: Number(cpuPerRequest.toFixed(2)),
+        ...(databasePerRequest !== undefined && {
+          database_cpu_ms_per_request: databasePerRequest,
+        }),
+      };
       results.push(row);
       console.log(
-        `${path.padEnd(32)} ${String(clients).padStart(2)} clients  ${result.requests_per_s} req/s  p50 ${result.p50_ms} ms  p95 ${result.p95_ms} ms  p99 ${result.p99_ms} ms  ${result.errors} errors  server CPU ${row.server_cpu_ms_per_request} ms/request`,
+        `${path.padEnd(32)} ${String(clients).padStart(2)} clients  ${result.requests_per_s} req/s  p50 ${result.p50_ms} ms  p95 ${result.p95_ms} ms  p99 ${result.p99_ms} ms  ${result.errors} errors  server CPU ${row.server_cpu_ms_per_request} ms/request${databasePerRequest !== undefined ? `, Postgres ${databasePerRequest} ms/request` : ""}`,
       );
     }
   }

@@ -139,6 +139,7 @@ try {
   const warmUps = 1;
 
   const serverCpuStart = serverCpuMs();
+  const databaseCpuStart = backends.databaseCpuMs();
   const clientCpuStart = process.cpuUsage();
   const deadline = Date.now() + seconds * 1000;
   const started = Date.now();
@@ -161,6 +162,7 @@ try {
   const elapsed = (Date.now() - started) / 1000;
   clearInterval(rssTimer);
   const serverCpu = serverCpuMs() - serverCpuStart;
+  const databaseCpuEnd = backends.databaseCpuMs();
   const clientCpuUsage = process.cpuUsage(clientCpuStart);
   const clientCpu = (clientCpuUsage.user + clientCpuUsage.system) / 1000;
 
@@ -190,6 +192,12 @@ try {
     image_kb_per_upload: perAnalysis(bytesAfter.images - bytesBefore.images),
     database_kb_per_upload: perAnalysis(bytesAfter.database - bytesBefore.database),
     server_cpu_ms_per_upload: Math.round(serverCpu / Math.max(1, succeeded)),
+    ...(databaseCpuStart !== undefined &&
+      databaseCpuEnd !== undefined && {
+        database_cpu_ms_per_upload: Math.round(
+          (databaseCpuEnd - databaseCpuStart) / Math.max(1, succeeded),
+        ),
+      }),
     server_cores_busy: Number((serverCpu / 1000 / elapsed).toFixed(2)),
     client_cores_busy: Number((clientCpu / 1000 / elapsed).toFixed(2)),
   };
@@ -212,6 +220,11 @@ try {
   console.log(
     `  CPU          server ${result.server_cpu_ms_per_upload} ms per upload, ${result.server_cores_busy} cores busy; load client ${result.client_cores_busy} cores`,
   );
+  if ("database_cpu_ms_per_upload" in result) {
+    console.log(
+      `  database     ${result.database_cpu_ms_per_upload} ms of Postgres CPU per upload`,
+    );
+  }
   console.log(JSON.stringify({ ...result, load_average: os.loadavg().map((v) => +v.toFixed(2)) }));
   cpuPerUpload = result.server_cpu_ms_per_upload;
   if (errors > 0 || !result.rows_match) process.exitCode = 1;

@@ -40,6 +40,12 @@ export type Backends = {
   countImageFiles(server: AppServer): Promise<number>;
   /** Bytes of the stored images, and of the database (SQLite: file and WAL after a checkpoint). */
   storedBytes(server: AppServer): Promise<{ images: number; database: number }>;
+  /**
+   * CPU ms used so far by the database server's processes (Postgres on this machine: the
+   * postmaster and its backends, exited ones included), or undefined (SQLite runs in the
+   * app's process; a remote server cannot be read).
+   */
+  databaseCpuMs(): number | undefined;
   stop(): Promise<void>;
 };
 
@@ -90,6 +96,7 @@ export async function startBackends(engine: BenchEngine): Promise<Backends> {
           : 0;
         return { images, database: fs.statSync(server.env.DATABASE_URL!).size };
       },
+      databaseCpuMs: () => undefined,
       async stop() {},
     };
   }
@@ -116,6 +123,9 @@ export async function startBackends(engine: BenchEngine): Promise<Backends> {
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     });
+    // The postmaster: the parent of this connection's backend process, when it is local.
+    const backend = await admin.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const postmaster = procStat(backend.rows[0]!.pid)?.ppid;
     const target = new URL(serverUrl);
     target.pathname = `/${name}`;
     const databaseUrl = target.toString();
@@ -186,10 +196,35 @@ export async function startBackends(engine: BenchEngine): Promise<Backends> {
           database: await query("select pg_database_size(current_database()) as n"),
         };
       },
+      databaseCpuMs: () => (postmaster === undefined ? undefined : treeCpuMs(postmaster)),
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** A process's parent and CPU (utime, stime; cutime, cstime of its reaped children) in ms. */
+function procStat(pid: number) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const ticks = (i: number) => Number(fields[i]) * 10; // 100 Hz clock ticks
+    return { ppid: Number(fields[1]), own: ticks(11) + ticks(12), reaped: ticks(13) + ticks(14) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU of a process, of its live children and of the children it has reaped. */
+function treeCpuMs(root: number): number | undefined {
+  const parent = procStat(root);
+  if (!parent) return undefined;
+  let total = parent.own + parent.reaped;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const child = procStat(Number(entry));
+    if (child?.ppid === root) total += child.own + child.reaped;
+  }
+  return total;
 }
