@@ -1,8 +1,9 @@
 // npx tsx scripts/bench-doctors.ts [--doctors 1000000] [--queries 2000] [--scans 20]
 //   [--reuse /tmp/doctors.db]  (keep the loaded database for the next run instead of deleting it)
 //   [--postgis postgres://postgres@127.0.0.1:PORT/postgres]  (also time PostGIS on the same data)
-//   [--engine postgres]  (DATABASE_URL=postgres://…: the app's PostGIS search on the same
-//   doctors and points, in a database of its own on that server; its figures end the run)
+//   [--engine postgres]  (the app's PostGIS search on the same doctors and points, in a
+//   database of its own on the server of DATABASE_URL=postgres://…, or on a local cluster
+//   started here (shared_buffers 512 MB) when none is given; its figures end the run)
 // Fills a temporary database with N synthetic verified doctors around real cities
 // (population-weighted), then times the finder's top-20-within-50-km search through the
 // R*Tree (searchDoctors) against a full scan (scanDoctors) at seeded, population-weighted
@@ -29,6 +30,8 @@ import { validCoordinates } from "~/geo/geo";
 import { seededRandom } from "../seed/random";
 import { isPostgresUrl } from "#db/pg/client";
 import { benchPostgres } from "./lib/bench-doctors-postgres";
+import { printLoadAverage } from "./lib/load";
+import { startPostgres, type PostgresServer } from "./lib/real-servers";
 
 const { values } = parseArgs({
   options: {
@@ -47,10 +50,7 @@ const ENGINE = values.engine;
 if (ENGINE !== "sqlite" && ENGINE !== "postgres") {
   throw new Error(`Bad --engine: ${ENGINE} (sqlite or postgres)`);
 }
-const POSTGRES_URL = process.env.DATABASE_URL;
-if (ENGINE === "postgres" && !isPostgresUrl(POSTGRES_URL)) {
-  throw new Error("--engine postgres needs DATABASE_URL=postgres://user@host:port/database");
-}
+const GIVEN_URL = process.env.DATABASE_URL;
 const N = Number(values.doctors);
 const QUERIES = Number(values.queries);
 const SCANS = Number(values.scans);
@@ -125,6 +125,15 @@ const removeDb = () => {
   if (values.reuse !== undefined) return;
   for (const suffix of ["", "-wal", "-shm", "-journal"]) fs.rmSync(file + suffix, { force: true });
 };
+
+printLoadAverage();
+// Started before the load, so that a missing Postgres fails at once, not after minutes.
+const startedPostgres: PostgresServer | undefined =
+  ENGINE === "postgres" && !isPostgresUrl(GIVEN_URL)
+    ? await startPostgres({ settings: ["shared_buffers=512MB"] })
+    : undefined;
+const POSTGRES_URL = startedPostgres?.url ?? GIVEN_URL;
+if (startedPostgres) console.log(`Started a PostgreSQL cluster at ${startedPostgres.url}`);
 
 try {
   const db = openDatabase(file);
@@ -306,6 +315,12 @@ try {
         `p99 ${percentile(engine.times, 99).toFixed(3)} ms, max ${engine.times[engine.times.length - 1]!.toFixed(1)} ms; ` +
         `results identical to searchDoctors in ${QUERIES - engine.mismatches}/${QUERIES}`,
     );
+    if (engine.serverCpuMsPerSearch !== undefined) {
+      console.log(
+        `Postgres backend CPU per search: ${engine.serverCpuMsPerSearch.toFixed(2)} ms ` +
+          `(its process, from /proc; the rest of the latency is the round trip and waiting)`,
+      );
+    }
     console.log(
       `searchDoctorsPostgis with index scans off (full scan), ${SCANS} queries: ` +
         `p50 ${percentile(engine.scanTimes, 50).toFixed(1)} ms`,
@@ -355,6 +370,7 @@ try {
   }
 } finally {
   removeDb();
+  await startedPostgres?.stop();
 }
 
 /**

@@ -1,11 +1,15 @@
-// npm run bench:memory [-- --seconds 20 --rounds 3]
+// npm run bench:memory [-- --seconds 20 --rounds 3 --engine sqlite|postgres]
 // The production server's memory: RSS and post-GC heap idle, after the first search, upload,
 // place lookup and login, then after `seconds` of 8 and of 32 clients on /doctors and on /,
 // for `rounds` rounds. Fails when a figure passes the budget or keeps rising round after round.
+// --engine postgres runs the app on PostgreSQL + S3 (scripts/lib/bench-engine.ts). Each step
+// also says what holds the RSS: V8's heap (reserved), memory outside it that V8 knows of
+// (Buffers, typed arrays), and the rest (native: code, libvips, wasm, the allocator's arenas).
 import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { startAppServer } from "./lib/app-server";
+import { benchEngine, startBackends } from "./lib/bench-engine";
 import { printLoadAverage, runLoad } from "./lib/load";
 import { smearLikeJpeg } from "./lib/smear";
 
@@ -14,16 +18,28 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "20" },
     rounds: { type: "string", default: "3" },
     "budget-mb": { type: "string", default: "300" },
+    engine: { type: "string" },
   },
 });
+const engine = benchEngine(values.engine);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const budgetMb = Number(values["budget-mb"]);
 
+printLoadAverage();
+const backends = await startBackends(engine);
+console.log(`Engine: ${backends.description}`);
 const server = await startAppServer(
-  { RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000000", RATE_LIMIT_UPLOADS_PER_ACCOUNT: "1000000" },
+  {
+    ...backends.env,
+    RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000000",
+    RATE_LIMIT_UPLOADS_PER_ACCOUNT: "1000000",
+  },
   { nodeArgs: ["--expose-gc", "--import", "./scripts/lib/memory-probe.mjs"], ipc: true },
-);
+).catch(async (error) => {
+  await backends.stop();
+  throw error;
+});
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
 /** VmRSS now and VmHWM (peak) of the server, from /proc. */
@@ -41,12 +57,14 @@ function measure(): Promise<{
   heap_after_gc_mb: number;
   heap_total_mb: number;
   external_mb: number;
+  array_buffers_mb: number;
+  native_mb: number;
 }> {
   const id = nextId++;
   const before = procRss().rss;
   return new Promise((resolve) => {
-    type Memory = { type: string; id: number; rss: number; heapUsed: number; heapTotal: number };
-    const onMessage = (message: Memory & { external: number }) => {
+    type Memory = NodeJS.MemoryUsage & { type: string; id: number };
+    const onMessage = (message: Memory) => {
       if (message.type !== "memory" || message.id !== id) return;
       server.process.off("message", onMessage);
       resolve({
@@ -55,6 +73,9 @@ function measure(): Promise<{
         heap_after_gc_mb: mb(message.heapUsed),
         heap_total_mb: mb(message.heapTotal),
         external_mb: mb(message.external),
+        array_buffers_mb: mb(message.arrayBuffers),
+        // What neither V8's heap nor its external memory accounts for.
+        native_mb: mb(message.rss - message.heapTotal - message.external),
       });
     };
     server.process.on("message", onMessage);
@@ -71,7 +92,7 @@ async function record(step: string, extra: Record<string, unknown> = {}) {
     ? `  ${extra.requests_per_s} req/s, p99 ${extra.p99_ms} ms, ${extra.errors} errors`
     : "";
   console.log(
-    `${step.padEnd(28)} RSS ${String(memory.rss_mb).padStart(6)} MB  after GC ${String(memory.rss_after_gc_mb).padStart(6)} MB  heap ${String(memory.heap_after_gc_mb).padStart(6)} MB${load}`,
+    `${step.padEnd(28)} RSS ${String(memory.rss_mb).padStart(6)} MB  after GC ${String(memory.rss_after_gc_mb).padStart(6)} MB  heap ${String(memory.heap_after_gc_mb).padStart(6)} MB (reserved ${memory.heap_total_mb}), external ${memory.external_mb} (buffers ${memory.array_buffers_mb}), native ${memory.native_mb}${load}`,
   );
 }
 
@@ -81,7 +102,6 @@ const check = (response: Response, what: string, ok = [200]) => {
   return response;
 };
 try {
-  printLoadAverage();
   await new Promise((r) => setTimeout(r, 1000));
   await record("idle");
 
@@ -160,6 +180,7 @@ try {
     2,
   );
   const summary = {
+    engine,
     seconds,
     rounds,
     budget_mb: budgetMb,
@@ -187,4 +208,5 @@ try {
 } finally {
   await server.stop();
   fs.rmSync(server.dir, { recursive: true, force: true });
+  await backends.stop();
 }

@@ -1,6 +1,8 @@
-// npm run bench:upload [-- --clients 8 --seconds 30 --profile]
+// npm run bench:upload [-- --clients 8 --seconds 30 --profile --engine sqlite|postgres]
 // N logged-in clients upload a ~1 MB smear-like JPEG as fast as they can against the
 // production build on a temporary database; prints throughput, latency and integrity checks.
+// --engine postgres runs the app on PostgreSQL + S3 (scripts/lib/bench-engine.ts: the servers
+// of DATABASE_URL and S3_* when given, otherwise started here).
 // One upload before the clock starts loads the model (its CPU is not counted). With --profile
 // the server runs under V8's CPU profiler and the script prints where its main thread's time
 // went per upload (capture normalisation, inference, garbage collection, the rest).
@@ -8,8 +10,9 @@ import os from "node:os";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import Database from "better-sqlite3";
 import { startAppServer } from "./lib/app-server";
+import { benchEngine, startBackends } from "./lib/bench-engine";
+import { printLoadAverage } from "./lib/load";
 import { smearLikeJpeg } from "./lib/smear";
 
 const { values } = parseArgs({
@@ -17,8 +20,10 @@ const { values } = parseArgs({
     clients: { type: "string", default: "8" },
     seconds: { type: "string", default: "30" },
     profile: { type: "boolean", default: false },
+    engine: { type: "string" },
   },
 });
+const engine = benchEngine(values.engine);
 const clients = Number(values.clients);
 const seconds = Number(values.seconds);
 
@@ -59,13 +64,20 @@ const CAPTURE = new Set([
 ]);
 
 const profileDir = values.profile ? fs.mkdtempSync(path.join(os.tmpdir(), "upload-prof-")) : "";
+printLoadAverage();
+const backends = await startBackends(engine);
+console.log(`Engine: ${backends.description}`);
 const server = await startAppServer(
   {
+    ...backends.env,
     RATE_LIMIT_UPLOADS_PER_ACCOUNT: "1000000",
     RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000000",
   },
   { nodeArgs: values.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [] },
-);
+).catch(async (error) => {
+  await backends.stop();
+  throw error;
+});
 let cpuPerUpload = 0;
 try {
   const image = await smearLikeJpeg();
@@ -78,8 +90,11 @@ try {
     contentType: encoded.headers.get("content-type")!,
     body: new Uint8Array(await encoded.arrayBuffer()),
   };
-  // Each client logs in through the real login form once, as a browser would.
-  const db = new Database(server.env.DATABASE_URL!);
+  // Rows and image files already there (the demo data), so the checks count this run's.
+  const rowsBefore = await backends.countAnalyses(server);
+  const filesBefore = await backends.countImageFiles(server);
+  const bytesBefore = await backends.storedBytes(server);
+  // Each client registers through the real form once, as a browser would.
   const cookies: string[] = [];
   for (let i = 0; i < clients; i++) {
     const email = `bench${i}@example.test`;
@@ -124,6 +139,7 @@ try {
   const warmUps = 1;
 
   const serverCpuStart = serverCpuMs();
+  const databaseCpuStart = backends.databaseCpuMs();
   const clientCpuStart = process.cpuUsage();
   const deadline = Date.now() + seconds * 1000;
   const started = Date.now();
@@ -146,19 +162,19 @@ try {
   const elapsed = (Date.now() - started) / 1000;
   clearInterval(rssTimer);
   const serverCpu = serverCpuMs() - serverCpuStart;
+  const databaseCpuEnd = backends.databaseCpuMs();
   const clientCpuUsage = process.cpuUsage(clientCpuStart);
   const clientCpu = (clientCpuUsage.user + clientCpuUsage.system) / 1000;
 
   const succeeded = statuses.get(201) ?? 0;
-  const rows = (db.prepare("select count(*) as n from analyses").get() as { n: number }).n;
-  const files = fs.existsSync(path.join(server.dir, "images"))
-    ? fs
-        .readdirSync(path.join(server.dir, "images"), { recursive: true })
-        .filter((f) => /\.(jpg|png)$/.test(String(f))).length
-    : 0;
-  db.close();
+  const rows = (await backends.countAnalyses(server)) - rowsBefore;
+  const files = (await backends.countImageFiles(server)) - filesBefore;
+  const bytesAfter = await backends.storedBytes(server);
+  // Per stored analysis (the warm-up's included): what storage grows by per upload.
+  const perAnalysis = (bytes: number) => Math.round(bytes / Math.max(1, rows) / 1024);
   latencies.sort((a, b) => a - b);
   const result = {
+    engine,
     clients,
     seconds: Number(elapsed.toFixed(1)),
     image_bytes: image.length,
@@ -173,12 +189,20 @@ try {
     files,
     rows_match: rows === succeeded + warmUps && files === (succeeded + warmUps) * 3,
     peak_server_rss_mb: Math.round(peakRssKb / 1024),
+    image_kb_per_upload: perAnalysis(bytesAfter.images - bytesBefore.images),
+    database_kb_per_upload: perAnalysis(bytesAfter.database - bytesBefore.database),
     server_cpu_ms_per_upload: Math.round(serverCpu / Math.max(1, succeeded)),
+    ...(databaseCpuStart !== undefined &&
+      databaseCpuEnd !== undefined && {
+        database_cpu_ms_per_upload: Math.round(
+          (databaseCpuEnd - databaseCpuStart) / Math.max(1, succeeded),
+        ),
+      }),
     server_cores_busy: Number((serverCpu / 1000 / elapsed).toFixed(2)),
     client_cores_busy: Number((clientCpu / 1000 / elapsed).toFixed(2)),
   };
   console.log(
-    `Uploads of a ${(image.length / 1e6).toFixed(2)} MB JPEG, ${clients} clients, ${elapsed.toFixed(1)} s`,
+    `Uploads of a ${(image.length / 1e6).toFixed(2)} MB JPEG, ${clients} clients, ${elapsed.toFixed(1)} s, on ${engine}`,
   );
   console.log(
     `  throughput   ${result.uploads_per_s} uploads/s (${succeeded} succeeded, ${errors} errors)`,
@@ -191,14 +215,23 @@ try {
   );
   console.log(`  server RSS   peak ${result.peak_server_rss_mb} MB`);
   console.log(
+    `  storage      ${result.image_kb_per_upload} KB of images and ${result.database_kb_per_upload} KB of database per upload`,
+  );
+  console.log(
     `  CPU          server ${result.server_cpu_ms_per_upload} ms per upload, ${result.server_cores_busy} cores busy; load client ${result.client_cores_busy} cores`,
   );
+  if ("database_cpu_ms_per_upload" in result) {
+    console.log(
+      `  database     ${result.database_cpu_ms_per_upload} ms of Postgres CPU per upload`,
+    );
+  }
   console.log(JSON.stringify({ ...result, load_average: os.loadavg().map((v) => +v.toFixed(2)) }));
   cpuPerUpload = result.server_cpu_ms_per_upload;
   if (errors > 0 || !result.rows_match) process.exitCode = 1;
 } finally {
   await server.stop();
   fs.rmSync(server.dir, { recursive: true, force: true });
+  await backends.stop();
 }
 if (profileDir) {
   const file = fs.readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
@@ -229,11 +262,15 @@ function printBreakdown(profile: Profile, cpuPerUpload: number) {
               ? "inference (tf.js and wasm)"
               : url.includes("better-sqlite3")
                 ? "SQLite"
-                : url.includes("sharp")
-                  ? "sharp (JS side)"
-                  : url.includes("/build/server/")
-                    ? "the rest of the app"
-                    : "Node (HTTP, multipart, streams, modules)",
+                : /node_modules\/(pg|pg-protocol|pg-pool|drizzle-orm)\//.test(url)
+                  ? "PostgreSQL client (pg, drizzle)"
+                  : /@aws-sdk|@smithy/.test(url)
+                    ? "S3 client (AWS SDK)"
+                    : url.includes("sharp")
+                      ? "sharp (JS side)"
+                      : url.includes("/build/server/")
+                        ? "the rest of the app"
+                        : "Node (HTTP, multipart, streams, modules)",
     );
   }
   const totals = new Map<string, number>();

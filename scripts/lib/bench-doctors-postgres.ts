@@ -5,6 +5,7 @@
  * generated, and timed with the app's PostGIS search (app/doctors/search-postgis.server.ts)
  * over the same points; every answer is compared with the SQLite search's.
  */
+import fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import type BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
@@ -18,6 +19,11 @@ export type EngineFigures = {
   scanTimes: number[];
   /** Queries whose answer differs from the SQLite search's (ids and order). */
   mismatches: number;
+  /**
+   * CPU of the Postgres backend process per search (from /proc, when the server runs on this
+   * machine): what a search costs the database, whatever the wait on a shared machine.
+   */
+  serverCpuMsPerSearch?: number;
   sizeMb: number;
 };
 
@@ -50,11 +56,25 @@ export async function benchPostgres(
       "SELECT pg_database_size(current_database()) AS bytes",
     );
     const sizeMb = Number(size.rows[0]!.bytes) / 1e6;
+    // Bytes per row with the table's indexes (docs/scaling.md sizes a fleet from these).
+    const tables = await client.query<{ name: string; rows: string; bytes: string }>(
+      `SELECT relname AS name, n_live_tup AS rows, pg_total_relation_size(relid) AS bytes
+       FROM pg_stat_user_tables WHERE relname IN ('users', 'doctor_profiles') ORDER BY relname`,
+    );
+    for (const { name, rows, bytes } of tables.rows) {
+      console.log(
+        `Postgres: ${name} ${(Number(bytes) / 1e6).toFixed(0)} MB with its indexes, ` +
+          `${Math.round(Number(bytes) / Math.max(1, Number(rows)))} bytes a row (${Number(rows).toLocaleString("en")} rows)`,
+      );
+    }
     // Read the tables and the index once, as the SQLite run warms its page cache.
     await client.query("SELECT count(*), sum(rating_sum) FROM doctor_profiles");
     await client.query("SELECT count(*) FROM users");
     for (const query of queries.slice(0, 50)) await searchDoctorsPostgis(client, query);
 
+    const backend = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const backendCpuMs = () => processCpuMs(backend.rows[0]!.pid);
+    const cpuStart = backendCpuMs();
     const times: number[] = [];
     let mismatches = 0;
     for (const query of queries) {
@@ -64,6 +84,11 @@ export async function benchPostgres(
       const expected = searchDoctors(sqlite, query);
       if (got.map((h) => h.id).join() !== expected.map((h) => h.id).join()) mismatches++;
     }
+    const cpuEnd = backendCpuMs();
+    const serverCpuMsPerSearch =
+      cpuStart !== undefined && cpuEnd !== undefined
+        ? (cpuEnd - cpuStart) / queries.length
+        : undefined;
     // The baseline: the same search with Postgres's index scans off (a full scan).
     await client.query("SET enable_indexscan = off");
     await client.query("SET enable_bitmapscan = off");
@@ -74,11 +99,21 @@ export async function benchPostgres(
       await searchDoctorsPostgis(client, query);
       scanTimes.push(performance.now() - t0);
     }
-    return { loadSeconds, times, scanTimes, mismatches, sizeMb };
+    return { loadSeconds, times, scanTimes, mismatches, sizeMb, serverCpuMsPerSearch };
   } finally {
     await client.end().catch(() => undefined);
     await server.query(`DROP DATABASE IF EXISTS ${name}`).catch(() => undefined);
     await server.end();
+  }
+}
+
+/** utime + stime of a local process in ms (100 Hz clock ticks), or undefined when not local. */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
   }
 }
 

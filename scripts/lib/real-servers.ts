@@ -54,9 +54,15 @@ export type PostgresServer = {
 
 /**
  * A cluster in a temporary folder, removed when it stops; or, with `keepIn`, one kept in that
- * folder across runs (`npm run start:scaled`), created there the first time.
+ * folder across runs (`npm run start:scaled`), created there the first time. A temporary
+ * cluster runs without durability unless `durable` (the benchmarks: commits cost what they
+ * cost in production); `settings` are extra server settings (`shared_buffers=512MB`).
  */
-export async function startPostgres({ keepIn }: { keepIn?: string } = {}): Promise<PostgresServer> {
+export async function startPostgres({
+  keepIn,
+  durable = false,
+  settings = [],
+}: { keepIn?: string; durable?: boolean; settings?: string[] } = {}): Promise<PostgresServer> {
   if (!postgresInstalled()) throw new Error(POSTGRES_MISSING);
   const dir = keepIn
     ? (fs.mkdirSync(keepIn, { recursive: true }), path.resolve(keepIn))
@@ -81,12 +87,15 @@ export async function startPostgres({ keepIn }: { keepIn?: string } = {}): Promi
       ]),
     );
   }
-  // Durability off for a test cluster, which is thrown away; nothing here measures commit latency.
+  // Durability off for a test cluster, which is thrown away; the tests measure no commit latency.
   const options = [
     `-p ${port}`,
     `-k ${socket}`,
     "-c listen_addresses=127.0.0.1",
-    ...(keepIn ? [] : ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]),
+    ...(keepIn || durable
+      ? []
+      : ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]),
+    ...settings.map((setting) => `-c ${setting}`),
   ].join(" ");
   runAsServerUser("pg_ctl", [
     "-D",
