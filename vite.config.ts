@@ -180,6 +180,18 @@ export default defineConfig(({ isSsrBuild }) => ({
           fileParallelism: false,
         },
       },
+      {
+        // The serverless build under Architect's sandbox (docs/decisions/071), after the build:
+        // `npm run test:serverless`. Every request is a new Lambda process there.
+        extends: true,
+        test: {
+          name: "serverless",
+          include: ["tests/serverless/**/*.serverless.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 }));
