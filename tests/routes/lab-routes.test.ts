@@ -8,7 +8,14 @@ import { loader as labLoader } from "~/routes/admin.models._index";
 import { action as predictAction } from "~/routes/admin.models.predict";
 import { getEnv } from "~/env.server";
 import { hit } from "~/security/rate-limit.server";
-import { ORIGIN, getRequest, makeUser, sessionCookieFor, thrownResponse } from "../helpers";
+import {
+  ORIGIN,
+  formRequest,
+  getRequest,
+  makeUser,
+  sessionCookieFor,
+  thrownResponse,
+} from "../helpers";
 import { labelledFiles, zipOf } from "../lab/archives";
 import { inTransaction } from "~/data/unit-of-work.server";
 
@@ -167,5 +174,29 @@ describe("the prediction page's limit", () => {
     const read = await predict(other.id);
     expect(read.init.status).toBe(422);
     expect(read.data.error.version).toEqual(["Choose a model version from the list."]);
+  });
+});
+
+describe("a dataset from patients' consented analyses, on the datasets page", () => {
+  test("with none to take, the form says why (422) and nothing is written; a patient's post is a 404", async () => {
+    const post = async (role: "admin" | "patient") =>
+      (await datasetsAction({
+        request: formRequest(
+          "/admin/models/datasets",
+          { intent: "consented", name: "Ward consented" },
+          { Cookie: await sessionCookieFor((await makeUser(role)).id) },
+        ),
+        params: {},
+        context: {},
+      })) as unknown as { data: { error: Record<string, string[]> }; init: { status: number } };
+    await inTransaction(({ tx }) => tx.delete(labDatasets));
+    const refused = await post("admin");
+    expect(refused.init.status).toBe(422);
+    expect(refused.data.error[""]?.[0]).toMatch(/No patient's analysis can join a dataset yet/);
+    expect(await getDb().select().from(labDatasets)).toEqual([]);
+    expect(leftovers()).toEqual([]);
+    await expect(post("patient")).rejects.toSatisfy(
+      (thrown: unknown) => thrown instanceof Response && thrown.status === 404,
+    );
   });
 });
