@@ -26,6 +26,8 @@ const envSchema = z
     /** Password-reset requests per address per window (each account also gets at most 3 e-mails). */
     RATE_LIMIT_PASSWORD_RESET_PER_IP: positiveInt(10),
     RATE_LIMIT_UPLOADS_PER_ACCOUNT: positiveInt(30),
+    /** Predictions in the model lab per account per window (each may load a model). */
+    RATE_LIMIT_LAB_PREDICTIONS_PER_ACCOUNT: positiveInt(60),
     /** Map tiles (any XYZ tile server); the map still works offline without them. */
     MAP_TILE_URL: z
       .string()

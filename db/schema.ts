@@ -604,6 +604,29 @@ export const labJobs = sqliteTable(
 
 export type LabJob = typeof labJobs.$inferSelect;
 
+/**
+ * The datasets a lab job trains on, in the order chosen (docs/decisions/073): each is split on
+ * its own, and the name stays when a dataset is deleted. `lab_jobs.dataset_id` and
+ * `dataset_name` keep the first dataset and the joined names, for the jobs list.
+ */
+export const labJobDatasets = sqliteTable(
+  "lab_job_datasets",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => labJobs.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    datasetId: text("dataset_id").references(() => labDatasets.id, { onDelete: "set null" }),
+    datasetName: text("dataset_name").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.position] }),
+    index("lab_job_datasets_dataset_idx").on(t.datasetId),
+  ],
+);
+
+export type LabJobDataset = typeof labJobDatasets.$inferSelect;
+
 /** What a job reported as it ran (batches, epochs, log lines), in order: its curves and its stream. */
 export const labJobEvents = sqliteTable(
   "lab_job_events",

@@ -35,6 +35,7 @@ export const {
   uploads,
   labDatasets,
   labJobs,
+  labJobDatasets,
   labJobEvents,
   modelPromotions,
   researchPreferences,

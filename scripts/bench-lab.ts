@@ -22,7 +22,7 @@ const server = await startAppServer({ PAGE_CACHE_SECONDS: "0" });
 process.env.DATABASE_URL = server.env.DATABASE_URL;
 process.env.DATA_DIR = server.dir;
 const { getDb } = await import("#db/client");
-const { labDatasets, labJobEvents, labJobs } = await import("#db/schema");
+const { labDatasets, labJobDatasets, labJobEvents, labJobs } = await import("#db/schema");
 const { eq } = await import("drizzle-orm");
 
 async function latency(pathname: string, n: number) {
@@ -71,8 +71,8 @@ try {
     }),
   );
   const job = (
-    await inTransaction(({ tx }) =>
-      tx
+    await inTransaction(async ({ tx }) => {
+      const rows = await tx
         .insert(labJobs)
         .values({
           datasetId: id,
@@ -87,8 +87,12 @@ try {
             batchSize: 32,
           },
         })
-        .returning(),
-    )
+        .returning();
+      await tx
+        .insert(labJobDatasets)
+        .values({ jobId: rows[0]!.id, position: 0, datasetId: id, datasetName: "bench" });
+      return rows;
+    })
   )[0];
   // The runner looks for queued jobs every 15 s; wait for the first training batch.
   const deadline = Date.now() + 300_000;

@@ -8,7 +8,7 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { labDatasets, labJobs, type LabDataset } from "#db/schema";
+import { labDatasets, labJobDatasets, labJobs, type LabDataset } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { getEnv } from "~/env.server";
@@ -150,8 +150,9 @@ export async function deleteDataset(actor: Actor, id: string): Promise<void> {
   const inUse = (
     await getDb()
       .select({ id: labJobs.id })
-      .from(labJobs)
-      .where(and(eq(labJobs.datasetId, id), inArray(labJobs.status, ["queued", "running"])))
+      .from(labJobDatasets)
+      .innerJoin(labJobs, eq(labJobs.id, labJobDatasets.jobId))
+      .where(and(eq(labJobDatasets.datasetId, id), inArray(labJobs.status, ["queued", "running"])))
       .limit(1)
   )[0];
   if (inUse) throw conflict("A training job is using this dataset; cancel it first.");

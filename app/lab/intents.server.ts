@@ -9,12 +9,16 @@ import { notFound } from "~/errors/domain-error";
 import { intent, NO_FIELDS } from "~/http/pipeline.server";
 import { stageDataset, validDatasetName } from "./datasets.server";
 import { createJob } from "./jobs.server";
-import { RecipeSchema } from "./validation";
+import { buildConsentedDataset } from "./consented.server";
+import { ConsentedDatasetSchema, RecipeSchema } from "./validation";
 import { kickLabRunner } from "./runner.server";
 import { discardUpload, readDatasetForm, uploadedArchive } from "./upload.server";
 
 export async function readLabUpload(request: Request, user: SessionUser): Promise<FormData> {
   if (!can(user, { type: "lab:use" })) notFound();
+  // The form that builds a dataset from patients' analyses carries no file.
+  const type = request.headers.get("content-type") ?? "";
+  if (type.startsWith("application/x-www-form-urlencoded")) return request.formData();
   return readDatasetForm(request);
 }
 
@@ -36,6 +40,16 @@ export const uploadDatasetIntent = intent(
   },
   { hideFields: ["dataset"] },
 );
+
+/** A dataset from patients' consented analyses with a hematologist's final staging. */
+export const consentedDatasetIntent = intent(ConsentedDatasetSchema, async ({ user, value }) => {
+  const name = validDatasetName(
+    value.name ?? null,
+    `Patients' consented analyses of ${new Date().toISOString().slice(0, 10)}`,
+  );
+  const dataset = await buildConsentedDataset(user, name);
+  return redirect(`/admin/models/datasets/${dataset.id}`);
+});
 
 export const startJobIntent = intent(RecipeSchema, async ({ user, value }) => {
   const job = await createJob(user, value);

@@ -7,7 +7,15 @@ import crypto from "node:crypto";
 import path from "node:path";
 import { and, asc, desc, eq, gt, inArray } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { labDatasets, labJobEvents, labJobs, type LabJob, type LabRecipe } from "#db/schema";
+import {
+  labDatasets,
+  labJobDatasets,
+  labJobEvents,
+  labJobs,
+  type LabDataset,
+  type LabJob,
+  type LabRecipe,
+} from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { inTransaction } from "~/data/unit-of-work.server";
@@ -40,14 +48,21 @@ function newVersion(now = new Date()): string {
 
 export async function createJob(actor: Actor, input: RecipeInput): Promise<LabJob> {
   requireLab(actor);
-  const dataset = (
-    await getDb().select().from(labDatasets).where(eq(labDatasets.id, input.datasetId)).limit(1)
-  )[0];
-  if (!dataset) throw invalid("Choose a dataset", "datasetId");
-  if (dataset.status !== "accepted") {
+  const ids = [...new Set(input.datasetIds)];
+  const found = ids.length
+    ? await getDb().select().from(labDatasets).where(inArray(labDatasets.id, ids))
+    : [];
+  // In the order chosen; an id that names no dataset is refused like an empty choice.
+  const datasets = ids.map((id) => found.find((d) => d.id === id));
+  if (datasets.length === 0 || datasets.some((d) => !d)) {
+    throw invalid("Choose one or more datasets", "datasetIds");
+  }
+  const chosen = datasets as LabDataset[];
+  const unaccepted = chosen.filter((d) => d.status !== "accepted");
+  if (unaccepted.length > 0) {
     throw invalid(
-      "Accept the dataset after reading its report before training on it.",
-      "datasetId",
+      `Accept ${unaccepted.map((d) => d.name).join(", ")} after reading its report before training on it.`,
+      "datasetIds",
     );
   }
   const recipe: LabRecipe = {
@@ -58,19 +73,28 @@ export async function createJob(actor: Actor, input: RecipeInput): Promise<LabJo
     blockSize: input.blockSize,
     batchSize: 32,
   };
+  const names = chosen.map((d) => d.name).join(" + ");
   return await inTransaction(async ({ tx }) => {
     const job = (
       await tx
         .insert(labJobs)
         .values({
-          datasetId: dataset.id,
-          datasetName: dataset.name,
+          datasetId: chosen[0]!.id,
+          datasetName: names,
           version: newVersion(),
           recipe,
           createdBy: actor.id,
         })
         .returning()
     )[0];
+    await tx.insert(labJobDatasets).values(
+      chosen.map((d, position) => ({
+        jobId: job.id,
+        position,
+        datasetId: d.id,
+        datasetName: d.name,
+      })),
+    );
     await audit(
       {
         actorId: actor.id,
@@ -78,12 +102,30 @@ export async function createJob(actor: Actor, input: RecipeInput): Promise<LabJo
         outcome: "success",
         targetType: "lab_job",
         targetId: job.id,
-        detail: `${dataset.name}: ${recipe.architecture}, ${recipe.epochs} epochs, seed ${recipe.seed}`,
+        detail: `${names}: ${recipe.architecture}, ${recipe.epochs} epochs, seed ${recipe.seed}`,
       },
       tx,
     );
     return job;
   });
+}
+
+export type JobDataset = { id: string | null; name: string };
+
+/** The datasets of a job, in the order chosen (a deleted one keeps its name, without an id). */
+export async function readJobDatasets(jobId: string): Promise<JobDataset[]> {
+  return (
+    await getDb()
+      .select({ id: labJobDatasets.datasetId, name: labJobDatasets.datasetName })
+      .from(labJobDatasets)
+      .where(eq(labJobDatasets.jobId, jobId))
+      .orderBy(asc(labJobDatasets.position))
+  ).map((d) => ({ id: d.id, name: d.name }));
+}
+
+export async function jobDatasets(actor: Actor, id: string): Promise<JobDataset[]> {
+  await getJob(actor, id);
+  return readJobDatasets(id);
 }
 
 export async function listJobs(actor: Actor): Promise<LabJob[]> {

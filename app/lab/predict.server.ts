@@ -21,7 +21,9 @@ import {
   VERSION_NAME,
 } from "~/classifier/node.server";
 import type { RgbImage } from "~/classifier/pixels";
-import { invalid, notFound } from "~/errors/domain-error";
+import { invalid, notFound, rateLimited } from "~/errors/domain-error";
+import { getEnv } from "~/env.server";
+import { hit } from "~/security/rate-limit.server";
 import { ImageRejected, prepareImage } from "~/uploads/image.server";
 import { parseUpload } from "~/uploads/multipart.server";
 import { DEFAULT_SPLIT, readManifest, splitRows } from "../../scripts/model/dataset";
@@ -141,9 +143,23 @@ async function asTheIntake<T>(field: string, work: () => Promise<T>): Promise<T>
   }
 }
 
-/** The lab's prediction form, read with the intake's streaming, size-capped parser. */
+/**
+ * The lab's prediction form, counted against the account's limit before the body is read
+ * (a prediction may load a model), then read with the intake's streaming, size-capped parser.
+ */
 export async function readPredictionForm(request: Request, actor: Actor): Promise<FormData> {
   requireLab(actor);
+  const limit = await hit(
+    "lab-predict:account",
+    actor.id,
+    getEnv().RATE_LIMIT_LAB_PREDICTIONS_PER_ACCOUNT,
+  );
+  if (!limit.allowed) {
+    throw rateLimited(
+      "Too many predictions in a short time. Please wait a few minutes before the next one.",
+      limit.retryAfterSeconds,
+    );
+  }
   return asTheIntake("smear", () => parseUpload(request));
 }
 

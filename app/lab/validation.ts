@@ -1,10 +1,19 @@
 /** The lab's form schemas, shared by the page and the server. */
 import { z } from "zod";
 import { UploadSchema } from "~/analyses/validation";
-import { ARCHITECTURE_NAMES } from "./vocabulary";
+import { ARCHITECTURE_NAMES, MAX_JOB_DATASETS } from "./vocabulary";
 
 export const RecipeSchema = z.object({
-  datasetId: z.string({ error: "Choose a dataset" }).uuid("Choose a dataset"),
+  /** One or more datasets (a form sends one value per ticked box). */
+  datasetIds: z.preprocess(
+    (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
+    z
+      .array(z.string().uuid("Choose one or more datasets"), {
+        error: "Choose one or more datasets",
+      })
+      .min(1, "Choose one or more datasets")
+      .max(MAX_JOB_DATASETS, `Choose at most ${MAX_JOB_DATASETS} datasets`),
+  ),
   architecture: z.enum(ARCHITECTURE_NAMES, { error: "Choose an architecture" }),
   epochs: z.coerce
     .number({ error: "Give the number of epochs" })
@@ -23,6 +32,11 @@ export const RecipeSchema = z.object({
     .max(500, "At most 500 files per block"),
 });
 export type RecipeInput = z.output<typeof RecipeSchema>;
+
+/** A dataset built from patients' consented analyses: only its name, optional. */
+export const ConsentedDatasetSchema = z.object({
+  name: z.string().trim().max(80, "Give the dataset a name of at most 80 characters.").optional(),
+});
 
 /** The typed second confirmation of a promotion or a rollback (checked against the phrase). */
 export const ConfirmChangeSchema = z.object({

@@ -62,6 +62,9 @@ export const isFinished = (status: JobStatus) =>
 export const JOB_EVENT_KINDS = ["batch", "epoch", "log", "status"] as const;
 export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
 
+/** At most this many datasets in one training job. */
+export const MAX_JOB_DATASETS = 10;
+
 /** The architectures a job may train: the project's, and a narrow one for quick trials. */
 export const ARCHITECTURES = {
   project: { label: "The project's CNN (16-32-64-128)", widths: [16, 32, 64, 128] },

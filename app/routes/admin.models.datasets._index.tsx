@@ -5,7 +5,7 @@ import { fieldMessage, formMessage, replyTo } from "~/components/forms";
 import { getEnv } from "~/env.server";
 import { handleAction, handleLoader } from "~/http/pipeline.server";
 import { listDatasets } from "~/lab/datasets.server";
-import { readLabUpload, uploadDatasetIntent } from "~/lab/intents.server";
+import { consentedDatasetIntent, readLabUpload, uploadDatasetIntent } from "~/lab/intents.server";
 import { CLASS_FOLDERS, DATASET_STATUS_LABELS } from "~/lab/vocabulary";
 import { ScrollingTable } from "~/components/scrolling-table";
 
@@ -33,13 +33,15 @@ export function action(args: ActionFunctionArgs) {
   return handleAction(args, {
     who: "user",
     readForm: readLabUpload,
-    intents: { default: uploadDatasetIntent },
+    intents: { default: uploadDatasetIntent, consented: consentedDatasetIntent },
   });
 }
 
 export default function DatasetsPage() {
   const { datasets, maxUploadMb } = useLoaderData<typeof loader>();
-  const reply = replyTo(useActionData<typeof action>());
+  const result = useActionData<typeof action>();
+  const reply = replyTo(result);
+  const consented = replyTo(result, "consented");
   const busy = useNavigation().state === "submitting";
   const archiveError = fieldMessage(reply, "dataset");
   const nameError = fieldMessage(reply, "name");
@@ -98,6 +100,38 @@ export default function DatasetsPage() {
         {busy && <p role="status">Uploading and checking the images… this can take a while.</p>}
         <button type="submit" disabled={busy}>
           Upload and check
+        </button>
+      </Form>
+      <h2>From patients&apos; analyses</h2>
+      <p>
+        Build a dataset from the analyses whose patient allowed research use (and has not withdrawn
+        it) and whose label is a hematologist&apos;s final staging. The images get random names;
+        nothing names a patient, a record or a date finer than the month. A consent withdrawn later
+        keeps the image out of every later build. The dataset waits for review like an upload.
+      </p>
+      <Form method="post" className="form">
+        <input type="hidden" name="intent" value="consented" />
+        {formMessage(consented) && (
+          <p role="alert" className="error">
+            {formMessage(consented)}
+          </p>
+        )}
+        <div className="field">
+          <label htmlFor="consented-name">Name of the built dataset (optional)</label>
+          <input
+            id="consented-name"
+            name="name"
+            maxLength={80}
+            aria-invalid={fieldMessage(consented, "name") ? true : undefined}
+          />
+          {fieldMessage(consented, "name") && (
+            <p role="alert" className="error">
+              {fieldMessage(consented, "name")}
+            </p>
+          )}
+        </div>
+        <button type="submit" className="secondary" disabled={busy}>
+          Build from consented analyses
         </button>
       </Form>
       <h2>Uploaded datasets ({datasets.length})</h2>

@@ -16,7 +16,7 @@ import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server
 import { ComparisonTables, RuleChecks } from "~/lab/comparison";
 import { ConfirmChangeForm } from "~/lab/confirm-change";
 import type { CurvePoints } from "~/lab/curves.client";
-import { cancelJob, getJob, jobEvents } from "~/lab/jobs.server";
+import { cancelJob, getJob, jobDatasets, jobEvents } from "~/lab/jobs.server";
 import { promoteCandidate, reviewCandidate } from "~/lab/promotion.server";
 import { ConfirmChangeSchema } from "~/lab/validation";
 import { ARCHITECTURES, isFinished, JOB_STATUS_LABELS, type JobStatus } from "~/lab/vocabulary";
@@ -40,6 +40,7 @@ export function loader(args: LoaderFunctionArgs) {
     const user = await requirePermission(request, { type: "lab:use" });
     const job = await getJob(user, params.id ?? "");
     const events = await jobEvents(user, job.id);
+    const datasets = await jobDatasets(user, job.id);
     const review = await reviewCandidate(user, job.id);
     return {
       review: {
@@ -53,8 +54,7 @@ export function loader(args: LoaderFunctionArgs) {
       job: {
         id: job.id,
         version: job.version,
-        datasetId: job.datasetId,
-        datasetName: job.datasetName,
+        datasets,
         status: job.status,
         recipe: job.recipe,
         epoch: job.epoch,
@@ -244,12 +244,17 @@ export default function JobPage() {
         </p>
       )}
       <p>
-        Dataset{" "}
-        {job.datasetId ? (
-          <Link to={`/admin/models/datasets/${job.datasetId}`}>{job.datasetName}</Link>
-        ) : (
-          `${job.datasetName} (deleted)`
-        )}{" "}
+        {job.datasets.length === 1 ? "Dataset" : "Datasets, each split on its own"}{" "}
+        {job.datasets.map((d, i) => (
+          <span key={i}>
+            {i > 0 && " + "}
+            {d.id ? (
+              <Link to={`/admin/models/datasets/${d.id}`}>{d.name}</Link>
+            ) : (
+              `${d.name} (deleted)`
+            )}
+          </span>
+        ))}{" "}
         · {ARCHITECTURES[job.recipe.architecture].label} · {job.recipe.epochs} epochs · seed{" "}
         {job.recipe.seed} · blocks of {job.recipe.blockSize} files · colour jitter{" "}
         {job.recipe.augmentation ? "on" : "off"}

@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requirePermission } from "~/auth/guards.server";
-import { fieldMessage, formMessage, replyTo } from "~/components/forms";
+import { CheckboxGroup, fieldMessage, formMessage, replyTo } from "~/components/forms";
 import { handleAction, handleLoader } from "~/http/pipeline.server";
 import { listDatasets } from "~/lab/datasets.server";
 import { startJobIntent } from "~/lab/intents.server";
 import { listJobs } from "~/lab/jobs.server";
-import { ARCHITECTURES, JOB_STATUS_LABELS } from "~/lab/vocabulary";
+import { ARCHITECTURES, JOB_STATUS_LABELS, MAX_JOB_DATASETS } from "~/lab/vocabulary";
 import { ScrollingTable } from "~/components/scrolling-table";
 
 export const meta: MetaFunction = () => [{ title: "Training jobs · Model lab · HemaLink" }];
@@ -62,17 +62,17 @@ export default function JobsPage() {
               {formMessage(reply)}
             </p>
           )}
-          <div className="field">
-            <label htmlFor="job-dataset">Dataset</label>
-            <select id="job-dataset" name="datasetId" required>
-              {datasets.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.name} ({d.images} images)
-                </option>
-              ))}
-            </select>
-            {error("datasetId") && <p className="error">{error("datasetId")}</p>}
-          </div>
+          <CheckboxGroup
+            legend={`Datasets (up to ${MAX_JOB_DATASETS}; each is split on its own)`}
+            name="datasetIds"
+            options={datasets.map((d) => ({
+              value: d.id,
+              label: `${d.name} (${d.images} images)`,
+            }))}
+            checked={datasets.length === 1 ? [datasets[0]!.id] : []}
+            errors={error("datasetIds") ? [error("datasetIds")!] : undefined}
+            errorId="job-datasets-error"
+          />
           <div className="field">
             <label htmlFor="job-architecture">Architecture</label>
             <select id="job-architecture" name="architecture" defaultValue="project">
@@ -118,7 +118,7 @@ export default function JobsPage() {
       ) : (
         <ScrollingTable
           label="Training jobs"
-          columns={["Candidate version", "Dataset", "Status", "Epochs", "Started"]}
+          columns={["Candidate version", "Datasets", "Status", "Epochs", "Started"]}
         >
           <tbody>
             {jobs.map((j) => (

@@ -127,7 +127,7 @@ export default function PredictPage() {
         — on one image, beside the model in use. The image goes through the same checks as a
         patient&apos;s upload (JPEG, PNG, WebP or TIFF, at most {MAX_UPLOAD_MB} MB).
       </p>
-      <Form method="post" encType="multipart/form-data" className="form">
+      <Form method="post" encType="multipart/form-data" className="form predict-form">
         {formMessage(reply) && (
           <p role="alert" className="error">
             {formMessage(reply)}

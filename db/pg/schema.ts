@@ -532,6 +532,23 @@ export const labJobs = pgTable(
   ],
 );
 
+/** The datasets a lab job trains on, in the order chosen (db/schema.ts). */
+export const labJobDatasets = pgTable(
+  "lab_job_datasets",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => labJobs.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    datasetId: text("dataset_id").references(() => labDatasets.id, { onDelete: "set null" }),
+    datasetName: text("dataset_name").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.position] }),
+    index("lab_job_datasets_dataset_idx").on(t.datasetId),
+  ],
+);
+
 /** What a lab job reported as it ran, in order. */
 export const labJobEvents = pgTable(
   "lab_job_events",

@@ -7,6 +7,7 @@
  * and evaluates the candidate exactly as `npm run train` does, into its model card, and measures
  * the model in use on the same test images for the comparison the promotion rule reads.
  */
+import fs from "node:fs/promises";
 import path from "node:path";
 import { startWasmBackend } from "~/classifier/backend.server";
 import { activeModelDir } from "~/classifier/node.server";
@@ -16,30 +17,69 @@ import {
   finishJob,
   jobDir,
   readJob,
+  readJobDatasets,
   recordEpoch,
   recordEvent,
+  type JobDataset,
 } from "~/lab/jobs.server";
 import { writeComparison } from "~/lab/promotion.server";
 import type { MeasuredFigures } from "~/lab/promotion-rule";
 import { ARCHITECTURES } from "~/lab/vocabulary";
-import { DEFAULT_SPLIT, loadDataset } from "./dataset";
+import { DEFAULT_SPLIT, loadDataset, type Sample } from "./dataset";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint";
 import { DEFAULT_RECIPE, trainModel, type Recipe } from "./training";
 
 const jobId = process.argv[2] ?? "";
 const job = await readJob(jobId);
-if (!job || job.status !== "running" || !job.datasetId) {
-  console.error(`lab-job: job ${jobId} is not running or has no dataset`);
+if (!job || job.status !== "running") {
+  console.error(`lab-job: job ${jobId} is not running`);
   process.exit(2);
 }
+const datasets = await readJobDatasets(job.id);
 
 const checkpointDir = path.join(jobDir(job.id), "checkpoint");
+
+/** The model card names the job's datasets and its split, as this job made it. */
+async function describeTrainingData(dir: string, blockSize: number, used: JobDataset[]) {
+  const file = path.join(dir, "model-card.json");
+  const card = JSON.parse(await fs.readFile(file, "utf8")) as {
+    trainingData: { split: { method: string } };
+  };
+  card.trainingData = {
+    ...card.trainingData,
+    datasets: used.map((d) => ({ id: d.id, name: d.name })),
+    split: {
+      ...card.trainingData.split,
+      method: `each dataset on its own: blocks of ${blockSize} consecutive file numbers per class (or one patient per block when its manifest names patients), seeded (${DEFAULT_SPLIT.seed}); exact duplicates follow their original`,
+    },
+  } as typeof card.trainingData;
+  await fs.writeFile(file, JSON.stringify(card, null, 2) + "\n");
+}
 
 try {
   await startWasmBackend();
   const started = Date.now();
-  const dataDir = datasetDir(job.datasetId);
-  const samples = await loadDataset(dataDir, { ...DEFAULT_SPLIT, blockSize: job.recipe.blockSize });
+  const gone = datasets.filter((d) => !d.id).map((d) => d.name);
+  if (datasets.length === 0 || gone.length > 0) {
+    throw new Error(`The dataset ${gone.join(", ") || "of this job"} was deleted.`);
+  }
+  // Each dataset is split on its own (its blocks never straddle two datasets), then pooled.
+  const samples: Sample[] = [];
+  for (const [position, dataset] of datasets.entries()) {
+    const own = await loadDataset(datasetDir(dataset.id!), {
+      ...DEFAULT_SPLIT,
+      blockSize: job.recipe.blockSize,
+    });
+    for (const sample of own) {
+      samples.push({
+        ...sample,
+        file: `${position}/${sample.file}`,
+        block: `${position}/${sample.block}`,
+      });
+    }
+  }
+  // The card's external checks look beside the first dataset (a lab dataset has none there).
+  const dataDir = datasetDir(datasets[0]!.id!);
   const recipe: Recipe = {
     ...DEFAULT_RECIPE,
     widths: [...ARCHITECTURES[job.recipe.architecture].widths],
@@ -103,6 +143,7 @@ try {
     await calibrate(out, samples, recipe.colour);
     const { evaluateToCard, measure } = await import("./evaluate");
     const card = await evaluateToCard(out, dataDir, samples);
+    await describeTrainingData(out, job.recipe.blockSize, datasets);
     await recordEvent(job.id, "log", {
       event: "evaluated",
       seconds: (Date.now() - started) / 1000,

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { acceptRequest, shareAnalysis } from "~/consultations/lifecycle.server";
 import { insertAnalysis, makeCertifiedDoctor, makeUser } from "../helpers";
 import { seriousA11yViolations } from "./axe";
@@ -156,6 +158,25 @@ describe("every page is accessible and fits a phone", () => {
       { path: "/admin/consultations" },
       { path: "/account/security" },
       { path: "/admin/no-such-page", status: 404 },
+    ]);
+    expect(problems).toEqual([]);
+  }, 180_000);
+
+  test("the model lab's pages", async () => {
+    const shipped = (
+      JSON.parse(fs.readFileSync(path.join(process.env.MODELS_DIR!, "current.json"), "utf8")) as {
+        version: string;
+      }
+    ).version;
+    const problems = await checkPages("admin@demo.hemalink.test", [
+      { path: "/admin/models" },
+      { path: "/admin/models/datasets" },
+      { path: "/admin/models/jobs" },
+      { path: "/admin/models/predict" },
+      { path: `/admin/models/predict?version=${shipped}` },
+      { path: "/admin/models/researchers" },
+      { path: `/admin/models/versions/${shipped}` },
+      { path: "/admin/models/versions/no-such-version", status: 404 },
     ]);
     expect(problems).toEqual([]);
   }, 180_000);

@@ -1,16 +1,16 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createAccount } from "~/auth/accounts.server";
-import { assessableSmear } from "../uploads/assessable";
 import { browserSessions } from "./browser";
-
-const ADMIN = "admin@demo.hemalink.test";
-/** The version the repository ships, and the one shipped before it (kept for rollback). */
-const SHIPPED = (
-  JSON.parse(fs.readFileSync("public/models/current.json", "utf8")) as { version: string }
-).version;
-const EARLIER = "2026-12-01-normalised-cnn128";
+import {
+  account,
+  ADMIN,
+  analysedVersion as analysedVersionBy,
+  EARLIER,
+  restoreShipped,
+  SHIPPED,
+  useVersion as useVersionBy,
+} from "./lab-stories";
 
 const session = browserSessions();
 let files: string;
@@ -18,65 +18,16 @@ let files: string;
 beforeAll(() => {
   files = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-lab-promotion-"));
 });
-afterAll(() => fs.rmSync(files, { recursive: true, force: true }));
+// These stories change the model in use for the whole server: whatever happened in them, the
+// next test file finds the shipped version in use.
+afterAll(async () => {
+  await restoreShipped();
+  fs.rmSync(files, { recursive: true, force: true });
+});
 
 const models = () => process.env.MODELS_DIR!;
-const unique = (role: string) =>
-  `${role}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.test`;
-
-async function account(role: "patient" | "researcher") {
-  const email = unique(role);
-  await createAccount({ name: `Story ${role}`, email, password: "story test passphrase", role });
-  return email;
-}
-
-/** A new analysis by a new patient, and the model version its result page names. */
-async function analysedVersion(): Promise<string> {
-  const { page } = await session(await account("patient"));
-  const file = path.join(files, `smear-${Date.now()}.jpg`);
-  fs.writeFileSync(file, (await assessableSmear(3, 448, "jpeg")).bytes);
-  await page.goto("/analyses/new");
-  await page.getByLabel("Smear image").setInputFiles(file);
-  await page.getByRole("button", { name: "Upload and analyse" }).click();
-  await page.waitForURL(/\/analyses\/[\w-]{36}$/);
-  const id = new URL(page.url()).pathname.split("/").pop()!;
-  const api = await (await page.request.get(`/api/analyses/${id}`)).json();
-  await page
-    .getByText(`Model version ${api.modelVersion as string}`)
-    .first()
-    .waitFor();
-  return api.modelVersion as string;
-}
-
-async function useVersion(version: string) {
-  const { page } = await session(ADMIN);
-  await page.goto("/admin/models");
-  await page.getByRole("link", { name: version, exact: true }).click();
-  await page.getByRole("heading", { name: version }).waitFor();
-  // The second step: nothing changes until the phrase is typed.
-  await page.getByRole("button", { name: `Use ${version}` }).click();
-  await page.getByRole("alert").filter({ hasText: "Type the phrase shown above" }).waitFor();
-  await page.getByLabel("Confirmation").fill("yes");
-  await page.getByRole("button", { name: `Use ${version}` }).click();
-  await page
-    .getByRole("alert")
-    .filter({ hasText: `Type “use ${version}” to confirm.` })
-    .waitFor();
-  await page.getByLabel("Confirmation").fill(`use ${version}`);
-  await page.getByRole("button", { name: `Use ${version}` }).click();
-  await page
-    .getByRole("status")
-    .filter({ hasText: `${version} is now the model in use` })
-    .waitFor();
-  const versions = page.getByRole("region", { name: "Model versions" });
-  await versions.getByRole("row", { name: new RegExp(`^${version} in use`) }).waitFor();
-  await page
-    .getByRole("list", { name: "Changes of the model in use" })
-    .getByText(version)
-    .first()
-    .waitFor();
-  return page;
-}
+const analysedVersion = () => analysedVersionBy(session, files);
+const useVersion = (version: string) => useVersionBy(session, version);
 
 describe("the model in use, changed from the lab", () => {
   test("an admin rolls back to an earlier version with a typed confirmation; the next analysis and the about page carry it without a restart; then back", async () => {

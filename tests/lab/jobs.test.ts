@@ -1,3 +1,5 @@
+import crypto from "node:crypto";
+import { getDb } from "#db/client";
 import { labDatasets, labJobs } from "#db/schema";
 import { eq } from "drizzle-orm";
 import { DomainError } from "~/errors/domain-error";
@@ -7,8 +9,10 @@ import {
   createJob,
   finishJob,
   getJob,
+  jobDatasets,
   jobEvents,
   readJob,
+  readJobDatasets,
   recordEvent,
 } from "~/lab/jobs.server";
 import { recoverJobs } from "~/lab/runner.server";
@@ -34,8 +38,15 @@ async function dataset(status: "staged" | "accepted") {
   )[0];
 }
 
-const recipe = (datasetId: string) =>
-  RecipeSchema.parse({ datasetId, architecture: "narrow", epochs: "2", seed: "1", blockSize: "1" });
+/** A form's recipe: one ticked dataset arrives as a single value, several as a list. */
+const recipe = (...datasetIds: string[]) =>
+  RecipeSchema.parse({
+    datasetIds: datasetIds.length === 1 ? datasetIds[0] : datasetIds,
+    architecture: "narrow",
+    epochs: "2",
+    seed: "1",
+    blockSize: "1",
+  });
 
 afterEach(async () => {
   await inTransaction(({ tx }) => tx.delete(labJobs));
@@ -45,9 +56,11 @@ describe("training jobs", () => {
   test("a job needs an accepted dataset and a sane recipe", async () => {
     const actor = await admin();
     const staged = (await dataset("staged")).id;
-    await expect(createJob(actor, recipe(staged))).rejects.toThrow(/Accept the dataset/);
+    await expect(createJob(actor, recipe(staged))).rejects.toThrow(
+      /Accept set staged after reading its report/,
+    );
     const bad = RecipeSchema.safeParse({
-      datasetId: (await dataset("accepted")).id,
+      datasetIds: (await dataset("accepted")).id,
       architecture: "huge",
       epochs: "0",
       seed: "1",
@@ -63,6 +76,55 @@ describe("training jobs", () => {
     await cancelJob(actor, job.id);
     await deleteDataset(actor, job.datasetId!);
     expect((await readJob(job.id))?.datasetId).toBeNull();
+    // The job keeps the name of the dataset it trained on.
+    expect(await readJobDatasets(job.id)).toEqual([{ id: null, name: "set accepted" }]);
+  });
+
+  test("a job trains on several datasets, listed in the order chosen; none may be missing, unaccepted or held by a running job", async () => {
+    const actor = await admin();
+    const first = await dataset("accepted");
+    const second = await dataset("accepted");
+    const staged = await dataset("staged");
+    expect(
+      RecipeSchema.safeParse({ ...recipe(first.id), datasetIds: [] }).error?.issues[0]?.message,
+    ).toBe("Choose one or more datasets");
+    expect(
+      RecipeSchema.safeParse({ ...recipe(first.id), datasetIds: ["not-an-id"] }).error?.issues[0]
+        ?.message,
+    ).toBe("Choose one or more datasets");
+    const eleven = Array.from({ length: 11 }, () => crypto.randomUUID());
+    expect(
+      RecipeSchema.safeParse({ ...recipe(first.id), datasetIds: eleven }).error?.issues[0]?.message,
+    ).toBe("Choose at most 10 datasets");
+    const jobsBefore = (await getDb().select().from(labJobs)).length;
+    await expect(createJob(actor, recipe(first.id, crypto.randomUUID()))).rejects.toThrow(
+      "Choose one or more datasets",
+    );
+    await expect(createJob(actor, recipe(first.id, staged.id))).rejects.toThrow(
+      /Accept set staged after reading its report/,
+    );
+    // A refused job leaves nothing: no job row, no dataset rows.
+    expect((await getDb().select().from(labJobs)).length).toBe(jobsBefore);
+
+    const job = await createJob(actor, recipe(second.id, first.id, second.id));
+    expect(await jobDatasets(actor, job.id)).toEqual([
+      { id: second.id, name: second.name },
+      { id: first.id, name: first.name },
+    ]);
+    expect(job.datasetName).toBe(`${second.name} + ${first.name}`);
+    // Either dataset is held while the job may still run.
+    await expect(deleteDataset(actor, first.id)).rejects.toThrow(/cancel it first/);
+    await expect(deleteDataset(actor, second.id)).rejects.toThrow(/cancel it first/);
+    await cancelJob(actor, job.id);
+    await deleteDataset(actor, first.id);
+    expect(await readJobDatasets(job.id)).toEqual([
+      { id: second.id, name: second.name },
+      { id: null, name: first.name },
+    ]);
+    const patient = await makeUser("patient");
+    await expect(jobDatasets({ id: patient.id, role: patient.role }, job.id)).rejects.toThrow(
+      expect.objectContaining({ kind: "not-found" }),
+    );
   });
 
   test("one job runs at a time; the next is claimed when it ends", async () => {

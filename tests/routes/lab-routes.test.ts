@@ -5,7 +5,17 @@ import { datasetsRoot } from "~/lab/datasets.server";
 import { incomingRoot, readDatasetForm } from "~/lab/upload.server";
 import { action as datasetsAction } from "~/routes/admin.models.datasets._index";
 import { loader as labLoader } from "~/routes/admin.models._index";
-import { ORIGIN, getRequest, makeUser, sessionCookieFor, thrownResponse } from "../helpers";
+import { action as predictAction } from "~/routes/admin.models.predict";
+import { getEnv } from "~/env.server";
+import { hit } from "~/security/rate-limit.server";
+import {
+  ORIGIN,
+  formRequest,
+  getRequest,
+  makeUser,
+  sessionCookieFor,
+  thrownResponse,
+} from "../helpers";
 import { labelledFiles, zipOf } from "../lab/archives";
 import { inTransaction } from "~/data/unit-of-work.server";
 
@@ -125,5 +135,68 @@ describe("the dataset upload page", () => {
       }),
     );
     expect(page.status).toBe(404);
+  });
+});
+
+describe("the prediction page's limit", () => {
+  test("an admin past the prediction limit gets 429 with a clear message before the image is read; another admin may still predict", async () => {
+    const admin = await makeUser("admin");
+    for (let i = 0; i < getEnv().RATE_LIMIT_LAB_PREDICTIONS_PER_ACCOUNT; i++) {
+      expect((await hit("lab-predict:account", admin.id, 1e9)).allowed).toBe(true);
+    }
+    const predict = async (userId: string) => {
+      const form = new FormData();
+      form.set("version", "no-such-version");
+      form.set("source", "upload");
+      form.set("smear", new Blob([new Uint8Array([1, 2, 3])]), "smear.jpg");
+      return (await predictAction({
+        request: new Request(`${ORIGIN}/admin/models/predict`, {
+          method: "POST",
+          body: form,
+          headers: {
+            Origin: ORIGIN,
+            Host: "localhost:3000",
+            Cookie: await sessionCookieFor(userId),
+          },
+        }),
+        params: {},
+        context: {},
+      })) as unknown as {
+        data: { error: Record<string, string[]> };
+        init: { status: number; headers?: Record<string, string> };
+      };
+    };
+    const limited = await predict(admin.id);
+    expect(limited.init.status).toBe(429);
+    expect(JSON.stringify(limited.data)).toMatch(/Too many predictions in a short time/);
+    // Another admin's counter is their own: their form is read, and its unknown version refused.
+    const other = await makeUser("admin");
+    const read = await predict(other.id);
+    expect(read.init.status).toBe(422);
+    expect(read.data.error.version).toEqual(["Choose a model version from the list."]);
+  });
+});
+
+describe("a dataset from patients' consented analyses, on the datasets page", () => {
+  test("with none to take, the form says why (422) and nothing is written; a patient's post is a 404", async () => {
+    const post = async (role: "admin" | "patient") =>
+      (await datasetsAction({
+        request: formRequest(
+          "/admin/models/datasets",
+          { intent: "consented", name: "Ward consented" },
+          { Cookie: await sessionCookieFor((await makeUser(role)).id) },
+        ),
+        params: {},
+        context: {},
+      })) as unknown as { data: { error: Record<string, string[]> }; init: { status: number } };
+    await inTransaction(({ tx }) => tx.delete(labDatasets));
+    const refused = await post("admin");
+    expect(refused.init.status).toBe(422);
+    expect(refused.data.error[""]?.[0]).toMatch(/No patient's analysis can join a dataset yet/);
+    expect(await getDb().select().from(labDatasets)).toEqual([]);
+    expect(leftovers()).toEqual([]);
+    await expect(post("patient")).rejects.toSatisfy(
+      (thrown: unknown) => thrown instanceof Response && thrown.status === 404,
+    );
   });
 });
