@@ -65,16 +65,11 @@ const SQLITE_ONLY = [
  * the model lab (its datasets and jobs live on one long-lived server's disk).
  */
 const SCALED_STORIES = [
-  "tests/e2e/accounts.test.ts",
   "tests/e2e/analyses.test.ts",
   "tests/e2e/account-data.test.ts",
   "tests/e2e/consultations.test.ts",
   "tests/e2e/review-workstation.test.ts",
-  "tests/e2e/doctors.test.ts",
-  "tests/e2e/doctor-details.test.ts",
-  "tests/e2e/admin.test.ts",
   "tests/e2e/clinic.test.ts",
-  "tests/e2e/statistics.test.ts",
 ];
 /** Browser tests that need Postgres + S3 and run only in that pass. */
 const SCALED_ONLY = ["tests/e2e/two-instances.test.ts"];
