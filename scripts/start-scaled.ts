@@ -7,7 +7,13 @@ import path from "node:path";
 import pg from "pg";
 import { isPostgresUrl, migratePostgres, redactedUrl } from "#db/pg/client";
 import { SERVER_NODE_FLAGS } from "./lib/app-server";
-import { startPostgres, startS3, type PostgresServer, type S3Server } from "./lib/real-servers";
+import {
+  s3Settings,
+  startPostgres,
+  startS3,
+  type PostgresServer,
+  type S3Server,
+} from "./lib/real-servers";
 
 const SCALED = path.resolve("data", "scaled");
 const stops: (() => Promise<void>)[] = [];
@@ -38,15 +44,7 @@ let s3: S3Server | undefined;
 if (!process.env.S3_ENDPOINT) {
   s3 = await startS3("hemalink", { keepIn: path.join(SCALED, "s3") });
   stops.push(() => s3!.stop());
-  s3Env = {
-    IMAGE_STORE: "s3",
-    S3_BUCKET: s3.bucket,
-    S3_REGION: "us-east-1",
-    S3_ENDPOINT: s3.endpoint,
-    S3_ACCESS_KEY_ID: s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    S3_FORCE_PATH_STYLE: "true",
-  };
+  s3Env = { IMAGE_STORE: "s3", ...s3Settings(s3) };
   console.log(`Started s3rver at ${s3.endpoint} (objects in ${path.join(SCALED, "s3")})`);
 }
 

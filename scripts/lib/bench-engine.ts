@@ -17,7 +17,7 @@ import pg from "pg";
 import { isPostgresUrl, redactedUrl } from "#db/pg/client";
 import { s3Client, s3Store } from "~/uploads/s3-store.server";
 import type { AppServer } from "./app-server";
-import { startPostgres, startS3 } from "./real-servers";
+import { s3Settings, startPostgres, startS3 } from "./real-servers";
 
 export type BenchEngine = "sqlite" | "postgres";
 
@@ -139,14 +139,7 @@ export async function startBackends(engine: BenchEngine): Promise<Backends> {
     } else {
       const s3 = await startS3("hemalink-bench");
       stops.push(() => s3.stop());
-      s3Env = {
-        S3_BUCKET: s3.bucket,
-        S3_REGION: "us-east-1",
-        S3_ENDPOINT: s3.endpoint,
-        S3_ACCESS_KEY_ID: s3.accessKeyId,
-        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        S3_FORCE_PATH_STYLE: "true",
-      };
+      s3Env = s3Settings(s3);
     }
     const settings = {
       bucket: s3Env.S3_BUCKET!,

@@ -140,6 +140,18 @@ export type S3Server = {
   stop(): Promise<void>;
 };
 
+/** The app's S3_* settings for a bucket on `server` (IMAGE_STORE=s3 is the caller's choice). */
+export function s3Settings(server: S3Server): Record<string, string> {
+  return {
+    S3_BUCKET: server.bucket,
+    S3_REGION: "us-east-1",
+    S3_ENDPOINT: server.endpoint,
+    S3_ACCESS_KEY_ID: server.accessKeyId,
+    S3_SECRET_ACCESS_KEY: server.secretAccessKey,
+    S3_FORCE_PATH_STYLE: "true",
+  };
+}
+
 /** s3rver: a real HTTP server speaking the S3 API (it does not check signatures). */
 export async function startS3(
   bucket = "hemalink-test",
