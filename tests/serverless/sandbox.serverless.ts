@@ -44,6 +44,15 @@ const env: Record<string, string> = {
   MAIL_TRANSPORT: "none",
   MODELS_DIR: path.join(dir, "models"),
 };
+/**
+ * What the sandbox gives the functions: `env`, and a module loaded into each Lambda process that
+ * opens a new connection for each request to the sandbox's runtime API (runtime-api-agent.mjs:
+ * else a function busy for over 5 s loses its result and the sandbox answers 200 `null`).
+ */
+const functionEnv = {
+  ...env,
+  NODE_OPTIONS: `--import=${new URL("runtime-api-agent.mjs", import.meta.url).href}`,
+};
 // A loaded machine makes every cold start slow: an invocation gets this long in the sandbox
 // (app.arc's 30 s stays the deployed limit); each request's time is kept for the report.
 const INVOCATION_TIMEOUT_S = 120;
@@ -76,7 +85,17 @@ beforeAll(async () => {
     lambda.config.timeout = INVOCATION_TIMEOUT_S;
   }
   sandbox = sandboxRequire("./index.js") as Sandbox;
-  Object.assign(params, { cwd: process.cwd(), port, quiet: true, env, inventory: inv });
+  // SANDBOX_LOG_LEVEL=debug: the sandbox logs every invocation (event, runtime API requests,
+  // the process's exit code and signal, the result it recorded).
+  const logLevel = process.env.SANDBOX_LOG_LEVEL;
+  Object.assign(params, {
+    cwd: process.cwd(),
+    port,
+    quiet: !logLevel,
+    logLevel,
+    env: functionEnv,
+    inventory: inv,
+  });
   await sandbox.start(params);
   base = `http://localhost:${port}`;
 }, 180_000);
