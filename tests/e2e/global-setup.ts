@@ -10,6 +10,11 @@ import { startMailbox } from "./mailbox";
  * reach the same database, image store and secret through the environment it leaves.
  */
 export async function startBrowserServer(engineEnv: Record<string, string> = {}) {
+  // Password hashing at the unit tests' cost, for the server, its seed, the servers some files
+  // start themselves and the accounts the tests make: at the production cost (N = 2^16, p = 2)
+  // each registration, login and made account took 0.3–0.6 s of a loaded core. Stored hashes
+  // carry their parameters, so nothing a browser sees depends on the cost.
+  process.env.SCRYPT_LOG_N = "10";
   // E-mail goes out through a real SMTP server into a folder the tests read.
   const mailboxDir = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-mailbox-"));
   const mailbox = await startMailbox(mailboxDir);
