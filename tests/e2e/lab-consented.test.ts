@@ -1,0 +1,115 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { DoctorClass } from "~/consultations/vocabulary";
+import { datasetsRoot } from "~/lab/dataset-store.server";
+import { assessableSmear } from "../uploads/assessable";
+import { makeCertifiedDoctor, makeUser, shareAndAnswer } from "../helpers";
+import { seriousA11yViolations } from "./axe";
+import { browserSessions, type Session } from "./browser";
+import { ADMIN } from "./lab-stories";
+
+const session = browserSessions();
+/** Set to a folder to keep screenshots of the pages of this story at 390 and 1280 px. */
+const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
+
+async function shoot(s: Session, name: string) {
+  if (!SCREENSHOTS) return;
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  for (const width of [390, 1280]) {
+    await s.page.setViewportSize({ width, height: 900 });
+    await s.page.screenshot({
+      path: path.join(SCREENSHOTS, `${name}-${width}.png`),
+      fullPage: true,
+    });
+  }
+  await s.page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** The server may hold the write lock a moment (it has just saved an upload): try again. */
+async function whileBusy(write: () => Promise<void>) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+const listed = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+
+describe("the model lab builds a dataset from patients' analyses", () => {
+  test("a patient who consented and a hematologist's final answer give a labelled image; a patient who did not consent is left out", async () => {
+    const doctor = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    const files = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-lab-consented-"));
+    const smear = path.join(files, "smear.jpg");
+    fs.writeFileSync(smear, (await assessableSmear(7, 448, "jpeg")).bytes);
+
+    // Earlier stories on this server may have answered analyses too: count from here on.
+    const admin = await session(ADMIN, { viewport: { width: 1280, height: 900 } });
+    const perClass = async () => {
+      const table = admin.page.getByRole("table", { name: /Images per class/ });
+      const count = async (folder: string) =>
+        Number(
+          await table
+            .locator("tr", { hasText: `${folder}/` })
+            .locator("td")
+            .first()
+            .textContent(),
+        );
+      return { Benign: await count("Benign"), Pre: await count("Pre") };
+    };
+    await admin.page.goto("/admin/research");
+    const table = admin.page.getByRole("region", { name: "Images in the research dataset" });
+    const exported = async (folder: string) =>
+      Number(
+        await table
+          .locator("tr", { hasText: `${folder}/` })
+          .locator("td")
+          .last()
+          .textContent(),
+      );
+    const before = { Benign: await exported("Benign"), Pre: await exported("Pre") };
+
+    const upload = async (consent: boolean, doctorClass: DoctorClass) => {
+      const patient = await makeUser("patient");
+      const s = await session(patient.email, { viewport: { width: 1280, height: 900 } });
+      await s.page.goto("/analyses/new");
+      if (consent) await s.page.getByLabel(/Allow my de-identified image/).check();
+      await s.page.getByLabel("Smear image").setInputFiles(smear);
+      await s.page.getByRole("button", { name: "Upload and analyse" }).click();
+      await s.page.waitForURL(/\/analyses\/[\w-]{36}$/);
+      const id = new URL(s.page.url()).pathname.split("/").pop()!;
+      await whileBusy(() => shareAndAnswer(doctor, patient, id, doctorClass));
+    };
+    await upload(true, "benign");
+    await upload(false, "pre_b");
+
+    const { page } = admin;
+    await page.goto("/admin/models/datasets");
+    await page.getByLabel("Name of the built dataset (optional)").fill("Consented, this story");
+    await shoot(admin, "lab-datasets");
+    const storedBefore = listed(datasetsRoot(process.env.DATA_DIR!)).length;
+    await page.getByRole("button", { name: "Build from consented analyses" }).click();
+    await page.waitForURL(/\/admin\/models\/datasets\/[\w-]{36}$/);
+    await page.getByRole("heading", { level: 1, name: "Consented, this story" }).waitFor();
+    // The consenting patient's answered image is in, labelled by the hematologist; the other is not.
+    expect(await perClass()).toEqual({ Benign: before.Benign + 1, Pre: before.Pre });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await shoot(admin, "lab-consented-dataset");
+
+    await page.getByRole("button", { name: "Accept for training" }).click();
+    await page.getByText("Accepted", { exact: true }).waitFor();
+    // Stored once in the dataset store; the export's archive and the working folder are gone.
+    expect(listed(datasetsRoot(process.env.DATA_DIR!)).length).toBe(storedBefore + 1);
+    expect(listed(path.join(process.env.DATA_DIR!, "lab", "incoming"))).toEqual([]);
+    await page.goto("/admin/models/jobs");
+    await page
+      .getByRole("group", { name: /^Datasets/ })
+      .getByLabel("Consented, this story (")
+      .waitFor();
+    fs.rmSync(files, { recursive: true, force: true });
+  }, 180_000);
+});
