@@ -1,41 +1,25 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { DoctorClass } from "~/consultations/vocabulary";
 import { datasetsRoot } from "~/lab/dataset-store.server";
 import { assessableSmear } from "../uploads/assessable";
 import { makeCertifiedDoctor, makeUser, shareAndAnswer } from "../helpers";
 import { seriousA11yViolations } from "./axe";
-import { browserSessions, type Session } from "./browser";
+import type { Locator } from "playwright-core";
+import { browserSessions } from "./browser";
 import { ADMIN } from "./lab-stories";
+import { scratchFolder, screenshots, whileBusy } from "./stories";
 
 const session = browserSessions();
-/** Set to a folder to keep screenshots of the pages of this story at 390 and 1280 px. */
-const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
+const files = scratchFolder("lab-consented");
 
-async function shoot(s: Session, name: string) {
-  if (!SCREENSHOTS) return;
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  for (const width of [390, 1280]) {
-    await s.page.setViewportSize({ width, height: 900 });
-    await s.page.screenshot({
-      path: path.join(SCREENSHOTS, `${name}-${width}.png`),
-      fullPage: true,
-    });
-  }
-  await s.page.setViewportSize({ width: 1280, height: 900 });
-}
-
-/** The server may hold the write lock a moment (it has just saved an upload): try again. */
-async function whileBusy(write: () => Promise<void>) {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await write();
-    } catch (error) {
-      if ((error as { code?: string }).code !== "SQLITE_BUSY" || attempt === 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
+/** The Benign/ and Pre/ counts of a table of classes, read from the row's first or last cell. */
+async function benignAndPre(table: Locator, cell: "first" | "last") {
+  const count = async (folder: string) => {
+    const cells = table.locator("tr", { hasText: `${folder}/` }).locator("td");
+    return Number(await (cell === "first" ? cells.first() : cells.last()).textContent());
+  };
+  return { Benign: await count("Benign"), Pre: await count("Pre") };
 }
 
 const listed = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
@@ -43,35 +27,16 @@ const listed = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 describe("the model lab builds a dataset from patients' analyses", () => {
   test("a patient who consented and a hematologist's final answer give a labelled image; a patient who did not consent is left out", async () => {
     const doctor = await makeCertifiedDoctor({ offersTeleconsultation: true });
-    const files = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-lab-consented-"));
     const smear = path.join(files, "smear.jpg");
     fs.writeFileSync(smear, (await assessableSmear(7, 448, "jpeg")).bytes);
 
     // Earlier stories on this server may have answered analyses too: count from here on.
     const admin = await session(ADMIN, { viewport: { width: 1280, height: 900 } });
-    const perClass = async () => {
-      const table = admin.page.getByRole("table", { name: /Images per class/ });
-      const count = async (folder: string) =>
-        Number(
-          await table
-            .locator("tr", { hasText: `${folder}/` })
-            .locator("td")
-            .first()
-            .textContent(),
-        );
-      return { Benign: await count("Benign"), Pre: await count("Pre") };
-    };
     await admin.page.goto("/admin/research");
-    const table = admin.page.getByRole("region", { name: "Images in the research dataset" });
-    const exported = async (folder: string) =>
-      Number(
-        await table
-          .locator("tr", { hasText: `${folder}/` })
-          .locator("td")
-          .last()
-          .textContent(),
-      );
-    const before = { Benign: await exported("Benign"), Pre: await exported("Pre") };
+    const before = await benignAndPre(
+      admin.page.getByRole("region", { name: "Images in the research dataset" }),
+      "last",
+    );
 
     const upload = async (consent: boolean, doctorClass: DoctorClass) => {
       const patient = await makeUser("patient");
@@ -90,15 +55,19 @@ describe("the model lab builds a dataset from patients' analyses", () => {
     const { page } = admin;
     await page.goto("/admin/models/datasets");
     await page.getByLabel("Name of the built dataset (optional)").fill("Consented, this story");
-    await shoot(admin, "lab-datasets");
+    await screenshots(page, "lab-datasets");
     const storedBefore = listed(datasetsRoot(process.env.DATA_DIR!)).length;
     await page.getByRole("button", { name: "Build from consented analyses" }).click();
     await page.waitForURL(/\/admin\/models\/datasets\/[\w-]{36}$/);
     await page.getByRole("heading", { level: 1, name: "Consented, this story" }).waitFor();
     // The consenting patient's answered image is in, labelled by the hematologist; the other is not.
-    expect(await perClass()).toEqual({ Benign: before.Benign + 1, Pre: before.Pre });
+    const table = page.getByRole("table", { name: /Images per class/ });
+    expect(await benignAndPre(table, "first")).toEqual({
+      Benign: before.Benign + 1,
+      Pre: before.Pre,
+    });
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await shoot(admin, "lab-consented-dataset");
+    await screenshots(page, "lab-consented-dataset");
 
     await page.getByRole("button", { name: "Accept for training" }).click();
     await page.getByText("Accepted", { exact: true }).waitFor();
@@ -110,6 +79,5 @@ describe("the model lab builds a dataset from patients' analyses", () => {
       .getByRole("group", { name: /^Datasets/ })
       .getByLabel("Consented, this story (")
       .waitFor();
-    fs.rmSync(files, { recursive: true, force: true });
   }, 180_000);
 });

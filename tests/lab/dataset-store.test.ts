@@ -7,8 +7,10 @@ import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { labDatasets } from "#db/schema";
 import { inTransaction } from "~/data/unit-of-work.server";
+import { parseEnv } from "~/env.server";
 import {
   DATASET_ORPHAN_GRACE_MS,
+  datasetStoreFromEnv,
   fetchDatasets,
   fileDatasetStore,
   s3DatasetStore,
@@ -203,6 +205,22 @@ describe.each(stores)("lab datasets in %s", (_name, open) => {
     expect(await sweepDatasetFiles(later, store)).toEqual({ orphans: 0 });
     await deleteDataset(actor, kept.id, store);
     await vi.waitFor(async () => expect(await storedIds(store)).toEqual([]), { timeout: 5_000 });
+  });
+});
+
+describe("the configured dataset store", () => {
+  test("IMAGE_STORE picks it: a folder under DATA_DIR/lab/datasets, or the images' bucket", async () => {
+    const id = crypto.randomUUID();
+    const dataDir = fs.mkdtempSync(path.join(tmp, "env-"));
+    const onDisk = datasetStoreFromEnv(parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir }));
+    await storeFiles(id, { "manifest.csv": "file,exact_duplicate_of\n" }, onDisk);
+    expect(fs.readdirSync(path.join(dataDir, "lab", "datasets"))).toEqual([id]);
+
+    const { env, client, settings } = await freshS3Bucket();
+    const inBucket = datasetStoreFromEnv(parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir, ...env }));
+    await storeFiles(id, { "manifest.csv": "file,exact_duplicate_of\n" }, inBucket);
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: settings.bucket }));
+    expect((listed.Contents ?? []).map((o) => o.Key)).toEqual([`lab-datasets/${id}/manifest.csv`]);
   });
 });
 
