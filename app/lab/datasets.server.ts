@@ -1,7 +1,8 @@
 /**
- * Datasets of the model lab: an uploaded archive is checked, unpacked and reported on; it waits
- * (staged) until someone accepts it for training or discards it. A refusal at any step leaves
- * nothing behind: no row, no folder, no upload.
+ * Datasets of the model lab: an uploaded archive is checked, unpacked and reported on in a
+ * temporary folder of the request, then stored in the dataset store (the app's file store or
+ * bucket, ./dataset-store.server.ts); it waits (staged) until someone accepts it for training or
+ * discards it. A refusal at any step leaves nothing behind: no row, no stored file, no upload.
  */
 import crypto from "node:crypto";
 import fsp from "node:fs/promises";
@@ -14,20 +15,16 @@ import { can, type Actor } from "~/auth/permissions";
 import { getEnv } from "~/env.server";
 import { conflict, invalid, notFound } from "~/errors/domain-error";
 import { inTransaction } from "~/data/unit-of-work.server";
+import { logError } from "~/http/request-context.server";
 import { extractPlan, openArchive, planLayout } from "./archive.server";
+import {
+  DATASET_ORPHAN_GRACE_MS,
+  getDatasetStore,
+  type DatasetStore,
+} from "./dataset-store.server";
 import { archiveLimits, type ArchiveLimits } from "./limits";
 import { buildReport, manifestCsv } from "./report.server";
-import { labRoot } from "./upload.server";
-
-export const datasetsRoot = () => path.join(labRoot(), "datasets");
-
-const DATASET_ID = /^[0-9a-f-]{36}$/;
-
-/** The folder of a dataset (class folders and manifest.csv), as the training code reads it. */
-export function datasetDir(id: string): string {
-  if (!DATASET_ID.test(id)) notFound();
-  return path.join(datasetsRoot(), id);
-}
+import { incomingRoot } from "./upload.server";
 
 function requireLab(actor: Actor) {
   if (!can(actor, { type: "lab:use" })) notFound();
@@ -42,18 +39,23 @@ export function validDatasetName(raw: FormDataEntryValue | null, fallback: strin
 }
 
 /**
- * Check, unpack and report on an uploaded archive, then record it as staged. The caller
- * removes the upload itself afterwards.
+ * Check, unpack and report on an uploaded archive in a temporary folder (removed whatever
+ * happens), store its files, then record it as staged. The caller removes the upload itself
+ * afterwards. Files are stored before the row commits; when anything fails after the first
+ * one is written they are removed again, and a crash leaves files no row names, which
+ * `sweepDatasetFiles` removes.
  */
 export async function stageDataset(
   actor: Actor,
   input: { archive: string | null; name: string },
   limits: ArchiveLimits = archiveLimits(getEnv()),
+  store: DatasetStore = getDatasetStore(),
 ): Promise<LabDataset> {
   requireLab(actor);
   if (!input.archive) throw invalid("Choose a zip archive to upload.", "dataset");
   const id = crypto.randomUUID();
-  const dir = path.join(datasetsRoot(), id);
+  const dir = path.join(incomingRoot(), `dataset-${id}`);
+  let stored = false;
   const archive = await openArchive(input.archive, limits);
   try {
     const plan = await planLayout(archive);
@@ -71,6 +73,8 @@ export async function stageDataset(
     await fsp.writeFile(path.join(dir, "report.json"), JSON.stringify(report));
     let bytes = 0;
     for (const row of rows) bytes += (await fsp.stat(path.join(dir, row.file))).size;
+    stored = true;
+    await store.putFolder(id, dir);
     return await inTransaction(async ({ tx }) => {
       const row = (
         await tx
@@ -100,8 +104,16 @@ export async function stageDataset(
     });
   } catch (error) {
     archive.zip.close();
-    await fsp.rm(dir, { recursive: true, force: true });
+    if (stored) {
+      await store
+        .deleteAll(id)
+        .catch((failed: unknown) =>
+          logError(`removing the files of refused dataset ${id}`, failed),
+        );
+    }
     throw error;
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -144,9 +156,12 @@ export async function acceptDataset(actor: Actor, id: string): Promise<LabDatase
 }
 
 /** Delete a dataset (staged or accepted): its row, then its files once that has committed. */
-export async function deleteDataset(actor: Actor, id: string): Promise<void> {
+export async function deleteDataset(
+  actor: Actor,
+  id: string,
+  store: DatasetStore = getDatasetStore(),
+): Promise<void> {
   await getDataset(actor, id);
-  const dir = datasetDir(id);
   const inUse = (
     await getDb()
       .select({ id: labJobs.id })
@@ -168,6 +183,48 @@ export async function deleteDataset(actor: Actor, id: string): Promise<void> {
       },
       uow.tx,
     );
-    uow.afterCommit(() => fsp.rm(dir, { recursive: true, force: true }));
+    // What a failed removal leaves, no row names: the sweep removes it.
+    uow.afterCommit(() => store.deleteAll(id));
   });
+}
+
+/** One file of a dataset the actor may see (its manifest, one of its images). */
+export async function readDatasetFile(
+  actor: Actor,
+  id: string,
+  file: string,
+  store: DatasetStore = getDatasetStore(),
+): Promise<Buffer | null> {
+  await getDataset(actor, id);
+  return await store.get(id, file);
+}
+
+/**
+ * Remove stored dataset files that no dataset row names: what a crash between the files and the
+ * row, or a failed removal after a deletion, left. Files younger than the grace may belong to an
+ * upload still being stored (its row follows them), so they wait for a later sweep. The store is
+ * listed before the rows are read, so a row committed meanwhile is seen.
+ */
+export async function sweepDatasetFiles(
+  now = new Date(),
+  store: DatasetStore = getDatasetStore(),
+): Promise<{ orphans: number }> {
+  const listed = await store.list();
+  const ids = listed.map((entry) => entry.id);
+  const known = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await getDb()
+      .select({ id: labDatasets.id })
+      .from(labDatasets)
+      .where(inArray(labDatasets.id, ids.slice(i, i + 500)));
+    for (const row of rows) known.add(row.id);
+  }
+  let orphans = 0;
+  for (const entry of listed) {
+    if (known.has(entry.id)) continue;
+    if (entry.writtenAt.getTime() > now.getTime() - DATASET_ORPHAN_GRACE_MS) continue;
+    await store.deleteAll(entry.id);
+    orphans += 1;
+  }
+  return { orphans };
 }

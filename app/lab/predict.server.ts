@@ -26,8 +26,8 @@ import { getEnv } from "~/env.server";
 import { hit } from "~/security/rate-limit.server";
 import { ImageRejected, prepareImage } from "~/uploads/image.server";
 import { parseUpload } from "~/uploads/multipart.server";
-import { DEFAULT_SPLIT, readManifest, splitRows } from "../../scripts/model/dataset";
-import { datasetDir, listDatasets } from "./datasets.server";
+import { DEFAULT_SPLIT, parseManifest, splitRows } from "../../scripts/model/dataset";
+import { listDatasets, readDatasetFile } from "./datasets.server";
 import { candidateDir } from "./jobs.server";
 import { ModelCache } from "./model-cache.server";
 import { folderProblems } from "./promotion.server";
@@ -105,7 +105,7 @@ export async function datasetTestImages(actor: Actor): Promise<DatasetTestImages
   requireLab(actor);
   const lists: DatasetTestImages[] = [];
   for (const dataset of await listDatasets(actor)) {
-    const rows = await readManifest(datasetDir(dataset.id)).catch(() => null);
+    const rows = await manifestOf(actor, dataset.id);
     if (!rows) continue;
     const splits = splitRows(rows, DEFAULT_SPLIT);
     const files = rows
@@ -117,20 +117,26 @@ export async function datasetTestImages(actor: Actor): Promise<DatasetTestImages
   return lists;
 }
 
+/** A stored dataset's manifest rows, or null when it has none (yet) in the store. */
+async function manifestOf(actor: Actor, datasetId: string) {
+  const text = await readDatasetFile(actor, datasetId, "manifest.csv");
+  return text ? parseManifest(text.toString("utf8")) : null;
+}
+
 /** A dataset image named `<dataset id>/<file>`, only as its manifest lists it. */
 async function datasetImage(actor: Actor, named: string) {
   const [datasetId = "", ...rest] = named.split("/");
   const file = rest.join("/");
   const dataset = (await listDatasets(actor)).find((d) => d.id === datasetId);
-  const dir = dataset ? datasetDir(dataset.id) : null;
-  const rows = dir ? await readManifest(dir).catch(() => []) : [];
-  if (!dataset || !dir || !rows.some((r) => r.file === file)) {
+  const rows = dataset ? ((await manifestOf(actor, dataset.id)) ?? []) : [];
+  const bytes =
+    dataset && rows.some((r) => r.file === file)
+      ? await readDatasetFile(actor, dataset.id, file)
+      : null;
+  if (!dataset || !bytes) {
     throw invalid("Choose an image of a dataset from the list.", "datasetImage", 422);
   }
-  return {
-    bytes: new Uint8Array(await fsp.readFile(path.join(dir, file))),
-    described: `${dataset.name}: ${file}`,
-  };
+  return { bytes: new Uint8Array(bytes), described: `${dataset.name}: ${file}` };
 }
 
 /** The intake's refusals of an image, on the image field, with the intake's statuses. */

@@ -67,7 +67,7 @@ export default function JobsPage() {
             name="datasetIds"
             options={datasets.map((d) => ({
               value: d.id,
-              label: `${d.name} (${d.images} images)`,
+              label: `${d.name} (${d.images} ${d.images === 1 ? "image" : "images"})`,
             }))}
             checked={datasets.length === 1 ? [datasets[0]!.id] : []}
             errors={error("datasetIds") ? [error("datasetIds")!] : undefined}

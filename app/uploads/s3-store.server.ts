@@ -62,6 +62,56 @@ export async function s3Client(settings: S3Settings): Promise<S3Client> {
   });
 }
 
+/** An object's bytes, or null when there is none under that name. */
+export async function getObject(client: S3Client, Bucket: string, name: string) {
+  const s3 = await loadSdk();
+  try {
+    const answer = await client.send(new s3.GetObjectCommand({ Bucket, Key: name }));
+    return answer.Body ? Buffer.from(await answer.Body.transformToByteArray()) : null;
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+}
+
+/** Every object under a prefix, with when it was written (paged: S3 answers 1,000 at a time). */
+export async function listObjects(
+  client: S3Client,
+  Bucket: string,
+  prefix: string,
+): Promise<{ name: string; modified: Date | undefined }[]> {
+  const s3 = await loadSdk();
+  const found: { name: string; modified: Date | undefined }[] = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await client.send(
+      new s3.ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }),
+    );
+    for (const object of page.Contents ?? []) {
+      if (object.Key) found.push({ name: object.Key, modified: object.LastModified });
+    }
+    ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (ContinuationToken);
+  return found;
+}
+
+/** Delete objects by name, 1,000 a request; a partial failure is an error. */
+export async function deleteObjects(client: S3Client, Bucket: string, names: string[]) {
+  const s3 = await loadSdk();
+  for (let i = 0; i < names.length; i += 1000) {
+    const chunk = names.slice(i, i + 1000);
+    const answer = await client.send(
+      new s3.DeleteObjectsCommand({
+        Bucket,
+        Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true },
+      }),
+    );
+    if (answer.Errors?.length) {
+      throw new Error(`S3 could not delete ${answer.Errors.length} object(s)`);
+    }
+  }
+}
+
 export function s3Store(settings: S3Settings, given?: S3Client): ImageStore {
   const Bucket = settings.bucket;
   let connecting: Promise<S3Client> | undefined;
@@ -76,47 +126,10 @@ export function s3Store(settings: S3Settings, given?: S3Client): ImageStore {
     return `${prefix}${key}/${IMAGE_FILES[file].name}`;
   };
 
-  async function read(name: string): Promise<Buffer | null> {
-    const { s3, client } = await ready();
-    try {
-      const answer = await client.send(new s3.GetObjectCommand({ Bucket, Key: name }));
-      return answer.Body ? Buffer.from(await answer.Body.transformToByteArray()) : null;
-    } catch (error) {
-      if (isMissing(error)) return null;
-      throw error;
-    }
-  }
-
-  /** Every object name under a prefix (paged: S3 answers at most 1,000 at a time). */
-  async function namesUnder(prefix: string): Promise<string[]> {
-    const { s3, client } = await ready();
-    const names: string[] = [];
-    let ContinuationToken: string | undefined;
-    do {
-      const page = await client.send(
-        new s3.ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }),
-      );
-      for (const object of page.Contents ?? []) if (object.Key) names.push(object.Key);
-      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (ContinuationToken);
-    return names;
-  }
-
-  async function remove(names: string[]) {
-    const { s3, client } = await ready();
-    for (let i = 0; i < names.length; i += 1000) {
-      const chunk = names.slice(i, i + 1000);
-      const answer = await client.send(
-        new s3.DeleteObjectsCommand({
-          Bucket,
-          Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true },
-        }),
-      );
-      if (answer.Errors?.length) {
-        throw new Error(`S3 could not delete ${answer.Errors.length} object(s)`);
-      }
-    }
-  }
+  const read = async (name: string) => getObject((await ready()).client, Bucket, name);
+  const namesUnder = async (prefix: string) =>
+    (await listObjects((await ready()).client, Bucket, prefix)).map((o) => o.name);
+  const remove = async (names: string[]) => deleteObjects((await ready()).client, Bucket, names);
 
   const keyFiles = (prefix: string, key: string) =>
     IMAGE_FILE_NAMES.map((file) => objectKey(prefix, key, file));

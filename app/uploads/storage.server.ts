@@ -10,7 +10,7 @@ import {
   type ImageStore,
   type StoredKey,
 } from "./image-store.server";
-import { s3Store } from "./s3-store.server";
+import { s3Store, type S3Settings } from "./s3-store.server";
 
 export {
   IMAGE_FILE_NAMES,
@@ -108,19 +108,22 @@ export const imageStoreRoot = (dataDir = getEnv().DATA_DIR) => path.resolve(data
 
 /** The configured store: `IMAGE_STORE=file` (default, under DATA_DIR) or `s3` (docs/decisions/051). */
 export function imageStoreFromEnv(env: Env = getEnv()): ImageStore {
-  if (env.IMAGE_STORE === "s3") {
-    return s3Store({
-      bucket: env.S3_BUCKET!,
-      region: env.S3_REGION,
-      endpoint: env.S3_ENDPOINT,
-      forcePathStyle: env.S3_FORCE_PATH_STYLE,
-      credentials:
-        env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
-          ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
-          : undefined,
-    });
-  }
+  if (env.IMAGE_STORE === "s3") return s3Store(s3SettingsFromEnv(env));
   return fileSystemStore(imageStoreRoot(env.DATA_DIR));
+}
+
+/** The bucket and connection of `IMAGE_STORE=s3`, also used by the lab's dataset store. */
+export function s3SettingsFromEnv(env: Env = getEnv()): S3Settings {
+  return {
+    bucket: env.S3_BUCKET!,
+    region: env.S3_REGION,
+    endpoint: env.S3_ENDPOINT,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    credentials:
+      env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
+        ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
+        : undefined,
+  };
 }
 
 let store: ImageStore | undefined;

@@ -67,7 +67,11 @@ export const DEFAULT_SPLIT: SplitMethod = {
 type ManifestRow = { file: string; folder: string; duplicateOf: string; patient?: string };
 
 export async function readManifest(dir: string): Promise<ManifestRow[]> {
-  const text = await fs.readFile(path.join(dir, "manifest.csv"), "utf8");
+  return parseManifest(await fs.readFile(path.join(dir, "manifest.csv"), "utf8"));
+}
+
+/** The rows of a dataset's `manifest.csv` (the lab reads it from its store). */
+export function parseManifest(text: string): ManifestRow[] {
   const [header, ...lines] = text.trim().split(/\r?\n/);
   const cols = header!.split(",");
   const fileCol = cols.indexOf("file");

@@ -1,17 +1,21 @@
 /**
  * One model-lab training job, in its own process (started by app/lab/runner.server.ts):
  *   node --import tsx scripts/model/lab-job.ts <job id>
- * Loads the job's dataset with its block split, trains with the shared loop (training.ts),
+ * Fetches the job's datasets from the dataset store into a working folder of its own (removed
+ * when the process ends, and by the next run of the job after a crash), loads them with their
+ * block split, trains with the shared loop (training.ts),
  * records every batch and epoch as job events, keeps a checkpoint after each epoch (and resumes
  * from it when the job was interrupted), stops at the next batch when cancelled, then calibrates
  * and evaluates the candidate exactly as `npm run train` does, into its model card, and measures
  * the model in use on the same test images for the comparison the promotion rule reads.
  */
+import fsSync from "node:fs";
 import fs from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { startWasmBackend } from "~/classifier/backend.server";
 import { activeModelDir } from "~/classifier/node.server";
-import { datasetDir } from "~/lab/datasets.server";
+import { fetchDatasets } from "~/lab/dataset-store.server";
 import {
   candidateDir,
   finishJob,
@@ -39,6 +43,15 @@ const datasets = await readJobDatasets(job.id);
 
 const checkpointDir = path.join(jobDir(job.id), "checkpoint");
 
+// The datasets' working copy: one folder per job, so a run after a crash replaces what the
+// crashed one left. The server stops a job with SIGTERM (it resumes later): remove it then too.
+const workDir = path.join(os.tmpdir(), `hemalink-lab-job-${job.id}`);
+const removeWorkDir = () => fsSync.rmSync(workDir, { recursive: true, force: true });
+process.once("SIGTERM", () => {
+  removeWorkDir();
+  process.exit(143);
+});
+
 /** The model card names the job's datasets and its split, as this job made it. */
 async function describeTrainingData(dir: string, blockSize: number, used: JobDataset[]) {
   const file = path.join(dir, "model-card.json");
@@ -63,10 +76,15 @@ try {
   if (datasets.length === 0 || gone.length > 0) {
     throw new Error(`The dataset ${gone.join(", ") || "of this job"} was deleted.`);
   }
+  removeWorkDir();
   // Each dataset is split on its own (its blocks never straddle two datasets), then pooled.
   const samples: Sample[] = [];
-  for (const [position, dataset] of datasets.entries()) {
-    const own = await loadDataset(datasetDir(dataset.id!), {
+  const dirs = await fetchDatasets(
+    datasets.map((d) => ({ id: d.id!, name: d.name })),
+    workDir,
+  );
+  for (const [position, dir] of dirs.entries()) {
+    const own = await loadDataset(dir, {
       ...DEFAULT_SPLIT,
       blockSize: job.recipe.blockSize,
     });
@@ -78,8 +96,8 @@ try {
       });
     }
   }
-  // The card's external checks look beside the first dataset (a lab dataset has none there).
-  const dataDir = datasetDir(datasets[0]!.id!);
+  // The card's external checks look beside the first dataset: its working folder has none.
+  const dataDir = dirs[0]!;
   const recipe: Recipe = {
     ...DEFAULT_RECIPE,
     widths: [...ARCHITECTURES[job.recipe.architecture].widths],
@@ -172,4 +190,6 @@ try {
     String(error instanceof Error ? error.message : error).slice(0, 500),
   );
   process.exitCode = 1;
+} finally {
+  removeWorkDir();
 }

@@ -10,6 +10,7 @@ import { assessableSmear } from "../uploads/assessable";
 import { insertAnalysis, makeCertifiedDoctor, makeUser, shareAndAnswer } from "../helpers";
 import { seriousA11yViolations } from "./axe";
 import { browserSessions, type Session } from "./browser";
+import { whileBusy } from "./stories";
 
 /** Set to a folder to keep screenshots of the statistics and research pages at 390 and 1280 px. */
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
@@ -42,18 +43,6 @@ async function answeredCases(doctor: Doctor, doctorClass: DoctorClass, n: number
         doctorClass,
       ),
     );
-  }
-}
-
-/** The server may hold the write lock a moment (it has just saved an upload): try again. */
-async function whileBusy(write: () => Promise<void>) {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await write();
-    } catch (error) {
-      if ((error as { code?: string }).code !== "SQLITE_BUSY" || attempt === 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
   }
 }
 

@@ -81,3 +81,15 @@ export async function uploadThroughForm(page: Page, file: string) {
   await page.waitForURL(/\/analyses\/[\w-]{36}$/);
   return new URL(page.url()).pathname.split("/").pop()!;
 }
+
+/** The server may hold the write lock a moment (it has just saved an upload): try again. */
+export async function whileBusy(write: () => Promise<void>) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}

@@ -6,8 +6,8 @@ import { auditLog, labDatasets } from "#db/schema";
 import { createAnalysis } from "~/analyses/create.server";
 import type { DoctorClass } from "~/consultations/vocabulary";
 import { buildConsentedDataset } from "~/lab/consented.server";
-import { datasetDir } from "~/lab/datasets.server";
 import { incomingRoot } from "~/lab/upload.server";
+import { fetchStored } from "./stored";
 import { revokeAllResearchConsents } from "~/research/consent.server";
 import { fixedClassifier } from "../analyses/fixtures";
 import { makeCertifiedDoctor, makeUser, shareAndAnswer } from "../helpers";
@@ -66,7 +66,7 @@ describe("a lab dataset from patients' consented analyses", () => {
     expect(first.report.layout).toBe("manifest");
     expect(first.report.perClass).toEqual({ Benign: 1, Early: 1, Pre: 0, Pro: 1 });
     // The dataset layout, named and ordered at random: nothing points back at a person or a record.
-    const dir = datasetDir(first.id);
+    const dir = await fetchStored(first.id);
     const stored = fs
       .readdirSync(dir, { recursive: true, encoding: "utf8" })
       .filter((f) => f.endsWith(".jpg"));

@@ -8,8 +8,6 @@ import { vi } from "vitest";
 import { DomainError } from "~/errors/domain-error";
 import {
   acceptDataset,
-  datasetDir,
-  datasetsRoot,
   deleteDataset,
   getDataset,
   listDatasets,
@@ -20,6 +18,9 @@ import { loadDataset } from "../../scripts/model/dataset";
 import { makeUser } from "../helpers";
 import { labelledFiles, labelledSmear, zipOf } from "./archives";
 import { inTransaction } from "~/data/unit-of-work.server";
+import { getDatasetStore } from "~/lab/dataset-store.server";
+import { incomingRoot } from "~/lab/upload.server";
+import { fetchStored, storedIds } from "./stored";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lab-archives-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -37,10 +38,11 @@ async function admin() {
   return { id: user.id, role: user.role };
 }
 
-/** What a refused upload must leave: no dataset row, no folder. */
+/** What a refused upload must leave: no dataset row, no stored file, no working folder. */
 async function expectNothingLeft() {
   expect(await getDb().select().from(labDatasets)).toEqual([]);
-  expect(fs.existsSync(datasetsRoot()) ? fs.readdirSync(datasetsRoot()) : []).toEqual([]);
+  expect(await storedIds()).toEqual([]);
+  expect(fs.existsSync(incomingRoot()) ? fs.readdirSync(incomingRoot()) : []).toEqual([]);
 }
 
 async function refusal(files: Record<string, Uint8Array | string>, custom = limits) {
@@ -57,7 +59,7 @@ async function refusal(files: Record<string, Uint8Array | string>, custom = limi
 
 afterEach(async () => {
   await inTransaction(({ tx }) => tx.delete(labDatasets));
-  fs.rmSync(datasetsRoot(), { recursive: true, force: true });
+  for (const id of await storedIds()) await getDatasetStore().deleteAll(id);
 });
 
 describe("an admin uploads a labelled dataset and reads its report before accepting it", () => {
@@ -104,7 +106,7 @@ describe("an admin uploads a labelled dataset and reads its report before accept
     expect(report.imbalanceRatio).toBeCloseTo(7 / 6, 2);
 
     // Left-out files are not stored; the stored dataset is what the training code reads.
-    const dir = datasetDir(dataset.id);
+    const dir = await fetchStored(dataset.id);
     expect(fs.existsSync(path.join(dir, "Pro", "notes_001.jpg"))).toBe(false);
     expect(fs.existsSync(path.join(dir, "__MACOSX"))).toBe(false);
     const samples = await loadDataset(dir);
@@ -154,7 +156,7 @@ describe("an admin uploads a labelled dataset and reads its report before accept
     expect(listed.report.layout).toBe("manifest");
     expect(listed.report.perClass).toEqual({ Benign: 1, Early: 0, Pre: 1, Pro: 0 });
     expect(listed.report.ignored).toEqual(["images/unlisted.jpg"]);
-    expect(fs.existsSync(path.join(datasetDir(listed.id), "Pre", "a_2.jpg"))).toBe(true);
+    expect(fs.existsSync(path.join(await fetchStored(listed.id), "Pre", "a_2.jpg"))).toBe(true);
     expect((await listDatasets(actor)).map((d) => d.name)).toEqual(["listed", "wrapped"]);
   });
 

@@ -10,7 +10,6 @@ import { classifyPixels } from "~/classifier/classify";
 import { loadClassifier } from "~/classifier/node.server";
 import { inTransaction } from "~/data/unit-of-work.server";
 import type { DatasetReport } from "~/lab/report";
-import { datasetDir } from "~/lab/datasets.server";
 import { candidateDir } from "~/lab/jobs.server";
 import { ModelCache, type DisposableClassifier } from "~/lab/model-cache.server";
 import {
@@ -23,6 +22,7 @@ import { prepareImage } from "~/uploads/image.server";
 import { assessableSmear } from "../uploads/assessable";
 import { makeUser } from "../helpers";
 import { copyVersion, SHIPPED_MODELS, succeededJob } from "./fixtures";
+import { storeFiles } from "./stored";
 
 const SHIPPED = SHIPPED_MODELS;
 const IN_USE = "2026-12-01-long-cnn128";
@@ -66,15 +66,15 @@ async function finishedCandidate(actor: { id: string }) {
 /** A dataset of seven patients, one image each: each patient a block, so one is a test image. */
 async function datasetWithPatients(actor: { id: string }, bytes: Buffer) {
   const id = crypto.randomUUID();
-  const dir = datasetDir(id);
-  fs.mkdirSync(path.join(dir, "Pre"), { recursive: true });
+  const files: Record<string, Uint8Array | string> = {};
   const rows = ["file,exact_duplicate_of,patient"];
   for (let n = 1; n <= 7; n++) {
     const name = `Pre/Pre_${String(n).padStart(3, "0")}.jpg`;
-    fs.writeFileSync(path.join(dir, name), bytes);
+    files[name] = bytes;
     rows.push(`${name},,p${n}`);
   }
-  fs.writeFileSync(path.join(dir, "manifest.csv"), rows.join("\n") + "\n");
+  files["manifest.csv"] = rows.join("\n") + "\n";
+  await storeFiles(id, files);
   await inTransaction(({ tx }) =>
     tx.insert(labDatasets).values({
       id,

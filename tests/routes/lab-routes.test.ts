@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { getDb } from "#db/client";
 import { labDatasets } from "#db/schema";
-import { datasetsRoot } from "~/lab/datasets.server";
+import { datasetsRoot } from "~/lab/dataset-store.server";
 import { incomingRoot, readDatasetForm } from "~/lab/upload.server";
 import { action as datasetsAction } from "~/routes/admin.models.datasets._index";
 import { loader as labLoader } from "~/routes/admin.models._index";
