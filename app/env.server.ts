@@ -32,7 +32,7 @@ const envSchema = z
      */
     UPLOAD_CONCURRENCY: positiveInt(3),
     UPLOAD_QUEUE_LENGTH: z.coerce.number().int().min(0).max(1000).default(6),
-    UPLOAD_QUEUE_WAIT_SECONDS: positiveInt(10),
+    UPLOAD_QUEUE_WAIT_SECONDS: positiveInt(20),
     /** Predictions in the model lab per account per window (each may load a model). */
     RATE_LIMIT_LAB_PREDICTIONS_PER_ACCOUNT: positiveInt(60),
     /** Map tiles (any XYZ tile server); the map still works offline without them. */

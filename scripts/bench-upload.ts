@@ -75,6 +75,8 @@ const server = await startAppServer(
     ...backends.env,
     RATE_LIMIT_UPLOADS_PER_ACCOUNT: "1000000",
     RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000000",
+    // Every client registers from the same address.
+    RATE_LIMIT_REGISTER_PER_IP: "1000000",
   },
   { nodeArgs: values.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [] },
 ).catch(async (error) => {
