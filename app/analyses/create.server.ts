@@ -6,10 +6,12 @@ import { analyses, uploads, type Analysis } from "#db/schema";
 import { isUniqueViolation } from "~/data/sql-dialect.server";
 import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
+import { analysisGate, GateBusy } from "~/capacity/gate.server";
 import type { Classification } from "~/classifier/classify";
 import type { RgbImage } from "~/classifier/pixels";
 import { inTransaction, type Tx } from "~/data/unit-of-work.server";
-import { conflict, invalid, notFound } from "~/errors/domain-error";
+import { getEnv } from "~/env.server";
+import { conflict, invalid, notFound, unavailable } from "~/errors/domain-error";
 import { logError } from "~/http/request-context.server";
 import { recordConsent } from "~/research/consent.server";
 import { prepareImage } from "~/uploads/image.server";
@@ -42,6 +44,20 @@ export type NewAnalysis = {
 
 /** The process that writes a pending upload; the sweep knows it is gone when its pid is. */
 export const uploadOwner = () => `${os.hostname()}:${process.pid}`;
+
+/** The work in one of the instance's analysis slots; a full queue or a long wait is a 503. */
+async function inAnalysisSlot<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await analysisGate().run(work);
+  } catch (error) {
+    if (!(error instanceof GateBusy)) throw error;
+    const seconds = getEnv().UPLOAD_QUEUE_WAIT_SECONDS;
+    throw unavailable(
+      `The server is busy analysing other smears. Your photo was not saved: please send it again in ${seconds} seconds.`,
+      seconds,
+    );
+  }
+}
 
 /** What a retry must repeat exactly: the file and every field. */
 function requestDigest({
@@ -132,9 +148,13 @@ export async function createAnalysis(
   const earlier = key ? await earlierResult(actor, key, digest, patientId) : null;
   if (earlier) return await replay(earlier);
 
-  const image = await prepareImage(input.bytes);
-  // Classify the oriented pixels the stored image is encoded from (one decode per upload).
-  const { classification, heatmapPng } = await classify(image.pixels);
+  // Decoding and classifying hold most of an upload's memory: a few at once per instance
+  // (docs/decisions/077). A refusal comes before anything is written.
+  const { image, classification, heatmapPng } = await inAnalysisSlot(async () => {
+    const { pixels, ...encoded } = await prepareImage(input.bytes);
+    // Classify the oriented pixels the stored image is encoded from (one decode per upload).
+    return { image: encoded, ...(await classify(pixels)) };
+  });
   const imageKey = newImageKey();
   let pendingId: string;
   let analysis: Analysis;

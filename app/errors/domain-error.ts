@@ -3,7 +3,8 @@
  * refusal it is, in words for the user, and optionally which form field it concerns;
  * `app/http/errors.server.ts` maps it to an HTTP status and a form reply, in one place.
  */
-export type DomainErrorKind = "not-found" | "conflict" | "invalid" | "forbidden" | "rate-limited";
+export type DomainErrorKind =
+  "not-found" | "conflict" | "invalid" | "forbidden" | "rate-limited" | "unavailable";
 
 export class DomainError extends Error {
   override readonly name = "DomainError";
@@ -38,6 +39,12 @@ export const forbidden = (message: string) => new DomainError("forbidden", messa
 /** Every 429 says when to come back (at least one second). */
 export const rateLimited = (message: string, retryAfterSeconds: number) =>
   new DomainError("rate-limited", message, {
+    retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
+  });
+
+/** The instance is too busy right now (503); says when to come back (at least one second). */
+export const unavailable = (message: string, retryAfterSeconds: number) =>
+  new DomainError("unavailable", message, {
     retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
   });
 

@@ -33,9 +33,9 @@ export function countryName(code: string): string {
   }
 }
 
-/** The countries whose postcodes the place table knows (decisions 011, 049, 056). */
-export const POSTCODE_COUNTRIES = ["US", "CA", "FR", "AU", "IN"] as const;
-export const POSTCODE_COUNTRIES_LABEL = "the US, Canada, France, Australia and India";
+/** The countries whose postcodes the place table knows (decisions 011, 049, 056, 074). */
+export const POSTCODE_COUNTRIES = ["US", "CA", "FR", "IT", "AU", "IN"] as const;
+export const POSTCODE_COUNTRIES_LABEL = "the US, Canada, France, Italy, Australia and India";
 export const knowsPostcodesOf = (country: string) =>
   (POSTCODE_COUNTRIES as readonly string[]).includes(country);
 
@@ -44,4 +44,4 @@ export const knowsPostcodesOf = (country: string) =>
  * (`app/geo/postal-regions.ts`, decision 074); the label only, so the table stays on the server.
  */
 export const POSTAL_REGION_COUNTRIES_LABEL =
-  "Germany, the UK, Spain, Italy, the Netherlands, Belgium, Switzerland, Austria, Brazil and Japan";
+  "Germany, the UK, Spain, the Netherlands, Belgium, Switzerland, Austria, Brazil and Japan";

