@@ -45,32 +45,17 @@ export type NewAnalysis = {
 /** The process that writes a pending upload; the sweep knows it is gone when its pid is. */
 export const uploadOwner = () => `${os.hostname()}:${process.pid}`;
 
-/** The 503 of an instance whose analysis slots and queue are all taken. */
-function busy() {
-  const seconds = getEnv().UPLOAD_QUEUE_WAIT_SECONDS;
-  return unavailable(
-    `The server is busy analysing other smears. Your photo was not saved: please send it again in ${seconds} seconds.`,
-    seconds,
-  );
-}
-
-/**
- * Refuse an upload before its body is read when the instance could not take it anyway: a
- * request that would only wait to be refused does not hold its photo in memory meanwhile, nor
- * count against the account's upload limit. (The slot itself is still taken in `createAnalysis`:
- * the queue may fill while the body arrives.)
- */
-export function refuseWhenBusy(): void {
-  if (analysisGate().full) throw busy();
-}
-
 /** The work in one of the instance's analysis slots; a full queue or a long wait is a 503. */
 async function inAnalysisSlot<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await analysisGate().run(work);
   } catch (error) {
     if (!(error instanceof GateBusy)) throw error;
-    throw busy();
+    const seconds = getEnv().UPLOAD_QUEUE_WAIT_SECONDS;
+    throw unavailable(
+      `The server is busy analysing other smears. Your photo was not saved: please send it again in ${seconds} seconds.`,
+      seconds,
+    );
   }
 }
 

@@ -8,7 +8,7 @@ import { hit } from "~/security/rate-limit.server";
 import { ImageRejected } from "~/uploads/image.server";
 import { parseUpload } from "~/uploads/multipart.server";
 import { classifySmear } from "./classify.server";
-import { createAnalysis, refuseWhenBusy, type NewAnalysis } from "./create.server";
+import { createAnalysis, type NewAnalysis } from "./create.server";
 import { IdempotencyKeySchema, type UploadSchema } from "./validation";
 
 /** The image checks' refusals, as an input error on the photo field with their own status. */
@@ -25,7 +25,6 @@ async function onThePhoto<T>(work: () => Promise<T>): Promise<T> {
 
 /** The form of an upload, counted against the account's limit before the body is read. */
 export async function readUpload(request: Request, user: Actor): Promise<FormData> {
-  refuseWhenBusy();
   const limit = await hit("upload:account", user.id, getEnv().RATE_LIMIT_UPLOADS_PER_ACCOUNT);
   if (!limit.allowed) {
     throw rateLimited("Too many uploads. Please wait a few minutes.", limit.retryAfterSeconds);

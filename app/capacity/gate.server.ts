@@ -31,8 +31,6 @@ export type Gate = {
   readonly active: number;
   /** Tasks waiting for a slot now. */
   readonly waiting: number;
-  /** Every slot and every queue place is taken: a task started now would be refused at once. */
-  readonly full: boolean;
 };
 
 export function createGate({ limit, maxWaiting, maxWaitMs }: GateOptions): Gate {
@@ -79,9 +77,6 @@ export function createGate({ limit, maxWaiting, maxWaitMs }: GateOptions): Gate 
     },
     get waiting() {
       return queue.length;
-    },
-    get full() {
-      return active >= limit && queue.length >= maxWaiting;
     },
   };
 }

@@ -63,22 +63,6 @@ describe("the analysis gate", () => {
     await Promise.all(runs);
   });
 
-  test("`full` says when a task started now would be refused: every slot and queue place taken", async () => {
-    const gate = createGate({ limit: 1, maxWaiting: 1, maxWaitMs: 10_000 });
-    const [a, b] = [heldTask(), heldTask()];
-    expect(gate.full).toBe(false);
-    const first = gate.run(a.task);
-    expect(gate.full).toBe(false);
-    const second = gate.run(b.task);
-    expect(gate.full).toBe(true);
-    a.finish();
-    await first;
-    await settle();
-    expect([gate.active, gate.waiting, gate.full]).toEqual([1, 0, false]);
-    b.finish();
-    await second;
-  });
-
   test("a waiter that waits longer than `maxWaitMs` is refused and leaves the queue", async () => {
     const gate = createGate({ limit: 1, maxWaiting: 2, maxWaitMs: 30 });
     const a = heldTask();
