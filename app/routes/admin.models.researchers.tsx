@@ -10,6 +10,7 @@ import {
   replyTo,
   useServerForm,
 } from "~/components/forms";
+import { ActionOutcome } from "~/components/list-page";
 import { ScrollingTable } from "~/components/scrolling-table";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 import { grantResearcher, listResearchers, revokeResearcher } from "~/lab/researchers.server";
@@ -43,7 +44,7 @@ export function action(args: ActionFunctionArgs) {
 export default function ResearchersPage() {
   const { researchers } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const done = result && "done" in result ? result.done : null;
+  const done = result && "done" in result ? result.done : undefined;
   const revokeError = formMessage(replyTo(result, "revoke"));
   const [form, fields] = useServerForm({
     id: "grant-researcher",
@@ -61,16 +62,7 @@ export default function ResearchersPage() {
         promotes a model or manages accounts. Grant the role to a dedicated patient account: its
         sessions end, and at the next login it sets up the two-step login the role requires.
       </p>
-      {done && (
-        <p role="status" className="confirmation">
-          {done}
-        </p>
-      )}
-      {revokeError && (
-        <p role="alert" className="error">
-          {revokeError}
-        </p>
-      )}
+      <ActionOutcome confirmation={done} error={revokeError} />
       <Form method="post" className="form" {...getFormProps(form)}>
         <input type="hidden" name="intent" value="grant" />
         <FormErrors id={form.errorId} errors={form.errors} />
