@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { requirePermission } from "~/auth/guards.server";
 import { firstMessage } from "~/components/forms";
 import { REASON_TEXT, type ReasonCode } from "~/classifier/vocabulary";
@@ -13,6 +13,7 @@ import {
   CLASS_LABELS,
   SKIP_REASON_TEXT,
 } from "~/lab/vocabulary";
+import { LabCrumbs } from "~/components/lab-crumbs";
 import { ScrollingTable } from "~/components/scrolling-table";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -72,10 +73,7 @@ export default function DatasetPage() {
   const reasons = Object.entries(report.smearCheck.reasons) as [ReasonCode, number][];
   return (
     <section className="panel">
-      <p>
-        <Link to="/admin/models">Model lab</Link> ›{" "}
-        <Link to="/admin/models/datasets">Datasets</Link> › {dataset.name}
-      </p>
+      <LabCrumbs via={{ to: "/admin/models/datasets", label: "Datasets" }} here={dataset.name} />
       <h1>{dataset.name}</h1>
       <p>
         <strong>{DATASET_STATUS_LABELS[dataset.status]}</strong> · {dataset.images} images ·{" "}

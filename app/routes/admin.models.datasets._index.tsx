@@ -7,6 +7,7 @@ import { handleAction, handleLoader } from "~/http/pipeline.server";
 import { listDatasets } from "~/lab/datasets.server";
 import { consentedDatasetIntent, readLabUpload, uploadDatasetIntent } from "~/lab/intents.server";
 import { CLASS_FOLDERS, DATASET_STATUS_LABELS } from "~/lab/vocabulary";
+import { LabCrumbs } from "~/components/lab-crumbs";
 import { ScrollingTable } from "~/components/scrolling-table";
 
 export const meta: MetaFunction = () => [{ title: "Datasets · Model lab · HemaLink" }];
@@ -47,9 +48,7 @@ export default function DatasetsPage() {
   const nameError = fieldMessage(reply, "name");
   return (
     <section className="panel">
-      <p>
-        <Link to="/admin/models">Model lab</Link> › Datasets
-      </p>
+      <LabCrumbs here="Datasets" />
       <h1>Datasets</h1>
       <p>
         Upload a labelled dataset as one zip archive: a folder per class (

@@ -20,6 +20,7 @@ import { cancelJob, getJob, jobDatasets, jobEvents } from "~/lab/jobs.server";
 import { promoteCandidate, reviewCandidate } from "~/lab/promotion.server";
 import { ConfirmChangeSchema } from "~/lab/validation";
 import { ARCHITECTURES, isFinished, JOB_STATUS_LABELS, type JobStatus } from "~/lab/vocabulary";
+import { LabCrumbs } from "~/components/lab-crumbs";
 import { ScrollingTable } from "~/components/scrolling-table";
 import type { BatchRow } from "../../scripts/model/training";
 
@@ -216,10 +217,7 @@ export default function JobPage() {
   const running = status === "running" || status === "queued";
   return (
     <section className="panel">
-      <p>
-        <Link to="/admin/models">Model lab</Link> ›{" "}
-        <Link to="/admin/models/jobs">Training jobs</Link> › {job.version}
-      </p>
+      <LabCrumbs via={{ to: "/admin/models/jobs", label: "Training jobs" }} here={job.version} />
       <h1>{job.version}</h1>
       <p role="status" aria-live="polite">
         <strong>{JOB_STATUS_LABELS[status]}</strong>

@@ -7,6 +7,7 @@ import { listDatasets } from "~/lab/datasets.server";
 import { startJobIntent } from "~/lab/intents.server";
 import { listJobs } from "~/lab/jobs.server";
 import { ARCHITECTURES, JOB_STATUS_LABELS, MAX_JOB_DATASETS } from "~/lab/vocabulary";
+import { LabCrumbs } from "~/components/lab-crumbs";
 import { ScrollingTable } from "~/components/scrolling-table";
 
 export const meta: MetaFunction = () => [{ title: "Training jobs · Model lab · HemaLink" }];
@@ -41,9 +42,7 @@ export default function JobsPage() {
   const error = (field: string) => fieldMessage(reply, field);
   return (
     <section className="panel">
-      <p>
-        <Link to="/admin/models">Model lab</Link> › Training jobs
-      </p>
+      <LabCrumbs here="Training jobs" />
       <h1>Training jobs</h1>
       <p>
         One job trains at a time, in a background process at low priority; the site stays

@@ -4,12 +4,13 @@ import type {
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requirePermission } from "~/auth/guards.server";
 import { PreliminaryNotice, ResultSummary } from "~/components/analysis-result";
 import { Field, fieldMessage, formMessage, RadioGroup, replyTo } from "~/components/forms";
 import { ImageViewer } from "~/components/image-viewer";
 import viewerStyles from "~/components/image-viewer.css?url";
+import { LabCrumbs } from "~/components/lab-crumbs";
 import predictStyles from "~/lab/predict.css?url";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 import {
@@ -118,9 +119,7 @@ export default function PredictPage() {
   const navigation = useNavigation();
   return (
     <section className="panel">
-      <p>
-        <Link to="/admin/models">Model lab</Link> › Predict with a version
-      </p>
+      <LabCrumbs here="Predict with a version" />
       <h1>Predict with a version</h1>
       <p>
         Run any stored version — the one in use, an earlier one, or a finished job&apos;s candidate

@@ -1,6 +1,6 @@
 import { getFormProps } from "@conform-to/react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { requirePermission } from "~/auth/guards.server";
 import {
   FormErrors,
@@ -10,6 +10,7 @@ import {
   replyTo,
   useServerForm,
 } from "~/components/forms";
+import { LabCrumbs } from "~/components/lab-crumbs";
 import { ActionOutcome } from "~/components/list-page";
 import { ScrollingTable } from "~/components/scrolling-table";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
@@ -53,9 +54,7 @@ export default function ResearchersPage() {
   });
   return (
     <section className="panel">
-      <p>
-        <Link to="/admin/models">Model lab</Link> › Researchers
-      </p>
+      <LabCrumbs here="Researchers" />
       <h1>Researchers</h1>
       <p>
         A researcher uploads datasets, trains and compares candidates in the lab; only an admin

@@ -4,6 +4,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requirePermission } from "~/auth/guards.server";
 import { can } from "~/auth/permissions";
 import { fieldMessage, formMessage, replyTo } from "~/components/forms";
+import { LabCrumbs } from "~/components/lab-crumbs";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 import { rollBack } from "~/lab/promotion.server";
 import { ConfirmChangeSchema } from "~/lab/validation";
@@ -46,9 +47,7 @@ export default function ModelVersionPage() {
   const usable = v.problems.length === 0 && !v.current;
   return (
     <section className="panel">
-      <p>
-        <Link to="/admin/models">Model lab</Link> › {v.version}
-      </p>
+      <LabCrumbs here={v.version} />
       <h1>
         {v.version} {v.current && <span className="badge verified">in use</span>}
       </h1>
