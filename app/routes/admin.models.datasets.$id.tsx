@@ -14,6 +14,7 @@ import {
   SKIP_REASON_TEXT,
 } from "~/lab/vocabulary";
 import { LabCrumbs } from "~/components/lab-crumbs";
+import { ActionOutcome } from "~/components/list-page";
 import { ScrollingTable } from "~/components/scrolling-table";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -80,11 +81,7 @@ export default function DatasetPage() {
         {dataset.megabytes} MB · uploaded {dataset.createdAt.slice(0, 16).replace("T", " ")} ·{" "}
         {report.layout === "manifest" ? "labels from manifest.csv" : "labels from class folders"}
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ActionOutcome error={error} />
       <h2>Validation report</h2>
       {report.warnings.length > 0 ? (
         <ul aria-label="Warnings" className="warnings">

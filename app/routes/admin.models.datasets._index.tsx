@@ -8,6 +8,7 @@ import { listDatasets } from "~/lab/datasets.server";
 import { consentedDatasetIntent, readLabUpload, uploadDatasetIntent } from "~/lab/intents.server";
 import { CLASS_FOLDERS, DATASET_STATUS_LABELS } from "~/lab/vocabulary";
 import { LabCrumbs } from "~/components/lab-crumbs";
+import { ActionOutcome } from "~/components/list-page";
 import { ScrollingTable } from "~/components/scrolling-table";
 
 export const meta: MetaFunction = () => [{ title: "Datasets · Model lab · HemaLink" }];
@@ -57,11 +58,7 @@ export default function DatasetsPage() {
         a validation report before the dataset can be used for training.
       </p>
       <Form method="post" encType="multipart/form-data" className="form">
-        {formMessage(reply) && (
-          <p role="alert" className="error">
-            {formMessage(reply)}
-          </p>
-        )}
+        <ActionOutcome error={formMessage(reply)} />
         <div className="field">
           <label htmlFor="dataset-archive">Zip archive</label>
           <p className="hint" id="dataset-archive-hint">
@@ -110,11 +107,7 @@ export default function DatasetsPage() {
       </p>
       <Form method="post" className="form">
         <input type="hidden" name="intent" value="consented" />
-        {formMessage(consented) && (
-          <p role="alert" className="error">
-            {formMessage(consented)}
-          </p>
-        )}
+        <ActionOutcome error={formMessage(consented)} />
         <div className="field">
           <label htmlFor="consented-name">Name of the built dataset (optional)</label>
           <input

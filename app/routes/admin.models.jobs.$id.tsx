@@ -21,6 +21,7 @@ import { promoteCandidate, reviewCandidate } from "~/lab/promotion.server";
 import { ConfirmChangeSchema } from "~/lab/validation";
 import { ARCHITECTURES, isFinished, JOB_STATUS_LABELS, type JobStatus } from "~/lab/vocabulary";
 import { LabCrumbs } from "~/components/lab-crumbs";
+import { ActionOutcome } from "~/components/list-page";
 import { ScrollingTable } from "~/components/scrolling-table";
 import type { BatchRow } from "../../scripts/model/training";
 
@@ -171,11 +172,7 @@ function Promotion({
           ))}
         </ul>
       )}
-      {refused && (
-        <p role="alert" className="error">
-          {refused}
-        </p>
-      )}
+      <ActionOutcome error={refused} />
       {review.mayPromote && comparison && (
         <ConfirmChangeForm
           intent="promote"
@@ -236,11 +233,7 @@ export default function JobPage() {
           {job.error}
         </p>
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ActionOutcome error={error} />
       <p>
         {job.datasets.length === 1 ? "Dataset" : "Datasets, each split on its own"}{" "}
         {job.datasets.map((d, i) => (

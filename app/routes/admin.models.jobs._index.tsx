@@ -8,6 +8,7 @@ import { startJobIntent } from "~/lab/intents.server";
 import { listJobs } from "~/lab/jobs.server";
 import { ARCHITECTURES, JOB_STATUS_LABELS, MAX_JOB_DATASETS } from "~/lab/vocabulary";
 import { LabCrumbs } from "~/components/lab-crumbs";
+import { ActionOutcome } from "~/components/list-page";
 import { ScrollingTable } from "~/components/scrolling-table";
 
 export const meta: MetaFunction = () => [{ title: "Training jobs · Model lab · HemaLink" }];
@@ -56,11 +57,7 @@ export default function JobsPage() {
         </p>
       ) : (
         <Form method="post" className="form">
-          {formMessage(reply) && (
-            <p role="alert" className="error">
-              {formMessage(reply)}
-            </p>
-          )}
+          <ActionOutcome error={formMessage(reply)} />
           <CheckboxGroup
             legend={`Datasets (up to ${MAX_JOB_DATASETS}; each is split on its own)`}
             name="datasetIds"

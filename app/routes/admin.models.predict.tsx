@@ -11,6 +11,7 @@ import { Field, fieldMessage, formMessage, RadioGroup, replyTo } from "~/compone
 import { ImageViewer } from "~/components/image-viewer";
 import viewerStyles from "~/components/image-viewer.css?url";
 import { LabCrumbs } from "~/components/lab-crumbs";
+import { ActionOutcome } from "~/components/list-page";
 import predictStyles from "~/lab/predict.css?url";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 import {
@@ -127,11 +128,7 @@ export default function PredictPage() {
         patient&apos;s upload (JPEG, PNG, WebP or TIFF, at most {MAX_UPLOAD_MB} MB).
       </p>
       <Form method="post" encType="multipart/form-data" className="form predict-form">
-        {formMessage(reply) && (
-          <p role="alert" className="error">
-            {formMessage(reply)}
-          </p>
-        )}
+        <ActionOutcome error={formMessage(reply)} />
         <Field
           id="predict-version"
           label="Model version"

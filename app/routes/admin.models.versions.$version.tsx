@@ -5,6 +5,7 @@ import { requirePermission } from "~/auth/guards.server";
 import { can } from "~/auth/permissions";
 import { fieldMessage, formMessage, replyTo } from "~/components/forms";
 import { LabCrumbs } from "~/components/lab-crumbs";
+import { ActionOutcome } from "~/components/list-page";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 import { rollBack } from "~/lab/promotion.server";
 import { ConfirmChangeSchema } from "~/lab/validation";
@@ -80,11 +81,7 @@ export default function ModelVersionPage() {
           </ul>
         </>
       )}
-      {refused && (
-        <p role="alert" className="error">
-          {refused}
-        </p>
-      )}
+      <ActionOutcome error={refused} />
       {mayChange && !v.current && (
         <ConfirmChangeForm
           intent="rollback"

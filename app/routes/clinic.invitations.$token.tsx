@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { getOptionalUser } from "~/auth/guards.server";
 import { claimInvitation, openInvitation } from "~/clinic/invitations.server";
 import { formMessage, replyTo } from "~/components/forms";
+import { ActionOutcome } from "~/components/list-page";
 import { handleAction, handleLoader, step } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [
@@ -50,11 +51,7 @@ export default function ClaimInvitationPage() {
         can end the doctor’s access at any time.
       </p>
       <p>This invitation works once, until {expiresAt.slice(0, 10)}.</p>
-      {refused && (
-        <p role="alert" className="error">
-          {refused}
-        </p>
-      )}
+      <ActionOutcome error={refused} />
       {signedIn?.role === "patient" ? (
         <Form method="post">
           <p>You are signed in as {signedIn.name}.</p>

@@ -9,6 +9,7 @@ import { InvitationEmailSchema } from "~/clinic/validation";
 import { emailInContact, INVITATION_VALID_DAYS, SEX_LABELS } from "~/clinic/vocabulary";
 import { StatusBadge } from "~/components/consultation";
 import { formMessage, InputField, replyTo, useServerForm } from "~/components/forms";
+import { ActionOutcome } from "~/components/list-page";
 import { DOCTOR_CLASS_LABELS } from "~/consultations/vocabulary";
 import { handleAction, handleLoader, intent, step } from "~/http/pipeline.server";
 
@@ -128,11 +129,7 @@ export default function ClinicPatientPage() {
             once, for {INVITATION_VALID_DAYS} days; a new link replaces the previous one. Once they
             claim them, the records are theirs: they can end your access as with any shared case.
           </p>
-          {refused && (
-            <p role="alert" className="error">
-              {refused}
-            </p>
-          )}
+          <ActionOutcome error={refused} />
           {invitation ? (
             <div role="status" className="notice">
               {invitation.emailedTo && (

@@ -17,6 +17,7 @@ import {
   useClinicPatientForm,
 } from "~/components/clinic-patient-form";
 import { fieldMessage, FormErrors, formMessage, replyTo } from "~/components/forms";
+import { ActionOutcome } from "~/components/list-page";
 import { handleAction, handleLoader, intent } from "~/http/pipeline.server";
 
 export const meta: MetaFunction = () => [{ title: "Edit a patient · HemaLink" }];
@@ -68,11 +69,7 @@ export default function EditClinicPatientPage() {
       </Form>
 
       <h2>Delete the patient</h2>
-      {refused && (
-        <p role="alert" className="error">
-          {refused}
-        </p>
-      )}
+      <ActionOutcome error={refused} />
       {records === 0 ? (
         <Form method="post">
           <p>This patient has no record. Deleting removes them from your list.</p>
