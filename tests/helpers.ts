@@ -2,7 +2,7 @@ import { createAccount } from "~/auth/accounts.server";
 import { createUserSession } from "~/auth/session.server";
 import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { analyses, doctorProfiles } from "#db/schema";
+import { analyses, consultations, doctorProfiles } from "#db/schema";
 import type { Role } from "~/auth/vocabulary";
 import { DomainError } from "~/errors/domain-error";
 import { errorResponse, statusOf } from "~/http/errors.server";
@@ -123,6 +123,36 @@ export async function insertAnalysis(
         .returning(),
     )
   )[0];
+}
+
+/**
+ * A consultation on a new analysis of `patientId`, requested, accepted and answered `at`
+ * (written directly, to date it in the past for the closing and purging jobs).
+ */
+export async function insertAnsweredConsultation(
+  patientId: string,
+  doctorProfileId: string,
+  at: Date,
+) {
+  const analysis = await insertAnalysis(patientId);
+  const [row] = await inTransaction(({ tx }) =>
+    tx
+      .insert(consultations)
+      .values({
+        analysisId: analysis.id,
+        patientId,
+        doctorProfileId,
+        status: "answered",
+        message: "Please look at this smear.",
+        consentAt: at,
+        requestedAt: at,
+        acceptedAt: at,
+        answeredAt: at,
+        doctorClass: "benign",
+      })
+      .returning(),
+  );
+  return row!;
 }
 
 export type TestUser = Awaited<ReturnType<typeof makeUser>>;

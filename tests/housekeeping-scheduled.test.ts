@@ -9,7 +9,7 @@ import { hit } from "~/security/rate-limit.server";
 import { PENDING_GRACE_MS } from "~/uploads/recovery.server";
 import { getImageStore, newImageKey } from "~/uploads/storage.server";
 import { scheduledHandler, type Job } from "../server/scheduled-handler";
-import { insertAnalysis, makeCertifiedDoctor, makeUser } from "./helpers";
+import { insertAnsweredConsultation, makeCertifiedDoctor, makeUser } from "./helpers";
 
 /** The scheduled function of app.arc for `job`, as `server/scheduled.ts` builds it. */
 type Jobs = typeof HOUSEKEEPING_JOBS;
@@ -40,25 +40,7 @@ describe("the scheduled functions", () => {
     const now = new Date();
     const insert = async (answeredDaysAgo: number) => {
       const at = new Date(now.getTime() - answeredDaysAgo * 86_400_000);
-      const analysis = await insertAnalysis(patient.id);
-      const [row] = await inTransaction(({ tx }) =>
-        tx
-          .insert(consultations)
-          .values({
-            analysisId: analysis.id,
-            patientId: patient.id,
-            doctorProfileId: profile.id,
-            status: "answered",
-            message: "Please look at this smear.",
-            consentAt: at,
-            requestedAt: at,
-            acceptedAt: at,
-            answeredAt: at,
-            doctorClass: "benign",
-          })
-          .returning(),
-      );
-      return row!.id;
+      return (await insertAnsweredConsultation(patient.id, profile.id, at)).id;
     };
     const due = await insert(60);
     const recent = await insert(1);

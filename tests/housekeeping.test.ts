@@ -9,12 +9,11 @@ import { loader as doctorListLoader } from "~/routes/doctor.cases._index";
 import { hit } from "~/security/rate-limit.server";
 import {
   getRequest,
-  insertAnalysis,
+  insertAnsweredConsultation,
   makeCertifiedDoctor,
   makeUser,
   sessionCookieFor,
 } from "./helpers";
-import { inTransaction } from "~/data/unit-of-work.server";
 
 describe("the scheduled housekeeping", () => {
   test("removes expired sessions and past rate-limit windows, and keeps live ones", async () => {
@@ -107,27 +106,8 @@ describe("no writes on GET", () => {
   test("the consultation pages' loaders close nothing and purge nothing, even when it is due", async () => {
     const patient = await makeUser("patient");
     const { user: doctor, profile } = await makeCertifiedDoctor();
-    const analysis = await insertAnalysis(patient.id);
     const longAgo = new Date(Date.now() - 60 * 86_400_000);
-    const due = (
-      await inTransaction(({ tx }) =>
-        tx
-          .insert(consultations)
-          .values({
-            analysisId: analysis.id,
-            patientId: patient.id,
-            doctorProfileId: profile.id,
-            status: "answered",
-            message: "Please look at this smear.",
-            consentAt: longAgo,
-            requestedAt: longAgo,
-            acceptedAt: longAgo,
-            answeredAt: longAgo,
-            doctorClass: "benign",
-          })
-          .returning(),
-      )
-    )[0];
+    const due = await insertAnsweredConsultation(patient.id, profile.id, longAgo);
     await createUserSession(patient.id, new Date(Date.now() - 48 * 3600_000)); // expired
     await hit("get:old", "k", 5, Date.now() - 24 * 3600_000);
     const patientCookie = { Cookie: await sessionCookieFor(patient.id) };
