@@ -1,5 +1,8 @@
 import sharp from "sharp";
-import type { Classifier } from "~/analyses/create.server";
+import { createAnalysis, type Classifier } from "~/analyses/create.server";
+import type { DoctorClass } from "~/consultations/vocabulary";
+import { type makeCertifiedDoctor, shareAndAnswer, type TestUser } from "../helpers";
+import { smearLikeImage } from "../uploads/images";
 
 /**
  * A classifier double for tests of storage and access rules; the real model has its own
@@ -19,3 +22,21 @@ export const fixedClassifier: Classifier = async () => ({
     .png()
     .toBuffer(),
 });
+
+let uploadSize = 200;
+/** An upload by `patient` (a new image each time), answered by `doctor` with `doctorClass`. */
+export async function answeredUpload(
+  patient: TestUser,
+  doctor: Awaited<ReturnType<typeof makeCertifiedDoctor>>,
+  doctorClass: DoctorClass,
+  researchConsent: boolean,
+) {
+  uploadSize += 3;
+  const analysis = await createAnalysis(
+    patient,
+    { bytes: await smearLikeImage(uploadSize, uploadSize - 10), researchConsent },
+    fixedClassifier,
+  );
+  await shareAndAnswer(doctor, patient, analysis.id, doctorClass);
+  return analysis;
+}

@@ -3,35 +3,19 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { auditLog, labDatasets } from "#db/schema";
-import { createAnalysis } from "~/analyses/create.server";
-import type { DoctorClass } from "~/consultations/vocabulary";
 import { buildConsentedDataset } from "~/lab/consented.server";
 import { incomingRoot } from "~/lab/upload.server";
 import { fetchStored } from "./stored";
 import { revokeAllResearchConsents } from "~/research/consent.server";
-import { fixedClassifier } from "../analyses/fixtures";
-import { makeCertifiedDoctor, makeUser, shareAndAnswer } from "../helpers";
-import { smearLikeImage } from "../uploads/images";
+import { answeredUpload } from "../analyses/fixtures";
+import { makeCertifiedDoctor, makeUser } from "../helpers";
 
 type User = Awaited<ReturnType<typeof makeUser>>;
 let doctor: Awaited<ReturnType<typeof makeCertifiedDoctor>>;
-let size = 240;
 
 beforeAll(async () => {
   doctor = await makeCertifiedDoctor({ offersTeleconsultation: true });
 });
-
-/** An upload by `patient` (a new image each time), answered with `doctorClass`. */
-async function answeredUpload(patient: User, doctorClass: DoctorClass, researchConsent: boolean) {
-  size += 3;
-  const analysis = await createAnalysis(
-    patient,
-    { bytes: await smearLikeImage(size, size - 10), researchConsent },
-    fixedClassifier,
-  );
-  await shareAndAnswer(doctor, patient, analysis.id, doctorClass);
-  return analysis;
-}
 
 const actor = (user: User) => ({ id: user.id, role: user.role });
 const incoming = () => (fs.existsSync(incomingRoot()) ? fs.readdirSync(incomingRoot()) : []);
@@ -40,7 +24,7 @@ describe("a lab dataset from patients' consented analyses", () => {
   test("nothing to build yet: a clear refusal, no dataset, no file", async () => {
     const admin = await makeUser("admin");
     const patient = await makeUser("patient");
-    await answeredUpload(patient, "pre_b", false);
+    await answeredUpload(patient, doctor, "pre_b", false);
     await expect(buildConsentedDataset(actor(admin), "Ward")).rejects.toThrow(
       /none has both the patient's consent to research use and a hematologist's final staging/,
     );
@@ -54,12 +38,12 @@ describe("a lab dataset from patients' consented analyses", () => {
     const withdrawing = await makeUser("patient");
     const declining = await makeUser("patient");
     const kept = [
-      await answeredUpload(consenting, "benign", true),
-      await answeredUpload(consenting, "pro_b", true),
+      await answeredUpload(consenting, doctor, "benign", true),
+      await answeredUpload(consenting, doctor, "pro_b", true),
     ];
-    await answeredUpload(consenting, "other_leukaemia_suspected", true);
-    await answeredUpload(withdrawing, "early_pre_b", true);
-    await answeredUpload(declining, "pre_b", false);
+    await answeredUpload(consenting, doctor, "other_leukaemia_suspected", true);
+    await answeredUpload(withdrawing, doctor, "early_pre_b", true);
+    await answeredUpload(declining, doctor, "pre_b", false);
 
     const first = await buildConsentedDataset(actor(admin), "Consented, first build");
     expect(first).toMatchObject({ name: "Consented, first build", status: "staged", images: 3 });

@@ -7,7 +7,6 @@ import { getDb } from "#db/client";
 import { auditLog, researchConsents } from "#db/schema";
 import { createAnalysis } from "~/analyses/create.server";
 import { canExportResearch } from "~/auth/permissions";
-import type { DoctorClass } from "~/consultations/vocabulary";
 import { stageDataset } from "~/lab/datasets.server";
 import { archiveLimits } from "~/lab/limits";
 import { getEnv } from "~/env.server";
@@ -15,14 +14,13 @@ import { action as dataAction, loader as dataLoader } from "~/routes/account.dat
 import { loader as researchLoader } from "~/routes/admin.research";
 import { loader as downloadLoader } from "~/routes/admin.research_.download";
 import { loader as newAnalysisLoader } from "~/routes/analyses.new";
-import { fixedClassifier } from "../analyses/fixtures";
+import { answeredUpload, fixedClassifier } from "../analyses/fixtures";
 import {
   formRequest,
   getRequest,
   makeCertifiedDoctor,
   makeUser,
   sessionCookieFor,
-  shareAndAnswer,
   thrownResponse,
 } from "../helpers";
 import { smearLikeImage } from "../uploads/images";
@@ -31,24 +29,6 @@ type User = Awaited<ReturnType<typeof makeUser>>;
 type Doctor = Awaited<ReturnType<typeof makeCertifiedDoctor>>;
 
 const args = (request: Request) => ({ request, context: {}, params: {} });
-
-let size = 200;
-/** An upload by `patient` (a new image each time), answered by `doctor` with `doctorClass`. */
-async function answeredUpload(
-  patient: User,
-  doctor: Doctor,
-  doctorClass: DoctorClass,
-  researchConsent: boolean,
-) {
-  size += 3;
-  const analysis = await createAnalysis(
-    patient,
-    { bytes: await smearLikeImage(size, size - 10), researchConsent },
-    fixedClassifier,
-  );
-  await shareAndAnswer(doctor, patient, analysis.id, doctorClass);
-  return analysis;
-}
 
 async function downloadAs(user: User) {
   const response = await downloadLoader(
