@@ -74,6 +74,21 @@ const SCALED_STORIES = [
 /** Browser tests that need Postgres + S3 and run only in that pass. */
 const SCALED_ONLY = ["tests/e2e/two-instances.test.ts"];
 
+/**
+ * Not for the unit projects: the browser tests, and *.build.test.ts, which read the production
+ * build and run with the browser tests, after it.
+ */
+const NOT_UNIT = ["tests/e2e/**", "tests/**/*.build.test.ts", "node_modules/**"];
+/** How both unit projects run, on SQLite and on PostgreSQL. */
+const UNIT_RUN = {
+  setupFiles: ["tests/setup/unit.ts"],
+  globalSetup: ["tests/setup/global-db.ts", "tests/setup/global-servers.ts"],
+  // Vitest leaves one core to its main process, which only waits for the forks: on a
+  // two-core machine that ran every file in one fork (docs/decisions/055).
+  maxWorkers: availableParallelism(),
+  testTimeout: 30_000,
+};
+
 // One configuration for the build (the Remix plugin, with the options of remix.config.js) and both test projects (vitest runs
 // without the plugin: it is for the dev server and production builds only).
 export default defineConfig(({ isSsrBuild }) => ({
@@ -107,14 +122,8 @@ export default defineConfig(({ isSsrBuild }) => ({
         test: {
           name: "unit",
           include: ["tests/**/*.test.{ts,tsx}", "app/**/*.test.{ts,tsx}"],
-          // *.build.test.ts read the production build: they run with the browser tests, after it.
-          exclude: ["tests/e2e/**", "tests/**/*.build.test.ts", "node_modules/**"],
-          setupFiles: ["tests/setup/unit.ts"],
-          globalSetup: ["tests/setup/global-db.ts", "tests/setup/global-servers.ts"],
-          // Vitest leaves one core to its main process, which only waits for the forks: on a
-          // two-core machine that ran every file in one fork (docs/decisions/055).
-          maxWorkers: availableParallelism(),
-          testTimeout: 30_000,
+          exclude: NOT_UNIT,
+          ...UNIT_RUN,
         },
       },
       {
@@ -128,9 +137,7 @@ export default defineConfig(({ isSsrBuild }) => ({
           name: "unit-pg",
           include: ["tests/**/*.test.{ts,tsx}"],
           exclude: [
-            "tests/e2e/**",
-            "tests/**/*.build.test.ts",
-            "node_modules/**",
+            ...NOT_UNIT,
             "tests/classifier/**",
             "tests/model/**",
             "tests/geo/**",
@@ -139,10 +146,7 @@ export default defineConfig(({ isSsrBuild }) => ({
             ...SQLITE_ONLY,
           ],
           env: { TEST_DATABASE: "postgres" },
-          setupFiles: ["tests/setup/unit.ts"],
-          globalSetup: ["tests/setup/global-db.ts", "tests/setup/global-servers.ts"],
-          maxWorkers: availableParallelism(),
-          testTimeout: 30_000,
+          ...UNIT_RUN,
         },
       },
       {
