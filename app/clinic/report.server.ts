@@ -5,11 +5,11 @@
  */
 import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { analyses, doctorProfiles, users } from "#db/schema";
+import { analyses } from "#db/schema";
 import type { Actor } from "~/auth/permissions";
 import { visibleTo } from "~/consultations/access.server";
 import { finalReviewFor } from "~/consultations/final.server";
-import { doctorName } from "~/doctors/vocabulary";
+import { doctorOfProfile } from "~/consultations/notices.server";
 import { notFound } from "~/errors/domain-error";
 import { getImageStore } from "~/uploads/storage.server";
 import { certifiedProfileOf, ownClinicPatient } from "./access.server";
@@ -24,26 +24,15 @@ export async function getClinicRecord(actor: Actor, consultationId: string) {
     (
       await getDb().select().from(analyses).where(eq(analyses.id, consultation.analysisId)).limit(1)
     )[0] ?? notFound();
-  const practitioner = (
-    await getDb()
-      .select({
-        name: users.displayName,
-        title: doctorProfiles.title,
-        licence: doctorProfiles.licenceNumber,
-      })
-      .from(doctorProfiles)
-      .innerJoin(users, eq(users.id, doctorProfiles.userId))
-      .where(eq(doctorProfiles.id, consultation.doctorProfileId))
-      .limit(1)
-  )[0];
+  const practitioner = await doctorOfProfile(getDb(), consultation.doctorProfileId);
   await auditClinicRead(actor, "clinic.record.read", patient.id);
   return {
     consultation,
     patient,
     analysis,
     practitioner: {
-      name: practitioner ? doctorName(practitioner.title, practitioner.name) : "",
-      licenceNumber: practitioner?.licence ?? null,
+      name: practitioner?.name ?? "",
+      licenceNumber: practitioner?.licenceNumber ?? null,
     },
     // Scoped above: the doctor sees this consultation and registered its patient.
     final: await finalReviewFor(analysis.id),

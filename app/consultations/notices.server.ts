@@ -22,7 +22,10 @@ export type Parties = {
   doctorCertified: boolean;
 };
 
-/** The doctor of a profile, named the one way doctors are named, and whether certified now. */
+/**
+ * The doctor of a profile, named the one way doctors are named, whether certified now, and
+ * the licence number a clinic record prints.
+ */
 export async function doctorOfProfile(db: Executor, profileId: string) {
   const row = (
     await db
@@ -32,6 +35,7 @@ export async function doctorOfProfile(db: Executor, profileId: string) {
         name: users.displayName,
         title: doctorProfiles.title,
         status: doctorProfiles.status,
+        licenceNumber: doctorProfiles.licenceNumber,
       })
       .from(doctorProfiles)
       .innerJoin(users, eq(users.id, doctorProfiles.userId))
@@ -44,6 +48,7 @@ export async function doctorOfProfile(db: Executor, profileId: string) {
       userId: row.userId,
       name: doctorName(row.title, row.name),
       certified: isCertified(row.status),
+      licenceNumber: row.licenceNumber,
     }
   );
 }
