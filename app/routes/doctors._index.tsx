@@ -128,6 +128,13 @@ export default function FinderPage() {
       },
     }));
   }, [result, query.analysis]);
+  // What every result list of the page shares: the case it links, the selection, the map link.
+  const listing = {
+    analysis: query.analysis,
+    selected,
+    onSelect: setSelected,
+    onShowOnMap: showOnMap,
+  };
   return (
     <>
       <section className="panel">
@@ -321,31 +328,12 @@ export default function FinderPage() {
                   doctors: result.fallback.remote,
                 },
               ].map(({ title, doctors }) => (
-                <FallbackList
-                  key={title}
-                  title={title}
-                  doctors={doctors}
-                  analysis={query.analysis}
-                  selected={selected}
-                  onSelect={setSelected}
-                  onShowOnMap={showOnMap}
-                />
+                <FallbackList key={title} title={title} doctors={doctors} {...listing} />
               ))}
             </div>
           )}
           <div className="finder-layout">
-            <ol className="doctor-list">
-              {result.doctors.map((d) => (
-                <DoctorCard
-                  key={d.id}
-                  doctor={d}
-                  analysis={query.analysis}
-                  selected={selected === d.id}
-                  onSelect={setSelected}
-                  onShowOnMap={showOnMap}
-                />
-              ))}
-            </ol>
+            <DoctorList doctors={result.doctors} {...listing} />
             <div className="map-frame">
               <ClientOnly fallback={<p>The map needs JavaScript; the list has every result.</p>}>
                 {() => (
@@ -478,38 +466,39 @@ function ActiveFilters({
   );
 }
 
-/** A titled list of doctors offered when the radius search found nobody (nothing when empty). */
-function FallbackList({
-  title,
-  doctors,
-  analysis,
-  selected,
-  onSelect,
-  onShowOnMap,
-}: {
-  title: string;
+type ListProps = {
   doctors: Hit[];
   analysis: string | undefined;
   selected: string | null;
   onSelect: (id: string) => void;
   onShowOnMap: (id: string) => void;
-}) {
-  if (doctors.length === 0) return null;
+};
+
+/** A result list: a card a doctor, the selected one marked. */
+function DoctorList({ doctors, analysis, selected, onSelect, onShowOnMap }: ListProps) {
+  return (
+    <ol className="doctor-list">
+      {doctors.map((d) => (
+        <DoctorCard
+          key={d.id}
+          doctor={d}
+          analysis={analysis}
+          selected={selected === d.id}
+          onSelect={onSelect}
+          onShowOnMap={onShowOnMap}
+        />
+      ))}
+    </ol>
+  );
+}
+
+/** A titled list of doctors offered when the radius search found nobody (nothing when empty). */
+function FallbackList({ title, ...list }: { title: string } & ListProps) {
+  if (list.doctors.length === 0) return null;
   return (
     <>
       <h3>{title}</h3>
-      <ol className="doctor-list">
-        {doctors.map((d) => (
-          <DoctorCard
-            key={d.id}
-            doctor={d}
-            analysis={analysis}
-            selected={selected === d.id}
-            onSelect={onSelect}
-            onShowOnMap={onShowOnMap}
-          />
-        ))}
-      </ol>
+      <DoctorList {...list} />
     </>
   );
 }
