@@ -259,13 +259,7 @@ export default function FinderPage() {
           {result.otherPlaces.length > 0 && (
             <p>
               &ldquo;{query.place}&rdquo; is also a postcode in{" "}
-              {result.otherPlaces.map((p, i) => (
-                <span key={p.country}>
-                  {i > 0 ? " or " : ""}
-                  <Link to={withPlace(location.search, p)}>{placeLabel(p)}</Link>
-                </span>
-              ))}
-              .
+              <PlaceLinks places={result.otherPlaces} search={location.search} />.
             </p>
           )}
         </section>
@@ -297,13 +291,7 @@ export default function FinderPage() {
           {result.otherPlaces.length > 0 && (
             <p>
               Not this {query.place}? The postcode is also{" "}
-              {result.otherPlaces.map((p, i) => (
-                <span key={p.country}>
-                  {i > 0 ? " or " : ""}
-                  <Link to={withPlace(location.search, p)}>{placeLabel(p)}</Link>
-                </span>
-              ))}
-              .
+              <PlaceLinks places={result.otherPlaces} search={location.search} />.
             </p>
           )}
           {result.widenedFrom && (
@@ -409,6 +397,20 @@ function withPlace(search: string, p: Place): string {
   params.set("place", `${p.name}, ${p.country}`);
   for (const stale of ["near", "lat", "lng", "pages"]) params.delete(stale);
   return `?${params}`;
+}
+
+/** The other places a postcode names, each a link to the same search there: "A or B". */
+function PlaceLinks({ places, search }: { places: Place[]; search: string }) {
+  return (
+    <>
+      {places.map((p, i) => (
+        <span key={p.country}>
+          {i > 0 ? " or " : ""}
+          <Link to={withPlace(search, p)}>{placeLabel(p)}</Link>
+        </span>
+      ))}
+    </>
+  );
 }
 
 /**
