@@ -27,9 +27,17 @@ export interface ModelSource {
   read(file: string): Promise<Buffer>;
 }
 
+/** A version's files sit side by side: a name with no folder in it, never `..`. */
+export function checkModelFile(file: string) {
+  if (!VERSION_NAME.test(file)) throw new Error(`Invalid model file name: ${file}`);
+}
+
 export const folderSource = (dir: string): ModelSource => ({
   key: dir,
-  read: (file) => fs.readFile(path.join(dir, file)),
+  read: async (file) => {
+    checkModelFile(file);
+    return fs.readFile(path.join(dir, file));
+  },
 });
 
 /** float32 → IEEE half (round to nearest even), for the weights manifest's float16 entries. */

@@ -47,7 +47,7 @@ function checkId(id: string) {
 }
 
 /** A file's name inside a dataset: relative, forward slashes, never leaving the dataset. */
-export function checkFile(file: string) {
+function checkFile(file: string) {
   const parts = file.split("/");
   if (
     !file ||
@@ -55,7 +55,7 @@ export function checkFile(file: string) {
     file.includes("\0") ||
     parts.some((p) => p === "" || p === "." || p === "..")
   ) {
-    throw new Error("Invalid file name");
+    throw new Error("Invalid dataset file name");
   }
 }
 

@@ -19,7 +19,12 @@
 import crypto from "node:crypto";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import { folderSource, modelsRoot, type ModelSource } from "~/classifier/files.server";
+import {
+  checkModelFile,
+  folderSource,
+  modelsRoot,
+  type ModelSource,
+} from "~/classifier/files.server";
 import { getEnv, type Env } from "~/env.server";
 import {
   deleteObjects,
@@ -30,7 +35,7 @@ import {
   type S3Settings,
 } from "~/uploads/s3-store.server";
 import { s3SettingsFromEnv } from "~/uploads/storage.server";
-import { checkFile, contentTypeOf, filesUnder, readOrNull } from "./dataset-store.server";
+import { contentTypeOf, filesUnder, readOrNull } from "./dataset-store.server";
 import { labRoot } from "./upload.server";
 
 /** A job writes its files minutes apart at most; a promotion writes its row at once. */
@@ -224,7 +229,7 @@ export function s3ModelStore(settings: S3Settings): ModelStore {
   const source = (prefix: string): ModelSource => ({
     key: `s3://${Bucket}/${prefix}`,
     async read(file) {
-      checkFile(file);
+      checkModelFile(file);
       const bytes = await getObject(await client(), Bucket, `${prefix}${file}`);
       if (!bytes) throw new Error(`${file} is not in the store`);
       return bytes;
