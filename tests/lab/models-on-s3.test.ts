@@ -21,17 +21,10 @@ import { freshS3Bucket } from "../setup/test-servers";
 import { labVersionName, SHIPPED_MODELS, storeCandidate, succeededJob } from "./fixtures";
 
 // The app configured for S3 before anything reads its environment (docs/decisions/078).
-const bucket = vi.hoisted(() => {
+const bucket = await vi.hoisted(async () => {
+  const { s3AppEnv } = await import("../setup/s3-env");
   const name = `lab-models-${globalThis.crypto.randomUUID().slice(0, 8)}`;
-  Object.assign(process.env, {
-    IMAGE_STORE: "s3",
-    S3_BUCKET: name,
-    S3_REGION: "us-east-1",
-    S3_ENDPOINT: process.env.HEMALINK_TEST_S3_ENDPOINT,
-    S3_ACCESS_KEY_ID: process.env.HEMALINK_TEST_S3_ACCESS_KEY_ID,
-    S3_SECRET_ACCESS_KEY: process.env.HEMALINK_TEST_S3_SECRET_ACCESS_KEY,
-    S3_FORCE_PATH_STYLE: "true",
-  });
+  Object.assign(process.env, s3AppEnv(name));
   return name;
 });
 
