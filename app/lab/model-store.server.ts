@@ -77,7 +77,8 @@ function checkVersion(version: string) {
 
 /** Copy a folder to `target` through a synced temporary sibling and a rename (replacing it). */
 async function copyWhole(from: string, target: string) {
-  const temp = `${path.dirname(target)}/.${path.basename(target)}.${crypto.randomBytes(4).toString("hex")}`;
+  const random = crypto.randomBytes(4).toString("hex");
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${random}`);
   await fsp.mkdir(path.dirname(target), { recursive: true });
   try {
     await fsp.cp(from, temp, { recursive: true, errorOnExist: true });

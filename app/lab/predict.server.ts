@@ -1,8 +1,9 @@
 /**
  * Predict with any stored model version on one image, in the lab (docs/decisions/067): a
- * version (the one in use, earlier ones, the build's or the store's) or a finished job's candidate,
- * beside the model in use, on an uploaded image or a test image of a dataset. The image goes
- * through the intake's checks and the analysis pipeline; nothing is stored but the audit row.
+ * version (the one in use, earlier ones; the build's or the store's) or a finished job's
+ * candidate, beside the model in use, on an uploaded image or a test image of a dataset. The
+ * image goes through the intake's checks and the analysis pipeline; nothing is stored but the
+ * audit row.
  */
 import { and, desc, eq } from "drizzle-orm";
 import sharp from "sharp";

@@ -1,4 +1,4 @@
-/** The model versions, the build's and the lab's in the store, as the lab lists them (read-only). */
+/** The model versions (the build's, and the lab's in the store), as the lab lists them. */
 import fs from "node:fs/promises";
 import { can, type Actor } from "~/auth/permissions";
 import { notFound } from "~/errors/domain-error";
