@@ -62,7 +62,7 @@ const SQLITE_ONLY = [
  * server reads and writes the database and the image store. Not: the every-page layout and
  * screenshot checks, private mode (in the browser), the HTTP layer's own files (page cache,
  * proxy, forms without JavaScript), the SQLite backup, the crash test of the file store, and
- * the model lab (its datasets and jobs live on one long-lived server's disk).
+ * the model lab (its stores on S3 are covered by tests/lab, decisions 076 and 078).
  */
 const SCALED_STORIES = [
   "tests/e2e/analyses.test.ts",

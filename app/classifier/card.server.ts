@@ -1,7 +1,6 @@
 /** A model version's card (model-card.json): the one in use for the about page, any for the lab. */
-import fs from "node:fs/promises";
-import path from "node:path";
 import type { ClassId } from "./classes";
+import type { ModelSource } from "./files.server";
 import type { ReasonCode } from "./vocabulary";
 
 type ClassMetrics = {
@@ -24,7 +23,7 @@ export type OtherLabSummary = {
   stagedAsLeukaemiaRate: number;
   stagedAsLeukaemiaWithP90Rate: number;
 };
-import { activeModelDir } from "./node.server";
+import { activeSource } from "./node.server";
 
 export type ModelCard = {
   version: string;
@@ -97,20 +96,20 @@ export type ModelCard = {
 
 const cached = new Map<string, Promise<ModelCard>>();
 
-/** The card of a model folder, read once per process (a version's files never change). */
-export function readModelCard(dir: string): Promise<ModelCard> {
-  let card = cached.get(dir);
+/** The card of a version's files, read once per process (a version's files never change). */
+export function readModelCard(source: ModelSource): Promise<ModelCard> {
+  let card = cached.get(source.key);
   if (!card) {
-    card = fs
-      .readFile(path.join(dir, "model-card.json"), "utf8")
-      .then((text) => JSON.parse(text) as ModelCard);
-    card.catch(() => cached.delete(dir));
-    cached.set(dir, card);
+    card = source
+      .read("model-card.json")
+      .then((bytes) => JSON.parse(bytes.toString("utf8")) as ModelCard);
+    card.catch(() => cached.delete(source.key));
+    cached.set(source.key, card);
   }
   return card;
 }
 
 /** The card of the version in use now. */
 export async function getModelCard(): Promise<ModelCard> {
-  return readModelCard(await activeModelDir());
+  return readModelCard(await activeSource());
 }

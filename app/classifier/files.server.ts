@@ -1,10 +1,44 @@
-/** Model folders on disk: model.json + one weight shard (float16) + runtime.json. */
+/**
+ * Model files: model.json + one weight shard (float16) + runtime.json (+ the card). A version
+ * is read through a `ModelSource`: a folder of the models folder, or a lab version in the app's
+ * store (app/lab/model-store.server.ts), so every reader works on both.
+ */
 import fs from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { RuntimeConfig } from "./runtime";
 
 export const WEIGHTS_FILE = "weights.bin";
+
+/** The build's models folder (`MODELS_DIR`, else `public/models`). */
+export function modelsRoot(): string {
+  return process.env.MODELS_DIR ?? path.join(process.cwd(), "public", "models");
+}
+
+/** A version is a folder name of the models folder: letters, digits, `.`, `_` and `-`. */
+export const VERSION_NAME = /^[\w][\w.-]*$/;
+
+/**
+ * Where one version's files are read from. `key` names the place (loaded models are cached by
+ * it); `read` rejects when the file is not there.
+ */
+export interface ModelSource {
+  key: string;
+  read(file: string): Promise<Buffer>;
+}
+
+/** A version's files sit side by side: a name with no folder in it, never `..`. */
+export function checkModelFile(file: string) {
+  if (!VERSION_NAME.test(file)) throw new Error(`Invalid model file name: ${file}`);
+}
+
+export const folderSource = (dir: string): ModelSource => ({
+  key: dir,
+  read: async (file) => {
+    checkModelFile(file);
+    return fs.readFile(path.join(dir, file));
+  },
+});
 
 /** float32 → IEEE half (round to nearest even), for the weights manifest's float16 entries. */
 export function toFloat16(values: Float32Array): Uint16Array {
@@ -83,10 +117,10 @@ type ModelJson = {
   weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
 };
 
-export async function loadModel(dir: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(await fs.readFile(path.join(dir, "model.json"), "utf8")) as ModelJson;
+export async function loadModelFrom(source: ModelSource): Promise<tf.LayersModel> {
+  const json = JSON.parse((await source.read("model.json")).toString("utf8")) as ModelJson;
   const group = json.weightsManifest[0]!;
-  const weights = await fs.readFile(path.join(dir, group.paths[0]!));
+  const weights = await source.read(group.paths[0]!);
   const weightData = weights.buffer.slice(
     weights.byteOffset,
     weights.byteOffset + weights.byteLength,
@@ -96,6 +130,27 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
   );
 }
 
-export async function loadRuntime(dir: string): Promise<RuntimeConfig> {
-  return JSON.parse(await fs.readFile(path.join(dir, "runtime.json"), "utf8")) as RuntimeConfig;
+export async function loadRuntimeFrom(source: ModelSource): Promise<RuntimeConfig> {
+  return JSON.parse((await source.read("runtime.json")).toString("utf8")) as RuntimeConfig;
+}
+
+export const loadModel = (dir: string) => loadModelFrom(folderSource(dir));
+export const loadRuntime = (dir: string) => loadRuntimeFrom(folderSource(dir));
+
+/** The files of a version that a reader needs, those it may have, and its weight shards. */
+const REQUIRED = ["model.json", "runtime.json", "model-card.json"];
+const OPTIONAL = ["training.json"];
+
+/** Copy a version's files into a folder (a script that reads model folders needs one). */
+export async function copyModel(source: ModelSource, dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const json = JSON.parse((await source.read("model.json")).toString("utf8")) as ModelJson;
+  const shards = json.weightsManifest.flatMap((group) => group.paths);
+  for (const file of [...REQUIRED, ...shards]) {
+    await fs.writeFile(path.join(dir, path.basename(file)), await source.read(file));
+  }
+  for (const file of OPTIONAL) {
+    const bytes = await source.read(file).catch(() => null);
+    if (bytes) await fs.writeFile(path.join(dir, file), bytes);
+  }
 }

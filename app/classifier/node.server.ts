@@ -18,19 +18,20 @@ import {
 } from "./classify";
 import { DECODE_MAX_SIDE } from "./capture";
 import { decodeImage } from "./decode.server";
-import { loadModel, loadRuntime } from "./files.server";
+import { getModelStore, LAB_VERSION } from "~/lab/model-store.server";
+import {
+  folderSource,
+  loadModelFrom,
+  loadRuntimeFrom,
+  modelsRoot,
+  VERSION_NAME,
+  type ModelSource,
+} from "./files.server";
 import { HEATMAP_MAX_SIDE, renderHeatmap } from "./heatmap";
-
-export function modelsRoot(): string {
-  return process.env.MODELS_DIR ?? path.join(process.cwd(), "public", "models");
-}
-
-/** A version is a folder name of the models folder: letters, digits, `.`, `_` and `-`. */
-export const VERSION_NAME = /^[\w][\w.-]*$/;
 
 /**
  * The folder of the embedded default version (`current.json` of the models folder), which the
- * command-line scripts use; the app asks `activeModelDir()`.
+ * command-line scripts use; the app asks `activeSource()`.
  */
 export async function currentModelDir(root = modelsRoot()): Promise<string> {
   const { version } = JSON.parse(await fs.readFile(path.join(root, "current.json"), "utf8")) as {
@@ -51,28 +52,53 @@ export async function activeVersion(root = modelsRoot()): Promise<string> {
   return path.basename(await currentModelDir(root));
 }
 
-export async function activeModelDir(root = modelsRoot()): Promise<string> {
-  return path.join(root, await activeVersion(root));
+/** Lab versions found in the store: a version's files never change once installed. */
+const inStore = new Map<string, ModelSource>();
+
+/**
+ * Where a version's files are: the build's models folder first, then, for a lab-made version,
+ * the app's store (promoted on any instance); null when neither has it.
+ */
+export async function versionSource(version: string): Promise<ModelSource | null> {
+  if (!VERSION_NAME.test(version)) return null;
+  const dir = path.join(modelsRoot(), version);
+  if ((await fs.stat(dir).catch(() => null))?.isDirectory()) return folderSource(dir);
+  if (!LAB_VERSION.test(version)) return null;
+  const known = inStore.get(version);
+  if (known) return known;
+  const found = await getModelStore().version(version);
+  if (found) inStore.set(version, found);
+  return found;
+}
+
+/** The files of the version in use (every instance finds it: the build's, or the store's). */
+export async function activeSource(): Promise<ModelSource> {
+  const version = await activeVersion();
+  const source = await versionSource(version);
+  if (!source) throw new Error(`The files of model version ${version} are not found`);
+  return source;
 }
 
 const loaded = new Map<string, Promise<LoadedClassifier>>();
 
-export async function loadClassifier(dir: string): Promise<LoadedClassifier> {
-  let pending = loaded.get(dir);
+export async function loadClassifierFrom(source: ModelSource): Promise<LoadedClassifier> {
+  let pending = loaded.get(source.key);
   if (!pending) {
     pending = (async () => {
       await startWasmBackend();
-      return prepareClassifier(await loadModel(dir), await loadRuntime(dir));
+      return prepareClassifier(await loadModelFrom(source), await loadRuntimeFrom(source));
     })();
-    pending.catch(() => loaded.delete(dir));
-    loaded.set(dir, pending);
+    pending.catch(() => loaded.delete(source.key));
+    loaded.set(source.key, pending);
   }
   return pending;
 }
 
+export const loadClassifier = (dir: string) => loadClassifierFrom(folderSource(dir));
+
 /** The model in use now: its version asked each time, each version loaded once. */
 export async function getClassifier(): Promise<LoadedClassifier> {
-  return loadClassifier(await activeModelDir());
+  return loadClassifierFrom(await activeSource());
 }
 
 export type ClassifiedImage = Analysed & { width: number; height: number };
@@ -105,10 +131,11 @@ export async function heatmapPng(result: ClassifiedImage): Promise<Buffer> {
 const MODEL_FILE = /^[\w][\w.-]*\.(json|bin)$/;
 
 /**
- * A file of a version in the models folder, for private mode (a version promoted after the
- * build is not among the build's static files); null when there is no such file.
+ * A file of a version, for private mode (a version promoted after the build is not among the
+ * build's static files, and may be in the store only); null when there is no such file.
  */
 export async function readModelFile(version: string, file: string): Promise<Buffer | null> {
-  if (!VERSION_NAME.test(version) || !MODEL_FILE.test(file)) return null;
-  return fs.readFile(path.join(modelsRoot(), version, file)).catch(() => null);
+  if (!MODEL_FILE.test(file)) return null;
+  const source = await versionSource(version);
+  return source ? source.read(file).catch(() => null) : null;
 }

@@ -17,6 +17,7 @@ import {
   deleteObjects,
   getObject,
   listObjects,
+  putObject,
   s3Client,
   type S3Settings,
 } from "~/uploads/s3-store.server";
@@ -59,7 +60,7 @@ function checkFile(file: string) {
 }
 
 /** Every file under a folder, as relative names with forward slashes. */
-async function filesUnder(dir: string): Promise<string[]> {
+export async function filesUnder(dir: string): Promise<string[]> {
   const entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile())
@@ -67,7 +68,7 @@ async function filesUnder(dir: string): Promise<string[]> {
     .sort();
 }
 
-const readOrNull = async (file: string) => {
+export const readOrNull = async (file: string) => {
   try {
     return await fsp.readFile(file);
   } catch (error) {
@@ -151,7 +152,10 @@ const CONTENT_TYPES: Record<string, string> = {
   ".tiff": "image/tiff",
   ".csv": "text/csv",
   ".json": "application/json",
+  ".bin": "application/octet-stream",
 };
+export const contentTypeOf = (file: string) =>
+  CONTENT_TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream";
 
 /** The bucket of the images, under a prefix of the lab's own (never listed by the images' sweep). */
 export function s3DatasetStore(settings: S3Settings): DatasetStore {
@@ -169,7 +173,6 @@ export function s3DatasetStore(settings: S3Settings): DatasetStore {
   };
   return {
     async putFolder(id, dir) {
-      const { PutObjectCommand } = await import("@aws-sdk/client-s3");
       const files = await filesUnder(dir);
       const s3 = await client();
       let next = 0;
@@ -177,17 +180,7 @@ export function s3DatasetStore(settings: S3Settings): DatasetStore {
         while (next < files.length) {
           const file = files[next++]!;
           const body = await fsp.readFile(path.join(dir, file));
-          await s3.send(
-            new PutObjectCommand({
-              Bucket,
-              Key: objectName(id, file),
-              Body: body,
-              ContentLength: body.byteLength,
-              ContentType:
-                CONTENT_TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream",
-              ServerSideEncryption: "AES256",
-            }),
-          );
+          await putObject(s3, Bucket, objectName(id, file), body, contentTypeOf(file));
         }
       };
       await Promise.all(Array.from({ length: PARALLEL_PUTS }, worker));

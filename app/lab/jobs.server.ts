@@ -20,22 +20,17 @@ import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { conflict, invalid, notFound } from "~/errors/domain-error";
-import { labRoot } from "./upload.server";
+import { labJobsRoot } from "./model-store.server";
 import type { RecipeInput } from "./validation";
 import type { JobEventKind, JobStatus } from "./vocabulary";
 
-export const jobsRoot = () => path.join(labRoot(), "jobs");
-
 const JOB_ID = /^[0-9a-f-]{36}$/;
 
+/** The job's instance-local folder: its process's log (its outputs are in the model store). */
 export function jobDir(id: string): string {
   if (!JOB_ID.test(id)) notFound();
-  return path.join(jobsRoot(), id);
+  return path.join(labJobsRoot(), id);
 }
-
-/** The candidate model's folder (its name is the version, as `runtime.json` records it). */
-export const candidateDir = (job: Pick<LabJob, "id" | "version">) =>
-  path.join(jobDir(job.id), job.version);
 
 function requireLab(actor: Actor) {
   if (!can(actor, { type: "lab:use" })) notFound();

@@ -9,18 +9,18 @@
 import * as tf from "@tensorflow/tfjs";
 import { startWasmBackend } from "~/classifier/backend.server";
 import { prepareClassifier, type LoadedClassifier } from "~/classifier/classify";
-import { loadModel, loadRuntime } from "~/classifier/files.server";
+import { loadModelFrom, loadRuntimeFrom, type ModelSource } from "~/classifier/files.server";
 
 export type DisposableClassifier = { classifier: LoadedClassifier; dispose: () => void };
 
 /**
- * Load a model folder so that every tensor it holds can be freed: the network's variables go
- * with its layers, and the tensors the classifier keeps for its folded inference (made while
+ * Load a version's files so that every tensor they make can be freed: the network's variables
+ * go with its layers, and the tensors the classifier keeps for its folded inference (made while
  * it is prepared, which runs synchronously) are collected from a scope of their own.
  */
-export async function loadDisposableClassifier(dir: string): Promise<DisposableClassifier> {
+export async function loadDisposableClassifier(source: ModelSource): Promise<DisposableClassifier> {
   await startWasmBackend();
-  const [model, config] = await Promise.all([loadModel(dir), loadRuntime(dir)]);
+  const [model, config] = await Promise.all([loadModelFrom(source), loadRuntimeFrom(source)]);
   const engine = tf.engine();
   engine.startScope("lab-model");
   let classifier: LoadedClassifier | undefined;
@@ -58,16 +58,19 @@ export class ModelCache {
 
   constructor(
     readonly capacity: number,
-    private readonly load: (dir: string) => Promise<DisposableClassifier> = (dir) =>
-      loadDisposableClassifier(dir),
+    private readonly load: (source: ModelSource) => Promise<DisposableClassifier> = (source) =>
+      loadDisposableClassifier(source),
   ) {}
 
-  /** Run `work` with the model of `dir`, loading it (and evicting the oldest) when needed. */
-  async use<T>(dir: string, work: (classifier: LoadedClassifier) => T | Promise<T>): Promise<T> {
-    const entry = this.entries.get(dir) ?? this.add(dir);
+  /** Run `work` with the model of `source`, loading it (and evicting the oldest) when needed. */
+  async use<T>(
+    source: ModelSource,
+    work: (classifier: LoadedClassifier) => T | Promise<T>,
+  ): Promise<T> {
+    const entry = this.entries.get(source.key) ?? this.add(source);
     // The most recently used is the last one the map iterates.
-    this.entries.delete(dir);
-    this.entries.set(dir, entry);
+    this.entries.delete(source.key);
+    this.entries.set(source.key, entry);
     this.evict();
     entry.users++;
     try {
@@ -79,7 +82,7 @@ export class ModelCache {
     }
   }
 
-  /** The folders loaded now, oldest first (for tests and the memory figures). */
+  /** The keys of the sources loaded now, oldest first (for tests and the memory figures). */
   held(): string[] {
     return [...this.entries.keys()];
   }
@@ -93,8 +96,9 @@ export class ModelCache {
     this.entries.clear();
   }
 
-  private add(dir: string): Entry {
-    const entry: Entry = { loading: this.load(dir), users: 0, evicted: false, disposed: false };
+  private add(source: ModelSource): Entry {
+    const dir = source.key;
+    const entry: Entry = { loading: this.load(source), users: 0, evicted: false, disposed: false };
     entry.loading.then(
       (loaded) => {
         entry.loaded = loaded;

@@ -1,11 +1,10 @@
 /**
  * Predict with any stored model version on one image, in the lab (docs/decisions/067): a
- * version of the models folder (the one in use, earlier ones) or a finished job's candidate,
- * beside the model in use, on an uploaded image or a test image of a dataset. The image goes
- * through the intake's checks and the analysis pipeline; nothing is stored but the audit row.
+ * version (the one in use, earlier ones; the build's or the store's) or a finished job's
+ * candidate, beside the model in use, on an uploaded image or a test image of a dataset. The
+ * image goes through the intake's checks and the analysis pipeline; nothing is stored but the
+ * audit row.
  */
-import fsp from "node:fs/promises";
-import path from "node:path";
 import { and, desc, eq } from "drizzle-orm";
 import sharp from "sharp";
 import { getDb } from "#db/client";
@@ -13,13 +12,8 @@ import { labJobs } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { classifyPixels, type Classification } from "~/classifier/classify";
-import {
-  activeVersion,
-  getClassifier,
-  heatmapPng,
-  modelsRoot,
-  VERSION_NAME,
-} from "~/classifier/node.server";
+import { VERSION_NAME, type ModelSource } from "~/classifier/files.server";
+import { activeVersion, getClassifier, heatmapPng, versionSource } from "~/classifier/node.server";
 import type { RgbImage } from "~/classifier/pixels";
 import { invalid, notFound, rateLimited } from "~/errors/domain-error";
 import { getEnv } from "~/env.server";
@@ -28,8 +22,8 @@ import { ImageRejected, prepareImage } from "~/uploads/image.server";
 import { parseUpload } from "~/uploads/multipart.server";
 import { DEFAULT_SPLIT, parseManifest, splitRows } from "../../scripts/model/dataset";
 import { listDatasets, readDatasetFile } from "./datasets.server";
-import { candidateDir } from "./jobs.server";
 import { ModelCache } from "./model-cache.server";
+import { getModelStore } from "./model-store.server";
 import { folderProblems } from "./promotion.server";
 import { listVersions } from "./versions.server";
 import { PREDICTION_SOURCE_LABELS, type PredictionSource } from "./vocabulary";
@@ -79,23 +73,23 @@ export async function predictableVersions(actor: Actor): Promise<PredictableVers
   return versions;
 }
 
-/** The folder of a version: the models folder's, else a finished job's candidate (whole). */
-async function versionDir(version: string): Promise<string> {
+/** The files of a version: an installed one's, else a finished job's candidate (whole). */
+async function versionFiles(version: string): Promise<ModelSource> {
   if (!VERSION_NAME.test(version)) notFound();
-  const stored = path.join(modelsRoot(), version);
-  if (await fsp.stat(path.join(stored, "model.json")).catch(() => null)) return stored;
+  const stored = await versionSource(version);
+  if (stored && (await stored.read("model.json").catch(() => null))) return stored;
   const [job] = await getDb()
     .select({ id: labJobs.id, version: labJobs.version })
     .from(labJobs)
     .where(and(eq(labJobs.version, version), eq(labJobs.status, "succeeded")))
     .limit(1);
   if (!job) throw invalid("Choose a model version from the list.", "version", 422);
-  const dir = candidateDir(job);
-  const problems = await folderProblems(dir, version);
+  const candidate = getModelStore().candidate(job.id, job.version);
+  const problems = await folderProblems(candidate, version);
   if (problems.length > 0) {
     throw invalid(`${version} cannot be loaded: ${problems.join("; ")}.`, "version", 422);
   }
-  return dir;
+  return candidate;
 }
 
 export type DatasetTestImages = { datasetId: string; name: string; files: string[] };
@@ -230,7 +224,7 @@ export async function predictWithVersion(
   input: PredictionInput,
 ): Promise<Prediction> {
   requireLab(actor);
-  const dir = await versionDir(input.version);
+  const files = await versionFiles(input.version);
   const { bytes, described } = input.smear
     ? {
         bytes: new Uint8Array(await input.smear.arrayBuffer()),
@@ -245,7 +239,7 @@ export async function predictWithVersion(
   if (input.version === inUseVersion) {
     results.push(await view(await getClassifier(), image, true));
   } else {
-    results.push(await cache.use(dir, (classifier) => view(classifier, image, false)));
+    results.push(await cache.use(files, (classifier) => view(classifier, image, false)));
     results.push(await view(await getClassifier(), image, true));
   }
   const shown = await sharp(prepared.stored)

@@ -1,21 +1,30 @@
 /**
  * Comparing a lab candidate with the model in use, promoting it, and rolling back to an
- * earlier version (docs/decisions/059, 060). A change is an admin's alone, confirmed by typing
- * the phrase, audited, and recorded as a `model_promotions` row that every instance reads;
- * the models folder's `current.json` is rewritten atomically after it, as the embedded default.
+ * earlier version (docs/decisions/059, 060, 078). A change is an admin's alone, confirmed by
+ * typing the phrase, audited, and recorded as a `model_promotions` row that every instance
+ * reads; a promoted version's files are installed in the app's store first (the models folder,
+ * or the bucket), and the models folder's `current.json` is rewritten atomically after the row,
+ * as the embedded default.
  */
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { labJobs, modelPromotions, type LabJob, type ModelPromotion } from "#db/schema";
 import { audit } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
-import { activeVersion, modelsRoot, VERSION_NAME } from "~/classifier/node.server";
+import { modelsRoot, type ModelSource } from "~/classifier/files.server";
+import { activeVersion, versionSource } from "~/classifier/node.server";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { conflict, forbidden, invalid, notFound } from "~/errors/domain-error";
-import { candidateDir, getJob, jobDir } from "./jobs.server";
+import { getJob } from "./jobs.server";
+import {
+  getModelStore,
+  MODEL_ORPHAN_GRACE_MS,
+  type ModelStore,
+  type StoredEntry,
+} from "./model-store.server";
 import {
   passesRule,
   promotionChecks,
@@ -31,48 +40,46 @@ export type Comparison = {
   candidate: { version: string; metrics: MeasuredFigures };
 };
 
-export const comparisonFile = (job: Pick<LabJob, "id">) =>
-  path.join(jobDir(job.id), "comparison.json");
-
-export async function writeComparison(job: Pick<LabJob, "id">, comparison: Comparison) {
-  const file = comparisonFile(job);
-  const temporary = `${file}.${crypto.randomBytes(4).toString("hex")}.tmp`;
-  await fs.writeFile(temporary, JSON.stringify(comparison, null, 2) + "\n");
-  await fs.rename(temporary, file);
+/** Stored before the job ends (its end is the row that makes the candidate reviewable). */
+export async function writeComparison(
+  job: Pick<LabJob, "id">,
+  comparison: Comparison,
+  store: ModelStore = getModelStore(),
+) {
+  await store.putComparison(job.id, JSON.stringify(comparison, null, 2) + "\n");
 }
 
-const readJson = async <T>(file: string): Promise<T | null> => {
-  const text = await fs.readFile(file, "utf8").catch(() => null);
-  if (text === null) return null;
+const parseJson = <T>(bytes: Buffer | null): T | null => {
+  if (bytes === null) return null;
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(bytes.toString("utf8")) as T;
   } catch {
     return null;
   }
 };
+const readJson = async <T>(source: ModelSource, file: string): Promise<T | null> =>
+  parseJson<T>(await source.read(file).catch(() => null));
 
 /**
- * What is wrong with a model folder, in words (empty when it is whole): the network and its
- * weight files, the runtime settings and the card, all naming the folder's version.
+ * What is wrong with a version's files, in words (empty when they are whole): the network and
+ * its weight files, the runtime settings and the card, all naming the version.
  */
-export async function folderProblems(dir: string, version: string): Promise<string[]> {
+export async function folderProblems(source: ModelSource, version: string): Promise<string[]> {
   const problems: string[] = [];
-  const model = await readJson<{ weightsManifest?: { paths?: string[] }[] }>(
-    path.join(dir, "model.json"),
-  );
+  const model = await readJson<{ weightsManifest?: { paths?: string[] }[] }>(source, "model.json");
   if (!model) return ["model.json is missing or unreadable"];
   const shards = (model.weightsManifest ?? []).flatMap((group) => group.paths ?? []);
   if (shards.length === 0) problems.push("model.json lists no weight files");
   for (const shard of shards) {
-    const inside = path.resolve(dir, shard);
-    if (path.dirname(inside) !== path.resolve(dir))
+    if (shard === "." || shard === ".." || /[/\\]/.test(shard)) {
       problems.push(`weight file ${shard} is outside`);
-    else if (!(await fs.stat(inside).catch(() => null))?.isFile()) {
+    } else if (!(await source.read(shard).catch(() => null))) {
       problems.push(`the weight file ${shard} is missing`);
     }
   }
   const runtime = await readJson<{ version?: string; temperature?: number }>(
-    path.join(dir, "runtime.json"),
+    source,
+    "runtime.json",
   );
   if (!runtime) problems.push("runtime.json is missing or unreadable");
   else if (runtime.version !== version) {
@@ -81,7 +88,8 @@ export async function folderProblems(dir: string, version: string): Promise<stri
     problems.push("runtime.json has no calibration temperature");
   }
   const card = await readJson<{ version?: string; metrics?: MeasuredFigures }>(
-    path.join(dir, "model-card.json"),
+    source,
+    "model-card.json",
   );
   if (!card) problems.push("model-card.json is missing or unreadable");
   else if (card.version !== version) {
@@ -98,7 +106,7 @@ export type CandidateReview = {
   checks: RuleCheck[];
   problems: string[];
   inUse: string;
-  /** Promoted before (its folder is in the models folder). */
+  /** Promoted before (its files are in the models folder or the store). */
   promoted: boolean;
   /** Everything holds: the admin may promote it. */
   promotable: boolean;
@@ -107,14 +115,15 @@ export type CandidateReview = {
 /** A finished job's candidate beside the model in use, and whether the rule lets it through. */
 export async function reviewCandidate(actor: Actor, jobId: string): Promise<CandidateReview> {
   const job = await getJob(actor, jobId);
+  const store = getModelStore();
   const inUse = await activeVersion();
-  const promoted = Boolean(await fs.stat(path.join(modelsRoot(), job.version)).catch(() => null));
+  const promoted = (await versionSource(job.version)) !== null;
   const comparison =
-    job.status === "succeeded" ? await readJson<Comparison>(comparisonFile(job)) : null;
+    job.status === "succeeded" ? parseJson<Comparison>(await store.getComparison(job.id)) : null;
   const problems: string[] = [];
   if (job.status !== "succeeded") problems.push("the job has not finished successfully");
   else {
-    problems.push(...(await folderProblems(candidateDir(job), job.version)));
+    problems.push(...(await folderProblems(store.candidate(job.id, job.version), job.version)));
     if (!comparison) problems.push("the comparison with the model in use is missing");
     else if (comparison.current.version !== inUse) {
       problems.push(
@@ -147,19 +156,6 @@ function requirePromoter(actor: Actor) {
 function checkConfirmation(version: string, typed: string) {
   if (typed.trim() !== confirmationPhrase(version)) {
     throw invalid(`Type “${confirmationPhrase(version)}” to confirm.`, "confirmation");
-  }
-}
-
-/** Copy a candidate's folder into the models folder under its version (whole, or not at all). */
-async function installFolder(source: string, version: string): Promise<void> {
-  const target = path.join(modelsRoot(), version);
-  if (await fs.stat(target).catch(() => null)) return;
-  const temporary = path.join(modelsRoot(), `.incoming-${crypto.randomBytes(4).toString("hex")}`);
-  try {
-    await fs.cp(source, temporary, { recursive: true, errorOnExist: true });
-    await fs.rename(temporary, target);
-  } finally {
-    await fs.rm(temporary, { recursive: true, force: true });
   }
 }
 
@@ -235,12 +231,13 @@ export async function promoteCandidate(
     );
   }
   checkConfirmation(review.job.version, typed);
-  await installFolder(candidateDir(review.job), review.job.version);
-  // The installed copy is checked again: what the server will load must be whole.
-  const installed = await folderProblems(
-    path.join(modelsRoot(), review.job.version),
-    review.job.version,
-  );
+  // The files first, then the row: a crash in between leaves files no row names (swept).
+  await getModelStore().installCandidate(review.job.id, review.job.version);
+  // The installed copy is checked again: what every instance will load must be whole.
+  const source = await versionSource(review.job.version);
+  const installed = source
+    ? await folderProblems(source, review.job.version)
+    : ["its files are not found"];
   if (installed.length > 0) {
     throw invalid(`The installed copy is not whole: ${installed.join("; ")}.`, undefined, 422);
   }
@@ -252,15 +249,14 @@ export async function promoteCandidate(
   });
 }
 
-/** Put an earlier version of the models folder back in use (its files must be whole). */
+/** Put an earlier version back in use (the build's or the store's; its files must be whole). */
 export async function rollBack(actor: Actor, version: string, typed: string) {
   requirePromoter(actor);
-  if (!VERSION_NAME.test(version)) notFound();
-  const dir = path.join(modelsRoot(), version);
-  if (!(await fs.stat(dir).catch(() => null))?.isDirectory()) notFound();
+  const source = await versionSource(version);
+  if (!source) notFound();
   const inUse = await activeVersion();
   if (version === inUse) throw conflict(`${version} is already the model in use.`);
-  const problems = await folderProblems(dir, version);
+  const problems = await folderProblems(source, version);
   if (problems.length > 0) {
     throw invalid(`${version} cannot be put back in use: ${problems.join("; ")}.`, undefined, 422);
   }
@@ -296,4 +292,44 @@ export async function promotionHistory(limit = 50): Promise<PromotionEntry[]> {
     .from(modelPromotions)
     .orderBy(desc(modelPromotions.id))
     .limit(limit);
+}
+
+/**
+ * Remove stored job outputs and lab versions that no row names: a job's files without its job,
+ * a version installed by a promotion whose row never committed. Younger than the grace, they
+ * may be a promotion still on its way to its row. The store is listed before the rows are read.
+ */
+export async function sweepModelFiles(
+  now = new Date(),
+  store: ModelStore = getModelStore(),
+): Promise<{ orphans: number }> {
+  const listed = await store.list();
+  const named = async (kind: StoredEntry["kind"]) => {
+    const names = listed.filter((e) => e.kind === kind).map((e) => e.name);
+    const known = new Set<string>();
+    for (let i = 0; i < names.length; i += 500) {
+      const chunk = names.slice(i, i + 500);
+      const rows =
+        kind === "job"
+          ? await getDb()
+              .select({ name: labJobs.id })
+              .from(labJobs)
+              .where(inArray(labJobs.id, chunk))
+          : await getDb()
+              .select({ name: modelPromotions.version })
+              .from(modelPromotions)
+              .where(inArray(modelPromotions.version, chunk));
+      for (const row of rows) known.add(row.name);
+    }
+    return known;
+  };
+  const known = { job: await named("job"), version: await named("version") };
+  let orphans = 0;
+  for (const entry of listed) {
+    if (known[entry.kind].has(entry.name)) continue;
+    if (entry.writtenAt.getTime() > now.getTime() - MODEL_ORPHAN_GRACE_MS) continue;
+    await store.delete(entry);
+    orphans += 1;
+  }
+  return { orphans };
 }

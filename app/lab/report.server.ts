@@ -198,7 +198,7 @@ export async function buildReport(
       warnings.push(
         perClass[f] === 0
           ? `${f}/ has no images: a model trained on this dataset cannot learn that class.`
-          : `${f}/ has only ${perClass[f]} images: too few to learn or to measure that class.`,
+          : `${f}/ has only ${perClass[f]} ${perClass[f] === 1 ? "image" : "images"}: too few to learn or to measure that class.`,
       );
     }
   }

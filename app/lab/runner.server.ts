@@ -3,7 +3,8 @@
  * time and trains it in a child process at low priority (`scripts/model/lab-job.ts`), never in
  * a request. At start-up a job whose process is gone goes back to the queue, and resumes from its
  * last epoch's checkpoint; a process that ends without ending its job fails the job. Start-up
- * also sweeps stored dataset files that no dataset row names (a crash mid-upload).
+ * also sweeps stored dataset files that no dataset row names (a crash mid-upload), and job
+ * outputs and lab versions that no job or promotion row names.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -11,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { logError } from "~/http/request-context.server";
 import { sweepDatasetFiles } from "./datasets.server";
+import { sweepModelFiles } from "./promotion.server";
 import {
   claimNextJob,
   finishJob,
@@ -119,11 +121,16 @@ async function afterExit(jobId: string, code: number | null, signal: NodeJS.Sign
 
 /** At server start: recover abandoned jobs, start one, and look for queued ones now and then. */
 export async function startLabRunner(intervalMs = 15_000): Promise<() => void> {
-  const swept = await sweepDatasetFiles().catch((error: unknown) => {
-    logError("sweeping the lab's dataset files failed", error);
-    return null;
-  });
-  if (swept && swept.orphans > 0) console.info(`Lab datasets: ${JSON.stringify(swept)}`);
+  for (const [what, sweep] of [
+    ["datasets", sweepDatasetFiles],
+    ["models", sweepModelFiles],
+  ] as const) {
+    const swept = await sweep().catch((error: unknown) => {
+      logError(`sweeping the lab's ${what} files failed`, error);
+      return null;
+    });
+    if (swept && swept.orphans > 0) console.info(`Lab ${what}: ${JSON.stringify(swept)}`);
+  }
   await recoverJobs();
   await kickLabRunner();
   timer = setInterval(() => {

@@ -1,9 +1,10 @@
-/** The model versions in the models folder, as the lab lists them (read-only). */
+/** The model versions (the build's, and the lab's in the store), as the lab lists them. */
 import fs from "node:fs/promises";
-import path from "node:path";
 import { can, type Actor } from "~/auth/permissions";
 import { notFound } from "~/errors/domain-error";
-import { activeVersion, modelsRoot, VERSION_NAME } from "~/classifier/node.server";
+import { modelsRoot, type ModelSource } from "~/classifier/files.server";
+import { activeVersion, versionSource } from "~/classifier/node.server";
+import { getModelStore } from "./model-store.server";
 import { folderProblems } from "./promotion.server";
 
 export type VersionSummary = {
@@ -21,21 +22,24 @@ type CardFigures = {
   metrics?: { all?: { accuracy?: number }; staged?: { accuracy?: number; refusedRate?: number } };
 };
 
-const readJson = async <T>(file: string): Promise<T | null> =>
-  JSON.parse(await fs.readFile(file, "utf8").catch(() => "null")) as T | null;
+const readCard = async <T>(source: ModelSource): Promise<T | null> =>
+  JSON.parse(
+    (await source.read("model-card.json").catch(() => null))?.toString("utf8") ?? "null",
+  ) as T | null;
 
 export async function listVersions(actor: Actor): Promise<VersionSummary[]> {
   if (!can(actor, { type: "lab:use" })) notFound();
-  const root = modelsRoot();
-  const current = await activeVersion(root).catch(() => "");
-  const names = await fs.readdir(root).catch(() => [] as string[]);
+  const current = await activeVersion().catch(() => "");
+  const names = new Set([
+    ...(await fs.readdir(modelsRoot()).catch(() => [] as string[])),
+    ...(await getModelStore().versions()),
+  ]);
   const versions: VersionSummary[] = [];
-  for (const version of names.sort().reverse()) {
-    // Half-copied folders (`.incoming-…`) and files are not versions.
-    if (!VERSION_NAME.test(version)) continue;
-    const dir = path.join(root, version);
-    if (!(await fs.stat(path.join(dir, "model.json")).catch(() => null))) continue;
-    const card = await readJson<CardFigures>(path.join(dir, "model-card.json"));
+  for (const version of [...names].sort().reverse()) {
+    // Half-copied folders (`.<version>.<random>`) and files are not versions.
+    const source = await versionSource(version);
+    if (!source || !(await source.read("model.json").catch(() => null))) continue;
+    const card = await readCard<CardFigures>(source);
     versions.push({
       version,
       current: version === current,
@@ -54,15 +58,14 @@ export type VersionDetail = VersionSummary & {
   trainingData: string | null;
 };
 
-/** One version of the models folder: its figures and what, if anything, keeps it from use. */
+/** One version: its figures and what, if anything, keeps it from use. */
 export async function getVersion(actor: Actor, version: string): Promise<VersionDetail> {
   if (!can(actor, { type: "lab:use" })) notFound();
-  if (!VERSION_NAME.test(version)) notFound();
-  const dir = path.join(modelsRoot(), version);
-  if (!(await fs.stat(dir).catch(() => null))?.isDirectory()) notFound();
-  const card = await readJson<
+  const source = await versionSource(version);
+  if (!source) notFound();
+  const card = await readCard<
     CardFigures & { architecture?: string; trainingData?: { name?: string } }
-  >(path.join(dir, "model-card.json"));
+  >(source);
   return {
     version,
     current: version === (await activeVersion()),
@@ -72,6 +75,6 @@ export async function getVersion(actor: Actor, version: string): Promise<Version
     refusedRate: card?.metrics?.staged?.refusedRate ?? null,
     architecture: card?.architecture ?? null,
     trainingData: card?.trainingData?.name ?? null,
-    problems: await folderProblems(dir, version),
+    problems: await folderProblems(source, version),
   };
 }

@@ -18,6 +18,10 @@ export const FOLDER_CLASS: Record<ClassFolder, ClassId> = {
   Pro: "pro_b",
 };
 
+/** A class folder as the report names it: `Benign/ — Benign (hematogones)`. */
+export const classFolderLabel = (folder: ClassFolder) =>
+  `${folder}/ — ${CLASS_LABELS[FOLDER_CLASS[folder]]}`;
+
 export const isClassFolder = (name: string): name is ClassFolder =>
   (CLASS_FOLDERS as readonly string[]).includes(name);
 

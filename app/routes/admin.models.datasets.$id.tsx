@@ -8,9 +8,8 @@ import { handleAction, handleLoader, step } from "~/http/pipeline.server";
 import { acceptDataset, deleteDataset, getDataset } from "~/lab/datasets.server";
 import {
   CLASS_FOLDERS,
+  classFolderLabel,
   DATASET_STATUS_LABELS,
-  FOLDER_CLASS,
-  CLASS_LABELS,
   SKIP_REASON_TEXT,
 } from "~/lab/vocabulary";
 import { LabCrumbs } from "~/components/lab-crumbs";
@@ -100,9 +99,7 @@ export default function DatasetPage() {
         <tbody>
           {CLASS_FOLDERS.map((f) => (
             <tr key={f}>
-              <th scope="row">
-                {f}/ ({CLASS_LABELS[FOLDER_CLASS[f]]})
-              </th>
+              <th scope="row">{classFolderLabel(f)}</th>
               <td>{report.perClass[f]}</td>
               <td>{report.split.train[f]}</td>
               <td>{report.split.validation[f]}</td>

@@ -74,6 +74,27 @@ export async function getObject(client: S3Client, Bucket: string, name: string) 
   }
 }
 
+/** Write one private object, encrypted at rest (SSE-S3), as every PUT of the app does. */
+export async function putObject(
+  client: S3Client,
+  Bucket: string,
+  name: string,
+  body: Uint8Array,
+  contentType: string,
+) {
+  const s3 = await loadSdk();
+  await client.send(
+    new s3.PutObjectCommand({
+      Bucket,
+      Key: name,
+      Body: body,
+      ContentLength: body.byteLength,
+      ContentType: contentType,
+      ServerSideEncryption: "AES256",
+    }),
+  );
+}
+
 /** Every object under a prefix, with when it was written (paged: S3 answers 1,000 at a time). */
 export async function listObjects(
   client: S3Client,

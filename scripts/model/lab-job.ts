@@ -4,28 +4,30 @@
  * Fetches the job's datasets from the dataset store into a working folder of its own (removed
  * when the process ends, and by the next run of the job after a crash), loads them with their
  * block split, trains with the shared loop (training.ts),
- * records every batch and epoch as job events, keeps a checkpoint after each epoch (and resumes
- * from it when the job was interrupted), stops at the next batch when cancelled, then calibrates
- * and evaluates the candidate exactly as `npm run train` does, into its model card, and measures
- * the model in use on the same test images for the comparison the promotion rule reads.
+ * records every batch and epoch as job events, stores a checkpoint in the model store after each
+ * epoch (and resumes from it when the job was interrupted, on whichever instance runs it), stops
+ * at the next batch when cancelled, then calibrates and evaluates the candidate exactly as
+ * `npm run train` does, into its model card, and measures the model in use on the same test
+ * images for the comparison the promotion rule reads. The candidate and the comparison are
+ * stored before the job ends (docs/decisions/078); everything else stays in the working folder.
  */
 import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startWasmBackend } from "~/classifier/backend.server";
-import { activeModelDir } from "~/classifier/node.server";
+import { copyModel } from "~/classifier/files.server";
+import { activeSource, activeVersion } from "~/classifier/node.server";
 import { fetchDatasets } from "~/lab/dataset-store.server";
 import {
-  candidateDir,
   finishJob,
-  jobDir,
   readJob,
   readJobDatasets,
   recordEpoch,
   recordEvent,
   type JobDataset,
 } from "~/lab/jobs.server";
+import { getModelStore } from "~/lab/model-store.server";
 import { writeComparison } from "~/lab/promotion.server";
 import type { MeasuredFigures } from "~/lab/promotion-rule";
 import { ARCHITECTURES } from "~/lab/vocabulary";
@@ -41,11 +43,13 @@ if (!job || job.status !== "running") {
 }
 const datasets = await readJobDatasets(job.id);
 
-const checkpointDir = path.join(jobDir(job.id), "checkpoint");
+const store = getModelStore();
 
-// The datasets' working copy: one folder per job, so a run after a crash replaces what the
-// crashed one left. The server stops a job with SIGTERM (it resumes later): remove it then too.
+// The working folder: the datasets' copy, the checkpoint, the candidate and the model in use.
+// One folder per job, so a run after a crash replaces what the crashed one left. The server
+// stops a job with SIGTERM (it resumes later): remove it then too.
 const workDir = path.join(os.tmpdir(), `hemalink-lab-job-${job.id}`);
+const checkpointDir = path.join(workDir, "checkpoint");
 const removeWorkDir = () => fsSync.rmSync(workDir, { recursive: true, force: true });
 process.once("SIGTERM", () => {
   removeWorkDir();
@@ -123,8 +127,10 @@ try {
     batchSize: recipe.batchSize,
     seconds: (Date.now() - started) / 1000,
   });
-  const out = candidateDir(job);
-  const resumeFrom = await readCheckpoint(checkpointDir);
+  const out = path.join(workDir, "candidate", job.version);
+  const resumeFrom = (await store.fetchCheckpoint(job.id, checkpointDir))
+    ? await readCheckpoint(checkpointDir)
+    : undefined;
   if (resumeFrom)
     await recordEvent(job.id, "log", { event: "resumed", afterEpoch: resumeFrom.epoch });
   let cancelled = false;
@@ -149,6 +155,7 @@ try {
     },
     checkpoint: async (state) => {
       await writeCheckpoint(checkpointDir, state);
+      await store.putCheckpoint(job.id, state.epoch, checkpointDir);
       await recordEpoch(job.id, state.epoch);
     },
   });
@@ -167,17 +174,22 @@ try {
       seconds: (Date.now() - started) / 1000,
       checks: checked,
     });
-    // The model in use, through the same evaluation on the same test images.
-    const currentDir = await activeModelDir();
+    // The model in use (the build's, or a lab version from the store), through the same
+    // evaluation on the same test images.
+    const inUse = await activeVersion();
+    const currentDir = path.join(workDir, "current", inUse);
+    await copyModel(await activeSource(), currentDir);
     const current = await measure(currentDir, dataDir, samples, "test");
+    // The files before the row: the job's end makes the candidate reviewable.
+    await store.putCandidate(job.id, job.version, out);
     await writeComparison(job, {
       measuredAt: new Date().toISOString(),
-      current: { version: path.basename(currentDir), metrics: current satisfies MeasuredFigures },
+      current: { version: inUse, metrics: current satisfies MeasuredFigures },
       candidate: { version: job.version, metrics: card.metrics satisfies MeasuredFigures },
     });
     await recordEvent(job.id, "log", {
       event: "compared",
-      with: path.basename(currentDir),
+      with: inUse,
       seconds: (Date.now() - started) / 1000,
     });
     await finishJob(job.id, "succeeded");

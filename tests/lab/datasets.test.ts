@@ -14,6 +14,7 @@ import {
   stageDataset,
 } from "~/lab/datasets.server";
 import { archiveLimits, MB } from "~/lab/limits";
+import { CLASS_FOLDERS, classFolderLabel } from "~/lab/vocabulary";
 import { loadDataset } from "../../scripts/model/dataset";
 import { makeUser } from "../helpers";
 import { labelledFiles, labelledSmear, zipOf } from "./archives";
@@ -137,6 +138,11 @@ describe("an admin uploads a labelled dataset and reads its report before accept
     );
     expect(wrapped.report.perClass).toEqual({ Benign: 1, Early: 0, Pre: 0, Pro: 1 });
     expect(wrapped.report.warnings.join(" ")).toMatch(/Early\/ has no images/);
+    // One image is one image, not "1 images".
+    expect(wrapped.report.warnings).toContain(
+      "Benign/ has only 1 image: too few to learn or to measure that class.",
+    );
+    expect(CLASS_FOLDERS.map(classFolderLabel)).toContain("Benign/ — Benign (hematogones)");
 
     const listed = await stageDataset(
       actor,

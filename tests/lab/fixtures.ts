@@ -1,8 +1,11 @@
 /** Fixtures of the lab's tests: finished jobs and renamed copies of the shipped versions. */
+import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { labJobs } from "#db/schema";
+import { labJobs, type LabJob } from "#db/schema";
 import { inTransaction } from "~/data/unit-of-work.server";
+import { getModelStore, type ModelStore } from "~/lab/model-store.server";
 
 export const SHIPPED_MODELS = path.join(process.cwd(), "public", "models");
 
@@ -37,4 +40,27 @@ export async function succeededJob(actor: { id: string }, version: string) {
       .returning(),
   );
   return job!;
+}
+
+/** A version name as the lab makes them (`lab-<date>-<time>-<random>`). */
+export const labVersionName = () => `lab-20261202-1500-${crypto.randomBytes(3).toString("hex")}`;
+
+/**
+ * Store a renamed copy of a shipped version as a job's candidate, as the job process does;
+ * `adjust` may change the folder first (a missing file).
+ */
+export async function storeCandidate(
+  job: Pick<LabJob, "id" | "version">,
+  from: string,
+  adjust: (dir: string) => void = () => {},
+  store: ModelStore = getModelStore(),
+) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-candidate-"));
+  try {
+    copyVersion(from, path.join(dir, job.version), job.version);
+    adjust(path.join(dir, job.version));
+    await store.putCandidate(job.id, job.version, path.join(dir, job.version));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

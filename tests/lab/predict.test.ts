@@ -7,10 +7,10 @@ import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, auditLog, labDatasets } from "#db/schema";
 import { classifyPixels } from "~/classifier/classify";
+import { folderSource, type ModelSource } from "~/classifier/files.server";
 import { loadClassifier } from "~/classifier/node.server";
 import { inTransaction } from "~/data/unit-of-work.server";
 import type { DatasetReport } from "~/lab/report";
-import { candidateDir } from "~/lab/jobs.server";
 import { ModelCache, type DisposableClassifier } from "~/lab/model-cache.server";
 import {
   datasetTestImages,
@@ -21,7 +21,7 @@ import {
 import { prepareImage } from "~/uploads/image.server";
 import { assessableSmear } from "../uploads/assessable";
 import { makeUser } from "../helpers";
-import { copyVersion, SHIPPED_MODELS, succeededJob } from "./fixtures";
+import { labVersionName, SHIPPED_MODELS, storeCandidate, succeededJob } from "./fixtures";
 import { storeFiles } from "./stored";
 
 const SHIPPED = SHIPPED_MODELS;
@@ -56,11 +56,9 @@ const file = (bytes: Uint8Array, name = "smear.jpg") => new File([new Uint8Array
 
 /** A finished job whose candidate is a renamed copy of an earlier version. */
 async function finishedCandidate(actor: { id: string }) {
-  const version = `lab-predict-${crypto.randomBytes(3).toString("hex")}`;
-  const job = await succeededJob(actor, version);
-  const dir = candidateDir(job);
-  copyVersion(OLDER, dir, version);
-  return { job, dir };
+  const job = await succeededJob(actor, labVersionName());
+  await storeCandidate(job, OLDER);
+  return { job };
 }
 
 /** A dataset of seven patients, one image each: each patient a block, so one is a test image. */
@@ -202,50 +200,52 @@ describe("predicting with any version in the lab", () => {
 describe("the lab's bounded model cache", () => {
   test("never holds more than its capacity, and a model that leaves it frees every tensor", async () => {
     const baseline = tf.memory().numTensors;
-    const dirs = [IN_USE, EARLIER, OLDER].map((v) => path.join(models, v));
+    const dirs = [IN_USE, EARLIER, OLDER].map((v) => folderSource(path.join(models, v)));
     // What each model holds alone, and that disposing it gives every tensor back.
     const own = new Map<string, number>();
     for (const dir of dirs) {
       const single = new ModelCache(1);
       await single.use(dir, () => null);
-      own.set(dir, tf.memory().numTensors - baseline);
+      own.set(dir.key, tf.memory().numTensors - baseline);
       single.clear();
       expect(tf.memory().numTensors).toBe(baseline);
     }
     const cache = new ModelCache(2);
     for (const dir of [...dirs, dirs[0]!, dirs[2]!]) {
       const version = await cache.use(dir, (c) => c.config.version);
-      expect(version).toBe(path.basename(dir));
+      expect(version).toBe(path.basename(dir.key));
       expect(cache.held().length).toBeLessThanOrEqual(2);
       const held = cache.held().reduce((sum, d) => sum + own.get(d)!, 0);
       expect(tf.memory().numTensors - baseline).toBe(held);
     }
-    expect(cache.held()).toEqual([dirs[0], dirs[2]]);
+    expect(cache.held()).toEqual([dirs[0]!.key, dirs[2]!.key]);
     cache.clear();
     expect(tf.memory().numTensors).toBe(baseline);
   }, 60_000);
 
   test("a model evicted while a prediction uses it is disposed after that prediction, not under it", async () => {
     const disposed: string[] = [];
-    const fake = (dir: string): Promise<DisposableClassifier> =>
+    const fake = ({ key }: ModelSource): Promise<DisposableClassifier> =>
       Promise.resolve({
-        classifier: { config: { version: dir } } as DisposableClassifier["classifier"],
-        dispose: () => disposed.push(dir),
+        classifier: { config: { version: key } } as DisposableClassifier["classifier"],
+        dispose: () => disposed.push(key),
       });
+    // Sources the fake loader never reads.
+    const [a, b] = ["a", "b"].map((key) => folderSource(key));
     const cache = new ModelCache(1, fake);
     let release!: () => void;
-    const inUse = cache.use("a", async (c) => {
+    const inUse = cache.use(a!, async (c) => {
       await new Promise<void>((resolve) => (release = resolve));
       return c.config.version;
     });
     await new Promise((resolve) => setImmediate(resolve));
-    await cache.use("b", () => null);
+    await cache.use(b!, () => null);
     expect(cache.held()).toEqual(["b"]);
     expect(disposed).toEqual([]);
     release();
     await expect(inUse).resolves.toBe("a");
     expect(disposed).toEqual(["a"]);
-    await cache.use("a", () => null);
+    await cache.use(a!, () => null);
     expect(disposed).toEqual(["a", "b"]);
     cache.clear();
     expect(disposed).toEqual(["a", "b", "a"]);

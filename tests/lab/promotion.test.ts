@@ -7,7 +7,6 @@ import { inTransaction } from "~/data/unit-of-work.server";
 import { auditLog, modelPromotions } from "#db/schema";
 import { activeVersion, getClassifier, readModelFile } from "~/classifier/node.server";
 import { getModelCard } from "~/classifier/card.server";
-import { candidateDir } from "~/lab/jobs.server";
 import {
   promoteCandidate,
   promotionHistory,
@@ -18,7 +17,7 @@ import {
 import { promotionChecks, type MeasuredFigures } from "~/lab/promotion-rule";
 import { listVersions } from "~/lab/versions.server";
 import { makeUser } from "../helpers";
-import { copyVersion, SHIPPED_MODELS, succeededJob } from "./fixtures";
+import { labVersionName, SHIPPED_MODELS, storeCandidate, succeededJob } from "./fixtures";
 
 const SHIPPED = SHIPPED_MODELS;
 const IN_USE = "2026-12-01-normalised-cnn128";
@@ -43,18 +42,18 @@ async function person(role: "admin" | "researcher" | "patient") {
 async function finishedCandidate(
   actor: { id: string },
   adjust: (m: MeasuredFigures) => MeasuredFigures = (m) => m,
+  files?: (dir: string) => void,
 ) {
-  const version = `lab-test-${Math.random().toString(16).slice(2, 8)}`;
+  const version = labVersionName();
   const job = await succeededJob(actor, version);
-  const dir = candidateDir(job);
-  copyVersion(IN_USE, dir, version);
+  await storeCandidate(job, IN_USE, files);
   const current = cardMetrics(path.join(SHIPPED, IN_USE));
   await writeComparison(job, {
     measuredAt: new Date().toISOString(),
     current: { version: IN_USE, metrics: current },
     candidate: { version, metrics: adjust(structuredClone(current)) },
   });
-  return { job, dir };
+  return { job };
 }
 
 const currentFile = () =>
@@ -134,8 +133,9 @@ describe("promoting a lab candidate", () => {
 
   test("a candidate with a missing weight file or a card that fails the rule is refused and nothing changes", async () => {
     const admin = await person("admin");
-    const broken = await finishedCandidate(admin);
-    fs.rmSync(path.join(broken.dir, "weights.bin"));
+    const broken = await finishedCandidate(admin, undefined, (dir) =>
+      fs.rmSync(path.join(dir, "weights.bin")),
+    );
     await expect(
       promoteCandidate(admin, broken.job.id, `use ${broken.job.version}`),
     ).rejects.toMatchObject({

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import pg from "pg";
 import { s3Client, type S3Settings } from "~/uploads/s3-store.server";
+import { s3AppEnv } from "./s3-env";
 
 /**
  * A fresh database for one test file on the suite's Postgres cluster, copied from the migrated
@@ -45,14 +46,5 @@ export async function freshS3Bucket(bucket = `test-${crypto.randomBytes(6).toStr
   };
   const client = await s3Client(settings);
   await client.send(new CreateBucketCommand({ Bucket: settings.bucket }));
-  const env = {
-    IMAGE_STORE: "s3",
-    S3_BUCKET: settings.bucket,
-    S3_REGION: settings.region,
-    S3_ENDPOINT: endpoint,
-    S3_ACCESS_KEY_ID: settings.credentials!.accessKeyId,
-    S3_SECRET_ACCESS_KEY: settings.credentials!.secretAccessKey,
-    S3_FORCE_PATH_STYLE: "true",
-  };
-  return { settings, client, env };
+  return { settings, client, env: s3AppEnv(settings.bucket) };
 }
