@@ -55,7 +55,12 @@ const SQLITE_ONLY = [
   "tests/housekeeping.test.ts",
   "tests/doctors/reply-time.test.ts",
   "tests/doctors/verification.test.ts",
+  // The lab job process on the file store (the embedded default's layout on disk); its S3 twin
+  // runs on Postgres, the scaled configuration. Each starts the real process twice (~75 s).
+  "tests/lab/job-process.test.ts",
 ];
+/** The scaled configuration's lab job process (Postgres + S3), left out of the SQLite project. */
+const POSTGRES_ONLY = ["tests/lab/job-process-s3.test.ts"];
 
 /**
  * The browser stories that also run on Postgres + S3 (docs/decisions/070): the ones whose
@@ -122,7 +127,7 @@ export default defineConfig(({ isSsrBuild }) => ({
         test: {
           name: "unit",
           include: ["tests/**/*.test.{ts,tsx}", "app/**/*.test.{ts,tsx}"],
-          exclude: NOT_UNIT,
+          exclude: [...NOT_UNIT, ...POSTGRES_ONLY],
           ...UNIT_RUN,
         },
       },
