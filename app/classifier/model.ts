@@ -18,10 +18,28 @@ export const DEFAULT_ARCHITECTURE: Architecture = {
  * applied outside the graph).
  */
 export function buildModel(arch: Architecture, seed: number): tf.LayersModel {
+  const input = tf.input({ shape: [arch.inputSize, arch.inputSize, 3], name: "image" });
+  const features = buildTrunk(input, arch, seed);
+  return tf.model({
+    inputs: input,
+    outputs: buildHead(features, arch, seed + arch.widths.length + 1),
+    name: "hemalink_staging",
+  });
+}
+
+/**
+ * The convolutional blocks up to the feature maps, their layers' names prefixed by `prefix`
+ * (an ensemble holds one trunk per member side by side). Uses seeds seed … seed + blocks.
+ */
+export function buildTrunk(
+  input: tf.SymbolicTensor,
+  arch: Architecture,
+  seed: number,
+  prefix = "",
+): tf.SymbolicTensor {
   let s = seed;
   const init = () => tf.initializers.heNormal({ seed: s++ });
-  const input = tf.input({ shape: [arch.inputSize, arch.inputSize, 3], name: "image" });
-  let x: tf.SymbolicTensor = input;
+  let x = input;
   arch.widths.forEach((filters, i) => {
     x = tf.layers
       .conv2d({
@@ -30,14 +48,16 @@ export function buildModel(arch: Architecture, seed: number): tf.LayersModel {
         padding: "same",
         useBias: false,
         kernelInitializer: init(),
-        name: `conv${i + 1}`,
+        name: `${prefix}conv${i + 1}`,
       })
       .apply(x) as tf.SymbolicTensor;
     x = tf.layers
-      .batchNormalization({ momentum: 0.9, name: `bn${i + 1}` })
+      .batchNormalization({ momentum: 0.9, name: `${prefix}bn${i + 1}` })
       .apply(x) as tf.SymbolicTensor;
-    x = tf.layers.reLU({ name: `relu${i + 1}` }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.maxPooling2d({ poolSize: 2, name: `pool${i + 1}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.reLU({ name: `${prefix}relu${i + 1}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .maxPooling2d({ poolSize: 2, name: `${prefix}pool${i + 1}` })
+      .apply(x) as tf.SymbolicTensor;
   });
   const width = arch.widths[arch.widths.length - 1]!;
   x = tf.layers
@@ -46,23 +66,30 @@ export function buildModel(arch: Architecture, seed: number): tf.LayersModel {
       kernelSize: 1,
       useBias: false,
       kernelInitializer: init(),
-      name: "conv_head",
+      name: `${prefix}conv_head`,
     })
     .apply(x) as tf.SymbolicTensor;
   x = tf.layers
-    .batchNormalization({ momentum: 0.9, name: "bn_head" })
+    .batchNormalization({ momentum: 0.9, name: `${prefix}bn_head` })
     .apply(x) as tf.SymbolicTensor;
-  x = tf.layers.reLU({ name: FEATURE_LAYER }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.globalAveragePooling2d({ name: "gap" }).apply(x) as tf.SymbolicTensor;
+  return tf.layers.reLU({ name: `${prefix}${FEATURE_LAYER}` }).apply(x) as tf.SymbolicTensor;
+}
+
+/** Global average pooling, dropout and the dense layer giving logits. Uses seeds seed, seed + 1. */
+export function buildHead(
+  features: tf.SymbolicTensor,
+  arch: Architecture,
+  seed: number,
+): tf.SymbolicTensor {
+  let x = tf.layers.globalAveragePooling2d({ name: "gap" }).apply(features) as tf.SymbolicTensor;
   x = tf.layers
-    .dropout({ rate: arch.dropout, seed: s++, name: "dropout" })
+    .dropout({ rate: arch.dropout, seed, name: "dropout" })
     .apply(x) as tf.SymbolicTensor;
-  const logits = tf.layers
+  return tf.layers
     .dense({
       units: CLASS_IDS.length,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: s++ }),
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
       name: "logits",
     })
     .apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: logits, name: "hemalink_staging" });
 }

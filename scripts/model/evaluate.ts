@@ -479,7 +479,7 @@ const exists = (p: string) =>
   );
 
 type Training = {
-  architecture: { inputSize: number; widths: number[]; dropout: number };
+  architecture: { inputSize: number; widths: number[]; dropout: number; members?: number };
   colour: string;
   parameters: number;
   weightBytes: number;
@@ -490,6 +490,8 @@ type Training = {
   optimizer: string;
   seed: number;
   initialisedFrom?: string | null;
+  /** An ensemble's members (scripts/model/ensemble.ts). */
+  members?: { from: string; seed: number; bestEpoch: number; trainingSeconds: number }[];
 };
 
 export async function buildCard(dir: string, dataDir: string, samples: Sample[]) {
@@ -499,14 +501,17 @@ export async function buildCard(dir: string, dataDir: string, samples: Sample[])
   const runtime = await loadRuntime(dir);
   const rule = runtime.staging ?? DEFAULT_STAGING;
   const test = await measure(dir, dataDir, samples, "test");
-  const { widths, inputSize, dropout } = training.architecture;
+  const { widths, inputSize, dropout, members } = training.architecture;
+  const cnn = `CNN: ${widths.length} blocks of conv3×3 (${widths.join("-")} filters) + batch-norm + ReLU + max-pool, conv1×1 (${widths.at(-1)}) + batch-norm + ReLU, global average pooling, dropout ${dropout}, dense ${CLASS_IDS.length}`;
   return {
     version: runtime.version,
     date: new Date().toISOString().slice(0, 10),
     classes: CLASS_IDS,
     outputOrder:
       "logits in the order of `classes`, averaged over the analysed tiles; probabilities = softmax(logits / temperature)",
-    architecture: `CNN: ${widths.length} blocks of conv3×3 (${widths.join("-")} filters) + batch-norm + ReLU + max-pool, conv1×1 (${widths.at(-1)}) + batch-norm + ReLU, global average pooling, dropout ${dropout}, dense ${CLASS_IDS.length}`,
+    architecture: members
+      ? `Ensemble of ${members} CNNs trained with different seeds, logits averaged; each ${cnn}`
+      : cnn,
     inputSize,
     preprocessing:
       "decode → orient (EXIF) → capture normalisation: field of view (round eyepiece stop or dark border excluded), flat field and white balance from the smear's own background, red cells measured and the field resampled so a red cell is 17 model pixels across (the bottom seventh of a rectangular frame, where the training images carry a scale bar, is dropped) → about as many 128 × 128 tiles as the field holds (up to 6), those with the most white-cell nucleus → per-tile, per-channel standardisation → network → mean logits → temperature → smear check and selective staging",
@@ -531,6 +536,14 @@ export async function buildCard(dir: string, dataDir: string, samples: Sample[])
       trainingMinutes: round(training.trainingSeconds / 60, 1),
       hardware: "2-core CPU, TensorFlow.js WebAssembly backend, one thread",
       learningCurve: training.learningCurve,
+      ...(training.members && {
+        members: training.members.map(({ from, seed, bestEpoch, trainingSeconds }) => ({
+          from,
+          seed,
+          bestEpoch,
+          trainingMinutes: round(trainingSeconds / 60, 1),
+        })),
+      }),
     },
     metrics: test,
     inputVerdict: {
