@@ -145,6 +145,12 @@ app.all("*", async (req, res, next) => {
   }
 });
 
+// Settings that take effect only when Node starts (`npm run serve` sets them): say which are
+// missing, since without them an instance passes its memory budget under load (decision 079).
+for (const setting of build.entry.module.missingMemorySettings(process.env, process.execArgv)) {
+  console.warn(`Memory: start the server with ${setting}; without it RSS grows under load.`);
+}
+
 // What a crash left of interrupted uploads goes before the first request (docs/decisions/034).
 console.info(`Upload recovery: ${JSON.stringify(await build.entry.module.recoverUploads())}`);
 

@@ -22,6 +22,8 @@ export { PageCache, pageCacheSeconds } from "~/http/page-cache.server";
 // …and runs the scheduled housekeeping on a timer (docs/decisions/033).
 export { HOUSEKEEPING_JOBS, startHousekeeping } from "~/housekeeping/housekeeping.server";
 export { startLabRunner } from "~/lab/runner.server";
+// …and says at start-up which memory settings of the process were left out (decision 079).
+export { missingMemorySettings } from "~/capacity/process-settings.server";
 
 /** How long deferred loader data may take (single fetch); the render is aborted 1 s later. */
 export const streamTimeout = 5_000;

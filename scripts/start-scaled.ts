@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import pg from "pg";
 import { isPostgresUrl, migratePostgres, redactedUrl } from "#db/pg/client";
-import { SERVER_NODE_FLAGS } from "./lib/app-server";
+import { SERVER_ENV, SERVER_NODE_FLAGS } from "./lib/app-server";
 import {
   s3Settings,
   startPostgres,
@@ -50,6 +50,7 @@ if (!process.env.S3_ENDPOINT) {
 
 const env = {
   ...process.env,
+  ...SERVER_ENV,
   IMAGE_STORE: "s3",
   ...s3Env,
   DATABASE_URL: databaseUrl,

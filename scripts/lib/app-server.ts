@@ -4,6 +4,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { MALLOC_ARENA_MAX, SEMI_SPACE_FLAG } from "~/capacity/process-settings.server";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -20,7 +21,15 @@ export async function freePort(): Promise<number> {
  * V8 flags the server runs with, as in `npm run serve` and `npm start`: young-generation
  * semi-spaces of at most 4 MB (docs/decisions/041-young-generation.md).
  */
-export const SERVER_NODE_FLAGS = ["--max-semi-space-size=4"];
+export const SERVER_NODE_FLAGS = [SEMI_SPACE_FLAG];
+
+/**
+ * The environment the server starts with, as in `npm run serve` and `npm start`: at most two
+ * glibc malloc arenas (docs/decisions/079-memory-per-instance.md). glibc reads it when the
+ * process starts, so it goes into the child's environment; a value already set wins (an A/B
+ * run sets 16, glibc's own limit on two cores, to measure without it).
+ */
+export const SERVER_ENV = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || MALLOC_ARENA_MAX };
 
 /** `seed/setup.ts` (migrate, then the demo data when the database is empty) with `env`. */
 async function seed(env: NodeJS.ProcessEnv): Promise<void> {
@@ -59,6 +68,7 @@ export async function startAppServer(
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...SERVER_ENV,
     PORT: String(port),
     HOST: "127.0.0.1",
     DATABASE_URL: path.join(dir, "app.db"),
