@@ -16,22 +16,7 @@ import * as tf from "@tensorflow/tfjs";
 import { startWasmBackend } from "~/classifier/backend.server";
 import { loadModel, saveModel } from "~/classifier/files.server";
 import { buildHead, buildTrunk, FEATURE_LAYER, type Architecture } from "~/classifier/model";
-import type { ColourMode } from "~/classifier/runtime";
-
-/** What training.json says of a trained model (the fields the ensemble reads). */
-export type TrainingRecord = {
-  architecture: Architecture & { members?: number };
-  colour: ColourMode;
-  seed: number;
-  parameters: number;
-  weightBytes: number;
-  trainingSeconds: number;
-  bestEpoch: number;
-  learningCurve: object[];
-  augmentation: object;
-  optimizer: string;
-  initialisedFrom?: string | null;
-};
+import type { TrainingRecord } from "./evaluate";
 
 export const memberPrefix = (i: number) => `m${i + 1}_`;
 

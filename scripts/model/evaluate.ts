@@ -23,7 +23,7 @@ import { applyColourShift, randomShift } from "~/classifier/colour";
 import { decodeImage } from "~/classifier/decode.server";
 import { loadRuntime } from "~/classifier/files.server";
 import type { RgbImage } from "~/classifier/pixels";
-import type { RuntimeConfig } from "~/classifier/runtime";
+import type { ColourMode, RuntimeConfig } from "~/classifier/runtime";
 import type { ReasonCode } from "~/classifier/vocabulary";
 import { DEFAULT_SPLIT, splitSizes, type Sample, type Split } from "./dataset";
 import { openFolder } from "./features";
@@ -478,9 +478,10 @@ const exists = (p: string) =>
     () => false,
   );
 
-type Training = {
+/** What training.json says of a trained model (written by training.ts and ensemble.ts). */
+export type TrainingRecord = {
   architecture: { inputSize: number; widths: number[]; dropout: number; members?: number };
-  colour: string;
+  colour: ColourMode;
   parameters: number;
   weightBytes: number;
   trainingSeconds: number;
@@ -497,7 +498,7 @@ type Training = {
 export async function buildCard(dir: string, dataDir: string, samples: Sample[]) {
   const training = JSON.parse(
     await fs.readFile(path.join(dir, "training.json"), "utf8"),
-  ) as Training;
+  ) as TrainingRecord;
   const runtime = await loadRuntime(dir);
   const rule = runtime.staging ?? DEFAULT_STAGING;
   const test = await measure(dir, dataDir, samples, "test");
