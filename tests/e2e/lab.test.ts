@@ -54,7 +54,7 @@ describe("the model lab's datasets", () => {
     await page.getByText("Waiting for review").waitFor();
     const perClass = page.getByRole("table", { name: /Images per class/ });
     await expect(perClass.getByRole("row", { name: /^Pro\// }).textContent()).resolves.toMatch(
-      /Pro\/ \(Pro-B ALL\)5/,
+      /Pro\/ — Pro-B ALL5/,
     );
     await page.getByText("1 exact duplicates").waitFor();
     await page.getByText(/Early\/notes\.jpg: not an image/).waitFor();
@@ -116,7 +116,7 @@ describe("the model lab's datasets", () => {
       const perClassTable = page.getByRole("table", { name: /Images per class/ });
       await expect(
         perClassTable.getByRole("row", { name: /^Early\// }).textContent(),
-      ).resolves.toMatch(new RegExp(`Early/ \\(Early pre-B ALL\\)${perClass}`));
+      ).resolves.toMatch(new RegExp(`Early/ — Early pre-B ALL${perClass}`));
       await page.getByRole("button", { name: "Accept for training" }).click();
       await page.getByText("Accepted", { exact: true }).waitFor();
     }
