@@ -18,7 +18,7 @@ import { DEFAULT_SPLIT, splitRows } from "../../scripts/model/dataset";
 import type { Plan } from "./archive.server";
 import { IMBALANCE_WARNING_RATIO, MIN_IMAGES_PER_CLASS, NEAR_DUPLICATE_BITS } from "./limits";
 import type { DatasetReport } from "./report";
-import { CLASS_FOLDERS, type ClassFolder, type SkipReason } from "./vocabulary";
+import { CLASS_FOLDERS, imageCount, type ClassFolder, type SkipReason } from "./vocabulary";
 
 export type { DatasetReport };
 
@@ -198,7 +198,7 @@ export async function buildReport(
       warnings.push(
         perClass[f] === 0
           ? `${f}/ has no images: a model trained on this dataset cannot learn that class.`
-          : `${f}/ has only ${perClass[f]} ${perClass[f] === 1 ? "image" : "images"}: too few to learn or to measure that class.`,
+          : `${f}/ has only ${imageCount(perClass[f])}: too few to learn or to measure that class.`,
       );
     }
   }
@@ -218,7 +218,7 @@ export async function buildReport(
   const refused = measured.length - measured.filter((m) => m.reasons.length === 0).length;
   if (measured.length > 0 && refused / measured.length > 0.2) {
     warnings.push(
-      `The smear check refuses ${refused} of ${measured.length} images: the capture (magnification, stain, focus) differs from what the model knows.`,
+      `The smear check refuses ${refused} of ${imageCount(measured.length)}: the capture (magnification, stain, focus) differs from what the model knows.`,
     );
   }
 

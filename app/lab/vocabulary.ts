@@ -18,6 +18,10 @@ export const FOLDER_CLASS: Record<ClassFolder, ClassId> = {
   Pro: "pro_b",
 };
 
+/** "1 image", "40 images": how the lab counts a dataset's images. */
+export const imageCount = (n: number) =>
+  `${n.toLocaleString("en")} ${n === 1 ? "image" : "images"}`;
+
 /** A class folder as the report names it: `Benign/ — Benign (hematogones)`. */
 export const classFolderLabel = (folder: ClassFolder) =>
   `${folder}/ — ${CLASS_LABELS[FOLDER_CLASS[folder]]}`;

@@ -10,6 +10,7 @@ import {
   CLASS_FOLDERS,
   classFolderLabel,
   DATASET_STATUS_LABELS,
+  imageCount,
   SKIP_REASON_TEXT,
 } from "~/lab/vocabulary";
 import { LabCrumbs } from "~/components/lab-crumbs";
@@ -76,7 +77,7 @@ export default function DatasetPage() {
       <LabCrumbs via={{ to: "/admin/models/datasets", label: "Datasets" }} here={dataset.name} />
       <h1>{dataset.name}</h1>
       <p>
-        <strong>{DATASET_STATUS_LABELS[dataset.status]}</strong> · {dataset.images} images ·{" "}
+        <strong>{DATASET_STATUS_LABELS[dataset.status]}</strong> · {imageCount(dataset.images)} ·{" "}
         {dataset.megabytes} MB · uploaded {dataset.createdAt.slice(0, 16).replace("T", " ")} ·{" "}
         {report.layout === "manifest" ? "labels from manifest.csv" : "labels from class folders"}
       </p>
@@ -119,13 +120,13 @@ export default function DatasetPage() {
       </p>
       <p>
         {report.redCellDiameter
-          ? `Red-cell diameter measured on ${report.redCellDiameter.measured} images: median ${report.redCellDiameter.median} px (10–90 %: ${report.redCellDiameter.p10}–${report.redCellDiameter.p90} px). The model sees red cells at 17 px; the capture normalisation rescales.`
+          ? `Red-cell diameter measured on ${imageCount(report.redCellDiameter.measured)}: median ${report.redCellDiameter.median} px (10–90 %: ${report.redCellDiameter.p10}–${report.redCellDiameter.p90} px). The model sees red cells at 17 px; the capture normalisation rescales.`
           : "No red cells could be measured: the magnification is unknown."}
       </p>
       <h3>Smear check</h3>
       <p>
-        {report.smearCheck.passed} of {report.images} images pass the smear check as an analysis
-        would judge them.
+        {report.smearCheck.passed} of {imageCount(report.images)} pass the smear check as an
+        analysis would judge them.
       </p>
       {reasons.length > 0 && (
         <ul aria-label="Smear check reasons">

@@ -6,7 +6,7 @@ import { handleAction, handleLoader } from "~/http/pipeline.server";
 import { listDatasets } from "~/lab/datasets.server";
 import { startJobIntent } from "~/lab/intents.server";
 import { listJobs } from "~/lab/jobs.server";
-import { ARCHITECTURES, JOB_STATUS_LABELS, MAX_JOB_DATASETS } from "~/lab/vocabulary";
+import { ARCHITECTURES, imageCount, JOB_STATUS_LABELS, MAX_JOB_DATASETS } from "~/lab/vocabulary";
 import { LabCrumbs } from "~/components/lab-crumbs";
 import { ActionOutcome } from "~/components/list-page";
 import { ScrollingTable } from "~/components/scrolling-table";
@@ -63,7 +63,7 @@ export default function JobsPage() {
             name="datasetIds"
             options={datasets.map((d) => ({
               value: d.id,
-              label: `${d.name} (${d.images} ${d.images === 1 ? "image" : "images"})`,
+              label: `${d.name} (${imageCount(d.images)})`,
             }))}
             checked={datasets.length === 1 ? [datasets[0]!.id] : []}
             errors={error("datasetIds") ? [error("datasetIds")!] : undefined}

@@ -1,0 +1,13 @@
+import { classFolderLabel, imageCount } from "~/lab/vocabulary";
+
+test("the lab counts images in the singular for one and in the plural otherwise", () => {
+  expect(imageCount(0)).toBe("0 images");
+  expect(imageCount(1)).toBe("1 image");
+  expect(imageCount(40)).toBe("40 images");
+  expect(imageCount(1200)).toBe("1,200 images");
+});
+
+test("a class folder is named with its class", () => {
+  expect(classFolderLabel("Benign")).toBe("Benign/ — Benign (hematogones)");
+  expect(classFolderLabel("Pro")).toBe("Pro/ — Pro-B ALL");
+});
