@@ -30,8 +30,8 @@ const envSchema = z
      * Uploads decoded and classified at once by one instance, how many more may wait for a
      * slot, and for how long; beyond that an upload gets 503 (docs/decisions/077).
      */
-    UPLOAD_CONCURRENCY: positiveInt(3),
-    UPLOAD_QUEUE_LENGTH: z.coerce.number().int().min(0).max(1000).default(6),
+    UPLOAD_CONCURRENCY: positiveInt(2),
+    UPLOAD_QUEUE_LENGTH: z.coerce.number().int().min(0).max(1000).default(7),
     UPLOAD_QUEUE_WAIT_SECONDS: positiveInt(20),
     /** Predictions in the model lab per account per window (each may load a model). */
     RATE_LIMIT_LAB_PREDICTIONS_PER_ACCOUNT: positiveInt(60),

@@ -22,13 +22,13 @@ describe("environment", () => {
     );
   });
 
-  test("the upload cap defaults to 3 at once, 6 waiting for 20 s, and refuses a cap of 0", () => {
+  test("the upload cap defaults to 2 at once, 7 waiting for 20 s, and refuses a cap of 0", () => {
     const env = parseEnv({ NODE_ENV: "test", SESSION_SECRET: "x".repeat(32) });
     expect([
       env.UPLOAD_CONCURRENCY,
       env.UPLOAD_QUEUE_LENGTH,
       env.UPLOAD_QUEUE_WAIT_SECONDS,
-    ]).toEqual([3, 6, 20]);
+    ]).toEqual([2, 7, 20]);
     expect(() =>
       parseEnv({ NODE_ENV: "test", SESSION_SECRET: "x".repeat(32), UPLOAD_CONCURRENCY: "0" }),
     ).toThrow(/UPLOAD_CONCURRENCY/);
