@@ -78,6 +78,26 @@ export const readOrNull = async (file: string) => {
 };
 
 /**
+ * Copy the folder `from` to `target` (replacing it) through `temp`, a sibling of `target`: copied,
+ * every file synced, then renamed, so a crash leaves either the old `target` or the whole new
+ * one, and at most a temporary folder. The lab's dataset and model stores both write this way.
+ */
+export async function copyFolderWhole(from: string, temp: string, target: string) {
+  await fsp.mkdir(path.dirname(target), { recursive: true });
+  try {
+    await fsp.cp(from, temp, { recursive: true, errorOnExist: true });
+    for (const file of await filesUnder(temp)) {
+      const handle = await fsp.open(path.join(temp, file), "r");
+      await handle.sync().finally(() => handle.close());
+    }
+    await fsp.rm(target, { recursive: true, force: true });
+    await fsp.rename(temp, target);
+  } finally {
+    await fsp.rm(temp, { recursive: true, force: true });
+  }
+}
+
+/**
  * The file store: a dataset is copied into a temporary folder beside its final one, synced, and
  * renamed, so a crash leaves either nothing under the dataset's name or all of it.
  */
@@ -91,18 +111,7 @@ export function fileDatasetStore(root: string): DatasetStore {
     async putFolder(id, dir) {
       const target = dirOf(id);
       const temp = path.join(root, `${tempPrefix(id)}${crypto.randomBytes(4).toString("hex")}`);
-      await fsp.mkdir(root, { recursive: true });
-      try {
-        await fsp.cp(dir, temp, { recursive: true, errorOnExist: true });
-        for (const file of await filesUnder(temp)) {
-          const handle = await fsp.open(path.join(temp, file), "r");
-          await handle.sync().finally(() => handle.close());
-        }
-        await fsp.rename(temp, target);
-      } catch (error) {
-        await fsp.rm(temp, { recursive: true, force: true });
-        throw error;
-      }
+      await copyFolderWhole(dir, temp, target);
     },
     async get(id, file) {
       checkFile(file);

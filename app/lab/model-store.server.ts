@@ -35,7 +35,7 @@ import {
   type S3Settings,
 } from "~/uploads/s3-store.server";
 import { s3SettingsFromEnv } from "~/uploads/storage.server";
-import { contentTypeOf, filesUnder, readOrNull } from "./dataset-store.server";
+import { contentTypeOf, copyFolderWhole, filesUnder, readOrNull } from "./dataset-store.server";
 import { labRoot } from "./upload.server";
 
 /** A job writes its files minutes apart at most; a promotion writes its row at once. */
@@ -79,18 +79,7 @@ function checkVersion(version: string) {
 async function copyWhole(from: string, target: string) {
   const random = crypto.randomBytes(4).toString("hex");
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${random}`);
-  await fsp.mkdir(path.dirname(target), { recursive: true });
-  try {
-    await fsp.cp(from, temp, { recursive: true, errorOnExist: true });
-    for (const file of await filesUnder(temp)) {
-      const handle = await fsp.open(path.join(temp, file), "r");
-      await handle.sync().finally(() => handle.close());
-    }
-    await fsp.rm(target, { recursive: true, force: true });
-    await fsp.rename(temp, target);
-  } finally {
-    await fsp.rm(temp, { recursive: true, force: true });
-  }
+  await copyFolderWhole(from, temp, target);
 }
 
 const hasFiles = async (dir: string) => (await filesUnder(dir).catch(() => [])).length > 0;
