@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     "stain-jitter": { type: "string", default: "0.15" },
     /** Shift the raw photo's colours before normalisation in half the re-captures (0: never). */
     "capture-jitter": { type: "string", default: "0" },
+    /** The red-cell measure's error the training views are normalised with (±, a share). */
+    "scale-error": { type: "string", default: "0.08" },
     /** Start from a trained model folder's weights (fine-tuning) instead of random ones. */
     init: { type: "string" },
     "learning-rate": { type: "string", default: "0.001" },
@@ -69,6 +71,7 @@ const { bestEpoch, weightBytes } = await trainModel(
       colour: Number(args["colour-jitter"]),
       stain: Number(args["stain-jitter"]),
       capture: Number(args["capture-jitter"]),
+      scale: Number(args["scale-error"]),
     },
     learningRate: Number(args["learning-rate"]),
     init: args.init,

@@ -34,12 +34,17 @@ export type Recipe = {
    * Colour and stain jitter of the model's tiles; `capture`, when set, also shifts the raw
    * photo's colours (exposure, contrast, saturation, hue, with the clipping a brighter exposure
    * brings) before the capture normalisation, in half the re-captures, as a camera would.
+   * `scale` is the red-cell measure's error the training views are normalised with (±8 % by
+   * default): a wider one teaches the network the ruler's error under exposure changes.
    */
-  jitter: { colour: number; stain: number; capture?: number };
+  jitter: { colour: number; stain: number; capture?: number; scale?: number };
   learningRate: number;
   /** A trained model folder whose weights start the run (fine-tuning). */
   init?: string;
 };
+
+/** The red-cell measure's error a training view is normalised with, by default (±8 %). */
+export const SCALE_ERROR = 0.08;
 
 export const DEFAULT_RECIPE: Recipe = {
   colour: "rgb",
@@ -166,7 +171,7 @@ export async function trainModel(
     let tiles: Uint8Array[];
     if (kept.length === 0 || random() < FRESH_VIEW) {
       const { image, factor, shifted } = randomRecapture(s.image, random, jitter.capture ?? 0);
-      const error = 1 + (random() * 2 - 1) * 0.08;
+      const error = 1 + (random() * 2 - 1) * (jitter.scale ?? SCALE_ERROR);
       const known = () => normaliseCapture(image, { redCellDiameter: s.diameter * factor * error });
       // A photo with shifted colours is measured as inference measures it: exposure moves the
       // red-cell measure (a clipped background swallows pale cell edges), and the network should
