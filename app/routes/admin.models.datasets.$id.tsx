@@ -125,8 +125,9 @@ export default function DatasetPage() {
       </p>
       <h3>Smear check</h3>
       <p>
-        {report.smearCheck.passed} of {imageCount(report.images)} pass the smear check as an
-        analysis would judge them.
+        {report.smearCheck.passed} of {imageCount(report.images)}{" "}
+        {report.smearCheck.passed === 1 ? "passes" : "pass"} the smear check as an analysis would
+        judge {report.images === 1 ? "it" : "them"}.
       </p>
       {reasons.length > 0 && (
         <ul aria-label="Smear check reasons">
