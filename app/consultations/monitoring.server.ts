@@ -7,7 +7,7 @@ import { and, count, desc, eq, inArray, isNotNull, sql, type SQL } from "drizzle
 import { getDb } from "#db/client";
 import { countWhere, epochMs, leastOf, rawRows } from "~/data/sql-dialect.server";
 import { analyses, consultations, doctorProfiles, users } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { notFound } from "~/errors/domain-error";
 import { can, type Actor } from "~/auth/permissions";
 import { CLASS_IDS, type ClassId } from "~/analyses/vocabulary";
@@ -179,7 +179,7 @@ export async function consultationMonitoring(actor: Actor): Promise<Consultation
     sql`(${consultations.acceptedAt} is not null or ${consultations.declinedAt} is not null)`,
   );
 
-  await audit({ actorId: actor.id, action: "admin.consultations.read", outcome: "success" });
+  await auditSuccess(actor, "admin.consultations.read");
 
   return {
     statusCounts,

@@ -10,7 +10,7 @@ import path from "node:path";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { labDatasets, labJobDatasets, labJobs, type LabDataset } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { getEnv } from "~/env.server";
 import { conflict, invalid, notFound } from "~/errors/domain-error";
@@ -89,15 +89,10 @@ export async function stageDataset(
           })
           .returning()
       )[0];
-      await audit(
-        {
-          actorId: actor.id,
-          action: "lab.dataset.upload",
-          outcome: "success",
-          targetType: "lab_dataset",
-          targetId: id,
-          detail: `${report.images} images`,
-        },
+      await auditSuccess(
+        actor,
+        "lab.dataset.upload",
+        { targetType: "lab_dataset", targetId: id, detail: `${report.images} images` },
         tx,
       );
       return row;
@@ -141,14 +136,10 @@ export async function acceptDataset(actor: Actor, id: string): Promise<LabDatase
         .where(eq(labDatasets.id, id))
         .returning()
     )[0];
-    await audit(
-      {
-        actorId: actor.id,
-        action: "lab.dataset.accept",
-        outcome: "success",
-        targetType: "lab_dataset",
-        targetId: id,
-      },
+    await auditSuccess(
+      actor,
+      "lab.dataset.accept",
+      { targetType: "lab_dataset", targetId: id },
       tx,
     );
     return row;
@@ -173,14 +164,10 @@ export async function deleteDataset(
   if (inUse) throw conflict("A training job is using this dataset; cancel it first.");
   await inTransaction(async (uow) => {
     await uow.tx.delete(labDatasets).where(eq(labDatasets.id, id));
-    await audit(
-      {
-        actorId: actor.id,
-        action: "lab.dataset.delete",
-        outcome: "success",
-        targetType: "lab_dataset",
-        targetId: id,
-      },
+    await auditSuccess(
+      actor,
+      "lab.dataset.delete",
+      { targetType: "lab_dataset", targetId: id },
       uow.tx,
     );
     // What a failed removal leaves, no row names: the sweep removes it.

@@ -8,7 +8,7 @@
 import { and, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, consultations, doctorProfiles } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { isCertified } from "~/doctors/vocabulary";
@@ -89,9 +89,7 @@ export async function doctorStatistics(actor: Actor): Promise<Statistics> {
     .limit(1);
   if (!profile || !isCertified(profile.status)) notFound();
   const records = await finalRecords(eq(doctorProfiles.id, profile.id));
-  await inTransaction(({ tx }) =>
-    audit({ actorId: actor.id, action: "statistics.doctor.read", outcome: "success" }, tx),
-  );
+  await inTransaction(({ tx }) => auditSuccess(actor, "statistics.doctor.read", {}, tx));
   return buildStatistics(records);
 }
 
@@ -99,8 +97,6 @@ export async function doctorStatistics(actor: Actor): Promise<Statistics> {
 export async function platformStatistics(actor: Actor): Promise<Statistics> {
   if (!can(actor, { type: "admin:access" })) notFound();
   const records = await finalRecords(undefined);
-  await inTransaction(({ tx }) =>
-    audit({ actorId: actor.id, action: "statistics.platform.read", outcome: "success" }, tx),
-  );
+  await inTransaction(({ tx }) => auditSuccess(actor, "statistics.platform.read", {}, tx));
   return buildStatistics(records);
 }
