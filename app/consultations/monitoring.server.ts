@@ -13,6 +13,7 @@ import { can, type Actor } from "~/auth/permissions";
 import { CLASS_IDS, type ClassId } from "~/analyses/vocabulary";
 import { doctorName } from "~/doctors/vocabulary";
 import {
+  ANSWERED_STATUSES,
   confirmingAnswers,
   CONSULTATION_STATUSES,
   DOCTOR_CLASSES,
@@ -62,8 +63,6 @@ export type ConsultationMonitoring = {
 
 export const TOP_DOCTORS = 5;
 
-const ANSWERED: ConsultationStatus[] = ["answered", "closed"];
-
 /** The median of a per-row expression (ms), or null when no row qualifies. */
 async function median(value: SQL, where: SQL): Promise<number | null> {
   // Window functions rank the values; the middle one (odd n) or the mean of the middle two.
@@ -95,7 +94,7 @@ export async function consultationMonitoring(actor: Actor): Promise<Consultation
   }
 
   const answeredWhere = and(
-    inArray(consultations.status, ANSWERED),
+    inArray(consultations.status, ANSWERED_STATUSES),
     isNotNull(consultations.doctorClass),
   );
 

@@ -12,6 +12,7 @@ import { asCount, joinedText } from "~/data/sql-dialect.server";
 import { auditSuccess } from "~/audit/audit.server";
 import { notFound } from "~/errors/domain-error";
 import { can, type Actor } from "~/auth/permissions";
+import { ANSWERED_STATUSES } from "~/consultations/vocabulary";
 import { bayesianRating } from "~/doctors/ranking";
 import { firstName } from "./vocabulary";
 
@@ -124,7 +125,7 @@ export async function saveOwnReview(
             and(
               eq(consultations.patientId, actor.id),
               eq(consultations.doctorProfileId, doctorId),
-              inArray(consultations.status, ["answered", "closed"]),
+              inArray(consultations.status, ANSWERED_STATUSES),
             ),
           )
           .limit(1)

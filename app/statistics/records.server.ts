@@ -11,6 +11,7 @@ import { analyses, consultations, doctorProfiles } from "#db/schema";
 import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { inTransaction } from "~/data/unit-of-work.server";
+import { ANSWERED_STATUSES } from "~/consultations/vocabulary";
 import { isCertified } from "~/doctors/vocabulary";
 import { notFound } from "~/errors/domain-error";
 import { buildStatistics, monthOf, type FinalRecord, type Statistics } from "./aggregate";
@@ -35,7 +36,7 @@ export function finalAnswers() {
     .from(consultations)
     .where(
       and(
-        inArray(consultations.status, ["answered", "closed"]),
+        inArray(consultations.status, ANSWERED_STATUSES),
         isNotNull(consultations.doctorClass),
         isNotNull(consultations.answeredAt),
       ),
