@@ -338,7 +338,7 @@ export async function recordsOf(actor: Actor, clinicPatientId: string) {
 }
 
 /** A clinic patient's details as the pages show them (dates as text). */
-export const patientDetails = (p: ClinicPatient) => ({
+const patientDetails = (p: ClinicPatient) => ({
   id: p.id,
   clinicRef: p.clinicRef,
   name: p.name,
@@ -348,10 +348,10 @@ export const patientDetails = (p: ClinicPatient) => ({
   claimedAt: p.claimedAt?.toISOString() ?? null,
 });
 
-/** One clinic patient of the doctor with their records; audited. */
+/** One clinic patient of the doctor, as the pages show them, with their records; audited. */
 export async function getClinicPatient(actor: Actor, id: string) {
   const patient = await ownClinicPatient(actor, id);
   const records = await recordsOf(actor, id);
   await auditClinicRead(actor, "clinic.patient.read", id);
-  return { patient, records };
+  return { patient: patientDetails(patient), records };
 }
