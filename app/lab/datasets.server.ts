@@ -25,6 +25,7 @@ import {
 import { archiveLimits, type ArchiveLimits } from "./limits";
 import { buildReport, manifestCsv } from "./report.server";
 import { incomingRoot } from "./upload.server";
+import { ACTIVE_JOB_STATUSES } from "./vocabulary";
 
 function requireLab(actor: Actor) {
   if (!can(actor, { type: "lab:use" })) notFound();
@@ -158,7 +159,7 @@ export async function deleteDataset(
       .select({ id: labJobs.id })
       .from(labJobDatasets)
       .innerJoin(labJobs, eq(labJobs.id, labJobDatasets.jobId))
-      .where(and(eq(labJobDatasets.datasetId, id), inArray(labJobs.status, ["queued", "running"])))
+      .where(and(eq(labJobDatasets.datasetId, id), inArray(labJobs.status, ACTIVE_JOB_STATUSES)))
       .limit(1)
   )[0];
   if (inUse) throw conflict("A training job is using this dataset; cancel it first.");

@@ -22,7 +22,7 @@ import { inTransaction } from "~/data/unit-of-work.server";
 import { conflict, invalid, notFound } from "~/errors/domain-error";
 import { labJobsRoot } from "./model-store.server";
 import type { RecipeInput } from "./validation";
-import type { JobEventKind, JobStatus } from "./vocabulary";
+import { ACTIVE_JOB_STATUSES, type JobEventKind, type JobStatus } from "./vocabulary";
 
 const JOB_ID = /^[0-9a-f-]{36}$/;
 
@@ -148,7 +148,7 @@ export async function cancelJob(actor: Actor, id: string): Promise<void> {
           ? { status: "cancelled", cancelRequested: true, finishedAt: new Date() }
           : { cancelRequested: true },
       )
-      .where(and(eq(labJobs.id, id), inArray(labJobs.status, ["queued", "running"])));
+      .where(and(eq(labJobs.id, id), inArray(labJobs.status, ACTIVE_JOB_STATUSES)));
     await auditSuccess(actor, "lab.job.cancel", { targetType: "lab_job", targetId: id }, tx);
   });
 }
