@@ -10,7 +10,7 @@
 import { and, count, eq, inArray, isNull, type SQL } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, consultations, doctorProfiles, reviews, users } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { audit, auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { verifyPassword } from "~/auth/password.server";
 import { inTransaction } from "~/data/unit-of-work.server";
@@ -84,11 +84,10 @@ export async function deleteOwnAccount(actor: Actor, password: string): Promise<
     // Explicitly, so the doctors' rating aggregates follow through their triggers.
     await tx.delete(reviews).where(eq(reviews.authorId, actor.id));
     await tx.delete(users).where(eq(users.id, actor.id));
-    await audit(
+    await auditSuccess(
+      actor,
+      "account.delete",
       {
-        actorId: actor.id,
-        action: "account.delete",
-        outcome: "success",
         targetType: "user",
         targetId: actor.id,
         detail: `${imageKeys.length} analyses, ${total} consultations`,

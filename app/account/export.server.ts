@@ -10,7 +10,7 @@ import { getDb } from "#db/client";
 import { users } from "#db/schema";
 import { listOwnAnalyses } from "~/analyses/analyses.server";
 import { analysisToFhir } from "~/analyses/fhir";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { finalReviewFor } from "~/consultations/final.server";
 import { listMessages } from "~/consultations/messages.server";
@@ -195,10 +195,7 @@ function readme(
 /** The zip as a stream (one image in memory at a time), and its file name. The read is audited. */
 export async function exportPatientData(actor: Actor, baseUrl: string) {
   const { name, bundle, images, counts } = await patientBundle(actor, baseUrl);
-  await audit({
-    actorId: actor.id,
-    action: "account.export",
-    outcome: "success",
+  await auditSuccess(actor, "account.export", {
     targetType: "user",
     targetId: actor.id,
     detail: `${counts.analyses} analyses, ${counts.consultations} consultations`,

@@ -12,7 +12,7 @@ import { and, eq, isNull, lt, or } from "drizzle-orm";
 import QRCode from "qrcode";
 import { getDb } from "#db/client";
 import { doctorProfiles, recoveryCodes, secondFactors } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { audit, auditSuccess } from "~/audit/audit.server";
 import { inTransaction, type Executor, type Tx } from "~/data/unit-of-work.server";
 import { conflict, invalid } from "~/errors/domain-error";
 import type { Actor } from "./permissions";
@@ -184,7 +184,7 @@ export async function confirmEnrolment(
       .update(secondFactors)
       .set({ confirmedAt: new Date(now) })
       .where(eq(secondFactors.userId, actor.id));
-    await audit({ actorId: actor.id, action: "second-factor.enrol", outcome: "success" }, tx);
+    await auditSuccess(actor, "second-factor.enrol", {}, tx);
     return await replaceRecoveryCodes(actor.id, tx);
   });
 }
@@ -252,10 +252,7 @@ export async function spendRecoveryCode(
 export async function regenerateRecoveryCodes(actor: Actor, code: string): Promise<string[]> {
   if (!(await checkTotp(actor.id, code))) throw invalid(WRONG_CODE, "code");
   return await inTransaction(async ({ tx }) => {
-    await audit(
-      { actorId: actor.id, action: "second-factor.recovery-codes", outcome: "success" },
-      tx,
-    );
+    await auditSuccess(actor, "second-factor.recovery-codes", {}, tx);
     return await replaceRecoveryCodes(actor.id, tx);
   });
 }
@@ -269,7 +266,7 @@ export async function disableSecondFactor(actor: Actor, code: string): Promise<v
   await inTransaction(async ({ tx }) => {
     await tx.delete(secondFactors).where(eq(secondFactors.userId, actor.id));
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, actor.id));
-    await audit({ actorId: actor.id, action: "second-factor.disable", outcome: "success" }, tx);
+    await auditSuccess(actor, "second-factor.disable", {}, tx);
   });
 }
 

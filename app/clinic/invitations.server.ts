@@ -16,7 +16,7 @@ import {
   notifications,
   users,
 } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { doctorName } from "~/doctors/vocabulary";
@@ -128,15 +128,10 @@ export async function issueInvitation(
         createdAt: now,
       })
       .returning({ id: clinicInvitations.id });
-    await audit(
-      {
-        actorId: actor.id,
-        action: email ? "clinic.invitation.email" : "clinic.invitation.issue",
-        outcome: "success",
-        targetType: "clinic_patient",
-        targetId: patient.id,
-        detail: row.id,
-      },
+    await auditSuccess(
+      actor,
+      email ? "clinic.invitation.email" : "clinic.invitation.issue",
+      { targetType: "clinic_patient", targetId: patient.id, detail: row.id },
       tx,
     );
     if (email) uow.afterCommit(() => sendMail(invitationMail(email, doctor, link, expiresAt)));
@@ -219,15 +214,10 @@ export async function claimInvitation(actor: Actor, token: string, now = new Dat
     await tx
       .delete(users)
       .where(and(eq(users.id, holderId), eq(users.passwordHash, HOLDER_PASSWORD_HASH)));
-    await audit(
-      {
-        actorId: actor.id,
-        action: "clinic.invitation.claim",
-        outcome: "success",
-        targetType: "clinic_patient",
-        targetId: patient.id,
-        detail: `${moved.length} analyses`,
-      },
+    await auditSuccess(
+      actor,
+      "clinic.invitation.claim",
+      { targetType: "clinic_patient", targetId: patient.id, detail: `${moved.length} analyses` },
       tx,
     );
     return { analyses: moved.length, doctor: invitation.doctor };

@@ -9,7 +9,7 @@ import { getDb } from "#db/client";
 import { analyses, clinicPatients, consultations, doctorProfiles, users } from "#db/schema";
 import type { ClinicPatient } from "#db/schema";
 import { asCount, isUniqueViolation } from "~/data/sql-dialect.server";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import type { Actor } from "~/auth/permissions";
 import { doctorSees } from "~/consultations/access.server";
 import { inTransaction } from "~/data/unit-of-work.server";
@@ -47,13 +47,10 @@ const whoFields = {
 /** A read of clinic patient data, in the audit log (a write: through a unit of work). */
 export const auditClinicRead = (actor: Actor, action: string, targetId?: string) =>
   inTransaction(async ({ tx }) => {
-    await audit(
-      {
-        actorId: actor.id,
-        action,
-        outcome: "success",
-        ...(targetId ? { targetType: "clinic_patient", targetId } : {}),
-      },
+    await auditSuccess(
+      actor,
+      action,
+      targetId ? { targetType: "clinic_patient", targetId } : {},
       tx,
     );
   });
@@ -155,14 +152,10 @@ export async function createClinicPatient(
         .insert(clinicPatients)
         .values({ doctorId: actor.id, ...detailsOf(input), holderId: holder.id })
         .returning();
-      await audit(
-        {
-          actorId: actor.id,
-          action: "clinic.patient.create",
-          outcome: "success",
-          targetType: "clinic_patient",
-          targetId: row.id,
-        },
+      await auditSuccess(
+        actor,
+        "clinic.patient.create",
+        { targetType: "clinic_patient", targetId: row.id },
         tx,
       );
       return row;
@@ -200,11 +193,10 @@ export async function updateClinicPatient(
         .update(users)
         .set({ displayName: input.name })
         .where(and(eq(users.id, row.holderId), eq(users.passwordHash, HOLDER_PASSWORD_HASH)));
-      await audit(
+      await auditSuccess(
+        actor,
+        "clinic.patient.update",
         {
-          actorId: actor.id,
-          action: "clinic.patient.update",
-          outcome: "success",
           targetType: "clinic_patient",
           targetId: row.id,
           detail: changed.join(",") || "nothing changed",
@@ -280,15 +272,10 @@ export async function deleteClinicPatient(
     await tx
       .delete(users)
       .where(and(eq(users.id, patient.holderId), eq(users.passwordHash, HOLDER_PASSWORD_HASH)));
-    await audit(
-      {
-        actorId: actor.id,
-        action: records > 0 ? "clinic.patient.erase" : "clinic.patient.delete",
-        outcome: "success",
-        targetType: "clinic_patient",
-        targetId: patient.id,
-        detail: `${keys.length} analyses`,
-      },
+    await auditSuccess(
+      actor,
+      records > 0 ? "clinic.patient.erase" : "clinic.patient.delete",
+      { targetType: "clinic_patient", targetId: patient.id, detail: `${keys.length} analyses` },
       tx,
     );
     return keys;
@@ -351,7 +338,7 @@ export async function recordsOf(actor: Actor, clinicPatientId: string) {
 }
 
 /** A clinic patient's details as the pages show them (dates as text). */
-export const patientDetails = (p: ClinicPatient) => ({
+const patientDetails = (p: ClinicPatient) => ({
   id: p.id,
   clinicRef: p.clinicRef,
   name: p.name,
@@ -361,10 +348,10 @@ export const patientDetails = (p: ClinicPatient) => ({
   claimedAt: p.claimedAt?.toISOString() ?? null,
 });
 
-/** One clinic patient of the doctor with their records; audited. */
+/** One clinic patient of the doctor, as the pages show them, with their records; audited. */
 export async function getClinicPatient(actor: Actor, id: string) {
   const patient = await ownClinicPatient(actor, id);
   const records = await recordsOf(actor, id);
   await auditClinicRead(actor, "clinic.patient.read", id);
-  return { patient, records };
+  return { patient: patientDetails(patient), records };
 }

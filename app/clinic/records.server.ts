@@ -24,7 +24,12 @@ import { getDb } from "#db/client";
 import { analyses, clinicPatients, consultations, doctorProfiles, users } from "#db/schema";
 import type { Actor } from "~/auth/permissions";
 import { doctorSees } from "~/consultations/access.server";
-import { CONFIRMS_MODEL_CLASS, DOCTOR_CLASSES, type DoctorClass } from "~/consultations/vocabulary";
+import {
+  ANSWERED_STATUSES,
+  CONFIRMS_MODEL_CLASS,
+  DOCTOR_CLASSES,
+  type DoctorClass,
+} from "~/consultations/vocabulary";
 import { containsText, pageWindow } from "~/data/listing.server";
 import { certifiedProfileOf } from "./access.server";
 import { auditClinicRead } from "./patients.server";
@@ -35,7 +40,7 @@ const patientAccount = alias(users, "patient_account");
 
 /** Answered or since closed, with the doctor's class: a decision was recorded. */
 const decided = () =>
-  and(inArray(consultations.status, ["answered", "closed"]), isNotNull(consultations.doctorClass))!;
+  and(inArray(consultations.status, ANSWERED_STATUSES), isNotNull(consultations.doctorClass))!;
 
 /** The doctor's class confirms the model's (decision 046), in SQL: one arm per answer. */
 export const confirmsModelSql = (): SQL =>

@@ -6,7 +6,7 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { consultations, doctorProfiles, users, type Analysis } from "#db/schema";
 import { doctorName } from "~/doctors/vocabulary";
-import { DOCTOR_CLASS_LABELS, URGENCY_LABELS } from "./vocabulary";
+import { ANSWERED_STATUSES, DOCTOR_CLASS_LABELS, URGENCY_LABELS } from "./vocabulary";
 
 export type FinalReview = {
   consultationId: string;
@@ -45,7 +45,7 @@ function answered(analysisIds: string[]) {
     .where(
       and(
         inArray(consultations.analysisId, analysisIds),
-        inArray(consultations.status, ["answered", "closed"]),
+        inArray(consultations.status, ANSWERED_STATUSES),
       ),
     )
     .orderBy(desc(consultations.answeredAt));

@@ -16,7 +16,7 @@ import {
   reviews,
   type Consultation,
 } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { inTransaction, type Executor } from "~/data/unit-of-work.server";
 import { conflict, invalid, notFound } from "~/errors/domain-error";
@@ -30,10 +30,7 @@ import { OPEN_STATUSES, type ConsultationStatus } from "./vocabulary";
 
 /** The audit entry of a consultation step or read, written where `db` writes. */
 export const auditConsultation = (actor: Actor, action: string, id: string, db?: Executor) =>
-  audit(
-    { actorId: actor.id, action, outcome: "success", targetType: "consultation", targetId: id },
-    db,
-  );
+  auditSuccess(actor, action, { targetType: "consultation", targetId: id }, db);
 
 /** Share the patient's own analysis with a certified doctor who offers teleconsultation. */
 export async function shareAnalysis(

@@ -8,7 +8,7 @@ import { insertionOrder } from "~/data/sql-dialect.server";
 import { getDb } from "#db/client";
 import { consultationMessages, doctorProfiles, users } from "#db/schema";
 import { LIVE_STATUSES, type ConsultationStatus } from "./vocabulary";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { conflict, notFound } from "~/errors/domain-error";
 import type { Actor } from "~/auth/permissions";
 import { notify } from "~/notifications/notifications.server";
@@ -76,14 +76,10 @@ export async function postMessage(actor: Actor, consultationId: string, body: st
         .values({ consultationId, authorId: actor.id, body })
         .returning()
     )[0];
-    await audit(
-      {
-        actorId: actor.id,
-        action: "consultation.message",
-        outcome: "success",
-        targetType: "consultation",
-        targetId: consultationId,
-      },
+    await auditSuccess(
+      actor,
+      "consultation.message",
+      { targetType: "consultation", targetId: consultationId },
       uow.tx,
     );
     const to =

@@ -7,12 +7,13 @@ import { and, count, desc, eq, inArray, isNotNull, sql, type SQL } from "drizzle
 import { getDb } from "#db/client";
 import { countWhere, epochMs, leastOf, rawRows } from "~/data/sql-dialect.server";
 import { analyses, consultations, doctorProfiles, users } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { notFound } from "~/errors/domain-error";
 import { can, type Actor } from "~/auth/permissions";
 import { CLASS_IDS, type ClassId } from "~/analyses/vocabulary";
 import { doctorName } from "~/doctors/vocabulary";
 import {
+  ANSWERED_STATUSES,
   confirmingAnswers,
   CONSULTATION_STATUSES,
   DOCTOR_CLASSES,
@@ -62,8 +63,6 @@ export type ConsultationMonitoring = {
 
 export const TOP_DOCTORS = 5;
 
-const ANSWERED: ConsultationStatus[] = ["answered", "closed"];
-
 /** The median of a per-row expression (ms), or null when no row qualifies. */
 async function median(value: SQL, where: SQL): Promise<number | null> {
   // Window functions rank the values; the middle one (odd n) or the mean of the middle two.
@@ -95,7 +94,7 @@ export async function consultationMonitoring(actor: Actor): Promise<Consultation
   }
 
   const answeredWhere = and(
-    inArray(consultations.status, ANSWERED),
+    inArray(consultations.status, ANSWERED_STATUSES),
     isNotNull(consultations.doctorClass),
   );
 
@@ -179,7 +178,7 @@ export async function consultationMonitoring(actor: Actor): Promise<Consultation
     sql`(${consultations.acceptedAt} is not null or ${consultations.declinedAt} is not null)`,
   );
 
-  await audit({ actorId: actor.id, action: "admin.consultations.read", outcome: "success" });
+  await auditSuccess(actor, "admin.consultations.read");
 
   return {
     statusCounts,

@@ -6,7 +6,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, consultations, doctorProfiles, users } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { doctorName } from "~/doctors/vocabulary";
 import { notFound } from "~/errors/domain-error";
@@ -64,7 +64,7 @@ export async function getOwnConsultation(actor: Actor, id: string) {
  */
 export async function listDoctorCases(actor: Actor) {
   if (!can(actor, { type: "doctor:access" })) notFound();
-  await audit({ actorId: actor.id, action: "consultation.list", outcome: "success" });
+  await auditSuccess(actor, "consultation.list");
   return (
     (
       await getDb()

@@ -19,6 +19,9 @@ export type ConsultationStatus = (typeof CONSULTATION_STATUSES)[number];
 /** A consultation the doctor may still act on and the patient may withdraw. */
 export const OPEN_STATUSES = ["requested", "accepted"] as const satisfies ConsultationStatus[];
 
+/** A consultation the doctor answered (and perhaps since closed): it holds their final word. */
+export const ANSWERED_STATUSES = ["answered", "closed"] as const satisfies ConsultationStatus[];
+
 /** A consultation still being talked about: messages are open, and the patient is told of access changes. */
 export const LIVE_STATUSES = [
   "requested",

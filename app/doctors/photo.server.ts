@@ -11,7 +11,7 @@ import { and, eq, isNotNull } from "drizzle-orm";
 import sharp from "sharp";
 import { getDb } from "#db/client";
 import { doctorProfiles } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { endDoctorAccess } from "~/consultations/access.server";
 import { inTransaction } from "~/data/unit-of-work.server";
@@ -90,11 +90,10 @@ export async function setOwnPhoto(actor: Actor, bytes: Uint8Array | null) {
         .where(eq(doctorProfiles.id, current.id));
       if (backToVerification && current.status === "verified")
         await endDoctorAccess(uow, current.id, current.userId);
-      await audit(
+      await auditSuccess(
+        actor,
+        key ? "doctor.photo.set" : "doctor.photo.remove",
         {
-          actorId: actor.id,
-          action: key ? "doctor.photo.set" : "doctor.photo.remove",
-          outcome: "success",
           targetType: "doctor_profile",
           targetId: current.id,
           detail: backToVerification ? "photo changed: back to verification" : undefined,

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { doctorProfiles } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { notFound } from "~/errors/domain-error";
 import { can, type Actor } from "~/auth/permissions";
 import { endDoctorAccess } from "~/consultations/access.server";
@@ -100,11 +100,10 @@ export async function updateOwnProfile(actor: Actor, input: ProfileInput) {
     if (backToVerification && current.status === "verified") {
       await endDoctorAccess(uow, current.id, current.userId);
     }
-    await audit(
+    await auditSuccess(
+      actor,
+      "doctor.profile.update",
       {
-        actorId: actor.id,
-        action: "doctor.profile.update",
-        outcome: "success",
         targetType: "doctor_profile",
         targetId: current.id,
         detail: backToVerification

@@ -12,7 +12,7 @@ import { containsText, pageWindow } from "~/data/listing.server";
 import { doctorProfiles, users } from "#db/schema";
 import { can, type Actor } from "~/auth/permissions";
 import { notFound } from "~/errors/domain-error";
-import { audit } from "~/audit/audit.server";
+import { audit, auditSuccess } from "~/audit/audit.server";
 import { endDoctorAccess, restoreDoctorAccess } from "~/consultations/access.server";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { doctorName, type VerificationStatus } from "./vocabulary";
@@ -205,11 +205,10 @@ export async function changeDoctorStatus(actor: Actor, profileId: string, change
       .update(doctorProfiles)
       .set(newState(actor, change))
       .where(eq(doctorProfiles.id, profile.id));
-    await audit(
+    await auditSuccess(
+      actor,
+      AUDIT_ACTION[change.step],
       {
-        actorId: actor.id,
-        action: AUDIT_ACTION[change.step],
-        outcome: "success",
         targetType: "doctor_profile",
         targetId: profile.id,
         detail: "reason" in change ? change.reason : undefined,

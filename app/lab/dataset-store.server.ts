@@ -252,14 +252,23 @@ export async function fetchDatasets(
 export const datasetsRoot = (dataDir = getEnv().DATA_DIR) =>
   path.join(labRoot(dataDir), "datasets");
 
-/** The configured store: the images' setting (`IMAGE_STORE`), the lab's own folder or prefix. */
-export function datasetStoreFromEnv(env: Env = getEnv()): DatasetStore {
-  if (env.IMAGE_STORE === "s3") return s3DatasetStore(s3SettingsFromEnv(env));
-  return fileDatasetStore(datasetsRoot(env.DATA_DIR));
+/**
+ * A lab store as configured: by the images' setting (`IMAGE_STORE`), in the bucket under the
+ * lab's own prefixes or on disk under `DATA_DIR`; `get` opens one per process.
+ */
+export function configuredLabStore<S>(
+  inBucket: (settings: S3Settings) => S,
+  onDisk: (dataDir: string) => S,
+) {
+  const fromEnv = (env: Env = getEnv()): S =>
+    env.IMAGE_STORE === "s3" ? inBucket(s3SettingsFromEnv(env)) : onDisk(env.DATA_DIR);
+  let store: S | undefined;
+  return { fromEnv, get: (): S => (store ??= fromEnv()) };
 }
 
-let store: DatasetStore | undefined;
-export function getDatasetStore(): DatasetStore {
-  store ??= datasetStoreFromEnv();
-  return store;
-}
+const datasetStores = configuredLabStore(s3DatasetStore, (dataDir) =>
+  fileDatasetStore(datasetsRoot(dataDir)),
+);
+/** The configured store: the images' setting, the lab's own folder or prefix. */
+export const datasetStoreFromEnv = datasetStores.fromEnv;
+export const getDatasetStore = datasetStores.get;

@@ -10,7 +10,7 @@ import path from "node:path";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { labDatasets, labJobDatasets, labJobs, type LabDataset } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { getEnv } from "~/env.server";
 import { conflict, invalid, notFound } from "~/errors/domain-error";
@@ -25,6 +25,7 @@ import {
 import { archiveLimits, type ArchiveLimits } from "./limits";
 import { buildReport, manifestCsv } from "./report.server";
 import { incomingRoot } from "./upload.server";
+import { ACTIVE_JOB_STATUSES } from "./vocabulary";
 
 function requireLab(actor: Actor) {
   if (!can(actor, { type: "lab:use" })) notFound();
@@ -89,15 +90,10 @@ export async function stageDataset(
           })
           .returning()
       )[0];
-      await audit(
-        {
-          actorId: actor.id,
-          action: "lab.dataset.upload",
-          outcome: "success",
-          targetType: "lab_dataset",
-          targetId: id,
-          detail: `${report.images} images`,
-        },
+      await auditSuccess(
+        actor,
+        "lab.dataset.upload",
+        { targetType: "lab_dataset", targetId: id, detail: `${report.images} images` },
         tx,
       );
       return row;
@@ -141,14 +137,10 @@ export async function acceptDataset(actor: Actor, id: string): Promise<LabDatase
         .where(eq(labDatasets.id, id))
         .returning()
     )[0];
-    await audit(
-      {
-        actorId: actor.id,
-        action: "lab.dataset.accept",
-        outcome: "success",
-        targetType: "lab_dataset",
-        targetId: id,
-      },
+    await auditSuccess(
+      actor,
+      "lab.dataset.accept",
+      { targetType: "lab_dataset", targetId: id },
       tx,
     );
     return row;
@@ -167,20 +159,16 @@ export async function deleteDataset(
       .select({ id: labJobs.id })
       .from(labJobDatasets)
       .innerJoin(labJobs, eq(labJobs.id, labJobDatasets.jobId))
-      .where(and(eq(labJobDatasets.datasetId, id), inArray(labJobs.status, ["queued", "running"])))
+      .where(and(eq(labJobDatasets.datasetId, id), inArray(labJobs.status, ACTIVE_JOB_STATUSES)))
       .limit(1)
   )[0];
   if (inUse) throw conflict("A training job is using this dataset; cancel it first.");
   await inTransaction(async (uow) => {
     await uow.tx.delete(labDatasets).where(eq(labDatasets.id, id));
-    await audit(
-      {
-        actorId: actor.id,
-        action: "lab.dataset.delete",
-        outcome: "success",
-        targetType: "lab_dataset",
-        targetId: id,
-      },
+    await auditSuccess(
+      actor,
+      "lab.dataset.delete",
+      { targetType: "lab_dataset", targetId: id },
       uow.tx,
     );
     // What a failed removal leaves, no row names: the sweep removes it.

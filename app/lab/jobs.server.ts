@@ -16,13 +16,13 @@ import {
   type LabJob,
   type LabRecipe,
 } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { conflict, invalid, notFound } from "~/errors/domain-error";
 import { labJobsRoot } from "./model-store.server";
 import type { RecipeInput } from "./validation";
-import type { JobEventKind, JobStatus } from "./vocabulary";
+import { ACTIVE_JOB_STATUSES, type JobEventKind, type JobStatus } from "./vocabulary";
 
 const JOB_ID = /^[0-9a-f-]{36}$/;
 
@@ -90,11 +90,10 @@ export async function createJob(actor: Actor, input: RecipeInput): Promise<LabJo
         datasetName: d.name,
       })),
     );
-    await audit(
+    await auditSuccess(
+      actor,
+      "lab.job.create",
       {
-        actorId: actor.id,
-        action: "lab.job.create",
-        outcome: "success",
         targetType: "lab_job",
         targetId: job.id,
         detail: `${names}: ${recipe.architecture}, ${recipe.epochs} epochs, seed ${recipe.seed}`,
@@ -149,17 +148,8 @@ export async function cancelJob(actor: Actor, id: string): Promise<void> {
           ? { status: "cancelled", cancelRequested: true, finishedAt: new Date() }
           : { cancelRequested: true },
       )
-      .where(and(eq(labJobs.id, id), inArray(labJobs.status, ["queued", "running"])));
-    await audit(
-      {
-        actorId: actor.id,
-        action: "lab.job.cancel",
-        outcome: "success",
-        targetType: "lab_job",
-        targetId: id,
-      },
-      tx,
-    );
+      .where(and(eq(labJobs.id, id), inArray(labJobs.status, ACTIVE_JOB_STATUSES)));
+    await auditSuccess(actor, "lab.job.cancel", { targetType: "lab_job", targetId: id }, tx);
   });
 }
 

@@ -25,7 +25,7 @@ import {
   modelsRoot,
   type ModelSource,
 } from "~/classifier/files.server";
-import { getEnv, type Env } from "~/env.server";
+import { getEnv } from "~/env.server";
 import {
   deleteObjects,
   getObject,
@@ -34,8 +34,13 @@ import {
   s3Client,
   type S3Settings,
 } from "~/uploads/s3-store.server";
-import { s3SettingsFromEnv } from "~/uploads/storage.server";
-import { contentTypeOf, copyFolderWhole, filesUnder, readOrNull } from "./dataset-store.server";
+import {
+  configuredLabStore,
+  contentTypeOf,
+  copyFolderWhole,
+  filesUnder,
+  readOrNull,
+} from "./dataset-store.server";
 import { labRoot } from "./upload.server";
 
 /** A job writes its files minutes apart at most; a promotion writes its row at once. */
@@ -307,14 +312,9 @@ export function s3ModelStore(settings: S3Settings): ModelStore {
 
 export const labJobsRoot = (dataDir = getEnv().DATA_DIR) => path.join(labRoot(dataDir), "jobs");
 
-/** The configured store: the images' setting (`IMAGE_STORE`), the lab's own folders or prefixes. */
-export function modelStoreFromEnv(env: Env = getEnv()): ModelStore {
-  if (env.IMAGE_STORE === "s3") return s3ModelStore(s3SettingsFromEnv(env));
-  return fileModelStore(labJobsRoot(env.DATA_DIR));
-}
-
-let store: ModelStore | undefined;
-export function getModelStore(): ModelStore {
-  store ??= modelStoreFromEnv();
-  return store;
-}
+const modelStores = configuredLabStore(s3ModelStore, (dataDir) =>
+  fileModelStore(labJobsRoot(dataDir)),
+);
+/** The configured store: the images' setting, the lab's own folders or prefixes. */
+export const modelStoreFromEnv = modelStores.fromEnv;
+export const getModelStore = modelStores.get;

@@ -9,7 +9,7 @@ import { and, desc, eq } from "drizzle-orm";
 import sharp from "sharp";
 import { getDb } from "#db/client";
 import { labJobs } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { classifyPixels, type Classification } from "~/classifier/classify";
 import { VERSION_NAME, type ModelSource } from "~/classifier/files.server";
@@ -246,10 +246,7 @@ export async function predictWithVersion(
     .resize(SHOWN_MAX_SIDE, SHOWN_MAX_SIDE, { fit: "inside", withoutEnlargement: true })
     .jpeg({ quality: 85 })
     .toBuffer();
-  await audit({
-    actorId: actor.id,
-    action: "lab.predict",
-    outcome: "success",
+  await auditSuccess(actor, "lab.predict", {
     targetType: "model_version",
     targetId: input.version,
     detail: `${described}; beside ${inUseVersion}`,

@@ -12,7 +12,7 @@ import path from "node:path";
 import { desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { labJobs, modelPromotions, type LabJob, type ModelPromotion } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { modelsRoot, type ModelSource } from "~/classifier/files.server";
 import { activeVersion, versionSource } from "~/classifier/node.server";
@@ -190,11 +190,10 @@ async function recordChange(
         promotedBy: actor.id,
       })
       .returning();
-    await audit(
+    await auditSuccess(
+      actor,
+      change.kind === "promote" ? "model.promote" : "model.rollback",
       {
-        actorId: actor.id,
-        action: change.kind === "promote" ? "model.promote" : "model.rollback",
-        outcome: "success",
         targetType: "model_version",
         targetId: change.version,
         detail: `${change.expected} → ${change.version}`,

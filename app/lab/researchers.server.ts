@@ -6,7 +6,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { sessions, users } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { conflict, invalid, notFound } from "~/errors/domain-error";
@@ -40,14 +40,10 @@ function changeRole(
       .returning({ id: users.id });
     if (changed.length === 0) throw conflict("This account's role changed meanwhile; look again.");
     await tx.delete(sessions).where(eq(sessions.userId, userId));
-    await audit(
-      {
-        actorId: actor.id,
-        action: to === "researcher" ? "researcher.grant" : "researcher.revoke",
-        outcome: "success",
-        targetType: "user",
-        targetId: userId,
-      },
+    await auditSuccess(
+      actor,
+      to === "researcher" ? "researcher.grant" : "researcher.revoke",
+      { targetType: "user", targetId: userId },
       tx,
     );
   });

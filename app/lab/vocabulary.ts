@@ -64,7 +64,10 @@ export const { values: JOB_STATUSES, labels: JOB_STATUS_LABELS } = labelledValue
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const isFinished = (status: JobStatus) =>
-  status === "succeeded" || status === "failed" || status === "cancelled";
+  !(ACTIVE_JOB_STATUSES as readonly JobStatus[]).includes(status);
+
+/** A job still to run or running: it can be cancelled, and its datasets cannot be deleted. */
+export const ACTIVE_JOB_STATUSES = ["queued", "running"] as const satisfies JobStatus[];
 
 /** What a job's event stream carries. */
 export const JOB_EVENT_KINDS = ["batch", "epoch", "log", "status"] as const;

@@ -7,7 +7,7 @@
 import { and, count, eq, isNull } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { researchConsents, researchPreferences } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { inTransaction, type Tx } from "~/data/unit-of-work.server";
 import { notFound } from "~/errors/domain-error";
@@ -48,14 +48,10 @@ export async function setShareFutureUploads(actor: Actor, share: boolean): Promi
         target: researchPreferences.userId,
         set: { shareFutureUploads: share, updatedAt: new Date() },
       });
-    await audit(
-      {
-        actorId: actor.id,
-        action: share ? "research.preference.on" : "research.preference.off",
-        outcome: "success",
-        targetType: "user",
-        targetId: actor.id,
-      },
+    await auditSuccess(
+      actor,
+      share ? "research.preference.on" : "research.preference.off",
+      { targetType: "user", targetId: actor.id },
       tx,
     );
   });
@@ -72,15 +68,10 @@ export async function revokeAllResearchConsents(actor: Actor): Promise<number> {
         .where(and(eq(researchConsents.patientId, actor.id), isNull(researchConsents.revokedAt)))
         .returning({ id: researchConsents.analysisId })
     ).length;
-    await audit(
-      {
-        actorId: actor.id,
-        action: "research.consent.revoke",
-        outcome: "success",
-        targetType: "user",
-        targetId: actor.id,
-        detail: `${revoked} analyses`,
-      },
+    await auditSuccess(
+      actor,
+      "research.consent.revoke",
+      { targetType: "user", targetId: actor.id, detail: `${revoked} analyses` },
       tx,
     );
     return revoked;
@@ -92,14 +83,10 @@ export async function recordConsent(tx: Tx, actor: Actor, analysisId: string): P
   await tx
     .insert(researchConsents)
     .values({ analysisId, patientId: actor.id, grantedAt: new Date() });
-  await audit(
-    {
-      actorId: actor.id,
-      action: "research.consent.grant",
-      outcome: "success",
-      targetType: "analysis",
-      targetId: analysisId,
-    },
+  await auditSuccess(
+    actor,
+    "research.consent.grant",
+    { targetType: "analysis", targetId: analysisId },
     tx,
   );
 }

@@ -10,7 +10,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, researchConsents } from "#db/schema";
 import type { CaptureReport } from "~/classifier/classify";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { canExportResearch, type Actor } from "~/auth/permissions";
 import {
   DOCTOR_CLASS_LABELS,
@@ -167,10 +167,7 @@ function readme(summary: ResearchSummary): string {
 export async function exportResearchDataset(actor: Actor) {
   const { items, summary } = await researchSelection(actor);
   const total = items.length;
-  await audit({
-    actorId: actor.id,
-    action: "research.export",
-    outcome: "success",
+  await auditSuccess(actor, "research.export", {
     detail: `${total} images; ${CLASS_FOLDERS.map((f) => `${f} ${summary.included[f]}`).join(", ")}`,
   });
   const store = getImageStore();

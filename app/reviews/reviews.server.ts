@@ -9,9 +9,10 @@ import { inTransaction } from "~/data/unit-of-work.server";
 import { containsText, pageWindow } from "~/data/listing.server";
 import { consultations, doctorProfiles, reviewReports, reviews, users } from "#db/schema";
 import { asCount, joinedText } from "~/data/sql-dialect.server";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { notFound } from "~/errors/domain-error";
 import { can, type Actor } from "~/auth/permissions";
+import { ANSWERED_STATUSES } from "~/consultations/vocabulary";
 import { bayesianRating } from "~/doctors/ranking";
 import { firstName } from "./vocabulary";
 
@@ -124,7 +125,7 @@ export async function saveOwnReview(
             and(
               eq(consultations.patientId, actor.id),
               eq(consultations.doctorProfileId, doctorId),
-              inArray(consultations.status, ["answered", "closed"]),
+              inArray(consultations.status, ANSWERED_STATUSES),
             ),
           )
           .limit(1)
@@ -156,14 +157,10 @@ export async function saveOwnReview(
         verifiedConsultation,
       });
     }
-    await audit(
-      {
-        actorId: actor.id,
-        action: existing ? "review.update" : "review.create",
-        outcome: "success",
-        targetType: "doctor_profile",
-        targetId: doctorId,
-      },
+    await auditSuccess(
+      actor,
+      existing ? "review.update" : "review.create",
+      { targetType: "doctor_profile", targetId: doctorId },
       tx,
     );
   });
@@ -185,16 +182,7 @@ export async function deleteOwnReview(actor: Actor, reviewId: string) {
   const review = await ownReview(actor, reviewId);
   await inTransaction(async ({ tx }) => {
     await tx.delete(reviews).where(eq(reviews.id, review.id));
-    await audit(
-      {
-        actorId: actor.id,
-        action: "review.delete",
-        outcome: "success",
-        targetType: "review",
-        targetId: review.id,
-      },
-      tx,
-    );
+    await auditSuccess(actor, "review.delete", { targetType: "review", targetId: review.id }, tx);
   });
   return review.doctorId;
 }
@@ -223,16 +211,7 @@ export async function replyToReview(actor: Actor, reviewId: string, reply: strin
       .update(reviews)
       .set({ doctorReply: reply, doctorReplyAt: new Date() })
       .where(eq(reviews.id, review.id));
-    await audit(
-      {
-        actorId: actor.id,
-        action: "review.reply",
-        outcome: "success",
-        targetType: "review",
-        targetId: review.id,
-      },
-      tx,
-    );
+    await auditSuccess(actor, "review.reply", { targetType: "review", targetId: review.id }, tx);
   });
   return review.doctorId;
 }
@@ -256,16 +235,7 @@ export async function reportReview(actor: Actor, reviewId: string, reason: strin
         target: [reviewReports.reviewId, reviewReports.reporterId],
         set: { reason, resolvedAt: null },
       });
-    await audit(
-      {
-        actorId: actor.id,
-        action: "review.report",
-        outcome: "success",
-        targetType: "review",
-        targetId: review.id,
-      },
-      tx,
-    );
+    await auditSuccess(actor, "review.report", { targetType: "review", targetId: review.id }, tx);
   });
   return review.doctorId;
 }
@@ -375,14 +345,10 @@ export async function moderateReview(actor: Actor, reviewId: string, hide: boole
       .update(reviewReports)
       .set({ resolvedAt: new Date() })
       .where(and(eq(reviewReports.reviewId, review.id), isNull(reviewReports.resolvedAt)));
-    await audit(
-      {
-        actorId: actor.id,
-        action: hide ? "review.hide" : "review.restore",
-        outcome: "success",
-        targetType: "review",
-        targetId: review.id,
-      },
+    await auditSuccess(
+      actor,
+      hide ? "review.hide" : "review.restore",
+      { targetType: "review", targetId: review.id },
       tx,
     );
   });

@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CLASS_LABELS } from "~/analyses/vocabulary";
 import { requireRole } from "~/auth/guards.server";
 import { issueInvitation } from "~/clinic/invitations.server";
-import { getClinicPatient, patientDetails } from "~/clinic/patients.server";
+import { getClinicPatient } from "~/clinic/patients.server";
 import { InvitationEmailSchema } from "~/clinic/validation";
 import { emailInContact, INVITATION_VALID_DAYS, SEX_LABELS } from "~/clinic/vocabulary";
 import { StatusBadge } from "~/components/consultation";
@@ -20,7 +20,7 @@ export function loader(args: LoaderFunctionArgs) {
     const user = await requireRole(request, "doctor");
     const { patient, records } = await getClinicPatient(user, params.id ?? "");
     return {
-      patient: patientDetails(patient),
+      patient,
       records: records.map((r) => ({
         ...r,
         createdAt: r.createdAt.toISOString(),

@@ -7,7 +7,6 @@ import { savePatientIntent } from "~/clinic/intents.server";
 import {
   deleteClinicPatient,
   getClinicPatient,
-  patientDetails,
   updateClinicPatient,
 } from "~/clinic/patients.server";
 import { DeleteClinicPatientSchema } from "~/clinic/validation";
@@ -26,10 +25,7 @@ export function loader(args: LoaderFunctionArgs) {
   return handleLoader(args, async ({ request, params }: LoaderFunctionArgs) => {
     const user = await requireRole(request, "doctor");
     const { patient, records } = await getClinicPatient(user, params.id ?? "");
-    return {
-      patient: patientDetails(patient),
-      records: records.length,
-    };
+    return { patient, records: records.length };
   });
 }
 

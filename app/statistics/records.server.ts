@@ -8,9 +8,10 @@
 import { and, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
 import { getDb } from "#db/client";
 import { analyses, consultations, doctorProfiles } from "#db/schema";
-import { audit } from "~/audit/audit.server";
+import { auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { inTransaction } from "~/data/unit-of-work.server";
+import { ANSWERED_STATUSES } from "~/consultations/vocabulary";
 import { isCertified } from "~/doctors/vocabulary";
 import { notFound } from "~/errors/domain-error";
 import { buildStatistics, monthOf, type FinalRecord, type Statistics } from "./aggregate";
@@ -35,7 +36,7 @@ export function finalAnswers() {
     .from(consultations)
     .where(
       and(
-        inArray(consultations.status, ["answered", "closed"]),
+        inArray(consultations.status, ANSWERED_STATUSES),
         isNotNull(consultations.doctorClass),
         isNotNull(consultations.answeredAt),
       ),
@@ -89,9 +90,7 @@ export async function doctorStatistics(actor: Actor): Promise<Statistics> {
     .limit(1);
   if (!profile || !isCertified(profile.status)) notFound();
   const records = await finalRecords(eq(doctorProfiles.id, profile.id));
-  await inTransaction(({ tx }) =>
-    audit({ actorId: actor.id, action: "statistics.doctor.read", outcome: "success" }, tx),
-  );
+  await inTransaction(({ tx }) => auditSuccess(actor, "statistics.doctor.read", {}, tx));
   return buildStatistics(records);
 }
 
@@ -99,8 +98,6 @@ export async function doctorStatistics(actor: Actor): Promise<Statistics> {
 export async function platformStatistics(actor: Actor): Promise<Statistics> {
   if (!can(actor, { type: "admin:access" })) notFound();
   const records = await finalRecords(undefined);
-  await inTransaction(({ tx }) =>
-    audit({ actorId: actor.id, action: "statistics.platform.read", outcome: "success" }, tx),
-  );
+  await inTransaction(({ tx }) => auditSuccess(actor, "statistics.platform.read", {}, tx));
   return buildStatistics(records);
 }
