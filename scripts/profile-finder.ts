@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { launchBrowser } from "../tests/e2e/browser";
 import { startAppServer } from "./lib/app-server";
 import { printLoadAverage } from "./lib/load";
+import { phoneProfile, visitFinder } from "./lib/phone";
 
 const { values } = parseArgs({
   options: { runs: { type: "string", default: "1" }, trace: { type: "string" } },
@@ -63,22 +64,7 @@ const browser = await launchBrowser();
 try {
   printLoadAverage();
   for (let run = 0; run < Number(values.runs); run++) {
-    const context = await browser.newContext({
-      baseURL: server.baseUrl,
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-    });
-    const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send("Network.enable");
-    await cdp.send("Network.emulateNetworkConditions", {
-      offline: false,
-      latency: 562.5,
-      downloadThroughput: (1.44e6 * 0.9) / 8,
-      uploadThroughput: (675e3 * 0.9) / 8,
-    });
-    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+    const { context, page, cdp } = await phoneProfile(browser, server.baseUrl);
     await browser.startTracing(page, {
       categories: [
         "devtools.timeline",
@@ -93,18 +79,7 @@ try {
     await cdp.send("Profiler.enable");
     await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
     await cdp.send("Profiler.start");
-    await page.goto(finder, { waitUntil: "commit", timeout: 60_000 });
-    await page.waitForFunction(
-      () => {
-        const form = document.querySelector("main form");
-        return !!form && Object.keys(form).some((k) => k.startsWith("__reactFiber"));
-      },
-      undefined,
-      { polling: 20, timeout: 60_000 },
-    );
-    const hydrated = await page.evaluate(() => performance.now());
-    await page.locator(".leaflet-container").waitFor({ timeout: 60_000 });
-    const mapShown = await page.evaluate(() => performance.now());
+    const { hydrated, mapShown } = await visitFinder(page, finder);
     await page.waitForTimeout(4000);
     const timing = await page.evaluate(() => {
       const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
