@@ -14,6 +14,7 @@ import { currentCode } from "../app/auth/second-factor.server";
 import { launchBrowser } from "../tests/e2e/browser";
 import { startAppServer } from "./lib/app-server";
 import { printLoadAverage } from "./lib/load";
+import { phoneProfile, visitFinder } from "./lib/phone";
 import { smearLikeJpeg } from "./lib/smear";
 
 const { values } = parseArgs({ options: { "phone-runs": { type: "string", default: "3" } } });
@@ -209,22 +210,7 @@ try {
   // the search form) and the map shown, and no long task in the last 500 ms.
   const phone: Array<Record<string, number>> = [];
   for (let run = 0; run < phoneRuns; run++) {
-    const context = await browser.newContext({
-      baseURL: base,
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-    });
-    const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send("Network.enable");
-    await cdp.send("Network.emulateNetworkConditions", {
-      offline: false,
-      latency: 562.5,
-      downloadThroughput: (1.44e6 * 0.9) / 8,
-      uploadThroughput: (675e3 * 0.9) / 8,
-    });
-    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+    const { context, page } = await phoneProfile(browser, base);
     await page.addInitScript(() => {
       const w = window as unknown as { __longTaskEnd: number };
       w.__longTaskEnd = 0;
@@ -233,18 +219,7 @@ try {
           w.__longTaskEnd = Math.max(w.__longTaskEnd, e.startTime + e.duration);
       }).observe({ type: "longtask", buffered: true });
     });
-    await page.goto(finder, { waitUntil: "commit", timeout: 60_000 });
-    await page.waitForFunction(
-      () => {
-        const form = document.querySelector("main form");
-        return !!form && Object.keys(form).some((k) => k.startsWith("__reactFiber"));
-      },
-      undefined,
-      { polling: 20, timeout: 60_000 },
-    );
-    const hydrated = await page.evaluate(() => performance.now());
-    await page.locator(".leaflet-container").waitFor({ timeout: 60_000 });
-    const mapShown = await page.evaluate(() => performance.now());
+    const { hydrated, mapShown } = await visitFinder(page, finder);
     // Wait for a quiet main thread (no long task for 500 ms), at most 20 s.
     await page.waitForFunction(
       () =>

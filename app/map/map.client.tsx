@@ -23,6 +23,7 @@ import {
   DETAILED_ZOOM,
   labelsInView,
   loadCountryOutlines,
+  outlinesInView,
   useCityLabels,
   useCoarseOutlines,
   useDetailedCells,
@@ -110,7 +111,10 @@ function BaseLayers({
   // Stable handlers: a new object each render would make react-leaflet rebind the event.
   const tileEvents = useMemo(() => ({ tileerror: onTile.error, tileload: onTile.load }), [onTile]);
   const coarse = useCoarseOutlines();
-  const detailed = useDetailedCells(useDetailedView());
+  const view = useDetailedView();
+  const detailed = useDetailedCells(view);
+  // From DETAILED_ZOOM on, only the countries the (padded) view reaches: redrawn when it moves.
+  const coarseShown = useMemo(() => coarse && outlinesInView(coarse, view), [coarse, view]);
   const attribution = failed ? OFFLINE_ATTRIBUTION : undefined;
   return (
     <>
@@ -125,10 +129,10 @@ function BaseLayers({
               attribution={attribution}
             />
           ))
-        : coarse && (
+        : coarseShown && (
             <GeoJSON
-              key="coarse"
-              data={coarse}
+              key={`coarse ${coarseShown.key}`}
+              data={coarseShown.outlines}
               style={outlineStyle}
               interactive={false}
               attribution={attribution}
@@ -323,13 +327,29 @@ function Clusters({
   return null;
 }
 
+/** The view that shows every point: one point at a town's zoom, several fitted, none the world. */
+function viewOf(points: [number, number][]) {
+  if (points.length === 0) return { center: [20, 0] as [number, number], zoom: 2 };
+  if (points.length === 1) return { center: points[0]!, zoom: 11 };
+  return { bounds: L.latLngBounds(points), boundsOptions: FIT_OPTIONS };
+}
+const FIT_OPTIONS: L.FitBoundsOptions = { padding: [24, 24], maxZoom: 13 };
+
+/**
+ * The map starts at its points' view (MapContainer's own props); this follows a later change of
+ * the points. Created at the world's view and moved at once, the map used to lay out and request
+ * the world's tiles, then reproject everything for the city.
+ */
 function FitBounds({ points }: { points: [number, number][] }) {
   const map = useMap();
   const key = JSON.stringify(points);
+  const shown = useRef(key);
   useEffect(() => {
-    if (points.length === 0) return;
-    if (points.length === 1) map.setView(points[0]!, 11);
-    else map.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: 13 });
+    if (shown.current === key) return;
+    shown.current = key;
+    const view = viewOf(points);
+    if (view.bounds) map.fitBounds(view.bounds, view.boundsOptions);
+    else if (points.length > 0) map.setView(view.center, view.zoom);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [map, key]);
   return null;
@@ -353,9 +373,11 @@ export default function DoctorMap({
   const points: [number, number][] = markers.map((m) => [m.lat, m.lng]);
   if (you) points.push([you.lat, you.lng]);
   const { failed, onTile, note } = useTileFailure();
+  // Read once, when the map is created.
+  const [initialView] = useState(() => viewOf(points));
   return (
     <>
-      <MapContainer center={[20, 0]} zoom={2} maxZoom={MAX_ZOOM} className="map" worldCopyJump>
+      <MapContainer {...initialView} maxZoom={MAX_ZOOM} className="map" worldCopyJump>
         <BaseLayers tiles={tiles} failed={failed} onTile={onTile} />
         <Clusters markers={markers} selected={selected} onSelect={onSelect} focus={focus} />
         {you && (

@@ -70,14 +70,39 @@ export function unwrapRing(ring: Position[]): Position[] {
   return shift === 0 ? unwrapped : ring;
 }
 
+/** [west, south, east, north] of every point of some rings (longitudes as unwrapped). */
+function boxOf(rings: Position[][]): [number, number, number, number] {
+  const box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const ring of rings)
+    for (const [lng, lat] of ring) {
+      if (lng! < box[0]) box[0] = lng!;
+      if (lat! < box[1]) box[1] = lat!;
+      if (lng! > box[2]) box[2] = lng!;
+      if (lat! > box[3]) box[3] = lat!;
+    }
+  return box;
+}
+
+/** Each country unwrapped across the antimeridian, with its bounding box (`bbox`, GeoJSON's). */
 function unwrapFeatures(collection: FeatureCollection): FeatureCollection {
   for (const f of collection.features) {
     const g = f.geometry;
-    if (g?.type === "Polygon") g.coordinates = g.coordinates.map(unwrapRing);
-    else if (g?.type === "MultiPolygon")
+    if (g?.type === "Polygon") {
+      g.coordinates = g.coordinates.map(unwrapRing);
+      f.bbox = boxOf(g.coordinates);
+    } else if (g?.type === "MultiPolygon") {
       g.coordinates = g.coordinates.map((polygon) => polygon.map(unwrapRing));
+      f.bbox = boxOf(g.coordinates.flat(1));
+    }
   }
   return collection;
+}
+
+type CountriesTopology = Topology<{ countries: GeometryCollection }>;
+
+/** A TopoJSON file's countries as GeoJSON, unwrapped and boxed. Exported for the tests. */
+export function countryOutlines(topology: CountriesTopology): FeatureCollection {
+  return unwrapFeatures(feature(topology, topology.objects.countries) as FeatureCollection);
 }
 
 const outlinesCache = new Map<string, Promise<FeatureCollection>>();
@@ -85,9 +110,7 @@ const outlinesCache = new Map<string, Promise<FeatureCollection>>();
 function loadOutlines(url: string): Promise<FeatureCollection> {
   let pending = outlinesCache.get(url);
   if (!pending) {
-    pending = fetchJson<Topology<{ countries: GeometryCollection }>>(url).then((topology) =>
-      unwrapFeatures(feature(topology, topology.objects.countries) as FeatureCollection),
-    );
+    pending = fetchJson<CountriesTopology>(url).then(countryOutlines);
     pending.catch(() => outlinesCache.delete(url));
     outlinesCache.set(url, pending);
   }
@@ -108,17 +131,38 @@ export function whenIdle(task: () => void, timeout = 2000): () => void {
   return () => window.clearTimeout(handle);
 }
 
+/** Whether a box [west, south, east, north] reaches into `view` (longitudes may pass ±180). */
+function reaches([west, south, east, north]: number[], view: Bounds): boolean {
+  return (
+    south! <= view.north &&
+    north! >= view.south &&
+    (view.east - view.west >= 360 || rangesOverlap(west!, east!, view.west, view.east))
+  );
+}
+
 /** The files of the detailed cells whose outlines reach into `view` (longitudes may pass ±180). */
 export function cellsInView(cells: OutlineCell[], view: Bounds): string[] {
-  const wraps = view.east - view.west >= 360;
-  return cells
-    .filter(
-      ([, west, south, east, north]) =>
-        south <= view.north &&
-        north >= view.south &&
-        (wraps || rangesOverlap(west, east, view.west, view.east)),
-    )
-    .map(([name]) => name);
+  return cells.filter(([, ...box]) => reaches(box, view)).map(([name]) => name);
+}
+
+/**
+ * The countries of `outlines` that reach into `view`, with a key that names them; all of them
+ * when there is no view (further out than DETAILED_ZOOM). A city's view draws a few countries of
+ * the 1:110m world, not ~180 (projected, clipped and added as SVG paths, ~0.2 s on a phone).
+ */
+export function outlinesInView(
+  outlines: FeatureCollection,
+  view: Bounds | null,
+): { key: string; outlines: FeatureCollection } {
+  if (!view) return { key: "all", outlines };
+  const shown: number[] = [];
+  outlines.features.forEach((f, i) => {
+    if (!f.bbox || reaches(f.bbox, view)) shown.push(i);
+  });
+  return {
+    key: shown.join(),
+    outlines: { ...outlines, features: shown.map((i) => outlines.features[i]!) },
+  };
 }
 
 function rangesOverlap(west: number, east: number, viewWest: number, viewEast: number): boolean {

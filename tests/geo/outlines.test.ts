@@ -9,7 +9,7 @@ import {
   OUTLINES_DIR,
 } from "../../scripts/map/outlines";
 import { LABELS_FILE } from "../../scripts/map/city-labels";
-import { cellsInView, type CityLabel } from "~/map/world";
+import { cellsInView, countryOutlines, outlinesInView, type CityLabel } from "~/map/world";
 
 /** Each country with its bounding box, so a point is tested only against the countries around it. */
 const boxed = (countries: Feature<Polygon | MultiPolygon>[]) =>
@@ -89,5 +89,25 @@ describe("the offline map's detailed outlines (npm run build:outlines)", () => {
     const fiji = cellsInView(built.cells, { south: -19, west: 177, north: -16, east: 182 });
     expect(fiji.some((file) => file.includes("e150"))).toBe(true);
     expect(fiji.some((file) => file.includes("w180"))).toBe(true);
+  });
+
+  test("a city's view draws the 1:110m countries that reach into it, the world's view all", () => {
+    const world = countryOutlines(
+      JSON.parse(fs.readFileSync("node_modules/world-atlas/countries-110m.json", "utf8")),
+    );
+    const names = (view: Parameters<typeof outlinesInView>[1]) =>
+      outlinesInView(world, view).outlines.features.map((f) => f.properties?.name as string);
+    expect(outlinesInView(world, null).outlines.features).toHaveLength(world.features.length);
+    const paris = names({ south: 48, west: 1, north: 50, east: 4 });
+    expect(paris).toContain("France");
+    expect(paris).not.toContain("Japan");
+    expect(paris.length).toBeLessThan(12);
+    // Across the antimeridian (Fiji's islands on both sides of it, unwrapped past 180°).
+    expect(names({ south: -19, west: 177, north: -16, east: 182 })).toContain("Fiji");
+    expect(names({ south: -19, west: -183, north: -16, east: -178 })).toContain("Fiji");
+    // Two views with the same countries share a key, so the map keeps its layer.
+    expect(outlinesInView(world, { south: 48, west: 1, north: 50, east: 4 }).key).toBe(
+      outlinesInView(world, { south: 48, west: 1, north: 50, east: 4.5 }).key,
+    );
   });
 });
