@@ -254,13 +254,15 @@ export type CaptureOutput = {
   distance: number;
 };
 
+/**
+ * A capture's tiles go through the network one at a time, not in one batch: the outputs are the
+ * same to the bit, and the wasm heap, which never shrinks, stays at its initial 16 MB instead of
+ * growing to ~23 MB for six tiles' activations (docs/performance.md, "Uploads").
+ */
 export function analyseCapture(c: LoadedClassifier, image: RgbImage): CaptureOutput {
   const { config } = c;
   const capture = normaliseCapture(image);
-  const outputs = runNetwork(
-    c,
-    capture.tiles.map((t) => t.pixels),
-  );
+  const outputs = capture.tiles.flatMap((t) => runNetwork(c, [t.pixels]));
   const logits = new Float32Array(CLASS_IDS.length);
   for (const o of outputs) o.logits.forEach((v, i) => (logits[i]! += v / outputs.length));
   const distance = median(
