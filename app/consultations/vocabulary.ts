@@ -29,6 +29,15 @@ export const LIVE_STATUSES = [
   "answered",
 ] as const satisfies ConsultationStatus[];
 
+const oneOf = (statuses: readonly ConsultationStatus[]) => (status: ConsultationStatus) =>
+  statuses.includes(status);
+
+/** Whether the consultation holds the doctor's answer (`ANSWERED_STATUSES`). */
+export const isAnswered = oneOf(ANSWERED_STATUSES);
+
+/** Whether the consultation is still being talked about (`LIVE_STATUSES`). */
+export const isLive = oneOf(LIVE_STATUSES);
+
 /**
  * The doctor confirms or corrects the model with one of its four classes, or answers beyond
  * them: no leukaemia at all, another leukaemia than B-ALL, reactive changes, or an image that
