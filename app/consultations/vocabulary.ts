@@ -22,7 +22,10 @@ export const OPEN_STATUSES = ["requested", "accepted"] as const satisfies Consul
 /** A consultation the doctor answered (and perhaps since closed): it holds their final word. */
 export const ANSWERED_STATUSES = ["answered", "closed"] as const satisfies ConsultationStatus[];
 
-/** A consultation still being talked about: messages are open, and the patient is told of access changes. */
+/**
+ * A consultation still being talked about: messages are open, the patient is told of access
+ * changes, and the doctor is told when the patient deletes the account.
+ */
 export const LIVE_STATUSES = [
   "requested",
   "accepted",
