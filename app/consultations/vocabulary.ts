@@ -55,6 +55,10 @@ export const FINDINGS_BEYOND_MODEL = [
 export const DOCTOR_CLASSES = [...CLASS_IDS, ...FINDINGS_BEYOND_MODEL] as const;
 export type DoctorClass = (typeof DOCTOR_CLASSES)[number];
 
+/** Whether an answer is one of the model's four staging classes, not a finding beyond them. */
+export const isStagingClass = (c: DoctorClass): c is ClassId =>
+  (CLASS_IDS as readonly DoctorClass[]).includes(c);
+
 export const DOCTOR_CLASS_LABELS: Record<DoctorClass, string> = {
   ...CLASS_LABELS,
   no_leukaemia_seen: "No leukaemia seen",
