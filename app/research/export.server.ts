@@ -70,7 +70,6 @@ export async function researchSelection(
     .innerJoin(researchConsents, eq(researchConsents.analysisId, analyses.id))
     .where(
       and(
-        eq(final.rank, 1),
         isNull(researchConsents.revokedAt),
         // The consent is the analysis's own patient's.
         eq(researchConsents.patientId, analyses.patientId),
