@@ -13,6 +13,7 @@ import { analyses, consultations, doctorProfiles, reviews, users } from "#db/sch
 import { audit, auditSuccess } from "~/audit/audit.server";
 import { can, type Actor } from "~/auth/permissions";
 import { verifyPassword } from "~/auth/password.server";
+import { LIVE_STATUSES } from "~/consultations/vocabulary";
 import { inTransaction } from "~/data/unit-of-work.server";
 import { invalid, notFound, rateLimited } from "~/errors/domain-error";
 import { notify } from "~/notifications/notifications.server";
@@ -22,9 +23,6 @@ import { ACCOUNT_DELETED_NOTICE } from "./vocabulary";
 
 /** Password attempts on the deletion form per account per window. */
 const ATTEMPTS = 5;
-
-/** The consultations whose doctor still sees the case: told it was withdrawn. */
-const STILL_SHARED = ["requested", "accepted", "answered"] as const;
 
 export type DeletedAccount = { analyses: number; consultations: number; doctorsTold: number };
 
@@ -62,7 +60,7 @@ export async function deleteOwnAccount(actor: Actor, password: string): Promise<
       .where(
         and(
           eq(consultations.patientId, actor.id),
-          inArray(consultations.status, STILL_SHARED),
+          inArray(consultations.status, LIVE_STATUSES),
           isNull(consultations.revokedAt),
         ),
       );

@@ -71,3 +71,22 @@ const RESEARCH_EXPORT_ROLES: readonly Role[] = ["admin", "researcher"];
 export function canExportResearch(user: Actor | null): boolean {
   return !!user && RESEARCH_EXPORT_ROLES.includes(user.role);
 }
+
+/**
+ * Who must use a second factor (decision 031): admins, researchers (the lab's datasets may hold
+ * patients' smears) and verified doctors; patients may. `doctorVerified` is asked of doctors only.
+ */
+export async function mustUseSecondFactor(
+  actor: Actor,
+  doctorVerified: () => Promise<boolean>,
+): Promise<boolean> {
+  switch (actor.role) {
+    case "admin":
+    case "researcher":
+      return true;
+    case "doctor":
+      return await doctorVerified();
+    case "patient":
+      return false;
+  }
+}

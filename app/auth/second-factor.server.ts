@@ -15,7 +15,7 @@ import { doctorProfiles, recoveryCodes, secondFactors } from "#db/schema";
 import { audit, auditSuccess } from "~/audit/audit.server";
 import { inTransaction, type Executor, type Tx } from "~/data/unit-of-work.server";
 import { conflict, invalid } from "~/errors/domain-error";
-import type { Actor } from "./permissions";
+import { mustUseSecondFactor, type Actor } from "./permissions";
 import { admitCodeAttempt, LoginRefused, loginSucceeded, refusal } from "./login-throttle.server";
 
 export const TOTP_ISSUER = "HemaLink";
@@ -34,21 +34,18 @@ type Account = Actor & { email: string };
 /** 160 random bits, base32 (RFC 4226 recommends 160; the library's default is 80). */
 export const newSecret = () => base32Encode(crypto.randomBytes(20), "RFC4648", { padding: false });
 
-/**
- * Admins, researchers (the lab's datasets may hold patients' smears) and verified doctors must
- * use a second factor; patients may.
- */
-export async function secondFactorRequired(actor: Actor, db: Executor = getDb()): Promise<boolean> {
-  if (actor.role === "admin" || actor.role === "researcher") return true;
-  if (actor.role !== "doctor") return false;
-  const profile = (
-    await db
-      .select({ status: doctorProfiles.status })
-      .from(doctorProfiles)
-      .where(eq(doctorProfiles.userId, actor.id))
-      .limit(1)
-  )[0];
-  return profile?.status === "verified";
+/** Whether this user must use a second factor (the rule: `mustUseSecondFactor`). */
+export function secondFactorRequired(actor: Actor, db: Executor = getDb()): Promise<boolean> {
+  return mustUseSecondFactor(actor, async () => {
+    const profile = (
+      await db
+        .select({ status: doctorProfiles.status })
+        .from(doctorProfiles)
+        .where(eq(doctorProfiles.userId, actor.id))
+        .limit(1)
+    )[0];
+    return profile?.status === "verified";
+  });
 }
 
 const factorOf = async (userId: string, db: Executor = getDb()) =>

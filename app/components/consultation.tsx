@@ -5,6 +5,7 @@ import { CLASS_LABELS, type ClassId, type Verdict } from "~/analyses/vocabulary"
 import {
   confirmsModel,
   DOCTOR_CLASS_LABELS,
+  isAnswered,
   STATUS_LABELS,
   type ConsultationStatus,
   type DoctorClass,
@@ -151,8 +152,7 @@ export function ConsultationAnswer({
   analysis: { topClass: ClassId; verdict: Verdict };
   children?: ReactNode;
 }) {
-  const answered = c.status === "answered" || c.status === "closed";
-  if (!answered || !c.doctorClass || !c.urgency || !c.steps.answeredAt) return null;
+  if (!isAnswered(c.status) || !c.doctorClass || !c.urgency || !c.steps.answeredAt) return null;
   return (
     <>
       <Assessment

@@ -12,7 +12,7 @@ import { can, type Actor } from "~/auth/permissions";
 import type { UnitOfWork } from "~/data/unit-of-work.server";
 import { notify } from "~/notifications/notifications.server";
 import { ANONYMOUS_NOTICE_TEXT, accessNotice } from "./notices.server";
-import { LIVE_STATUSES } from "./vocabulary";
+import { isLive } from "./vocabulary";
 
 export type Side = "patient" | "doctor";
 
@@ -107,7 +107,7 @@ async function sharedCasesOf(uow: UnitOfWork, profileId: string) {
 export async function endDoctorAccess(uow: UnitOfWork, profileId: string, doctorUserId: string) {
   const cases = await sharedCasesOf(uow, profileId);
   for (const c of cases) {
-    if ((LIVE_STATUSES as readonly string[]).includes(c.status)) {
+    if (isLive(c.status)) {
       await notify(uow, await accessNotice(uow.tx, "lost", c));
     }
   }
@@ -125,7 +125,7 @@ export async function endDoctorAccess(uow: UnitOfWork, profileId: string, doctor
  */
 export async function restoreDoctorAccess(uow: UnitOfWork, profileId: string) {
   for (const c of await sharedCasesOf(uow, profileId)) {
-    if ((LIVE_STATUSES as readonly string[]).includes(c.status)) {
+    if (isLive(c.status)) {
       await notify(uow, await accessNotice(uow.tx, "restored", c));
     }
   }

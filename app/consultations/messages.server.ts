@@ -7,7 +7,7 @@ import { asc, eq } from "drizzle-orm";
 import { insertionOrder } from "~/data/sql-dialect.server";
 import { getDb } from "#db/client";
 import { consultationMessages, doctorProfiles, users } from "#db/schema";
-import { LIVE_STATUSES, type ConsultationStatus } from "./vocabulary";
+import { isLive, type ConsultationStatus } from "./vocabulary";
 import { auditSuccess } from "~/audit/audit.server";
 import { conflict, notFound } from "~/errors/domain-error";
 import type { Actor } from "~/auth/permissions";
@@ -29,11 +29,7 @@ export function canPostMessages(c: {
   revokedAt: Date | null;
   clinicPatientId?: string | null;
 }) {
-  return (
-    (LIVE_STATUSES as readonly ConsultationStatus[]).includes(c.status) &&
-    !c.revokedAt &&
-    !c.clinicPatientId
-  );
+  return isLive(c.status) && !c.revokedAt && !c.clinicPatientId;
 }
 
 export async function listMessages(actor: Actor, consultationId: string) {

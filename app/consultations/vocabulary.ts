@@ -22,12 +22,24 @@ export const OPEN_STATUSES = ["requested", "accepted"] as const satisfies Consul
 /** A consultation the doctor answered (and perhaps since closed): it holds their final word. */
 export const ANSWERED_STATUSES = ["answered", "closed"] as const satisfies ConsultationStatus[];
 
-/** A consultation still being talked about: messages are open, and the patient is told of access changes. */
+/**
+ * A consultation still being talked about: messages are open, the patient is told of access
+ * changes, and the doctor is told when the patient deletes the account.
+ */
 export const LIVE_STATUSES = [
   "requested",
   "accepted",
   "answered",
 ] as const satisfies ConsultationStatus[];
+
+const oneOf = (statuses: readonly ConsultationStatus[]) => (status: ConsultationStatus) =>
+  statuses.includes(status);
+
+/** Whether the consultation holds the doctor's answer (`ANSWERED_STATUSES`). */
+export const isAnswered = oneOf(ANSWERED_STATUSES);
+
+/** Whether the consultation is still being talked about (`LIVE_STATUSES`). */
+export const isLive = oneOf(LIVE_STATUSES);
 
 /**
  * The doctor confirms or corrects the model with one of its four classes, or answers beyond
@@ -42,6 +54,10 @@ export const FINDINGS_BEYOND_MODEL = [
 ] as const;
 export const DOCTOR_CLASSES = [...CLASS_IDS, ...FINDINGS_BEYOND_MODEL] as const;
 export type DoctorClass = (typeof DOCTOR_CLASSES)[number];
+
+/** Whether an answer is one of the model's four staging classes, not a finding beyond them. */
+export const isStagingClass = (c: DoctorClass): c is ClassId =>
+  (CLASS_IDS as readonly DoctorClass[]).includes(c);
 
 export const DOCTOR_CLASS_LABELS: Record<DoctorClass, string> = {
   ...CLASS_LABELS,

@@ -15,7 +15,7 @@ import { canExportResearch, type Actor } from "~/auth/permissions";
 import {
   DOCTOR_CLASS_LABELS,
   FINDINGS_BEYOND_MODEL,
-  type DoctorClass,
+  isStagingClass,
 } from "~/consultations/vocabulary";
 import { notFound } from "~/errors/domain-error";
 import { zipStream, type ZipEntry } from "~/http/zip-stream.server";
@@ -28,9 +28,6 @@ import { EXPORT_FILE_PREFIX, MANIFEST_MEASURES } from "./vocabulary";
 const FOLDER_OF: Record<ClassId, ClassFolder> = Object.fromEntries(
   CLASS_FOLDERS.map((f) => [FOLDER_CLASS[f], f]),
 ) as Record<ClassId, ClassFolder>;
-
-const isStagingClass = (c: DoctorClass): c is ClassId =>
-  !(FINDINGS_BEYOND_MODEL as readonly string[]).includes(c);
 
 export type ResearchItem = {
   imageKey: string;
@@ -73,7 +70,6 @@ export async function researchSelection(
     .innerJoin(researchConsents, eq(researchConsents.analysisId, analyses.id))
     .where(
       and(
-        eq(final.rank, 1),
         isNull(researchConsents.revokedAt),
         // The consent is the analysis's own patient's.
         eq(researchConsents.patientId, analyses.patientId),

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { getOptionalUser } from "~/auth/guards.server";
+import { can } from "~/auth/permissions";
 import { claimInvitation, openInvitation } from "~/clinic/invitations.server";
 import { formMessage, replyTo } from "~/components/forms";
 import { ActionOutcome } from "~/components/list-page";
@@ -20,7 +21,9 @@ export function loader(args: LoaderFunctionArgs) {
     return {
       doctor: invitation.doctor,
       expiresAt: invitation.expiresAt.toISOString(),
-      signedIn: user ? { role: user.role, name: user.displayName } : null,
+      signedIn: user
+        ? { role: user.role, name: user.displayName, mayClaim: can(user, { type: "clinic:claim" }) }
+        : null,
       here: new URL(request.url).pathname,
     };
   });
@@ -52,7 +55,7 @@ export default function ClaimInvitationPage() {
       </p>
       <p>This invitation works once, until {expiresAt.slice(0, 10)}.</p>
       <ActionOutcome error={refused} />
-      {signedIn?.role === "patient" ? (
+      {signedIn?.mayClaim ? (
         <Form method="post">
           <p>You are signed in as {signedIn.name}.</p>
           <button type="submit" name="intent" value="claim">

@@ -42,6 +42,7 @@ import {
   ADVICE_MAX,
   DOCTOR_CLASS_LABELS,
   FINDINGS_BEYOND_MODEL,
+  isAnswered,
   MORPHOLOGY_MAX,
   URGENCIES,
   URGENCY_LABELS,
@@ -187,7 +188,6 @@ export default function DoctorCasePage() {
   const result = useActionData<typeof action>();
   const stepError = INTENTS.map((name) => formMessage(replyTo(result, name))).find(Boolean);
   const base = `/doctor/cases/${c.id}`;
-  const answered = c.status === "answered" || c.status === "closed";
   return (
     <>
       <section className="panel">
@@ -295,7 +295,7 @@ export default function DoctorCasePage() {
           <AnswerForm modelClass={analysis.verdict === "ok" ? analysis.topClass : null} />
         )}
         <ConsultationAnswer consultation={c} doctorName={doctorName} analysis={analysis} />
-        {answered && clinicPatient && (
+        {isAnswered(c.status) && clinicPatient && (
           <p>
             <Link className="button" to={`/doctor/records/${c.id}/report`}>
               Signed report (print)

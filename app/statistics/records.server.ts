@@ -17,11 +17,11 @@ import { notFound } from "~/errors/domain-error";
 import { buildStatistics, monthOf, type FinalRecord, type Statistics } from "./aggregate";
 
 /**
- * Each analysis's final answer: its latest answered or closed consultation (`rank` 1), as a
- * subquery the statistics and the research export join to `analyses`.
+ * Each analysis's final answer: its latest answered or closed consultation, one row per
+ * analysis, as a subquery the statistics and the research export join to `analyses`.
  */
 export function finalAnswers() {
-  return getDb()
+  const ranked = getDb()
     .select({
       analysisId: consultations.analysisId,
       doctorProfileId: consultations.doctorProfileId,
@@ -41,7 +41,8 @@ export function finalAnswers() {
         isNotNull(consultations.answeredAt),
       ),
     )
-    .as("final_answers");
+    .as("answers_ranked");
+  return getDb().select().from(ranked).where(eq(ranked.rank, 1)).as("final_answers");
 }
 
 async function finalRecords(scope: SQL | undefined): Promise<FinalRecord[]> {
@@ -62,7 +63,7 @@ async function finalRecords(scope: SQL | undefined): Promise<FinalRecord[]> {
     .from(final)
     .innerJoin(analyses, eq(analyses.id, final.analysisId))
     .innerJoin(doctorProfiles, eq(doctorProfiles.id, final.doctorProfileId))
-    .where(and(eq(final.rank, 1), scope));
+    .where(scope);
   return rows.flatMap((r) =>
     r.finalClass && r.answeredAt
       ? [

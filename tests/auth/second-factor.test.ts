@@ -48,8 +48,9 @@ async function enrolled(role: "patient" | "admin" = "patient") {
 }
 
 describe("who must use a second factor", () => {
-  test("admins and verified doctors must; patients and doctors awaiting verification may", async () => {
+  test("admins, researchers and verified doctors must; patients and doctors awaiting verification may", async () => {
     expect(await secondFactorRequired(await makeUser("admin"))).toBe(true);
+    expect(await secondFactorRequired(await makeUser("researcher"))).toBe(true);
     expect(await secondFactorRequired((await makeCertifiedDoctor()).user)).toBe(true);
     expect(await secondFactorRequired(await makeUser("doctor"))).toBe(false);
     expect(await secondFactorRequired(await makeUser("patient"))).toBe(false);

@@ -1,12 +1,14 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "#db/client";
-import { auditLog } from "#db/schema";
+import { auditLog, consultations } from "#db/schema";
+import { inTransaction } from "~/data/unit-of-work.server";
 import type { DoctorClass } from "~/consultations/vocabulary";
 import { loader as adminCsv } from "~/routes/admin.statistics[.]csv";
 import { loader as adminPage } from "~/routes/admin.statistics";
 import { loader as doctorCsv } from "~/routes/doctor.statistics[.]csv";
 import { loader as doctorPage } from "~/routes/doctor.statistics";
 import type { Statistics } from "~/statistics/aggregate";
+import { finalAnswers } from "~/statistics/records.server";
 import {
   getRequest,
   insertAnalysis,
@@ -133,5 +135,27 @@ describe("statistics pages: who sees what", () => {
       adminCsv(args(getRequest("/admin/statistics.csv?table=names", { Cookie: cookie }))),
     );
     expect(bad.status).toBe(400);
+  });
+});
+
+describe("the final answer", () => {
+  test("an analysis answered twice has one final answer, the later one", async () => {
+    const first = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    const second = await makeCertifiedDoctor({ offersTeleconsultation: true });
+    const { patient, analysis } = await answered(first, "pre_b");
+    // The first answer a day earlier, so the order does not rest on the clock's resolution.
+    await inTransaction(({ tx }) =>
+      tx
+        .update(consultations)
+        .set({ answeredAt: new Date(Date.now() - 86_400_000) })
+        .where(eq(consultations.analysisId, analysis.id)),
+    );
+    await shareAndAnswer(second, patient, analysis.id, "benign");
+    const final = finalAnswers();
+    const rows = await getDb()
+      .select({ doctorProfileId: final.doctorProfileId, doctorClass: final.doctorClass })
+      .from(final)
+      .where(eq(final.analysisId, analysis.id));
+    expect(rows).toEqual([{ doctorProfileId: second.profile.id, doctorClass: "benign" }]);
   });
 });
