@@ -1,11 +1,13 @@
-// npm run bench:pages [-- --phone-runs 3] [--phone-only] [--app DIR]
+// npm run bench:pages [-- --phone-runs 3] [--phone-only] [--app DIR] [--against DIR]
 // JavaScript per page as the browser receives it (cold cache): the bytes on the wire (the
 // server picks brotli or gzip from Accept-Encoding) and the same bodies gzipped at level 6 (what
 // the budgets count: what the compression middleware sends a gzip-only client),
 // against the production build with the demo data, plus the finder's first visit on a phone
 // profile (4× CPU slowdown, DevTools' "Fast 3G"). Fails when a page passes its budget.
 // `--phone-only` measures the finder's phone visits alone; `--app DIR` runs the build of another
-// checkout (built there first) with this script, so two builds are measured the same way.
+// checkout (built there first) with this script, so two builds are measured the same way;
+// `--against DIR` also starts that checkout's build and alternates the phone visits between the
+// two, visit by visit, so a shared machine's changing load falls on both alike.
 import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     "phone-runs": { type: "string", default: "3" },
     "phone-only": { type: "boolean", default: false },
     app: { type: "string" },
+    against: { type: "string" },
   },
 });
 const phoneRuns = Number(values["phone-runs"]);
@@ -35,6 +38,17 @@ const kb = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
 
 const server = await startAppServer({ RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000" });
 const base = server.baseUrl;
+/** The build compared with, in its own folder (its server.js, build and seed). */
+async function otherServer(dir: string) {
+  const here = process.cwd();
+  process.chdir(dir);
+  try {
+    return await startAppServer({});
+  } finally {
+    process.chdir(here);
+  }
+}
+const other = values.against ? await otherServer(values.against) : null;
 
 const post = (path: string, fields: Record<string, string>, cookie = "") =>
   fetch(`${base}${path}`, {
@@ -222,54 +236,73 @@ try {
   // The finder's first visit on a phone: 4× slower CPU, DevTools' Fast 3G (1.44 Mbit/s × 0.9
   // down, 675 kbit/s × 0.9 up, 562.5 ms latency). Interactive = hydrated (React's handlers on
   // the search form) and the map shown, and no long task in the last 500 ms.
-  const phone: Array<Record<string, number>> = [];
-  for (let run = 0; run < phoneRuns; run++) {
-    const { context, page } = await phoneProfile(browser, base);
-    await page.addInitScript(() => {
-      const w = window as unknown as { __longTaskEnd: number };
-      w.__longTaskEnd = 0;
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries())
-          w.__longTaskEnd = Math.max(w.__longTaskEnd, e.startTime + e.duration);
-      }).observe({ type: "longtask", buffered: true });
-    });
-    const { hydrated, mapShown } = await visitFinder(page, finder);
-    // Wait for a quiet main thread (no long task for 500 ms), at most 20 s.
-    await page.waitForFunction(
-      () =>
-        performance.now() - (window as unknown as { __longTaskEnd: number }).__longTaskEnd > 500,
-      undefined,
-      { polling: 100, timeout: 20_000 },
-    );
-    const t = await page.evaluate(() => {
-      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
-      return {
-        longTaskEnd: (window as unknown as { __longTaskEnd: number }).__longTaskEnd,
-        domContentLoaded: nav.domContentLoadedEventEnd,
-        firstPaint: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN,
-        load: nav.loadEventEnd,
+  const phone: Array<Record<string, number | string>> = [];
+  // With --against, each run visits both builds, in turns first.
+  const builds = (run: number) =>
+    other
+      ? run % 2 === 0
+        ? [["this", base] as const, ["against", other.baseUrl] as const]
+        : [["against", other.baseUrl] as const, ["this", base] as const]
+      : [["this", base] as const];
+  for (let run = 0; run < phoneRuns; run++)
+    for (const [build, url] of builds(run)) {
+      const { context, page } = await phoneProfile(browser, url);
+      await page.addInitScript(() => {
+        const w = window as unknown as { __longTaskEnd: number };
+        w.__longTaskEnd = 0;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries())
+            w.__longTaskEnd = Math.max(w.__longTaskEnd, e.startTime + e.duration);
+        }).observe({ type: "longtask", buffered: true });
+      });
+      const { hydrated, mapShown } = await visitFinder(page, finder);
+      // Wait for a quiet main thread (no long task for 500 ms), at most 20 s.
+      await page.waitForFunction(
+        () =>
+          performance.now() - (window as unknown as { __longTaskEnd: number }).__longTaskEnd > 500,
+        undefined,
+        { polling: 100, timeout: 20_000 },
+      );
+      const t = await page.evaluate(() => {
+        const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+        return {
+          longTaskEnd: (window as unknown as { __longTaskEnd: number }).__longTaskEnd,
+          domContentLoaded: nav.domContentLoadedEventEnd,
+          firstPaint: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN,
+          load: nav.loadEventEnd,
+        };
+      });
+      const interactive = Math.max(hydrated, mapShown, t.longTaskEnd);
+      const row = {
+        run: run + 1,
+        build,
+        dcl_ms: Math.round(t.domContentLoaded),
+        fcp_ms: Math.round(t.firstPaint),
+        hydrated_ms: Math.round(hydrated),
+        map_ms: Math.round(mapShown),
+        interactive_ms: Math.round(interactive),
       };
-    });
-    const interactive = Math.max(hydrated, mapShown, t.longTaskEnd);
-    const row = {
-      run: run + 1,
-      dcl_ms: Math.round(t.domContentLoaded),
-      fcp_ms: Math.round(t.firstPaint),
-      hydrated_ms: Math.round(hydrated),
-      map_ms: Math.round(mapShown),
-      interactive_ms: Math.round(interactive),
-    };
-    phone.push(row);
-    console.log(
-      `phone finder run ${row.run}: DOMContentLoaded ${row.dcl_ms} ms, first paint ${row.fcp_ms} ms, hydrated ${row.hydrated_ms} ms, map ${row.map_ms} ms, interactive ${row.interactive_ms} ms`,
-    );
-    await context.close();
-  }
+      phone.push(row);
+      console.log(
+        `phone finder run ${row.run}${other ? ` (${build})` : ""}: DOMContentLoaded ${row.dcl_ms} ms, first paint ${row.fcp_ms} ms, hydrated ${row.hydrated_ms} ms, map ${row.map_ms} ms, interactive ${row.interactive_ms} ms`,
+      );
+      await context.close();
+    }
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const phoneMedian = median(phone.map((r) => r.interactive_ms!));
+  const medianOf = (build: string, key: "fcp_ms" | "hydrated_ms" | "interactive_ms") =>
+    median(phone.filter((r) => r.build === build).map((r) => r[key] as number));
+  const phoneMedian = medianOf("this", "interactive_ms");
   console.log(
     `phone finder interactive, median of ${phoneRuns}: ${phoneMedian} ms (target ≤ 3000)`,
   );
+  if (other) {
+    for (const key of ["fcp_ms", "hydrated_ms", "interactive_ms"] as const) {
+      const [mine, theirs] = [medianOf("this", key), medianOf("against", key)];
+      console.log(
+        `median ${key}: ${mine} ms here, ${theirs} ms against ${values.against}: ratio ${(mine / theirs).toFixed(2)}`,
+      );
+    }
+  }
   console.log(
     JSON.stringify({
       pages: results,
@@ -284,6 +317,9 @@ try {
   }
 } finally {
   await browser.close();
-  await server.stop();
-  fs.rmSync(server.dir, { recursive: true, force: true });
+  for (const s of [server, other]) {
+    if (!s) continue;
+    await s.stop();
+    fs.rmSync(s.dir, { recursive: true, force: true });
+  }
 }
