@@ -1,9 +1,13 @@
-// npm run bench:pages [-- --phone-runs 3]
+// npm run bench:pages [-- --phone-runs 3] [--phone-only] [--app DIR] [--against DIR]
 // JavaScript per page as the browser receives it (cold cache): the bytes on the wire (the
 // server picks brotli or gzip from Accept-Encoding) and the same bodies gzipped at level 6 (what
 // the budgets count: what the compression middleware sends a gzip-only client),
 // against the production build with the demo data, plus the finder's first visit on a phone
 // profile (4× CPU slowdown, DevTools' "Fast 3G"). Fails when a page passes its budget.
+// `--phone-only` measures the finder's phone visits alone; `--app DIR` runs the build of another
+// checkout (built there first) with this script, so two builds are measured the same way;
+// `--against DIR` also starts that checkout's build and alternates the phone visits between the
+// two, visit by visit, so a shared machine's changing load falls on both alike.
 import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -17,14 +21,34 @@ import { printLoadAverage } from "./lib/load";
 import { phoneProfile, visitFinder } from "./lib/phone";
 import { smearLikeJpeg } from "./lib/smear";
 
-const { values } = parseArgs({ options: { "phone-runs": { type: "string", default: "3" } } });
+const { values } = parseArgs({
+  options: {
+    "phone-runs": { type: "string", default: "3" },
+    "phone-only": { type: "boolean", default: false },
+    app: { type: "string" },
+    against: { type: "string" },
+  },
+});
 const phoneRuns = Number(values["phone-runs"]);
+// The server, its build and its seed are the current folder's.
+if (values.app) process.chdir(values.app);
 const BUDGET_KB = 150;
 const ANALYSER_BUDGET_KB = 200;
 const kb = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
 
 const server = await startAppServer({ RATE_LIMIT_LOGIN_FAILURES_PER_IP: "1000" });
 const base = server.baseUrl;
+/** The build compared with, in its own folder (its server.js, build and seed). */
+async function otherServer(dir: string) {
+  const here = process.cwd();
+  process.chdir(dir);
+  try {
+    return await startAppServer({});
+  } finally {
+    process.chdir(here);
+  }
+}
+const other = values.against ? await otherServer(values.against) : null;
 
 const post = (path: string, fields: Record<string, string>, cookie = "") =>
   fetch(`${base}${path}`, {
@@ -98,162 +122,193 @@ async function newPage(browser: Browser, cookie?: string) {
 const browser = await launchBrowser();
 try {
   printLoadAverage();
-  const patient = await logIn(DEMO_ACCOUNTS.patient.email, DEMO_ACCOUNTS.patient.password);
-  const { doctor: d, admin: a } = DEMO_ACCOUNTS;
-  const doctor = await logIn(d.email, d.password, d.totpSecret);
-  const admin = await logIn(a.email, a.password, a.totpSecret);
+  console.log(`Build: ${process.cwd()}/build`);
   const finder = "/doctors?lat=48.8566&lng=2.3522";
-  const finderHtml = await (await fetch(`${base}${finder}`)).text();
-  const doctorPage = /href="(\/doctors\/[0-9a-f-]{36})"/.exec(finderHtml)?.[1];
-  if (!doctorPage) throw new Error("No doctor listed on the finder");
-  // One analysis of the patient's, for the result page.
-  const form = new FormData();
-  form.set(
-    "smear",
-    new Blob([new Uint8Array(await smearLikeJpeg())], { type: "image/jpeg" }),
-    "s.jpg",
-  );
-  const uploaded = await fetch(`${base}/api/analyses`, {
-    method: "POST",
-    headers: { Cookie: patient, Origin: base },
-    body: form,
-  });
-  const analysisPage = ((await uploaded.json()) as { links?: { page: string } }).links?.page;
-  if (!analysisPage) throw new Error(`Upload failed: HTTP ${uploaded.status}`);
-
-  const pages: Array<{ path: string; who?: string; map?: boolean }> = [
-    { path: "/" },
-    { path: finder, map: true },
-    { path: "/doctors" },
-    { path: doctorPage, map: true },
-    { path: "/login" },
-    { path: "/register" },
-    { path: "/about/model" },
-    { path: "/dashboard", who: patient },
-    { path: "/analyses", who: patient },
-    { path: "/analyses/new", who: patient },
-    { path: analysisPage, who: patient },
-    { path: "/consultations", who: patient },
-    { path: "/notifications", who: patient },
-    { path: "/doctor", who: doctor },
-    { path: "/doctor/profile", who: doctor, map: true },
-    { path: "/doctor/cases", who: doctor },
-    { path: "/admin", who: admin },
-    { path: "/admin/doctors", who: admin },
-    { path: "/admin/reviews", who: admin },
-    { path: "/admin/consultations", who: admin },
-  ];
   const results: Array<Record<string, unknown>> = [];
   const failures: string[] = [];
-  const who = (cookie?: string) =>
-    cookie === patient
-      ? "patient"
-      : cookie === doctor
-        ? "doctor"
-        : cookie === admin
-          ? "admin"
-          : "visitor";
-  for (const { path, who: cookie, map } of pages) {
-    const { context, page } = await newPage(browser, cookie);
-    const weight = await scriptWeight(page, async () => {
-      const response = await page.goto(path);
-      if (!response?.ok()) throw new Error(`${path}: HTTP ${response?.status()}`);
-      if (map) await page.locator(".leaflet-container").waitFor();
-    });
-    const mapChunk = weight.files.some((f) => f.startsWith("map.client"));
-    const budget = path === "/analyses/new" ? ANALYSER_BUDGET_KB : BUDGET_KB;
-    const row = {
-      path,
-      as: who(cookie),
-      js_gzip_kb: kb(weight.gzipBytes),
-      js_wire_kb: kb(weight.wireBytes),
-      js_raw_kb: kb(weight.rawBytes),
-      scripts: weight.scripts,
-      map_chunk: mapChunk,
-      budget_kb: budget,
-    };
-    results.push(row);
-    console.log(
-      `${path.replace(/[0-9a-f-]{36}/, ":id").padEnd(34)} ${row.as.padEnd(8)} ${String(row.js_gzip_kb).padStart(6)} KB gzip, ${row.js_wire_kb} KB sent (${row.js_raw_kb} KB raw, ${row.scripts} scripts)${mapChunk ? " map" : ""}`,
+  // Every page's JavaScript, unless only the phone visits are asked for.
+  if (!values["phone-only"]) {
+    const patient = await logIn(DEMO_ACCOUNTS.patient.email, DEMO_ACCOUNTS.patient.password);
+    const { doctor: d, admin: a } = DEMO_ACCOUNTS;
+    const doctor = await logIn(d.email, d.password, d.totpSecret);
+    const admin = await logIn(a.email, a.password, a.totpSecret);
+    const finderHtml = await (await fetch(`${base}${finder}`)).text();
+    const doctorPage = /href="(\/doctors\/[0-9a-f-]{36})"/.exec(finderHtml)?.[1];
+    if (!doctorPage) throw new Error("No doctor listed on the finder");
+    // One analysis of the patient's, for the result page.
+    const form = new FormData();
+    form.set(
+      "smear",
+      new Blob([new Uint8Array(await smearLikeJpeg())], { type: "image/jpeg" }),
+      "s.jpg",
     );
-    if (row.js_gzip_kb > budget) failures.push(`${path}: ${row.js_gzip_kb} KB > ${budget} KB`);
-    if (mapChunk !== Boolean(map))
-      failures.push(`${path}: map chunk ${mapChunk ? "loaded without a map" : "missing"}`);
+    const uploaded = await fetch(`${base}/api/analyses`, {
+      method: "POST",
+      headers: { Cookie: patient, Origin: base },
+      body: form,
+    });
+    const analysisPage = ((await uploaded.json()) as { links?: { page: string } }).links?.page;
+    if (!analysisPage) throw new Error(`Upload failed: HTTP ${uploaded.status}`);
 
-    if (path === "/analyses/new") {
-      // Choosing private mode fetches TensorFlow.js and the model, with progress.
-      await page.setInputFiles('input[type="file"]', {
-        name: "smear.jpg",
-        mimeType: "image/jpeg",
-        buffer: await smearLikeJpeg(),
+    const pages: Array<{ path: string; who?: string; map?: boolean }> = [
+      { path: "/" },
+      { path: finder, map: true },
+      { path: "/doctors" },
+      { path: doctorPage, map: true },
+      { path: "/login" },
+      { path: "/register" },
+      { path: "/about/model" },
+      { path: "/dashboard", who: patient },
+      { path: "/analyses", who: patient },
+      { path: "/analyses/new", who: patient },
+      { path: analysisPage, who: patient },
+      { path: "/consultations", who: patient },
+      { path: "/notifications", who: patient },
+      { path: "/doctor", who: doctor },
+      { path: "/doctor/profile", who: doctor, map: true },
+      { path: "/doctor/cases", who: doctor },
+      { path: "/admin", who: admin },
+      { path: "/admin/doctors", who: admin },
+      { path: "/admin/reviews", who: admin },
+      { path: "/admin/consultations", who: admin },
+    ];
+    const who = (cookie?: string) =>
+      cookie === patient
+        ? "patient"
+        : cookie === doctor
+          ? "doctor"
+          : cookie === admin
+            ? "admin"
+            : "visitor";
+    for (const { path, who: cookie, map } of pages) {
+      const { context, page } = await newPage(browser, cookie);
+      const weight = await scriptWeight(page, async () => {
+        const response = await page.goto(path);
+        if (!response?.ok()) throw new Error(`${path}: HTTP ${response?.status()}`);
+        if (map) await page.locator(".leaflet-container").waitFor();
       });
-      const extra = await scriptWeight(page, async () => {
-        await page.getByRole("button", { name: /Analyse on this device/ }).click();
-        await page.locator(".private-result").waitFor({ timeout: 60_000 });
-      });
-      const privateRow = {
-        path: "/analyses/new (private mode chosen)",
-        as: "patient",
-        js_gzip_kb: kb(weight.gzipBytes + extra.gzipBytes),
-        extra_js_gzip_kb: kb(extra.gzipBytes),
+      const mapChunk = weight.files.some((f) => f.startsWith("map.client"));
+      const budget = path === "/analyses/new" ? ANALYSER_BUDGET_KB : BUDGET_KB;
+      const row = {
+        path,
+        as: who(cookie),
+        js_gzip_kb: kb(weight.gzipBytes),
+        js_wire_kb: kb(weight.wireBytes),
+        js_raw_kb: kb(weight.rawBytes),
+        scripts: weight.scripts,
+        map_chunk: mapChunk,
+        budget_kb: budget,
       };
-      results.push(privateRow);
+      results.push(row);
       console.log(
-        `  + private mode chosen: ${privateRow.extra_js_gzip_kb} KB more (${extra.files.join(", ")})`,
+        `${path.replace(/[0-9a-f-]{36}/, ":id").padEnd(34)} ${row.as.padEnd(8)} ${String(row.js_gzip_kb).padStart(6)} KB gzip, ${row.js_wire_kb} KB sent (${row.js_raw_kb} KB raw, ${row.scripts} scripts)${mapChunk ? " map" : ""}`,
       );
+      if (row.js_gzip_kb > budget) failures.push(`${path}: ${row.js_gzip_kb} KB > ${budget} KB`);
+      if (mapChunk !== Boolean(map))
+        failures.push(`${path}: map chunk ${mapChunk ? "loaded without a map" : "missing"}`);
+
+      if (path === "/analyses/new") {
+        // Choosing private mode fetches TensorFlow.js and the model, with progress.
+        await page.setInputFiles('input[type="file"]', {
+          name: "smear.jpg",
+          mimeType: "image/jpeg",
+          buffer: await smearLikeJpeg(),
+        });
+        const extra = await scriptWeight(page, async () => {
+          await page.getByRole("button", { name: /Analyse on this device/ }).click();
+          await page.locator(".private-result").waitFor({ timeout: 60_000 });
+        });
+        const privateRow = {
+          path: "/analyses/new (private mode chosen)",
+          as: "patient",
+          js_gzip_kb: kb(weight.gzipBytes + extra.gzipBytes),
+          extra_js_gzip_kb: kb(extra.gzipBytes),
+        };
+        results.push(privateRow);
+        console.log(
+          `  + private mode chosen: ${privateRow.extra_js_gzip_kb} KB more (${extra.files.join(", ")})`,
+        );
+      }
+      await context.close();
     }
-    await context.close();
   }
 
   // The finder's first visit on a phone: 4× slower CPU, DevTools' Fast 3G (1.44 Mbit/s × 0.9
   // down, 675 kbit/s × 0.9 up, 562.5 ms latency). Interactive = hydrated (React's handlers on
   // the search form) and the map shown, and no long task in the last 500 ms.
-  const phone: Array<Record<string, number>> = [];
-  for (let run = 0; run < phoneRuns; run++) {
-    const { context, page } = await phoneProfile(browser, base);
-    await page.addInitScript(() => {
-      const w = window as unknown as { __longTaskEnd: number };
-      w.__longTaskEnd = 0;
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries())
-          w.__longTaskEnd = Math.max(w.__longTaskEnd, e.startTime + e.duration);
-      }).observe({ type: "longtask", buffered: true });
-    });
-    const { hydrated, mapShown } = await visitFinder(page, finder);
-    // Wait for a quiet main thread (no long task for 500 ms), at most 20 s.
-    await page.waitForFunction(
-      () =>
-        performance.now() - (window as unknown as { __longTaskEnd: number }).__longTaskEnd > 500,
-      undefined,
-      { polling: 100, timeout: 20_000 },
-    );
-    const t = await page.evaluate(() => {
-      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
-      return {
-        longTaskEnd: (window as unknown as { __longTaskEnd: number }).__longTaskEnd,
-        domContentLoaded: nav.domContentLoadedEventEnd,
-        load: nav.loadEventEnd,
+  const phone: Array<Record<string, number | string>> = [];
+  // With --against, each run visits both builds, in turns first.
+  const builds = (run: number) =>
+    other
+      ? run % 2 === 0
+        ? [["this", base] as const, ["against", other.baseUrl] as const]
+        : [["against", other.baseUrl] as const, ["this", base] as const]
+      : [["this", base] as const];
+  for (let run = 0; run < phoneRuns; run++)
+    for (const [build, url] of builds(run)) {
+      const { context, page } = await phoneProfile(browser, url);
+      await page.addInitScript(() => {
+        const w = window as unknown as { __longTaskEnd: number };
+        w.__longTaskEnd = 0;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries())
+            w.__longTaskEnd = Math.max(w.__longTaskEnd, e.startTime + e.duration);
+        }).observe({ type: "longtask", buffered: true });
+      });
+      const { hydrated, mapShown } = await visitFinder(page, finder);
+      // The country outlines drawn (Leaflet's SVG paths), which "interactive" does not wait for.
+      await page.locator(".leaflet-overlay-pane path").first().waitFor({ timeout: 60_000 });
+      const outlinesDrawn = await page.evaluate(() => performance.now());
+      // Wait for a quiet main thread (no long task for 500 ms), at most 20 s.
+      await page.waitForFunction(
+        () =>
+          performance.now() - (window as unknown as { __longTaskEnd: number }).__longTaskEnd > 500,
+        undefined,
+        { polling: 100, timeout: 20_000 },
+      );
+      const t = await page.evaluate(() => {
+        const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+        return {
+          longTaskEnd: (window as unknown as { __longTaskEnd: number }).__longTaskEnd,
+          domContentLoaded: nav.domContentLoadedEventEnd,
+          firstPaint: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN,
+          load: nav.loadEventEnd,
+        };
+      });
+      const interactive = Math.max(hydrated, mapShown, t.longTaskEnd);
+      const row = {
+        run: run + 1,
+        build,
+        dcl_ms: Math.round(t.domContentLoaded),
+        fcp_ms: Math.round(t.firstPaint),
+        hydrated_ms: Math.round(hydrated),
+        map_ms: Math.round(mapShown),
+        outlines_ms: Math.round(outlinesDrawn),
+        interactive_ms: Math.round(interactive),
       };
-    });
-    const interactive = Math.max(hydrated, mapShown, t.longTaskEnd);
-    const row = {
-      run: run + 1,
-      dcl_ms: Math.round(t.domContentLoaded),
-      hydrated_ms: Math.round(hydrated),
-      map_ms: Math.round(mapShown),
-      interactive_ms: Math.round(interactive),
-    };
-    phone.push(row);
-    console.log(
-      `phone finder run ${row.run}: DOMContentLoaded ${row.dcl_ms} ms, hydrated ${row.hydrated_ms} ms, map ${row.map_ms} ms, interactive ${row.interactive_ms} ms`,
-    );
-    await context.close();
-  }
+      phone.push(row);
+      console.log(
+        `phone finder run ${row.run}${other ? ` (${build})` : ""}: DOMContentLoaded ${row.dcl_ms} ms, first paint ${row.fcp_ms} ms, hydrated ${row.hydrated_ms} ms, map ${row.map_ms} ms, outlines ${row.outlines_ms} ms, interactive ${row.interactive_ms} ms`,
+      );
+      await context.close();
+    }
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const phoneMedian = median(phone.map((r) => r.interactive_ms!));
+  const medianOf = (
+    build: string,
+    key: "fcp_ms" | "hydrated_ms" | "interactive_ms" | "outlines_ms",
+  ) => median(phone.filter((r) => r.build === build).map((r) => r[key] as number));
+  const phoneMedian = medianOf("this", "interactive_ms");
   console.log(
     `phone finder interactive, median of ${phoneRuns}: ${phoneMedian} ms (target ≤ 3000)`,
   );
+  if (other) {
+    for (const key of ["fcp_ms", "hydrated_ms", "interactive_ms", "outlines_ms"] as const) {
+      const [mine, theirs] = [medianOf("this", key), medianOf("against", key)];
+      console.log(
+        `median ${key}: ${mine} ms here, ${theirs} ms against ${values.against}: ratio ${(mine / theirs).toFixed(2)}`,
+      );
+    }
+  }
   console.log(
     JSON.stringify({
       pages: results,
@@ -268,6 +323,9 @@ try {
   }
 } finally {
   await browser.close();
-  await server.stop();
-  fs.rmSync(server.dir, { recursive: true, force: true });
+  for (const s of [server, other]) {
+    if (!s) continue;
+    await s.stop();
+    fs.rmSync(s.dir, { recursive: true, force: true });
+  }
 }

@@ -85,6 +85,28 @@ describe("pages with a map have the browser fetch the map with their own scripts
     expect(link).toMatch(/<\/assets\/countries-110m-[\w-]+\.json>; rel=preload; as=fetch/);
   });
 
+  test("the header names the document's stylesheets first, then its modules, then the map's", async () => {
+    const response = await fetch(`${base()}/doctors?lat=48.8566&lng=2.3522`);
+    const link = (response.headers.get("link") ?? "").split(", ");
+    const html = await response.text();
+    const linked = (rel: string) =>
+      [...html.matchAll(/<link\b[^>]*>/g)]
+        .map(([tag]) => tag)
+        .filter((tag) => tag.includes(`rel="${rel}"`))
+        .map((tag) => /href="([^"]+)"/.exec(tag)![1]!);
+    const stylesheets = linked("stylesheet");
+    // The root's and the map's: render-blocking, so before the six connections fill up.
+    expect(stylesheets.length).toBeGreaterThanOrEqual(2);
+    expect(link.slice(0, stylesheets.length)).toEqual(
+      stylesheets.map((href) => `<${href}>; rel=preload; as=style`),
+    );
+    expect(link.slice(stylesheets.length, -2)).toEqual(
+      linked("modulepreload").map((href) => `<${href}>; rel=modulepreload`),
+    );
+    expect(link.at(-2)).toBe(`</assets/${mapChunk}>; rel=modulepreload`);
+    expect(link.at(-1)).toMatch(/^<\/assets\/countries-110m-[\w-]+\.json>; rel=preload; as=fetch/);
+  });
+
   test("the finder before a search shows no map and preloads none", async () => {
     const response = await fetch(`${base()}/doctors`);
     expect(response.headers.get("link") ?? "").not.toContain("map.client");
