@@ -22,6 +22,15 @@ export const FOLDER_CLASS: Record<ClassFolder, ClassId> = {
 export const imageCount = (n: number) =>
   `${n.toLocaleString("en")} ${n === 1 ? "image" : "images"}`;
 
+/** A dataset's size: kilobytes under a megabyte ("340 KB"), else megabytes to a tenth ("2.4 MB"). */
+export const byteSize = (bytes: number) =>
+  bytes < 1024 * 1024
+    ? `${Math.max(1, Math.round(bytes / 1024))} KB`
+    : `${(Math.round((bytes / 1024 / 1024) * 10) / 10).toLocaleString("en")} MB`;
+
+/** A 10–90 % range says something from this many measured images on. */
+export const MIN_IMAGES_FOR_RANGE = 5;
+
 /** A class folder as the report names it: `Benign/ — Benign (hematogones)`. */
 export const classFolderLabel = (folder: ClassFolder) =>
   `${folder}/ — ${CLASS_LABELS[FOLDER_CLASS[folder]]}`;

@@ -7,10 +7,12 @@ import { REASON_TEXT, type ReasonCode } from "~/classifier/vocabulary";
 import { handleAction, handleLoader, step } from "~/http/pipeline.server";
 import { acceptDataset, deleteDataset, getDataset } from "~/lab/datasets.server";
 import {
+  byteSize,
   CLASS_FOLDERS,
   classFolderLabel,
   DATASET_STATUS_LABELS,
   imageCount,
+  MIN_IMAGES_FOR_RANGE,
   SKIP_REASON_TEXT,
 } from "~/lab/vocabulary";
 import { LabCrumbs } from "~/components/lab-crumbs";
@@ -31,7 +33,7 @@ export function loader(args: LoaderFunctionArgs) {
         name: d.name,
         status: d.status,
         images: d.images,
-        megabytes: Math.round((d.bytes / 1024 / 1024) * 10) / 10,
+        size: byteSize(d.bytes),
         createdAt: d.createdAt.toISOString(),
       },
       report: d.report,
@@ -70,6 +72,7 @@ function FileList({ items }: { items: string[] }) {
 
 export default function DatasetPage() {
   const { dataset, report } = useLoaderData<typeof loader>();
+  const emptyClasses = CLASS_FOLDERS.filter((f) => report.perClass[f] === 0).length;
   const error = firstMessage(useActionData<typeof action>());
   const reasons = Object.entries(report.smearCheck.reasons) as [ReasonCode, number][];
   return (
@@ -78,7 +81,7 @@ export default function DatasetPage() {
       <h1>{dataset.name}</h1>
       <p>
         <strong>{DATASET_STATUS_LABELS[dataset.status]}</strong> · {imageCount(dataset.images)} ·{" "}
-        {dataset.megabytes} MB · uploaded {dataset.createdAt.slice(0, 16).replace("T", " ")} ·{" "}
+        {dataset.size} · uploaded {dataset.createdAt.slice(0, 16).replace("T", " ")} ·{" "}
         {report.layout === "manifest" ? "labels from manifest.csv" : "labels from class folders"}
       </p>
       <ActionOutcome error={error} />
@@ -111,7 +114,9 @@ export default function DatasetPage() {
       </ScrollingTable>
       <p>
         Class imbalance (largest ÷ smallest class):{" "}
-        {report.imbalanceRatio === null ? "—" : `${report.imbalanceRatio}×`}
+        {emptyClasses > 0 || report.imbalanceRatio === null
+          ? `not measured: ${emptyClasses} of ${CLASS_FOLDERS.length} classes ${emptyClasses === 1 ? "has" : "have"} no images`
+          : `${report.imbalanceRatio}×`}
       </p>
       <h3>Images and magnification</h3>
       <p>
@@ -120,7 +125,7 @@ export default function DatasetPage() {
       </p>
       <p>
         {report.redCellDiameter
-          ? `Red-cell diameter measured on ${imageCount(report.redCellDiameter.measured)}: median ${report.redCellDiameter.median} px (10–90 %: ${report.redCellDiameter.p10}–${report.redCellDiameter.p90} px). The model sees red cells at 17 px; the capture normalisation rescales.`
+          ? `Red-cell diameter measured on ${imageCount(report.redCellDiameter.measured)}: median ${report.redCellDiameter.median} px${report.redCellDiameter.measured >= MIN_IMAGES_FOR_RANGE ? ` (10–90 %: ${report.redCellDiameter.p10}–${report.redCellDiameter.p90} px)` : ""}. The model sees red cells at 17 px; the capture normalisation rescales.`
           : "No red cells could be measured: the magnification is unknown."}
       </p>
       <h3>Smear check</h3>
@@ -166,7 +171,7 @@ export default function DatasetPage() {
           ]}
         />
       )}
-      <div className="actions">
+      <div className="card-actions">
         {dataset.status === "staged" && (
           <Form method="post">
             <input type="hidden" name="intent" value="accept" />
