@@ -53,63 +53,27 @@ function twiddles(n: number): Twiddles {
 }
 
 /**
- * In-place radix-2 FFT of one line of length n (a power of two); `inverse` conjugates the
- * twiddles and does not divide by n.
+ * In-place radix-2 FFT along the first axis of an n × width complex array (row-major, n a power
+ * of two): every column at once, each butterfly applied to a whole pair of rows so that memory
+ * is read along rows. `inverse` conjugates the twiddles and does not divide by n.
  */
-export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
-  const n = re.length;
+function fftAlongRows(re: Float64Array, im: Float64Array, width: number, inverse: boolean) {
+  const n = re.length / width;
   const { cos, sin, reversed } = twiddles(n);
-  for (let i = 1; i < n; i++) {
-    const j = reversed[i]!;
-    if (i < j) {
-      const r = re[i]!;
-      re[i] = re[j]!;
-      re[j] = r;
-      const m = im[i]!;
-      im[i] = im[j]!;
-      im[j] = m;
-    }
-  }
-  const sign = inverse ? -1 : 1;
-  for (let length = 2; length <= n; length <<= 1) {
-    const half = length >> 1;
-    const stride = n / length;
-    for (let start = 0; start < n; start += length) {
-      for (let k = 0; k < half; k++) {
-        const wr = cos[k * stride]!;
-        const wi = sign * sin[k * stride]!;
-        const p = start + k;
-        const q = p + half;
-        const tr = re[q]! * wr - im[q]! * wi;
-        const ti = re[q]! * wi + im[q]! * wr;
-        re[q] = re[p]! - tr;
-        im[q] = im[p]! - ti;
-        re[p] = re[p]! + tr;
-        im[p] = im[p]! + ti;
-      }
-    }
-  }
-}
-
-/** FFT of the rows `rows` of an n × n complex array (in place). */
-function fftRows(re: Float64Array, im: Float64Array, n: number, rows: number[], inverse: boolean) {
-  for (const y of rows) fft(re.subarray(y * n, y * n + n), im.subarray(y * n, y * n + n), inverse);
-}
-
-/**
- * FFT of every column of an n × n complex array, in place: the same butterflies as `fft`, each
- * applied to a whole pair of rows at once, so that memory is read along rows.
- */
-function fftColumns(re: Float64Array, im: Float64Array, n: number, inverse: boolean) {
-  const { cos, sin, reversed } = twiddles(n);
-  const swap = new Float64Array(n);
+  const swap = width > 1 ? new Float64Array(width) : undefined;
   for (let i = 1; i < n; i++) {
     const j = reversed[i]!;
     if (i >= j) continue;
     for (const a of [re, im]) {
-      swap.set(a.subarray(i * n, i * n + n));
-      a.copyWithin(i * n, j * n, j * n + n);
-      a.set(swap, j * n);
+      if (!swap) {
+        const v = a[i]!;
+        a[i] = a[j]!;
+        a[j] = v;
+        continue;
+      }
+      swap.set(a.subarray(i * width, i * width + width));
+      a.copyWithin(i * width, j * width, j * width + width);
+      a.set(swap, j * width);
     }
   }
   const sign = inverse ? -1 : 1;
@@ -120,9 +84,9 @@ function fftColumns(re: Float64Array, im: Float64Array, n: number, inverse: bool
       for (let k = 0; k < half; k++) {
         const wr = cos[k * stride]!;
         const wi = sign * sin[k * stride]!;
-        const p = (start + k) * n;
-        const q = p + half * n;
-        for (let x = 0; x < n; x++) {
+        const p = (start + k) * width;
+        const q = p + half * width;
+        for (let x = 0; x < width; x++) {
           const qr = re[q + x]!;
           const qi = im[q + x]!;
           const tr = qr * wr - qi * wi;
@@ -137,6 +101,21 @@ function fftColumns(re: Float64Array, im: Float64Array, n: number, inverse: bool
       }
     }
   }
+}
+
+/** In-place radix-2 FFT of one line (`inverse` without the 1/n). */
+export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
+  fftAlongRows(re, im, 1, inverse);
+}
+
+/** FFT of the rows `rows` of an n × n complex array (in place). */
+function fftRows(re: Float64Array, im: Float64Array, n: number, rows: number[], inverse: boolean) {
+  for (const y of rows) fft(re.subarray(y * n, y * n + n), im.subarray(y * n, y * n + n), inverse);
+}
+
+/** FFT of every column of an n × n complex array (in place). */
+function fftColumns(re: Float64Array, im: Float64Array, n: number, inverse: boolean) {
+  fftAlongRows(re, im, n, inverse);
 }
 
 /**

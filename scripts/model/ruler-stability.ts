@@ -4,7 +4,8 @@
  * (working copy, field of view, the scale-bar band left out, background fit, `measureCells`):
  * as is, under the evaluation's seeded colour jitter (±10 % from mulberry32(1010), ±25 % from
  * mulberry32(2020), in the same order as `measure` in evaluate.ts), and re-captured enlarged 2×
- * and shrunk 0.75× (where the diameter should follow by 2 and 0.75). Printed for the shipped
+ * and shrunk 0.75× (where the diameter should follow by 2 and 0.75), and through the evaluation's
+ * simulated eyepiece (2.5×, a round stop; the view is the smear's centre). Printed for the shipped
  * ruler and for candidate rulers that do not depend on the cells' outlines:
  *
  *   npx tsx scripts/model/ruler-stability.ts [--data ../shared/datasets/leukemia-all]
@@ -24,7 +25,7 @@ import {
 import type { RgbImage } from "~/classifier/pixels";
 import { loadDataset } from "./dataset";
 import { mulberry32 } from "./random";
-import { rescale } from "./recapture";
+import { cropTop, EVAL_EYEPIECE, eyepiece, rescale } from "./recapture";
 
 const { values } = parseArgs({
   options: { data: { type: "string", default: "../shared/datasets/leukemia-all" } },
@@ -71,6 +72,11 @@ const conditions = [
   { name: "±25 % colour shifts", expected: 1, images: shifted(2020, 0.25) },
   { name: "enlarged 2×", expected: 2, images: images.map((i) => rescale(i, 2)) },
   { name: "shrunk 0.75×", expected: 0.75, images: images.map((i) => rescale(i, 0.75)) },
+  {
+    name: "through the eyepiece",
+    expected: EVAL_EYEPIECE.enlarge,
+    images: images.map((i) => eyepiece(cropTop(i, Math.floor(i.height * (6 / 7))), EVAL_EYEPIECE)),
+  },
 ];
 const raw = conditions.map((c) =>
   c.images.map((image): Raw => {
@@ -121,16 +127,16 @@ for (const ruler of rulers) {
     `  as is: median diameter ${median(asIs).toFixed(1)} px; against the shipped ruler: median ratio ${median(ratios).toFixed(3)}, ${percent(within / asIs.length)} within ±8 %`,
   );
   conditions.slice(1).forEach((c, k) => {
-    const changes = raw[k + 1]!.map((r, i) =>
-      Math.abs(ruler.diameter(r) / (c.expected * asIs[i]!) - 1),
-    );
+    const ratios = raw[k + 1]!.map((r, i) => ruler.diameter(r) / (c.expected * asIs[i]!));
+    const changes = ratios.map((v) => Math.abs(v - 1));
     console.log(
-      `  ${c.name.padEnd(20)} moved > 8 %: ${changes.filter((v) => v > 0.08).length}, > 15 %: ${changes.filter((v) => v > 0.15).length}, median |change| ${percent(median(changes))}`,
+      `  ${c.name.padEnd(20)} moved > 8 %: ${changes.filter((v) => v > 0.08).length}, > 15 %: ${changes.filter((v) => v > 0.15).length}, median |change| ${percent(median(changes))}, median ratio ${median(ratios).toFixed(3)}`,
     );
   });
 }
 
-// Cost on the largest working copy (MEASURE_MAX_SIDE): the first 50 smears enlarged to 768 px.
+// Cost on the largest working copy (MEASURE_MAX_SIDE): the first 50 smears enlarged to 768 px, in
+// wall time and in this process's CPU time (steadier on a shared machine).
 const timed = images.slice(0, 50).map((i) => measuring(rescale(i, 768 / i.width)));
 for (const [name, run] of [
   ["outline measureCells", outline],
@@ -138,8 +144,10 @@ for (const [name, run] of [
 ] as const) {
   for (const m of timed.slice(0, 5)) run(m);
   const start = performance.now();
+  const cpu = process.cpuUsage();
   for (const m of timed) run(m);
+  const { user, system } = process.cpuUsage(cpu);
   console.log(
-    `${name}: ${((performance.now() - start) / timed.length).toFixed(1)} ms per 768-px working copy`,
+    `${name}: ${((performance.now() - start) / timed.length).toFixed(1)} ms wall, ${((user + system) / 1000 / timed.length).toFixed(1)} ms CPU per 768-px working copy`,
   );
 }
