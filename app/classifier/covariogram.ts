@@ -52,6 +52,21 @@ function twiddles(n: number): Twiddles {
   return t;
 }
 
+const planeCache = new Map<number, { re: Float64Array; im: Float64Array }>();
+
+/** The two n × n planes of the transform, zeroed, kept between calls (no garbage per photo). */
+function planes(n: number) {
+  let p = planeCache.get(n);
+  if (!p) {
+    p = { re: new Float64Array(n * n), im: new Float64Array(n * n) };
+    planeCache.set(n, p);
+  } else {
+    p.re.fill(0);
+    p.im.fill(0);
+  }
+  return p;
+}
+
 /**
  * In-place radix-2 FFT along the first axis of an n × width complex array (row-major, n a power
  * of two): every column at once, each butterfly applied to a whole pair of rows so that memory
@@ -144,8 +159,7 @@ export function halfCovarianceLag(grid: DarknessGrid): number {
   const mean = sum / count;
   let n = 1;
   while (n < Math.max(width, height) + maxLag) n <<= 1;
-  const re = new Float64Array(n * n);
-  const im = new Float64Array(n * n);
+  const { re, im } = planes(n);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
@@ -159,24 +173,24 @@ export function halfCovarianceLag(grid: DarknessGrid): number {
   fftColumns(re, im, n, false);
   // Z = A + iB with A, B the transforms of the darkness and of the mask:
   // A(k) = (Z(k) + Z̄(−k)) / 2, B(k) = (Z(k) − Z̄(−k)) / 2i. Their power spectra |A|², |B|² are
-  // real and even, so one inverse of |A|² + i|B|² gives both autocorrelations (real, imaginary).
-  const power = new Float64Array(n * n);
-  const maskPower = new Float64Array(n * n);
+  // real and even (the same at k and −k, so each pair is written in place), and one inverse of
+  // |A|² + i|B|² gives both autocorrelations (real part, imaginary part).
   for (let y = 0; y < n; y++) {
     const my = (n - y) & (n - 1);
     for (let x = 0; x < n; x++) {
       const p = y * n + x;
       const q = my * n + ((n - x) & (n - 1));
+      if (q < p) continue;
       const a = re[p]!;
       const b = im[p]!;
       const c = re[q]!;
       const d = im[q]!;
-      power[p] = ((a + c) * (a + c) + (b - d) * (b - d)) / 4;
-      maskPower[p] = ((b + d) * (b + d) + (a - c) * (a - c)) / 4;
+      const power = ((a + c) * (a + c) + (b - d) * (b - d)) / 4;
+      const maskPower = ((b + d) * (b + d) + (a - c) * (a - c)) / 4;
+      re[p] = re[q] = power;
+      im[p] = im[q] = maskPower;
     }
   }
-  re.set(power);
-  im.set(maskPower);
   fftColumns(re, im, n, true);
   const lagRows = [
     ...Array.from({ length: maxLag + 1 }, (_, y) => y),
