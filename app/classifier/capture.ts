@@ -12,6 +12,7 @@
  *  4. tiles of the normalised field, ranked by how much white-cell nucleus they hold.
  * What was measured is returned with the pixels, so the verdict can name why it refuses.
  */
+import { COVARIOGRAM_GRID, halfCovarianceLag, type DarknessGrid } from "./covariogram";
 import { BOTTOM_CROP, resizeAreaTo, type Region, type RgbImage } from "./pixels";
 
 /** Smallest side, in pixels, of a photo worth normalising (the upload intake refuses smaller). */
@@ -583,6 +584,82 @@ export function measureCells(image: RgbImage, field: Field, bg: Background): Cel
   };
 }
 
+/**
+ * Red-cell diameter over the covariogram's half-covariance lag: the median ratio of the outline
+ * measure (`measureCells`) to the lag on the 1948 training smears, which puts the covariogram's
+ * diameter on the outline measure's scale on average (refitted by
+ * `scripts/model/ruler-stability.ts`).
+ */
+export const COVARIOGRAM_DIAMETER = 2.676;
+
+/**
+ * The background-divided green darkness (as `measureCells` defines it) averaged over blocks of
+ * `step` × `step` pixels of the field's box; a block not wholly inside the field (the round
+ * stop, the image's edge) is marked outside.
+ */
+export function darknessGrid(image: RgbImage, field: Field, bg: Background, step: number) {
+  const { box, circle } = field;
+  const width = Math.floor(box.width / step);
+  const height = Math.floor(box.height / step);
+  const sum = new Float64Array(width * height);
+  const outside = new Uint8Array(width * height);
+  const row = new Float64Array(10);
+  const { data } = image;
+  const r2 = circle ? circle.r * circle.r : 0;
+  for (let gy = 0; gy < height; gy++) {
+    const base = gy * width;
+    for (let sy = 0; sy < step; sy++) {
+      const iy = box.top + gy * step + sy;
+      if (iy >= image.height) {
+        outside.fill(1, base);
+        break;
+      }
+      backgroundRow(bg, iy, row);
+      const [, , , a1, b1, q1, , , , ox] = row as unknown as number[];
+      const dy2 = circle ? (iy - circle.cy) ** 2 : 0;
+      for (let gx = 0, ix = box.left; gx < width; gx++) {
+        let s = 0;
+        for (let sx = 0; sx < step; sx++, ix++) {
+          if (ix >= image.width) {
+            outside.fill(1, base + gx, base + width);
+            gx = width;
+            break;
+          }
+          if (circle && (ix - circle.cx) ** 2 + dy2 > r2) {
+            outside[base + gx] = 1;
+            continue;
+          }
+          const dx = ix - ox!;
+          s +=
+            1 -
+            data[(iy * image.width + ix) * 3 + 1]! / Math.max(a1! + b1! * dx + q1! * dx * dx, 1);
+        }
+        if (gx < width) sum[base + gx]! += s;
+      }
+    }
+  }
+  const inside = new Uint8Array(width * height);
+  const darkness = new Float64Array(width * height);
+  for (let i = 0; i < inside.length; i++) {
+    inside[i] = outside[i] ? 0 : 1;
+    darkness[i] = sum[i]! / (step * step);
+  }
+  return { width, height, darkness, inside } satisfies DarknessGrid;
+}
+
+/**
+ * The red-cell diameter read from the covariogram of the field's darkness (on the field
+ * averaged down to at most `COVARIOGRAM_GRID` pixels a side), in the image's pixels; 0 when it
+ * has no answer (a field too small, or darkness that never decorrelates to half).
+ */
+export function covariogramDiameter(image: RgbImage, field: Field, bg: Background): number {
+  const step = Math.max(
+    1,
+    Math.ceil(Math.max(field.box.width, field.box.height) / COVARIOGRAM_GRID),
+  );
+  return halfCovarianceLag(darknessGrid(image, field, bg, step)) * step * COVARIOGRAM_DIAMETER;
+}
+
 /** Fraction of peaks whose disc of radius r is mostly cell: round cells, not strands or edges. */
 function roundShare(
   cells: Uint8Array,
@@ -905,6 +982,18 @@ export function workingCopy(image: RgbImage): { copy: RgbImage; factor: number }
 }
 
 /**
+ * The field measured and shown to the model: `findField`'s, where a rectangular frame's bottom
+ * band (the training images' scale bar) is left out of everything — measuring, the background
+ * fit and the model's view — unless `dropScaleBar` is false.
+ */
+export function captureField(image: RgbImage, dropScaleBar = true): Field {
+  const found = findField(image);
+  if (found.kind !== "full" || !dropScaleBar) return found;
+  const height = Math.max(1, Math.floor(found.box.height * (1 - BOTTOM_CROP)));
+  return { ...found, box: { ...found.box, height } };
+}
+
+/**
  * Normalise a decoded photo: field, flat field and white balance, scale from the red cells,
  * resampled field at model scale, and tiles ranked by white-cell nucleus content.
  */
@@ -913,19 +1002,7 @@ export function normaliseCapture(
   options: NormaliseOptions = {},
 ): NormalisedCapture {
   const { copy, factor } = workingCopy(image);
-  const found = findField(copy);
-  // A rectangular frame's bottom band (where the training images carry a scale bar) is left out
-  // of everything: measuring, the background fit and the model's view.
-  const copyField: Field =
-    found.kind === "full" && options.dropScaleBar !== false
-      ? {
-          ...found,
-          box: {
-            ...found.box,
-            height: Math.max(1, Math.floor(found.box.height * (1 - BOTTOM_CROP))),
-          },
-        }
-      : found;
+  const copyField = captureField(copy, options.dropScaleBar !== false);
   const bg = fitBackground(copy, copyField);
   // Training passes the diameter it knows; measuring is the costly part.
   const cells = options.redCellDiameter ? UNMEASURED : measureCells(copy, copyField, bg);
