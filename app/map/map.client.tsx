@@ -333,7 +333,16 @@ function viewOf(points: [number, number][]) {
   if (points.length === 1) return { center: points[0]!, zoom: 11 };
   return { bounds: L.latLngBounds(points), boundsOptions: FIT_OPTIONS };
 }
-const FIT_OPTIONS: L.FitBoundsOptions = { padding: [24, 24], maxZoom: 13 };
+/**
+ * Room around the fitted points: left of them for the zoom buttons, above them for a pin's height
+ * (it stands on its point), right of them for a city's name (written from its point rightwards),
+ * so none is hidden or cut at the edge.
+ */
+const FIT_OPTIONS: L.FitBoundsOptions = {
+  paddingTopLeft: [48, 48],
+  paddingBottomRight: [72, 24],
+  maxZoom: 13,
+};
 
 /**
  * The map starts at its points' view (MapContainer's own props); this follows a later change of
