@@ -15,6 +15,7 @@ import { doctorProfiles, recoveryCodes, secondFactors } from "#db/schema";
 import { audit, auditSuccess } from "~/audit/audit.server";
 import { inTransaction, type Executor, type Tx } from "~/data/unit-of-work.server";
 import { conflict, invalid } from "~/errors/domain-error";
+import { isCertified } from "~/doctors/vocabulary";
 import { mustUseSecondFactor, type Actor } from "./permissions";
 import { admitCodeAttempt, LoginRefused, loginSucceeded, refusal } from "./login-throttle.server";
 
@@ -44,7 +45,7 @@ export function secondFactorRequired(actor: Actor, db: Executor = getDb()): Prom
         .where(eq(doctorProfiles.userId, actor.id))
         .limit(1)
     )[0];
-    return profile?.status === "verified";
+    return Boolean(profile && isCertified(profile.status));
   });
 }
 

@@ -257,7 +257,7 @@ export type CaptureOutput = {
 /**
  * A capture's tiles go through the network one at a time, not in one batch: the outputs are the
  * same to the bit, and the wasm heap, which never shrinks, stays at its initial 16 MB instead of
- * growing to ~23 MB for six tiles' activations (docs/performance.md, "Uploads").
+ * growing to ~22 MB for six tiles' activations (docs/decisions/083).
  */
 export function analyseCapture(c: LoadedClassifier, image: RgbImage): CaptureOutput {
   const { config } = c;

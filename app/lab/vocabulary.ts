@@ -4,6 +4,7 @@
  */
 import { CLASS_IDS, CLASS_LABELS, type ClassId } from "../classifier/classes";
 import { labelledValues } from "../vocabulary/labelled";
+import { MB } from "./limits";
 
 export { CLASS_IDS, CLASS_LABELS, type ClassId };
 
@@ -24,9 +25,9 @@ export const imageCount = (n: number) =>
 
 /** A dataset's size: kilobytes under a megabyte ("340 KB"), else megabytes to a tenth ("2.4 MB"). */
 export const byteSize = (bytes: number) =>
-  bytes < 1024 * 1024
+  bytes < MB
     ? `${Math.max(1, Math.round(bytes / 1024))} KB`
-    : `${(Math.round((bytes / 1024 / 1024) * 10) / 10).toLocaleString("en")} MB`;
+    : `${(Math.round((bytes / MB) * 10) / 10).toLocaleString("en")} MB`;
 
 /** A 10–90 % range says something from this many measured images on. */
 export const MIN_IMAGES_FOR_RANGE = 5;
