@@ -3,6 +3,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { lazy, Suspense } from "react";
 import { getOptionalUser } from "~/auth/guards.server";
+import { can } from "~/auth/permissions";
 import { ClientOnly } from "~/components/client-only";
 import { alwaysShowsMap, mapLinks } from "~/map/links";
 // Conform-free (form-fields, not forms): the page stays well under its weight budget (decision 066).
@@ -51,6 +52,7 @@ export function loader(args: LoaderFunctionArgs) {
       throw invalid("Unknown page.");
     }
     const user = await getOptionalUser(request);
+    const isPatient = can(user, { type: "patient:access" });
     const { url: tileUrl, attribution } = mapTiles();
     return {
       doctor: { ...doctor, verifiedAt: doctor.verifiedAt?.toISOString() ?? null },
@@ -58,8 +60,12 @@ export function loader(args: LoaderFunctionArgs) {
       // Only what the page shows: reviewers' first names, no user ids (the viewer's either).
       reviews: await listReviews(doctor.id, page, user),
       page,
-      viewer: user ? { role: user.role, isThisDoctor: await isOwnProfile(user, doctor.id) } : null,
-      ownReview: user?.role === "patient" ? ((await getOwnReview(user, doctor.id)) ?? null) : null,
+      viewer: user
+        ? { mayReview: isPatient, isThisDoctor: await isOwnProfile(user, doctor.id) }
+        : null,
+      // Cases are shared by patients; a visitor is asked to sign in on the way.
+      mayShareCase: doctor.offersTeleconsultation && (!user || isPatient),
+      ownReview: isPatient && user ? ((await getOwnReview(user, doctor.id)) ?? null) : null,
       tiles: { url: tileUrl, attribution },
       analysisId: url.searchParams.get("analysis"),
     };
@@ -149,7 +155,7 @@ function ReviewForm({ ownReview }: { ownReview: { rating: number; body: string }
 }
 
 export default function DoctorPage() {
-  const { doctor, summary, reviews, page, viewer, ownReview, tiles, analysisId } =
+  const { doctor, summary, reviews, page, viewer, mayShareCase, ownReview, tiles, analysisId } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
@@ -247,7 +253,7 @@ export default function DoctorPage() {
             </ClientOnly>
           </div>
         )}
-        {doctor.offersTeleconsultation && viewer?.role !== "doctor" && viewer?.role !== "admin" && (
+        {mayShareCase && (
           <p>
             <Link
               className="button"
@@ -382,7 +388,7 @@ export default function DoctorPage() {
             {page < reviews.pages && <Link to={`?page=${page + 1}#reviews`}>Older reviews</Link>}
           </nav>
         )}
-        {viewer?.role === "patient" && <ReviewForm ownReview={ownReview} />}
+        {viewer?.mayReview && <ReviewForm ownReview={ownReview} />}
         {!viewer && (
           <p>
             <Link to={`/login?redirectTo=/doctors/${doctor.id}`}>Sign in</Link> to write a review.

@@ -170,4 +170,39 @@ describe("reviews", () => {
     expect(own.ownReview).toEqual({ rating: 5, body: LONG, verifiedConsultation: false });
     expect(JSON.stringify(own)).not.toContain(author.id);
   });
+
+  test("who the page offers to review and to share a case: patients, and visitors on the way to signing in", async () => {
+    const { user: doctor, profile } = await makeCertifiedDoctor({
+      clinicName: "Clinic",
+      city: "Paris",
+      country: "FR",
+      offersTeleconsultation: true,
+    });
+    const pageFor = async (userId?: string) =>
+      doctorPageLoader({
+        request: getRequest(
+          `/doctors/${profile.id}`,
+          userId ? { Cookie: await sessionCookieFor(userId) } : {},
+        ),
+        params: { id: profile.id },
+        context: {},
+      });
+    const visitor = await pageFor();
+    expect(visitor).toMatchObject({ viewer: null, mayShareCase: true });
+    const patient = await pageFor((await makeUser("patient")).id);
+    expect(patient).toMatchObject({ viewer: { mayReview: true }, mayShareCase: true });
+    // A researcher, an admin and a doctor (this one or another) neither review nor share here.
+    for (const other of [
+      (await makeUser("researcher")).id,
+      (await makeUser("admin")).id,
+      doctor.id,
+      (await makeUser("doctor")).id,
+    ]) {
+      expect(await pageFor(other)).toMatchObject({
+        viewer: { mayReview: false },
+        mayShareCase: false,
+        ownReview: null,
+      });
+    }
+  });
 });
