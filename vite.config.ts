@@ -134,9 +134,10 @@ export default defineConfig(({ isSsrBuild }) => ({
       {
         // The same route and service tests on PostgreSQL + PostGIS (docs/decisions/058): each
         // file on a fresh database copied from the migrated template. Left out: tests that touch
-        // no database (the model, the classifier, the place table, pure helpers) and those of
-        // SQLite itself (its file backup, its migrations and triggers read through the raw
-        // client, its pragmas, the R*Tree search, which the PostGIS oracle test compares).
+        // no database (the model, the classifier, the place table, the import graph, pure
+        // helpers) and those of SQLite itself (its file backup, its migrations and triggers read
+        // through the raw client, its pragmas, the R*Tree search, which the PostGIS oracle test
+        // compares).
         extends: true,
         test: {
           name: "unit-pg",
@@ -146,6 +147,7 @@ export default defineConfig(({ isSsrBuild }) => ({
             "tests/classifier/**",
             "tests/model/**",
             "tests/geo/**",
+            "tests/architecture/**",
             "tests/performance/**",
             "tests/http/**",
             ...SQLITE_ONLY,
