@@ -106,10 +106,9 @@ export function action(args: ActionFunctionArgs) {
   });
 }
 
-const RATINGS = [1, 2, 3, 4, 5].map((n) => ({
-  value: String(n),
-  label: `${n} ${n === 1 ? "star" : "stars"}`,
-}));
+const starsLabel = (n: number) => `${n} ${n === 1 ? "star" : "stars"}`;
+
+const RATINGS = [1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: starsLabel(n) }));
 
 function ReviewForm({ ownReview }: { ownReview: { rating: number; body: string } | null }) {
   const result = useActionData<typeof action>();
@@ -285,7 +284,7 @@ export default function DoctorPage() {
               <tbody>
                 {[...summary.distribution].reverse().map((d) => (
                   <tr key={d.stars}>
-                    <th scope="row">{d.stars} stars</th>
+                    <th scope="row">{starsLabel(d.stars)}</th>
                     <td>{d.count}</td>
                   </tr>
                 ))}
