@@ -33,6 +33,8 @@ const { values: args } = parseArgs({
     /** Start from a trained model folder's weights (fine-tuning) instead of random ones. */
     init: { type: "string" },
     "learning-rate": { type: "string", default: "0.001" },
+    /** Extra weight on −log(1 − P(benign)) for leukaemic tiles (`Recipe.benignPenalty`). */
+    "benign-penalty": { type: "string", default: "0" },
     /**
      * Keep a checkpoint here after every epoch and resume from it when it exists, so a long run
      * can be stopped and continued (outside the repository, or under the ignored tmp/).
@@ -75,6 +77,7 @@ const { bestEpoch, weightBytes } = await trainModel(
     },
     learningRate: Number(args["learning-rate"]),
     init: args.init,
+    benignPenalty: Number(args["benign-penalty"]),
   },
   {
     log,

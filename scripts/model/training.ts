@@ -41,6 +41,12 @@ export type Recipe = {
   learningRate: number;
   /** A trained model folder whose weights start the run (fine-tuning). */
   init?: string;
+  /**
+   * Weight of an extra loss on leukaemic tiles, −log(1 − P(benign)) (0: plain cross-entropy).
+   * It pushes down the leukaemic tiles' benign probability, the tail the selective-staging rule
+   * is fitted to (`fitStagingRule`): a false reassurance costs more than a false alarm.
+   */
+  benignPenalty?: number;
 };
 
 /** The red-cell measure's error a training view is normalised with, by default (±8 %). */
@@ -120,6 +126,7 @@ export async function trainModel(
 ): Promise<TrainingResult> {
   const started = hooks.startedAt ?? Date.now();
   const { colour, size, epochs, batchSize, seed, jitter } = recipe;
+  const penalty = recipe.benignPenalty ?? 0;
   const train = samples.filter((s) => s.split === "train");
   const validation = samples.filter((s) => s.split === "validation");
   const resume = hooks.resumeFrom;
@@ -279,6 +286,7 @@ export async function trainModel(
           seed,
           batchSize,
           initialisedFrom: recipe.init ? path.basename(path.resolve(recipe.init)) : null,
+          ...(penalty > 0 ? { benignPenalty: penalty } : {}),
           augmentation: {
             recapture:
               "40 % as is, 25 % rescaled ×0.65–2.4, 25 % through a simulated eyepiece (×1.4–2.8, stop, vignetting, warm cast, blur), 10 % colour cast; then the capture normalisation at the known red-cell diameter ±8 %; each sample keeps its last 4 normalised re-captures and draws a fresh one 35 % of the time",
@@ -325,7 +333,8 @@ export async function trainModel(
       const loss = optimizer.minimize(() => {
         const logits = model.apply(x, { training: true }) as tf.Tensor;
         predicted = tf.keep(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)).sum());
-        return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+        const crossEntropy = tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+        return penalty > 0 ? crossEntropy.add(benignLoss(logits, y).mul(penalty)) : crossEntropy;
       }, true)!;
       const batchLoss = loss.dataSync()[0]!;
       const batchCorrect = predicted!.dataSync()[0]!;
@@ -411,4 +420,18 @@ export function secs(since: number) {
 }
 function round(v: number) {
   return Math.round(v * 10000) / 10000;
+}
+
+/**
+ * The mean over a batch of −log(1 − P(benign)) on its leukaemic rows (zero on benign rows):
+ * log(1 − P(benign)) is the log-sum-exp of the leukaemic logits minus that of all logits.
+ */
+export function benignLoss(logits: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const classes = logits.shape[1]!;
+    const leukaemic = tf.sub(1, oneHot.slice([0, 0], [-1, 1]).squeeze([1]));
+    const notBenign = tf.logSumExp(logits.slice([0, 1], [-1, classes - 1]), 1);
+    const all = tf.logSumExp(logits, 1);
+    return tf.sub(all, notBenign).mul(leukaemic).mean() as tf.Scalar;
+  });
 }
