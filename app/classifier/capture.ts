@@ -483,7 +483,9 @@ export function measureCells(image: RgbImage, field: Field, bg: Background): Cel
   const { width, height, data } = image;
   const n = width * height;
   const darkness = new Float32Array(n);
-  const purple = new Float32Array(n);
+  // How purple each pixel is, kept only as the two tests made of it (bit 1: > 4, bit 2: > 8),
+  // on the float32 value the tests read before: a byte per pixel instead of four.
+  const purple = new Uint8Array(n);
   const valid = new Uint8Array(n);
   let fieldPixels = 0;
   const row = new Float64Array(10);
@@ -516,7 +518,8 @@ export function measureCells(image: RgbImage, field: Field, bg: Background): Cel
       const b = (data[p * 3 + 2]! / Math.max(bb, 1)) * T2;
       // Red cells and nuclei both absorb green most: the green channel carries their contrast.
       darkness[p] = 1 - g / TARGET_BACKGROUND[1];
-      purple[p] = (r + b) / 2 - g;
+      const violet = Math.fround((r + b) / 2 - g);
+      purple[p] = (violet > 4 ? 1 : 0) | (violet > 8 ? 2 : 0);
     }
   }
   const empty: CellMeasures = {
@@ -540,13 +543,16 @@ export function measureCells(image: RgbImage, field: Field, bg: Background): Cel
     if (valid[p] && darkness[p]! > threshold) {
       cells[p] = 1;
       cellPixels++;
-      if (purple[p]! > 4) stained++;
+      if (purple[p]! & 1) stained++;
     }
   }
   // A field with (almost) no background is no smear to measure: black, blank or all cells.
   if (cellPixels > fieldPixels * 0.97 || cellPixels < 16)
     return { ...empty, backgroundFraction: 1 - cellPixels / fieldPixels };
-  fillHoles(cells, valid, width, height, Math.max(16, fieldPixels * 0.04));
+  // One flood-fill stack and visited mask for the hole filling and the nucleus components.
+  const stack = new Int32Array(n);
+  const seen = new Uint8Array(n);
+  fillHoles(cells, valid, width, height, Math.max(16, fieldPixels * 0.04), stack, seen);
   const distance = distanceTransform(cells, width, height);
   const peaks = cellCentres(distance, width, height);
   const radii = peaks.map((p) => p.r).sort((a, b) => a - b);
@@ -562,11 +568,11 @@ export function measureCells(image: RgbImage, field: Field, bg: Background): Cel
   const nucleusDarkness = Math.max(threshold + 0.1, 0.25);
   const nucleus = new Uint8Array(n);
   for (let p = 0; p < n; p++) {
-    if (valid[p] && darkness[p]! > nucleusDarkness && purple[p]! > 8) nucleus[p] = 1;
+    if (valid[p] && darkness[p]! > nucleusDarkness && (purple[p]! & 2) !== 0) nucleus[p] = 1;
   }
   const median = radii.length ? weighted : 0;
   const redRadius = median;
-  const nucleusAreas = componentAreas(nucleus, width);
+  const nucleusAreas = componentAreas(nucleus, width, stack, seen.fill(0));
   const minNucleus = Math.PI * redRadius * redRadius * 0.35;
   const whiteCells = redRadius > 0 ? nucleusAreas.filter((a) => a >= minNucleus).length : 0;
   // Red cells: peaks of about the median size (white cells and clumps are larger).
@@ -734,13 +740,14 @@ function fillHoles(
   width: number,
   height: number,
   maxArea: number,
+  stack: Int32Array,
+  seen: Uint8Array,
 ) {
   const n = cells.length;
-  const seen = new Uint8Array(n);
-  // One typed stack and member list for every component (the background component alone can
-  // hold most of the field).
-  const stack = new Int32Array(n);
-  const members = new Int32Array(n);
+  // One typed stack (`stack`, n long: the background component alone can hold most of the
+  // field) and one member list for every component; a component is filled only when it has
+  // at most `maxArea` pixels, so no more members than that are kept.
+  const members = new Int32Array(Math.min(n, Math.floor(maxArea) + 1));
   for (let start = 0; start < n; start++) {
     if (cells[start] || seen[start] || !valid[start]) continue;
     stack[0] = start;
@@ -751,7 +758,8 @@ function fillHoles(
     let perimeter = 0;
     while (top > 0) {
       const p = stack[--top]!;
-      members[count++] = p;
+      if (count < members.length) members[count] = p;
+      count++;
       const x = p % width;
       const y = (p - x) / width;
       if (x === 0 || y === 0 || x === width - 1 || y === height - 1) touchesEdge = true;
@@ -783,11 +791,14 @@ function fillHoles(
   }
 }
 
-/** Areas of the 4-connected components of a mask. */
-function componentAreas(mask: Uint8Array, width: number): number[] {
-  const seen = new Uint8Array(mask.length);
+/** Areas of the 4-connected components of a mask (`stack` and a cleared `seen`, mask-sized). */
+function componentAreas(
+  mask: Uint8Array,
+  width: number,
+  stack: Int32Array,
+  seen: Uint8Array,
+): number[] {
   const areas: number[] = [];
-  const stack = new Int32Array(mask.length);
   for (let start = 0; start < mask.length; start++) {
     if (!mask[start] || seen[start]) continue;
     seen[start] = 1;
