@@ -47,6 +47,14 @@ export type ModelCard = {
     bestEpoch: number;
     hardware: string;
     learningCurve: Record<string, number>[];
+    /** The trainings an ensemble or a weight average was made of. */
+    members?: {
+      from: string;
+      seed: number;
+      bestEpoch: number;
+      trainingMinutes: number;
+      initialisedFrom?: string | null;
+    }[];
   };
   metrics: {
     images: number;

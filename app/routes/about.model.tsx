@@ -205,6 +205,20 @@ export default function AboutModelPage() {
           {card.inputSize} px. Preprocessing: {card.preprocessing}. Trained in{" "}
           {card.training.trainingMinutes} minutes on {card.training.hardware}.
         </p>
+        {card.training.members && (
+          <>
+            <p>Made of these trainings:</p>
+            <ul>
+              {card.training.members.map((m) => (
+                <li key={m.from}>
+                  {m.from}: seed {m.seed}
+                  {m.initialisedFrom ? `, fine-tuned from ${m.initialisedFrom}` : ""}, best epoch{" "}
+                  {m.bestEpoch}, {m.trainingMinutes} minutes
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
         <details className="table-scroll">
           <summary>Learning curve (best epoch {card.training.bestEpoch})</summary>
           <table>

@@ -1,13 +1,20 @@
 /**
- * Join trained model folders into one ensemble model folder:
- *   npm run ensemble -- --data <dataset dir> --out public/models/<version> <member dir> <member dir> …
+ * Join trained model folders into one model folder:
+ *   npm run ensemble -- --data <dataset dir> --out public/models/<version> [--average] <member dir> <member dir> …
  * The members must share the architecture and the data split (the split is seeded by the data,
- * not by the training seed). The ensemble is one layers model: each member's convolutional trunk
+ * not by the training seed). Then calibrates and writes the card.
+ *
+ * By default the result is an ensemble, one layers model: each member's convolutional trunk
  * side by side on the same input, their feature maps concatenated into `features`, then global
  * average pooling and one dense layer whose kernel is the members' kernels stacked and divided by
  * their number, and whose bias is their mean. Its logits are exactly the mean of the members'
  * logits, its class activation map the mean of theirs, so everything downstream (fold, heat-map,
- * calibration, the browser) treats it as any model. Then calibrates and writes the card.
+ * calibration, the browser) treats it as any model — at the members' summed cost.
+ *
+ * With --average the result is one network of the members' architecture whose every weight
+ * (batch-norm statistics included) is the members' mean: a "uniform soup" (Wortsman et al.,
+ * ICML 2022), at one network's cost. It only makes sense for members fine-tuned from one set of
+ * weights, which stay in one basin of the loss; members trained from scratch average to noise.
  */
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -15,7 +22,13 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { startWasmBackend } from "~/classifier/backend.server";
 import { loadModel, saveModel } from "~/classifier/files.server";
-import { buildHead, buildTrunk, FEATURE_LAYER, type Architecture } from "~/classifier/model";
+import {
+  buildHead,
+  buildModel,
+  buildTrunk,
+  FEATURE_LAYER,
+  type Architecture,
+} from "~/classifier/model";
 import type { TrainingRecord } from "./evaluate";
 
 export const memberPrefix = (i: number) => `m${i + 1}_`;
@@ -56,19 +69,52 @@ export function joinMembers(members: tf.LayersModel[], arch: Architecture): tf.L
   return joined;
 }
 
-/** training.json of the ensemble: the members' records, and the totals a card shows. */
-export function ensembleRecord(records: TrainingRecord[], sources: string[], weightBytes: number) {
+/**
+ * One network of the members' architecture whose weights are the members' means, layer by layer
+ * (a uniform model soup). The members must be the same network: same layers, same shapes.
+ */
+export function averageMembers(members: tf.LayersModel[], arch: Architecture): tf.LayersModel {
+  const soup = buildModel(arch, 1);
+  for (const layer of soup.layers) {
+    if (layer.getWeights().length === 0) continue;
+    const each = members.map((m) => m.getLayer(layer.name).getWeights());
+    const shapes = JSON.stringify(each[0]!.map((w) => w.shape));
+    if (!each.every((ws) => JSON.stringify(ws.map((w) => w.shape)) === shapes)) {
+      throw new Error(`The members' layer ${layer.name} differs in shape.`);
+    }
+    const mean = each[0]!.map((_, k) =>
+      tf.tidy(() => tf.div(tf.addN(each.map((ws) => ws[k]!)), members.length)),
+    );
+    layer.setWeights(mean);
+    tf.dispose(mean);
+  }
+  return soup;
+}
+
+/**
+ * training.json of the joined model: the members' records, and the totals a card shows. An
+ * averaged model is one network (its parameters are one member's); an ensemble is all of them.
+ */
+export function ensembleRecord(
+  records: TrainingRecord[],
+  sources: string[],
+  weightBytes: number,
+  averaged = false,
+) {
   const first = records[0]!;
   const sum = (pick: (r: TrainingRecord) => number) => records.reduce((a, r) => a + pick(r), 0);
   return {
     ...first,
-    architecture: { ...first.architecture, members: records.length },
-    parameters: sum((r) => r.parameters),
+    architecture: averaged
+      ? { ...first.architecture, averagedFrom: records.length }
+      : { ...first.architecture, members: records.length },
+    parameters: averaged ? first.parameters : sum((r) => r.parameters),
     weightBytes,
     trainingSeconds: sum((r) => r.trainingSeconds),
     members: records.map((r, i) => ({
       from: path.basename(path.resolve(sources[i]!)),
       seed: r.seed,
+      initialisedFrom: r.initialisedFrom ?? null,
       bestEpoch: r.bestEpoch,
       trainingSeconds: r.trainingSeconds,
       learningCurve: r.learningCurve,
@@ -78,12 +124,16 @@ export function ensembleRecord(records: TrainingRecord[], sources: string[], wei
 
 async function main() {
   const { values, positionals } = parseArgs({
-    options: { data: { type: "string" }, out: { type: "string" } },
+    options: {
+      data: { type: "string" },
+      out: { type: "string" },
+      average: { type: "boolean", default: false },
+    },
     allowPositionals: true,
   });
   if (!values.data || !values.out || positionals.length < 2) {
     console.error(
-      "usage: npm run ensemble -- --data <dataset dir> --out <dir> <member dir> <member dir> …",
+      "usage: npm run ensemble -- --data <dataset dir> --out <dir> [--average] <member dir> <member dir> …",
     );
     process.exit(2);
   }
@@ -102,11 +152,12 @@ async function main() {
     process.exit(2);
   }
   const members = await Promise.all(positionals.map((dir) => loadModel(dir)));
-  const joined = joinMembers(members, arch);
+  const joined = values.average ? averageMembers(members, arch) : joinMembers(members, arch);
   const weightBytes = await saveModel(joined, values.out);
+  const record = ensembleRecord(records, positionals, weightBytes, values.average);
   await fs.writeFile(
     path.join(values.out, "training.json"),
-    JSON.stringify(ensembleRecord(records, positionals, weightBytes), null, 2) + "\n",
+    JSON.stringify(record, null, 2) + "\n",
   );
   console.log(JSON.stringify({ event: "saved", out: values.out, weightBytes }));
   const { loadDataset } = await import("./dataset");

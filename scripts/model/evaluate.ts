@@ -480,7 +480,15 @@ const exists = (p: string) =>
 
 /** What training.json says of a trained model (written by training.ts and ensemble.ts). */
 export type TrainingRecord = {
-  architecture: { inputSize: number; widths: number[]; dropout: number; members?: number };
+  architecture: {
+    inputSize: number;
+    widths: number[];
+    dropout: number;
+    /** An ensemble: this many networks side by side, logits averaged. */
+    members?: number;
+    /** A weight average: one network whose weights are this many trainings' mean. */
+    averagedFrom?: number;
+  };
   colour: ColourMode;
   parameters: number;
   weightBytes: number;
@@ -491,8 +499,14 @@ export type TrainingRecord = {
   optimizer: string;
   seed: number;
   initialisedFrom?: string | null;
-  /** An ensemble's members (scripts/model/ensemble.ts). */
-  members?: { from: string; seed: number; bestEpoch: number; trainingSeconds: number }[];
+  /** An ensemble's or a weight average's members (scripts/model/ensemble.ts). */
+  members?: {
+    from: string;
+    seed: number;
+    bestEpoch: number;
+    trainingSeconds: number;
+    initialisedFrom?: string | null;
+  }[];
 };
 
 export async function buildCard(dir: string, dataDir: string, samples: Sample[]) {
@@ -502,7 +516,7 @@ export async function buildCard(dir: string, dataDir: string, samples: Sample[])
   const runtime = await loadRuntime(dir);
   const rule = runtime.staging ?? DEFAULT_STAGING;
   const test = await measure(dir, dataDir, samples, "test");
-  const { widths, inputSize, dropout, members } = training.architecture;
+  const { widths, inputSize, dropout, members, averagedFrom } = training.architecture;
   const cnn = `CNN: ${widths.length} blocks of conv3×3 (${widths.join("-")} filters) + batch-norm + ReLU + max-pool, conv1×1 (${widths.at(-1)}) + batch-norm + ReLU, global average pooling, dropout ${dropout}, dense ${CLASS_IDS.length}`;
   return {
     version: runtime.version,
@@ -512,7 +526,9 @@ export async function buildCard(dir: string, dataDir: string, samples: Sample[])
       "logits in the order of `classes`, averaged over the analysed tiles; probabilities = softmax(logits / temperature)",
     architecture: members
       ? `Ensemble of ${members} CNNs trained with different seeds, logits averaged; each ${cnn}`
-      : cnn,
+      : averagedFrom
+        ? `${cnn}; every weight the mean of ${averagedFrom} trainings from the same starting weights (a weight average, one network's cost)`
+        : cnn,
     inputSize,
     preprocessing:
       "decode → orient (EXIF) → capture normalisation: field of view (round eyepiece stop or dark border excluded), flat field and white balance from the smear's own background, red cells measured and the field resampled so a red cell is 17 model pixels across (the bottom seventh of a rectangular frame, where the training images carry a scale bar, is dropped) → about as many 128 × 128 tiles as the field holds (up to 6), those with the most white-cell nucleus → per-tile, per-channel standardisation → network → mean logits → temperature → smear check and selective staging",
@@ -538,12 +554,15 @@ export async function buildCard(dir: string, dataDir: string, samples: Sample[])
       hardware: "2-core CPU, TensorFlow.js WebAssembly backend, one thread",
       learningCurve: training.learningCurve,
       ...(training.members && {
-        members: training.members.map(({ from, seed, bestEpoch, trainingSeconds }) => ({
-          from,
-          seed,
-          bestEpoch,
-          trainingMinutes: round(trainingSeconds / 60, 1),
-        })),
+        members: training.members.map(
+          ({ from, seed, bestEpoch, trainingSeconds, initialisedFrom }) => ({
+            from,
+            seed,
+            initialisedFrom: initialisedFrom ?? null,
+            bestEpoch,
+            trainingMinutes: round(trainingSeconds / 60, 1),
+          }),
+        ),
       }),
     },
     metrics: test,

@@ -3,7 +3,8 @@ import { startWasmBackend } from "~/classifier/backend.server";
 import { prepareClassifier } from "~/classifier/classify";
 import { foldModel } from "~/classifier/fused";
 import { buildModel, FEATURE_LAYER, type Architecture } from "~/classifier/model";
-import { joinMembers } from "../../scripts/model/ensemble";
+import { averageMembers, ensembleRecord, joinMembers } from "../../scripts/model/ensemble";
+import type { TrainingRecord } from "../../scripts/model/evaluate";
 
 const ARCH: Architecture = { inputSize: 32, widths: [4, 8], dropout: 0.3 };
 const OUTPUTS = [FEATURE_LAYER, "gap", "logits"];
@@ -93,5 +94,73 @@ describe("an ensemble joined into one model", () => {
       .apply(joined) as tf.SymbolicTensor;
     const logits = tf.layers.dense({ units: 4, name: "logits" }).apply(gap) as tf.SymbolicTensor;
     expect(foldModel(tf.model({ inputs: x, outputs: logits }), OUTPUTS)).toBeNull();
+  });
+});
+
+describe("a weight average of trainings (a uniform soup)", () => {
+  beforeAll(() => startWasmBackend());
+
+  /** A member whose features are not all cut by the ReLUs, so that its logits depend on them. */
+  const live = (seed: number) => {
+    const model = member(seed);
+    for (const layer of model.layers.filter((l) => l.getClassName() === "BatchNormalization")) {
+      const [gamma, , mean, variance] = layer.getWeights();
+      const n = gamma!.shape[0]!;
+      const beta = tf.tensor1d(Array.from({ length: n }, (_, i) => 0.2 + 0.05 * ((i * seed) % 7)));
+      layer.setWeights([gamma!, beta, mean!, variance!]);
+    }
+    return model;
+  };
+
+  test("every weight, batch-norm statistics included, is the members' mean", () => {
+    const members = [live(1), live(2), live(3)];
+    const soup = averageMembers(members, ARCH);
+    expect(soup.countParams()).toBe(members[0]!.countParams());
+    for (const layer of soup.layers) {
+      const got = layer.getWeights().map(values);
+      got.forEach((w, k) => {
+        const each = members.map((m) => values(m.getLayer(layer.name).getWeights()[k]!));
+        w.forEach((v, i) => {
+          const mean = each.reduce((a, e) => a + e[i]!, 0) / each.length;
+          expect(v).toBeCloseTo(mean, 5);
+        });
+      });
+    }
+    // Not the ensemble: a soup of different weights is not the mean of their logits.
+    tf.tidy(() => {
+      const x = input(1);
+      const soupLogits = values(soup.predict(x) as tf.Tensor);
+      const ensembleLogits = values(joinMembers(members, ARCH).predict(x) as tf.Tensor);
+      expect(soupLogits.some((v, i) => Math.abs(v - ensembleLogits[i]!) > 1e-3)).toBe(true);
+    });
+  });
+
+  test("a soup of one set of weights twice is that network, and its record counts one network", () => {
+    const one = live(4);
+    const soup = averageMembers([one, live(4)], ARCH);
+    tf.tidy(() => {
+      const x = input(2);
+      const a = values(one.predict(x) as tf.Tensor);
+      values(soup.predict(x) as tf.Tensor).forEach((v, i) => expect(v).toBeCloseTo(a[i]!, 4));
+    });
+    const record = {
+      architecture: ARCH,
+      parameters: 1000,
+      trainingSeconds: 60,
+      seed: 3,
+      bestEpoch: 2,
+      initialisedFrom: "base",
+      learningCurve: [],
+    } as unknown as TrainingRecord;
+    const averaged = ensembleRecord([record, record], ["runs/a", "runs/b"], 500, true);
+    expect(averaged.parameters).toBe(1000);
+    expect(averaged.architecture).toMatchObject({ averagedFrom: 2 });
+    expect(averaged.members.map((m) => m.initialisedFrom)).toEqual(["base", "base"]);
+    expect(ensembleRecord([record, record], ["a", "b"], 500).parameters).toBe(2000);
+  });
+
+  test("members of different shapes are refused", () => {
+    const other = buildModel({ ...ARCH, widths: [4, 6] }, 1);
+    expect(() => averageMembers([member(1), other], ARCH)).toThrow(/differs in shape/);
   });
 });
