@@ -1,46 +1,51 @@
-// npm run bench:coldstart [-- --runs 5]
+// npm run bench:coldstart [-- --runs 5 --engine sqlite|postgres]
 // Cold start of the serverless HTTP function (build/arc/http, docs/decisions/063): each run is
 // a new Node process, as a new Lambda instance, that loads the handler, answers GET /healthz,
 // then a first upload (the model loaded then). Times are from the spawn, so Node's own start is
 // in them; RSS is the instance's idle after the first request and after the first analysis.
-// The database is a seeded temporary SQLite file (the HTTP function's code path is the same on
-// every store). Ends with one JSON line.
-import { spawn } from "node:child_process";
+// The database is a seeded temporary SQLite file with images on the local disk, or with
+// --engine postgres a seeded PostgreSQL database and an S3 bucket (scripts/lib/bench-engine.ts:
+// a local cluster and an s3rver unless DATABASE_URL and the S3_* variables name real ones), as a
+// deployed Lambda instance would use. Ends with one JSON line.
+import { execFile, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
-import { spawnSync } from "node:child_process";
+import { parseArgs, promisify } from "node:util";
+import { benchEngine, startBackends } from "./lib/bench-engine";
 import { printLoadAverage, percentile } from "./lib/load";
 import { smearLikeJpeg } from "./lib/smear";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
+const { values } = parseArgs({
+  options: { runs: { type: "string", default: "5" }, engine: { type: "string" } },
+});
 const runs = Number(values.runs);
+const engine = benchEngine(values.engine);
 if (!fs.existsSync("build/arc/http/index.mjs")) throw new Error("Run `npm run build:arc` first.");
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hemalink-coldstart-"));
+const backends = await startBackends(engine);
+console.log(`Engine: ${backends.description}`);
 Object.assign(process.env, {
   DATABASE_URL: path.join(dir, "app.db"),
+  ...backends.env,
   DATA_DIR: dir,
   SESSION_SECRET: crypto.randomBytes(32).toString("base64url"),
   NODE_ENV: "production",
   RATE_LIMIT_UPLOADS_PER_ACCOUNT: "1000",
 });
-const seeded = spawnSync(process.execPath, ["--import", "tsx", "seed/setup.ts"], {
-  encoding: "utf8",
-});
-if (seeded.status !== 0) throw new Error(`Seeding failed:\n${seeded.stdout}${seeded.stderr}`);
-// After the environment is set: the app's modules read it once.
-const { createAccount } = await import("~/auth/accounts.server");
-const { createUserSession } = await import("~/auth/session.server");
-const patient = await createAccount({
-  name: "Cold Start",
-  email: `coldstart-${Date.now()}@example.test`,
-  password: "correct horse battery",
-  role: "patient",
-});
-const cookie = (await createUserSession(patient.id)).split(";")[0]!;
+// Seed, then make the patient (each in a process of its own, which reads the environment above).
+// Not spawnSync: the s3rver of --engine postgres answers from this process's event loop.
+const run = (script: string) =>
+  promisify(execFile)(process.execPath, ["--import", "tsx", script]).catch(
+    async (error: { stdout?: string; stderr?: string }) => {
+      await backends.stop();
+      throw new Error(`${script} failed:\n${error.stdout}${error.stderr}`);
+    },
+  );
+await run("seed/setup.ts");
+const cookie = (await run("scripts/lib/coldstart-account.ts")).stdout.trim();
 const smear = path.join(dir, "smear.jpg");
 fs.writeFileSync(smear, await smearLikeJpeg());
 
@@ -97,6 +102,7 @@ printLoadAverage();
 console.log(
   JSON.stringify({
     runs,
+    engine,
     spawn_to_first_request_ms_p50: median("spawn_to_first_request_ms"),
     init_ms_p50: median("init_ms"),
     first_request_ms_p50: median("first_request_ms"),
@@ -107,4 +113,5 @@ console.log(
     load_average: os.loadavg().map((n) => Math.round(n * 100) / 100),
   }),
 );
+await backends.stop();
 fs.rmSync(dir, { recursive: true, force: true });
