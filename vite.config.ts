@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { vitePlugin as remix } from "@remix-run/dev";
 import { minify } from "terser";
+import type { ManualChunksOption } from "rollup";
 import type { Plugin } from "vite";
 import { defineConfig } from "vitest/config";
 import remixConfig from "./remix.config.js";
@@ -13,6 +14,7 @@ declare module "@remix-run/node" {
 }
 
 // `#db/schema` is the engine's tables (db/tables.ts, docs/decisions/058), not the SQLite schema file.
+const appDir = fileURLToPath(new URL("./app/", import.meta.url));
 const alias = [
   { find: /^#db\/schema$/, replacement: fileURLToPath(new URL("./db/tables.ts", import.meta.url)) },
   { find: "~", replacement: fileURLToPath(new URL("./app", import.meta.url)) },
@@ -40,6 +42,24 @@ const terserPageChunks = (): Plugin => ({
     }
   },
 });
+
+/**
+ * Page requests (docs/decisions/085): the app's small leaf modules (vocabularies, labels, Vite's
+ * preload helper: modules that import nothing) in one shared chunk instead of one chunk each. A
+ * page's scripts come over the six connections of HTTP/1.1, and on a phone's network each
+ * request pays the full latency: the finder's first visit needed three waves of requests before
+ * the map, for modules of 130–650 bytes. Leaves only, so no dependency is pulled along with them.
+ */
+const SMALL_LEAF_BYTES = 300;
+const sharedLeaves: ManualChunksOption = (id, { getModuleInfo }) => {
+  const info = getModuleInfo(id);
+  if (!info || info.isEntry || info.importedIds.length > 0 || info.dynamicImporters.length > 0)
+    return;
+  if (id === "\0vite/preload-helper.js") return "shared";
+  const small = (info.code?.length ?? Infinity) < SMALL_LEAF_BYTES;
+  if (id.startsWith(appDir) && /\.tsx?$/.test(id) && !id.includes("/routes/") && small)
+    return "shared";
+};
 
 /** Tests of SQLite itself, which the Postgres run of the unit suite leaves out (decision 058). */
 const SQLITE_ONLY = [
@@ -106,6 +126,7 @@ export default defineConfig(({ isSsrBuild }) => ({
     // server reads the map chunk's name from it to preload it on pages with a map
     // (app/map/preload.server.ts).
     manifest: true,
+    rollupOptions: isSsrBuild ? {} : { output: { manualChunks: sharedLeaves } },
     // Leaflet's marker images stay image files: inlined as base64 they were 4.7 KB (gzipped) of
     // the map's script, which a phone must download and compile before the map can start, and
     // the 1× and 2× icons both, where the browser fetches the one its screen needs.

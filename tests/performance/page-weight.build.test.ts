@@ -57,6 +57,20 @@ describe("the JavaScript each page loads stays within its budget, with a margin"
     }
   });
 
+  test("the app's small leaf modules share one chunk, so the finder starts in two waves of requests", () => {
+    // decision 085: on HTTP/1.1 a phone fetches six files at a time, each paying the latency.
+    const finder = weights.find((w) => w.route === "routes/doctors._index")!;
+    const beforeMap = finder.files.filter(
+      (f) => !isChunk(f, "map.client") && !isChunk(f, "leaflet.markercluster-src"),
+    );
+    expect(
+      beforeMap.some((f) => isChunk(f, "shared")),
+      beforeMap.join(", "),
+    ).toBe(true);
+    expect(beforeMap.length, beforeMap.join(", ")).toBeLessThanOrEqual(7);
+    expect(assets.filter((f) => isChunk(f, "preload-helper"))).toEqual([]);
+  });
+
   test("TF.js is a chunk of its own that only private mode imports, lazily", () => {
     const importers = assets.filter((file) => {
       if (!file.endsWith(".js")) return false;
