@@ -24,7 +24,7 @@ import { rename, scratchFolder, uniqueEmail } from "./stories";
 const files = scratchFolder("two-instances");
 // The version the database names (a promotion row), and another one `current.json` names: the
 // instances must use the database's (docs/decisions/060).
-const IN_USE = "2026-12-01-long-cnn128";
+const IN_USE = "2026-12-04-soup-cnn128";
 const FILE_DEFAULT = "2026-12-01-capture-cnn128";
 const BACKOFF_AFTER = 4;
 

@@ -25,7 +25,7 @@ import { labVersionName, SHIPPED_MODELS, storeCandidate, succeededJob } from "./
 import { storeFiles } from "./stored";
 
 const SHIPPED = SHIPPED_MODELS;
-const IN_USE = "2026-12-01-long-cnn128";
+const IN_USE = "2026-12-04-soup-cnn128";
 const EARLIER = "2026-12-01-normalised-cnn128";
 const OLDER = "2026-12-01-capture-cnn128";
 
