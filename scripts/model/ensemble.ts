@@ -31,6 +31,15 @@ import {
 } from "~/classifier/model";
 import type { TrainingRecord } from "./evaluate";
 
+/**
+ * The network a record describes, not how its weights were made: a weight average is one
+ * network of its members' shape, so it can be a member (of another average) itself.
+ */
+export function networkOf(record: TrainingRecord): TrainingRecord["architecture"] {
+  const { averagedFrom: _averagedFrom, ...network } = record.architecture;
+  return network;
+}
+
 export const memberPrefix = (i: number) => `m${i + 1}_`;
 
 /** One layers model whose logits are the mean of the members' (same architecture). */
@@ -144,9 +153,9 @@ async function main() {
         JSON.parse(await fs.readFile(path.join(dir, "training.json"), "utf8")) as TrainingRecord,
     ),
   );
-  const arch = records[0]!.architecture;
+  const arch = networkOf(records[0]!);
   const same = (r: TrainingRecord) =>
-    JSON.stringify([r.architecture, r.colour]) === JSON.stringify([arch, records[0]!.colour]);
+    JSON.stringify([networkOf(r), r.colour]) === JSON.stringify([arch, records[0]!.colour]);
   if (!records.every(same)) {
     console.error("The members must share the architecture and the colour mode.");
     process.exit(2);

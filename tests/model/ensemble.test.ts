@@ -3,7 +3,12 @@ import { startWasmBackend } from "~/classifier/backend.server";
 import { prepareClassifier } from "~/classifier/classify";
 import { foldModel } from "~/classifier/fused";
 import { buildModel, FEATURE_LAYER, type Architecture } from "~/classifier/model";
-import { averageMembers, ensembleRecord, joinMembers } from "../../scripts/model/ensemble";
+import {
+  averageMembers,
+  ensembleRecord,
+  joinMembers,
+  networkOf,
+} from "../../scripts/model/ensemble";
 import type { TrainingRecord } from "../../scripts/model/evaluate";
 
 const ARCH: Architecture = { inputSize: 32, widths: [4, 8], dropout: 0.3 };
@@ -157,6 +162,14 @@ describe("a weight average of trainings (a uniform soup)", () => {
     expect(averaged.architecture).toMatchObject({ averagedFrom: 2 });
     expect(averaged.members.map((m) => m.initialisedFrom)).toEqual(["base", "base"]);
     expect(ensembleRecord([record, record], ["a", "b"], 500).parameters).toBe(2000);
+  });
+
+  test("a weight average is one network of its members' shape, so it can be averaged again; an ensemble is not", () => {
+    const record = { architecture: ARCH } as unknown as TrainingRecord;
+    const averaged = { architecture: { ...ARCH, averagedFrom: 2 } } as unknown as TrainingRecord;
+    const joined = { architecture: { ...ARCH, members: 2 } } as unknown as TrainingRecord;
+    expect(networkOf(averaged)).toEqual(networkOf(record));
+    expect(networkOf(joined)).not.toEqual(networkOf(record));
   });
 
   test("members of different shapes are refused", () => {
